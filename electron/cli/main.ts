@@ -1,0 +1,159 @@
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { stepIds } from '../contract/model.ts';
+import type { Envelope } from '../contract/channels.ts';
+import { createGateway, type Gateway, type Sender } from '../core/ipc/gateway.ts';
+import type { Companion } from '../core/companion.ts';
+import { appFiles } from '../platform/app-files.ts';
+import { composeCompanion } from '../platform/compose.ts';
+import { failureText, planText, stepsTable } from './format.ts';
+
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+export const HELP = `ndes-companion: publish NDES through Microsoft Entra application proxy, step by step.
+
+Usage:
+  ndes-companion steps [--json]                 List the ten runbook steps and their status.
+  ndes-companion plan <step> [--input k=v]... [--offline] [--json]
+                                                Show exactly what a step would do, without doing it.
+  ndes-companion run <step> [--input k=v]...    Carry a step out (streams progress to stderr).
+  ndes-companion verify <step> [--input k=v]... Check a step's result on this machine now.
+  ndes-companion host [--json]                  Which server this is (one PowerShell run).
+  ndes-companion --help | --version
+
+Steps: ${stepIds.join(', ')}
+
+Options:
+  --json        Print one JSON document on stdout: {"ok":true,"value":...} or {"ok":false,"error":{code,message,remediation}}.
+  --input k=v   A step input, e.g. --input internalUrl=https://ndes01.contoso.local/ (repeatable).
+  --offline     Plan in offline runbook mode (cloud steps become manual portal steps); the saved mode is unchanged.
+
+Exit codes:
+  0  success
+  1  the step, check or plan failed, or the capability is not available yet
+  2  bad usage (unknown command, step or option)
+
+Environment:
+  NDES_COMPANION_DATA  folder for state.json and journal.jsonl
+  NDES_COMPANION_LAB   lab world configuration (written by npm run lab); never set on a real server
+`;
+
+interface Io {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const CLI_ORIGIN = 'cli://local';
+
+function cliSender(io: Io, json: boolean): Sender {
+  return {
+    frameUrl: `${CLI_ORIGIN}/`,
+    isMainFrame: true,
+    contentsId: 1,
+    emit(event) {
+      if (!json || process.env.NDES_COMPANION_PROGRESS === '1') io.err(`${event.level === 'info' ? '' : `${event.level}: `}${event.message}`);
+    },
+  };
+}
+
+export async function runCli(argv: string[], io: Io, makeCompanion: () => Companion): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+        version: { type: 'boolean', short: 'v', default: false },
+        offline: { type: 'boolean', default: false },
+        input: { type: 'string', multiple: true, default: [] },
+      },
+    });
+  } catch (error) {
+    io.err(`${(error as Error).message}\nRun ndes-companion --help for usage.`);
+    return EXIT.usage;
+  }
+  const { values, positionals } = parsed;
+  const [command, stepArg, ...extra] = positionals;
+  if (values.help || command === 'help') {
+    io.out(HELP);
+    return EXIT.ok;
+  }
+  let companion: Companion;
+  try {
+    companion = makeCompanion();
+  } catch (error) {
+    io.err(`The companion could not start: ${(error as Error).message}`);
+    return EXIT.failed;
+  }
+  try {
+    if (values.version) {
+      io.out((await companion.handlers['app:info']({}, { emit: () => undefined })).version);
+      return EXIT.ok;
+    }
+    const gateway: Gateway = createGateway(companion.handlers, { origin: CLI_ORIGIN, isKnownContents: (id) => id === 1 });
+    const sender = cliSender(io, values.json);
+    const inputs: Record<string, string> = {};
+    for (const pair of values.input) {
+      const at = pair.indexOf('=');
+      if (at <= 0) {
+        io.err(`--input takes name=value, got "${pair}".`);
+        return EXIT.usage;
+      }
+      inputs[pair.slice(0, at)] = pair.slice(at + 1);
+    }
+    const needsStep = command === 'plan' || command === 'run' || command === 'verify';
+    if (!command || !['steps', 'plan', 'run', 'verify', 'host'].includes(command) || extra.length > 0 || (needsStep && !stepArg) || (!needsStep && stepArg)) {
+      io.err(command ? `Unknown or incomplete command: ${positionals.join(' ')}` : 'No command given.');
+      io.err('Run ndes-companion --help for usage.');
+      return EXIT.usage;
+    }
+    if (needsStep && !(stepIds as readonly string[]).includes(stepArg ?? '')) {
+      io.err(`Unknown step "${stepArg}". Steps: ${stepIds.join(', ')}`);
+      return EXIT.usage;
+    }
+    const mode = values.offline ? { mode: 'offline' } : {};
+
+    const emit = (result: Envelope<unknown>, human: (value: never) => string): number => {
+      if (values.json) io.out(JSON.stringify(result, null, 2));
+      else if (result.ok) io.out(human(result.value as never));
+      else io.err(failureText(result.error));
+      return result.ok ? EXIT.ok : EXIT.failed;
+    };
+
+    const withInputs = Object.keys(inputs).length > 0 ? { inputs } : {};
+    switch (command) {
+      case 'steps':
+        return emit(await gateway.dispatch(sender, 'runbook:list', {}), (value: { mode: string; steps: Parameters<typeof stepsTable>[0] }) => stepsTable(value.steps, value.mode));
+      case 'plan': {
+        const title = companion.runbook.list().find((step) => step.id === stepArg)?.title ?? String(stepArg);
+        return emit(await gateway.dispatch(sender, 'runbook:plan', { stepId: stepArg, ...withInputs, ...mode }), (value: Parameters<typeof planText>[0]) => planText(value, title));
+      }
+      case 'run':
+      case 'verify':
+        return emit(await gateway.dispatch(sender, `runbook:${command}`, { stepId: stepArg, ...withInputs }), (value: { summary: string }) => value.summary);
+      default:
+        return emit(await gateway.dispatch(sender, 'host:identity', {}), (value: { computerName: string; osCaption: string; osBuild: number; elevated: boolean }) =>
+          `${value.computerName}: ${value.osCaption} (build ${value.osBuild}), ${value.elevated ? 'elevated' : 'NOT elevated: run as administrator'}`,
+        );
+    }
+  } finally {
+    companion.close();
+  }
+}
+
+const isEntry = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === (await import('node:fs')).realpathSync(process.argv[1]);
+if (isEntry) {
+  const files = appFiles(fileURLToPath(new URL('../..', import.meta.url)));
+  const io: Io = { out: (text) => process.stdout.write(`${text}\n`), err: (text) => process.stderr.write(`${text}\n`) };
+  const code = await runCli(process.argv.slice(2), io, () =>
+    composeCompanion({
+      host: 'cli',
+      version: files.version,
+      scriptsDir: files.scriptsDir,
+      openExternal: async () => false,
+    }),
+  );
+  process.exitCode = code;
+}

@@ -1,0 +1,124 @@
+import { z } from 'zod';
+import type { Failure } from './errors.ts';
+import {
+  ModeSchema,
+  StepIdSchema,
+  type HostIdentity,
+  type HostKind,
+  type JournalEntry,
+  type Mode,
+  type Plan,
+  type StepOutcome,
+  type StepView,
+} from './model.ts';
+
+/**
+ * The one IPC contract. Every channel is declared here once: its request schema (checked in
+ * the gateway before any handler runs), its response type, whether it streams progress
+ * events, and the error codes it may answer with. Preload, the preview host, the CLI and the
+ * renderer's API type are all derived from this object.
+ */
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Step inputs the admin typed: a small flat map of short strings, nothing else. */
+export const InputsSchema = z
+  .record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]{0,63}$/), z.string().max(4096))
+  .refine((value) => Object.keys(value).length <= 32, 'at most 32 inputs')
+  .refine((value) => Object.keys(value).every((k) => !FORBIDDEN_KEYS.has(k)), 'reserved input name');
+
+const RunIdSchema = z.string().regex(/^[A-Za-z0-9-]{8,64}$/);
+
+interface ChannelSpec<Req extends z.ZodType, Res> {
+  request: Req;
+  summary: string;
+  /** True when the handler streams `progress` events while it works. */
+  progress: boolean;
+  /** Phantom: carries the response type; never read at run time. */
+  response?: Res;
+}
+
+function channel<Res>() {
+  return <Req extends z.ZodType>(spec: Omit<ChannelSpec<Req, Res>, 'response'>): ChannelSpec<Req, Res> => spec;
+}
+
+const Empty = z.strictObject({});
+
+export interface AppInfo {
+  name: string;
+  version: string;
+  host: HostKind;
+  platform: string;
+  mode: Mode;
+  /** Set when the app runs against the lab's fake world rather than the real machine. */
+  lab: boolean;
+}
+
+export const channels = {
+  'app:info': channel<AppInfo>()({
+    request: Empty,
+    summary: 'Name, version, host kind, platform and current mode.',
+    progress: false,
+  }),
+  'runbook:list': channel<{ mode: Mode; steps: StepView[] }>()({
+    request: Empty,
+    summary: 'The ten steps with their inputs and last known status.',
+    progress: false,
+  }),
+  'runbook:plan': channel<Plan>()({
+    request: z.strictObject({ stepId: StepIdSchema, inputs: InputsSchema.optional(), mode: ModeSchema.optional() }),
+    summary: 'What a step would do, command by command, without doing it (in the current mode unless one is given).',
+    progress: false,
+  }),
+  'runbook:run': channel<StepOutcome>()({
+    request: z.strictObject({ stepId: StepIdSchema, inputs: InputsSchema.optional(), runId: RunIdSchema.optional() }),
+    summary: 'Carry a step out, streaming progress.',
+    progress: true,
+  }),
+  'runbook:verify': channel<StepOutcome>()({
+    request: z.strictObject({ stepId: StepIdSchema, inputs: InputsSchema.optional(), runId: RunIdSchema.optional() }),
+    summary: "Check that a step's result holds on this machine now.",
+    progress: true,
+  }),
+  'runbook:cancel': channel<{ cancelled: boolean }>()({
+    request: z.strictObject({ runId: RunIdSchema }),
+    summary: 'Cancel a running step.',
+    progress: false,
+  }),
+  'settings:set-mode': channel<{ mode: Mode }>()({
+    request: z.strictObject({ mode: ModeSchema }),
+    summary: 'Switch between guided (cloud calls) and offline runbook mode.',
+    progress: false,
+  }),
+  'host:identity': channel<HostIdentity>()({
+    request: Empty,
+    summary: 'Which server this is: name, OS, PowerShell, elevation (one PowerShell run).',
+    progress: true,
+  }),
+  'journal:tail': channel<{ entries: JournalEntry[] }>()({
+    request: z.strictObject({ limit: z.number().int().min(1).max(500).optional() }),
+    summary: 'The newest journal entries, already redacted.',
+    progress: false,
+  }),
+  'help:open': channel<{ opened: boolean; url: string }>()({
+    request: z.strictObject({ url: z.string().max(2048) }),
+    summary: 'Open an allowlisted documentation page in the system browser.',
+    progress: false,
+  }),
+} as const;
+
+export type Channels = typeof channels;
+export type ChannelName = keyof Channels;
+export const channelNames = Object.keys(channels) as ChannelName[];
+
+export type RequestOf<C extends ChannelName> = z.input<Channels[C]['request']>;
+export type ParsedRequestOf<C extends ChannelName> = z.output<Channels[C]['request']>;
+export type ResponseOf<C extends ChannelName> = NonNullable<Channels[C]['response']>;
+
+export type Envelope<T> = { ok: true; value: T } | { ok: false; error: Failure };
+
+export { API_GLOBAL, EVENT_CHANNEL } from './constants.ts';
+
+export function isChannelName(value: unknown): value is ChannelName {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(channels, value);
+}

@@ -1,0 +1,104 @@
+import { z } from 'zod';
+
+/** Ids of the ten runbook steps, in order (DESIGN.md §1). */
+export const stepIds = [
+  'readiness',
+  'sign-in',
+  'connector-install',
+  'registration',
+  'outbound-proxy',
+  'connector-status',
+  'publish',
+  'verify',
+  'intune',
+  'report',
+] as const;
+export type StepId = (typeof stepIds)[number];
+export const StepIdSchema = z.enum(stepIds);
+
+export const modes = ['guided', 'offline'] as const;
+export type Mode = (typeof modes)[number];
+export const ModeSchema = z.enum(modes);
+
+export type HostKind = 'electron' | 'preview' | 'cli';
+
+export type StepStatus = 'not-started' | 'running' | 'passed' | 'failed' | 'not-available';
+
+export interface InputSpec {
+  id: string;
+  label: string;
+  help: string;
+  kind: 'text' | 'url' | 'file' | 'choice';
+  required: boolean;
+  placeholder?: string;
+  choices?: string[];
+}
+
+export interface StepView {
+  id: StepId;
+  number: number;
+  title: string;
+  summary: string;
+  why: { text: string; docUrl: string };
+  inputs: InputSpec[];
+  /** True when the step talks to Microsoft's cloud; in offline mode it becomes manual. */
+  cloud: boolean;
+  /** False while the capability behind run()/verify() is not built yet. */
+  available: boolean;
+  status: StepStatus;
+  lastChangedAt?: string;
+}
+
+export type ActionKind = 'powershell' | 'process' | 'graph' | 'probe' | 'manual' | 'file';
+
+export interface PlannedAction {
+  kind: ActionKind;
+  title: string;
+  /** The exact command, call or instruction, as the admin would read it in a change record. */
+  detail: string;
+  changesSystem: boolean;
+}
+
+export interface Plan {
+  stepId: StepId;
+  mode: Mode;
+  available: boolean;
+  actions: PlannedAction[];
+  notes: string[];
+}
+
+export interface StepOutcome {
+  stepId: StepId;
+  runId: string;
+  status: StepStatus;
+  summary: string;
+}
+
+export interface ProgressEvent {
+  type: 'progress';
+  runId: string;
+  stepId?: StepId;
+  level: 'info' | 'warn' | 'error';
+  message: string;
+  at: string;
+}
+
+export type CompanionEvent = ProgressEvent;
+
+export interface HostIdentity {
+  computerName: string;
+  osCaption: string;
+  osBuild: number;
+  psVersion: string;
+  elevated: boolean;
+  serverCore: boolean;
+}
+
+export interface JournalEntry {
+  at: string;
+  kind: string;
+  runId?: string;
+  stepId?: StepId;
+  message: string;
+  data?: unknown;
+}

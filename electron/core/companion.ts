@@ -1,0 +1,89 @@
+import { join } from 'node:path';
+import type { AppInfo } from '../contract/channels.ts';
+import type { HostKind } from '../contract/model.ts';
+import { CompanionError } from './errors.ts';
+import type { Handlers } from './ipc/gateway.ts';
+import type { PowerShellRunner } from '../platform/powershell-runner.ts';
+import { isAllowedExternalUrl } from './runbook/docs.ts';
+import { Runbook, emptyState, parseState, type RunbookState } from './runbook/runbook.ts';
+import { openJournal, type Journal } from './store/journal.ts';
+import type { Redactor } from './store/redact.ts';
+import { createStateStore } from './store/state-store.ts';
+
+export interface CompanionOptions {
+  host: HostKind;
+  version: string;
+  platform: string;
+  /** Folder for state.json and journal.jsonl. */
+  dataDir: string;
+  powershell: PowerShellRunner;
+  /** The redaction hook shared with the PowerShell runner, so every path out is redacted alike. */
+  redactor: Redactor;
+  /** Opens an allowlisted URL in the system browser; false when this host cannot. */
+  openExternal(url: string): Promise<boolean>;
+  lab: boolean;
+  now?: () => Date;
+}
+
+export interface Companion {
+  handlers: Handlers;
+  runbook: Runbook;
+  journal: Journal;
+  redactor: Redactor;
+  close(): void;
+}
+
+/** Composition of the host-agnostic core: every host builds one and serves its handlers. */
+export function createCompanion(options: CompanionOptions): Companion {
+  const { redactor } = options;
+  const now = options.now ?? (() => new Date());
+  const journal = openJournal(join(options.dataDir, 'journal.jsonl'), redactor, now);
+  const store = createStateStore<RunbookState>(join(options.dataDir, 'state.json'), emptyState, parseState);
+  const runbook = new Runbook({ store, journal, redactor, now });
+  journal.append({ kind: 'session', message: `Companion ${options.version} started (${options.host} host${options.lab ? ', lab' : ''}).` });
+
+  const handlers: Handlers = {
+    'app:info': async (): Promise<AppInfo> => ({
+      name: 'NDES Proxy Companion',
+      version: options.version,
+      host: options.host,
+      platform: options.platform,
+      mode: runbook.mode,
+      lab: options.lab,
+    }),
+    'runbook:list': async () => ({ mode: runbook.mode, steps: runbook.list() }),
+    'runbook:plan': async ({ stepId, inputs, mode }) => runbook.plan(stepId, inputs, mode),
+    'runbook:run': async ({ stepId, inputs, runId }, { emit }) => runbook.run(stepId, inputs, runId, emit),
+    'runbook:verify': async ({ stepId, inputs, runId }, { emit }) => runbook.verify(stepId, inputs, runId, emit),
+    'runbook:cancel': async ({ runId }) => ({ cancelled: runbook.cancel(runId) }),
+    'settings:set-mode': async ({ mode }) => ({ mode: runbook.setMode(mode) }),
+    'host:identity': async (_request, { emit }) => {
+      const runId = `host-${now().getTime()}`;
+      const progress = (message: string) => {
+        const entry = journal.append({ kind: 'progress', runId, message });
+        emit({ type: 'progress', runId, level: 'info', message: entry.message, at: entry.at });
+      };
+      progress('Reading host identity with PowerShell.');
+      const result = await options.powershell.run('Get-HostIdentity', { onProgress: progress });
+      journal.append({ kind: 'host-identity', runId, message: `Host ${result.data.computerName}: ${result.data.osCaption} (build ${result.data.osBuild}).`, data: result.data });
+      return result.data;
+    },
+    'journal:tail': async ({ limit }) => ({ entries: journal.tail(limit ?? 100) }),
+    'help:open': async ({ url }) => {
+      if (!isAllowedExternalUrl(url)) {
+        throw new CompanionError('NOT_ALLOWED', 'The companion only opens Microsoft documentation and admin portals.', 'Copy the address and open it yourself if you trust it.');
+      }
+      const opened = await options.openExternal(url);
+      journal.append({ kind: 'open-external', message: `${opened ? 'Opened' : 'Could not open'} ${url}` });
+      return { opened, url };
+    },
+  };
+
+  return {
+    handlers,
+    runbook,
+    journal,
+    redactor,
+    close: () => journal.close(),
+  };
+}

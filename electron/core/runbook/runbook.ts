@@ -1,0 +1,180 @@
+import { randomUUID } from 'node:crypto';
+import { stepIds, type Mode, type Plan, type StepId, type StepOutcome, type StepStatus, type StepView, type CompanionEvent } from '../../contract/model.ts';
+import { CompanionError } from '../errors.ts';
+import type { Journal } from '../store/journal.ts';
+import type { StateStore } from '../store/state-store.ts';
+import type { Redactor } from '../store/redact.ts';
+import { stepById, steps } from './steps.ts';
+import type { StepContext, StepDefinition, StepResult } from './step.ts';
+
+export interface RunbookState {
+  version: 1;
+  mode: Mode;
+  steps: Partial<Record<StepId, { status: StepStatus; at: string }>>;
+  inputs: Partial<Record<StepId, Record<string, string>>>;
+}
+
+export function emptyState(): RunbookState {
+  return { version: 1, mode: 'guided', steps: {}, inputs: {} };
+}
+
+/** Accepts only what this version wrote; anything else is treated as unreadable. */
+export function parseState(raw: unknown): RunbookState {
+  if (!raw || typeof raw !== 'object') throw new Error('state is not an object');
+  const value = raw as Partial<RunbookState>;
+  if (value.version !== 1 || (value.mode !== 'guided' && value.mode !== 'offline')) throw new Error('unknown state version');
+  const state = emptyState();
+  state.mode = value.mode;
+  for (const id of stepIds) {
+    const saved = value.steps?.[id];
+    if (saved && typeof saved.status === 'string' && typeof saved.at === 'string') state.steps[id] = { status: saved.status, at: saved.at };
+    const inputs = value.inputs?.[id];
+    if (inputs && typeof inputs === 'object') {
+      state.inputs[id] = Object.fromEntries(Object.entries(inputs).filter(([, v]) => typeof v === 'string'));
+    }
+  }
+  return state;
+}
+
+export interface RunbookDeps {
+  store: StateStore<RunbookState>;
+  journal: Journal;
+  redactor: Redactor;
+  now?: () => Date;
+}
+
+type Emit = (event: CompanionEvent) => void;
+
+/** The runbook: the ten steps plus what this machine has seen of them. Hosts only render it. */
+export class Runbook {
+  private state: RunbookState;
+  private readonly running = new Map<string, AbortController>();
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: RunbookDeps) {
+    this.now = deps.now ?? (() => new Date());
+    this.state = deps.store.read();
+    if (deps.store.recoveredFrom) {
+      deps.journal.append({ kind: 'state-recovered', message: `Saved state could not be read; kept it as ${deps.store.recoveredFrom} and started fresh.` });
+    }
+  }
+
+  get mode(): Mode {
+    return this.state.mode;
+  }
+
+  setMode(mode: Mode): Mode {
+    if (mode !== this.state.mode) {
+      this.state.mode = mode;
+      this.save();
+      this.deps.journal.append({ kind: 'mode', message: `Mode set to ${mode === 'offline' ? 'offline runbook' : 'guided'}.` });
+    }
+    return mode;
+  }
+
+  list(): StepView[] {
+    return steps.map((step, index) => {
+      const saved = this.state.steps[step.id];
+      const view: StepView = {
+        id: step.id,
+        number: index + 1,
+        title: step.title,
+        summary: step.summary,
+        why: step.why,
+        inputs: step.inputs,
+        cloud: step.cloud,
+        available: step.capability !== null,
+        status: saved?.status ?? 'not-started',
+      };
+      if (saved) view.lastChangedAt = saved.at;
+      return view;
+    });
+  }
+
+  savedInputs(stepId: StepId): Record<string, string> {
+    return { ...(this.state.inputs[stepId] ?? {}) };
+  }
+
+  plan(stepId: StepId, inputs: Record<string, string> = this.savedInputs(stepId), mode: Mode = this.state.mode): Plan {
+    const step = stepById(stepId);
+    const notes: string[] = [];
+    let actions = step.plan(inputs);
+    if (mode === 'offline' && step.cloud) {
+      actions = (step.manual ?? []).map((text) => ({ kind: 'manual' as const, title: 'By hand in the portal', detail: text, changesSystem: false }));
+      notes.push('Offline runbook mode: this step makes no cloud call; do it in the portal and record what you read there.');
+    }
+    if (step.capability === null) notes.push(`${step.title} is not available yet in this version: the companion shows what it will do, but cannot carry it out.`);
+    return { stepId, mode, available: step.capability !== null, actions, notes };
+  }
+
+  async run(stepId: StepId, inputs: Record<string, string> | undefined, runId: string | undefined, emit: Emit): Promise<StepOutcome> {
+    return this.execute('run', stepId, inputs, runId, emit);
+  }
+
+  async verify(stepId: StepId, inputs: Record<string, string> | undefined, runId: string | undefined, emit: Emit): Promise<StepOutcome> {
+    return this.execute('verify', stepId, inputs, runId, emit);
+  }
+
+  cancel(runId: string): boolean {
+    const controller = this.running.get(runId);
+    if (!controller) return false;
+    controller.abort();
+    return true;
+  }
+
+  private async execute(kind: 'run' | 'verify', stepId: StepId, inputs: Record<string, string> | undefined, givenRunId: string | undefined, emit: Emit): Promise<StepOutcome> {
+    const step = stepById(stepId);
+    const runId = givenRunId ?? randomUUID();
+    if (this.running.has(runId)) throw new CompanionError('INVALID_REQUEST', 'A run with this id is already in progress.', 'Wait for it to finish or cancel it.');
+    const effectiveInputs = inputs ?? this.savedInputs(stepId);
+    if (inputs) {
+      this.state.inputs[stepId] = this.deps.redactor.value(inputs);
+      this.save();
+    }
+    const progress = (message: string, level: 'info' | 'warn' | 'error' = 'info') => {
+      const entry = this.deps.journal.append({ kind: 'progress', runId, stepId, message });
+      emit({ type: 'progress', runId, stepId, level, message: entry.message, at: entry.at });
+    };
+
+    progress(`${kind === 'run' ? 'Running' : 'Verifying'} step ${steps.indexOf(step) + 1}: ${step.title}.`);
+    if (step.capability === null) {
+      progress(`${step.title} is not available yet in this version.`, 'warn');
+      this.record(stepId, 'not-available');
+      throw new CompanionError('NOT_AVAILABLE', `${step.title} is not available yet in this version of the companion.`, manualRemediation(step), step.why.docUrl);
+    }
+
+    const controller = new AbortController();
+    this.running.set(runId, controller);
+    this.record(stepId, 'running');
+    const context: StepContext = { mode: this.state.mode, inputs: effectiveInputs, runId, signal: controller.signal, progress };
+    try {
+      const result: StepResult = await step.capability[kind](context);
+      const status: StepStatus = result.passed ? 'passed' : 'failed';
+      this.record(stepId, status);
+      this.deps.journal.append({ kind: `${kind}-result`, runId, stepId, message: result.summary, data: result.evidence });
+      progress(result.summary, result.passed ? 'info' : 'error');
+      return { stepId, runId, status, summary: result.summary };
+    } catch (error) {
+      this.record(stepId, 'failed');
+      const message = error instanceof Error ? error.message : String(error);
+      progress(`${step.title} stopped: ${message}`, 'error');
+      throw error;
+    } finally {
+      this.running.delete(runId);
+    }
+  }
+
+  private record(stepId: StepId, status: StepStatus): void {
+    this.state.steps[stepId] = { status, at: this.now().toISOString() };
+    this.save();
+  }
+
+  private save(): void {
+    this.deps.store.write(this.state);
+  }
+}
+
+function manualRemediation(step: StepDefinition): string {
+  const lines = step.manual ?? step.plan({}).map((action) => `${action.title}: ${action.detail}`);
+  return `Do this step by hand for now: ${lines.join(' ')}`;
+}

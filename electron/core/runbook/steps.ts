@@ -1,0 +1,202 @@
+import type { StepId } from '../../contract/model.ts';
+import { docs } from './docs.ts';
+import { shown, type StepDefinition } from './step.ts';
+
+const CONNECTOR_DIR = 'C:\\Program Files\\Microsoft Entra private network connector';
+const CUSTOM_APP_TEMPLATE = '8adf8e6e-67b2-4cf2-a259-e3dc5476c621';
+const REGISTRATION_SCOPE = 'https://proxy.cloudwebappproxy.net/registerapp/user_impersonation';
+const PORTAL_APP_PROXY = 'Microsoft Entra admin center (https://entra.microsoft.com) > Identity > Applications > Enterprise applications > Application proxy';
+
+/** The ten steps of DESIGN.md §1, in order. */
+export const steps: readonly StepDefinition[] = [
+  {
+    id: 'readiness',
+    title: 'Readiness',
+    summary: 'Check this server, NDES/IIS and the outbound path before changing anything.',
+    why: {
+      text: 'Most NDES-behind-App-Proxy failures (TLS 1.2 off, URL limits, TLS inspection, expired RA certificates) are visible before the first change.',
+      docUrl: docs.configureConnectors,
+    },
+    inputs: [
+      { id: 'internalUrl', label: 'Internal NDES URL', help: 'The URL the connector uses to reach NDES, e.g. https://ndes01.contoso.local/', kind: 'url', required: true, placeholder: 'https://ndes01.contoso.local/' },
+      { id: 'proxyAddress', label: 'Outbound proxy (optional)', help: 'Only if this server reaches the internet through a proxy, e.g. http://proxy.contoso.local:8080', kind: 'url', required: false, placeholder: 'http://proxy:8080' },
+    ],
+    cloud: false,
+    plan: (inputs) => [
+      { kind: 'powershell', title: 'Gather host and NDES/IIS facts (read only)', detail: 'powershell.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -File Get-HostReadiness.ps1', changesSystem: false },
+      { kind: 'probe', title: 'Outbound endpoints: DNS, TCP 443/80, TLS issuer (TLS inspection detection)', detail: `*.msappproxy.net, *.servicebus.windows.net, login.microsoftonline.com, CRL/OCSP hosts${inputs.proxyAddress ? ` via ${inputs.proxyAddress}` : ''}`, changesSystem: false },
+      { kind: 'probe', title: 'NDES answers locally', detail: `GET ${shown(inputs, 'internalUrl', 'internal URL')}certsrv/mscep/mscep.dll?operation=GetCACaps`, changesSystem: false },
+    ],
+    capability: null,
+  },
+  {
+    id: 'sign-in',
+    title: 'Sign-in',
+    summary: 'Sign in as an Application Administrator and confirm licence and App Proxy.',
+    why: { text: 'Publishing requires at least Application Administrator and a Microsoft Entra ID P1/P2 licence.', docUrl: docs.protectNdes },
+    inputs: [
+      { id: 'tenant', label: 'Tenant (ID or domain)', help: 'Leave empty to choose at sign-in.', kind: 'text', required: false, placeholder: 'contoso.onmicrosoft.com' },
+      { id: 'method', label: 'Sign-in method', help: 'Device code works on Server Core and where no browser may run.', kind: 'choice', required: true, choices: ['system browser', 'device code'] },
+    ],
+    cloud: true,
+    manual: [
+      'Sign in to https://entra.microsoft.com as at least an Application Administrator.',
+      'Select your name (upper right) and check the directory is the one that uses Application Proxy.',
+      'Copy the Tenant ID from Identity > Overview into this runbook.',
+    ],
+    plan: (inputs) => [
+      { kind: 'graph', title: `Sign in with MSAL (${inputs.method ?? 'system browser'})`, detail: `authority https://login.microsoftonline.com/${inputs.tenant?.trim() || 'organizations'}`, changesSystem: false },
+      { kind: 'graph', title: 'Read roles of the signed-in admin', detail: 'GET https://graph.microsoft.com/v1.0/me/transitiveMemberOf/microsoft.graph.directoryRole', changesSystem: false },
+      { kind: 'graph', title: 'Read licences (Entra ID P1/P2, Intune)', detail: 'GET https://graph.microsoft.com/v1.0/subscribedSkus', changesSystem: false },
+      { kind: 'graph', title: 'Check Application Proxy is enabled', detail: 'GET https://graph.microsoft.com/beta/onPremisesPublishingProfiles/applicationProxy', changesSystem: false },
+    ],
+    capability: null,
+  },
+  {
+    id: 'connector-install',
+    title: 'Connector install',
+    summary: "Install the private network connector from Microsoft's signed installer, without registering yet.",
+    why: { text: 'A quiet install that does not register lets registration use a token instead of an embedded sign-in page.', docUrl: docs.registerConnectorPowerShell },
+    inputs: [
+      { id: 'installerPath', label: 'Connector installer', help: 'MicrosoftEntraPrivateNetworkConnectorInstaller.exe, downloaded from the Application proxy page.', kind: 'file', required: true, placeholder: 'C:\\Install\\MicrosoftEntraPrivateNetworkConnectorInstaller.exe' },
+    ],
+    cloud: false,
+    plan: (inputs) => [
+      { kind: 'powershell', title: "Check the installer's Authenticode signature is Microsoft's", detail: `Get-AuthenticodeSignature ${shown(inputs, 'installerPath', 'installer')}`, changesSystem: false },
+      { kind: 'process', title: 'Install quietly, without registering', detail: `"${shown(inputs, 'installerPath', 'installer')}" REGISTERCONNECTOR="false" /q`, changesSystem: true },
+      { kind: 'powershell', title: 'Wait for the connector services', detail: 'Get-Service WAPCSvc, WAPCUpdaterSvc (polled until Running)', changesSystem: false },
+    ],
+    capability: null,
+  },
+  {
+    id: 'registration',
+    title: 'Registration',
+    summary: 'Register the connector to your tenant with a token, passed on standard input.',
+    why: { text: 'Token registration avoids the embedded sign-in page that IE Enhanced Security Configuration blocks.', docUrl: docs.registerConnectorPowerShell },
+    inputs: [{ id: 'tenantId', label: 'Tenant ID', help: 'The directory (tenant) GUID.', kind: 'text', required: true, placeholder: '00000000-0000-0000-0000-000000000000' }],
+    cloud: true,
+    manual: [
+      'Run the connector installer interactively on this server and accept the licence terms.',
+      'When prompted, sign in with an Application Administrator of the tenant that uses Application Proxy.',
+      `Check ${PORTAL_APP_PROXY}: the new connector is listed as Active.`,
+    ],
+    plan: (inputs) => [
+      { kind: 'graph', title: 'Get a registration token', detail: `scope ${REGISTRATION_SCOPE}`, changesSystem: false },
+      {
+        kind: 'powershell',
+        title: 'Register the connector (token on standard input, never on the command line)',
+        detail: `RegisterConnector.ps1 -modulePath "${CONNECTOR_DIR}\\Modules\\" -moduleName MicrosoftEntraPrivateNetworkConnectorPSModule -AuthenticationMode Token -TenantId ${shown(inputs, 'tenantId', 'tenant ID')} -Feature ApplicationProxy`,
+        changesSystem: true,
+      },
+    ],
+    capability: null,
+  },
+  {
+    id: 'outbound-proxy',
+    title: 'Outbound proxy',
+    summary: 'Point the connector and its updater at your outbound proxy (optional).',
+    why: { text: 'The connector cannot authenticate to a proxy; it needs CONNECT to 443 and 80 without TLS inspection.', docUrl: docs.connectorsWithProxy },
+    inputs: [{ id: 'proxyAddress', label: 'Proxy address', help: 'http://host:port. Leave empty when the server connects directly.', kind: 'url', required: false, placeholder: 'http://proxy.contoso.local:8080' }],
+    cloud: false,
+    plan: (inputs) =>
+      inputs.proxyAddress?.trim()
+        ? [
+            { kind: 'powershell', title: 'Configure both connector services', detail: `"${CONNECTOR_DIR}\\ConfigureOutBoundProxy.ps1" -ProxyAddress ${inputs.proxyAddress.trim()}`, changesSystem: true },
+            { kind: 'process', title: 'Set the WinHTTP proxy for certificate chain and CRL checks', detail: `netsh winhttp set proxy ${inputs.proxyAddress.trim().replace(/^https?:\/\//, '')}`, changesSystem: true },
+            { kind: 'file', title: 'Read back defaultProxy from both service configs', detail: 'MicrosoftEntraPrivateNetworkConnectorService.exe.config, MicrosoftEntraPrivateNetworkConnectorUpdaterService.exe.config', changesSystem: false },
+          ]
+        : [{ kind: 'manual', title: 'No proxy given: nothing to change', detail: 'Direct connectivity is preferred; this step is skipped.', changesSystem: false }],
+    capability: null,
+  },
+  {
+    id: 'connector-status',
+    title: 'Connector status',
+    summary: 'Confirm the connector services run here and the tenant sees this connector as active.',
+    why: { text: 'A connector shows inactive after 60 minutes without reaching the service; two or more per group give high availability.', docUrl: docs.troubleshootConnectors },
+    inputs: [],
+    cloud: true,
+    manual: [`Open ${PORTAL_APP_PROXY}.`, 'Check this server is listed with status Active, and note its connector group.', 'For high availability, check the group has at least two active connectors.'],
+    plan: () => [
+      { kind: 'powershell', title: 'Local services', detail: 'Get-Service WAPCSvc, WAPCUpdaterSvc', changesSystem: false },
+      { kind: 'graph', title: 'Connectors and groups in the tenant', detail: 'GET https://graph.microsoft.com/beta/onPremisesPublishingProfiles/applicationProxy/connectors', changesSystem: false },
+    ],
+    capability: null,
+  },
+  {
+    id: 'publish',
+    title: 'Publish',
+    summary: 'Publish NDES as an on-premises application with Passthrough pre-authentication.',
+    why: { text: 'SCEP clients cannot sign in to Microsoft Entra ID, so the app must use Passthrough.', docUrl: docs.protectNdes },
+    inputs: [
+      { id: 'appName', label: 'Application name', help: 'Shown in Enterprise applications; part of the external URL.', kind: 'text', required: true, placeholder: 'NDES' },
+      { id: 'internalUrl', label: 'Internal URL', help: 'The NDES server by its name, ending in /.', kind: 'url', required: true, placeholder: 'https://ndes01.contoso.local/' },
+    ],
+    cloud: true,
+    manual: [
+      'In Enterprise applications, select + New application, then On-premises application.',
+      'Name: the application name above. Internal Url: the internal URL above.',
+      'Pre Authentication: Passthrough.',
+      'Copy the External URL it shows into this runbook, then select + Add.',
+    ],
+    plan: (inputs) => [
+      { kind: 'graph', title: 'Create the application from the custom template', detail: `POST https://graph.microsoft.com/v1.0/applicationTemplates/${CUSTOM_APP_TEMPLATE}/instantiate {"displayName":"${shown(inputs, 'appName', 'name')}"}`, changesSystem: true },
+      { kind: 'graph', title: 'Publish with Passthrough', detail: `PATCH https://graph.microsoft.com/beta/applications/{id} onPremisesPublishing {"externalAuthenticationType":"passthru","internalUrl":"${shown(inputs, 'internalUrl', 'internal URL')}"}`, changesSystem: true },
+      { kind: 'graph', title: 'Read back the external URL', detail: 'GET https://graph.microsoft.com/beta/applications/{id}?$select=onPremisesPublishing', changesSystem: false },
+    ],
+    capability: null,
+  },
+  {
+    id: 'verify',
+    title: 'Verify',
+    summary: 'Prove IIS and SCEP answer internally and through the external msappproxy.net URL.',
+    why: { text: 'The seed procedure ends with two manual browser checks; these probes do them properly and catch URL-length limits.', docUrl: docs.protectNdes },
+    inputs: [
+      { id: 'internalUrl', label: 'Internal URL', help: 'As published.', kind: 'url', required: true, placeholder: 'https://ndes01.contoso.local/' },
+      { id: 'externalUrl', label: 'External URL', help: 'The msappproxy.net URL from the Publish step.', kind: 'url', required: true, placeholder: 'https://ndes-contoso.msappproxy.net/' },
+    ],
+    cloud: false,
+    plan: (inputs) => [
+      { kind: 'probe', title: 'Bare mscep.dll answers 403 (healthy)', detail: `GET ${shown(inputs, 'externalUrl', 'external URL')}certsrv/mscep/mscep.dll`, changesSystem: false },
+      { kind: 'probe', title: 'GetCACaps and GetCACert through both URLs, same CA', detail: 'operation=GetCACaps, operation=GetCACert', changesSystem: false },
+      { kind: 'probe', title: 'Long-URL PKIOperation probe (no enrolment)', detail: 'operation=PKIOperation with a long message, expecting no 414/404.14/404.15', changesSystem: false },
+    ],
+    capability: null,
+  },
+  {
+    id: 'intune',
+    title: 'Intune',
+    summary: 'Point the Intune SCEP certificate profiles at the external URL, keeping what it replaced.',
+    why: { text: 'Devices only use the new path once their SCEP profile lists it.', docUrl: docs.scepProfile },
+    inputs: [{ id: 'externalUrl', label: 'External SCEP URL', help: 'Usually the external URL + certsrv/mscep/mscep.dll', kind: 'url', required: true, placeholder: 'https://ndes-contoso.msappproxy.net/certsrv/mscep/mscep.dll' }],
+    cloud: true,
+    manual: [
+      'In the Intune admin center (https://intune.microsoft.com), open Devices > Configuration, then each SCEP certificate profile.',
+      'Under SCEP Server URLs, add the external URL and remove the old one once devices enrol.',
+      'Configuration Manager: adjust the URL on the certificate registration point.',
+    ],
+    plan: (inputs) => [
+      { kind: 'graph', title: 'List SCEP certificate profiles', detail: 'GET https://graph.microsoft.com/beta/deviceManagement/deviceConfigurations', changesSystem: false },
+      { kind: 'graph', title: 'Replace scepServerUrls after you confirm the diff', detail: `PATCH .../deviceConfigurations/{id} {"scepServerUrls":["${shown(inputs, 'externalUrl', 'external URL')}"]}`, changesSystem: true },
+    ],
+    capability: null,
+  },
+  {
+    id: 'report',
+    title: 'Report',
+    summary: 'Leave a runbook with evidence and a redacted support bundle.',
+    why: { text: 'The change record and the next admin need to know what was done and what it proved.', docUrl: docs.protectNdes },
+    inputs: [{ id: 'format', label: 'Format', help: 'Markdown for tickets, HTML to print, JSON for tooling.', kind: 'choice', required: true, choices: ['markdown', 'html', 'json'] }],
+    cloud: false,
+    plan: (inputs) => [
+      { kind: 'file', title: `Write the runbook (${inputs.format ?? 'markdown'}) with each step's plan, result and evidence`, detail: 'runbook.<ext> in the folder you choose', changesSystem: false },
+      { kind: 'file', title: 'Write a redacted support bundle', detail: 'journal, state and script results, secrets removed', changesSystem: false },
+    ],
+    capability: null,
+  },
+];
+
+export function stepById(id: StepId): StepDefinition {
+  const step = steps.find((candidate) => candidate.id === id);
+  if (!step) throw new Error(`unknown step ${id}`);
+  return step;
+}

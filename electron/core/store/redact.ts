@@ -1,0 +1,48 @@
+/**
+ * The redaction hook every journal write, progress event and export goes through.
+ * Secrets are removed by key name, by shape (bearer tokens, JWTs, credentials in URLs)
+ * and by value (anything registered with `addSecret`, such as a token passed on stdin).
+ */
+const SECRET_KEY = /(token|secret|password|passwd|pwd|credential|authorization|cookie|assertion|client_?secret|refresh)/i;
+const JWT = /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\b/g;
+const BEARER = /\b(Bearer)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@:]+:[^\s/@]+@/gi;
+
+export const REDACTED = '[redacted]';
+
+export class Redactor {
+  private readonly secrets = new Set<string>();
+
+  addSecret(value: string): void {
+    if (value.length >= 4) this.secrets.add(value);
+  }
+
+  forgetSecret(value: string): void {
+    this.secrets.delete(value);
+  }
+
+  text(value: string): string {
+    let out = value.replace(JWT, REDACTED).replace(BEARER, `$1 ${REDACTED}`).replace(URL_CREDENTIALS, `$1${REDACTED}@`);
+    for (const secret of this.secrets) out = out.split(secret).join(REDACTED);
+    return out;
+  }
+
+  value<T>(value: T): T {
+    return this.walk(value, 0) as T;
+  }
+
+  private walk(value: unknown, depth: number): unknown {
+    if (depth > 32) return REDACTED;
+    if (typeof value === 'string') return this.text(value);
+    if (Array.isArray(value)) return value.map((item) => this.walk(item, depth + 1));
+    if (value !== null && typeof value === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+        if (key === '__proto__') continue;
+        out[key] = SECRET_KEY.test(key) && item !== null && item !== undefined && item !== false ? REDACTED : this.walk(item, depth + 1);
+      }
+      return out;
+    }
+    return value;
+  }
+}

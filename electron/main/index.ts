@@ -1,0 +1,59 @@
+import { BrowserWindow, app, dialog } from 'electron';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { composeCompanion } from '../platform/compose.ts';
+import { registerGateway } from './ipc.ts';
+import { registerAppScheme, serveRenderer } from './protocol.ts';
+import { applySecurityRules, openExternalAllowlisted } from './security.ts';
+import { APP_URL, windowOptions } from './window-options.ts';
+
+/** Composition root of the Electron host. Everything else lives in the host-agnostic core. */
+const here = fileURLToPath(new URL('.', import.meta.url));
+const root = app.isPackaged ? process.resourcesPath : join(here, '..', '..');
+const scriptsDir = app.isPackaged ? join(process.resourcesPath, 'powershell') : join(root, 'scripts', 'powershell');
+const rendererDir = join(here, '..', 'renderer');
+const preloadPath = join(here, '..', 'preload', 'index.cjs');
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  registerAppScheme();
+  app.enableSandbox();
+  let mainWindow: BrowserWindow | null = null;
+  const trustedContents = new Set<number>();
+
+  app.on('second-instance', () => {
+    if (mainWindow) {
+      if (mainWindow.isMinimized()) mainWindow.restore();
+      mainWindow.focus();
+    }
+  });
+
+  void app.whenReady().then(() => {
+    applySecurityRules();
+    serveRenderer(rendererDir);
+    const companion = composeCompanion({
+      host: 'electron',
+      version: app.getVersion(),
+      scriptsDir,
+      openExternal: openExternalAllowlisted,
+    });
+    registerGateway(companion.handlers, trustedContents, (error) => {
+      companion.journal.append({ kind: 'internal-error', message: error instanceof Error ? error.message : String(error) });
+    });
+
+    mainWindow = new BrowserWindow(windowOptions(preloadPath));
+    const id = mainWindow.webContents.id;
+    trustedContents.add(id);
+    mainWindow.webContents.on('destroyed', () => trustedContents.delete(id));
+    mainWindow.once('ready-to-show', () => mainWindow?.show());
+    mainWindow.loadURL(APP_URL).catch((error: unknown) => {
+      dialog.showErrorBox('NDES Proxy Companion', `The window could not load: ${String(error)}`);
+    });
+
+    app.on('window-all-closed', () => {
+      companion.close();
+      app.quit();
+    });
+  });
+}

@@ -1,0 +1,67 @@
+// @ts-check
+import js from '@eslint/js';
+import svelte from 'eslint-plugin-svelte';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+import svelteConfig from './renderer/svelte.config.js';
+
+const electronImport = {
+  paths: [{ name: 'electron', message: 'Only electron/main and electron/preload may import electron (it downloads its binary when evaluated outside Electron).' }],
+  patterns: [{ group: ['electron/*'], message: 'Only electron/main and electron/preload may import electron.' }],
+};
+
+const electronSyntax = [
+  { selector: "CallExpression[callee.name='require'][arguments.0.value='electron']", message: 'Only electron/main and electron/preload may load electron.' },
+  { selector: "ImportExpression[source.value='electron']", message: 'Only electron/main and electron/preload may load electron.' },
+];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', '.lab/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.strict,
+  ...svelte.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      'no-restricted-imports': ['error', electronImport],
+      'no-restricted-syntax': ['error', ...electronSyntax],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['electron/main/**', 'electron/preload/**'],
+    rules: { 'no-restricted-imports': 'off', 'no-restricted-syntax': 'off' },
+  },
+  {
+    // The contract and the renderer run where Node does not: no node: modules there.
+    files: ['electron/contract/**', 'renderer/src/**', 'electron/preview/bridge.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: electronImport.paths,
+          patterns: [...electronImport.patterns, { group: ['node:*'], message: 'The contract and the renderer must not use Node modules.' }],
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.svelte', '**/*.svelte.ts'],
+    languageOptions: {
+      globals: { ...globals.browser },
+      parserOptions: { projectService: true, extraFileExtensions: ['.svelte'], parser: tseslint.parser, svelteConfig },
+    },
+  },
+  {
+    files: ['electron/core/**', 'electron/platform/**', 'electron/cli/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        ...electronSyntax,
+        { selector: "Property[key.name='shell'][value.value=true]", message: 'Never run a process through a shell: pass argv.' },
+        { selector: "Literal[value='-Command']", message: 'Run scripts with -File and argv, never -Command.' },
+      ],
+    },
+  },
+);

@@ -1,0 +1,157 @@
+import type { Api } from '../../../electron/contract/api.ts';
+import type { AppInfo, Envelope } from '../../../electron/contract/channels.ts';
+import type { Failure } from '../../../electron/contract/errors.ts';
+import type { CompanionEvent, HostIdentity, Mode, Plan, StepId, StepOutcome, StepView } from '../../../electron/contract/model.ts';
+
+export interface LogLine {
+  id: number;
+  at: string;
+  level: 'info' | 'warn' | 'error';
+  message: string;
+}
+
+export interface StepPageState {
+  plan: Plan | null;
+  outcome: StepOutcome | null;
+  error: Failure | null;
+  busy: 'plan' | 'run' | 'verify' | null;
+  runId: string | null;
+}
+
+const LOG_LIMIT = 500;
+
+function nowIso(): string {
+  return new Date(Date.now()).toISOString();
+}
+
+function emptyPage(): StepPageState {
+  return { plan: null, outcome: null, error: null, busy: null, runId: null };
+}
+
+/** All the renderer's state in one place: the step list, the current step, the log. */
+export class Wizard {
+  info = $state<AppInfo | null>(null);
+  steps = $state<StepView[]>([]);
+  currentIndex = $state(0);
+  mode = $state<Mode>('guided');
+  host = $state<HostIdentity | null>(null);
+  hostError = $state<Failure | null>(null);
+  loadError = $state<Failure | null>(null);
+  log = $state<LogLine[]>([]);
+  inputs = $state<Record<string, Record<string, string>>>({});
+  pages = $state<Record<string, StepPageState>>({});
+
+  readonly current = $derived(this.steps[this.currentIndex] ?? null);
+  readonly total = $derived(this.steps.length);
+
+  private nextLogId = 1;
+
+  constructor(private readonly api: Api) {}
+
+  async load(): Promise<void> {
+    this.api.events.on((event) => this.onEvent(event));
+    const [info, list, journal] = await Promise.all([this.api.app.info(), this.api.runbook.list(), this.api.journal.tail({ limit: 50 })]);
+    if (!info.ok) return this.fail(info.error);
+    if (!list.ok) return this.fail(list.error);
+    this.info = info.value;
+    this.mode = list.value.mode;
+    this.steps = list.value.steps;
+    for (const step of this.steps) {
+      this.inputs[step.id] ??= Object.fromEntries(step.inputs.map((input) => [input.id, input.kind === 'choice' ? (input.choices?.[0] ?? '') : '']));
+      this.ensurePage(step.id);
+    }
+    if (journal.ok) for (const entry of journal.value.entries) this.append(entry.at, 'info', entry.message);
+    void this.refreshHost();
+  }
+
+  async refreshHost(): Promise<void> {
+    const result = await this.api.host.identity();
+    if (result.ok) {
+      this.host = result.value;
+      this.hostError = null;
+    } else {
+      this.host = null;
+      this.hostError = result.error;
+    }
+  }
+
+  goTo(index: number): void {
+    if (index >= 0 && index < this.steps.length) this.currentIndex = index;
+  }
+
+  async setMode(mode: Mode): Promise<void> {
+    const result = await this.api.settings.setMode({ mode });
+    if (result.ok) {
+      this.mode = result.value.mode;
+      for (const page of Object.values(this.pages)) page.plan = null;
+      this.append(nowIso(), 'info', `Mode: ${mode === 'offline' ? 'offline runbook (no cloud calls)' : 'guided'}.`);
+    }
+  }
+
+  /** Read-only view for templates; never creates state (that would happen inside a derivation). */
+  page(stepId: StepId): StepPageState {
+    return this.pages[stepId] ?? emptyPage();
+  }
+
+  private ensurePage(stepId: StepId): StepPageState {
+    return (this.pages[stepId] ??= emptyPage());
+  }
+
+  async plan(stepId: StepId): Promise<void> {
+    await this.call(stepId, 'plan', () => this.api.runbook.plan({ stepId, inputs: this.filled(stepId) }), (page, plan) => (page.plan = plan));
+  }
+
+  async run(stepId: StepId, kind: 'run' | 'verify'): Promise<void> {
+    const runId = crypto.randomUUID();
+    this.ensurePage(stepId).runId = runId;
+    const request = { stepId, inputs: this.filled(stepId), runId };
+    await this.call(stepId, kind, () => (kind === 'run' ? this.api.runbook.run(request) : this.api.runbook.verify(request)), (page, outcome) => (page.outcome = outcome));
+    await this.refreshSteps();
+  }
+
+  async cancel(stepId: StepId): Promise<void> {
+    const runId = this.page(stepId).runId;
+    if (runId) await this.api.runbook.cancel({ runId });
+  }
+
+  async openDoc(url: string): Promise<boolean> {
+    const result = await this.api.help.open({ url });
+    return result.ok && result.value.opened;
+  }
+
+  private filled(stepId: StepId): Record<string, string> {
+    return Object.fromEntries(Object.entries(this.inputs[stepId] ?? {}).filter(([, value]) => value.trim() !== ''));
+  }
+
+  private async call<T>(stepId: StepId, busy: StepPageState['busy'], invoke: () => Promise<Envelope<T>>, onValue: (page: StepPageState, value: T) => void): Promise<void> {
+    const page = this.ensurePage(stepId);
+    page.busy = busy;
+    page.error = null;
+    try {
+      const result = await invoke();
+      if (result.ok) onValue(page, result.value);
+      else page.error = result.error;
+    } finally {
+      page.busy = null;
+      page.runId = null;
+    }
+  }
+
+  private async refreshSteps(): Promise<void> {
+    const list = await this.api.runbook.list();
+    if (list.ok) this.steps = list.value.steps;
+  }
+
+  private onEvent(event: CompanionEvent): void {
+    this.append(event.at, event.level, event.message);
+  }
+
+  private append(at: string, level: LogLine['level'], message: string): void {
+    this.log.push({ id: this.nextLogId++, at, level, message });
+    if (this.log.length > LOG_LIMIT) this.log.splice(0, this.log.length - LOG_LIMIT);
+  }
+
+  private fail(error: Failure): void {
+    this.loadError = error;
+  }
+}

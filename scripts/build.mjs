@@ -1,0 +1,65 @@
+// @ts-check
+/**
+ * Builds every bundle the hosts run, offline and without Electron's binary:
+ *   dist/renderer/   Svelte app (Vite)
+ *   dist/main/       Electron main (ESM), dist/preload/index.cjs (one CommonJS file, sandbox-safe)
+ *   dist/preview/    preview host launcher + the page bridge
+ *   dist/cli/        ndes-companion CLI
+ *   dist/lab/        the lab world and its PowerShell stand-in
+ *   dist/scripts/    start, lab and bench launchers
+ * Usage: node scripts/build.mjs [all|node|renderer|cli]
+ */
+import { build } from 'esbuild';
+import { rmSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const what = process.argv[2] ?? 'all';
+// ESM bundles still meet CommonJS dependencies (msal-node) that call require().
+const requireShim = "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
+
+/** @type {import('esbuild').BuildOptions} */
+const nodeEsm = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  absWorkingDir: root,
+  banner: { js: requireShim },
+  external: ['electron', 'playwright-core', '@playwright/test'],
+};
+
+const cli = () =>
+  build({ ...nodeEsm, entryPoints: ['electron/cli/main.ts'], outfile: 'dist/cli/ndes-companion.mjs', banner: { js: `#!/usr/bin/env node\n${requireShim}` } });
+
+const nodeBundles = () =>
+  Promise.all([
+    cli(),
+    build({ ...nodeEsm, entryPoints: ['electron/main/index.ts'], outfile: 'dist/main/index.mjs' }),
+    build({ ...nodeEsm, entryPoints: ['electron/preload/index.ts'], outfile: 'dist/preload/index.cjs', format: 'cjs', banner: {}, target: 'chrome140', platform: 'browser' }),
+    build({ ...nodeEsm, entryPoints: ['electron/preview/start.ts'], outfile: 'dist/preview/start.mjs' }),
+    build({ ...nodeEsm, entryPoints: ['electron/preview/bridge.ts'], outfile: 'dist/preview/bridge.js', format: 'iife', platform: 'browser', target: 'chrome120', banner: {}, sourcemap: false }),
+    build({ ...nodeEsm, entryPoints: ['tests/lab/powershell/stand-in.ts'], outfile: 'dist/lab/powershell-stand-in.mjs' }),
+    build({ ...nodeEsm, entryPoints: ['tests/lab/main.ts'], outfile: 'dist/lab/lab.mjs' }),
+    build({ ...nodeEsm, entryPoints: ['scripts/start.ts'], outfile: 'dist/scripts/start.mjs' }),
+    build({ ...nodeEsm, entryPoints: ['scripts/bench.ts'], outfile: 'dist/scripts/bench.mjs' }),
+  ]);
+
+async function renderer() {
+  const { build: viteBuild } = await import('vite');
+  await viteBuild({ configFile: fileURLToPath(new URL('../renderer/vite.config.ts', import.meta.url)), logLevel: 'warn' });
+}
+
+if (what === 'all') {
+  rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
+  mkdirSync(new URL('../dist', import.meta.url), { recursive: true });
+  await Promise.all([nodeBundles(), renderer()]);
+} else if (what === 'node') await nodeBundles();
+else if (what === 'renderer') await renderer();
+else if (what === 'cli') await cli();
+else {
+  console.error(`unknown build target ${what}: use all, node, renderer or cli`);
+  process.exit(2);
+}

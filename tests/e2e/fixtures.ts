@@ -1,0 +1,51 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test as base, expect, type Page } from '@playwright/test';
+import type { Companion } from '../../electron/core/companion.ts';
+import { attachPreview } from '../../electron/preview/host.ts';
+import { appFiles } from '../../electron/platform/app-files.ts';
+import { composeCompanion } from '../../electron/platform/compose.ts';
+import { createLabWorld, type LabWorld } from '../lab/world.ts';
+
+export const root = join(import.meta.dirname, '..', '..');
+const files = appFiles(root);
+
+interface Fixtures {
+  scenario: string;
+  lab: LabWorld;
+  companion: Companion;
+  app: Page;
+}
+
+/**
+ * The app as the preview host serves it, over a fresh lab world: the real renderer, bridge,
+ * gateway, handlers, runner and stand-in; only PowerShell itself is the lab's.
+ */
+export const test = base.extend<Fixtures>({
+  scenario: ['healthy', { option: true }],
+  lab: async ({ scenario }, use) => {
+    const dir = mkdtempSync(join(tmpdir(), 'ndes-e2e-'));
+    await use(createLabWorld({ root, dir, scenario }));
+    rmSync(dir, { recursive: true, force: true });
+  },
+  companion: async ({ lab }, use) => {
+    const companion = composeCompanion({
+      host: 'preview',
+      version: files.version,
+      scriptsDir: files.scriptsDir,
+      openExternal: async () => false,
+      env: { ...process.env, ...lab.env },
+    });
+    await use(companion);
+    companion.close();
+  },
+  app: async ({ context, page, companion }, use) => {
+    const session = await attachPreview(context, { rendererDir: files.rendererDir, bridgeScript: files.bridgeScript, handlers: companion.handlers });
+    await session.open(page);
+    await expect(page.getByRole('heading', { level: 1 })).toContainText('Readiness');
+    await use(page);
+  },
+});
+
+export { expect };

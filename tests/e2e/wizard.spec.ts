@@ -1,0 +1,99 @@
+import AxeBuilder from '@axe-core/playwright';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { steps } from '../../electron/core/runbook/steps.ts';
+import { expect, root, test } from './fixtures.ts';
+
+async function expectNoAxeViolations(page: Page): Promise<void> {
+  const results = await new AxeBuilder({ page }).analyze();
+  const summary = results.violations.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+  expect(summary).toEqual([]);
+}
+
+test('loads, identifies the lab server and streams its progress into the log pane', async ({ app }) => {
+  await expect(app).toHaveTitle('Step 1 of 10: Readiness – NDES Proxy Companion');
+  await expect(app.getByRole('status').filter({ hasText: 'NDES01' })).toContainText('Windows Server 2022');
+  const log = app.getByRole('log', { name: 'Activity log' });
+  // Printed by the scenario's PowerShell stand-in and streamed back as a progress event.
+  await expect(log).toContainText('Reading the operating system');
+  await expect(log).toContainText('Checking elevation');
+  await expect(app.getByRole('list').first().getByRole('listitem')).toHaveCount(10);
+});
+
+test('every step page opens by click, passes axe, and is captured', async ({ app }, testInfo) => {
+  const nav = app.getByRole('navigation', { name: 'Runbook steps' });
+  for (const [index, step] of steps.entries()) {
+    await nav.getByRole('button', { name: new RegExp(`^${step.title}`) }).click();
+    const heading = app.getByRole('heading', { level: 1 });
+    await expect(heading).toHaveText(`Step ${index + 1} of 10: ${step.title}`);
+    await expect(heading).toBeFocused();
+    await expect(nav.locator('[aria-current="step"]')).toHaveAttribute('data-step', step.id);
+    await expect(app).toHaveTitle(`Step ${index + 1} of 10: ${step.title} – NDES Proxy Companion`);
+    await expectNoAxeViolations(app);
+    const shot = testInfo.outputPath(`step-${String(index + 1).padStart(2, '0')}-${step.id}.png`);
+    await app.screenshot({ path: shot });
+    if (index === 0 && process.env.UPDATE_SCREENSHOT === '1') {
+      mkdirSync(join(root, 'docs'), { recursive: true });
+      copyFileSync(shot, join(root, 'docs', 'screenshot.png'));
+    }
+  }
+});
+
+test('every step page opens by keyboard alone', async ({ app }) => {
+  await app.locator('body').focus();
+  for (const [index, step] of steps.entries()) {
+    // Move with Tab / Shift+Tab only until the step's button has focus, then press Enter.
+    for (let presses = 0; presses < 40; presses += 1) {
+      const focused = await app.evaluate(() => document.activeElement?.getAttribute('data-step') ?? null);
+      if (focused === step.id) break;
+      await app.keyboard.press(index === 0 ? 'Tab' : 'Shift+Tab');
+    }
+    await app.keyboard.press('Enter');
+    const heading = app.getByRole('heading', { level: 1 });
+    await expect(heading).toHaveText(`Step ${index + 1} of 10: ${step.title}`);
+    await expect(heading).toBeFocused();
+  }
+});
+
+test('a step that is not built yet says so, in the page and in the log', async ({ app }) => {
+  await app.getByLabel('Internal NDES URL').fill('https://ndes01.contoso.local/');
+  await app.getByRole('button', { name: 'Run step' }).click();
+  await expect(app.getByRole('heading', { name: 'Not available yet', level: 2 })).toBeVisible();
+  await expect(app.getByRole('alert')).toContainText('Readiness is not available yet');
+  await expect(app.getByRole('log', { name: 'Activity log' })).toContainText('Readiness is not available yet in this version.');
+  await expect(app.getByRole('button', { name: /^Readiness/ })).toContainText('Not available yet');
+});
+
+test('the plan shows exact commands, and offline mode turns cloud steps into portal steps', async ({ app }) => {
+  await app.getByRole('button', { name: /^Registration/ }).click();
+  await app.getByLabel('Tenant ID').fill('72f988bf-86f1-41af-91ab-2d7cd011db47');
+  await app.getByRole('button', { name: 'Show plan' }).click();
+  const plan = app.getByRole('region', { name: 'Plan' });
+  await expect(plan).toContainText('-AuthenticationMode Token -TenantId 72f988bf-86f1-41af-91ab-2d7cd011db47');
+
+  await app.getByRole('radio', { name: 'Offline runbook' }).check();
+  await expect(app.getByRole('log', { name: 'Activity log' })).toContainText('offline runbook');
+  await app.getByRole('button', { name: 'Show plan' }).click();
+  const offlinePlan = app.getByRole('region', { name: 'Plan (offline runbook)' });
+  await expect(offlinePlan).toContainText('sign in with an Application Administrator');
+  await expect(offlinePlan).not.toContainText('RegisterConnector.ps1');
+  // The value typed before the mode switch is still there.
+  await expect(app.getByLabel('Tenant ID')).toHaveValue('72f988bf-86f1-41af-91ab-2d7cd011db47');
+});
+
+test.describe('dark theme', () => {
+  test.use({ colorScheme: 'dark' });
+  test('passes axe in dark mode too', async ({ app }) => {
+    await app.getByRole('button', { name: 'Show plan' }).click();
+    await expect(app.getByRole('region', { name: 'Plan' })).toBeVisible();
+    await expectNoAxeViolations(app);
+  });
+});
+
+test.describe('a server where PowerShell reports a failure', () => {
+  test.use({ scenario: 'wmi-broken' });
+  test('shows the script\'s own message instead of a host', async ({ app }) => {
+    await expect(app.getByRole('status').filter({ hasText: 'Win32_OperatingSystem' })).toBeVisible();
+  });
+});

@@ -1,0 +1,45 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createCompanion, type Companion } from '../../electron/core/companion.ts';
+import { Redactor } from '../../electron/core/store/redact.ts';
+import { createPowerShellRunner, type PowerShellHost } from '../../electron/platform/powershell-runner.ts';
+
+export const repoRoot = join(import.meta.dirname, '..', '..');
+export const scriptsDir = join(repoRoot, 'scripts', 'powershell');
+
+export interface TestCompanion {
+  companion: Companion;
+  dataDir: string;
+  opened: string[];
+  dispose(): void;
+}
+
+/** A real companion over a temporary data folder; PowerShell is absent unless a host is given. */
+export function testCompanion(options: { powershell?: PowerShellHost | null } = {}): TestCompanion {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ndes-companion-'));
+  const redactor = new Redactor();
+  const opened: string[] = [];
+  const companion = createCompanion({
+    host: 'cli',
+    version: '0.0.0-test',
+    platform: 'linux',
+    dataDir,
+    powershell: createPowerShellRunner({ host: options.powershell ?? null, scriptsDir, redactor }),
+    redactor,
+    openExternal: async (url) => {
+      opened.push(url);
+      return true;
+    },
+    lab: false,
+  });
+  return {
+    companion,
+    dataDir,
+    opened,
+    dispose() {
+      companion.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -4,6 +4,9 @@
 # it prints the one command to run and stops.
 set -euo pipefail
 
+# Only Linux machines get packages from Debian; elsewhere the browser is found by path.
+[ "$(uname -s)" = "Linux" ] || exit 0
+
 declare -A binary_of=([chromium]=chromium [xvfb]=xvfb-run)
 missing=()
 for package in "$@"; do

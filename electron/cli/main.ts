@@ -94,15 +94,17 @@ export async function runCli(argv: string[], io: Io, makeCompanion: () => Compan
     }
     const gateway: Gateway = createGateway(companion.handlers, { origin: CLI_ORIGIN, isKnownContents: (id) => id === 1 });
     const sender = cliSender(io, values.json);
-    const inputs: Record<string, string> = {};
+    const pairs: [string, string][] = [];
     for (const pair of values.input) {
       const at = pair.indexOf('=');
       if (at <= 0) {
         io.err(`--input takes name=value, got "${pair}".`);
         return EXIT.usage;
       }
-      inputs[pair.slice(0, at)] = pair.slice(at + 1);
+      pairs.push([pair.slice(0, at), pair.slice(at + 1)]);
     }
+    // fromEntries keeps a name like __proto__ as data, so the gateway's schema sees and refuses it.
+    const inputs = Object.fromEntries(pairs);
     const needsStep = command === 'plan' || command === 'run' || command === 'verify';
     if (!command || !['steps', 'plan', 'run', 'verify', 'host'].includes(command) || extra.length > 0 || (needsStep && !stepArg) || (!needsStep && stepArg)) {
       io.err(command ? `Unknown or incomplete command: ${positionals.join(' ')}` : 'No command given.');

@@ -21,11 +21,17 @@ import {
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-/** Step inputs the admin typed: a small flat map of short strings, nothing else. */
+/**
+ * Step inputs the admin typed: a small flat map of short strings, nothing else. Reserved
+ * names are refused before parsing, because a record parser would silently drop them.
+ */
 export const InputsSchema = z
-  .record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]{0,63}$/), z.string().max(4096))
-  .refine((value) => Object.keys(value).length <= 32, 'at most 32 inputs')
-  .refine((value) => Object.keys(value).every((k) => !FORBIDDEN_KEYS.has(k)), 'reserved input name');
+  .custom<unknown>((value) => !(value !== null && typeof value === 'object' && [...FORBIDDEN_KEYS].some((key) => Object.hasOwn(value, key))), 'reserved input name')
+  .pipe(
+    z
+      .record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]{0,63}$/), z.string().max(4096))
+      .refine((value) => Object.keys(value).length <= 32, 'at most 32 inputs'),
+  );
 
 const RunIdSchema = z.string().regex(/^[A-Za-z0-9-]{8,64}$/);
 

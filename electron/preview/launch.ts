@@ -4,7 +4,8 @@ import { CHROMIUM_ARGS } from './host.ts';
 
 /** Debian's Chromium: Playwright never downloads a browser here. */
 export function findChromium(env: NodeJS.ProcessEnv = process.env): string {
-  const candidates = [env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].filter((c): c is string => Boolean(c));
+  const windows = [env.PROGRAMFILES, env['PROGRAMFILES(X86)']].filter(Boolean).map((dir) => `${dir}\\Google\\Chrome\\Application\\chrome.exe`);
+  const candidates = [env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', ...windows].filter((c): c is string => Boolean(c));
   const found = candidates.find((candidate) => existsSync(candidate));
   if (!found) throw new Error('Chromium was not found. Install it with: apt-get install -y chromium (or set CHROMIUM_PATH).');
   return found;

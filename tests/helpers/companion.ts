@@ -16,8 +16,8 @@ export interface TestCompanion {
 }
 
 /** A real companion over a temporary data folder; PowerShell is absent unless a host is given. */
-export function testCompanion(options: { powershell?: PowerShellHost | null } = {}): TestCompanion {
-  const dataDir = mkdtempSync(join(tmpdir(), 'ndes-companion-'));
+export function testCompanion(options: { powershell?: PowerShellHost | null; dataDir?: string } = {}): TestCompanion {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ndes-companion-'));
   const redactor = new Redactor();
   const opened: string[] = [];
   const companion = createCompanion({

@@ -1,0 +1,67 @@
+import { Ajv } from 'ajv';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../helpers/companion.ts';
+
+const config = JSON.parse(readFileSync(join(repoRoot, 'build', 'electron-builder.json'), 'utf8')) as Record<string, unknown> & {
+  win: { requestedExecutionLevel: string; target: { target: string; arch: string[] }[] };
+  portable: { requestExecutionLevel: string };
+  extraResources: { from: string; to: string }[];
+  electronFuses: Record<string, boolean>;
+  asar: boolean;
+  files: string[];
+};
+
+describe('electron-builder configuration', () => {
+  it('is valid against the schema that ships inside electron-builder (offline)', () => {
+    const schema = JSON.parse(readFileSync(join(repoRoot, 'node_modules', 'app-builder-lib', 'scheme.json'), 'utf8')) as object;
+    // The same options electron-builder itself validates with.
+    const ajv = new Ajv({ allErrors: true, coerceTypes: true, strict: false });
+    const validate = ajv.compile(schema);
+    const { $schema: _schema, ...rest } = config;
+    const valid = validate(rest);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
+  });
+
+  it('rejects a config the schema does not allow (the check can fail)', () => {
+    const schema = JSON.parse(readFileSync(join(repoRoot, 'node_modules', 'app-builder-lib', 'scheme.json'), 'utf8')) as object;
+    const validate = new Ajv({ allErrors: true, coerceTypes: true, strict: false }).compile(schema);
+    expect(validate({ ...config, $schema: undefined, win: { requestedExecutionLevel: 'asRoot' } })).toBe(false);
+  });
+
+  it('builds NSIS and portable for Windows x64, both elevated', () => {
+    expect(config.win.target).toEqual([
+      { target: 'nsis', arch: ['x64'] },
+      { target: 'portable', arch: ['x64'] },
+    ]);
+    expect(config.win.requestedExecutionLevel).toBe('requireAdministrator');
+    // The portable wrapper ignores win.requestedExecutionLevel (electron-builder #3738).
+    expect(config.portable.requestExecutionLevel).toBe('admin');
+  });
+
+  it('ships the PowerShell scripts beside app.asar, where powershell.exe can read them', () => {
+    expect(config.asar).toBe(true);
+    expect(config.extraResources).toEqual([{ from: 'scripts/powershell', to: 'powershell', filter: ['**/*.ps1'] }]);
+    for (const resource of config.extraResources) expect(existsSync(join(repoRoot, resource.from))).toBe(true);
+  });
+
+  it('turns off the fuses that would turn the elevated binary into a general runtime', () => {
+    expect(config.electronFuses).toMatchObject({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      onlyLoadAppFromAsar: true,
+      grantFileProtocolExtraPrivileges: false,
+    });
+  });
+
+  it('packages the built bundles the main entry points at', () => {
+    const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { main: string };
+    expect(pkg.main).toBe('dist/main/index.mjs');
+    expect(config.files).toContain('dist/main/**');
+    expect(existsSync(join(repoRoot, pkg.main))).toBe(true);
+    expect(existsSync(join(repoRoot, 'dist', 'preload', 'index.cjs'))).toBe(true);
+  });
+});

@@ -1,0 +1,67 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { stepIds, type CompanionEvent } from '../../electron/contract/model.ts';
+import { CompanionError } from '../../electron/core/errors.ts';
+import { steps } from '../../electron/core/runbook/steps.ts';
+import { testCompanion, type TestCompanion } from '../helpers/companion.ts';
+
+let subject: TestCompanion;
+afterEach(() => subject?.dispose());
+
+describe('the runbook model', () => {
+  it('declares the ten steps of DESIGN.md in order, each with a doc link and a plan', () => {
+    expect(steps.map((step) => step.id)).toEqual([...stepIds]);
+    for (const step of steps) {
+      expect(step.why.docUrl).toMatch(/^https:\/\/learn\.microsoft\.com\//);
+      expect(step.plan({}).length).toBeGreaterThan(0);
+      if (step.cloud) expect(step.manual?.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('says a step is not available yet instead of pretending, and records that', async () => {
+    subject = testCompanion();
+    const events: CompanionEvent[] = [];
+    const attempt = subject.companion.runbook.run('readiness', { internalUrl: 'https://ndes01.contoso.local/' }, undefined, (event) => events.push(event));
+    await expect(attempt).rejects.toBeInstanceOf(CompanionError);
+    await expect(attempt).rejects.toMatchObject({ code: 'NOT_AVAILABLE' });
+    expect(events.map((event) => event.message)).toEqual(['Running step 1: Readiness.', 'Readiness is not available yet in this version.']);
+    expect(subject.companion.runbook.list()[0]).toMatchObject({ id: 'readiness', available: false, status: 'not-available' });
+  });
+
+  it('keeps mode and inputs across a restart (state on disk), and never the secrets in them', async () => {
+    subject = testCompanion();
+    subject.companion.runbook.setMode('offline');
+    await subject.companion.runbook.verify('outbound-proxy', { proxyAddress: 'http://svc:Pa55word@proxy.contoso.local:8080' }, undefined, () => undefined).catch(() => undefined);
+    subject.companion.close();
+    const text = readFileSync(join(subject.dataDir, 'state.json'), 'utf8');
+    expect(text).not.toContain('Pa55word');
+    const saved = JSON.parse(text) as { mode: string; inputs: Record<string, Record<string, string>> };
+    expect(saved.mode).toBe('offline');
+    expect(saved.inputs['outbound-proxy']?.proxyAddress).toBe('http://[redacted]@proxy.contoso.local:8080');
+  });
+
+  it('plans cloud steps as portal steps in offline mode, local steps unchanged', () => {
+    subject = testCompanion();
+    const runbook = subject.companion.runbook;
+    expect(runbook.plan('publish', {}, 'offline').actions.every((action) => action.kind === 'manual')).toBe(true);
+    expect(runbook.plan('connector-install', {}, 'offline').actions.map((action) => action.kind)).toEqual(['powershell', 'process', 'powershell']);
+    expect(runbook.plan('registration', { tenantId: 'abc' }, 'guided').actions[1]?.detail).toContain('-TenantId abc');
+    expect(runbook.plan('registration', {}, 'guided').actions[1]?.detail).toContain('-TenantId <tenant ID>');
+  });
+
+  it('starts fresh from an unreadable state file and journals where it kept it', () => {
+    subject = testCompanion();
+    subject.companion.runbook.setMode('offline');
+    subject.companion.close();
+    writeFileSync(join(subject.dataDir, 'state.json'), '{"version": 1, "mode": ');
+    const reopened = testCompanion({ dataDir: subject.dataDir });
+    try {
+      expect(reopened.companion.runbook.mode).toBe('guided');
+      const recovered = reopened.companion.journal.tail(10).find((entry) => entry.kind === 'state-recovered');
+      expect(recovered?.message).toMatch(/state\.json\.unreadable-\d+/);
+    } finally {
+      reopened.companion.close();
+    }
+  });
+});

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Failure } from './errors.ts';
+import type { ErrorCode, Failure } from './errors.ts';
 import {
   ModeSchema,
   StepIdSchema,
@@ -40,6 +40,8 @@ interface ChannelSpec<Req extends z.ZodType, Res> {
   summary: string;
   /** True when the handler streams `progress` events while it works. */
   progress: boolean;
+  /** Codes this channel may answer with, besides the gateway's own (`gatewayErrors`). */
+  errors: readonly ErrorCode[];
   /** Phantom: carries the response type; never read at run time. */
   response?: Res;
 }
@@ -49,6 +51,10 @@ function channel<Res>() {
 }
 
 const Empty = z.strictObject({});
+
+/** Codes any channel may answer with, because the gateway itself produces them. */
+export const gatewayErrors: readonly ErrorCode[] = ['SENDER_REJECTED', 'UNKNOWN_CHANNEL', 'INVALID_REQUEST', 'INTERNAL'];
+const STEP_ERRORS: readonly ErrorCode[] = ['NOT_AVAILABLE', 'POWERSHELL_UNAVAILABLE', 'POWERSHELL_FAILED', 'TIMEOUT', 'CANCELLED', 'STATE_UNREADABLE'];
 
 export interface AppInfo {
   name: string;
@@ -65,51 +71,61 @@ export const channels = {
     request: Empty,
     summary: 'Name, version, host kind, platform and current mode.',
     progress: false,
+    errors: [],
   }),
   'runbook:list': channel<{ mode: Mode; steps: StepView[] }>()({
     request: Empty,
     summary: 'The ten steps with their inputs and last known status.',
     progress: false,
+    errors: [],
   }),
   'runbook:plan': channel<Plan>()({
     request: z.strictObject({ stepId: StepIdSchema, inputs: InputsSchema.optional(), mode: ModeSchema.optional() }),
     summary: 'What a step would do, command by command, without doing it (in the current mode unless one is given).',
     progress: false,
+    errors: [],
   }),
   'runbook:run': channel<StepOutcome>()({
     request: z.strictObject({ stepId: StepIdSchema, inputs: InputsSchema.optional(), runId: RunIdSchema.optional() }),
     summary: 'Carry a step out, streaming progress.',
     progress: true,
+    errors: STEP_ERRORS,
   }),
   'runbook:verify': channel<StepOutcome>()({
     request: z.strictObject({ stepId: StepIdSchema, inputs: InputsSchema.optional(), runId: RunIdSchema.optional() }),
     summary: "Check that a step's result holds on this machine now.",
     progress: true,
+    errors: STEP_ERRORS,
   }),
   'runbook:cancel': channel<{ cancelled: boolean }>()({
     request: z.strictObject({ runId: RunIdSchema }),
     summary: 'Cancel a running step.',
     progress: false,
+    errors: [],
   }),
   'settings:set-mode': channel<{ mode: Mode }>()({
     request: z.strictObject({ mode: ModeSchema }),
     summary: 'Switch between guided (cloud calls) and offline runbook mode.',
     progress: false,
+    errors: [],
   }),
   'host:identity': channel<HostIdentity>()({
     request: Empty,
     summary: 'Which server this is: name, OS, PowerShell, elevation (one PowerShell run).',
     progress: true,
+    errors: ['POWERSHELL_UNAVAILABLE', 'POWERSHELL_FAILED', 'TIMEOUT', 'CANCELLED'],
   }),
   'journal:tail': channel<{ entries: JournalEntry[] }>()({
     request: z.strictObject({ limit: z.number().int().min(1).max(500).optional() }),
     summary: 'The newest journal entries, already redacted.',
     progress: false,
+    errors: [],
   }),
   'help:open': channel<{ opened: boolean; url: string }>()({
     request: z.strictObject({ url: z.string().max(2048) }),
     summary: 'Open an allowlisted documentation page in the system browser.',
     progress: false,
+    errors: ['NOT_ALLOWED'],
   }),
 } as const;
 

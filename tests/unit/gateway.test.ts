@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { channelNames } from '../../electron/contract/channels.ts';
+import { channelNames, channels, gatewayErrors } from '../../electron/contract/channels.ts';
 import { errorCodes } from '../../electron/contract/errors.ts';
 import { createGateway, type Sender } from '../../electron/core/ipc/gateway.ts';
 import { testCompanion } from '../helpers/companion.ts';
@@ -102,6 +102,8 @@ describe('gateway under 1,000 random and malformed payloads per channel', () => 
         expect(typeof result.ok).toBe('boolean');
         if (!result.ok) {
           expect(errorCodes).toContain(result.error.code);
+          // Only the codes the contract declares for this channel (or the gateway's own).
+          expect([...gatewayErrors, ...channels[channel].errors]).toContain(result.error.code);
           expect(result.error.message.length).toBeGreaterThan(0);
           expect(result.error.message.length).toBeLessThan(2_000);
           expect(result.error.remediation.length).toBeGreaterThan(0);

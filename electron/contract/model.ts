@@ -102,3 +102,31 @@ export interface JournalEntry {
   message: string;
   data?: unknown;
 }
+
+export type Severity = 'critical' | 'warning' | 'info';
+export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skipped';
+export type CheckGroup = 'input' | 'host' | 'ndes' | 'outbound' | 'scep-internal' | 'scep-external';
+
+/** One finding of a readiness or verify check: what it saw, why it matters, what to do. */
+export interface CheckResult {
+  id: string;
+  group: CheckGroup;
+  title: string;
+  severity: Severity;
+  status: CheckStatus;
+  /** Short facts the probe saw, e.g. "HTTP 403 from Microsoft-IIS/10.0". */
+  evidence: string[];
+  cause?: string;
+  remediation?: string;
+  docUrl: string;
+  durationMs: number;
+}
+
+export interface CheckReport {
+  runId: string;
+  startedAt: string;
+  finishedAt: string;
+  results: CheckResult[];
+  /** True when no critical check failed. */
+  passed: boolean;
+}

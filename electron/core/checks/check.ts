@@ -1,0 +1,113 @@
+import type { CheckGroup, CheckResult, CheckStatus, Severity } from '../../contract/model.ts';
+import { ProbeFailure } from './http-types.ts';
+
+/** A check is data plus a probe; the probe returns what it found, and never throws to the runner. */
+export interface CheckSpec {
+  id: string;
+  group: CheckGroup;
+  title: string;
+  severity: Severity;
+  docUrl: string;
+  probe(context: ProbeContext): Promise<Finding>;
+}
+
+export interface ProbeContext {
+  signal: AbortSignal;
+  timeoutMs: number;
+  now: Date;
+}
+
+export interface Finding {
+  status: CheckStatus;
+  evidence: string[];
+  cause?: string;
+  remediation?: string;
+  /** Overrides the spec's severity when the finding is worse or milder than usual. */
+  severity?: Severity;
+}
+
+export const pass = (...evidence: string[]): Finding => ({ status: 'pass', evidence });
+export const fail = (cause: string, remediation: string, evidence: string[] = [], severity?: Severity): Finding => ({ status: 'fail', cause, remediation, evidence, ...(severity ? { severity } : {}) });
+export const warn = (cause: string, remediation: string, evidence: string[] = [], severity?: Severity): Finding => ({ status: 'warn', cause, remediation, evidence, ...(severity ? { severity } : {}) });
+export const skipped = (reason: string): Finding => ({ status: 'skipped', evidence: [], cause: reason });
+
+/** How a network failure reads as a finding, when the check has nothing more specific to say. */
+export function networkFinding(error: unknown, what: string): Finding {
+  if (error instanceof ProbeFailure) {
+    switch (error.kind) {
+      case 'dns':
+        return fail(`${what}: the name does not resolve. ${error.message}`, 'Check the spelling and that this server resolves the name (nslookup), including any CNAME chain.', [error.message]);
+      case 'refused':
+        return fail(`${what}: ${error.message}`, 'Check the port, that IIS (or the service) is running, and the firewall rules between here and there.', [error.message]);
+      case 'timeout':
+        return fail(`${what}: ${error.message}`, 'Something drops the traffic silently (firewall, routing, proxy). Check the path and try again.', [error.message]);
+      case 'tls':
+        return fail(`${what}: ${error.message}`, 'Check the server certificate and that TLS 1.2 is enabled on both sides.', [error.message]);
+      case 'cancelled':
+        return skipped('Cancelled before it finished.');
+      default:
+        return fail(`${what}: ${error.message}`, 'Check the network path and try again.', [error.message]);
+    }
+  }
+  return fail(`${what}: ${error instanceof Error ? error.message : String(error)}`, 'Run the check again; if it repeats, export the support bundle.');
+}
+
+/**
+ * Runs every check concurrently, each with its own timeout, so one slow or failing probe
+ * neither delays nor hides the others. Cancelling the signal ends all of them.
+ */
+export async function runChecks(specs: readonly CheckSpec[], options: { timeoutMs: number; signal?: AbortSignal; now?: () => Date; onResult?: (result: CheckResult) => void }): Promise<CheckResult[]> {
+  const now = options.now ?? (() => new Date());
+  return Promise.all(
+    specs.map(async (spec) => {
+      const started = Date.now();
+      const controller = new AbortController();
+      const onAbort = () => controller.abort();
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      let timer: NodeJS.Timeout | undefined;
+      let finding: Finding;
+      try {
+        if (options.signal?.aborted) throw new ProbeFailure('cancelled', 'The probe was cancelled.');
+        // The probe's own timeout is the primary limit; this guard catches a probe that ignores it.
+        const guard = new Promise<Finding>((resolve) => {
+          timer = setTimeout(() => {
+            controller.abort();
+            resolve(networkFinding(new ProbeFailure('timeout', `No answer within ${options.timeoutMs / 1000} s.`), spec.title));
+          }, options.timeoutMs + 250);
+        });
+        finding = await Promise.race([spec.probe({ signal: controller.signal, timeoutMs: options.timeoutMs, now: now() }), guard]);
+      } catch (error) {
+        finding = networkFinding(error, spec.title);
+      } finally {
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+      }
+      const result: CheckResult = {
+        id: spec.id,
+        group: spec.group,
+        title: spec.title,
+        severity: finding.severity ?? spec.severity,
+        status: finding.status,
+        evidence: finding.evidence,
+        docUrl: spec.docUrl,
+        durationMs: Date.now() - started,
+      };
+      if (finding.cause) result.cause = finding.cause;
+      if (finding.remediation) result.remediation = finding.remediation;
+      options.onResult?.(result);
+      return result;
+    }),
+  );
+}
+
+const STATUS_ORDER: Record<CheckStatus, number> = { fail: 0, warn: 1, pass: 2, skipped: 3 };
+const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
+
+/** Worst first: failures before warnings before passes, critical before warning before info. */
+export function worstFirst(results: CheckResult[]): CheckResult[] {
+  return [...results].sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.id.localeCompare(b.id));
+}
+
+export function criticalFailed(results: CheckResult[]): boolean {
+  return results.some((result) => result.status === 'fail' && result.severity === 'critical');
+}

@@ -1,0 +1,142 @@
+import http from 'node:http';
+import https from 'node:https';
+import { rootCertificates, type PeerCertificate, type TLSSocket } from 'node:tls';
+import type { LookupFunction } from 'node:net';
+import { lookup as dnsLookup } from 'node:dns';
+import { ProbeFailure, type HttpProbe, type HttpResult, type TlsFacts } from '../core/checks/http-types.ts';
+
+export { ProbeFailure, type HttpProbe, type HttpResult } from '../core/checks/http-types.ts';
+
+/** Node's http/https behind the HttpProbe interface; the lab's resolver and CA plug in here. */
+export interface HttpProbeConfig {
+  /** Extra trusted roots (PEM), added to the system's, e.g. the lab CA. */
+  extraCaPem?: string[];
+  /**
+   * Name → "address" or "address:port" overrides (the lab resolver, with the port a lab
+   * server really listens on standing in for 443/80); everything else uses system DNS.
+   */
+  hosts?: Record<string, string>;
+}
+
+function splitMapping(value: string | undefined): { address: string; port?: number } | undefined {
+  if (!value) return undefined;
+  const match = /^(.*):(\d+)$/.exec(value);
+  return match && !value.startsWith('[') ? { address: match[1] ?? '', port: Number(match[2]) } : { address: value };
+}
+
+export function labAwareLookup(hosts: Record<string, string> = {}): LookupFunction {
+  return ((hostname: string, options: unknown, callback: (...args: unknown[]) => void) => {
+    const mapped = splitMapping(hosts[hostname.toLowerCase()])?.address;
+    const opts = (typeof options === 'object' && options !== null ? options : {}) as { all?: boolean };
+    if (mapped) {
+      const family = mapped.includes(':') ? 6 : 4;
+      if (opts.all) callback(null, [{ address: mapped, family }]);
+      else callback(null, mapped, family);
+      return;
+    }
+    dnsLookup(hostname, options as never, callback as never);
+  }) as LookupFunction;
+}
+
+function classify(error: NodeJS.ErrnoException): ProbeFailure {
+  const code = error.code ?? '';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'ENODATA') return new ProbeFailure('dns', `The name could not be resolved (${code}).`, code);
+  if (code === 'ECONNREFUSED') return new ProbeFailure('refused', 'The connection was refused: nothing listens on that port, or a firewall rejects it.', code);
+  if (code === 'ECONNRESET' || code === 'EPIPE') return new ProbeFailure('reset', 'The connection was reset by the other side or by a device in between.', code);
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return new ProbeFailure('unreachable', `The host is unreachable (${code}).`, code);
+  if (code.startsWith('ERR_SSL') || code.includes('CERT') || code === 'EPROTO') return new ProbeFailure('tls', `The TLS handshake failed (${code}).`, code);
+  return new ProbeFailure('other', error.message, code);
+}
+
+function chainOf(socket: TLSSocket): TlsFacts['chain'] {
+  const chain: TlsFacts['chain'] = [];
+  let cert: PeerCertificate | undefined = socket.getPeerCertificate(true) as PeerCertificate | undefined;
+  const seen = new Set<string>();
+  while (cert && cert.fingerprint256 && !seen.has(cert.fingerprint256)) {
+    seen.add(cert.fingerprint256);
+    const entry: TlsFacts['chain'][number] = {
+      subject: Object.entries(cert.subject ?? {}).map(([key, value]) => `${key}=${String(value)}`).join(', '),
+      issuer: Object.entries(cert.issuer ?? {}).map(([key, value]) => `${key}=${String(value)}`).join(', '),
+      validTo: cert.valid_to,
+      fingerprint256: cert.fingerprint256,
+    };
+    if (cert.subjectaltname) entry.subjectAltName = cert.subjectaltname;
+    chain.push(entry);
+    cert = (cert as PeerCertificate & { issuerCertificate?: PeerCertificate }).issuerCertificate;
+  }
+  return chain;
+}
+
+export function createHttpProbe(config: HttpProbeConfig = {}): HttpProbe {
+  const ca = config.extraCaPem?.length ? [...rootCertificates, ...config.extraCaPem] : undefined;
+  const lookup = labAwareLookup(config.hosts);
+  return {
+    get(url, options) {
+      return new Promise<HttpResult>((resolve, reject) => {
+        const started = Date.now();
+        if (options.signal?.aborted) {
+          reject(new ProbeFailure('cancelled', 'The probe was cancelled.'));
+          return;
+        }
+        const target = new URL(url);
+        const isHttps = target.protocol === 'https:';
+        const mappedPort = target.port === '' ? splitMapping(config.hosts?.[target.hostname.toLowerCase()])?.port : undefined;
+        const maxBody = options.maxBodyBytes ?? 256 * 1024;
+        const requestOptions: https.RequestOptions = {
+          method: 'GET',
+          headers: { 'User-Agent': 'NDES-Proxy-Companion/probe', Accept: '*/*', Connection: 'close', ...options.headers },
+          lookup,
+          agent: false,
+          ...(mappedPort ? { port: mappedPort } : {}),
+          ...(isHttps ? { rejectUnauthorized: false, servername: target.hostname, ...(ca ? { ca } : {}) } : {}),
+        };
+        let settled = false;
+        const finish = (fn: () => void) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          options.signal?.removeEventListener('abort', onAbort);
+          fn();
+        };
+        const request = (isHttps ? https : http).request(target, requestOptions, (response) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          let truncated = false;
+          const socket = response.socket as TLSSocket;
+          const tls: TlsFacts | undefined = isHttps
+            ? {
+                authorized: socket.authorized,
+                ...(socket.authorizationError ? { authorizationError: String(socket.authorizationError) } : {}),
+                protocol: socket.getProtocol?.() ?? null,
+                chain: chainOf(socket),
+              }
+            : undefined;
+          response.on('data', (chunk: Buffer) => {
+            if (size < maxBody) chunks.push(chunk.subarray(0, maxBody - size));
+            else truncated = true;
+            size += chunk.length;
+          });
+          response.on('end', () =>
+            finish(() => {
+              const headers: Record<string, string> = {};
+              for (const [key, value] of Object.entries(response.headers)) if (value !== undefined) headers[key] = Array.isArray(value) ? value.join(', ') : value;
+              resolve({ url, status: response.statusCode ?? 0, headers, body: Buffer.concat(chunks), truncated: truncated || size > maxBody, ...(tls ? { tls } : {}), elapsedMs: Date.now() - started });
+            }),
+          );
+          response.on('error', (error) => finish(() => reject(classify(error))));
+        });
+        const timer = setTimeout(() => {
+          finish(() => reject(new ProbeFailure('timeout', `No answer within ${Math.round(options.timeoutMs / 100) / 10} s.`)));
+          request.destroy();
+        }, options.timeoutMs);
+        const onAbort = () => {
+          finish(() => reject(new ProbeFailure('cancelled', 'The probe was cancelled.')));
+          request.destroy();
+        };
+        options.signal?.addEventListener('abort', onAbort, { once: true });
+        request.on('error', (error: NodeJS.ErrnoException) => finish(() => reject(classify(error))));
+        request.end();
+      });
+    },
+  };
+}

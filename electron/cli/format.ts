@@ -1,5 +1,5 @@
 import type { Failure } from '../contract/errors.ts';
-import type { Plan, StepView } from '../contract/model.ts';
+import type { CheckReport, Plan, StepView } from '../contract/model.ts';
 
 /** Human output of the CLI: compact, aligned, readable over RDP on Server Core. */
 export function stepsTable(steps: StepView[], mode: string): string {
@@ -25,4 +25,24 @@ export function table(header: string[], rows: string[][]): string {
   const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => (row[column] ?? '').length)));
   const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd();
   return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+}
+
+const STATUS_LABEL = { pass: 'PASS', fail: 'FAIL', warn: 'WARN', skipped: 'SKIP' } as const;
+
+/** The check report as a compact table, worst first, then cause and remedy for what is not a pass. */
+export function checkTable(report: CheckReport): string {
+  const rows = report.results.map((result) => [STATUS_LABEL[result.status], result.severity, result.group, result.title]);
+  const lines = [table(['status', 'severity', 'group', 'check'], rows)];
+  const problems = report.results.filter((result) => result.status === 'fail' || result.status === 'warn');
+  for (const result of problems) {
+    lines.push('', `${STATUS_LABEL[result.status]} ${result.title} [${result.id}]`);
+    if (result.cause) lines.push(`  Cause:  ${result.cause}`);
+    if (result.remediation) lines.push(`  Remedy: ${result.remediation}`);
+    for (const item of result.evidence.slice(0, 3)) lines.push(`  Saw:    ${item}`);
+    lines.push(`  Docs:   ${result.docUrl}`);
+  }
+  for (const note of report.notes) lines.push('', `Note: ${note}`);
+  const failed = report.results.filter((result) => result.status === 'fail' && result.severity === 'critical').length;
+  lines.push('', report.passed ? `Ready: no critical check failed (${report.results.length} checks).` : `Not ready: ${failed} critical check(s) failed.`);
+  return lines.join('\n');
 }

@@ -6,7 +6,8 @@ import { createGateway, type Gateway, type Sender } from '../core/ipc/gateway.ts
 import type { Companion } from '../core/companion.ts';
 import { appFiles } from '../platform/app-files.ts';
 import { composeCompanion } from '../platform/compose.ts';
-import { failureText, planText, stepsTable } from './format.ts';
+import { checkTable, failureText, planText, stepsTable } from './format.ts';
+import type { CheckReport } from '../contract/model.ts';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
@@ -19,6 +20,9 @@ Usage:
   ndes-companion run <step> [--input k=v]...    Carry a step out (streams progress to stderr).
   ndes-companion verify <step> [--input k=v]... Check a step's result on this machine now.
   ndes-companion host [--json]                  Which server this is (one PowerShell run).
+  ndes-companion check [--internal-url U] [--external-url U] [--proxy P] [--timeout S] [--long-url-kb N] [--json]
+                                                Readiness checks (host, NDES/IIS, outbound, SCEP at the internal URL),
+                                                plus the verify checks through the external URL when one is given.
   ndes-companion --help | --version
 
 Steps: ${stepIds.join(', ')}
@@ -28,10 +32,21 @@ Options:
   --input k=v   A step input, e.g. --input internalUrl=https://ndes01.contoso.local/ (repeatable).
   --offline     Plan in offline runbook mode (cloud steps become manual portal steps); the saved mode is unchanged.
 
+  --internal-url U   NDES as the connector reaches it, e.g. https://ndes01.contoso.local/
+  --external-url U   the published URL, e.g. https://ndes-contoso.msappproxy.net/
+  --proxy P          outbound proxy, e.g. http://proxy.contoso.local:8080
+  --timeout S        seconds each probe may take (default 5)
+  --long-url-kb N    size of the long-URL SCEP probe, 1-31 (default 20)
+
+check --json prints {"ok":true,"value":{"runId","startedAt","finishedAt","passed","notes":[...],
+  "results":[{"id","group","title","severity","status","evidence":[...],"cause","remediation","docUrl","durationMs"}]}}
+  results worst first; group is host|ndes|outbound|scep-internal|scep-external; severity critical|warning|info;
+  status pass|fail|warn|skipped. Fields are only ever added, never renamed.
+
 Exit codes:
-  0  success
-  1  the step, check or plan failed, or the capability is not available yet
-  2  bad usage (unknown command, step or option)
+  0  success (for check: no critical check failed)
+  1  the step, check or plan failed (for check: a critical check failed), or the capability is not available yet
+  2  bad usage (unknown command, step or option, or a URL the input rules refuse)
 
 Environment:
   NDES_COMPANION_DATA  folder for state.json and journal.jsonl
@@ -68,6 +83,11 @@ export async function runCli(argv: string[], io: Io, makeCompanion: () => Compan
         version: { type: 'boolean', short: 'v', default: false },
         offline: { type: 'boolean', default: false },
         input: { type: 'string', multiple: true, default: [] },
+        'internal-url': { type: 'string' },
+        'external-url': { type: 'string' },
+        proxy: { type: 'string' },
+        timeout: { type: 'string' },
+        'long-url-kb': { type: 'string' },
       },
     });
   } catch (error) {
@@ -106,7 +126,7 @@ export async function runCli(argv: string[], io: Io, makeCompanion: () => Compan
     // fromEntries keeps a name like __proto__ as data, so the gateway's schema sees and refuses it.
     const inputs = Object.fromEntries(pairs);
     const needsStep = command === 'plan' || command === 'run' || command === 'verify';
-    if (!command || !['steps', 'plan', 'run', 'verify', 'host'].includes(command) || extra.length > 0 || (needsStep && !stepArg) || (!needsStep && stepArg)) {
+    if (!command || !['steps', 'plan', 'run', 'verify', 'host', 'check'].includes(command) || extra.length > 0 || (needsStep && !stepArg) || (!needsStep && stepArg)) {
       io.err(command ? `Unknown or incomplete command: ${positionals.join(' ')}` : 'No command given.');
       io.err('Run ndes-companion --help for usage.');
       return EXIT.usage;
@@ -135,6 +155,23 @@ export async function runCli(argv: string[], io: Io, makeCompanion: () => Compan
       case 'run':
       case 'verify':
         return emit(await gateway.dispatch(sender, `runbook:${command}`, { stepId: stepArg, ...withInputs }), (value: { summary: string }) => value.summary);
+      case 'check': {
+        const checkInputs = Object.fromEntries(
+          [
+            ['internalUrl', values['internal-url']],
+            ['externalUrl', values['external-url']],
+            ['proxyAddress', values.proxy],
+            ['timeoutSeconds', values.timeout],
+            ['longUrlKb', values['long-url-kb']],
+          ].filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+        );
+        const result = await gateway.dispatch(sender, 'checks:run', { scope: values['external-url'] ? 'all' : 'readiness', inputs: checkInputs });
+        if (values.json) io.out(JSON.stringify(result, null, 2));
+        else if (result.ok) io.out(checkTable(result.value as CheckReport));
+        else io.err(failureText(result.error));
+        if (!result.ok) return result.error.code === 'INVALID_REQUEST' ? EXIT.usage : EXIT.failed;
+        return (result.value as CheckReport).passed ? EXIT.ok : EXIT.failed;
+      }
       default:
         return emit(await gateway.dispatch(sender, 'host:identity', {}), (value: { computerName: string; osCaption: string; osBuild: number; elevated: boolean }) =>
           `${value.computerName}: ${value.osCaption} (build ${value.osBuild}), ${value.elevated ? 'elevated' : 'NOT elevated: run as administrator'}`,

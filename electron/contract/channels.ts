@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ErrorCode, Failure } from './errors.ts';
 import {
+  type CheckReport,
   ModeSchema,
   StepIdSchema,
   type HostIdentity,
@@ -102,6 +103,17 @@ export const channels = {
     summary: 'Cancel a running step.',
     progress: false,
     errors: [],
+  }),
+  'checks:run': channel<CheckReport>()({
+    request: z.strictObject({
+      scope: z.enum(['readiness', 'verify', 'all']),
+      groups: z.array(z.enum(['host', 'ndes', 'outbound', 'scep-internal', 'scep-external'])).max(5).optional(),
+      inputs: InputsSchema.optional(),
+      runId: RunIdSchema.optional(),
+    }),
+    summary: 'Run readiness or verify checks (or one group of them again), streaming each result.',
+    progress: true,
+    errors: ['POWERSHELL_FAILED', 'TIMEOUT', 'CANCELLED'],
   }),
   'settings:set-mode': channel<{ mode: Mode }>()({
     request: z.strictObject({ mode: ModeSchema }),

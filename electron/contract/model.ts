@@ -72,6 +72,8 @@ export interface StepOutcome {
   runId: string;
   status: StepStatus;
   summary: string;
+  /** The findings, for steps made of checks (Readiness, Verify). */
+  report?: CheckReport;
 }
 
 export interface ProgressEvent {
@@ -105,7 +107,7 @@ export interface JournalEntry {
 
 export type Severity = 'critical' | 'warning' | 'info';
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skipped';
-export type CheckGroup = 'input' | 'host' | 'ndes' | 'outbound' | 'scep-internal' | 'scep-external';
+export type CheckGroup = 'host' | 'ndes' | 'outbound' | 'scep-internal' | 'scep-external';
 
 /** One finding of a readiness or verify check: what it saw, why it matters, what to do. */
 export interface CheckResult {
@@ -129,4 +131,6 @@ export interface CheckReport {
   results: CheckResult[];
   /** True when no critical check failed. */
   passed: boolean;
+  /** What the input rules changed (a trailing "/" added, the SCEP path removed). */
+  notes: string[];
 }

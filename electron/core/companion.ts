@@ -1,9 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { AppInfo } from '../contract/channels.ts';
 import type { HostKind } from '../contract/model.ts';
 import { CompanionError } from './errors.ts';
 import type { Handlers } from './ipc/gateway.ts';
 import type { PowerShellRunner } from '../platform/powershell-runner.ts';
+import type { HttpProbe } from './checks/http-types.ts';
+import { runCheckStep } from './runbook/check-steps.ts';
 import { isAllowedExternalUrl } from './runbook/docs.ts';
 import { Runbook, emptyState, parseState, type RunbookState } from './runbook/runbook.ts';
 import { openJournal, type Journal } from './store/journal.ts';
@@ -17,6 +20,7 @@ export interface CompanionOptions {
   /** Folder for state.json and journal.jsonl. */
   dataDir: string;
   powershell: PowerShellRunner;
+  http: HttpProbe;
   /** The redaction hook shared with the PowerShell runner, so every path out is redacted alike. */
   redactor: Redactor;
   /** Opens an allowlisted URL in the system browser; false when this host cannot. */
@@ -39,7 +43,8 @@ export function createCompanion(options: CompanionOptions): Companion {
   const now = options.now ?? (() => new Date());
   const journal = openJournal(join(options.dataDir, 'journal.jsonl'), redactor, now);
   const store = createStateStore<RunbookState>(join(options.dataDir, 'state.json'), emptyState, parseState);
-  const runbook = new Runbook({ store, journal, redactor, now });
+  const services = { powershell: options.powershell, http: options.http, now };
+  const runbook = new Runbook({ services, store, journal, redactor, now });
   journal.append({ kind: 'session', message: `Companion ${options.version} started (${options.host} host${options.lab ? ', lab' : ''}).` });
 
   const handlers: Handlers = {
@@ -56,6 +61,24 @@ export function createCompanion(options: CompanionOptions): Companion {
     'runbook:run': async ({ stepId, inputs, runId }, { emit }) => runbook.run(stepId, inputs, runId, emit),
     'runbook:verify': async ({ stepId, inputs, runId }, { emit }) => runbook.verify(stepId, inputs, runId, emit),
     'runbook:cancel': async ({ runId }) => ({ cancelled: runbook.cancel(runId) }),
+    'checks:run': async ({ scope, groups, inputs, runId }, { emit }) => {
+      const id = runId ?? randomUUID();
+      const controller = runbook.track(id);
+      try {
+        const progress = (message: string, level: 'info' | 'warn' | 'error' = 'info') => {
+          const entry = journal.append({ kind: 'progress', runId: id, message });
+          emit({ type: 'progress', runId: id, level, message: entry.message, at: entry.at });
+        };
+        progress(`Running ${scope} checks${groups?.length ? ` (${groups.join(', ')})` : ''}.`);
+        const result = await runCheckStep(scope, { mode: runbook.mode, inputs: inputs ?? {}, runId: id, signal: controller.signal, progress, services }, groups);
+        journal.append({ kind: 'checks-result', runId: id, message: result.summary, data: result.report });
+        progress(result.summary, result.passed ? 'info' : 'error');
+        if (!result.report) throw new Error('the check suite returned no report');
+        return result.report;
+      } finally {
+        runbook.untrack(id);
+      }
+    },
     'settings:set-mode': async ({ mode }) => ({ mode: runbook.setMode(mode) }),
     'host:identity': async (_request, { emit }) => {
       const runId = `host-${now().getTime()}`;

@@ -3,6 +3,7 @@ import { createCompanion, type Companion } from '../core/companion.ts';
 import { Redactor } from '../core/store/redact.ts';
 import { choosePowerShell, defaultDataDir, readLabConfig } from './environment.ts';
 import { createPowerShellRunner } from './powershell-runner.ts';
+import { createHttpProbe } from './http-probe.ts';
 
 export interface ComposeOptions {
   host: HostKind;
@@ -27,6 +28,7 @@ export function composeCompanion(options: ComposeOptions): Companion {
     platform: process.platform,
     dataDir: options.dataDir ?? lab?.dataDir ?? defaultDataDir(env),
     powershell: createPowerShellRunner({ host: choosePowerShell(lab), scriptsDir: options.scriptsDir, redactor, env }),
+    http: createHttpProbe(lab ? { hosts: lab.hosts, extraCaPem: lab.extraCaPem } : {}),
     redactor,
     openExternal: options.openExternal,
     lab: lab !== null,

@@ -14,6 +14,10 @@ export const LAB_ENV = 'NDES_COMPANION_LAB';
 const LabConfigSchema = z.object({
   powershell: z.object({ file: z.string(), prefixArgs: z.array(z.string()) }),
   dataDir: z.string().optional(),
+  /** The lab resolver: real names → loopback "address:port" of the lab's servers. */
+  hosts: z.record(z.string(), z.string()).default({}),
+  /** Lab CA certificates (PEM) trusted in addition to the system's, as an enterprise root would be. */
+  extraCaPem: z.array(z.string()).default([]),
 });
 export type LabConfig = z.infer<typeof LabConfigSchema>;
 

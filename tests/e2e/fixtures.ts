@@ -6,7 +6,7 @@ import type { Companion } from '../../electron/core/companion.ts';
 import { attachPreview } from '../../electron/preview/host.ts';
 import { appFiles } from '../../electron/platform/app-files.ts';
 import { composeCompanion } from '../../electron/platform/compose.ts';
-import { createLabWorld, type LabWorld } from '../lab/world.ts';
+import { startLabWorld, type LabWorld } from '../lab/world.ts';
 
 export const root = join(import.meta.dirname, '..', '..');
 const files = appFiles(root);
@@ -26,7 +26,9 @@ export const test = base.extend<Fixtures>({
   scenario: ['healthy', { option: true }],
   lab: async ({ scenario }, use) => {
     const dir = mkdtempSync(join(tmpdir(), 'ndes-e2e-'));
-    await use(createLabWorld({ root, dir, scenario }));
+    const world = await startLabWorld({ root, dir, scenario });
+    await use(world);
+    await world.close();
     rmSync(dir, { recursive: true, force: true });
   },
   companion: async ({ lab }, use) => {

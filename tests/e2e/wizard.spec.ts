@@ -1,9 +1,7 @@
 import { AxeBuilder } from '@axe-core/playwright';
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { steps } from '../../electron/core/runbook/steps.ts';
-import { expect, root, test } from './fixtures.ts';
+import { expect, test } from './fixtures.ts';
 
 async function expectNoAxeViolations(page: Page): Promise<void> {
   const results = await new AxeBuilder({ page }).analyze();
@@ -33,10 +31,6 @@ test('every step page opens by click, passes axe, and is captured', async ({ app
     await expectNoAxeViolations(app);
     const shot = testInfo.outputPath(`step-${String(index + 1).padStart(2, '0')}-${step.id}.png`);
     await app.screenshot({ path: shot });
-    if (index === 0 && process.env.UPDATE_SCREENSHOT === '1') {
-      mkdirSync(join(root, 'docs'), { recursive: true });
-      copyFileSync(shot, join(root, 'docs', 'screenshot.png'));
-    }
   }
 });
 
@@ -57,12 +51,13 @@ test('every step page opens by keyboard alone', async ({ app }) => {
 });
 
 test('a step that is not built yet says so, in the page and in the log', async ({ app }) => {
-  await app.getByLabel('Internal NDES URL').fill('https://ndes01.contoso.local/');
+  await app.getByRole('button', { name: /^Publish/ }).click();
+  await app.getByLabel('Application name').fill('NDES');
   await app.getByRole('button', { name: 'Run step' }).click();
   await expect(app.getByRole('heading', { name: 'Not available yet', level: 2 })).toBeVisible();
-  await expect(app.getByRole('alert')).toContainText('Readiness is not available yet');
-  await expect(app.getByRole('log', { name: 'Activity log' })).toContainText('Readiness is not available yet in this version.');
-  await expect(app.getByRole('button', { name: /^Readiness/ })).toContainText('Not available yet');
+  await expect(app.getByRole('alert')).toContainText('Publish is not available yet');
+  await expect(app.getByRole('log', { name: 'Activity log' })).toContainText('Publish is not available yet in this version.');
+  await expect(app.getByRole('button', { name: /^Publish/ })).toContainText('Not available yet');
 });
 
 test('the plan shows exact commands, and offline mode turns cloud steps into portal steps', async ({ app }) => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createCompanion, type Companion } from '../../electron/core/companion.ts';
 import { Redactor } from '../../electron/core/store/redact.ts';
 import { createPowerShellRunner, type PowerShellHost } from '../../electron/platform/powershell-runner.ts';
+import { createHttpProbe } from '../../electron/platform/http-probe.ts';
 
 export const repoRoot = join(import.meta.dirname, '..', '..');
 export const scriptsDir = join(repoRoot, 'scripts', 'powershell');
@@ -26,6 +27,7 @@ export function testCompanion(options: { powershell?: PowerShellHost | null; dat
     platform: 'linux',
     dataDir,
     powershell: createPowerShellRunner({ host: options.powershell ?? null, scriptsDir, redactor }),
+    http: createHttpProbe(),
     redactor,
     openExternal: async (url) => {
       opened.push(url);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stepIds } from '../../electron/contract/model.ts';
-import { createLabWorld } from '../lab/world.ts';
+import { startLabWorld } from '../lab/world.ts';
 import { repoRoot } from '../helpers/companion.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ndes-cli-'));
@@ -34,6 +34,7 @@ describe('ndes-companion CLI', () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/^#\s+id\s+title/m);
     expect(stdout).toMatch(/^4\s+registration\s+Registration\s+cloud\s+not available yet$/m);
+    expect(stdout).toMatch(/^1\s+readiness\s+Readiness\s+local\s+not-started$/m);
   });
 
   it('plan shows the exact command with the inputs given', () => {
@@ -55,9 +56,9 @@ describe('ndes-companion CLI', () => {
   });
 
   it('run of a step that is not built yet fails with exit 1 and says what to do', () => {
-    const { code, stderr } = run(['run', 'readiness']);
+    const { code, stderr } = run(['run', 'publish']);
     expect(code).toBe(1);
-    expect(stderr).toContain('Error (NOT_AVAILABLE): Readiness is not available yet');
+    expect(stderr).toContain('Error (NOT_AVAILABLE): Publish is not available yet');
     expect(stderr).toContain('What to do: Do this step by hand for now');
   });
 
@@ -88,8 +89,8 @@ describe('ndes-companion CLI', () => {
     for (const command of ['steps', 'plan', 'run', 'verify', 'host']) expect(stdout).toContain(`ndes-companion ${command}`);
   });
 
-  it('host answers from the lab PowerShell stand-in', () => {
-    const lab = createLabWorld({ root: repoRoot, dir: join(dir, 'lab'), scenario: 'not-elevated' });
+  it('host answers from the lab PowerShell stand-in', async () => {
+    const lab = await startLabWorld({ root: repoRoot, dir: join(dir, 'lab'), scenario: 'not-elevated', servers: false });
     const { code, stdout, stderr } = run(['host'], lab.env);
     expect(code).toBe(0);
     expect(stdout.trim()).toBe('CONN02: Microsoft Windows Server 2019 Standard (build 17763), NOT elevated: run as administrator');

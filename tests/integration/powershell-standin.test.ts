@@ -6,12 +6,12 @@ import { CompanionError } from '../../electron/core/errors.ts';
 import { Redactor } from '../../electron/core/store/redact.ts';
 import { choosePowerShell, readLabConfig } from '../../electron/platform/environment.ts';
 import { buildArgv, createPowerShellRunner } from '../../electron/platform/powershell-runner.ts';
-import { createLabWorld } from '../lab/world.ts';
+import { startLabWorld } from '../lab/world.ts';
 import { repoRoot, scriptsDir } from '../helpers/companion.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ndes-standin-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const lab = createLabWorld({ root: repoRoot, dir });
+const lab = await startLabWorld({ root: repoRoot, dir, servers: false });
 // The same path the app takes: the lab file named by NDES_COMPANION_LAB picks the PowerShell host.
 const host = choosePowerShell(readLabConfig(lab.env));
 const runner = createPowerShellRunner({ host, scriptsDir, redactor: new Redactor() });
@@ -28,7 +28,7 @@ async function failure(promise: Promise<unknown>): Promise<CompanionError> {
 
 describe('the lab PowerShell stand-in through the real runner', () => {
   it('answers with the scenario result and streams its progress lines', async () => {
-    lab.useScenario('healthy');
+    await lab.useScenario('healthy');
     const progress: string[] = [];
     const run = await runner.run('Get-HostIdentity', { onProgress: (line) => progress.push(line) });
     expect(run.data).toEqual({ computerName: 'NDES01', osCaption: 'Microsoft Windows Server 2022 Datacenter', osBuild: 20348, psVersion: '5.1.20348.2849', elevated: true, serverCore: false });
@@ -44,13 +44,13 @@ describe('the lab PowerShell stand-in through the real runner', () => {
   });
 
   it('switches scenario: a non-elevated Server Core host', async () => {
-    lab.useScenario('not-elevated');
+    await lab.useScenario('not-elevated');
     const run = await runner.run('Get-HostIdentity');
     expect(run.data).toMatchObject({ computerName: 'CONN02', elevated: false, serverCore: true });
   });
 
   it("reports the script's own error message when it fails", async () => {
-    lab.useScenario('wmi-broken');
+    await lab.useScenario('wmi-broken');
     const error = await failure(runner.run('Get-HostIdentity'));
     expect(error.code).toBe('POWERSHELL_FAILED');
     expect(error.message).toBe('Invalid class "Win32_OperatingSystem"');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HostFactsSchema } from '../checks/host/facts.ts';
 
 /**
  * The PowerShell scripts the app ships (`scripts/powershell`), their parameters and the
@@ -20,6 +21,12 @@ export const scriptCatalogue = {
     params: {} as Record<string, 'string' | 'switch' | 'int'>,
     output: HostIdentitySchema,
     defaultTimeoutMs: 30_000,
+  },
+  'Get-HostReadiness': {
+    file: 'Get-HostReadiness.ps1',
+    params: {} as Record<string, 'string' | 'switch' | 'int'>,
+    output: HostFactsSchema,
+    defaultTimeoutMs: 60_000,
   },
 } as const;
 

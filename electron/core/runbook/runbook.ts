@@ -6,6 +6,7 @@ import type { StateStore } from '../store/state-store.ts';
 import type { Redactor } from '../store/redact.ts';
 import { stepById, steps } from './steps.ts';
 import type { StepContext, StepDefinition, StepResult } from './step.ts';
+import type { CheckServices } from '../checks/suite.ts';
 
 export interface RunbookState {
   version: 1;
@@ -37,6 +38,7 @@ export function parseState(raw: unknown): RunbookState {
 }
 
 export interface RunbookDeps {
+  services: CheckServices;
   store: StateStore<RunbookState>;
   journal: Journal;
   redactor: Redactor;
@@ -115,6 +117,18 @@ export class Runbook {
     return this.execute('verify', stepId, inputs, runId, emit);
   }
 
+  /** Registers a cancellable run that is not a step (a re-run of one check group). */
+  track(runId: string): AbortController {
+    if (this.running.has(runId)) throw new CompanionError('INVALID_REQUEST', 'A run with this id is already in progress.', 'Wait for it to finish or cancel it.');
+    const controller = new AbortController();
+    this.running.set(runId, controller);
+    return controller;
+  }
+
+  untrack(runId: string): void {
+    this.running.delete(runId);
+  }
+
   cancel(runId: string): boolean {
     const controller = this.running.get(runId);
     if (!controller) return false;
@@ -146,14 +160,14 @@ export class Runbook {
     const controller = new AbortController();
     this.running.set(runId, controller);
     this.record(stepId, 'running');
-    const context: StepContext = { mode: this.state.mode, inputs: effectiveInputs, runId, signal: controller.signal, progress };
+    const context: StepContext = { mode: this.state.mode, inputs: effectiveInputs, runId, signal: controller.signal, progress, services: this.deps.services };
     try {
       const result: StepResult = await step.capability[kind](context);
       const status: StepStatus = result.passed ? 'passed' : 'failed';
       this.record(stepId, status);
-      this.deps.journal.append({ kind: `${kind}-result`, runId, stepId, message: result.summary, data: result.evidence });
+      this.deps.journal.append({ kind: `${kind}-result`, runId, stepId, message: result.summary, data: result.report ?? result.evidence });
       progress(result.summary, result.passed ? 'info' : 'error');
-      return { stepId, runId, status, summary: result.summary };
+      return { stepId, runId, status, summary: result.summary, ...(result.report ? { report: result.report } : {}) };
     } catch (error) {
       this.record(stepId, 'failed');
       const message = error instanceof Error ? error.message : String(error);

@@ -1,4 +1,5 @@
-import type { InputSpec, Mode, PlannedAction, StepId } from '../../contract/model.ts';
+import type { CheckReport, InputSpec, Mode, PlannedAction, StepId } from '../../contract/model.ts';
+import type { CheckServices } from '../checks/suite.ts';
 
 /** What a step sees when it plans, runs or verifies. */
 export interface StepContext {
@@ -7,12 +8,14 @@ export interface StepContext {
   runId: string;
   signal: AbortSignal;
   progress(message: string, level?: 'info' | 'warn' | 'error'): void;
+  services: CheckServices;
 }
 
 export interface StepResult {
   passed: boolean;
   summary: string;
   evidence?: unknown;
+  report?: CheckReport;
 }
 
 /**

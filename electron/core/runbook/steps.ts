@@ -1,11 +1,17 @@
-import type { StepId } from '../../contract/model.ts';
+import type { InputSpec, StepId } from '../../contract/model.ts';
 import { docs } from './docs.ts';
+import { DEFAULT_LONG_URL_KB, DEFAULT_TIMEOUT_SECONDS, checkCapability } from './check-steps.ts';
 import { shown, type StepDefinition } from './step.ts';
 
 const CONNECTOR_DIR = 'C:\\Program Files\\Microsoft Entra private network connector';
 const CUSTOM_APP_TEMPLATE = '8adf8e6e-67b2-4cf2-a259-e3dc5476c621';
 const REGISTRATION_SCOPE = 'https://proxy.cloudwebappproxy.net/registerapp/user_impersonation';
 const PORTAL_APP_PROXY = 'Microsoft Entra admin center (https://entra.microsoft.com) > Identity > Applications > Enterprise applications > Application proxy';
+
+const probeSettings: InputSpec[] = [
+  { id: 'timeoutSeconds', label: 'Probe timeout (seconds)', help: `Each probe gives up after this long; default ${DEFAULT_TIMEOUT_SECONDS}.`, kind: 'text', required: false, placeholder: String(DEFAULT_TIMEOUT_SECONDS) },
+  { id: 'longUrlKb', label: 'Long-URL probe size (KB)', help: `1 to 31; Intune requests can be long, default ${DEFAULT_LONG_URL_KB}.`, kind: 'text', required: false, placeholder: String(DEFAULT_LONG_URL_KB) },
+];
 
 /** The ten steps of DESIGN.md §1, in order. */
 export const steps: readonly StepDefinition[] = [
@@ -18,8 +24,9 @@ export const steps: readonly StepDefinition[] = [
       docUrl: docs.configureConnectors,
     },
     inputs: [
-      { id: 'internalUrl', label: 'Internal NDES URL', help: 'The URL the connector uses to reach NDES, e.g. https://ndes01.contoso.local/', kind: 'url', required: true, placeholder: 'https://ndes01.contoso.local/' },
-      { id: 'proxyAddress', label: 'Outbound proxy (optional)', help: 'Only if this server reaches the internet through a proxy, e.g. http://proxy.contoso.local:8080', kind: 'url', required: false, placeholder: 'http://proxy:8080' },
+      { id: 'internalUrl', label: 'Internal NDES URL', help: 'The URL the connector uses to reach NDES, e.g. https://ndes01.contoso.local/. Without it the SCEP checks are skipped.', kind: 'url', required: false, placeholder: 'https://ndes01.contoso.local/' },
+      { id: 'proxyAddress', label: 'Outbound proxy', help: 'Only if this server reaches the internet through a proxy, e.g. http://proxy.contoso.local:8080', kind: 'url', required: false, placeholder: 'http://proxy:8080' },
+      ...probeSettings,
     ],
     cloud: false,
     plan: (inputs) => [
@@ -27,7 +34,7 @@ export const steps: readonly StepDefinition[] = [
       { kind: 'probe', title: 'Outbound endpoints: DNS, TCP 443/80, TLS issuer (TLS inspection detection)', detail: `*.msappproxy.net, *.servicebus.windows.net, login.microsoftonline.com, CRL/OCSP hosts${inputs.proxyAddress ? ` via ${inputs.proxyAddress}` : ''}`, changesSystem: false },
       { kind: 'probe', title: 'NDES answers locally', detail: `GET ${shown(inputs, 'internalUrl', 'internal URL')}certsrv/mscep/mscep.dll?operation=GetCACaps`, changesSystem: false },
     ],
-    capability: null,
+    capability: checkCapability('readiness'),
   },
   {
     id: 'sign-in',
@@ -151,16 +158,17 @@ export const steps: readonly StepDefinition[] = [
     summary: 'Prove IIS and SCEP answer internally and through the external msappproxy.net URL.',
     why: { text: 'The seed procedure ends with two manual browser checks; these probes do them properly and catch URL-length limits.', docUrl: docs.protectNdes },
     inputs: [
-      { id: 'internalUrl', label: 'Internal URL', help: 'As published.', kind: 'url', required: true, placeholder: 'https://ndes01.contoso.local/' },
+      { id: 'internalUrl', label: 'Internal URL', help: 'As published; lets the companion compare the CA through both URLs.', kind: 'url', required: false, placeholder: 'https://ndes01.contoso.local/' },
       { id: 'externalUrl', label: 'External URL', help: 'The msappproxy.net URL from the Publish step.', kind: 'url', required: true, placeholder: 'https://ndes-contoso.msappproxy.net/' },
+      ...probeSettings,
     ],
     cloud: false,
     plan: (inputs) => [
       { kind: 'probe', title: 'Bare mscep.dll answers 403 (healthy)', detail: `GET ${shown(inputs, 'externalUrl', 'external URL')}certsrv/mscep/mscep.dll`, changesSystem: false },
       { kind: 'probe', title: 'GetCACaps and GetCACert through both URLs, same CA', detail: 'operation=GetCACaps, operation=GetCACert', changesSystem: false },
-      { kind: 'probe', title: 'Long-URL PKIOperation probe (no enrolment)', detail: 'operation=PKIOperation with a long message, expecting no 414/404.14/404.15', changesSystem: false },
+      { kind: 'probe', title: 'Long-URL PKIOperation probe (no enrolment)', detail: `operation=PKIOperation with a ${inputs.longUrlKb?.trim() || DEFAULT_LONG_URL_KB} KB test message, expecting no 414/404.14/404.15`, changesSystem: false },
     ],
-    capability: null,
+    capability: checkCapability('verify'),
   },
   {
     id: 'intune',

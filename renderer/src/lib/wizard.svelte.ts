@@ -1,7 +1,7 @@
 import type { Api } from '../../../electron/contract/api.ts';
 import type { AppInfo, Envelope } from '../../../electron/contract/channels.ts';
 import type { Failure } from '../../../electron/contract/errors.ts';
-import type { CompanionEvent, HostIdentity, Mode, Plan, StepId, StepOutcome, StepView } from '../../../electron/contract/model.ts';
+import type { CheckGroup, CheckReport, CompanionEvent, HostIdentity, Mode, Plan, StepId, StepOutcome, StepView } from '../../../electron/contract/model.ts';
 
 export interface LogLine {
   id: number;
@@ -13,9 +13,14 @@ export interface LogLine {
 export interface StepPageState {
   plan: Plan | null;
   outcome: StepOutcome | null;
+  report: CheckReport | null;
   error: Failure | null;
-  busy: 'plan' | 'run' | 'verify' | null;
+  busy: 'plan' | 'run' | 'verify' | 'group' | null;
+  /** The group being re-run, while busy is 'group'. */
+  group: CheckGroup | null;
   runId: string | null;
+  /** Progress lines received for the current run (drives the progress indicator). */
+  seen: number;
 }
 
 const LOG_LIMIT = 500;
@@ -25,7 +30,7 @@ function nowIso(): string {
 }
 
 function emptyPage(): StepPageState {
-  return { plan: null, outcome: null, error: null, busy: null, runId: null };
+  return { plan: null, outcome: null, report: null, error: null, busy: null, group: null, runId: null, seen: 0 };
 }
 
 /** All the renderer's state in one place: the step list, the current step, the log. */
@@ -105,8 +110,25 @@ export class Wizard {
     const runId = crypto.randomUUID();
     this.ensurePage(stepId).runId = runId;
     const request = { stepId, inputs: this.filled(stepId), runId };
-    await this.call(stepId, kind, () => (kind === 'run' ? this.api.runbook.run(request) : this.api.runbook.verify(request)), (page, outcome) => (page.outcome = outcome));
+    await this.call(stepId, kind, () => (kind === 'run' ? this.api.runbook.run(request) : this.api.runbook.verify(request)), (page, outcome) => {
+      page.outcome = outcome;
+      page.report = outcome.report ?? null;
+    });
     await this.refreshSteps();
+  }
+
+  /** Runs one group of a check step again and puts its fresh results in place of the old. */
+  async rerunGroup(stepId: StepId, group: CheckGroup): Promise<void> {
+    const runId = crypto.randomUUID();
+    const page = this.ensurePage(stepId);
+    page.runId = runId;
+    page.group = group;
+    const scope = stepId === 'verify' ? 'verify' : 'readiness';
+    await this.call(stepId, 'group', () => this.api.checks.run({ scope, groups: [group], inputs: this.filled(stepId), runId }), (current, fresh) => {
+      const kept = current.report?.results.filter((result) => result.group !== group) ?? [];
+      current.report = { ...fresh, results: [...kept, ...fresh.results], passed: ![...kept, ...fresh.results].some((result) => result.status === 'fail' && result.severity === 'critical') };
+    });
+    page.group = null;
   }
 
   async cancel(stepId: StepId): Promise<void> {
@@ -127,6 +149,7 @@ export class Wizard {
     const page = this.ensurePage(stepId);
     page.busy = busy;
     page.error = null;
+    page.seen = 0;
     try {
       const result = await invoke();
       if (result.ok) onValue(page, result.value);
@@ -143,6 +166,7 @@ export class Wizard {
   }
 
   private onEvent(event: CompanionEvent): void {
+    for (const page of Object.values(this.pages)) if (page.runId === event.runId) page.seen += 1;
     this.append(event.at, event.level, event.message);
   }
 

@@ -1,5 +1,6 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { declaredParameters } from './params.ts';
 import { ScenarioSchema, type StandInRecord } from './scenario.ts';
 
 /**
@@ -22,24 +23,6 @@ function takeOption(argv: string[], name: string): string {
   if (value === undefined) fail(`lab stand-in: missing ${name}`, 2);
   argv.splice(index, 2);
   return value;
-}
-
-/** Parameter names declared in the script's param() block, as PowerShell would bind them. */
-export function declaredParameters(scriptText: string): string[] {
-  const start = scriptText.search(/\bparam\s*\(/i);
-  if (start < 0) return [];
-  let depth = 0;
-  let end = start;
-  for (let i = scriptText.indexOf('(', start); i < scriptText.length; i += 1) {
-    if (scriptText[i] === '(') depth += 1;
-    if (scriptText[i] === ')') depth -= 1;
-    if (depth === 0) {
-      end = i;
-      break;
-    }
-  }
-  const block = scriptText.slice(start, end);
-  return [...block.matchAll(/\$([A-Za-z_][A-Za-z0-9_]*)/g)].map((match) => match[1] ?? '').filter((name) => name !== 'true' && name !== 'false');
 }
 
 async function readStdin(): Promise<string> {

@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import type { CheckGroup, CheckReport, CheckResult } from '../../contract/model.ts';
+import { CompanionError } from '../errors.ts';
+import type { PowerShellRunner } from '../../platform/powershell-runner.ts';
+import { docs } from '../runbook/docs.ts';
+import { criticalFailed, fail, pass, runChecks, skipped, worstFirst, type CheckSpec } from './check.ts';
+import type { HttpProbe } from './http-types.ts';
+import { hostChecks } from './host/host-checks.ts';
+import type { HostFacts } from './host/facts.ts';
+import { checkUrl } from './input-rules.ts';
+import type { CaCertBundle } from './scep/cacert.ts';
+import { reachabilityChecks } from './scep/reachability.ts';
+
+export type CheckScope = 'readiness' | 'verify' | 'all';
+
+export interface CheckRequest {
+  scope: CheckScope;
+  internalUrl?: string;
+  externalUrl?: string;
+  proxyAddress?: string;
+  /** Only these groups (re-run one group); all of the scope's groups when absent. */
+  groups?: CheckGroup[];
+  timeoutMs: number;
+  longUrlKb: number;
+  verifiedDomains?: string[];
+}
+
+export interface CheckServices {
+  powershell: PowerShellRunner;
+  http: HttpProbe;
+  now: () => Date;
+}
+
+export const SCOPE_GROUPS: Record<CheckScope, CheckGroup[]> = {
+  readiness: ['host', 'ndes', 'outbound', 'scep-internal'],
+  verify: ['scep-internal', 'scep-external'],
+  all: ['host', 'ndes', 'outbound', 'scep-internal', 'scep-external'],
+};
+
+function refuse(message: string): never {
+  throw new CompanionError('INVALID_REQUEST', message, 'Correct the URL and run the checks again.');
+}
+
+/** Validates the typed URLs first: bad input never reaches a probe. */
+export function normalizeRequest(request: CheckRequest): CheckRequest & { notes: string[] } {
+  const notes: string[] = [];
+  const { internalUrl: _internal, externalUrl: _external, proxyAddress: _proxy, ...rest } = request;
+  const out: CheckRequest & { notes: string[] } = { ...rest, notes };
+  if (request.timeoutMs < 500 || request.timeoutMs > 120_000 || !Number.isFinite(request.timeoutMs)) refuse('The probe timeout must be between 0.5 and 120 seconds.');
+  if (!Number.isInteger(request.longUrlKb) || request.longUrlKb < 1 || request.longUrlKb > 31) refuse('The long-URL probe size must be a whole number of KB from 1 to 31.');
+  for (const [key, role] of [
+    ['internalUrl', 'internal'],
+    ['externalUrl', 'external'],
+    ['proxyAddress', 'proxy'],
+  ] as const) {
+    const raw = request[key];
+    if (raw === undefined || raw.trim() === '') continue;
+    const verdict = checkUrl(raw, role, { verifiedDomains: request.verifiedDomains ?? [] });
+    const label = role === 'internal' ? 'Internal URL' : role === 'external' ? 'External URL' : 'Proxy address';
+    if (!verdict.ok) refuse(`${label}: ${verdict.message}`);
+    out[key] = verdict.normalized;
+    notes.push(...verdict.notes.map((note) => `${label}: ${note}`));
+  }
+  if (request.scope === 'verify' && !out.externalUrl) refuse('Verify needs the external URL (https://<app>-<tenant>.msappproxy.net/) from the Publish step.');
+  return out;
+}
+
+/** The checks of one run, as data plus probes; PowerShell starts at most once for all of them. */
+export function buildChecks(request: CheckRequest, services: CheckServices): CheckSpec[] {
+  const groups = new Set(request.groups ?? SCOPE_GROUPS[request.scope]);
+  const specs: CheckSpec[] = [];
+  if (groups.has('host') || groups.has('ndes')) {
+    let facts: Promise<HostFacts> | undefined;
+    const once = () => (facts ??= services.powershell.run('Get-HostReadiness').then((run) => run.data));
+    specs.push(...hostChecks(once).filter((spec) => groups.has(spec.group)));
+  }
+  const bundles: Partial<Record<'internal' | 'external', CaCertBundle>> = {};
+  let resolveBoth: () => void = () => undefined;
+  const both = new Promise<void>((resolve) => (resolveBoth = resolve));
+  let pending = 0;
+  const settle = () => {
+    pending -= 1;
+    if (pending <= 0) resolveBoth();
+  };
+  for (const role of ['internal', 'external'] as const) {
+    const group: CheckGroup = role === 'internal' ? 'scep-internal' : 'scep-external';
+    if (!groups.has(group)) continue;
+    const baseUrl = role === 'internal' ? request.internalUrl : request.externalUrl;
+    if (!baseUrl) {
+      specs.push({ id: `${role}.url`, group, title: `SCEP checks at the ${role} URL`, severity: 'info', docUrl: docs.protectNdes, probe: async () => skipped(`No ${role} URL given.`) });
+      continue;
+    }
+    pending += 1;
+    const list = reachabilityChecks({ baseUrl, role, probe: services.http, longUrlKb: request.longUrlKb, onCaBundle: (bundle) => (bundles[role] = bundle) });
+    // The same-CA comparison waits for both GetCACert probes, however they end.
+    for (const spec of list.filter((candidate) => candidate.id.endsWith('.getcacert'))) {
+      const original = spec.probe;
+      spec.probe = async (context) => {
+        try {
+          return await original(context);
+        } finally {
+          settle();
+        }
+      };
+    }
+    specs.push(...list);
+  }
+  if (groups.has('scep-external') && request.internalUrl && request.externalUrl) {
+    specs.push({
+      id: 'external.same-ca',
+      group: 'scep-external',
+      title: 'The same CA answers through both URLs',
+      severity: 'critical',
+      docUrl: docs.protectNdes,
+      probe: async () => {
+        await both;
+        const ca = (role: 'internal' | 'external') => bundles[role]?.certificates.find((cert) => cert.role === 'ca');
+        const internal = ca('internal');
+        const external = ca('external');
+        if (!internal || !external) return skipped('GetCACert did not return a CA certificate through both URLs (see above).');
+        const evidence = [`internal CA ${internal.subject} SHA-256 ${internal.sha256}`, `external CA ${external.subject} SHA-256 ${external.sha256}`];
+        return internal.sha256 === external.sha256
+          ? pass(...evidence)
+          : fail('The external URL reaches a different SCEP server than the internal URL: devices would trust the wrong CA.', 'Check the internal URL published in the application points at this NDES server.', evidence);
+      },
+    });
+  }
+  return specs;
+}
+
+export async function runCheckSuite(request: CheckRequest, services: CheckServices, options: { signal?: AbortSignal; runId?: string; onResult?: (result: CheckResult) => void } = {}): Promise<CheckReport> {
+  const normalized = normalizeRequest(request);
+  const startedAt = services.now().toISOString();
+  const results = await runChecks(buildChecks(normalized, services), { timeoutMs: normalized.timeoutMs, now: services.now, ...(options.signal ? { signal: options.signal } : {}), ...(options.onResult ? { onResult: options.onResult } : {}) });
+  return {
+    runId: options.runId ?? randomUUID(),
+    startedAt,
+    finishedAt: services.now().toISOString(),
+    results: worstFirst(results),
+    passed: !criticalFailed(results),
+    notes: normalized.notes,
+  };
+}

@@ -20,7 +20,7 @@ Usage:
   ndes-companion run <step> [--input k=v]...    Carry a step out (streams progress to stderr).
   ndes-companion verify <step> [--input k=v]... Check a step's result on this machine now.
   ndes-companion host [--json]                  Which server this is (one PowerShell run).
-  ndes-companion check [--internal-url U] [--external-url U] [--proxy P] [--timeout S] [--long-url-kb N] [--json]
+  ndes-companion check [--internal-url U] [--external-url U] [--proxy P] [--tenant-id G] [--timeout S] [--long-url-kb N] [--json]
                                                 Readiness checks (host, NDES/IIS, outbound, SCEP at the internal URL),
                                                 plus the verify checks through the external URL when one is given.
   ndes-companion --help | --version
@@ -35,6 +35,7 @@ Options:
   --internal-url U   NDES as the connector reaches it, e.g. https://ndes01.contoso.local/
   --external-url U   the published URL, e.g. https://ndes-contoso.msappproxy.net/
   --proxy P          outbound proxy, e.g. http://proxy.contoso.local:8080
+  --tenant-id G      tenant GUID, adds <tenant>.bootstrap.msappproxy.net to the outbound checks
   --timeout S        seconds each probe may take (default 5)
   --long-url-kb N    size of the long-URL SCEP probe, 1-31 (default 20)
 
@@ -86,6 +87,7 @@ export async function runCli(argv: string[], io: Io, makeCompanion: () => Compan
         'internal-url': { type: 'string' },
         'external-url': { type: 'string' },
         proxy: { type: 'string' },
+        'tenant-id': { type: 'string' },
         timeout: { type: 'string' },
         'long-url-kb': { type: 'string' },
       },
@@ -161,6 +163,7 @@ export async function runCli(argv: string[], io: Io, makeCompanion: () => Compan
             ['internalUrl', values['internal-url']],
             ['externalUrl', values['external-url']],
             ['proxyAddress', values.proxy],
+            ['tenantId', values['tenant-id']],
             ['timeoutSeconds', values.timeout],
             ['longUrlKb', values['long-url-kb']],
           ].filter((entry): entry is [string, string] => typeof entry[1] === 'string'),

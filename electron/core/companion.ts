@@ -5,7 +5,7 @@ import type { HostKind } from '../contract/model.ts';
 import { CompanionError } from './errors.ts';
 import type { Handlers } from './ipc/gateway.ts';
 import type { PowerShellRunner } from '../platform/powershell-runner.ts';
-import type { HttpProbe } from './checks/http-types.ts';
+import type { HttpProbe, NetProbe } from './checks/http-types.ts';
 import { runCheckStep } from './runbook/check-steps.ts';
 import { isAllowedExternalUrl } from './runbook/docs.ts';
 import { Runbook, emptyState, parseState, type RunbookState } from './runbook/runbook.ts';
@@ -21,6 +21,7 @@ export interface CompanionOptions {
   dataDir: string;
   powershell: PowerShellRunner;
   http: HttpProbe;
+  net: NetProbe;
   /** The redaction hook shared with the PowerShell runner, so every path out is redacted alike. */
   redactor: Redactor;
   /** Opens an allowlisted URL in the system browser; false when this host cannot. */
@@ -43,7 +44,7 @@ export function createCompanion(options: CompanionOptions): Companion {
   const now = options.now ?? (() => new Date());
   const journal = openJournal(join(options.dataDir, 'journal.jsonl'), redactor, now);
   const store = createStateStore<RunbookState>(join(options.dataDir, 'state.json'), emptyState, parseState);
-  const services = { powershell: options.powershell, http: options.http, now };
+  const services = { powershell: options.powershell, http: options.http, net: options.net, now };
   const runbook = new Runbook({ services, store, journal, redactor, now });
   journal.append({ kind: 'session', message: `Companion ${options.version} started (${options.host} host${options.lab ? ', lab' : ''}).` });
 

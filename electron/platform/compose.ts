@@ -4,6 +4,7 @@ import { Redactor } from '../core/store/redact.ts';
 import { choosePowerShell, defaultDataDir, readLabConfig } from './environment.ts';
 import { createPowerShellRunner } from './powershell-runner.ts';
 import { createHttpProbe } from './http-probe.ts';
+import { createNetProbe } from './net-probe.ts';
 
 export interface ComposeOptions {
   host: HostKind;
@@ -28,7 +29,8 @@ export function composeCompanion(options: ComposeOptions): Companion {
     platform: process.platform,
     dataDir: options.dataDir ?? lab?.dataDir ?? defaultDataDir(env),
     powershell: createPowerShellRunner({ host: choosePowerShell(lab), scriptsDir: options.scriptsDir, redactor, env }),
-    http: createHttpProbe(lab ? { hosts: lab.hosts, extraCaPem: lab.extraCaPem } : {}),
+    http: createHttpProbe(lab ? { hosts: lab.hosts, extraCaPem: lab.extraCaPem, closedWorld: lab.closedWorld } : {}),
+    net: createNetProbe(lab ? { hosts: lab.hosts, extraCaPem: lab.extraCaPem, closedWorld: lab.closedWorld } : {}),
     redactor,
     openExternal: options.openExternal,
     lab: lab !== null,

@@ -18,6 +18,8 @@ const LabConfigSchema = z.object({
   hosts: z.record(z.string(), z.string()).default({}),
   /** Lab CA certificates (PEM) trusted in addition to the system's, as an enterprise root would be. */
   extraCaPem: z.array(z.string()).default([]),
+  /** Nothing outside `hosts` is reachable: a rehearsal never touches the real internet. */
+  closedWorld: z.boolean().default(true),
 });
 export type LabConfig = z.infer<typeof LabConfigSchema>;
 

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import { rootCertificates, type PeerCertificate, type TLSSocket } from 'node:tls';
+import { createSecureContext, rootCertificates, type PeerCertificate, type TLSSocket } from 'node:tls';
 import type { LookupFunction } from 'node:net';
 import { lookup as dnsLookup } from 'node:dns';
 import { ProbeFailure, type HttpProbe, type HttpResult, type TlsFacts } from '../core/checks/http-types.ts';
@@ -16,6 +16,8 @@ export interface HttpProbeConfig {
    * server really listens on standing in for 443/80); everything else uses system DNS.
    */
   hosts?: Record<string, string>;
+  /** Only names in `hosts` exist (the lab and the tests): nothing leaves this machine. */
+  closedWorld?: boolean;
 }
 
 function splitMapping(value: string | undefined): { address: string; port?: number } | undefined {
@@ -68,7 +70,8 @@ function chainOf(socket: TLSSocket): TlsFacts['chain'] {
 }
 
 export function createHttpProbe(config: HttpProbeConfig = {}): HttpProbe {
-  const ca = config.extraCaPem?.length ? [...rootCertificates, ...config.extraCaPem] : undefined;
+  // One secure context for every request: building one per connection parses ~140 roots each time.
+  const secureContext = config.extraCaPem?.length ? createSecureContext({ ca: [...rootCertificates, ...config.extraCaPem] }) : undefined;
   const lookup = labAwareLookup(config.hosts);
   return {
     get(url, options) {
@@ -79,6 +82,10 @@ export function createHttpProbe(config: HttpProbeConfig = {}): HttpProbe {
           return;
         }
         const target = new URL(url);
+        if (config.closedWorld && !splitMapping(config.hosts?.[target.hostname.toLowerCase()])) {
+          reject(new ProbeFailure('dns', `The name could not be resolved (ENOTFOUND): ${target.hostname} is not in the lab world.`, 'ENOTFOUND'));
+          return;
+        }
         const isHttps = target.protocol === 'https:';
         const mappedPort = target.port === '' ? splitMapping(config.hosts?.[target.hostname.toLowerCase()])?.port : undefined;
         const maxBody = options.maxBodyBytes ?? 256 * 1024;
@@ -88,7 +95,7 @@ export function createHttpProbe(config: HttpProbeConfig = {}): HttpProbe {
           lookup,
           agent: false,
           ...(mappedPort ? { port: mappedPort } : {}),
-          ...(isHttps ? { rejectUnauthorized: false, servername: target.hostname, ...(ca ? { ca } : {}) } : {}),
+          ...(isHttps ? { rejectUnauthorized: false, servername: target.hostname, ...(secureContext ? { secureContext } : {}) } : {}),
         };
         let settled = false;
         const finish = (fn: () => void) => {

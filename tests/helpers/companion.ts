@@ -5,6 +5,7 @@ import { createCompanion, type Companion } from '../../electron/core/companion.t
 import { Redactor } from '../../electron/core/store/redact.ts';
 import { createPowerShellRunner, type PowerShellHost } from '../../electron/platform/powershell-runner.ts';
 import { createHttpProbe } from '../../electron/platform/http-probe.ts';
+import { createNetProbe } from '../../electron/platform/net-probe.ts';
 
 export const repoRoot = join(import.meta.dirname, '..', '..');
 export const scriptsDir = join(repoRoot, 'scripts', 'powershell');
@@ -27,7 +28,9 @@ export function testCompanion(options: { powershell?: PowerShellHost | null; dat
     platform: 'linux',
     dataDir,
     powershell: createPowerShellRunner({ host: options.powershell ?? null, scriptsDir, redactor }),
-    http: createHttpProbe(),
+    // Closed world: no test reaches beyond this machine, whatever a payload asks for.
+    http: createHttpProbe({ closedWorld: true }),
+    net: createNetProbe({ closedWorld: true }),
     redactor,
     openExternal: async (url) => {
       opened.push(url);

@@ -5,6 +5,9 @@ import { startFakeAppProxy, type FakeAppProxy, type FrontBehaviour } from './app
 import { startFakeNdes, type FakeNdes } from './ndes/server.ts';
 import { resolveScenario, type Scenario, type StandInRecord } from './powershell/scenario.ts';
 import { createLabCa } from './tls.ts';
+import { LAB_TENANT_ID, startOutboundWorld, type OutboundWorld } from './outbound/world.ts';
+
+export { LAB_TENANT_ID } from './outbound/world.ts';
 
 /**
  * The lab world on this machine: the PowerShell stand-in and its scenario, a fake NDES, and
@@ -26,6 +29,9 @@ export interface LabWorld {
   env: Record<string, string>;
   ndes: FakeNdes | null;
   front: FakeAppProxy | null;
+  outbound: OutboundWorld | null;
+  /** The lab configuration the app reads (hosts follow the current scenario). */
+  config(): LabConfig;
   useScenario(name: string): Promise<void>;
   records(): StandInRecord[];
   close(): Promise<void>;
@@ -63,25 +69,29 @@ export async function startLabWorld(options: { root: string; dir: string; scenar
 
   let ndes: FakeNdes | null = null;
   let front: FakeAppProxy | null = null;
-  const hosts: Record<string, string> = {};
+  let outbound: OutboundWorld | null = null;
+  const fixedHosts: Record<string, string> = {};
   const extraCaPem: string[] = [];
   if (options.servers !== false) {
     const first = loadScenario(root, options.scenario ?? 'healthy');
+    // A lab imitation of the public root Microsoft's endpoints chain to, and a TLS-inspection
+    // CA as an enterprise would push it into the trust store: both trusted, only one honest.
+    const [publicCa, inspectionCa] = await Promise.all([createLabCa('CN=DigiCert Global Root G2 (lab imitation), O=DigiCert Inc (lab imitation)'), createLabCa('CN=Contoso TLS Inspection CA, O=Contoso')]);
     ndes = await startFakeNdes({ behaviour: first.ndes });
-    const ca = await createLabCa('CN=Lab Public Root CA, O=NDES Proxy Companion Lab');
-    front = await startFakeAppProxy({ ca, backend: ndes.url, hostname: LAB_EXTERNAL_HOST, behaviour: first.front });
-    hosts[LAB_INTERNAL_HOST] = `127.0.0.1:${ndes.port}`;
-    hosts[LAB_EXTERNAL_HOST] = `127.0.0.1:${front.port}`;
-    extraCaPem.push(ca.certPem);
+    front = await startFakeAppProxy({ ca: publicCa, backend: ndes.url, hostname: LAB_EXTERNAL_HOST, behaviour: first.front });
+    outbound = await startOutboundWorld({ publicCa, inspectionCa });
+    fixedHosts[LAB_INTERNAL_HOST] = `127.0.0.1:${ndes.port}`;
+    fixedHosts[LAB_EXTERNAL_HOST] = `127.0.0.1:${front.port}`;
+    extraCaPem.push(publicCa.certPem, inspectionCa.certPem);
   }
 
-  const config: LabConfig = {
+  const config = (): LabConfig => ({
     powershell: { file: process.execPath, prefixArgs: [standIn, '--scenario', activeScenario, '--record', recordFile] },
     dataDir,
-    hosts,
+    hosts: { ...(outbound?.hosts() ?? {}), ...fixedHosts },
     extraCaPem,
-  };
-  writeFileSync(configFile, JSON.stringify(config, null, 2));
+    closedWorld: true,
+  });
 
   const world: LabWorld = {
     dir,
@@ -92,11 +102,15 @@ export async function startLabWorld(options: { root: string; dir: string; scenar
     env: { NDES_COMPANION_LAB: configFile },
     ndes,
     front,
+    outbound,
+    config,
     async useScenario(name) {
       const scenario = loadScenario(root, name);
       writeFileSync(activeScenario, JSON.stringify(scenario, null, 2));
       await ndes?.use(scenario.ndes);
       front?.use(scenario.front as FrontBehaviour);
+      outbound?.use(scenario.outbound);
+      writeFileSync(configFile, JSON.stringify(config(), null, 2));
       world.scenario = name;
     },
     records: () =>
@@ -105,6 +119,7 @@ export async function startLabWorld(options: { root: string; dir: string; scenar
         .filter((line) => line.trim() !== '')
         .map((line) => JSON.parse(line) as StandInRecord),
     async close() {
+      await outbound?.close();
       await front?.close();
       await ndes?.close();
     },

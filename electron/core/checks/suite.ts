@@ -4,7 +4,8 @@ import { CompanionError } from '../errors.ts';
 import type { PowerShellRunner } from '../../platform/powershell-runner.ts';
 import { docs } from '../runbook/docs.ts';
 import { criticalFailed, fail, pass, runChecks, skipped, worstFirst, type CheckSpec } from './check.ts';
-import type { HttpProbe } from './http-types.ts';
+import type { HttpProbe, NetProbe } from './http-types.ts';
+import { outboundChecks } from './outbound/outbound-checks.ts';
 import { hostChecks } from './host/host-checks.ts';
 import type { HostFacts } from './host/facts.ts';
 import { checkUrl } from './input-rules.ts';
@@ -18,6 +19,8 @@ export interface CheckRequest {
   internalUrl?: string;
   externalUrl?: string;
   proxyAddress?: string;
+  /** Tenant GUID, for the connector's bootstrap endpoint <tenant>.bootstrap.msappproxy.net. */
+  tenantId?: string;
   /** Only these groups (re-run one group); all of the scope's groups when absent. */
   groups?: CheckGroup[];
   timeoutMs: number;
@@ -28,6 +31,7 @@ export interface CheckRequest {
 export interface CheckServices {
   powershell: PowerShellRunner;
   http: HttpProbe;
+  net: NetProbe;
   now: () => Date;
 }
 
@@ -61,6 +65,13 @@ export function normalizeRequest(request: CheckRequest): CheckRequest & { notes:
     out[key] = verdict.normalized;
     notes.push(...verdict.notes.map((note) => `${label}: ${note}`));
   }
+  if (request.tenantId !== undefined && request.tenantId.trim() !== '') {
+    const tenant = request.tenantId.trim();
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(tenant)) refuse('Tenant ID: type the directory (tenant) ID, a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47 (Microsoft Entra admin center > Overview).');
+    out.tenantId = tenant.toLowerCase();
+  } else {
+    delete out.tenantId;
+  }
   if (request.scope === 'verify' && !out.externalUrl) refuse('Verify needs the external URL (https://<app>-<tenant>.msappproxy.net/) from the Publish step.');
   return out;
 }
@@ -74,6 +85,7 @@ export function buildChecks(request: CheckRequest, services: CheckServices): Che
     const once = () => (facts ??= services.powershell.run('Get-HostReadiness').then((run) => run.data));
     specs.push(...hostChecks(once).filter((spec) => groups.has(spec.group)));
   }
+  if (groups.has('outbound')) specs.push(...outboundChecks({ net: services.net, ...(request.proxyAddress ? { proxy: request.proxyAddress } : {}), ...(request.tenantId ? { tenantId: request.tenantId } : {}) }));
   const bundles: Partial<Record<'internal' | 'external', CaCertBundle>> = {};
   let resolveBoth: () => void = () => undefined;
   const both = new Promise<void>((resolve) => (resolveBoth = resolve));

@@ -26,6 +26,7 @@ export async function runCheckStep(scope: CheckScope, context: StepContext, grou
       ...(inputs.internalUrl ? { internalUrl: inputs.internalUrl } : {}),
       ...(inputs.externalUrl ? { externalUrl: inputs.externalUrl } : {}),
       ...(inputs.proxyAddress ? { proxyAddress: inputs.proxyAddress } : {}),
+      ...(inputs.tenantId ? { tenantId: inputs.tenantId } : {}),
       timeoutMs: Math.round(numberInput(inputs.timeoutSeconds, DEFAULT_TIMEOUT_SECONDS) * 1000),
       longUrlKb: numberInput(inputs.longUrlKb, DEFAULT_LONG_URL_KB),
       ...(groups?.length ? { groups } : {}),

@@ -26,6 +26,7 @@ export const steps: readonly StepDefinition[] = [
     inputs: [
       { id: 'internalUrl', label: 'Internal NDES URL', help: 'The URL the connector uses to reach NDES, e.g. https://ndes01.contoso.local/. Without it the SCEP checks are skipped.', kind: 'url', required: false, placeholder: 'https://ndes01.contoso.local/' },
       { id: 'proxyAddress', label: 'Outbound proxy', help: 'Only if this server reaches the internet through a proxy, e.g. http://proxy.contoso.local:8080', kind: 'url', required: false, placeholder: 'http://proxy:8080' },
+      { id: 'tenantId', label: 'Tenant ID', help: "Adds the connector's bootstrap endpoint (<tenant>.bootstrap.msappproxy.net) to the outbound checks.", kind: 'text', required: false, placeholder: '00000000-0000-0000-0000-000000000000' },
       ...probeSettings,
     ],
     cloud: false,

@@ -19,6 +19,14 @@ export const ScenarioSchema = z.object({
   /** Behaviour of the fake NDES (tests/lab/ndes/behaviours.ts) and App Proxy front in this world. */
   ndes: z.string().default('healthy'),
   front: z.enum(['healthy', 'connector-down', 'backend-unreachable', 'preauth']).default('healthy'),
+  /** The outbound world: endpoint behaviours by "host:port", clock skew, proxy authentication. */
+  outbound: z
+    .object({
+      endpoints: z.record(z.string(), z.enum(['ok', 'inspected', 'blackholed', 'refused', 'nxdomain'])).optional(),
+      clockSkewSeconds: z.number().optional(),
+      proxy: z.object({ requireAuth: z.boolean().optional() }).optional(),
+    })
+    .default({}),
   scripts: z.record(z.string(), ScriptAnswerSchema),
 });
 
@@ -32,6 +40,7 @@ const ScenarioFileSchema = z.object({
   extends: z.string().optional(),
   ndes: z.string().optional(),
   front: z.string().optional(),
+  outbound: z.unknown().optional(),
   scripts: z.record(z.string(), z.union([z.object({ patch: z.unknown() }).strict(), ScriptAnswerSchema])),
 });
 
@@ -45,7 +54,7 @@ function merge(base: unknown, patch: unknown): unknown {
 export function resolveScenario(load: (name: string) => unknown, name: string, seen: string[] = []): Scenario {
   if (seen.includes(name)) throw new Error(`Scenario "${name}" extends itself (${[...seen, name].join(' → ')}).`);
   const file = ScenarioFileSchema.parse(load(name));
-  const base: Pick<Scenario, 'scripts'> & { ndes?: string; front?: string } = file.extends ? resolveScenario(load, file.extends, [...seen, name]) : { scripts: {} };
+  const base: Pick<Scenario, 'scripts'> & { ndes?: string; front?: string; outbound?: unknown } = file.extends ? resolveScenario(load, file.extends, [...seen, name]) : { scripts: {} };
   const scripts: Scenario['scripts'] = { ...base.scripts };
   for (const [script, answer] of Object.entries(file.scripts)) {
     if ('patch' in answer) {
@@ -56,7 +65,7 @@ export function resolveScenario(load: (name: string) => unknown, name: string, s
       scripts[script] = ScriptAnswerSchema.parse(answer);
     }
   }
-  return ScenarioSchema.parse({ name: file.name, description: file.description, ndes: file.ndes ?? base.ndes, front: file.front ?? base.front, scripts });
+  return ScenarioSchema.parse({ name: file.name, description: file.description, ndes: file.ndes ?? base.ndes, front: file.front ?? base.front, outbound: file.outbound ?? base.outbound, scripts });
 }
 
 export type Scenario = z.infer<typeof ScenarioSchema>;

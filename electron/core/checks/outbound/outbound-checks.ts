@@ -1,0 +1,101 @@
+import { docs } from '../../runbook/docs.ts';
+import { fail, networkFinding, pass, warn, type CheckSpec, type Finding } from '../check.ts';
+import { ProbeFailure, ProxyRefusal, type NetProbe } from '../http-types.ts';
+import { isPublicMicrosoftRoot, outboundEndpoints, type Endpoint } from './endpoints.ts';
+
+export interface OutboundOptions {
+  net: NetProbe;
+  /** Normalised proxy URL, when the server goes out through one. */
+  proxy?: string;
+  tenantId?: string;
+}
+
+const CRITICAL_HOSTS = new Set(['login.microsoftonline.com']);
+
+function proxyFinding(error: ProxyRefusal, what: string): Finding {
+  if (error.status === 407) {
+    return fail(`The proxy demands authentication (407) for ${what}; the connector runs as Network Service and cannot authenticate to a proxy.`, 'Allow the connector server through the proxy without authentication (by source address), or let it go out directly.', [`${what}: 407 ${error.statusText}`], 'critical');
+  }
+  return fail(`The proxy refused ${what} (${error.status} ${error.statusText}).`, 'Allow CONNECT to port 443 and plain HTTP to port 80 for the connector\'s endpoints on the proxy.', [`${what}: ${error.status} ${error.statusText}`]);
+}
+
+function endpointCheck(endpoint: Endpoint, options: OutboundOptions): CheckSpec {
+  const name = `${endpoint.host}:${endpoint.port}`;
+  const severity = endpoint.tunnel || CRITICAL_HOSTS.has(endpoint.host) ? 'critical' : 'warning';
+  return {
+    id: `outbound.${name}`,
+    group: 'outbound',
+    title: `${name} (${endpoint.use})`,
+    severity,
+    docUrl: endpoint.port === 80 ? docs.configureConnectors : docs.configureConnectors,
+    probe: async (context) => {
+      const via = options.proxy ? ` via ${options.proxy}` : '';
+      try {
+        const evidence: string[] = [];
+        if (!options.proxy) {
+          const addresses = await options.net.resolve(endpoint.host, { timeoutMs: context.timeoutMs, signal: context.signal });
+          evidence.push(`DNS: ${addresses.slice(0, 3).join(', ')}`);
+        }
+        if (endpoint.port === 80) {
+          const answer = await options.net.httpGet(`http://${endpoint.host}/`, { timeoutMs: context.timeoutMs, signal: context.signal, ...(options.proxy ? { proxy: options.proxy } : {}) });
+          return pass(...evidence, `HTTP ${answer.status}${via}`);
+        }
+        const tls = await options.net.tls(endpoint.host, endpoint.port, { timeoutMs: context.timeoutMs, signal: context.signal, ...(options.proxy ? { proxy: options.proxy } : {}) });
+        const leaf = tls.chain[0];
+        const top = tls.chain.at(-1);
+        const root = top?.issuer ?? '';
+        evidence.push(`${tls.protocol ?? 'TLS'}${via}; certificate ${leaf?.subject ?? '?'}; issued by ${leaf?.issuer ?? '?'}; chain ends at ${root || '?'}`);
+        if (endpoint.tunnel && !isPublicMicrosoftRoot(root)) {
+          return fail(
+            `TLS to ${endpoint.host} is intercepted: the chain ends at "${root}", not at Microsoft's or DigiCert's public roots. The connector's client-certificate authentication breaks under TLS inspection.`,
+            `Exempt *.msappproxy.net and *.servicebus.windows.net from TLS inspection on the proxy or firewall (bypass list), then run readiness again.`,
+            evidence,
+            'critical',
+          );
+        }
+        if (!tls.authorized) return fail(`The certificate of ${endpoint.host} is not trusted here (${tls.authorizationError ?? 'unknown reason'}).`, 'Update the server\'s trusted root certificates (Windows Update or certutil -generateSSTFromWU) and check for TLS inspection.', evidence);
+        if (tls.protocol && tls.protocol !== 'TLSv1.2' && tls.protocol !== 'TLSv1.3') return fail(`${endpoint.host} negotiated ${tls.protocol}; the service needs TLS 1.2.`, 'Enable TLS 1.2 (see the TLS check above).', evidence);
+        return pass(...evidence);
+      } catch (error) {
+        if (error instanceof ProxyRefusal) return proxyFinding(error, name);
+        const finding = networkFinding(error, name);
+        if (error instanceof ProbeFailure && error.kind === 'timeout') {
+          finding.cause = `${name}: no answer within ${context.timeoutMs / 1000} s. A firewall most likely drops the traffic (${endpoint.use}).`;
+          finding.remediation = `Allow outbound TCP ${endpoint.port} to ${endpoint.host}${options.proxy ? ' on the proxy' : ' on the firewall'} for the connector server.`;
+        }
+        if (endpoint.port === 80 && finding.status === 'fail') finding.severity = 'warning';
+        return finding;
+      }
+    },
+  };
+}
+
+export function outboundChecks(options: OutboundOptions): CheckSpec[] {
+  const specs = outboundEndpoints(options.tenantId).map((endpoint) => endpointCheck(endpoint, options));
+  specs.push({
+    id: 'outbound.clock',
+    group: 'outbound',
+    title: "This server's clock agrees with Microsoft's",
+    severity: 'critical',
+    docUrl: docs.troubleshootConnectors,
+    probe: async (context) => {
+      try {
+        const answer = await options.net.httpGet('http://www.microsoft.com/', { timeoutMs: context.timeoutMs, signal: context.signal, ...(options.proxy ? { proxy: options.proxy } : {}) });
+        const date = answer.headers.date ? new Date(answer.headers.date) : null;
+        if (!date || Number.isNaN(date.getTime())) return warn('The answer carried no Date header to compare with.', 'Compare the clock by hand: w32tm /stripchart /computer:time.windows.com /samples:3', [], 'info');
+        const offset = Math.round((context.now.getTime() - date.getTime()) / 1000);
+        const evidence = [`Server time ${context.now.toISOString()}, Microsoft's ${date.toISOString()}: ${offset >= 0 ? '+' : ''}${offset} s`];
+        if (Math.abs(offset) > 300) return fail(`The clock is ${Math.abs(offset)} s ${offset > 0 ? 'ahead' : 'behind'}: tokens and certificates are refused beyond 5 minutes of skew.`, 'Synchronise Windows Time (w32tm /resync) and fix its source.', evidence);
+        if (Math.abs(offset) > 60) return warn(`The clock is ${Math.abs(offset)} s off.`, 'Synchronise Windows Time (w32tm /resync).', evidence, 'warning');
+        return pass(...evidence);
+      } catch (error) {
+        if (error instanceof ProxyRefusal) return proxyFinding(error, 'www.microsoft.com:80');
+        const finding = networkFinding(error, 'Clock comparison');
+        finding.severity = 'info';
+        finding.status = finding.status === 'fail' ? 'warn' : finding.status;
+        return finding;
+      }
+    },
+  });
+  return specs;
+}

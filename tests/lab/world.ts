@@ -5,7 +5,7 @@ import { startFakeAppProxy, type FakeAppProxy, type FrontBehaviour } from './app
 import { startFakeNdes, type FakeNdes } from './ndes/server.ts';
 import { resolveScenario, type Scenario, type StandInRecord } from './powershell/scenario.ts';
 import { createLabCa } from './tls.ts';
-import { LAB_TENANT_ID, startOutboundWorld, type OutboundWorld } from './outbound/world.ts';
+import { startOutboundWorld, type OutboundWorld } from './outbound/world.ts';
 
 export { LAB_TENANT_ID } from './outbound/world.ts';
 

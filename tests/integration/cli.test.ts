@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stepIds } from '../../electron/contract/model.ts';
-import { startLabWorld } from '../lab/world.ts';
+import { LAB_EXTERNAL_URL, LAB_INTERNAL_URL, LAB_TENANT_ID, startLabWorld } from '../lab/world.ts';
 import { repoRoot } from '../helpers/companion.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ndes-cli-'));
@@ -18,6 +18,17 @@ function run(args: string[], env: Record<string, string> = {}) {
     env: { ...process.env, NDES_COMPANION_LAB: '', NDES_COMPANION_DATA: join(dir, 'data'), ...env },
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function runAsync(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, NDES_COMPANION_LAB: '', NDES_COMPANION_DATA: join(dir, 'data'), ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }
 
 describe('ndes-companion CLI', () => {
@@ -102,5 +113,67 @@ describe('ndes-companion CLI', () => {
     const { code, stderr } = run(['host']);
     expect(code).toBe(1);
     expect(stderr).toContain('POWERSHELL_UNAVAILABLE');
+  });
+});
+
+describe('ndes-companion check against the lab', () => {
+  let lab: Awaited<ReturnType<typeof startLabWorld>>;
+  const urls = ['--internal-url', LAB_INTERNAL_URL, '--external-url', LAB_EXTERNAL_URL, '--tenant-id', LAB_TENANT_ID];
+  beforeAll(async () => {
+    lab = await startLabWorld({ root: repoRoot, dir: join(dir, 'check-lab') });
+  });
+  afterAll(async () => {
+    await lab?.close();
+  });
+  // The CLI runs in its own process; the lab's servers live in this one, so the call must not block it.
+  async function check(scenario: string, args: string[]) {
+    await lab.useScenario(scenario);
+    return runAsync(['check', ...args], lab.env);
+  }
+
+  it('healthy: the compact table, "Ready", exit 0', async () => {
+    const { code, stdout } = await check('healthy', urls);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^status\s+severity\s+group\s+check$/m);
+    expect(stdout).toMatch(/^PASS\s+critical\s+scep-external\s+The same CA answers through both URLs$/m);
+    expect(stdout).toMatch(/^PASS\s+critical\s+outbound\s+autoupdate\.msappproxy\.net:443/m);
+    expect(stdout).toContain('Ready: no critical check failed');
+  });
+
+  it.each([
+    ['ndes-not-ready', /Request filtering limits are below 65534/, /Maximum URL length and Maximum query string = 65534/],
+    ['appproxy-preauth', /pre-authentication is Microsoft Entra ID, not Passthrough/, /set Pre Authentication to Passthrough/],
+    ['outbound-inspected', /TLS to autoupdate\.msappproxy\.net is intercepted/, /Exempt \*\.msappproxy\.net/],
+    ['tls12-off', /TLS 1\.2 is disabled in SCHANNEL/, /DisabledByDefault=0/],
+  ])('%s: exit 1 with cause and remedy', async (scenario, cause, remedy) => {
+    const { code, stdout } = await check(scenario, urls);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(cause);
+    expect(stdout).toMatch(remedy);
+    expect(stdout).toMatch(/Not ready: \d+ critical check\(s\) failed/);
+  });
+
+  it('--json is one stable document', async () => {
+    const { code, stdout } = await check('healthy', [...urls, '--json']);
+    expect(code).toBe(0);
+    const parsed = JSON.parse(stdout) as { ok: boolean; value: { passed: boolean; runId: string; notes: string[]; results: Record<string, unknown>[] } };
+    expect(parsed.ok).toBe(true);
+    expect(parsed.value.passed).toBe(true);
+    for (const result of parsed.value.results) expect(Object.keys(result)).toEqual(expect.arrayContaining(['id', 'group', 'title', 'severity', 'status', 'evidence', 'docUrl', 'durationMs']));
+  });
+
+  it.each([
+    [['--internal-url', 'https://10.0.0.1/']],
+    [['--external-url', 'https://ndes.contoso.com/']],
+    [['--proxy', 'http://user:pw@proxy:8080']],
+    [['--timeout', 'soon']],
+    [['--long-url-kb', '64']],
+    [['--tenant-id', 'contoso']],
+  ])('bad input %j: exit 2 before any probe', async (args) => {
+    const before = lab.records().length;
+    const { code, stderr } = await check('healthy', args);
+    expect(code).toBe(2);
+    expect(stderr).toContain('INVALID_REQUEST');
+    expect(lab.records().length).toBe(before);
   });
 });

@@ -82,6 +82,8 @@ export async function runChecks(specs: readonly CheckSpec[], options: { timeoutM
         clearTimeout(timer);
         options.signal?.removeEventListener('abort', onAbort);
       }
+      // Whatever a cancelled probe threw on its way out, the truth is that it was cancelled.
+      if (options.signal?.aborted) finding = skipped('Cancelled before it finished.');
       const result: CheckResult = {
         id: spec.id,
         group: spec.group,

@@ -1,6 +1,7 @@
 import type { CheckResult } from '../../contract/model.ts';
 import type { CheckGroup } from '../../contract/model.ts';
 import { runCheckSuite, type CheckScope } from '../checks/suite.ts';
+import { CompanionError } from '../errors.ts';
 import type { StepContext, StepDefinition, StepResult } from './step.ts';
 
 export const DEFAULT_TIMEOUT_SECONDS = 5;
@@ -34,6 +35,7 @@ export async function runCheckStep(scope: CheckScope, context: StepContext, grou
     context.services,
     { signal: context.signal, runId: context.runId, onResult: (result) => context.progress(progressLine(result), result.status === 'fail' ? 'error' : result.status === 'warn' ? 'warn' : 'info') },
   );
+  if (context.signal.aborted) throw new CompanionError('CANCELLED', 'The checks were cancelled before they finished.', 'Run them again when ready.');
   for (const note of report.notes) context.progress(note, 'info');
   const count = (status: CheckResult['status']) => report.results.filter((result) => result.status === status).length;
   const criticals = report.results.filter((result) => result.status === 'fail' && result.severity === 'critical').length;

@@ -1,0 +1,89 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CheckResult } from '../../electron/contract/model.ts';
+import { runCheckSuite } from '../../electron/core/checks/suite.ts';
+import { Redactor } from '../../electron/core/store/redact.ts';
+import { choosePowerShell } from '../../electron/platform/environment.ts';
+import { createHttpProbe } from '../../electron/platform/http-probe.ts';
+import { createNetProbe } from '../../electron/platform/net-probe.ts';
+import { createPowerShellRunner } from '../../electron/platform/powershell-runner.ts';
+import { startLabWorld, type LabWorld } from '../lab/world.ts';
+import { repoRoot, scriptsDir } from '../helpers/companion.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'ndes-host-'));
+let lab: LabWorld;
+beforeAll(async () => {
+  lab = await startLabWorld({ root: repoRoot, dir, servers: false });
+});
+afterAll(async () => {
+  await lab?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The host and NDES groups through the real runner, the stand-in and the scenario's facts. */
+async function hostResults(scenario: string): Promise<Record<string, CheckResult>> {
+  await lab.useScenario(scenario);
+  const config = lab.config();
+  const services = {
+    powershell: createPowerShellRunner({ host: choosePowerShell(config), scriptsDir, redactor: new Redactor() }),
+    http: createHttpProbe({ closedWorld: true }),
+    net: createNetProbe({ closedWorld: true }),
+    now: () => new Date('2026-11-26T06:00:00Z'),
+  };
+  const report = await runCheckSuite({ scope: 'readiness', groups: ['host', 'ndes'], timeoutMs: 10_000, longUrlKb: 20 }, services);
+  return Object.fromEntries(report.results.map((result) => [result.id, result]));
+}
+
+describe('host and NDES/IIS checks, judged from one PowerShell run', () => {
+  it('healthy: every host and NDES check passes, from exactly one PowerShell process', async () => {
+    const before = lab.records().length;
+    const results = await hostResults('healthy');
+    const notPassing = Object.values(results).filter((result) => result.status !== 'pass');
+    expect(notPassing.map((result) => result.id)).toEqual([]);
+    expect(Object.keys(results).length).toBeGreaterThanOrEqual(19);
+    expect(lab.records().length - before).toBe(1);
+    expect(lab.records().at(-1)?.script).toBe('Get-HostReadiness.ps1');
+  });
+
+  it.each([
+    ['not-elevated', 'host.elevated', 'fail', /not running as administrator/],
+    ['not-elevated', 'host.server-core', 'warn', /Server Core/],
+    ['old-server', 'host.os', 'fail', /2016/],
+    ['old-server', 'host.dotnet', 'fail', /394802 is older than 4\.7\.2/],
+    ['tls12-off', 'host.tls12', 'fail', /TLS 1\.2 is disabled/],
+    ['tls12-off', 'host.strong-crypto', 'warn', /SchUseStrongCrypto is not 1/],
+    ['gpo-restricted', 'host.execution-policy', 'fail', /AllSigned/],
+    ['gpo-restricted', 'host.ie-esc', 'warn', /Enhanced Security Configuration is on/],
+    ['gpo-restricted', 'host.time-source', 'warn', /local CMOS clock/],
+    ['password-protection', 'host.password-protection', 'fail', /incompatible/],
+    ['proxy-mismatch', 'host.proxy-config', 'warn', /WinHTTP does not/],
+    ['proxy-mismatch', 'host.connector', 'fail', /WAPCUpdaterSvc is not running/],
+    ['ndes-not-ready', 'ndes.request-limits', 'fail', /below 65534/],
+    ['ndes-not-ready', 'ndes.http-sys', 'fail', /414/],
+    ['ndes-not-ready', 'ndes.reboot', 'warn', /reboot pending/],
+    ['ndes-not-ready', 'ndes.templates', 'warn', /IPSECIntermediateOffline/],
+    ['ndes-not-ready', 'ndes.intune-connector', 'fail', /not installed/],
+    ['ndes-not-ready', 'ndes.default-web-site', 'warn', /renamed or removed/],
+    ['ra-expiring', 'ndes.ra-certificates', 'warn', /expires in 12 days/],
+    ['ra-expired', 'ndes.ra-certificates', 'fail', /expired 27 day/],
+  ])('%s → %s %s', async (scenario, id, status, cause) => {
+    const results = await hostResults(scenario);
+    expect(results[id]?.status).toBe(status);
+    expect(results[id]?.cause).toMatch(cause);
+    expect(results[id]?.remediation?.length).toBeGreaterThan(10);
+  });
+
+  it('a connector-only server skips the NDES group and says why', async () => {
+    const results = await hostResults('connector-host');
+    expect(results['ndes.app-pool']).toMatchObject({ status: 'skipped', cause: expect.stringContaining('NDES is not installed on this server') });
+    expect(results['host.os']?.status).toBe('pass');
+  });
+
+  it('a failing script turns every host check into a failure that carries its message', async () => {
+    const results = await hostResults('wmi-broken');
+    expect(results['host.os']?.status).toBe('fail');
+    expect(results['host.os']?.cause).toContain('Invalid class "Win32_OperatingSystem"');
+  });
+});

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { criticalFailed, pass, runChecks, worstFirst, type CheckSpec } from '../../electron/core/checks/check.ts';
+
+/** A probe that answers after `ms`, or when cancelled, like a network probe would. */
+function delayed(id: string, ms: number, log: string[] = []): CheckSpec {
+  return {
+    id,
+    group: 'outbound',
+    title: id,
+    severity: 'critical',
+    docUrl: 'https://learn.microsoft.com/',
+    probe: (context) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => resolve(pass(`${id} answered`)), ms);
+        context.signal.addEventListener('abort', () => {
+          clearTimeout(timer);
+          log.push(`${id} aborted`);
+          reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
+        });
+      }),
+  };
+}
+
+describe('the check runner', () => {
+  it('runs probes side by side: wall time is the slowest probe, not the sum', async () => {
+    const started = Date.now();
+    const results = await runChecks([delayed('a', 300), delayed('b', 300), delayed('c', 300), delayed('d', 50)], { timeoutMs: 5_000 });
+    expect(results.map((result) => result.status)).toEqual(['pass', 'pass', 'pass', 'pass']);
+    expect(Date.now() - started).toBeLessThan(900);
+  });
+
+  it('a probe that ignores its timeout is cut off by the runner, and the others are not held up', async () => {
+    const stuck: CheckSpec = { ...delayed('stuck', 0), probe: () => new Promise(() => undefined) };
+    const results = await runChecks([stuck, delayed('quick', 10)], { timeoutMs: 300 });
+    expect(results[0]).toMatchObject({ id: 'stuck', status: 'fail' });
+    expect(results[0]?.cause).toMatch(/no answer within 0\.3 s/i);
+    expect(results[1]).toMatchObject({ id: 'quick', status: 'pass' });
+  });
+
+  it('a probe that throws becomes a failure; it never hides the others', async () => {
+    const broken: CheckSpec = { ...delayed('broken', 0), probe: async () => Promise.reject(new Error('boom')) };
+    const results = await runChecks([broken, delayed('fine', 5)], { timeoutMs: 1_000 });
+    expect(results.map((result) => [result.id, result.status])).toEqual([
+      ['broken', 'fail'],
+      ['fine', 'pass'],
+    ]);
+  });
+
+  it('cancellation stops every running probe and reports them skipped', async () => {
+    const controller = new AbortController();
+    const log: string[] = [];
+    setTimeout(() => controller.abort(), 100);
+    const started = Date.now();
+    const results = await runChecks([delayed('x', 5_000, log), delayed('y', 5_000, log)], { timeoutMs: 10_000, signal: controller.signal });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(results.map((result) => result.status)).toEqual(['skipped', 'skipped']);
+    expect(log.sort()).toEqual(['x aborted', 'y aborted']);
+  });
+
+  it('orders worst first and knows when a critical check failed', async () => {
+    const results = await runChecks([delayed('ok', 1), { ...delayed('bad', 0), probe: async () => ({ status: 'fail', evidence: [], cause: 'c', remediation: 'r' }) }], { timeoutMs: 1_000 });
+    expect(worstFirst(results).map((result) => result.id)).toEqual(['bad', 'ok']);
+    expect(criticalFailed(results)).toBe(true);
+  });
+});

@@ -94,3 +94,20 @@ test('a URL the input rules refuse never reaches a probe, and the message says w
   expect(lab.ndes?.requests.length ?? 0).toBe(ndesRequests);
   expect(lab.records().filter((record) => record.script === 'Get-HostReadiness.ps1')).toHaveLength(0);
 });
+
+test.describe('a firewall that drops traffic silently', () => {
+  test.use({ scenario: 'outbound-blocked' });
+  test('cancel stops a readiness run at once and says so', async ({ app }) => {
+    await app.getByLabel('Internal NDES URL').fill(LAB_INTERNAL_URL);
+    await app.getByLabel('Probe timeout (seconds)').fill('30');
+    await app.getByRole('button', { name: 'Run step' }).click();
+    await expect(app.getByRole('status').filter({ hasText: /Working… \d+ update/ })).toBeVisible();
+    // The black-holed endpoints would hold the run for 30 s.
+    await expect(app.getByRole('log', { name: 'Activity log' })).toContainText('PASS login.windows.net:443');
+    const started = Date.now();
+    await app.getByRole('button', { name: 'Cancel' }).click();
+    await expect(app.getByRole('alert')).toContainText('The checks were cancelled before they finished.');
+    expect(Date.now() - started).toBeLessThan(5_000);
+    await expect(app.getByRole('button', { name: 'Run step' })).toBeEnabled();
+  });
+});

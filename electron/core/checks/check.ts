@@ -58,48 +58,55 @@ export function networkFinding(error: unknown, what: string): Finding {
  */
 export async function runChecks(specs: readonly CheckSpec[], options: { timeoutMs: number; signal?: AbortSignal; now?: () => Date; onResult?: (result: CheckResult) => void }): Promise<CheckResult[]> {
   const now = options.now ?? (() => new Date());
-  return Promise.all(
-    specs.map(async (spec) => {
-      const started = Date.now();
-      const controller = new AbortController();
-      const onAbort = () => controller.abort();
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      let timer: NodeJS.Timeout | undefined;
-      let finding: Finding;
-      try {
-        if (options.signal?.aborted) throw new ProbeFailure('cancelled', 'The probe was cancelled.');
-        // The probe's own timeout is the primary limit; this guard catches a probe that ignores it.
-        const guard = new Promise<Finding>((resolve) => {
-          timer = setTimeout(() => {
-            controller.abort();
-            resolve(networkFinding(new ProbeFailure('timeout', `No answer within ${options.timeoutMs / 1000} s.`), spec.title));
-          }, options.timeoutMs + 250);
-        });
-        finding = await Promise.race([spec.probe({ signal: controller.signal, timeoutMs: options.timeoutMs, now: now() }), guard]);
-      } catch (error) {
-        finding = networkFinding(error, spec.title);
-      } finally {
-        clearTimeout(timer);
-        options.signal?.removeEventListener('abort', onAbort);
-      }
-      // Whatever a cancelled probe threw on its way out, the truth is that it was cancelled.
-      if (options.signal?.aborted) finding = skipped('Cancelled before it finished.');
-      const result: CheckResult = {
-        id: spec.id,
-        group: spec.group,
-        title: spec.title,
-        severity: finding.severity ?? spec.severity,
-        status: finding.status,
-        evidence: finding.evidence,
-        docUrl: spec.docUrl,
-        durationMs: Date.now() - started,
-      };
-      if (finding.cause) result.cause = finding.cause;
-      if (finding.remediation) result.remediation = finding.remediation;
-      options.onResult?.(result);
-      return result;
-    }),
-  );
+  // One listener on the caller's signal fans out to every probe (not one listener per probe).
+  const controllers = new Set<AbortController>();
+  const onAbort = () => controllers.forEach((controller) => controller.abort());
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await Promise.all(specs.map((spec) => runOne(spec, options, now, controllers)));
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+async function runOne(spec: CheckSpec, options: { timeoutMs: number; signal?: AbortSignal; onResult?: (result: CheckResult) => void }, now: () => Date, controllers: Set<AbortController>): Promise<CheckResult> {
+  const started = Date.now();
+  const controller = new AbortController();
+  controllers.add(controller);
+  let timer: NodeJS.Timeout | undefined;
+  let finding: Finding;
+  try {
+    if (options.signal?.aborted) throw new ProbeFailure('cancelled', 'The probe was cancelled.');
+    // The probe's own timeout is the primary limit; this guard catches a probe that ignores it.
+    const guard = new Promise<Finding>((resolve) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        resolve(networkFinding(new ProbeFailure('timeout', `No answer within ${options.timeoutMs / 1000} s.`), spec.title));
+      }, options.timeoutMs + 250);
+    });
+    finding = await Promise.race([spec.probe({ signal: controller.signal, timeoutMs: options.timeoutMs, now: now() }), guard]);
+  } catch (error) {
+    finding = networkFinding(error, spec.title);
+  } finally {
+    clearTimeout(timer);
+    controllers.delete(controller);
+  }
+  // Whatever a cancelled probe threw on its way out, the truth is that it was cancelled.
+  if (options.signal?.aborted) finding = skipped('Cancelled before it finished.');
+  const result: CheckResult = {
+    id: spec.id,
+    group: spec.group,
+    title: spec.title,
+    severity: finding.severity ?? spec.severity,
+    status: finding.status,
+    evidence: finding.evidence,
+    docUrl: spec.docUrl,
+    durationMs: Date.now() - started,
+  };
+  if (finding.cause) result.cause = finding.cause;
+  if (finding.remediation) result.remediation = finding.remediation;
+  options.onResult?.(result);
+  return result;
 }
 
 const STATUS_ORDER: Record<CheckStatus, number> = { fail: 0, warn: 1, pass: 2, skipped: 3 };

@@ -77,12 +77,13 @@ export function normalizeRequest(request: CheckRequest): CheckRequest & { notes:
 }
 
 /** The checks of one run, as data plus probes; PowerShell starts at most once for all of them. */
-export function buildChecks(request: CheckRequest, services: CheckServices): CheckSpec[] {
+export function buildChecks(request: CheckRequest, services: CheckServices, signal?: AbortSignal): CheckSpec[] {
   const groups = new Set(request.groups ?? SCOPE_GROUPS[request.scope]);
   const specs: CheckSpec[] = [];
   if (groups.has('host') || groups.has('ndes')) {
     let facts: Promise<HostFacts> | undefined;
-    const once = () => (facts ??= services.powershell.run('Get-HostReadiness').then((run) => run.data));
+    // Cancelling the run stops PowerShell too, not just the checks waiting on it.
+    const once = () => (facts ??= services.powershell.run('Get-HostReadiness', signal ? { signal } : {}).then((run) => run.data));
     specs.push(...hostChecks(once).filter((spec) => groups.has(spec.group)));
   }
   if (groups.has('outbound')) specs.push(...outboundChecks({ net: services.net, ...(request.proxyAddress ? { proxy: request.proxyAddress } : {}), ...(request.tenantId ? { tenantId: request.tenantId } : {}) }));
@@ -143,7 +144,7 @@ export function buildChecks(request: CheckRequest, services: CheckServices): Che
 export async function runCheckSuite(request: CheckRequest, services: CheckServices, options: { signal?: AbortSignal; runId?: string; onResult?: (result: CheckResult) => void } = {}): Promise<CheckReport> {
   const normalized = normalizeRequest(request);
   const startedAt = services.now().toISOString();
-  const results = await runChecks(buildChecks(normalized, services), { timeoutMs: normalized.timeoutMs, now: services.now, ...(options.signal ? { signal: options.signal } : {}), ...(options.onResult ? { onResult: options.onResult } : {}) });
+  const results = await runChecks(buildChecks(normalized, services, options.signal), { timeoutMs: normalized.timeoutMs, now: services.now, ...(options.signal ? { signal: options.signal } : {}), ...(options.onResult ? { onResult: options.onResult } : {}) });
   return {
     runId: options.runId ?? randomUUID(),
     startedAt,

@@ -1,0 +1,92 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseCapabilities, looksLikeCapabilities } from '../../electron/core/checks/scep/caps.ts';
+import { EKU_CERTIFICATE_REQUEST_AGENT, parseCaCert, sniffShape } from '../../electron/core/checks/scep/cacert.ts';
+import { repoRoot } from '../helpers/companion.ts';
+
+const fixtures = join(repoRoot, 'tests', 'fixtures', 'scep-smallstep');
+const pemOf = (file: string) => {
+  const text = readFileSync(join(fixtures, file), 'utf8');
+  return text.slice(text.indexOf('-----BEGIN CERTIFICATE-----'));
+};
+const derOf = (pem: string) => Buffer.from(pem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, ''), 'base64');
+const realRa = pemOf('testca2/ca2.pem');
+const testCa = pemOf('testca/ca.pem');
+const work = mkdtempSync(join(tmpdir(), 'ndes-parse-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** A PKCS#7 certs-only bundle made by openssl, not by our own library. */
+function opensslBundle(...pems: string[]): Buffer {
+  const files = pems.map((pem, index) => {
+    const file = join(work, `cert-${index}.pem`);
+    writeFileSync(file, pem);
+    return file;
+  });
+  const out = join(work, 'bundle.p7b');
+  execFileSync('openssl', ['crl2pkcs7', '-nocrl', ...files.flatMap((file) => ['-certfile', file]), '-outform', 'DER', '-out', out]);
+  return readFileSync(out);
+}
+
+describe('GetCACaps parsing (RFC 8894 §3.5.2)', () => {
+  it.each([
+    ['LF', 'POSTPKIOperation\nRenewal\nSHA-256\n'],
+    ['CRLF', 'POSTPKIOperation\r\nRenewal\r\nSHA-256\r\n'],
+    ['no trailing newline', 'POSTPKIOperation\nRenewal\nSHA-256'],
+    ['any case', 'postpkioperation\nRENEWAL\nsha-256'],
+  ])('%s', (_name, body) => {
+    const caps = parseCapabilities(body);
+    expect(caps.keywords).toEqual(['POSTPKIOperation', 'Renewal', 'SHA-256']);
+    expect(caps.has('sha-256')).toBe(true);
+  });
+
+  it('keeps unknown keywords, and SCEPStandard implies AES, POST and SHA-256', () => {
+    const caps = parseCapabilities('SCEPStandard\nSHAng\n');
+    expect(caps.unknown).toEqual(['SHAng']);
+    expect(caps.has('AES') && caps.has('POSTPKIOperation') && caps.has('SHA-256')).toBe(true);
+  });
+
+  it('an empty answer means no capabilities; an HTML page is not a capability list', () => {
+    expect(parseCapabilities('').keywords).toEqual([]);
+    expect(looksLikeCapabilities(Buffer.from(''))).toBe(true);
+    expect(looksLikeCapabilities(Buffer.from('<html><title>IIS</title></html>'))).toBe(false);
+  });
+});
+
+describe('GetCACert parsing with real NDES material', () => {
+  const now = new Date('2026-11-26T00:00:00Z');
+
+  it('reads the real NDES RA certificate: Certificate Request Agent, digitalSignature, EnrollmentAgentOffline, expired', async () => {
+    const bundle = await parseCaCert(derOf(realRa), 'application/x-x509-ca-cert', now);
+    expect(bundle.shape).toBe('single');
+    const [ra] = bundle.certificates;
+    expect(ra).toMatchObject({ role: 'ra-signing', subject: 'C=US, CN=CERT-PROV-CA-MSCEP-RA', template: 'EnrollmentAgentOffline', keyUsage: ['digitalSignature'], extendedKeyUsage: [EKU_CERTIFICATE_REQUEST_AGENT] });
+    expect(ra?.notAfter.slice(0, 10)).toBe('2022-10-30');
+    expect(ra?.daysToExpiry).toBeLessThan(0);
+  });
+
+  it('reads an openssl-made PKCS#7 bundle of RA and CA, whatever the Content-Type says', async () => {
+    const body = opensslBundle(realRa, testCa);
+    expect(sniffShape(body)).toBe('pkcs7');
+    for (const contentType of ['application/x-x509-ca-ra-cert', 'text/html', null]) {
+      const bundle = await parseCaCert(body, contentType, now);
+      expect(bundle.shape).toBe('pkcs7');
+      expect(bundle.certificates.map((cert) => cert.role).sort()).toEqual(['ca', 'ra-signing']);
+    }
+  });
+
+  it('reads a PEM answer and a single CA certificate', async () => {
+    const bundle = await parseCaCert(Buffer.from(testCa), null, now);
+    expect(bundle.certificates[0]).toMatchObject({ role: 'ca', isCa: true });
+    expect(bundle.certificates[0]?.sha256).toMatch(/^[0-9A-F]{64}$/);
+  });
+
+  it('refuses what is not a certificate: an HTML page, a CertRep is not certs-only but still parses its certificates', async () => {
+    await expect(parseCaCert(Buffer.from('<html>Network Device Enrollment Service</html>'), 'text/html', now)).rejects.toThrow(/neither a DER certificate nor a PKCS#7/);
+    // A real CertRep is SignedData too; it carries two certificates, which is all GetCACert parsing looks at.
+    const certRep = await parseCaCert(readFileSync(join(fixtures, 'CertRep.der')), 'application/x-pki-message', now);
+    expect(certRep.certificates).toHaveLength(2);
+  });
+});

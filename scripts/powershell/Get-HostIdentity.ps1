@@ -22,10 +22,10 @@ function Write-CompanionProgress {
 }
 
 try {
-    Write-CompanionProgress 'Reading the operating system'
+    Write-CompanionProgress -Message 'Reading the operating system'
     $os = Get-CimInstance -ClassName Win32_OperatingSystem
 
-    Write-CompanionProgress 'Checking elevation'
+    Write-CompanionProgress -Message 'Checking elevation'
     $identity = [Security.Principal.WindowsIdentity]::GetCurrent()
     $principal = New-Object Security.Principal.WindowsPrincipal($identity)
     $elevated = $principal.IsInRole([Security.Principal.WindowsBuiltInRole]::Administrator)

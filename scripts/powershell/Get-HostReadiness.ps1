@@ -59,12 +59,12 @@ function Get-DefaultProxy {
 }
 
 try {
-    Write-CompanionProgress 'Reading the operating system'
+    Write-CompanionProgress -Message 'Reading the operating system'
     $os = Get-CimInstance -ClassName Win32_OperatingSystem
     $installationType = Get-RegistryValue -Path 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion' -Name 'InstallationType'
     $principal = New-Object Security.Principal.WindowsPrincipal([Security.Principal.WindowsIdentity]::GetCurrent())
 
-    Write-CompanionProgress 'Reading .NET, TLS 1.2 and security settings'
+    Write-CompanionProgress -Message 'Reading .NET, TLS 1.2 and security settings'
     $schannel = 'HKLM:\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols\TLS 1.2'
     $tls = [ordered]@{
         clientEnabled                  = Get-RegistryValue -Path "$schannel\Client" -Name 'Enabled'
@@ -82,12 +82,12 @@ try {
     }
     $policies = Invoke-Fact { Get-ExecutionPolicy -List | ForEach-Object { [ordered]@{ scope = [string]$_.Scope; policy = [string]$_.ExecutionPolicy } } }
 
-    Write-CompanionProgress 'Reading the time source and the WinHTTP proxy'
+    Write-CompanionProgress -Message 'Reading the time source and the WinHTTP proxy'
     $w32tm = Invoke-Fact { (& w32tm.exe /query /source 2>$null | Select-Object -First 1) }
     $winhttp = Get-RegistryValue -Path 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\Connections' -Name 'WinHttpSettings'
     $winhttpText = Invoke-Fact { (& netsh.exe winhttp show proxy 2>$null) -join "`n" }
 
-    Write-CompanionProgress 'Looking for the private network connector'
+    Write-CompanionProgress -Message 'Looking for the private network connector'
     $connectorDirs = @(
         'C:\Program Files\Microsoft Entra private network connector',
         'C:\Program Files\Microsoft AAD App Proxy Connector',
@@ -104,10 +104,10 @@ try {
         if ($serviceExe) { $connectorVersion = $serviceExe.VersionInfo.FileVersion }
         $updaterDir = "$connectorDir Updater"
         foreach ($candidate in @(
-                (Join-Path $connectorDir 'MicrosoftEntraPrivateNetworkConnectorService.exe.config'),
-                (Join-Path $connectorDir 'ApplicationProxyConnectorService.exe.config'),
-                (Join-Path $updaterDir 'MicrosoftEntraPrivateNetworkConnectorUpdaterService.exe.config'),
-                (Join-Path $updaterDir 'ApplicationProxyConnectorUpdaterService.exe.config'))) {
+                (Join-Path -Path $connectorDir -ChildPath 'MicrosoftEntraPrivateNetworkConnectorService.exe.config'),
+                (Join-Path -Path $connectorDir -ChildPath 'ApplicationProxyConnectorService.exe.config'),
+                (Join-Path -Path $updaterDir -ChildPath 'MicrosoftEntraPrivateNetworkConnectorUpdaterService.exe.config'),
+                (Join-Path -Path $updaterDir -ChildPath 'ApplicationProxyConnectorUpdaterService.exe.config'))) {
             $proxy = Invoke-Fact { Get-DefaultProxy -ConfigPath $candidate }
             if ($proxy) { $connectorConfigs += $proxy }
         }
@@ -120,13 +120,13 @@ try {
     )
     $installed = @(Get-ItemProperty -Path $uninstall -ErrorAction SilentlyContinue | Where-Object { $_.PSObject.Properties['DisplayName'] })
 
-    Write-CompanionProgress 'Reading NDES and IIS'
+    Write-CompanionProgress -Message 'Reading NDES and IIS'
     $ndes = $null
     $ndesInstalled = Test-Path -LiteralPath 'HKLM:\SOFTWARE\Microsoft\Cryptography\MSCEP'
     if ($ndesInstalled) {
-        $appcmd = Join-Path $env:windir 'System32\inetsrv\appcmd.exe'
+        $appcmd = Join-Path -Path $env:windir -ChildPath 'System32\inetsrv\appcmd.exe'
         $appPool = Invoke-Fact {
-            [xml]$pool = & $appcmd list apppool 'SCEP' /config:* /xml
+            [xml]$pool = (& $appcmd list apppool 'SCEP' /config:* /xml) -join "`n"
             $node = $pool.appcmd.APPPOOL
             [ordered]@{
                 name     = $node.'APPPOOL.NAME'
@@ -136,7 +136,7 @@ try {
             }
         }
         $limits = Invoke-Fact {
-            [xml]$filtering = & $appcmd list config 'Default Web Site' /section:system.webServer/security/requestFiltering /xml
+            [xml]$filtering = (& $appcmd list config 'Default Web Site' /section:system.webServer/security/requestFiltering /xml) -join "`n"
             $requestLimits = $filtering.SelectSingleNode('//requestLimits')
             [ordered]@{
                 maxUrl         = if ($requestLimits -and $requestLimits.GetAttribute('maxUrl')) { [int64]$requestLimits.GetAttribute('maxUrl') } else { 4096 }
@@ -153,7 +153,7 @@ try {
                         subject       = $_.Subject
                         template      = $templateName
                         thumbprint    = $_.Thumbprint
-                        notAfter      = ConvertTo-IsoDate $_.NotAfter
+                        notAfter      = ConvertTo-IsoDate -Value $_.NotAfter
                         hasPrivateKey = $_.HasPrivateKey
                     }
                 }
@@ -195,7 +195,7 @@ try {
             build      = [int]$os.BuildNumber
             serverCore = ($installationType -eq 'Server Core')
             productType = [int]$os.ProductType
-            lastBoot   = ConvertTo-IsoDate $os.LastBootUpTime
+            lastBoot   = ConvertTo-IsoDate -Value $os.LastBootUpTime
         }
         elevated                = $principal.IsInRole([Security.Principal.WindowsBuiltInRole]::Administrator)
         dotnetRelease           = Get-RegistryValue -Path 'HKLM:\SOFTWARE\Microsoft\NET Framework Setup\NDP\v4\Full' -Name 'Release'

@@ -1,9 +1,10 @@
 import http from 'node:http';
 import https from 'node:https';
-import { createSecureContext, rootCertificates, type PeerCertificate, type TLSSocket } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import type { LookupFunction } from 'node:net';
 import { lookup as dnsLookup } from 'node:dns';
 import { ProbeFailure, type HttpProbe, type HttpResult, type TlsFacts } from '../core/checks/http-types.ts';
+import { labMapping, peerChain, probeFailureOf, trustContext } from './socket-facts.ts';
 
 export { ProbeFailure, type HttpProbe, type HttpResult } from '../core/checks/http-types.ts';
 
@@ -20,15 +21,9 @@ export interface HttpProbeConfig {
   closedWorld?: boolean;
 }
 
-function splitMapping(value: string | undefined): { address: string; port?: number } | undefined {
-  if (!value) return undefined;
-  const match = /^(.*):(\d+)$/.exec(value);
-  return match && !value.startsWith('[') ? { address: match[1] ?? '', port: Number(match[2]) } : { address: value };
-}
-
 export function labAwareLookup(hosts: Record<string, string> = {}): LookupFunction {
   return ((hostname: string, options: unknown, callback: (...args: unknown[]) => void) => {
-    const mapped = splitMapping(hosts[hostname.toLowerCase()])?.address;
+    const mapped = labMapping(hosts, hostname)?.address;
     const opts = (typeof options === 'object' && options !== null ? options : {}) as { all?: boolean };
     if (mapped) {
       const family = mapped.includes(':') ? 6 : 4;
@@ -40,38 +35,8 @@ export function labAwareLookup(hosts: Record<string, string> = {}): LookupFuncti
   }) as LookupFunction;
 }
 
-function classify(error: NodeJS.ErrnoException): ProbeFailure {
-  const code = error.code ?? '';
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'ENODATA') return new ProbeFailure('dns', `The name could not be resolved (${code}).`, code);
-  if (code === 'ECONNREFUSED') return new ProbeFailure('refused', 'The connection was refused: nothing listens on that port, or a firewall rejects it.', code);
-  if (code === 'ECONNRESET' || code === 'EPIPE') return new ProbeFailure('reset', 'The connection was reset by the other side or by a device in between.', code);
-  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return new ProbeFailure('unreachable', `The host is unreachable (${code}).`, code);
-  if (code.startsWith('ERR_SSL') || code.includes('CERT') || code === 'EPROTO') return new ProbeFailure('tls', `The TLS handshake failed (${code}).`, code);
-  return new ProbeFailure('other', error.message, code);
-}
-
-function chainOf(socket: TLSSocket): TlsFacts['chain'] {
-  const chain: TlsFacts['chain'] = [];
-  let cert: PeerCertificate | undefined = socket.getPeerCertificate(true) as PeerCertificate | undefined;
-  const seen = new Set<string>();
-  while (cert && cert.fingerprint256 && !seen.has(cert.fingerprint256)) {
-    seen.add(cert.fingerprint256);
-    const entry: TlsFacts['chain'][number] = {
-      subject: Object.entries(cert.subject ?? {}).map(([key, value]) => `${key}=${String(value)}`).join(', '),
-      issuer: Object.entries(cert.issuer ?? {}).map(([key, value]) => `${key}=${String(value)}`).join(', '),
-      validTo: cert.valid_to,
-      fingerprint256: cert.fingerprint256,
-    };
-    if (cert.subjectaltname) entry.subjectAltName = cert.subjectaltname;
-    chain.push(entry);
-    cert = (cert as PeerCertificate & { issuerCertificate?: PeerCertificate }).issuerCertificate;
-  }
-  return chain;
-}
-
 export function createHttpProbe(config: HttpProbeConfig = {}): HttpProbe {
-  // One secure context for every request: building one per connection parses ~140 roots each time.
-  const secureContext = config.extraCaPem?.length ? createSecureContext({ ca: [...rootCertificates, ...config.extraCaPem] }) : undefined;
+  const secureContext = trustContext(config.extraCaPem);
   const lookup = labAwareLookup(config.hosts);
   return {
     get(url, options) {
@@ -82,12 +47,12 @@ export function createHttpProbe(config: HttpProbeConfig = {}): HttpProbe {
           return;
         }
         const target = new URL(url);
-        if (config.closedWorld && !splitMapping(config.hosts?.[target.hostname.toLowerCase()])) {
+        if (config.closedWorld && !labMapping(config.hosts, target.hostname)) {
           reject(new ProbeFailure('dns', `The name could not be resolved (ENOTFOUND): ${target.hostname} is not in the lab world.`, 'ENOTFOUND'));
           return;
         }
         const isHttps = target.protocol === 'https:';
-        const mappedPort = target.port === '' ? splitMapping(config.hosts?.[target.hostname.toLowerCase()])?.port : undefined;
+        const mappedPort = target.port === '' ? labMapping(config.hosts, target.hostname)?.port : undefined;
         const maxBody = options.maxBodyBytes ?? 256 * 1024;
         const requestOptions: https.RequestOptions = {
           method: 'GET',
@@ -115,7 +80,7 @@ export function createHttpProbe(config: HttpProbeConfig = {}): HttpProbe {
                 authorized: socket.authorized,
                 ...(socket.authorizationError ? { authorizationError: String(socket.authorizationError) } : {}),
                 protocol: socket.getProtocol?.() ?? null,
-                chain: chainOf(socket),
+                chain: peerChain(socket),
               }
             : undefined;
           response.on('data', (chunk: Buffer) => {
@@ -130,7 +95,7 @@ export function createHttpProbe(config: HttpProbeConfig = {}): HttpProbe {
               resolve({ url, status: response.statusCode ?? 0, headers, body: Buffer.concat(chunks), truncated: truncated || size > maxBody, ...(tls ? { tls } : {}), elapsedMs: Date.now() - started });
             }),
           );
-          response.on('error', (error) => finish(() => reject(classify(error))));
+          response.on('error', (error) => finish(() => reject(probeFailureOf(error))));
         });
         const timer = setTimeout(() => {
           finish(() => reject(new ProbeFailure('timeout', `No answer within ${Math.round(options.timeoutMs / 100) / 10} s.`)));
@@ -141,7 +106,7 @@ export function createHttpProbe(config: HttpProbeConfig = {}): HttpProbe {
           request.destroy();
         };
         options.signal?.addEventListener('abort', onAbort, { once: true });
-        request.on('error', (error: NodeJS.ErrnoException) => finish(() => reject(classify(error))));
+        request.on('error', (error: NodeJS.ErrnoException) => finish(() => reject(probeFailureOf(error))));
         request.end();
       });
     },

@@ -1,8 +1,9 @@
 import { promises as dns } from 'node:dns';
 import http from 'node:http';
 import net from 'node:net';
-import tls, { rootCertificates, type PeerCertificate, type TLSSocket } from 'node:tls';
+import tls from 'node:tls';
 import { ProbeFailure, ProxyRefusal, type NetProbe, type TlsFacts } from '../core/checks/http-types.ts';
+import { labMapping, peerChain, probeFailureOf, trustContext } from './socket-facts.ts';
 
 /**
  * DNS, TCP, TLS and proxy tunnels with Node's own modules, each bounded by a timeout and a
@@ -17,26 +18,6 @@ export interface NetProbeConfig {
    * literal) fails as unresolvable without a packet leaving the machine.
    */
   closedWorld?: boolean;
-}
-
-function mapped(hosts: Record<string, string>, host: string, port?: number): { address: string; port?: number } | undefined {
-  const name = host.toLowerCase();
-  // Without a port (a DNS question), any "name:port" entry means the name exists.
-  const anyPort = port === undefined ? Object.entries(hosts).find(([key]) => key.startsWith(`${name}:`))?.[1] : undefined;
-  const value = (port !== undefined ? hosts[`${name}:${port}`] : undefined) ?? hosts[name] ?? anyPort;
-  if (!value) return undefined;
-  const match = /^(.*):(\d+)$/.exec(value);
-  return match ? { address: match[1] ?? value, port: Number(match[2]) } : { address: value };
-}
-
-function failureOf(error: NodeJS.ErrnoException, stage: string): ProbeFailure {
-  const code = error.code ?? '';
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'ENODATA') return new ProbeFailure('dns', `${stage}: the name does not resolve (${code}).`, code);
-  if (code === 'ECONNREFUSED') return new ProbeFailure('refused', `${stage}: connection refused.`, code);
-  if (code === 'ECONNRESET' || code === 'EPIPE') return new ProbeFailure('reset', `${stage}: connection reset.`, code);
-  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return new ProbeFailure('unreachable', `${stage}: unreachable (${code}).`, code);
-  if (code.startsWith('ERR_SSL') || code === 'EPROTO') return new ProbeFailure('tls', `${stage}: TLS handshake failed (${code}).`, code);
-  return new ProbeFailure('other', `${stage}: ${error.message}`, code);
 }
 
 /** Runs `start` with a deadline and a cancel signal; `cleanup` always runs. */
@@ -64,26 +45,12 @@ function bounded<T>(options: { timeoutMs: number; signal?: AbortSignal }, stage:
   });
 }
 
-function chainOf(socket: TLSSocket): TlsFacts['chain'] {
-  const chain: TlsFacts['chain'] = [];
-  let cert = socket.getPeerCertificate(true) as (PeerCertificate & { issuerCertificate?: PeerCertificate }) | undefined;
-  const seen = new Set<string>();
-  while (cert && cert.fingerprint256 && !seen.has(cert.fingerprint256)) {
-    seen.add(cert.fingerprint256);
-    const names = (value: object | undefined) => Object.entries(value ?? {}).map(([key, item]) => `${key}=${String(item)}`).join(', ');
-    chain.push({ subject: names(cert.subject), issuer: names(cert.issuer), validTo: cert.valid_to, fingerprint256: cert.fingerprint256, ...(cert.subjectaltname ? { subjectAltName: cert.subjectaltname } : {}) });
-    cert = cert.issuerCertificate as typeof cert;
-  }
-  return chain;
-}
-
 export function createNetProbe(config: NetProbeConfig = {}): NetProbe {
   const hosts = config.hosts ?? {};
-  // One secure context for every handshake: building one per connection parses ~140 roots each time.
-  const secureContext = config.extraCaPem?.length ? tls.createSecureContext({ ca: [...rootCertificates, ...config.extraCaPem] }) : undefined;
+  const secureContext = trustContext(config.extraCaPem);
 
   const target = (host: string, port: number) => {
-    const map = mapped(hosts, host, port);
+    const map = labMapping(hosts, host, port);
     if (!map && config.closedWorld) throw new ProbeFailure('dns', `${host} does not exist in the lab world (closed world: nothing leaves this machine).`, 'ENOTFOUND');
     return { address: map?.address ?? host, port: map?.port ?? port };
   };
@@ -102,26 +69,26 @@ export function createNetProbe(config: NetProbeConfig = {}): NetProbe {
             reject(new ProxyRefusal(response.statusCode ?? 0, response.statusMessage ?? ''));
           }
         });
-        request.on('error', (error: NodeJS.ErrnoException) => reject(failureOf(error, 'proxy')));
+        request.on('error', (error: NodeJS.ErrnoException) => reject(probeFailureOf(error, 'proxy')));
         request.end();
         return () => undefined;
       }
       const to = target(host, port);
       const socket = net.connect({ host: to.address, port: to.port });
       socket.once('connect', () => resolve(socket));
-      socket.once('error', (error: NodeJS.ErrnoException) => reject(failureOf(error, `TCP ${host}:${port}`)));
+      socket.once('error', (error: NodeJS.ErrnoException) => reject(probeFailureOf(error, `TCP ${host}:${port}`)));
       return () => socket.removeAllListeners('error');
     });
 
   return {
     async resolve(host, options) {
-      const map = mapped(hosts, host);
+      const map = labMapping(hosts, host);
       if (map) return [map.address];
       if (config.closedWorld) throw new ProbeFailure('dns', `DNS ${host}: the name does not resolve (ENOTFOUND).`, 'ENOTFOUND');
       return bounded<string[]>(options, `DNS ${host}`, ({ resolve, reject }) => {
         dns.lookup(host, { all: true }).then(
           (answers) => resolve(answers.map((answer) => answer.address)),
-          (error: NodeJS.ErrnoException) => reject(failureOf(error, `DNS ${host}`)),
+          (error: NodeJS.ErrnoException) => reject(probeFailureOf(error, `DNS ${host}`)),
         );
         return () => undefined;
       });
@@ -139,11 +106,11 @@ export function createNetProbe(config: NetProbeConfig = {}): NetProbe {
       return bounded<TlsFacts>({ ...options, timeoutMs: remaining }, `TLS ${host}:${port}`, ({ resolve, reject }) => {
         const socket = tls.connect({ socket: raw, servername: host, rejectUnauthorized: false, ...(secureContext ? { secureContext } : {}) });
         socket.once('secureConnect', () => {
-          const facts: TlsFacts = { authorized: socket.authorized, protocol: socket.getProtocol() ?? null, chain: chainOf(socket) };
+          const facts: TlsFacts = { authorized: socket.authorized, protocol: socket.getProtocol() ?? null, chain: peerChain(socket) };
           if (socket.authorizationError) facts.authorizationError = String(socket.authorizationError);
           resolve(facts);
         });
-        socket.once('error', (error: NodeJS.ErrnoException) => reject(failureOf(error, `TLS ${host}:${port}`)));
+        socket.once('error', (error: NodeJS.ErrnoException) => reject(probeFailureOf(error, `TLS ${host}:${port}`)));
         return () => {
           socket.removeAllListeners('error');
           socket.on('error', () => undefined);
@@ -171,7 +138,7 @@ export function createNetProbe(config: NetProbeConfig = {}): NetProbe {
           if (options.proxy && response.statusCode === 407) reject(new ProxyRefusal(407, response.statusMessage ?? 'Proxy Authentication Required'));
           else resolve({ status: response.statusCode ?? 0, headers });
         });
-        request.on('error', (error: NodeJS.ErrnoException) => reject(failureOf(error, `GET ${url}`)));
+        request.on('error', (error: NodeJS.ErrnoException) => reject(probeFailureOf(error, `GET ${url}`)));
         request.end();
         return () => request.destroy();
       });

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { LAB_EXTERNAL_URL, LAB_INTERNAL_URL, scenarioNames, startLabWorld } from './world.ts';
+import { LAB_EXTERNAL_URL, LAB_INTERNAL_URL, LAB_TENANT_ID, scenarioNames, startLabWorld } from './world.ts';
 
 /**
  * `npm run lab [-- --scenario NAME] [-- --no-app]`: starts the lab world on loopback and the
@@ -23,7 +23,8 @@ process.stdout.write(
     `  Fake NDES:        ${LAB_INTERNAL_URL} (127.0.0.1:${world.ndes?.port})`,
     `  Fake App Proxy:   ${LAB_EXTERNAL_URL} (127.0.0.1:${world.front?.port})`,
     `  PowerShell calls: ${world.recordFile}`,
-    `  CLI against it:   NDES_COMPANION_LAB=${world.configFile} npm run -s cli -- check --internal-url ${LAB_INTERNAL_URL} --external-url ${LAB_EXTERNAL_URL}`,
+    `  CLI against it:   NDES_COMPANION_LAB=${world.configFile} npm run -s cli -- check --internal-url ${LAB_INTERNAL_URL} --external-url ${LAB_EXTERNAL_URL} --tenant-id ${LAB_TENANT_ID}`,
+    `  Outbound proxy:   http://proxy.contoso.local:8080 (try the proxy-auth scenario with --proxy)`,
     '',
   ].join('\n'),
 );

@@ -1,7 +1,6 @@
 import type { HttpResult } from '../http-types.ts';
 import type { Finding } from '../check.ts';
 import { fail } from '../check.ts';
-import { docs } from '../../runbook/docs.ts';
 
 export const APP_PROXY_ERROR_TEXT = "This corporate app can't be accessed";
 const SIGN_IN_HOSTS = ['login.microsoftonline.com', 'login.microsoft.com', 'login.windows.net'];
@@ -68,4 +67,3 @@ export function readAppProxy(result: HttpResult): AppProxyView {
   return view;
 }
 
-export const appProxyDoc = docs.appProxyTroubleshoot;

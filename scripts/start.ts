@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * `npm start`: Electron where its binary is installed; otherwise the Chromium preview host,
- * with one line saying why. Never evaluates require('electron') (that would try to download).
+ * with one line saying why. Never loads the electron npm module itself (loading it outside Electron tries to download the binary).
  */
 const root = fileURLToPath(new URL('../..', import.meta.url));
 

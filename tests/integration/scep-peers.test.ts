@@ -36,7 +36,9 @@ function run(command: string, args: string[]): Promise<{ code: number | null; st
 
 const mscep = () => `${ndes.url}certsrv/mscep/mscep.dll`;
 
-describe('independent SCEP clients accept the fake NDES', () => {
+// These clients come from Debian (.ci/run installs them); the Windows workflow has no Debian,
+// so there the block does not run. On Linux the first test fails if they are missing.
+describe.runIf(process.platform === 'linux')('independent SCEP clients accept the fake NDES', () => {
   it('the clients are installed (apt-get install strongswan-pki libstrongswan-extra-plugins certmonger)', () => {
     expect(existsSync(SCEP_SUBMIT)).toBe(true);
     expect(existsSync('/usr/bin/pki')).toBe(true);

@@ -1,8 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseCapabilities, looksLikeCapabilities } from '../../electron/core/checks/scep/caps.ts';
 import { EKU_CERTIFICATE_REQUEST_AGENT, parseCaCert, sniffShape } from '../../electron/core/checks/scep/cacert.ts';
 import { repoRoot } from '../helpers/companion.ts';
@@ -15,20 +13,8 @@ const pemOf = (file: string) => {
 const derOf = (pem: string) => Buffer.from(pem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, ''), 'base64');
 const realRa = pemOf('testca2/ca2.pem');
 const testCa = pemOf('testca/ca.pem');
-const work = mkdtempSync(join(tmpdir(), 'ndes-parse-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-/** A PKCS#7 certs-only bundle made by openssl, not by our own library. */
-function opensslBundle(...pems: string[]): Buffer {
-  const files = pems.map((pem, index) => {
-    const file = join(work, `cert-${index}.pem`);
-    writeFileSync(file, pem);
-    return file;
-  });
-  const out = join(work, 'bundle.p7b');
-  execFileSync('openssl', ['crl2pkcs7', '-nocrl', ...files.flatMap((file) => ['-certfile', file]), '-outform', 'DER', '-out', out]);
-  return readFileSync(out);
-}
+/** The RA and CA bundled as PKCS#7 certs-only by openssl, not by our own library (see SOURCE.md). */
+const opensslBundle = readFileSync(join(fixtures, 'getcacert-ra-and-ca.p7b'));
 
 describe('GetCACaps parsing (RFC 8894 §3.5.2)', () => {
   it.each([
@@ -68,7 +54,7 @@ describe('GetCACert parsing with real NDES material', () => {
   });
 
   it('reads an openssl-made PKCS#7 bundle of RA and CA, whatever the Content-Type says', async () => {
-    const body = opensslBundle(realRa, testCa);
+    const body = opensslBundle;
     expect(sniffShape(body)).toBe('pkcs7');
     for (const contentType of ['application/x-x509-ca-ra-cert', 'text/html', null]) {
       const bundle = await parseCaCert(body, contentType, now);

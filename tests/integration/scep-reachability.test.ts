@@ -11,11 +11,13 @@ import { createLabCa } from '../lab/tls.ts';
 let ndes: FakeNdes;
 let front: FakeAppProxy;
 let probe: ReturnType<typeof createHttpProbe>;
+let caPem = '';
 const INTERNAL = 'http://ndes01.contoso.local/';
 
 beforeAll(async () => {
   ndes = await startFakeNdes();
   const ca = await createLabCa('CN=DigiCert Global Root G2 (lab), O=Lab');
+  caPem = ca.certPem;
   front = await startFakeAppProxy({ ca, backend: ndes.url });
   probe = createHttpProbe({ extraCaPem: [ca.certPem], hosts: { 'ndes01.contoso.local': `127.0.0.1:${ndes.port}`, [front.hostname]: `127.0.0.1:${front.port}` } });
 });
@@ -139,5 +141,13 @@ describe('through the fake App Proxy front', () => {
     const results = await runChecks(specs.filter((spec) => spec.id === 'external.tls'), { timeoutMs: 5_000 });
     expect(results[0]?.status).toBe('fail');
     expect(results[0]?.remediation).toContain('TLS inspection');
+  });
+
+  it('a certificate that does not cover the host name fails the TLS check and says so', async () => {
+    const mismatched = createHttpProbe({ extraCaPem: [caPem], hosts: { 'ndes.contoso.com': `127.0.0.1:${front.port}` } });
+    const specs = reachabilityChecks({ baseUrl: 'https://ndes.contoso.com/', role: 'external', probe: mismatched, longUrlKb: 1 });
+    const results = await runChecks(specs.filter((spec) => spec.id === 'external.tls'), { timeoutMs: 5_000 });
+    expect(results[0]?.status).toBe('fail');
+    expect(results[0]?.cause).toContain('does not cover ndes.contoso.com');
   });
 });

@@ -178,6 +178,9 @@ export function reachabilityChecks(options: ReachabilityOptions): CheckSpec[] {
         if (!tls) return fail('The external URL is not https.', 'Use the https:// external URL shown for the application.');
         const leaf = tls.chain[0];
         const evidence = [`${tls.protocol ?? 'TLS'}; ${leaf ? `subject ${leaf.subject}; issuer ${leaf.issuer}; valid to ${leaf.validTo}` : 'no certificate'}`];
+        if (!tls.authorized && /ALTNAME|hostname/i.test(tls.authorizationError ?? '')) {
+          return fail(`The certificate does not cover ${new URL(baseUrl).hostname} (${tls.authorizationError}).`, 'On a custom domain, upload a certificate whose subject or SAN names this host (a wildcard covers one label); on msappproxy.net, check the external URL is typed as Entra shows it.', evidence);
+        }
         if (!tls.authorized) return fail(`The certificate is not trusted here: ${tls.authorizationError ?? 'unknown reason'}.`, 'On an msappproxy.net URL this usually means TLS inspection by a proxy in between; on a custom domain, upload a certificate with the full chain.', evidence);
         if (leaf) {
           const days = Math.floor((new Date(leaf.validTo).getTime() - context.now.getTime()) / 86_400_000);

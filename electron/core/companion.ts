@@ -10,6 +10,7 @@ import { runCheckStep } from './runbook/check-steps.ts';
 import { isAllowedExternalUrl } from './runbook/docs.ts';
 import { Runbook, emptyState, parseState, type RunbookState } from './runbook/runbook.ts';
 import { openJournal, type Journal } from './store/journal.ts';
+import { progressReporter } from './store/progress.ts';
 import type { Redactor } from './store/redact.ts';
 import { createStateStore } from './store/state-store.ts';
 
@@ -66,10 +67,7 @@ export function createCompanion(options: CompanionOptions): Companion {
       const id = runId ?? randomUUID();
       const controller = runbook.track(id);
       try {
-        const progress = (message: string, level: 'info' | 'warn' | 'error' = 'info') => {
-          const entry = journal.append({ kind: 'progress', runId: id, message });
-          emit({ type: 'progress', runId: id, level, message: entry.message, at: entry.at });
-        };
+        const progress = progressReporter(journal, emit, id);
         progress(`Running ${scope} checks${groups?.length ? ` (${groups.join(', ')})` : ''}.`);
         const result = await runCheckStep(scope, { mode: runbook.mode, inputs: inputs ?? {}, runId: id, signal: controller.signal, progress, services }, groups);
         journal.append({ kind: 'checks-result', runId: id, message: result.summary, data: result.report });
@@ -83,10 +81,7 @@ export function createCompanion(options: CompanionOptions): Companion {
     'settings:set-mode': async ({ mode }) => ({ mode: runbook.setMode(mode) }),
     'host:identity': async (_request, { emit }) => {
       const runId = `host-${now().getTime()}`;
-      const progress = (message: string) => {
-        const entry = journal.append({ kind: 'progress', runId, message });
-        emit({ type: 'progress', runId, level: 'info', message: entry.message, at: entry.at });
-      };
+      const progress = progressReporter(journal, emit, runId);
       progress('Reading host identity with PowerShell.');
       const result = await options.powershell.run('Get-HostIdentity', { onProgress: progress });
       journal.append({ kind: 'host-identity', runId, message: `Host ${result.data.computerName}: ${result.data.osCaption} (build ${result.data.osBuild}).`, data: result.data });

@@ -7,6 +7,7 @@ import type { Redactor } from '../store/redact.ts';
 import { stepById, steps } from './steps.ts';
 import type { StepContext, StepDefinition, StepResult } from './step.ts';
 import type { CheckServices } from '../checks/suite.ts';
+import { progressReporter } from '../store/progress.ts';
 
 export interface RunbookState {
   version: 1;
@@ -145,10 +146,7 @@ export class Runbook {
       this.state.inputs[stepId] = this.deps.redactor.value(inputs);
       this.save();
     }
-    const progress = (message: string, level: 'info' | 'warn' | 'error' = 'info') => {
-      const entry = this.deps.journal.append({ kind: 'progress', runId, stepId, message });
-      emit({ type: 'progress', runId, stepId, level, message: entry.message, at: entry.at });
-    };
+    const progress = progressReporter(this.deps.journal, emit, runId, stepId);
 
     progress(`${kind === 'run' ? 'Running' : 'Verifying'} step ${steps.indexOf(step) + 1}: ${step.title}.`);
     if (step.capability === null) {

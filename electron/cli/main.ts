@@ -67,7 +67,9 @@ function cliSender(io: Io, json: boolean): Sender {
     isMainFrame: true,
     contentsId: 1,
     emit(event) {
-      if (!json || process.env.NDES_COMPANION_PROGRESS === '1') io.err(`${event.level === 'info' ? '' : `${event.level}: `}${event.message}`);
+      // The table lists every check at the end; live, only what needs attention is worth a line.
+      const routine = event.check && (event.check.status === 'pass' || event.check.status === 'skipped');
+      if ((!json && !routine) || process.env.NDES_COMPANION_PROGRESS === '1') io.err(`${event.level === 'info' || event.check ? '' : `${event.level}: `}${event.message}`);
     },
   };
 }

@@ -83,6 +83,8 @@ export interface ProgressEvent {
   level: 'info' | 'warn' | 'error';
   message: string;
   at: string;
+  /** Set when the line reports one finished check: its id and status, for live counts. */
+  check?: { id: string; status: CheckStatus };
 }
 
 export type CompanionEvent = ProgressEvent;

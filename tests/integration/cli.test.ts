@@ -132,9 +132,12 @@ describe('ndes-companion check against the lab', () => {
   }
 
   it('healthy: the compact table, "Ready", exit 0', async () => {
-    const { code, stdout } = await check('healthy', urls);
+    const { code, stdout, stderr } = await check('healthy', urls);
     expect(code).toBe(0);
     expect(stdout).toMatch(/^status\s+severity\s+group\s+check$/m);
+    // Live lines on stderr only for what needs attention; the table has the rest.
+    expect(stderr).toContain('WARN mscep_admin is not published to the internet');
+    expect(stderr).not.toMatch(/^PASS /m);
     expect(stdout).toMatch(/^PASS\s+critical\s+scep-external\s+The same CA answers through both URLs$/m);
     expect(stdout).toMatch(/^PASS\s+critical\s+outbound\s+autoupdate\.msappproxy\.net:443/m);
     expect(stdout).toContain('Ready: no critical check failed');

@@ -33,7 +33,7 @@ export async function runCheckStep(scope: CheckScope, context: StepContext, grou
       ...(groups?.length ? { groups } : {}),
     },
     context.services,
-    { signal: context.signal, runId: context.runId, onResult: (result) => context.progress(progressLine(result), result.status === 'fail' ? 'error' : result.status === 'warn' ? 'warn' : 'info') },
+    { signal: context.signal, runId: context.runId, onResult: (result) => context.progress(progressLine(result), result.status === 'fail' ? 'error' : result.status === 'warn' ? 'warn' : 'info', { id: result.id, status: result.status }) },
   );
   if (context.signal.aborted) throw new CompanionError('CANCELLED', 'The checks were cancelled before they finished.', 'Run them again when ready.');
   for (const note of report.notes) context.progress(note, 'info');

@@ -1,5 +1,6 @@
 import type { CheckReport, InputSpec, Mode, PlannedAction, StepId } from '../../contract/model.ts';
 import type { CheckServices } from '../checks/suite.ts';
+import type { Progress } from '../store/progress.ts';
 
 /** What a step sees when it plans, runs or verifies. */
 export interface StepContext {
@@ -7,7 +8,7 @@ export interface StepContext {
   inputs: Record<string, string>;
   runId: string;
   signal: AbortSignal;
-  progress(message: string, level?: 'info' | 'warn' | 'error'): void;
+  progress: Progress;
   services: CheckServices;
 }
 

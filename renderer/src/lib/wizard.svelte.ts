@@ -21,6 +21,8 @@ export interface StepPageState {
   runId: string | null;
   /** Progress lines received for the current run (drives the progress indicator). */
   seen: number;
+  /** Checks finished so far in the current run, by status. */
+  done: { pass: number; warn: number; fail: number; skipped: number };
 }
 
 const LOG_LIMIT = 500;
@@ -30,7 +32,7 @@ function nowIso(): string {
 }
 
 function emptyPage(): StepPageState {
-  return { plan: null, outcome: null, report: null, error: null, busy: null, group: null, runId: null, seen: 0 };
+  return { plan: null, outcome: null, report: null, error: null, busy: null, group: null, runId: null, seen: 0, done: { pass: 0, warn: 0, fail: 0, skipped: 0 } };
 }
 
 /** All the renderer's state in one place: the step list, the current step, the log. */
@@ -150,6 +152,7 @@ export class Wizard {
     page.busy = busy;
     page.error = null;
     page.seen = 0;
+    page.done = { pass: 0, warn: 0, fail: 0, skipped: 0 };
     try {
       const result = await invoke();
       if (result.ok) onValue(page, result.value);
@@ -166,7 +169,11 @@ export class Wizard {
   }
 
   private onEvent(event: CompanionEvent): void {
-    for (const page of Object.values(this.pages)) if (page.runId === event.runId) page.seen += 1;
+    for (const page of Object.values(this.pages)) {
+      if (page.runId !== event.runId) continue;
+      page.seen += 1;
+      if (event.check) page.done[event.check.status] += 1;
+    }
     this.append(event.at, event.level, event.message);
   }
 

@@ -73,7 +73,7 @@ export function createPowerShellRunner(options: { host: PowerShellHost | null; s
       if (!host) {
         throw new CompanionError(
           'POWERSHELL_UNAVAILABLE',
-          'PowerShell is not available on this machine, so this check cannot run here.',
+          'Windows PowerShell is not available on this machine, so the companion cannot read this server here.',
           'Run the companion on the Windows Server that hosts NDES or the connector, or start the lab (npm run lab) to rehearse.',
         );
       }

@@ -25,7 +25,7 @@ export function hostChecks(facts: () => Promise<HostFacts>): CheckSpec[] {
       try {
         value = await facts();
       } catch (error) {
-        if (error instanceof CompanionError && error.code === 'POWERSHELL_UNAVAILABLE') return skipped(`PowerShell is not available here: ${error.message}`);
+        if (error instanceof CompanionError && error.code === 'POWERSHELL_UNAVAILABLE') return skipped(error.message);
         return fail(`The host facts could not be read: ${error instanceof Error ? error.message : String(error)}`, error instanceof CompanionError ? error.remediation : 'Run the companion elevated and try again.');
       }
       if (group === 'ndes' && value.ndes === null) return skipped('NDES is not installed on this server (the connector may run elsewhere).');

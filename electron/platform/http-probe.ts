@@ -4,9 +4,7 @@ import type { TLSSocket } from 'node:tls';
 import type { LookupFunction } from 'node:net';
 import { lookup as dnsLookup } from 'node:dns';
 import { ProbeFailure, type HttpProbe, type HttpResult, type TlsFacts } from '../core/checks/http-types.ts';
-import { labMapping, peerChain, probeFailureOf, trustContext } from './socket-facts.ts';
-
-export { ProbeFailure, type HttpProbe, type HttpResult } from '../core/checks/http-types.ts';
+import { bounded, labMapping, peerChain, probeFailureOf, trustContext } from './socket-facts.ts';
 
 /** Node's http/https behind the HttpProbe interface; the lab's resolver and CA plug in here. */
 export interface HttpProbeConfig {
@@ -40,40 +38,26 @@ export function createHttpProbe(config: HttpProbeConfig = {}): HttpProbe {
   const lookup = labAwareLookup(config.hosts);
   return {
     get(url, options) {
-      return new Promise<HttpResult>((resolve, reject) => {
-        const started = Date.now();
-        if (options.signal?.aborted) {
-          reject(new ProbeFailure('cancelled', 'The probe was cancelled.'));
-          return;
-        }
-        const target = new URL(url);
-        if (config.closedWorld && !labMapping(config.hosts, target.hostname)) {
-          reject(new ProbeFailure('dns', `The name could not be resolved (ENOTFOUND): ${target.hostname} is not in the lab world.`, 'ENOTFOUND'));
-          return;
-        }
-        const isHttps = target.protocol === 'https:';
-        const mappedPort = target.port === '' ? labMapping(config.hosts, target.hostname)?.port : undefined;
-        const maxBody = options.maxBodyBytes ?? 256 * 1024;
-        const requestOptions: https.RequestOptions = {
-          method: 'GET',
-          headers: { 'User-Agent': 'NDES-Proxy-Companion/probe', Accept: '*/*', Connection: 'close', ...options.headers },
-          lookup,
-          agent: false,
-          ...(mappedPort ? { port: mappedPort } : {}),
-          ...(isHttps ? { rejectUnauthorized: false, servername: target.hostname, ...(secureContext ? { secureContext } : {}) } : {}),
-        };
-        let settled = false;
-        const finish = (fn: () => void) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          options.signal?.removeEventListener('abort', onAbort);
-          fn();
-        };
+      const started = Date.now();
+      const target = new URL(url);
+      if (config.closedWorld && !labMapping(config.hosts, target.hostname)) {
+        return Promise.reject(new ProbeFailure('dns', `The name could not be resolved (ENOTFOUND): ${target.hostname} is not in the lab world.`, 'ENOTFOUND'));
+      }
+      const isHttps = target.protocol === 'https:';
+      const mappedPort = target.port === '' ? labMapping(config.hosts, target.hostname)?.port : undefined;
+      const maxBody = options.maxBodyBytes ?? 256 * 1024;
+      const requestOptions: https.RequestOptions = {
+        method: 'GET',
+        headers: { 'User-Agent': 'NDES-Proxy-Companion/probe', Accept: '*/*', Connection: 'close', ...options.headers },
+        lookup,
+        agent: false,
+        ...(mappedPort ? { port: mappedPort } : {}),
+        ...(isHttps ? { rejectUnauthorized: false, servername: target.hostname, ...(secureContext ? { secureContext } : {}) } : {}),
+      };
+      return bounded<HttpResult>(options, `GET ${target.host}`, ({ resolve, reject }) => {
         const request = (isHttps ? https : http).request(target, requestOptions, (response) => {
           const chunks: Buffer[] = [];
           let size = 0;
-          let truncated = false;
           const socket = response.socket as TLSSocket;
           const tls: TlsFacts | undefined = isHttps
             ? {
@@ -85,29 +69,21 @@ export function createHttpProbe(config: HttpProbeConfig = {}): HttpProbe {
             : undefined;
           response.on('data', (chunk: Buffer) => {
             if (size < maxBody) chunks.push(chunk.subarray(0, maxBody - size));
-            else truncated = true;
             size += chunk.length;
           });
-          response.on('end', () =>
-            finish(() => {
-              const headers: Record<string, string> = {};
-              for (const [key, value] of Object.entries(response.headers)) if (value !== undefined) headers[key] = Array.isArray(value) ? value.join(', ') : value;
-              resolve({ url, status: response.statusCode ?? 0, headers, body: Buffer.concat(chunks), truncated: truncated || size > maxBody, ...(tls ? { tls } : {}), elapsedMs: Date.now() - started });
-            }),
-          );
-          response.on('error', (error) => finish(() => reject(probeFailureOf(error))));
+          response.on('end', () => {
+            const headers: Record<string, string> = {};
+            for (const [key, value] of Object.entries(response.headers)) if (value !== undefined) headers[key] = Array.isArray(value) ? value.join(', ') : value;
+            resolve({ url, status: response.statusCode ?? 0, headers, body: Buffer.concat(chunks), truncated: size > maxBody, ...(tls ? { tls } : {}), elapsedMs: Date.now() - started });
+          });
+          response.on('error', (error) => reject(probeFailureOf(error)));
         });
-        const timer = setTimeout(() => {
-          finish(() => reject(new ProbeFailure('timeout', `No answer within ${Math.round(options.timeoutMs / 100) / 10} s.`)));
-          request.destroy();
-        }, options.timeoutMs);
-        const onAbort = () => {
-          finish(() => reject(new ProbeFailure('cancelled', 'The probe was cancelled.')));
+        request.on('error', (error: NodeJS.ErrnoException) => reject(probeFailureOf(error)));
+        request.end();
+        return () => {
+          request.on('error', () => undefined);
           request.destroy();
         };
-        options.signal?.addEventListener('abort', onAbort, { once: true });
-        request.on('error', (error: NodeJS.ErrnoException) => finish(() => reject(probeFailureOf(error))));
-        request.end();
       });
     },
   };

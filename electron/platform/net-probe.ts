@@ -3,7 +3,7 @@ import http from 'node:http';
 import net from 'node:net';
 import tls from 'node:tls';
 import { ProbeFailure, ProxyRefusal, type NetProbe, type TlsFacts } from '../core/checks/http-types.ts';
-import { labMapping, peerChain, probeFailureOf, trustContext } from './socket-facts.ts';
+import { bounded, labMapping, peerChain, probeFailureOf, trustContext } from './socket-facts.ts';
 
 /**
  * DNS, TCP, TLS and proxy tunnels with Node's own modules, each bounded by a timeout and a
@@ -18,31 +18,6 @@ export interface NetProbeConfig {
    * literal) fails as unresolvable without a packet leaving the machine.
    */
   closedWorld?: boolean;
-}
-
-/** Runs `start` with a deadline and a cancel signal; `cleanup` always runs. */
-function bounded<T>(options: { timeoutMs: number; signal?: AbortSignal }, stage: string, start: (settle: { resolve(value: T): void; reject(error: Error): void }) => () => void): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    let done = false;
-    let cleanup: () => void = () => undefined;
-    const finish = (fn: () => void) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onAbort);
-      cleanup();
-      fn();
-    };
-    const timer = setTimeout(() => finish(() => reject(new ProbeFailure('timeout', `${stage}: no answer within ${options.timeoutMs / 1000} s.`))), options.timeoutMs);
-    const onAbort = () => finish(() => reject(new ProbeFailure('cancelled', `${stage}: cancelled.`)));
-    if (options.signal?.aborted) return onAbort();
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      cleanup = start({ resolve: (value) => finish(() => resolve(value)), reject: (error) => finish(() => reject(error)) });
-    } catch (error) {
-      finish(() => reject(error instanceof Error ? error : new Error(String(error))));
-    }
-  });
 }
 
 export function createNetProbe(config: NetProbeConfig = {}): NetProbe {

@@ -48,3 +48,28 @@ export function peerChain(socket: TLSSocket): TlsFacts['chain'] {
 export function trustContext(extraCaPem: string[] | undefined): SecureContext | undefined {
   return extraCaPem?.length ? createSecureContext({ ca: [...rootCertificates, ...extraCaPem] }) : undefined;
 }
+
+/** Runs `start` with a deadline and a cancel signal; `cleanup` always runs. */
+export function bounded<T>(options: { timeoutMs: number; signal?: AbortSignal }, stage: string, start: (settle: { resolve(value: T): void; reject(error: Error): void }) => () => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let done = false;
+    let cleanup: () => void = () => undefined;
+    const finish = (fn: () => void) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      cleanup();
+      fn();
+    };
+    const timer = setTimeout(() => finish(() => reject(new ProbeFailure('timeout', `${stage}: no answer within ${options.timeoutMs / 1000} s.`))), options.timeoutMs);
+    const onAbort = () => finish(() => reject(new ProbeFailure('cancelled', `${stage}: cancelled.`)));
+    if (options.signal?.aborted) return onAbort();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      cleanup = start({ resolve: (value) => finish(() => resolve(value)), reject: (error) => finish(() => reject(error)) });
+    } catch (error) {
+      finish(() => reject(error instanceof Error ? error : new Error(String(error))));
+    }
+  });
+}

@@ -28,7 +28,7 @@ afterAll(async () => {
 
 async function check(role: 'internal' | 'external', longUrlKb = 20): Promise<{ results: Record<string, CheckResult>; bundles: CaCertBundle[] }> {
   const bundles: CaCertBundle[] = [];
-  const specs = reachabilityChecks({ baseUrl: role === 'internal' ? INTERNAL : front.externalUrl, role, probe, longUrlKb, onCaBundle: (bundle) => bundles.push(bundle) });
+  const specs = reachabilityChecks({ baseUrl: role === 'internal' ? INTERNAL : front.externalUrl, role, probe, longUrlKb, onCaBundle: (bundle) => bundle && bundles.push(bundle) });
   const list = await runChecks(specs, { timeoutMs: 5_000 });
   return { results: Object.fromEntries(list.map((result) => [result.id.split('.')[1] ?? result.id, result])), bundles };
 }

@@ -87,36 +87,22 @@ export function buildChecks(request: CheckRequest, services: CheckServices, sign
     specs.push(...hostChecks(once).filter((spec) => groups.has(spec.group)));
   }
   if (groups.has('outbound')) specs.push(...outboundChecks({ net: services.net, ...(request.proxyAddress ? { proxy: request.proxyAddress } : {}), ...(request.tenantId ? { tenantId: request.tenantId } : {}) }));
-  const bundles: Partial<Record<'internal' | 'external', CaCertBundle>> = {};
-  let resolveBoth: () => void = () => undefined;
-  const both = new Promise<void>((resolve) => (resolveBoth = resolve));
-  let pending = 0;
-  const settle = () => {
-    pending -= 1;
-    if (pending <= 0) resolveBoth();
+  // Each GetCACert probe settles its role's bundle exactly once; the same-CA check awaits both.
+  const bundleSetters: Partial<Record<'internal' | 'external', (bundle: CaCertBundle | null) => void>> = {};
+  const bundles = {
+    internal: new Promise<CaCertBundle | null>((resolve) => (bundleSetters.internal = resolve)),
+    external: new Promise<CaCertBundle | null>((resolve) => (bundleSetters.external = resolve)),
   };
   for (const role of ['internal', 'external'] as const) {
     const group: CheckGroup = role === 'internal' ? 'scep-internal' : 'scep-external';
-    if (!groups.has(group)) continue;
     const baseUrl = role === 'internal' ? request.internalUrl : request.externalUrl;
+    if (!groups.has(group) || !baseUrl) bundleSetters[role]?.(null);
+    if (!groups.has(group)) continue;
     if (!baseUrl) {
       specs.push({ id: `${role}.url`, group, title: `SCEP checks at the ${role} URL`, severity: 'info', docUrl: docs.protectNdes, probe: async () => skipped(`No ${role} URL given.`) });
       continue;
     }
-    pending += 1;
-    const list = reachabilityChecks({ baseUrl, role, probe: services.http, longUrlKb: request.longUrlKb, onCaBundle: (bundle) => (bundles[role] = bundle) });
-    // The same-CA comparison waits for both GetCACert probes, however they end.
-    for (const spec of list.filter((candidate) => candidate.id.endsWith('.getcacert'))) {
-      const original = spec.probe;
-      spec.probe = async (context) => {
-        try {
-          return await original(context);
-        } finally {
-          settle();
-        }
-      };
-    }
-    specs.push(...list);
+    specs.push(...reachabilityChecks({ baseUrl, role, probe: services.http, longUrlKb: request.longUrlKb, onCaBundle: (bundle) => bundleSetters[role]?.(bundle) }));
   }
   if (groups.has('scep-external') && request.internalUrl && request.externalUrl) {
     specs.push({
@@ -125,11 +111,12 @@ export function buildChecks(request: CheckRequest, services: CheckServices, sign
       title: 'The same CA answers through both URLs',
       severity: 'critical',
       docUrl: docs.protectNdes,
-      probe: async () => {
-        await both;
-        const ca = (role: 'internal' | 'external') => bundles[role]?.certificates.find((cert) => cert.role === 'ca');
-        const internal = ca('internal');
-        const external = ca('external');
+      probe: async (context) => {
+        const cancelled = new Promise<null>((resolve) => context.signal.addEventListener('abort', () => resolve(null), { once: true }));
+        const [internalBundle, externalBundle] = await Promise.all([Promise.race([bundles.internal, cancelled]), Promise.race([bundles.external, cancelled])]);
+        const ca = (bundle: CaCertBundle | null) => bundle?.certificates.find((cert) => cert.role === 'ca');
+        const internal = ca(internalBundle);
+        const external = ca(externalBundle);
         if (!internal || !external) return skipped('GetCACert did not return a CA certificate through both URLs (see above).');
         const evidence = [`internal CA ${internal.subject} SHA-256 ${internal.sha256}`, `external CA ${external.subject} SHA-256 ${external.sha256}`];
         return internal.sha256 === external.sha256

@@ -17,8 +17,11 @@ export interface ReachabilityOptions {
   probe: HttpProbe;
   /** Size of the long-URL PKIOperation probe, 1–31 KB. */
   longUrlKb: number;
-  /** Receives the parsed GetCACert bundle, for the cross-URL comparison. */
-  onCaBundle?(bundle: CaCertBundle): void;
+  /**
+   * Called exactly once when the GetCACert probe ends: with the parsed bundle, or null when
+   * there was none. The cross-URL comparison waits on it.
+   */
+  onCaBundle?(bundle: CaCertBundle | null): void;
 }
 
 function serverOf(result: HttpResult): string {
@@ -109,19 +112,22 @@ export function reachabilityChecks(options: ReachabilityOptions): CheckSpec[] {
       severity: 'critical',
       docUrl: docs.scepConfigure,
       probe: async (context) => {
-        const result = await get(`${mscep}?operation=GetCACert&message=default`, context);
-        const problem = role === 'external' ? readAppProxy(result).problem : undefined;
-        if (problem) return problem;
-        const evidence = [`GetCACert → HTTP ${result.status}, Content-Type: ${result.headers['content-type'] ?? '(none)'}, ${result.body.length} bytes`];
-        if (result.status !== 200) return fail(`GetCACert answered HTTP ${result.status}: devices cannot fetch the CA and RA certificates.`, 'Check the mscep.dll result above and the RA certificates on the NDES server.', evidence);
-        let bundle: CaCertBundle;
+        let bundle: CaCertBundle | null = null;
         try {
-          bundle = await parseCaCert(result.body, result.headers['content-type'] ?? null, context.now);
-        } catch (error) {
-          return fail(`GetCACert answered, but not with certificates: ${(error as Error).message}`, 'Check that the URL reaches NDES and not another web application.', evidence);
+          const result = await get(`${mscep}?operation=GetCACert&message=default`, context);
+          const problem = role === 'external' ? readAppProxy(result).problem : undefined;
+          if (problem) return problem;
+          const evidence = [`GetCACert → HTTP ${result.status}, Content-Type: ${result.headers['content-type'] ?? '(none)'}, ${result.body.length} bytes`];
+          if (result.status !== 200) return fail(`GetCACert answered HTTP ${result.status}: devices cannot fetch the CA and RA certificates.`, 'Check the mscep.dll result above and the RA certificates on the NDES server.', evidence);
+          try {
+            bundle = await parseCaCert(result.body, result.headers['content-type'] ?? null, context.now);
+          } catch (error) {
+            return fail(`GetCACert answered, but not with certificates: ${(error as Error).message}`, 'Check that the URL reaches NDES and not another web application.', evidence);
+          }
+          return judgeBundle(bundle, evidence);
+        } finally {
+          options.onCaBundle?.(bundle);
         }
-        options.onCaBundle?.(bundle);
-        return judgeBundle(bundle, evidence);
       },
     },
     {

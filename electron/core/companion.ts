@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { AppInfo } from '../contract/channels.ts';
 import type { HostKind } from '../contract/model.ts';
@@ -6,7 +5,6 @@ import { CompanionError } from './errors.ts';
 import type { Handlers } from './ipc/gateway.ts';
 import type { PowerShellRunner } from '../platform/powershell-runner.ts';
 import type { HttpProbe, NetProbe } from './checks/http-types.ts';
-import { runCheckStep } from './runbook/check-steps.ts';
 import { isAllowedExternalUrl } from './runbook/docs.ts';
 import { Runbook, emptyState, parseState, type RunbookState } from './runbook/runbook.ts';
 import { openJournal, type Journal } from './store/journal.ts';
@@ -63,21 +61,7 @@ export function createCompanion(options: CompanionOptions): Companion {
     'runbook:run': async ({ stepId, inputs, runId }, { emit }) => runbook.run(stepId, inputs, runId, emit),
     'runbook:verify': async ({ stepId, inputs, runId }, { emit }) => runbook.verify(stepId, inputs, runId, emit),
     'runbook:cancel': async ({ runId }) => ({ cancelled: runbook.cancel(runId) }),
-    'checks:run': async ({ scope, groups, inputs, runId }, { emit }) => {
-      const id = runId ?? randomUUID();
-      const controller = runbook.track(id);
-      try {
-        const progress = progressReporter(journal, emit, id);
-        progress(`Running ${scope} checks${groups?.length ? ` (${groups.join(', ')})` : ''}.`);
-        const result = await runCheckStep(scope, { mode: runbook.mode, inputs: inputs ?? {}, runId: id, signal: controller.signal, progress, services }, groups);
-        journal.append({ kind: 'checks-result', runId: id, message: result.summary, data: result.report });
-        progress(result.summary, result.passed ? 'info' : 'error');
-        if (!result.report) throw new Error('the check suite returned no report');
-        return result.report;
-      } finally {
-        runbook.untrack(id);
-      }
-    },
+    'checks:run': async ({ scope, groups, inputs, runId }, { emit }) => runbook.checks(scope, groups, inputs ?? {}, runId, emit),
     'settings:set-mode': async ({ mode }) => ({ mode: runbook.setMode(mode) }),
     'host:identity': async (_request, { emit }) => {
       const runId = `host-${now().getTime()}`;

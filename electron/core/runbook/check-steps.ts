@@ -1,5 +1,5 @@
 import type { CheckResult } from '../../contract/model.ts';
-import type { CheckGroup } from '../../contract/model.ts';
+import type { CheckGroup, CheckReport } from '../../contract/model.ts';
 import { runCheckSuite, type CheckScope } from '../checks/suite.ts';
 import { CompanionError } from '../errors.ts';
 import type { StepContext, StepDefinition, StepResult } from './step.ts';
@@ -19,7 +19,7 @@ function numberInput(value: string | undefined, fallback: number): number {
 }
 
 /** Readiness and Verify are made of checks: their run() and verify() run the check suite. */
-export async function runCheckStep(scope: CheckScope, context: StepContext, groups?: CheckGroup[]): Promise<StepResult> {
+export async function runCheckStep(scope: CheckScope, context: StepContext, groups?: CheckGroup[]): Promise<StepResult & { report: CheckReport }> {
   const { inputs } = context;
   const report = await runCheckSuite(
     {

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { stepIds, type Mode, type Plan, type StepId, type StepOutcome, type StepStatus, type StepView, type CompanionEvent } from '../../contract/model.ts';
+import { stepIds, type CheckGroup, type CheckReport, type Mode, type Plan, type StepId, type StepOutcome, type StepStatus, type StepView, type CompanionEvent } from '../../contract/model.ts';
 import { CompanionError } from '../errors.ts';
 import type { Journal } from '../store/journal.ts';
 import type { StateStore } from '../store/state-store.ts';
 import type { Redactor } from '../store/redact.ts';
 import { stepById, steps } from './steps.ts';
 import type { StepContext, StepDefinition, StepResult } from './step.ts';
-import type { CheckServices } from '../checks/suite.ts';
+import type { CheckScope, CheckServices } from '../checks/suite.ts';
+import { runCheckStep } from './check-steps.ts';
 import { progressReporter } from '../store/progress.ts';
 
 export interface RunbookState {
@@ -118,16 +119,20 @@ export class Runbook {
     return this.execute('verify', stepId, inputs, runId, emit);
   }
 
-  /** Registers a cancellable run that is not a step (a re-run of one check group). */
-  track(runId: string): AbortController {
-    if (this.running.has(runId)) throw new CompanionError('INVALID_REQUEST', 'A run with this id is already in progress.', 'Wait for it to finish or cancel it.');
-    const controller = new AbortController();
-    this.running.set(runId, controller);
-    return controller;
-  }
-
-  untrack(runId: string): void {
-    this.running.delete(runId);
+  /** Runs readiness or verify checks outside a step (one group again), cancellable like a step. */
+  async checks(scope: CheckScope, groups: CheckGroup[] | undefined, inputs: Record<string, string>, givenRunId: string | undefined, emit: Emit): Promise<CheckReport> {
+    const runId = givenRunId ?? randomUUID();
+    const controller = this.begin(runId);
+    try {
+      const progress = progressReporter(this.deps.journal, emit, runId);
+      progress(`Running ${scope} checks${groups?.length ? ` (${groups.join(', ')})` : ''}.`);
+      const result = await runCheckStep(scope, { mode: this.state.mode, inputs, runId, signal: controller.signal, progress, services: this.deps.services }, groups);
+      this.deps.journal.append({ kind: 'checks-result', runId, message: result.summary, data: result.report });
+      progress(result.summary, result.passed ? 'info' : 'error');
+      return result.report;
+    } finally {
+      this.running.delete(runId);
+    }
   }
 
   cancel(runId: string): boolean {
@@ -140,7 +145,7 @@ export class Runbook {
   private async execute(kind: 'run' | 'verify', stepId: StepId, inputs: Record<string, string> | undefined, givenRunId: string | undefined, emit: Emit): Promise<StepOutcome> {
     const step = stepById(stepId);
     const runId = givenRunId ?? randomUUID();
-    if (this.running.has(runId)) throw new CompanionError('INVALID_REQUEST', 'A run with this id is already in progress.', 'Wait for it to finish or cancel it.');
+    if (this.running.has(runId)) throw duplicateRun();
     const effectiveInputs = inputs ?? this.savedInputs(stepId);
     if (inputs) {
       this.state.inputs[stepId] = this.deps.redactor.value(inputs);
@@ -155,8 +160,7 @@ export class Runbook {
       throw new CompanionError('NOT_AVAILABLE', `${step.title} is not available yet in this version of the companion.`, manualRemediation(step), step.why.docUrl);
     }
 
-    const controller = new AbortController();
-    this.running.set(runId, controller);
+    const controller = this.begin(runId);
     this.record(stepId, 'running');
     const context: StepContext = { mode: this.state.mode, inputs: effectiveInputs, runId, signal: controller.signal, progress, services: this.deps.services };
     try {
@@ -176,6 +180,13 @@ export class Runbook {
     }
   }
 
+  private begin(runId: string): AbortController {
+    if (this.running.has(runId)) throw duplicateRun();
+    const controller = new AbortController();
+    this.running.set(runId, controller);
+    return controller;
+  }
+
   private record(stepId: StepId, status: StepStatus): void {
     this.state.steps[stepId] = { status, at: this.now().toISOString() };
     this.save();
@@ -184,6 +195,10 @@ export class Runbook {
   private save(): void {
     this.deps.store.write(this.state);
   }
+}
+
+function duplicateRun(): CompanionError {
+  return new CompanionError('INVALID_REQUEST', 'A run with this id is already in progress.', 'Wait for it to finish or cancel it.');
 }
 
 function manualRemediation(step: StepDefinition): string {

@@ -74,7 +74,7 @@ function cliSender(io: Io, json: boolean): Sender {
   };
 }
 
-export async function runCli(argv: string[], io: Io, makeCompanion: () => Companion): Promise<number> {
+export async function runCli(argv: string[], io: Io, version: string, makeCompanion: () => Companion): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -104,6 +104,11 @@ export async function runCli(argv: string[], io: Io, makeCompanion: () => Compan
     io.out(HELP);
     return EXIT.ok;
   }
+  // Asking for the version must not open the journal or the state of this machine.
+  if (values.version) {
+    io.out(version);
+    return EXIT.ok;
+  }
   let companion: Companion;
   try {
     companion = makeCompanion();
@@ -112,10 +117,6 @@ export async function runCli(argv: string[], io: Io, makeCompanion: () => Compan
     return EXIT.failed;
   }
   try {
-    if (values.version) {
-      io.out((await companion.handlers['app:info']({}, { emit: () => undefined })).version);
-      return EXIT.ok;
-    }
     const gateway: Gateway = createGateway(companion.handlers, { origin: CLI_ORIGIN, isKnownContents: (id) => id === 1 });
     const sender = cliSender(io, values.json);
     const pairs: [string, string][] = [];
@@ -191,7 +192,7 @@ const isEntry = process.argv[1] !== undefined && fileURLToPath(import.meta.url) 
 if (isEntry) {
   const files = appFiles(fileURLToPath(new URL('../..', import.meta.url)));
   const io: Io = { out: (text) => process.stdout.write(`${text}\n`), err: (text) => process.stderr.write(`${text}\n`) };
-  const code = await runCli(process.argv.slice(2), io, () =>
+  const code = await runCli(process.argv.slice(2), io, files.version, () =>
     composeCompanion({
       host: 'cli',
       version: files.version,

@@ -8,6 +8,8 @@ export interface LogLine {
   at: string;
   level: 'info' | 'warn' | 'error';
   message: string;
+  /** A check result line: it starts with its own marker (PASS, WARN, FAIL). */
+  check: boolean;
 }
 
 export interface StepPageState {
@@ -174,11 +176,11 @@ export class Wizard {
       page.seen += 1;
       if (event.check) page.done[event.check.status] += 1;
     }
-    this.append(event.at, event.level, event.message);
+    this.append(event.at, event.level, event.message, event.check !== undefined);
   }
 
-  private append(at: string, level: LogLine['level'], message: string): void {
-    this.log.push({ id: this.nextLogId++, at, level, message });
+  private append(at: string, level: LogLine['level'], message: string, check = false): void {
+    this.log.push({ id: this.nextLogId++, at, level, message, check });
     if (this.log.length > LOG_LIMIT) this.log.splice(0, this.log.length - LOG_LIMIT);
   }
 

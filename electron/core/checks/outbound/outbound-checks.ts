@@ -27,7 +27,7 @@ function endpointCheck(endpoint: Endpoint, options: OutboundOptions): CheckSpec 
     group: 'outbound',
     title: `${name} (${endpoint.use})`,
     severity,
-    docUrl: endpoint.port === 80 ? docs.configureConnectors : docs.configureConnectors,
+    docUrl: docs.configureConnectors,
     probe: async (context) => {
       const via = options.proxy ? ` via ${options.proxy}` : '';
       try {

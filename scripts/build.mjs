@@ -5,7 +5,7 @@
  *   dist/main/       Electron main (ESM), dist/preload/index.cjs (one CommonJS file, sandbox-safe)
  *   dist/preview/    preview host launcher + the page bridge
  *   dist/cli/        ndes-companion CLI
- *   dist/lab/        the lab world and its PowerShell stand-in
+ *   dist/lab/        the lab world (our scripts run in PowerShell over the fake Windows)
  *   dist/scripts/    start, lab and bench launchers
  * Usage: node scripts/build.mjs [all|node|renderer|cli]
  */
@@ -41,7 +41,6 @@ const nodeBundles = () =>
     build({ ...nodeEsm, entryPoints: ['electron/preload/index.ts'], outfile: 'dist/preload/index.cjs', format: 'cjs', banner: {}, target: 'chrome140', platform: 'browser' }),
     build({ ...nodeEsm, entryPoints: ['electron/preview/start.ts'], outfile: 'dist/preview/start.mjs' }),
     build({ ...nodeEsm, entryPoints: ['electron/preview/bridge.ts'], outfile: 'dist/preview/bridge.js', format: 'iife', platform: 'browser', target: 'chrome120', banner: {}, sourcemap: false }),
-    build({ ...nodeEsm, entryPoints: ['tests/lab/powershell/stand-in.ts'], outfile: 'dist/lab/powershell-stand-in.mjs' }),
     build({ ...nodeEsm, entryPoints: ['tests/lab/main.ts'], outfile: 'dist/lab/lab.mjs' }),
     build({ ...nodeEsm, entryPoints: ['scripts/start.ts'], outfile: 'dist/scripts/start.mjs' }),
     build({ ...nodeEsm, entryPoints: ['scripts/bench.ts'], outfile: 'dist/scripts/bench.mjs' }),

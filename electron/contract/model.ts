@@ -91,9 +91,13 @@ export type CompanionEvent = ProgressEvent;
 
 export interface HostIdentity {
   computerName: string;
+  dnsHostName: string;
+  domain: string;
   osCaption: string;
   osBuild: number;
   psVersion: string;
+  /** FullLanguage, or ConstrainedLanguage where AppLocker or WDAC script rules apply. */
+  languageMode: string;
   elevated: boolean;
   serverCore: boolean;
 }

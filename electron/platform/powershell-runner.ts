@@ -8,7 +8,7 @@ import type { Redactor } from '../core/store/redact.ts';
 /**
  * How to start PowerShell. On Windows: the in-box Windows PowerShell 5.1 by absolute path
  * (never found through PATH, which an attacker could shadow for an elevated app). In the lab:
- * the stand-in, started as `node <stand-in> <its options>` with the same argv after it.
+ * PowerShell over the fake Windows, started with its own options first and the same argv after.
  */
 export interface PowerShellHost {
   file: string;
@@ -123,6 +123,9 @@ export function createPowerShellRunner(options: { host: PowerShellHost | null; s
         throw new CompanionError('TIMEOUT', `${entry.file} did not finish within ${Math.round((runOptions.timeoutMs ?? entry.defaultTimeoutMs) / 1000)} s and was stopped.`, 'Check that the server is not overloaded, then run the step again.');
       }
       if (result.isCanceled) throw new CompanionError('CANCELLED', `${entry.file} was cancelled.`, 'Run the step again when ready.');
+      if (result.signal) {
+        throw new CompanionError('POWERSHELL_FAILED', `${host.label} ended abruptly while running ${entry.file} (signal ${result.signal}) and printed no result.`, 'Run the step again; if it repeats, look in the Application event log for a PowerShell crash and export the support bundle.');
+      }
       if (result.failed && result.exitCode === undefined) {
         throw new CompanionError('POWERSHELL_UNAVAILABLE', `${host.label} could not be started (${redactor.text(result.shortMessage ?? 'unknown error')}).`, 'Check that Windows PowerShell 5.1 is present at its standard path and not blocked by AppLocker or WDAC policy.');
       }

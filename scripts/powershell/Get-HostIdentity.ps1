@@ -3,9 +3,10 @@
     Reports which server the companion runs on.
 
 .DESCRIPTION
-    Prints one JSON document: computer name, OS caption and build, PowerShell version,
-    whether the session is elevated, and whether this is Server Core. Progress lines start
-    with "::progress::" and are not part of the result. Reads only; changes nothing.
+    Prints one JSON document: computer name, OS caption and build, PowerShell version and
+    language mode, whether the session is elevated, and whether this is Server Core. Progress
+    lines start with "::progress::" and are not part of the result. Reads only; changes nothing.
+    Works in Windows PowerShell 5.1 and in ConstrainedLanguage mode.
 
 .EXAMPLE
     powershell.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -File .\Get-HostIdentity.ps1
@@ -15,36 +16,32 @@ param()
 
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
-
-function Write-CompanionProgress {
-    param([Parameter(Mandatory)][string]$Message)
-    [Console]::Out.WriteLine("::progress:: $Message")
-}
+. (Join-Path -Path $PSScriptRoot -ChildPath 'Companion.Common.ps1')
+Initialize-CompanionOutput
 
 try {
     Write-CompanionProgress -Message 'Reading the operating system'
     $os = Get-CimInstance -ClassName Win32_OperatingSystem
+    $computer = Get-CimInstance -ClassName Win32_ComputerSystem
+    $installationType = Get-RegistryValue -Key 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion' -Name 'InstallationType'
 
     Write-CompanionProgress -Message 'Checking elevation'
-    $identity = [Security.Principal.WindowsIdentity]::GetCurrent()
-    $principal = New-Object Security.Principal.WindowsPrincipal($identity)
-    $elevated = $principal.IsInRole([Security.Principal.WindowsBuiltInRole]::Administrator)
+    $elevated = Get-ProcessElevation
 
-    $installationType = (Get-ItemProperty -Path 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion' -Name InstallationType -ErrorAction SilentlyContinue).InstallationType
-
-    $result = [ordered]@{
-        computerName = $env:COMPUTERNAME
-        osCaption    = [string]$os.Caption
-        osBuild      = [int]$os.BuildNumber
-        psVersion    = $PSVersionTable.PSVersion.ToString()
-        elevated     = [bool]$elevated
-        serverCore   = ($installationType -eq 'Server Core')
-    }
-    [Console]::Out.WriteLine(($result | ConvertTo-Json -Compress))
+    Write-CompanionResult -Result ([ordered]@{
+            computerName = [string]$computer.Name
+            dnsHostName  = [string]$computer.DNSHostName
+            domain       = [string]$computer.Domain
+            osCaption    = [string]$os.Caption
+            osBuild      = [int]$os.BuildNumber
+            psVersion    = [string]$PSVersionTable.PSVersion
+            languageMode = [string]$ExecutionContext.SessionState.LanguageMode
+            elevated     = [bool]$elevated
+            serverCore   = ($installationType -eq 'Server Core')
+        })
     exit 0
 }
 catch {
-    $failure = @{ error = @{ code = 'HOST_IDENTITY_FAILED'; message = $_.Exception.Message } }
-    [Console]::Out.WriteLine(($failure | ConvertTo-Json -Compress))
+    Write-CompanionFailure -Code 'HOST_IDENTITY_FAILED' -ErrorRecord $_
     exit 1
 }

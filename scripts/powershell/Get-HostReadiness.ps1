@@ -3,10 +3,12 @@
     Gathers every host and NDES/IIS fact the companion's readiness checks need, in one run.
 
 .DESCRIPTION
-    Reads only; changes nothing. Prints one JSON document of facts (no verdicts: the
-    companion judges them). Progress lines start with "::progress::" and are not part of
-    the result. Each fact that cannot be read is null, so one unreadable fact never hides
-    the others.
+    Reads only; changes nothing. Prints one JSON document of facts (no verdicts: the companion
+    judges them). Progress lines start with "::progress::" and are not part of the result.
+    A fact that cannot be read is null and the reason is listed under "problems", so one
+    unreadable fact never hides the others. Facts come from structured sources (CIM, registry
+    values, certificate objects, appcmd XML, exit codes), never from a tool's localized prose.
+    Works in Windows PowerShell 5.1 and in ConstrainedLanguage mode.
 
 .EXAMPLE
     powershell.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -File .\Get-HostReadiness.ps1
@@ -16,210 +18,305 @@ param()
 
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
+. (Join-Path -Path $PSScriptRoot -ChildPath 'Companion.Common.ps1')
+Initialize-CompanionOutput
+$script:CompanionProblems = @()
 
-function Write-CompanionProgress {
-    param([Parameter(Mandatory)][string]$Message)
-    [Console]::Out.WriteLine("::progress:: $Message")
-}
+$CertificateRequestAgent = '1.3.6.1.4.1.311.20.2.1'
+$TemplateNameExtension = '1.3.6.1.4.1.311.20.2'
+$RaTemplates = @('EnrollmentAgentOffline', 'CEPEncryption')
+$ConnectorNames = @(
+    @{ dir = 'Microsoft Entra private network connector'; service = 'MicrosoftEntraPrivateNetworkConnectorService'; updater = 'MicrosoftEntraPrivateNetworkConnectorUpdaterService' },
+    @{ dir = 'Microsoft AAD App Proxy Connector'; service = 'ApplicationProxyConnectorService'; updater = 'ApplicationProxyConnectorUpdaterService' },
+    @{ dir = 'Microsoft Azure AD App Proxy Connector'; service = 'ApplicationProxyConnectorService'; updater = 'ApplicationProxyConnectorUpdaterService' }
+)
 
-# Runs a block and returns $null instead of failing the whole run.
-function Invoke-Fact {
-    param([Parameter(Mandatory)][scriptblock]$Block)
-    try { & $Block } catch { $null }
-}
-
-function Get-RegistryValue {
-    param([Parameter(Mandatory)][string]$Path, [Parameter(Mandatory)][string]$Name)
-    $item = Get-ItemProperty -Path $Path -Name $Name -ErrorAction SilentlyContinue
-    if ($null -eq $item) { return $null }
-    return $item.$Name
-}
-
-function ConvertTo-IsoDate {
-    param($Value)
-    if ($null -eq $Value) { return $null }
-    return ([datetime]$Value).ToUniversalTime().ToString('o')
+# WinHttpSettings (REG_BINARY): DWORD size, DWORD counter, DWORD flags (1 direct, 3 proxy),
+# DWORD length + proxy string, DWORD length + bypass list; absent means direct access.
+function ConvertFrom-WinHttpSettings {
+    param($Bytes)
+    if ($null -eq $Bytes) { return [ordered]@{ present = $false; direct = $true; proxy = $null; bypass = $null } }
+    $data = @($Bytes)
+    $readDword = { param($at) if ($at + 4 -gt $data.Count) { throw 'WinHttpSettings is shorter than its own lengths say.' } [int64]$data[$at] + 256 * $data[$at + 1] + 65536 * $data[$at + 2] + 16777216 * $data[$at + 3] }
+    $readText = { param($at, $length) if ($at + $length -gt $data.Count) { throw 'WinHttpSettings is shorter than its own lengths say.' } -join @(for ($i = $at; $i -lt $at + $length; $i++) { [char][int]$data[$i] }) }
+    $flags = & $readDword 8
+    $proxyLength = & $readDword 12
+    $proxy = & $readText 16 $proxyLength
+    $bypassLength = & $readDword (16 + $proxyLength)
+    $bypass = & $readText (20 + $proxyLength) $bypassLength
+    $direct = ($proxyLength -eq 0) -or (($flags -band 2) -eq 0)
+    return [ordered]@{
+        present = $true
+        direct  = $direct
+        proxy   = $(if ($proxyLength -gt 0) { $proxy } else { $null })
+        bypass  = $(if ($bypassLength -gt 0) { $bypass } else { $null })
+    }
 }
 
 function Get-DefaultProxy {
-    param([Parameter(Mandatory)][string]$ConfigPath)
-    if (-not (Test-Path -LiteralPath $ConfigPath)) { return $null }
+    param([Parameter(Mandatory = $true)][string]$ConfigPath)
     [xml]$config = Get-Content -LiteralPath $ConfigPath -Raw
-    $node = $config.SelectSingleNode('/configuration/system.net/defaultProxy')
-    if ($null -eq $node) { return [ordered]@{ file = $ConfigPath; present = $false } }
-    $proxy = $node.SelectSingleNode('proxy')
+    $systemNet = @(Get-XmlChild -Node $config.DocumentElement -Name 'system.net')
+    $defaultProxy = @(foreach ($node in $systemNet) { Get-XmlChild -Node $node -Name 'defaultProxy' })
+    if ($defaultProxy.Count -eq 0) { return [ordered]@{ file = $ConfigPath; present = $false; enabled = $null; proxyAddress = $null; bypassOnLocal = $null; useSystemDefault = $null } }
+    $proxy = @(Get-XmlChild -Node $defaultProxy[0] -Name 'proxy')
+    $proxyNode = $(if ($proxy.Count -gt 0) { $proxy[0] } else { $null })
     return [ordered]@{
         file             = $ConfigPath
         present          = $true
-        enabled          = $node.GetAttribute('enabled')
-        proxyAddress     = if ($proxy) { $proxy.GetAttribute('proxyaddress') } else { $null }
-        bypassOnLocal    = if ($proxy) { $proxy.GetAttribute('bypassonlocal') } else { $null }
-        useSystemDefault = if ($proxy) { $proxy.GetAttribute('usesystemdefault') } else { $null }
+        enabled          = Get-XmlAttribute -Node $defaultProxy[0] -Name 'enabled'
+        proxyAddress     = Get-XmlAttribute -Node $proxyNode -Name 'proxyaddress'
+        bypassOnLocal    = Get-XmlAttribute -Node $proxyNode -Name 'bypassonlocal'
+        useSystemDefault = Get-XmlAttribute -Node $proxyNode -Name 'usesystemdefault'
     }
+}
+
+# The certificate template name (version 1 templates carry it as a BMPString extension).
+function Get-CertificateTemplateName {
+    param($Certificate)
+    foreach ($extension in $Certificate.Extensions) {
+        if ($extension.Oid.Value -ne $TemplateNameExtension) { continue }
+        $raw = @($extension.RawData)
+        if ($raw.Count -lt 2 -or $raw[0] -ne 0x1E) { return $null }
+        $start = 2
+        if ($raw[1] -eq 0x81) { $start = 3 } elseif ($raw[1] -eq 0x82) { $start = 4 }
+        return (-join @(for ($i = $start; $i + 1 -lt $raw.Count; $i += 2) { [char](256 * $raw[$i] + $raw[$i + 1]) }))
+    }
+    return $null
+}
+
+function Get-CertificateProfile {
+    param($Certificate)
+    $ekus = @()
+    $keyUsage = ''
+    foreach ($extension in $Certificate.Extensions) {
+        if ($extension.Oid.Value -eq '2.5.29.37') { $ekus = @(foreach ($oid in $extension.EnhancedKeyUsages) { [string]$oid.Value }) }
+        if ($extension.Oid.Value -eq '2.5.29.15') { $keyUsage = [string]$extension.KeyUsages }
+    }
+    return @{ ekus = $ekus; keyUsage = $keyUsage; template = Get-CertificateTemplateName -Certificate $Certificate }
+}
+
+function Get-RaCertificate {
+    foreach ($certificate in @(Get-ChildItem -LiteralPath 'Cert:\LocalMachine\My')) {
+        $certificateProfile = Get-CertificateProfile -Certificate $certificate
+        $template = $certificateProfile.template
+        $isRa = ($RaTemplates -contains $template) -or ($certificateProfile.ekus -contains $CertificateRequestAgent)
+        if (-not $isRa) { continue }
+        $role = 'signing'
+        if ($template -eq 'CEPEncryption' -or ($template -ne 'EnrollmentAgentOffline' -and $certificateProfile.keyUsage -match 'KeyEncipherment' -and $certificateProfile.keyUsage -notmatch 'DigitalSignature')) { $role = 'encryption' }
+        [ordered]@{
+            subject       = [string]$certificate.Subject
+            issuer        = [string]$certificate.Issuer
+            template      = $template
+            role          = $role
+            thumbprint    = [string]$certificate.Thumbprint
+            notBefore     = ConvertTo-IsoDate -Value $certificate.NotBefore
+            notAfter      = ConvertTo-IsoDate -Value $certificate.NotAfter
+            hasPrivateKey = [bool]$certificate.HasPrivateKey
+        }
+    }
+}
+
+function Get-ServiceFact {
+    param([Parameter(Mandatory = $true)][string[]]$Name)
+    foreach ($service in @(Get-Service -Name $Name -ErrorAction SilentlyContinue)) {
+        [ordered]@{ name = [string]$service.Name; status = [string]$service.Status; startType = [string]$service.StartType }
+    }
+}
+
+function Get-AppcmdXml {
+    param([Parameter(Mandatory = $true)][string]$Appcmd, [Parameter(Mandatory = $true)][string[]]$Arguments, [string]$What)
+    $run = Invoke-WindowsTool -Path $Appcmd -Arguments $Arguments
+    # 1168 (ERROR_NOT_FOUND): the object does not exist, which is an answer, not a failure.
+    if ($run.exitCode -eq 1168) { return $null }
+    if ($run.exitCode -ne 0) { throw "appcmd $What failed with exit code $($run.exitCode): $(($run.lines -join ' ').Trim())" }
+    return [xml]($run.lines -join "`n")
 }
 
 try {
+    $facts = [ordered]@{}
+
     Write-CompanionProgress -Message 'Reading the operating system'
-    $os = Get-CimInstance -ClassName Win32_OperatingSystem
-    $installationType = Get-RegistryValue -Path 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion' -Name 'InstallationType'
-    $principal = New-Object Security.Principal.WindowsPrincipal([Security.Principal.WindowsIdentity]::GetCurrent())
+    Add-Fact -Facts $facts -Name 'os' -Read {
+        $os = Get-CimInstance -ClassName Win32_OperatingSystem
+        $installationType = Get-RegistryValue -Key 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion' -Name 'InstallationType'
+        [ordered]@{
+            caption     = [string]$os.Caption
+            build       = [int]$os.BuildNumber
+            productType = [int]$os.ProductType
+            serverCore  = ($installationType -eq 'Server Core')
+            lastBoot    = ConvertTo-IsoDate -Value $os.LastBootUpTime
+        }
+    }
+    Add-Fact -Facts $facts -Name 'computer' -Read {
+        $computer = Get-CimInstance -ClassName Win32_ComputerSystem
+        [ordered]@{
+            name         = [string]$computer.Name
+            dnsHostName  = [string]$computer.DNSHostName
+            domain       = [string]$computer.Domain
+            partOfDomain = [bool]$computer.PartOfDomain
+        }
+    }
+    Add-Fact -Facts $facts -Name 'elevated' -Read { Get-ProcessElevation }
+    $facts['languageMode'] = [string]$ExecutionContext.SessionState.LanguageMode
+    $facts['psVersion'] = [string]$PSVersionTable.PSVersion
 
     Write-CompanionProgress -Message 'Reading .NET, TLS 1.2 and security settings'
-    $schannel = 'HKLM:\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols\TLS 1.2'
-    $tls = [ordered]@{
-        clientEnabled                  = Get-RegistryValue -Path "$schannel\Client" -Name 'Enabled'
-        clientDisabledByDefault        = Get-RegistryValue -Path "$schannel\Client" -Name 'DisabledByDefault'
-        serverEnabled                  = Get-RegistryValue -Path "$schannel\Server" -Name 'Enabled'
-        serverDisabledByDefault        = Get-RegistryValue -Path "$schannel\Server" -Name 'DisabledByDefault'
-        schUseStrongCrypto             = Get-RegistryValue -Path 'HKLM:\SOFTWARE\Microsoft\.NETFramework\v4.0.30319' -Name 'SchUseStrongCrypto'
-        schUseStrongCryptoWow64        = Get-RegistryValue -Path 'HKLM:\SOFTWARE\Wow6432Node\Microsoft\.NETFramework\v4.0.30319' -Name 'SchUseStrongCrypto'
-        systemDefaultTlsVersions       = Get-RegistryValue -Path 'HKLM:\SOFTWARE\Microsoft\.NETFramework\v4.0.30319' -Name 'SystemDefaultTlsVersions'
+    Add-Fact -Facts $facts -Name 'dotnetRelease' -Read { Get-RegistryValue -Key 'HKLM:\SOFTWARE\Microsoft\NET Framework Setup\NDP\v4\Full' -Name 'Release' }
+    Add-Fact -Facts $facts -Name 'tls12' -Read {
+        $schannel = 'HKLM:\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols\TLS 1.2'
+        [ordered]@{
+            clientEnabled            = Get-RegistryValue -Key "$schannel\Client" -Name 'Enabled'
+            clientDisabledByDefault  = Get-RegistryValue -Key "$schannel\Client" -Name 'DisabledByDefault'
+            serverEnabled            = Get-RegistryValue -Key "$schannel\Server" -Name 'Enabled'
+            serverDisabledByDefault  = Get-RegistryValue -Key "$schannel\Server" -Name 'DisabledByDefault'
+            schUseStrongCrypto       = Get-RegistryValue -Key 'HKLM:\SOFTWARE\Microsoft\.NETFramework\v4.0.30319' -Name 'SchUseStrongCrypto'
+            schUseStrongCryptoWow64  = Get-RegistryValue -Key 'HKLM:\SOFTWARE\Wow6432Node\Microsoft\.NETFramework\v4.0.30319' -Name 'SchUseStrongCrypto'
+            systemDefaultTlsVersions = Get-RegistryValue -Key 'HKLM:\SOFTWARE\Microsoft\.NETFramework\v4.0.30319' -Name 'SystemDefaultTlsVersions'
+        }
     }
-    $esc = 'HKLM:\SOFTWARE\Microsoft\Active Setup\Installed Components'
-    $ieEsc = [ordered]@{
-        admins = Get-RegistryValue -Path "$esc\{A509B1A7-37EF-4b3f-8CFC-4F3A74704073}" -Name 'IsInstalled'
-        users  = Get-RegistryValue -Path "$esc\{A509B1A7-37EF-4b3f-8CFC-4F3A74704083}" -Name 'IsInstalled'
+    Add-Fact -Facts $facts -Name 'ieEsc' -Read {
+        $components = 'HKLM:\SOFTWARE\Microsoft\Active Setup\Installed Components'
+        [ordered]@{
+            admins = Get-RegistryValue -Key "$components\{A509B1A7-37EF-4b3f-8CFC-4F3A74704073}" -Name 'IsInstalled'
+            users  = Get-RegistryValue -Key "$components\{A509B1A8-37EF-4b3f-8CFC-4F3A74704073}" -Name 'IsInstalled'
+        }
     }
-    $policies = Invoke-Fact { Get-ExecutionPolicy -List | ForEach-Object { [ordered]@{ scope = [string]$_.Scope; policy = [string]$_.ExecutionPolicy } } }
+    Add-Fact -Facts $facts -Name 'executionPolicies' -Collection -Read {
+        foreach ($entry in @(Get-ExecutionPolicy -List)) { [ordered]@{ scope = [string]$entry.Scope; policy = [string]$entry.ExecutionPolicy } }
+    }
 
     Write-CompanionProgress -Message 'Reading the time source and the WinHTTP proxy'
-    $w32tm = Invoke-Fact { (& w32tm.exe /query /source 2>$null | Select-Object -First 1) }
-    $winhttp = Get-RegistryValue -Path 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\Connections' -Name 'WinHttpSettings'
-    $winhttpText = Invoke-Fact { (& netsh.exe winhttp show proxy 2>$null) -join "`n" }
+    Add-Fact -Facts $facts -Name 'time' -Read {
+        $parameters = 'HKLM:\SYSTEM\CurrentControlSet\Services\W32Time\Parameters'
+        $source = Invoke-WindowsTool -Path ((Get-SystemDirectory) + '\w32tm.exe') -Arguments @('/query', '/source')
+        $sourceText = ($source.lines -join ' ').Trim()
+        [ordered]@{
+            type           = Get-RegistryValue -Key $parameters -Name 'Type'
+            ntpServer      = Get-RegistryValue -Key $parameters -Name 'NtpServer'
+            source         = $(if ($source.exitCode -eq 0 -and $sourceText -ne '') { $sourceText } else { $null })
+            sourceExitCode = $source.exitCode
+        }
+    }
+    Add-Fact -Facts $facts -Name 'winhttpProxy' -Read {
+        ConvertFrom-WinHttpSettings -Bytes (Get-RegistryValue -Key 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\Connections' -Name 'WinHttpSettings')
+    }
 
     Write-CompanionProgress -Message 'Looking for the private network connector'
-    $connectorDirs = @(
-        'C:\Program Files\Microsoft Entra private network connector',
-        'C:\Program Files\Microsoft AAD App Proxy Connector',
-        'C:\Program Files\Microsoft Azure AD App Proxy Connector'
-    )
-    $connectorDir = $connectorDirs | Where-Object { Test-Path -LiteralPath $_ } | Select-Object -First 1
-    $connectorServices = @(Get-Service -Name 'WAPCSvc', 'WAPCUpdaterSvc' -ErrorAction SilentlyContinue | ForEach-Object {
-            [ordered]@{ name = $_.Name; status = [string]$_.Status; startType = [string]$_.StartType }
-        })
-    $connectorConfigs = @()
-    $connectorVersion = $null
-    if ($connectorDir) {
-        $serviceExe = Get-ChildItem -LiteralPath $connectorDir -Filter '*ConnectorService.exe' -ErrorAction SilentlyContinue | Select-Object -First 1
-        if ($serviceExe) { $connectorVersion = $serviceExe.VersionInfo.FileVersion }
-        $updaterDir = "$connectorDir Updater"
-        foreach ($candidate in @(
-                (Join-Path -Path $connectorDir -ChildPath 'MicrosoftEntraPrivateNetworkConnectorService.exe.config'),
-                (Join-Path -Path $connectorDir -ChildPath 'ApplicationProxyConnectorService.exe.config'),
-                (Join-Path -Path $updaterDir -ChildPath 'MicrosoftEntraPrivateNetworkConnectorUpdaterService.exe.config'),
-                (Join-Path -Path $updaterDir -ChildPath 'ApplicationProxyConnectorUpdaterService.exe.config'))) {
-            $proxy = Invoke-Fact { Get-DefaultProxy -ConfigPath $candidate }
-            if ($proxy) { $connectorConfigs += $proxy }
+    Add-Fact -Facts $facts -Name 'connector' -Read {
+        $programFiles = Get-RegistryValue -Key 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion' -Name 'ProgramFilesDir'
+        if (-not $programFiles) { throw 'The Program Files folder is not recorded in the registry (ProgramFilesDir).' }
+        $found = $null
+        foreach ($names in $ConnectorNames) {
+            if (Test-Path -LiteralPath "$programFiles\$($names.dir)") { $found = $names; break }
         }
+        $services = @(Get-ServiceFact -Name @('WAPCSvc', 'WAPCUpdaterSvc'))
+        $configs = @()
+        $version = $null
+        $directory = $null
+        if ($found) {
+            $directory = "$programFiles\$($found.dir)"
+            $serviceExe = @(Get-ChildItem -LiteralPath $directory -Filter '*ConnectorService.exe')
+            if ($serviceExe.Count -gt 0) { $version = [string]$serviceExe[0].VersionInfo.FileVersion }
+            foreach ($config in @("$directory\$($found.service).exe.config", "$directory Updater\$($found.updater).exe.config")) {
+                if (Test-Path -LiteralPath $config) { $configs += , (Get-DefaultProxy -ConfigPath $config) }
+            }
+        }
+        [ordered]@{ installed = ($null -ne $found); directory = $directory; version = $version; services = $services; configs = $configs }
     }
-    $passwordProtection = @(Get-Service -Name 'AzureADPasswordProtectionProxy' -ErrorAction SilentlyContinue).Count -gt 0
-
-    $uninstall = @(
-        'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall\*',
-        'HKLM:\SOFTWARE\Wow6432Node\Microsoft\Windows\CurrentVersion\Uninstall\*'
-    )
-    $installed = @(Get-ItemProperty -Path $uninstall -ErrorAction SilentlyContinue | Where-Object { $_.PSObject.Properties['DisplayName'] })
+    Add-Fact -Facts $facts -Name 'passwordProtectionProxy' -Read { @(Get-ServiceFact -Name 'AzureADPasswordProtectionProxy').Count -gt 0 }
 
     Write-CompanionProgress -Message 'Reading NDES and IIS'
-    $ndes = $null
-    $ndesInstalled = Test-Path -LiteralPath 'HKLM:\SOFTWARE\Microsoft\Cryptography\MSCEP'
-    if ($ndesInstalled) {
-        $appcmd = Join-Path -Path $env:windir -ChildPath 'System32\inetsrv\appcmd.exe'
-        $appPool = Invoke-Fact {
-            [xml]$pool = (& $appcmd list apppool 'SCEP' /config:* /xml) -join "`n"
-            $node = $pool.appcmd.APPPOOL
+    $facts['ndes'] = $null
+    if (Test-RegistryKey -Key 'HKLM:\SOFTWARE\Microsoft\Cryptography\MSCEP') {
+        $ndes = [ordered]@{ roleInstalled = $true }
+        $appcmd = (Get-SystemDirectory) + '\inetsrv\appcmd.exe'
+        Add-Fact -Facts $ndes -Name 'appPool' -Read {
+            $xml = Get-AppcmdXml -Appcmd $appcmd -Arguments @('list', 'apppool', 'SCEP', '/config:*', '/xml') -What 'list apppool SCEP'
+            if ($null -eq $xml) { return $null }
+            $pool = @(Get-XmlChild -Node $xml.DocumentElement -Name 'APPPOOL')
+            if ($pool.Count -eq 0) { return $null }
+            $model = @(foreach ($add in @(Get-XmlChild -Node $pool[0] -Name 'add')) { Get-XmlChild -Node $add -Name 'processModel' })
+            $modelNode = $(if ($model.Count -gt 0) { $model[0] } else { $null })
             [ordered]@{
-                name     = $node.'APPPOOL.NAME'
-                state    = $node.state
-                identity = $node.add.processModel.identityType
-                userName = $node.add.processModel.userName
+                name     = Get-XmlAttribute -Node $pool[0] -Name 'APPPOOL.NAME'
+                state    = Get-XmlAttribute -Node $pool[0] -Name 'state'
+                identity = Get-XmlAttribute -Node $modelNode -Name 'identityType'
+                userName = Get-XmlAttribute -Node $modelNode -Name 'userName'
             }
         }
-        $limits = Invoke-Fact {
-            [xml]$filtering = (& $appcmd list config 'Default Web Site' /section:system.webServer/security/requestFiltering /xml) -join "`n"
-            $requestLimits = $filtering.SelectSingleNode('//requestLimits')
+        Add-Fact -Facts $ndes -Name 'sites' -Collection -Read {
+            $xml = Get-AppcmdXml -Appcmd $appcmd -Arguments @('list', 'site', '/xml') -What 'list site'
+            if ($null -eq $xml) { return }
+            foreach ($site in @(Get-XmlChild -Node $xml.DocumentElement -Name 'SITE')) { Get-XmlAttribute -Node $site -Name 'SITE.NAME' }
+        }
+        Add-Fact -Facts $ndes -Name 'requestLimits' -Read {
+            # NDES lives in "Default Web Site"; where that was renamed, the first site is the best guess.
+            $site = 'Default Web Site'
+            if ($null -ne $ndes['sites'] -and $ndes['sites'] -notcontains $site -and @($ndes['sites']).Count -gt 0) { $site = @($ndes['sites'])[0] }
+            $xml = Get-AppcmdXml -Appcmd $appcmd -Arguments @('list', 'config', $site, '/section:system.webServer/security/requestFiltering') -What 'list config requestFiltering'
+            if ($null -eq $xml) { throw "appcmd found no site '$site' to read request filtering from." }
+            $limits = @(foreach ($security in @(Get-XmlChild -Node $xml.DocumentElement -Name 'security')) {
+                    foreach ($filtering in @(Get-XmlChild -Node $security -Name 'requestFiltering')) { Get-XmlChild -Node $filtering -Name 'requestLimits' }
+                })
+            $node = $(if ($limits.Count -gt 0) { $limits[0] } else { $null })
+            $maxUrl = Get-XmlAttribute -Node $node -Name 'maxUrl'
+            $maxQueryString = Get-XmlAttribute -Node $node -Name 'maxQueryString'
+            # Unset attributes take IIS's schema defaults (maxUrl 4096, maxQueryString 2048).
             [ordered]@{
-                maxUrl         = if ($requestLimits -and $requestLimits.GetAttribute('maxUrl')) { [int64]$requestLimits.GetAttribute('maxUrl') } else { 4096 }
-                maxQueryString = if ($requestLimits -and $requestLimits.GetAttribute('maxQueryString')) { [int64]$requestLimits.GetAttribute('maxQueryString') } else { 2048 }
+                maxUrl                = $(if ($maxUrl) { [int64]$maxUrl } else { 4096 })
+                maxQueryString        = $(if ($maxQueryString) { [int64]$maxQueryString } else { 2048 })
+                maxUrlSet             = [bool]$maxUrl
+                maxQueryStringSet     = [bool]$maxQueryString
             }
         }
-        $sites = Invoke-Fact { @(& $appcmd list site /text:name) }
-        $httpParameters = 'HKLM:\SYSTEM\CurrentControlSet\Services\HTTP\Parameters'
-        $raCertificates = @(Get-ChildItem -Path 'Cert:\LocalMachine\My' | ForEach-Object {
-                $template = $_.Extensions | Where-Object { $_.Oid.Value -eq '1.3.6.1.4.1.311.20.2' } | Select-Object -First 1
-                $templateName = if ($template) { $template.Format($false) } else { $null }
-                if ($templateName -in @('EnrollmentAgentOffline', 'CEPEncryption')) {
-                    [ordered]@{
-                        subject       = $_.Subject
-                        template      = $templateName
-                        thumbprint    = $_.Thumbprint
-                        notAfter      = ConvertTo-IsoDate -Value $_.NotAfter
-                        hasPrivateKey = $_.HasPrivateKey
-                    }
-                }
-            })
-        $mscep = 'HKLM:\SOFTWARE\Microsoft\Cryptography\MSCEP'
-        $intune = $installed | Where-Object { $_.DisplayName -in @('Certificate Connector for Microsoft Intune', 'Microsoft Intune Connector') } | Select-Object -First 1
-        $intuneService = Get-Service -Name 'PFXCertificateConnectorSvc', 'PkiCreateConnectorSvc', 'NDESConnectorSvc' -ErrorAction SilentlyContinue | Select-Object -First 1
-        $rebootPending = (Test-Path -LiteralPath 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\RebootPending') -or
-            (Test-Path -LiteralPath 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\WindowsUpdate\Auto Update\RebootRequired') -or
-            ($null -ne (Get-RegistryValue -Path 'HKLM:\SYSTEM\CurrentControlSet\Control\Session Manager' -Name 'PendingFileRenameOperations'))
-        $ndes = [ordered]@{
-            roleInstalled      = $true
-            appPool            = $appPool
-            requestLimits      = $limits
-            httpSys            = [ordered]@{
-                maxFieldLength  = Get-RegistryValue -Path $httpParameters -Name 'MaxFieldLength'
-                maxRequestBytes = Get-RegistryValue -Path $httpParameters -Name 'MaxRequestBytes'
+        Add-Fact -Facts $ndes -Name 'httpSys' -Read {
+            $parameters = 'HKLM:\SYSTEM\CurrentControlSet\Services\HTTP\Parameters'
+            [ordered]@{
+                maxFieldLength  = Get-RegistryValue -Key $parameters -Name 'MaxFieldLength'
+                maxRequestBytes = Get-RegistryValue -Key $parameters -Name 'MaxRequestBytes'
             }
-            rebootPending      = [bool]$rebootPending
-            raCertificates     = $raCertificates
-            mscepTemplates     = [ordered]@{
-                signature      = Get-RegistryValue -Path $mscep -Name 'SignatureTemplate'
-                encryption     = Get-RegistryValue -Path $mscep -Name 'EncryptionTemplate'
-                generalPurpose = Get-RegistryValue -Path $mscep -Name 'GeneralPurposeTemplate'
-            }
-            intuneConnector    = [ordered]@{
-                installed     = $null -ne $intune
-                version       = if ($intune -and $intune.PSObject.Properties['DisplayVersion']) { $intune.DisplayVersion } else { $null }
-                serviceName   = if ($intuneService) { $intuneService.Name } else { $null }
-                serviceStatus = if ($intuneService) { [string]$intuneService.Status } else { $null }
-            }
-            sites              = $sites
         }
+        Add-Fact -Facts $ndes -Name 'rebootPending' -Read {
+            (Test-RegistryKey -Key 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\RebootPending') -or
+            (Test-RegistryKey -Key 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\WindowsUpdate\Auto Update\RebootRequired') -or
+            ($null -ne (Get-RegistryValue -Key 'HKLM:\SYSTEM\CurrentControlSet\Control\Session Manager' -Name 'PendingFileRenameOperations'))
+        }
+        Add-Fact -Facts $ndes -Name 'raCertificates' -Collection -Read { Get-RaCertificate }
+        Add-Fact -Facts $ndes -Name 'mscepTemplates' -Read {
+            $mscep = 'HKLM:\SOFTWARE\Microsoft\Cryptography\MSCEP'
+            [ordered]@{
+                signature      = Get-RegistryValue -Key $mscep -Name 'SignatureTemplate'
+                encryption     = Get-RegistryValue -Key $mscep -Name 'EncryptionTemplate'
+                generalPurpose = Get-RegistryValue -Key $mscep -Name 'GeneralPurposeTemplate'
+            }
+        }
+        Add-Fact -Facts $ndes -Name 'intuneConnector' -Read {
+            $uninstall = @('HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall\*', 'HKLM:\SOFTWARE\Wow6432Node\Microsoft\Windows\CurrentVersion\Uninstall\*')
+            $entry = $null
+            foreach ($item in @(Get-ItemProperty -Path $uninstall -ErrorAction SilentlyContinue)) {
+                $displayName = $item.PSObject.Properties['DisplayName']
+                if ($displayName -and @('Certificate Connector for Microsoft Intune', 'Microsoft Intune Connector') -contains [string]$displayName.Value) { $entry = $item; break }
+            }
+            $service = @(Get-ServiceFact -Name @('PFXCertificateConnectorSvc', 'NDESConnectorSvc'))
+            $version = $null
+            if ($entry -and $entry.PSObject.Properties['DisplayVersion']) { $version = [string]$entry.DisplayVersion }
+            [ordered]@{
+                installed     = ($null -ne $entry)
+                version       = $version
+                serviceName   = $(if ($service.Count -gt 0) { $service[0].name } else { $null })
+                serviceStatus = $(if ($service.Count -gt 0) { $service[0].status } else { $null })
+            }
+        }
+        $facts['ndes'] = $ndes
     }
 
-    $result = [ordered]@{
-        os                      = [ordered]@{
-            caption    = [string]$os.Caption
-            build      = [int]$os.BuildNumber
-            serverCore = ($installationType -eq 'Server Core')
-            productType = [int]$os.ProductType
-            lastBoot   = ConvertTo-IsoDate -Value $os.LastBootUpTime
-        }
-        elevated                = $principal.IsInRole([Security.Principal.WindowsBuiltInRole]::Administrator)
-        dotnetRelease           = Get-RegistryValue -Path 'HKLM:\SOFTWARE\Microsoft\NET Framework Setup\NDP\v4\Full' -Name 'Release'
-        tls12                   = $tls
-        ieEsc                   = $ieEsc
-        executionPolicies       = $policies
-        timeSource              = $w32tm
-        winhttpProxy            = [ordered]@{ configured = ($null -ne $winhttp -and $winhttpText -notmatch 'Direct access'); text = $winhttpText }
-        connector               = [ordered]@{
-            installed = $null -ne $connectorDir
-            directory = $connectorDir
-            version   = $connectorVersion
-            services  = $connectorServices
-            configs   = $connectorConfigs
-        }
-        passwordProtectionProxy = $passwordProtection
-        ndes                    = $ndes
-        collectedAt             = (Get-Date).ToUniversalTime().ToString('o')
-    }
-    [Console]::Out.WriteLine(($result | ConvertTo-Json -Depth 8 -Compress))
+    $facts['problems'] = @($script:CompanionProblems)
+    $facts['collectedAt'] = (Get-Date).ToUniversalTime().ToString('o')
+    Write-CompanionResult -Result $facts
     exit 0
 }
 catch {
-    $failure = @{ error = @{ code = 'HOST_READINESS_FAILED'; message = $_.Exception.Message } }
-    [Console]::Out.WriteLine(($failure | ConvertTo-Json -Compress))
+    Write-CompanionFailure -Code 'HOST_READINESS_FAILED' -ErrorRecord $_
     exit 1
 }

@@ -3,17 +3,18 @@ import { join } from 'node:path';
 import type { LabConfig } from '../../electron/platform/environment.ts';
 import { startFakeAppProxy, type FakeAppProxy, type FrontBehaviour } from './appproxy/front.ts';
 import { startFakeNdes, type FakeNdes } from './ndes/server.ts';
-import { resolveScenario, type Scenario, type StandInRecord } from './powershell/scenario.ts';
+import { fakeWindowsHost } from '../fake-windows/launcher.ts';
+import { resolveScenario, type PowerShellRecord, type Scenario } from './powershell/scenario.ts';
 import { createLabCa } from './tls.ts';
 import { startOutboundWorld, type OutboundWorld } from './outbound/world.ts';
 
 export { LAB_TENANT_ID } from './outbound/world.ts';
 
 /**
- * The lab world on this machine: the PowerShell stand-in and its scenario, a fake NDES, and
- * a fake App Proxy front, all on loopback. Real names (ndes01.contoso.local,
- * ndes-contoso.msappproxy.net) reach them through the lab resolver, and the app finds
- * everything through one file (NDES_COMPANION_LAB).
+ * The lab world on this machine: our real scripts in a real PowerShell over the fake Windows
+ * of the scenario, a fake NDES, and a fake App Proxy front, all on loopback. Real names
+ * (ndes01.contoso.local, ndes-contoso.msappproxy.net) reach them through the lab resolver, and
+ * the app finds everything through one file (NDES_COMPANION_LAB).
  */
 export const LAB_INTERNAL_HOST = 'ndes01.contoso.local';
 export const LAB_EXTERNAL_HOST = 'ndes-contoso.msappproxy.net';
@@ -33,7 +34,10 @@ export interface LabWorld {
   /** The lab configuration the app reads (hosts follow the current scenario). */
   config(): LabConfig;
   useScenario(name: string): Promise<void>;
-  records(): StandInRecord[];
+  /** Every PowerShell start over the fake Windows since the lab began. */
+  records(): PowerShellRecord[];
+  /** The current scenario, resolved. */
+  current(): Scenario;
   close(): Promise<void>;
 }
 
@@ -59,11 +63,10 @@ export function loadScenario(root: string, name: string): Scenario {
 export async function startLabWorld(options: { root: string; dir: string; scenario?: string; servers?: boolean }): Promise<LabWorld> {
   const { root, dir } = options;
   mkdirSync(dir, { recursive: true });
-  const standIn = join(root, 'dist', 'lab', 'powershell-stand-in.mjs');
-  if (!existsSync(standIn)) throw new Error(`The lab stand-in is not built (${standIn}); run node scripts/build.mjs first.`);
   const configFile = join(dir, 'lab.json');
   const recordFile = join(dir, 'powershell-calls.jsonl');
-  const activeScenario = join(dir, 'scenario.json');
+  const windowsFile = join(dir, 'windows.json');
+  let scenario: Scenario = loadScenario(root, options.scenario ?? 'healthy');
   const dataDir = join(dir, 'data');
   writeFileSync(recordFile, '');
 
@@ -73,7 +76,7 @@ export async function startLabWorld(options: { root: string; dir: string; scenar
   const fixedHosts: Record<string, string> = {};
   const extraCaPem: string[] = [];
   if (options.servers !== false) {
-    const first = loadScenario(root, options.scenario ?? 'healthy');
+    const first = scenario;
     // A lab imitation of the public root Microsoft's endpoints chain to, and a TLS-inspection
     // CA as an enterprise would push it into the trust store: both trusted, only one honest.
     const [publicCa, inspectionCa] = await Promise.all([createLabCa('CN=DigiCert Global Root G2 (lab imitation), O=DigiCert Inc (lab imitation)'), createLabCa('CN=Contoso TLS Inspection CA, O=Contoso')]);
@@ -85,8 +88,16 @@ export async function startLabWorld(options: { root: string; dir: string; scenar
     extraCaPem.push(publicCa.certPem, inspectionCa.certPem);
   }
 
+  // Faults of the PowerShell process itself are tiny fake executables; everything else is our
+  // real script in real PowerShell over the scenario's fake Windows.
+  const powershell = (): LabConfig['powershell'] => {
+    if (scenario.powershell === 'missing') return { file: join(dir, 'no-such-folder', 'powershell.exe'), prefixArgs: [] };
+    if (scenario.powershell) return { file: join(root, 'tests', 'lab', 'powershell', 'powershell-fault.sh'), prefixArgs: [scenario.powershell] };
+    const host = fakeWindowsHost(root, { state: windowsFile, record: recordFile, languageMode: scenario.languageMode });
+    return { file: host.file, prefixArgs: host.prefixArgs };
+  };
   const config = (): LabConfig => ({
-    powershell: { file: process.execPath, prefixArgs: [standIn, '--scenario', activeScenario, '--record', recordFile] },
+    powershell: powershell(),
     dataDir,
     hosts: { ...(outbound?.hosts() ?? {}), ...fixedHosts },
     extraCaPem,
@@ -105,8 +116,8 @@ export async function startLabWorld(options: { root: string; dir: string; scenar
     outbound,
     config,
     async useScenario(name) {
-      const scenario = loadScenario(root, name);
-      writeFileSync(activeScenario, JSON.stringify(scenario, null, 2));
+      scenario = loadScenario(root, name);
+      writeFileSync(windowsFile, JSON.stringify(scenario.windows, null, 2));
       await ndes?.use(scenario.ndes);
       front?.use(scenario.front as FrontBehaviour);
       outbound?.use(scenario.outbound);
@@ -117,7 +128,12 @@ export async function startLabWorld(options: { root: string; dir: string; scenar
       readFileSync(recordFile, 'utf8')
         .split('\n')
         .filter((line) => line.trim() !== '')
-        .map((line) => JSON.parse(line) as StandInRecord),
+        .map((line) => {
+          const record = JSON.parse(line) as Omit<PowerShellRecord, 'script'>;
+          const file = record.argv[record.argv.indexOf('-File') + 1] ?? '';
+          return { ...record, script: file.split(/[\\/]/).at(-1) ?? '' };
+        }),
+    current: () => scenario,
     async close() {
       await outbound?.close();
       await front?.close();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { HostIdentity } from '../../contract/model.ts';
 import { HostFactsSchema } from '../checks/host/facts.ts';
 
 /**
@@ -8,12 +9,15 @@ import { HostFactsSchema } from '../checks/host/facts.ts';
  */
 export const HostIdentitySchema = z.object({
   computerName: z.string(),
+  dnsHostName: z.string(),
+  domain: z.string(),
   osCaption: z.string(),
   osBuild: z.number().int(),
   psVersion: z.string(),
+  languageMode: z.string(),
   elevated: z.boolean(),
   serverCore: z.boolean(),
-});
+}) satisfies z.ZodType<HostIdentity>;
 
 export const scriptCatalogue = {
   'Get-HostIdentity': {

@@ -1,17 +1,14 @@
 import { z } from 'zod';
 
 /**
- * A lab scenario says how each of our PowerShell scripts answers on an imagined server:
- * the progress lines it prints, its one JSON result, stderr, exit code, and whether it hangs.
+ * A lab scenario is one imagined world: the Windows server our real scripts run on (the fake
+ * Windows' world file, `windows`), the fake NDES and App Proxy front, and the outbound network.
+ * `powershell` names a fault of the PowerShell process itself (it cannot start, hangs, crashes,
+ * prints garbage, or refuses our script); `languageMode` runs our scripts as AppLocker or WDAC
+ * script rules would.
  */
-export const ScriptAnswerSchema = z.object({
-  progress: z.array(z.string()).default([]),
-  result: z.unknown().optional(),
-  stderr: z.string().default(''),
-  exitCode: z.number().int().default(0),
-  delayMs: z.number().int().min(0).max(60_000).default(0),
-  hang: z.boolean().default(false),
-});
+export const ProcessFaultSchema = z.enum(['missing', 'hang', 'crash', 'garbage', 'script-blocked']);
+export type ProcessFault = z.infer<typeof ProcessFaultSchema>;
 
 export const ScenarioSchema = z.object({
   name: z.string(),
@@ -27,54 +24,63 @@ export const ScenarioSchema = z.object({
       proxy: z.object({ requireAuth: z.boolean().optional() }).optional(),
     })
     .default({}),
-  scripts: z.record(z.string(), ScriptAnswerSchema),
+  powershell: ProcessFaultSchema.optional(),
+  languageMode: z.enum(['FullLanguage', 'ConstrainedLanguage']).default('FullLanguage'),
+  /** The Windows server, as tests/fake-windows/FakeWindows.psm1 reads it. */
+  windows: z.record(z.string(), z.unknown()),
 });
 
 /**
- * A scenario file may extend another and patch one script's result (a deep merge: objects
- * merge, everything else replaces), so each failure scenario states only what differs.
+ * A scenario file may extend another and patch its Windows world (a deep merge: objects merge,
+ * `null` removes a key or value, everything else replaces), so each failure scenario states
+ * only what differs from the world it extends.
  */
-const ScenarioFileSchema = z.object({
-  name: z.string(),
-  description: z.string(),
-  extends: z.string().optional(),
-  ndes: z.string().optional(),
-  front: z.string().optional(),
-  outbound: z.unknown().optional(),
-  scripts: z.record(z.string(), z.union([z.object({ patch: z.unknown() }).strict(), ScriptAnswerSchema])),
-});
+const ScenarioFileSchema = z
+  .object({
+    name: z.string(),
+    description: z.string(),
+    extends: z.string().optional(),
+    ndes: z.string().optional(),
+    front: z.string().optional(),
+    outbound: z.unknown().optional(),
+    powershell: ProcessFaultSchema.optional(),
+    languageMode: z.string().optional(),
+    windows: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
 
-function merge(base: unknown, patch: unknown): unknown {
+export function mergeWorld(base: unknown, patch: unknown): unknown {
   if (patch === null || typeof patch !== 'object' || Array.isArray(patch) || base === null || typeof base !== 'object' || Array.isArray(base)) return patch;
-  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
-  for (const [key, value] of Object.entries(patch as Record<string, unknown>)) out[key] = merge(out[key], value);
+  const patchEntries = Object.entries(patch as Record<string, unknown>);
+  const removed = new Set(patchEntries.filter(([, value]) => value === null).map(([key]) => key));
+  const out = Object.fromEntries(Object.entries(base as Record<string, unknown>).filter(([key]) => !removed.has(key)));
+  for (const [key, value] of patchEntries) if (value !== null) out[key] = mergeWorld(out[key], value);
   return out;
 }
 
 export function resolveScenario(load: (name: string) => unknown, name: string, seen: string[] = []): Scenario {
   if (seen.includes(name)) throw new Error(`Scenario "${name}" extends itself (${[...seen, name].join(' → ')}).`);
   const file = ScenarioFileSchema.parse(load(name));
-  const base: Pick<Scenario, 'scripts'> & { ndes?: string; front?: string; outbound?: unknown } = file.extends ? resolveScenario(load, file.extends, [...seen, name]) : { scripts: {} };
-  const scripts: Scenario['scripts'] = { ...base.scripts };
-  for (const [script, answer] of Object.entries(file.scripts)) {
-    if ('patch' in answer) {
-      const inherited = base.scripts[script];
-      if (!inherited) throw new Error(`Scenario "${name}" patches ${script}, which "${file.extends ?? '(none)'}" does not answer.`);
-      scripts[script] = { ...inherited, result: merge(inherited.result, answer.patch) };
-    } else {
-      scripts[script] = ScriptAnswerSchema.parse(answer);
-    }
-  }
-  return ScenarioSchema.parse({ name: file.name, description: file.description, ndes: file.ndes ?? base.ndes, front: file.front ?? base.front, outbound: file.outbound ?? base.outbound, scripts });
+  const base: Partial<Scenario> = file.extends ? resolveScenario(load, file.extends, [...seen, name]) : {};
+  return ScenarioSchema.parse({
+    name: file.name,
+    description: file.description,
+    ndes: file.ndes ?? base.ndes,
+    front: file.front ?? base.front,
+    outbound: file.outbound ?? base.outbound,
+    powershell: file.powershell ?? base.powershell,
+    languageMode: file.languageMode ?? base.languageMode,
+    windows: mergeWorld(base.windows ?? {}, file.windows ?? {}),
+  });
 }
 
 export type Scenario = z.infer<typeof ScenarioSchema>;
-export type ScriptAnswer = z.infer<typeof ScriptAnswerSchema>;
 
-export interface StandInRecord {
+/** One start of the fake Windows' PowerShell, as FakeWindowsHost records it. */
+export interface PowerShellRecord {
   at: string;
-  script: string;
-  params: Record<string, string | true>;
+  pid: number;
   argv: string[];
-  stdin: string;
+  languageMode: string;
+  script: string;
 }

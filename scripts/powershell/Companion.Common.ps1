@@ -1,0 +1,147 @@
+<#
+.SYNOPSIS
+    Helpers shared by the companion's scripts; dot-sourced, never run on its own.
+
+.DESCRIPTION
+    Everything here works in Windows PowerShell 5.1 and in ConstrainedLanguage mode (AppLocker
+    or WDAC script rules run our unsigned scripts constrained): no New-Object, no .NET method
+    calls except on core types, no [Console] calls. Results are returned in hashtables rather
+    than through the pipeline wherever a collection could hold one element, because the
+    pipeline unwraps a one-element array into a scalar.
+#>
+
+# Windows PowerShell 5.1 writes stdout in the OEM code page. Ask for UTF-8 where the language
+# mode allows it; the JSON we print is escaped to ASCII anyway, so either way it arrives intact.
+function Initialize-CompanionOutput {
+    try { [Console]::OutputEncoding = New-Object -TypeName System.Text.UTF8Encoding -ArgumentList $false } catch { Write-Verbose 'Output encoding left as is (constrained language).' }
+    # 5.1's type data gives arrays a Count property that ConvertTo-Json writes as
+    # {"value":[...],"Count":n} for arrays wrapped in a PSObject; without it arrays stay arrays.
+    try { Remove-TypeData -TypeName System.Array -ErrorAction Stop } catch { Write-Verbose 'No array type data to remove.' }
+}
+
+# Progress lines go to the host, never into a function's output, so they cannot mix with a value.
+function Write-CompanionProgress {
+    param([Parameter(Mandatory = $true)][string]$Message)
+    Write-Host ('::progress:: ' + (ConvertTo-AsciiText -Text $Message))
+}
+
+function ConvertTo-AsciiText {
+    param([AllowEmptyString()][string]$Text)
+    if ($Text -notmatch '[^\x00-\x7E]') { return $Text }
+    $parts = foreach ($character in $Text.ToCharArray()) {
+        $code = [int]$character
+        if ($code -gt 126) { '\u{0:x4}' -f $code } else { [string]$character }
+    }
+    return (-join $parts)
+}
+
+# The one JSON document a script prints: compact, and ASCII-only so no code page can garble it.
+function Write-CompanionResult {
+    param([Parameter(Mandatory = $true)]$Result)
+    Write-Host (ConvertTo-AsciiText -Text (ConvertTo-Json -InputObject $Result -Depth 10 -Compress))
+}
+
+function Write-CompanionFailure {
+    param([Parameter(Mandatory = $true)][string]$Code, [Parameter(Mandatory = $true)]$ErrorRecord)
+    Write-CompanionResult -Result ([ordered]@{
+            error = [ordered]@{
+                code     = $Code
+                message  = [string]$ErrorRecord.Exception.Message
+                errorId  = [string]$ErrorRecord.FullyQualifiedErrorId
+                category = [string]$ErrorRecord.CategoryInfo.Category
+            }
+        })
+}
+
+# Reads one fact into $Facts[$Name]. A fact that cannot be read is null and its reason is kept
+# in $script:CompanionProblems, so one unreadable fact never hides the others.
+function Add-Fact {
+    param(
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Facts,
+        [Parameter(Mandatory = $true)][string]$Name,
+        [Parameter(Mandatory = $true)][scriptblock]$Read,
+        [switch]$Collection
+    )
+    try {
+        if ($Collection) { $Facts[$Name] = @(& $Read) } else { $Facts[$Name] = & $Read }
+    }
+    catch {
+        $Facts[$Name] = $null
+        $script:CompanionProblems += , ([ordered]@{
+                fact     = $Name
+                message  = [string]$_.Exception.Message
+                errorId  = [string]$_.FullyQualifiedErrorId
+                category = [string]$_.CategoryInfo.Category
+            })
+    }
+}
+
+function Test-RegistryKey {
+    param([Parameter(Mandatory = $true)][string]$Key)
+    return [bool](Test-Path -LiteralPath $Key)
+}
+
+# A registry value, or $null when the key or the value is absent. Access denied is an error, not
+# an absence. The leading comma keeps REG_BINARY and one-line REG_MULTI_SZ values whole.
+function Get-RegistryValue {
+    param([Parameter(Mandatory = $true)][string]$Key, [Parameter(Mandatory = $true)][string]$Name)
+    if (-not (Test-Path -LiteralPath $Key)) { return $null }
+    $item = Get-ItemProperty -LiteralPath $Key -ErrorAction Stop
+    if ($null -eq $item) { return $null }
+    $property = $item.PSObject.Properties[$Name]
+    if ($null -eq $property) { return $null }
+    return , $property.Value
+}
+
+# The Windows system folder as the OS reports it (never %windir%, which a user can set).
+function Get-SystemDirectory {
+    return [Environment]::SystemDirectory
+}
+
+# Runs a Windows tool by absolute path; returns its output lines and exit code together.
+function Invoke-WindowsTool {
+    param([Parameter(Mandatory = $true)][string]$Path, [string[]]$Arguments = @())
+    # Windows PowerShell 5.1 turns a native tool's stderr into a terminating error under 'Stop'.
+    $ErrorActionPreference = 'Continue'
+    $global:LASTEXITCODE = 0
+    $lines = @(& $Path @Arguments 2>$null | ForEach-Object { [string]$_ })
+    return @{ exitCode = [int]$LASTEXITCODE; lines = $lines }
+}
+
+function ConvertTo-IsoDate {
+    param($Value)
+    if ($null -eq $Value) { return $null }
+    return ([datetime]$Value).ToUniversalTime().ToString('o')
+}
+
+# Elevation from the token's mandatory label (whoami), by SID: language-neutral, and it works
+# in ConstrainedLanguage, where [Security.Principal.WindowsIdentity] methods cannot be called.
+# High (S-1-16-12288) or System (S-1-16-16384) is elevated; Medium or lower is not.
+function Get-ProcessElevation {
+    $run = Invoke-WindowsTool -Path ((Get-SystemDirectory) + '\whoami.exe') -Arguments @('/groups', '/fo', 'csv', '/nh')
+    if ($run.exitCode -ne 0) { throw "whoami /groups failed with exit code $($run.exitCode)." }
+    $labels = @(foreach ($line in $run.lines) {
+            if ($line -match '"S-1-16-(\d+)"') { [int64]$Matches[1] }
+        })
+    if ($labels.Count -ne 1) { throw "whoami /groups listed $($labels.Count) mandatory labels; expected one." }
+    return ($labels[0] -ge 12288)
+}
+
+# The children of an XML element with a given name, by property reads only (no XPath methods,
+# which ConstrainedLanguage refuses).
+function Get-XmlChild {
+    param($Node, [Parameter(Mandatory = $true)][string]$Name)
+    if ($null -eq $Node) { return }
+    foreach ($child in $Node.ChildNodes) {
+        if ($child.LocalName -eq $Name) { $child }
+    }
+}
+
+function Get-XmlAttribute {
+    param($Node, [Parameter(Mandatory = $true)][string]$Name)
+    if ($null -eq $Node -or $null -eq $Node.Attributes) { return $null }
+    foreach ($attribute in $Node.Attributes) {
+        if ($attribute.Name -eq $Name) { return [string]$attribute.Value }
+    }
+    return $null
+}

@@ -1,0 +1,98 @@
+# Files of the world: "files" maps a Windows path to { "text": "...", "version": "1.2.3.4" } (or
+# just the text); "directories" lists empty folders. Folders above a file exist. The system
+# tools the fake answers exist under C:\Windows\system32 (appcmd only when "iis" is present).
+
+function Get-FakeFileIndex {
+    if ($null -eq $script:FakeFileIndex) {
+        $entries = @{}
+        $add = {
+            param($path, $entry)
+            $normal = (Get-FakePathKind -Path $path).path
+            $entries[$normal] = $entry
+            $parent = $normal
+            while ($parent.Contains('\')) {
+                $parent = $parent.Substring(0, $parent.LastIndexOf('\'))
+                if (-not $entries.ContainsKey($parent)) { $entries[$parent] = @{ directory = $true } }
+            }
+        }
+        $tools = @('C:\Windows\system32\whoami.exe', 'C:\Windows\system32\w32tm.exe')
+        if ($null -ne (Get-FakeSection -Name 'iis')) { $tools += 'C:\Windows\system32\inetsrv\appcmd.exe' }
+        foreach ($tool in $tools) { & $add $tool @{ text = ''; version = '10.0.20348.1' } }
+        $files = Get-FakeSection -Name 'files'
+        if ($files) {
+            foreach ($path in $files.Keys) {
+                $entry = $files[$path]
+                if ($entry -isnot [hashtable]) { $entry = @{ text = [string]$entry } }
+                & $add $path $entry
+            }
+        }
+        foreach ($directory in @(Get-FakeSection -Name 'directories')) { if ($directory) { & $add $directory @{ directory = $true } } }
+        $script:FakeFileIndex = $entries
+    }
+    return $script:FakeFileIndex
+}
+$script:FakeFileIndex = $null
+
+function Test-FakeFile {
+    param([string]$Path, $PathType = 'Any')
+    $entry = (Get-FakeFileIndex)[$Path]
+    if ($null -eq $entry) { return $false }
+    $isDirectory = [bool]$entry['directory']
+    switch ([string]$PathType) {
+        'Leaf' { return -not $isDirectory }
+        'Container' { return $isDirectory }
+        default { return $true }
+    }
+}
+
+function New-FakeFileObject {
+    param([string]$Path)
+    $entry = (Get-FakeFileIndex)[$Path]
+    $name = $Path.Substring($Path.LastIndexOf('\') + 1)
+    $isDirectory = [bool]$entry['directory']
+    $text = $(if ($isDirectory) { $null } else { [string]$entry['text'] })
+    $version = $(if ($entry.ContainsKey('version')) { [string]$entry['version'] } else { $null })
+    [pscustomobject]@{
+        Name          = $name
+        FullName      = $Path
+        Extension     = $(if (-not $isDirectory -and $name.Contains('.')) { $name.Substring($name.LastIndexOf('.')) } else { '' })
+        PSIsContainer = $isDirectory
+        Length        = $(if ($isDirectory) { $null } else { $text.Length })
+        VersionInfo   = [pscustomobject]@{ FileVersion = $version; ProductVersion = $version; FileName = $Path }
+    }
+}
+
+function Write-FakeFileMissing {
+    param($Cmdlet, [string]$Path)
+    Write-FakeError -Cmdlet $Cmdlet -Message "Cannot find path '$Path' because it does not exist." -ErrorId 'PathNotFound' -Category ObjectNotFound -Target $Path -ExceptionType 'System.Management.Automation.ItemNotFoundException'
+}
+
+function Get-FakeFileItem {
+    param($Cmdlet, [string]$Path)
+    if (-not (Test-FakeFile -Path $Path)) { Write-FakeFileMissing -Cmdlet $Cmdlet -Path $Path; return }
+    New-FakeFileObject -Path $Path
+}
+
+function Get-FakeChildFile {
+    param($Cmdlet, [string]$Path, [string]$Filter, [switch]$File, [switch]$Directory)
+    if (-not (Test-FakeFile -Path $Path -PathType Container)) { Write-FakeFileMissing -Cmdlet $Cmdlet -Path $Path; return }
+    $prefix = "$Path\"
+    $children = foreach ($candidate in (Get-FakeFileIndex).Keys) {
+        if ($candidate.StartsWith($prefix, [System.StringComparison]::OrdinalIgnoreCase) -and -not $candidate.Substring($prefix.Length).Contains('\')) { $candidate }
+    }
+    foreach ($child in @($children | Sort-Object)) {
+        $object = New-FakeFileObject -Path $child
+        if ($Filter -and $object.Name -notlike $Filter) { continue }
+        if ($File -and $object.PSIsContainer) { continue }
+        if ($Directory -and -not $object.PSIsContainer) { continue }
+        $object
+    }
+}
+
+function Get-FakeFileContent {
+    param($Cmdlet, [string]$Path, [switch]$Raw)
+    if (-not (Test-FakeFile -Path $Path -PathType Leaf)) { Write-FakeFileMissing -Cmdlet $Cmdlet -Path $Path; return }
+    $text = [string](Get-FakeFileIndex)[$Path]['text']
+    if ($Raw) { return $text }
+    foreach ($line in ($text -split "`r?`n")) { $line }
+}

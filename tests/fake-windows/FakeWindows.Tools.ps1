@@ -1,0 +1,131 @@
+# Native tools of the world, answered by their absolute path (an alias per path), with their
+# output lines and $LASTEXITCODE as the real tools print them.
+
+function Set-FakeExitCode { param([int]$Code) $global:LASTEXITCODE = $Code }
+
+function ConvertTo-XmlAttributeValue { param([string]$Value) [System.Security.SecurityElement]::Escape($Value) }
+
+# appcmd.exe. "iis": { "sites": [{ "name", "id", "bindings", "state" }],
+#   "appPools": [{ "name", "state", "pipelineMode", "runtimeVersion", "identityType", "userName" }],
+#   "requestFiltering": { "<site>": { "maxUrl": 65534, "maxQueryString": 65534 } | {} } }
+# Shapes: /xml output as APPCMD-22 (<appcmd> with one element per object, NAME attributes);
+# "list config" prints the section as an XML fragment rooted at <system.webServer> with only
+# the attributes that are set (APPCMD-11, -13, -14); a missing object prints
+# "ERROR ( message:Cannot find <TYPE> object with identifier "<id>". )" and exits 1168 (APPCMD-15).
+function Invoke-FakeAppcmd {
+    $iis = Get-FakeSection -Name 'iis'
+    $words = @($args | ForEach-Object { [string]$_ })
+    $positional = @($words | Where-Object { $_ -notmatch '^[/-][A-Za-z.]+(:|$)' })
+    $switches = @{}
+    foreach ($word in $words) { if ($word -match '^[/-]([A-Za-z.]+)(?::(.*))?$') { $switches[$Matches[1]] = $Matches[2] } }
+    $verb = $(if ($positional.Count -gt 0) { $positional[0].ToLowerInvariant() } else { '' })
+    $object = $(if ($positional.Count -gt 1) { $positional[1].ToLowerInvariant().TrimEnd('s') } else { '' })
+    $identifier = $(if ($positional.Count -gt 2) { $positional[2] } else { $null })
+    $notFound = {
+        param($type, $id)
+        "ERROR ( message:Cannot find $type object with identifier `"$id`". )"
+        Set-FakeExitCode 1168
+    }
+    if ($verb -ne 'list') { "ERROR ( message:The fake appcmd answers only 'list'; got '$verb'. )"; Set-FakeExitCode 87; return }
+
+    switch ($object) {
+        'site' {
+            $sites = @($iis['sites'] | Where-Object { $null -ne $_ -and ($null -eq $identifier -or $_['name'] -eq $identifier) })
+            if ($identifier -and $sites.Count -eq 0) { & $notFound 'SITE' $identifier; return }
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<appcmd>'
+            foreach ($site in $sites) {
+                '    <SITE SITE.NAME="{0}" SITE.ID="{1}" bindings="{2}" state="{3}" />' -f (ConvertTo-XmlAttributeValue $site['name']), $site['id'], (ConvertTo-XmlAttributeValue $site['bindings']), $site['state']
+            }
+            '</appcmd>'
+            Set-FakeExitCode 0
+        }
+        'apppool' {
+            $pools = @($iis['appPools'] | Where-Object { $null -ne $_ -and ($null -eq $identifier -or $_['name'] -eq $identifier) })
+            if ($identifier -and $pools.Count -eq 0) { & $notFound 'APPPOOL' $identifier; return }
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<appcmd>'
+            foreach ($pool in $pools) {
+                $open = '    <APPPOOL APPPOOL.NAME="{0}" PipelineMode="{1}" RuntimeVersion="{2}" state="{3}"' -f (ConvertTo-XmlAttributeValue $pool['name']), $pool['pipelineMode'], $pool['runtimeVersion'], $pool['state']
+                if (-not $switches.ContainsKey('config')) { "$open />"; continue }
+                "$open>"
+                '        <add name="{0}" queueLength="1000" autoStart="true" enable32BitAppOnWin64="false" managedRuntimeVersion="{1}" managedPipelineMode="{2}" startMode="OnDemand">' -f (ConvertTo-XmlAttributeValue $pool['name']), $pool['runtimeVersion'], $pool['pipelineMode']
+                '            <processModel identityType="{0}" userName="{1}" password="{2}" loadUserProfile="true" idleTimeout="00:20:00" />' -f $pool['identityType'], (ConvertTo-XmlAttributeValue ([string]$pool['userName'])), $(if ($pool['identityType'] -eq 'SpecificUser') { 'P@ssw0rd-never-read' } else { '' })
+                '        </add>'
+                '    </APPPOOL>'
+            }
+            '</appcmd>'
+            Set-FakeExitCode 0
+        }
+        'config' {
+            $section = [string]$switches['section']
+            $site = $(if ($identifier) { $identifier.TrimEnd('/') } else { '' })
+            if ($site -and -not @($iis['sites'] | Where-Object { $null -ne $_ -and $_['name'] -eq $site })) { & $notFound 'SITE' $site; return }
+            if ($section -notmatch 'requestFiltering$') { "ERROR ( message:The fake appcmd has no section '$section'. )"; Set-FakeExitCode 87; return }
+            $filtering = $iis['requestFiltering']
+            $limits = $(if ($filtering -and $filtering.ContainsKey($site)) { $filtering[$site] } else { $null })
+            '<system.webServer>'
+            '    <security>'
+            '        <requestFiltering>'
+            if ($limits -and $limits.Count -gt 0) {
+                $attributes = @(foreach ($name in @('maxAllowedContentLength', 'maxUrl', 'maxQueryString')) { if ($limits.ContainsKey($name)) { '{0}="{1}"' -f $name, $limits[$name] } })
+                '            <requestLimits {0} />' -f ($attributes -join ' ')
+            }
+            '            <verbs allowUnlisted="true" applyToWebDAV="true" />'
+            '        </requestFiltering>'
+            '    </security>'
+            '</system.webServer>'
+            Set-FakeExitCode 0
+        }
+        default { "ERROR ( message:Unknown object type '$object'. )"; Set-FakeExitCode 87 }
+    }
+}
+
+# w32tm.exe. "w32tm": { "/query /source": { "lines": [...], "exitCode": 0 } }, keyed by the
+# arguments as typed. A command the world does not list answers as a stopped Windows Time
+# service does (W32TM-11); that exit code is not captured anywhere, so it is the HRESULT.
+function Invoke-FakeW32tm {
+    $key = (@($args | ForEach-Object { [string]$_ }) -join ' ').ToLowerInvariant()
+    $world = Get-FakeSection -Name 'w32tm'
+    $answer = $null
+    if ($world) { foreach ($name in $world.Keys) { if ($name.ToLowerInvariant() -eq $key) { $answer = $world[$name] } } }
+    if ($null -eq $answer) {
+        'The following error occurred: The service has not been started. (0x80070426)'
+        Set-FakeExitCode -2147023834
+        return
+    }
+    foreach ($line in @($answer['lines'])) { if ($null -ne $line) { [string]$line } }
+    Set-FakeExitCode ([int]$answer['exitCode'])
+}
+
+# whoami.exe /groups /fo csv /nh: one CSV row per group, the mandatory label among them.
+# "token": { "elevated": true, "language": "en" | "de" }. Rows follow public captures of real
+# output (English and German); only the SIDs are language-neutral.
+function Invoke-FakeWhoami {
+    $words = @($args | ForEach-Object { ([string]$_).ToLowerInvariant() })
+    if (($words -join ' ') -ne '/groups /fo csv /nh') { "ERROR: Invalid argument/option - '$($words -join ' ')'."; Set-FakeExitCode 1; return }
+    $token = Get-FakeSection -Name 'token'
+    $elevated = [bool]($token -and $token['elevated'])
+    $german = ($token -and $token['language'] -eq 'de')
+    if ($german) {
+        '"Jeder","Bekannte Gruppe","S-1-1-0","Obligatorische Gruppe, Standardm' + [char]0xE4 + '' + [char]0xDF + 'ig aktiviert, Aktivierte Gruppe"'
+        if ($elevated) { '"VORDEFINIERT\Administratoren","Alias","S-1-5-32-544","Obligatorische Gruppe, Standardm' + [char]0xE4 + '' + [char]0xDF + 'ig aktiviert, Aktivierte Gruppe, Gruppenbesitzer"' }
+        else { '"VORDEFINIERT\Administratoren","Alias","S-1-5-32-544","Gruppe wird nur f' + [char]0xFC + 'r Verweigerung verwendet"' }
+        if ($elevated) { '"Verbindliche Beschriftung\Hohe Verbindlichkeitsstufe","Bezeichnung","S-1-16-12288",""' }
+        else { '"Verbindliche Beschriftung\Mittlere Verbindlichkeitsstufe","Bezeichnung","S-1-16-8192",""' }
+    }
+    else {
+        '"Everyone","Well-known group","S-1-1-0","Mandatory group, Enabled by default, Enabled group"'
+        if ($elevated) { '"BUILTIN\Administrators","Alias","S-1-5-32-544","Mandatory group, Enabled by default, Enabled group, Group owner"' }
+        else { '"BUILTIN\Administrators","Alias","S-1-5-32-544","Group used for deny only"' }
+        '"BUILTIN\Users","Alias","S-1-5-32-545","Mandatory group, Enabled by default, Enabled group"'
+        '"NT AUTHORITY\Authenticated Users","Well-known group","S-1-5-11","Mandatory group, Enabled by default, Enabled group"'
+        if ($elevated) { '"Mandatory Label\High Mandatory Level","Label","S-1-16-12288",""' }
+        else { '"Mandatory Label\Medium Mandatory Level","Label","S-1-16-8192",""' }
+    }
+    Set-FakeExitCode 0
+}
+
+Set-Alias -Name 'C:\Windows\system32\inetsrv\appcmd.exe' -Value 'Invoke-FakeAppcmd'
+Set-Alias -Name 'C:\Windows\system32\w32tm.exe' -Value 'Invoke-FakeW32tm'
+Set-Alias -Name 'C:\Windows\system32\whoami.exe' -Value 'Invoke-FakeWhoami'

@@ -1,0 +1,140 @@
+<#
+    The fake Windows: answers the Windows commands the companion's scripts call, from one world
+    file (JSON) that describes an imagined server. Loaded by FakeWindowsHost before the script
+    runs; Pester and the lab use the same host and this same module.
+
+    What it answers, and what each answer is grounded in (captures in
+    ../shared/reference/windows-outputs/, cited by their sample ids):
+      registry   HKLM:/HKCU: and Registry:: paths: Test-Path, Get-ItemProperty (incl. a trailing
+                 \* over subkeys), Get-ChildItem, Get-Item; values typed as Windows types them
+                 (DWORD -> Int32, REG_SZ -> String, REG_MULTI_SZ -> String[], REG_BINARY ->
+                 Byte[]); keys with no values print nothing; missing keys and denied keys write
+                 the errors Windows writes (REG-01..05).
+      Cert:      Cert:\LocalMachine\My: real X509Certificate2 objects (made here from the world's
+                 description, or a real DER), HasPrivateKey as the world says (CERT-01..04).
+      files      C:\ paths: Test-Path, Get-ChildItem (-Filter), Get-Item, Get-Content (-Raw),
+                 file versions (CONN-01..05 for connector configs).
+      services   Get-Service (SVC-01..03; a missing name writes NoServiceFoundForGivenName).
+      CIM        Get-CimInstance Win32_OperatingSystem / Win32_ComputerSystem (OS-01..02).
+      policy     Get-ExecutionPolicy [-List], derived from the registry values Group Policy and
+                 Set-ExecutionPolicy write, as about_Execution_Policies documents (EP-01..03).
+      tools      appcmd.exe (APPCMD-01..22, /xml and config fragments, exit 1168), w32tm.exe
+                 (W32TM-11..13), whoami.exe /groups /fo csv /nh (mandatory label SIDs), all by
+                 their absolute path under the system folder.
+    Paths outside these worlds go to the real cmdlets untouched.
+#>
+Set-StrictMode -Version Latest
+
+. (Join-Path -Path $PSScriptRoot -ChildPath 'FakeWindows.World.ps1')
+. (Join-Path -Path $PSScriptRoot -ChildPath 'FakeWindows.Registry.ps1')
+. (Join-Path -Path $PSScriptRoot -ChildPath 'FakeWindows.Certificates.ps1')
+. (Join-Path -Path $PSScriptRoot -ChildPath 'FakeWindows.FileSystem.ps1')
+. (Join-Path -Path $PSScriptRoot -ChildPath 'FakeWindows.System.ps1')
+. (Join-Path -Path $PSScriptRoot -ChildPath 'FakeWindows.Tools.ps1')
+
+# ----- the provider cmdlets: fake paths answered here, every other path by the real cmdlet -----
+
+function Test-Path {
+    [CmdletBinding(DefaultParameterSetName = 'Path')]
+    param(
+        [Parameter(ParameterSetName = 'Path', Position = 0, ValueFromPipeline = $true)][string[]]$Path,
+        [Parameter(ParameterSetName = 'LiteralPath')][Alias('PSPath')][string[]]$LiteralPath,
+        [Microsoft.PowerShell.Commands.TestPathType]$PathType = 'Any',
+        [switch]$IsValid
+    )
+    process {
+        $paths = @(if ($PSCmdlet.ParameterSetName -eq 'Path') { $Path } else { $LiteralPath })
+        if (-not (Test-FakePath -Path $paths)) { return Microsoft.PowerShell.Management\Test-Path @PSBoundParameters }
+        foreach ($one in $paths) {
+            $kind = Get-FakePathKind -Path $one
+            switch ($kind.world) {
+                'registry' { (Test-FakeRegistryKey -Key $kind.path) -and $PathType -ne 'Leaf' }
+                'cert' { Test-FakeCertificatePath -Store $kind.path }
+                'file' { Test-FakeFile -Path $kind.path -PathType $PathType }
+            }
+        }
+    }
+}
+
+function Get-ItemProperty {
+    [CmdletBinding(DefaultParameterSetName = 'Path')]
+    param(
+        [Parameter(ParameterSetName = 'Path', Position = 0, Mandatory = $true)][string[]]$Path,
+        [Parameter(ParameterSetName = 'LiteralPath', Mandatory = $true)][Alias('PSPath')][string[]]$LiteralPath,
+        [Parameter(Position = 1)][string[]]$Name
+    )
+    $paths = @(if ($PSCmdlet.ParameterSetName -eq 'Path') { $Path } else { $LiteralPath })
+    if (-not (Test-FakePath -Path $paths)) { return Microsoft.PowerShell.Management\Get-ItemProperty @PSBoundParameters }
+    foreach ($one in $paths) {
+        $kind = Get-FakePathKind -Path $one
+        if ($kind.world -ne 'registry') { Write-FakeError -Cmdlet $PSCmdlet -Message "Get-ItemProperty is not faked for '$one'." -ErrorId 'NotFaked' -Category NotImplemented -Target $one; continue }
+        $wildcard = ($PSCmdlet.ParameterSetName -eq 'Path') -and $kind.path.EndsWith('\*')
+        $keys = @(if ($wildcard) { Get-FakeRegistrySubkey -Key $kind.path.Substring(0, $kind.path.Length - 2) } else { $kind.path })
+        foreach ($key in $keys) { Get-FakeRegistryItemProperty -Cmdlet $PSCmdlet -Key $key -DisplayPath $one -Name $Name }
+    }
+}
+
+function Get-ChildItem {
+    [CmdletBinding(DefaultParameterSetName = 'Path')]
+    param(
+        [Parameter(ParameterSetName = 'Path', Position = 0)][string[]]$Path,
+        [Parameter(ParameterSetName = 'LiteralPath', Mandatory = $true)][Alias('PSPath')][string[]]$LiteralPath,
+        [Parameter(Position = 1)][string]$Filter,
+        [switch]$Recurse,
+        [switch]$Force,
+        [switch]$File,
+        [switch]$Directory
+    )
+    $paths = @(if ($PSCmdlet.ParameterSetName -eq 'Path') { $Path } else { $LiteralPath })
+    if ($paths.Count -eq 0 -or -not (Test-FakePath -Path $paths)) { return Microsoft.PowerShell.Management\Get-ChildItem @PSBoundParameters }
+    foreach ($one in $paths) {
+        $kind = Get-FakePathKind -Path $one
+        switch ($kind.world) {
+            'cert' { Get-FakeCertificate -Cmdlet $PSCmdlet -Store $kind.path -DisplayPath $one }
+            'registry' { Get-FakeRegistryChildItem -Cmdlet $PSCmdlet -Key $kind.path -DisplayPath $one }
+            'file' { Get-FakeChildFile -Cmdlet $PSCmdlet -Path $kind.path -Filter $Filter -File:$File -Directory:$Directory }
+        }
+    }
+}
+
+function Get-Item {
+    [CmdletBinding(DefaultParameterSetName = 'Path')]
+    param(
+        [Parameter(ParameterSetName = 'Path', Position = 0, Mandatory = $true)][string[]]$Path,
+        [Parameter(ParameterSetName = 'LiteralPath', Mandatory = $true)][Alias('PSPath')][string[]]$LiteralPath,
+        [switch]$Force
+    )
+    $paths = @(if ($PSCmdlet.ParameterSetName -eq 'Path') { $Path } else { $LiteralPath })
+    if (-not (Test-FakePath -Path $paths)) { return Microsoft.PowerShell.Management\Get-Item @PSBoundParameters }
+    foreach ($one in $paths) {
+        $kind = Get-FakePathKind -Path $one
+        switch ($kind.world) {
+            'file' { Get-FakeFileItem -Cmdlet $PSCmdlet -Path $kind.path }
+            'registry' { Get-FakeRegistryKeyItem -Cmdlet $PSCmdlet -Key $kind.path -DisplayPath $one }
+            default { Write-FakeError -Cmdlet $PSCmdlet -Message "Get-Item is not faked for '$one'." -ErrorId 'NotFaked' -Category NotImplemented -Target $one }
+        }
+    }
+}
+
+function Get-Content {
+    [CmdletBinding(DefaultParameterSetName = 'Path')]
+    param(
+        [Parameter(ParameterSetName = 'Path', Position = 0, Mandatory = $true)][string[]]$Path,
+        [Parameter(ParameterSetName = 'LiteralPath', Mandatory = $true)][Alias('PSPath')][string[]]$LiteralPath,
+        [switch]$Raw,
+        [string]$Encoding,
+        [long]$TotalCount = -1
+    )
+    $paths = @(if ($PSCmdlet.ParameterSetName -eq 'Path') { $Path } else { $LiteralPath })
+    if (-not (Test-FakePath -Path $paths)) { return Microsoft.PowerShell.Management\Get-Content @PSBoundParameters }
+    foreach ($one in $paths) {
+        $kind = Get-FakePathKind -Path $one
+        Get-FakeFileContent -Cmdlet $PSCmdlet -Path $kind.path -Raw:$Raw
+    }
+}
+
+Export-ModuleMember -Function @(
+    'Test-Path', 'Get-ItemProperty', 'Get-ChildItem', 'Get-Item', 'Get-Content',
+    'Get-CimInstance', 'Get-Service', 'Get-ExecutionPolicy',
+    'Get-FakeSystemDirectory', 'Invoke-FakeAppcmd', 'Invoke-FakeW32tm', 'Invoke-FakeWhoami'
+) -Alias '*'

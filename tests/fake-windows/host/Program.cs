@@ -1,0 +1,85 @@
+// The fake Windows' PowerShell host. It is started exactly as the companion starts
+// powershell.exe, after a few options of its own:
+//
+//   FakeWindowsHost --module <FakeWindows.psd1> --state <world.json> [--record <calls.jsonl>]
+//                   [--language-mode ConstrainedLanguage] -- -NoProfile -NonInteractive ... -File <script> -Name value
+//
+// Everything after "--" goes, untouched, to PowerShell's own console host (ConsoleShell.Start),
+// so -File, parameter binding, exit codes and stdout are PowerShell's, not ours. The only
+// difference from a plain pwsh is the session: the fake Windows module is imported first, so the
+// Windows commands the script calls (registry, CIM, services, certificates, appcmd, w32tm, ...)
+// answer from the world file. With --language-mode ConstrainedLanguage the script runs as
+// AppLocker or WDAC script rules run an untrusted script, while the fake module, like a module
+// from System32, keeps FullLanguage.
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using System.Text.Json;
+
+namespace FakeWindows;
+
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        string? module = null, state = null, record = null, languageMode = null;
+        var rest = new List<string>();
+        int i = 0;
+        for (; i < args.Length; i++)
+        {
+            string arg = args[i];
+            if (arg == "--") { i++; break; }
+            if (!arg.StartsWith("--", StringComparison.Ordinal)) break;
+            if (i + 1 >= args.Length) return Usage($"{arg} needs a value");
+            string value = args[++i];
+            switch (arg)
+            {
+                case "--module": module = value; break;
+                case "--state": state = value; break;
+                case "--record": record = value; break;
+                case "--language-mode": languageMode = value; break;
+                default: return Usage($"unknown option {arg}");
+            }
+        }
+        for (; i < args.Length; i++) rest.Add(args[i]);
+        if (module is null || state is null) return Usage("--module and --state are required");
+
+        // powershell.exe records -ExecutionPolicy as the Process scope in this variable
+        // (about_PowerShell_exe); pwsh on Linux does not, so the host does it the Windows way.
+        int policy = rest.FindIndex(a => a.Equals("-ExecutionPolicy", StringComparison.OrdinalIgnoreCase) || a.Equals("-ep", StringComparison.OrdinalIgnoreCase));
+        if (policy >= 0 && policy + 1 < rest.Count) Environment.SetEnvironmentVariable("PSExecutionPolicyPreference", rest[policy + 1]);
+
+        if (record is not null)
+        {
+            var line = JsonSerializer.Serialize(new Dictionary<string, object?>
+            {
+                ["at"] = DateTime.UtcNow.ToString("o"),
+                ["pid"] = Environment.ProcessId,
+                ["argv"] = rest,
+                ["languageMode"] = languageMode ?? "FullLanguage",
+            });
+            File.AppendAllText(record, line + "\n");
+        }
+
+        var iss = InitialSessionState.CreateDefault2();
+        iss.Variables.Add(new SessionStateVariableEntry("FakeWindowsStateFile", Path.GetFullPath(state), "The fake Windows world this session answers from."));
+        iss.ImportPSModule(Path.GetFullPath(module));
+        if (languageMode is not null)
+        {
+            if (languageMode != "ConstrainedLanguage") return Usage("--language-mode takes ConstrainedLanguage");
+            // A startup script runs after the module is imported: the module's functions keep the
+            // FullLanguage they were defined in, and the script itself runs constrained.
+            iss.StartupScripts.Add(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(module))!, "Enter-ConstrainedLanguage.ps1"));
+        }
+        return Microsoft.PowerShell.ConsoleShell.Start(iss, null, null, rest.ToArray());
+    }
+
+    private static int Usage(string problem)
+    {
+        Console.Error.WriteLine($"FakeWindowsHost: {problem}");
+        Console.Error.WriteLine("usage: FakeWindowsHost --module <psd1> --state <world.json> [--record <jsonl>] [--language-mode ConstrainedLanguage] -- <powershell argv>");
+        return 64;
+    }
+}

@@ -1,41 +1,53 @@
-#Requires -Modules Pester
-# Pester 5 tests for the shipped scripts, run by the Windows workflow against real PowerShell.
+# Pester 5: Get-HostIdentity.ps1 started as the companion starts it, over the fake Windows.
 
 BeforeAll {
-    $script:ScriptPath = Join-Path $PSScriptRoot '..\..\scripts\powershell\Get-HostIdentity.ps1'
-
-    function Invoke-CompanionScript {
-        param([string]$Path)
-        $output = & powershell.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -File $Path
-        [pscustomobject]@{
-            ExitCode = $LASTEXITCODE
-            Progress = @($output | Where-Object { $_ -like '::progress::*' })
-            Result   = ($output | Where-Object { $_ -notlike '::progress::*' }) -join "`n"
-        }
-    }
+    Import-Module (Join-Path -Path $PSScriptRoot -ChildPath 'CompanionTestHelpers.psm1') -Force
+    $script:Work = Join-Path -Path ([System.IO.Path]::GetTempPath()) -ChildPath ('identity-' + [guid]::NewGuid())
+    New-Item -ItemType Directory -Path $script:Work | Out-Null
+    $runs = @(
+        @{ Name = 'healthy'; World = (Get-ScenarioWorld -Name 'healthy') },
+        @{ Name = 'clm'; World = (Get-ScenarioWorld -Name 'healthy'); LanguageMode = 'ConstrainedLanguage' },
+        @{ Name = 'not-elevated'; World = (Get-ScenarioWorld -Name 'not-elevated') },
+        @{ Name = 'wmi'; World = (Get-ScenarioWorld -Name 'wmi-broken') }
+    )
+    foreach ($run in $runs) { $run['Script'] = 'Get-HostIdentity' }
+    $script:Runs = Invoke-CompanionScripts -Runs $runs -WorkDir $script:Work
 }
 
-Describe 'Get-HostIdentity.ps1' {
-    It 'prints one JSON document with the identity of this machine' {
-        $run = Invoke-CompanionScript -Path $script:ScriptPath
+AfterAll {
+    Remove-Item -LiteralPath $script:Work -Recurse -Force -ErrorAction SilentlyContinue
+}
+
+Describe 'Get-HostIdentity.ps1 over the fake Windows' {
+    It 'prints the identity of the server as one JSON document after its progress lines' {
+        $run = $script:Runs['healthy']
         $run.ExitCode | Should -Be 0
-        $identity = $run.Result | ConvertFrom-Json
-        $identity.computerName | Should -Be $env:COMPUTERNAME
-        $identity.osBuild | Should -BeGreaterThan 14000
-        $identity.psVersion | Should -Match '^5\.1\.'
-        $identity.elevated | Should -BeOfType [bool]
-        $identity.serverCore | Should -BeOfType [bool]
+        $run.Progress | Should -Be @('Reading the operating system', 'Checking elevation')
+        $run.Result.computerName | Should -Be 'NDES01'
+        $run.Result.domain | Should -Be 'contoso.local'
+        $run.Result.osBuild | Should -Be 20348
+        $run.Result.elevated | Should -BeTrue
+        $run.Result.serverCore | Should -BeFalse
+        $run.Result.languageMode | Should -Be 'FullLanguage'
     }
 
-    It 'keeps progress lines apart from the result' {
-        $run = Invoke-CompanionScript -Path $script:ScriptPath
-        $run.Progress.Count | Should -BeGreaterThan 0
-        { $run.Result | ConvertFrom-Json } | Should -Not -Throw
+    It 'works in ConstrainedLanguage and says so' {
+        $script:Runs['clm'].ExitCode | Should -Be 0
+        $script:Runs['clm'].Result.languageMode | Should -Be 'ConstrainedLanguage'
+        $script:Runs['clm'].Result.elevated | Should -BeTrue
     }
 
-    It 'declares CmdletBinding and comment-based help' {
-        $help = Get-Help $script:ScriptPath -Full
-        $help.Synopsis | Should -Not -BeNullOrEmpty
-        (Get-Content $script:ScriptPath -Raw) | Should -Match '\[CmdletBinding\(\)\]'
+    It 'reports a non-elevated Server Core host (German whoami output)' {
+        $script:Runs['not-elevated'].Result.elevated | Should -BeFalse
+        $script:Runs['not-elevated'].Result.serverCore | Should -BeTrue
+        $script:Runs['not-elevated'].Result.computerName | Should -Be 'CONN02'
+    }
+
+    It 'fails with exit 1 and a JSON error carrying what Windows said when WMI is broken' {
+        $run = $script:Runs['wmi']
+        $run.ExitCode | Should -Be 1
+        $run.Result.error.code | Should -Be 'HOST_IDENTITY_FAILED'
+        $run.Result.error.message | Should -Be 'Invalid class "Win32_OperatingSystem"'
+        $run.Result.error.errorId | Should -BeLike 'HRESULT 0x80041010*'
     }
 }

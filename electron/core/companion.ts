@@ -45,6 +45,8 @@ export function createCompanion(options: CompanionOptions): Companion {
   const store = createStateStore<RunbookState>(join(options.dataDir, 'state.json'), emptyState, parseState);
   const services = { powershell: options.powershell, http: options.http, net: options.net, now };
   const runbook = new Runbook({ services, store, journal, redactor, now });
+  // Closing the companion stops what it started (PowerShell included) instead of leaving it running.
+  const closing = new AbortController();
   journal.append({ kind: 'session', message: `Companion ${options.version} started (${options.host} host${options.lab ? ', lab' : ''}).` });
 
   const handlers: Handlers = {
@@ -67,7 +69,7 @@ export function createCompanion(options: CompanionOptions): Companion {
       const runId = `host-${now().getTime()}`;
       const progress = progressReporter(journal, emit, runId);
       progress('Reading host identity with PowerShell.');
-      const result = await options.powershell.run('Get-HostIdentity', { onProgress: progress });
+      const result = await options.powershell.run('Get-HostIdentity', { onProgress: progress, signal: closing.signal });
       journal.append({ kind: 'host-identity', runId, message: `Host ${result.data.computerName}: ${result.data.osCaption} (build ${result.data.osBuild}).`, data: result.data });
       return result.data;
     },
@@ -87,6 +89,10 @@ export function createCompanion(options: CompanionOptions): Companion {
     runbook,
     journal,
     redactor,
-    close: () => journal.close(),
+    close: () => {
+      closing.abort();
+      runbook.cancelAll();
+      journal.close();
+    },
   };
 }

@@ -2,7 +2,8 @@ import { execa } from 'execa';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CompanionError } from '../core/errors.ts';
-import { scriptCatalogue, type ParamValue, type ScriptName, type ScriptOutput } from '../core/powershell/catalogue.ts';
+import type { z } from 'zod';
+import { ScriptErrorSchema, scriptCatalogue, type Catalogue, type ParamValue } from '../core/powershell/catalogue.ts';
 import type { Redactor } from '../core/store/redact.ts';
 
 /**
@@ -36,37 +37,54 @@ export interface ScriptRun<T> {
   durationMs: number;
 }
 
-export interface PowerShellRunner {
+export interface PowerShellRunner<C extends Catalogue = typeof scriptCatalogue> {
   readonly host: PowerShellHost | null;
-  run<S extends ScriptName>(script: S, options?: RunOptions): Promise<ScriptRun<ScriptOutput<S>>>;
+  run<S extends keyof C & string>(script: S, options?: RunOptions): Promise<ScriptRun<z.infer<C[S]['output']>>>;
 }
 
 export const PROGRESS_PREFIX = '::progress::';
 const PARAM_NAME = /^[A-Za-z][A-Za-z0-9]*$/;
 
-/** The exact argv for one script run: fixed switches, `-File <script>`, then declared parameters. */
-export function buildArgv(scriptPath: string, script: ScriptName, params: Record<string, ParamValue> = {}): string[] {
-  const declared = scriptCatalogue[script].params;
+/** The longest parameter value we pass: paths, URLs and proxy addresses are far shorter. */
+export const MAX_PARAM_LENGTH = 4096;
+// PowerShell reads an argument starting with any of these dashes as a parameter name.
+const LEADING_DASH = /^[-\u2013\u2014\u2015]/;
+// No path, URL or proxy address holds a control character or a double quote (Windows forbids
+// it in file names), and either could be split or re-read on the way through a command line.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNSAFE_CHARACTER = /[\u0000-\u001f\u007f"]/;
+
+function refuseValue(name: string, problem: string): never {
+  throw new CompanionError('INVALID_REQUEST', `The value for ${name} ${problem}.`, `Correct the ${name} value and try again.`);
+}
+
+/**
+ * The exact argv for one script run: fixed switches, `-File <script>`, then declared parameters.
+ * A value that PowerShell could read as anything but one string is refused here, before any
+ * process starts.
+ */
+export function buildArgv(scriptPath: string, spec: Catalogue[string], params: Record<string, ParamValue> = {}): string[] {
   const argv = ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-File', scriptPath];
   for (const [name, value] of Object.entries(params)) {
-    const kind = declared[name];
-    if (!kind || !PARAM_NAME.test(name)) throw new Error(`${script} has no parameter ${name}`);
+    const kind = Object.hasOwn(spec.params, name) ? spec.params[name] : undefined;
+    if (!kind || !PARAM_NAME.test(name)) throw new Error(`${spec.file} has no parameter ${name}`);
     if (kind === 'switch') {
       if (value === true) argv.push(`-${name}`);
       continue;
     }
     const text = String(value);
-    // PowerShell would read a value starting with '-' as a parameter name.
-    if (text.startsWith('-') || text.includes('\0')) {
-      throw new CompanionError('INVALID_REQUEST', `The value for ${name} cannot start with "-".`, `Correct the ${name} value and try again.`);
-    }
+    if (text === '') refuseValue(name, 'is empty (leave the parameter out instead)');
+    if (LEADING_DASH.test(text)) refuseValue(name, 'cannot start with a dash, which PowerShell would read as a parameter name');
+    if (UNSAFE_CHARACTER.test(text)) refuseValue(name, 'contains a line break, a control character or a double quote');
+    if (text.length > MAX_PARAM_LENGTH) refuseValue(name, `is longer than ${MAX_PARAM_LENGTH} characters`);
     argv.push(`-${name}`, text);
   }
   return argv;
 }
 
-export function createPowerShellRunner(options: { host: PowerShellHost | null; scriptsDir: string; redactor: Redactor; env?: NodeJS.ProcessEnv }): PowerShellRunner {
+export function createPowerShellRunner<C extends Catalogue = typeof scriptCatalogue>(options: { host: PowerShellHost | null; scriptsDir: string; redactor: Redactor; env?: NodeJS.ProcessEnv; catalogue?: C }): PowerShellRunner<C> {
   const { host, scriptsDir, redactor } = options;
+  const catalogue: Catalogue = options.catalogue ?? scriptCatalogue;
   return {
     host,
     async run(script, runOptions = {}) {
@@ -77,12 +95,13 @@ export function createPowerShellRunner(options: { host: PowerShellHost | null; s
           'Run the companion on the Windows Server that hosts NDES or the connector, or start the lab (npm run lab) to rehearse.',
         );
       }
-      const entry = scriptCatalogue[script];
+      const entry = Object.hasOwn(catalogue, script) ? catalogue[script] : undefined;
+      if (!entry) throw new Error(`No script named ${script} in the catalogue.`);
       const scriptPath = join(scriptsDir, entry.file);
       if (!existsSync(scriptPath)) {
         throw new CompanionError('POWERSHELL_FAILED', `The script ${entry.file} is missing from ${scriptsDir}.`, 'Reinstall the companion: its files are incomplete.');
       }
-      const argv = [...host.prefixArgs, ...buildArgv(scriptPath, script, runOptions.params)];
+      const argv = [...host.prefixArgs, ...buildArgv(scriptPath, entry, runOptions.params)];
       const started = Date.now();
       const subprocess = execa(host.file, argv, {
         input: runOptions.stdin ?? '',
@@ -120,7 +139,11 @@ export function createPowerShellRunner(options: { host: PowerShellHost | null; s
       const durationMs = Date.now() - started;
 
       if (result.timedOut) {
-        throw new CompanionError('TIMEOUT', `${entry.file} did not finish within ${Math.round((runOptions.timeoutMs ?? entry.defaultTimeoutMs) / 1000)} s and was stopped.`, 'Check that the server is not overloaded, then run the step again.');
+        throw new CompanionError(
+          'TIMEOUT',
+          `${host.label} did not finish ${entry.file} within ${Math.round((runOptions.timeoutMs ?? entry.defaultTimeoutMs) / 1000)} s and was stopped: PowerShell itself was slow, not the network.`,
+          'Check the server is not overloaded (CPU, memory, antivirus scanning PowerShell), or that a WMI query is not hanging (restart the Windows Management Instrumentation service), then run the step again.',
+        );
       }
       if (result.isCanceled) throw new CompanionError('CANCELLED', `${entry.file} was cancelled.`, 'Run the step again when ready.');
       if (result.signal) {
@@ -151,15 +174,12 @@ export function createPowerShellRunner(options: { host: PowerShellHost | null; s
       if (!parsed.success) {
         throw new CompanionError('POWERSHELL_FAILED', `${entry.file} printed a result the companion does not understand.`, 'The script and the app do not match: reinstall the companion.');
       }
-      return { data: parsed.data as ScriptOutput<typeof script>, exitCode, durationMs };
+      return { data: parsed.data as z.infer<C[typeof script]['output']>, exitCode, durationMs };
     },
   };
 }
 
 function extractScriptError(document: unknown): string | undefined {
-  if (document && typeof document === 'object' && 'error' in document) {
-    const error = (document as { error?: { message?: unknown } }).error;
-    if (error && typeof error.message === 'string') return error.message;
-  }
-  return undefined;
+  const parsed = ScriptErrorSchema.safeParse(document);
+  return parsed.success ? parsed.data.error.message : undefined;
 }

@@ -3,12 +3,12 @@ import type { Page } from '@playwright/test';
 import { LAB_EXTERNAL_URL, LAB_INTERNAL_URL } from '../lab/world.ts';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, root, test } from './fixtures.ts';
+import { expect, POWERSHELL_WAIT, root, test } from './fixtures.ts';
 
 async function runReadiness(app: Page): Promise<void> {
   await app.getByLabel('Internal NDES URL').fill(LAB_INTERNAL_URL);
   await app.getByRole('button', { name: 'Run step' }).click();
-  await expect(app.getByRole('heading', { level: 2, name: /^(Ready|Not ready):/ })).toBeVisible({ timeout: 20_000 });
+  await expect(app.getByRole('heading', { level: 2, name: /^(Ready|Not ready):/ })).toBeVisible(POWERSHELL_WAIT);
 }
 
 function group(app: Page, title: string) {

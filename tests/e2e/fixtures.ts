@@ -9,6 +9,11 @@ import { composeCompanion } from '../../electron/platform/compose.ts';
 import { startLabWorld, type LabWorld } from '../lab/world.ts';
 
 export const root = join(import.meta.dirname, '..', '..');
+/**
+ * How long to wait for what PowerShell reports: a real PowerShell starts in about a second,
+ * and several seconds on a 2-core machine busy with a second browser.
+ */
+export const POWERSHELL_WAIT = { timeout: 30_000 };
 const files = appFiles(root);
 
 interface Fixtures {
@@ -20,7 +25,7 @@ interface Fixtures {
 
 /**
  * The app as the preview host serves it, over a fresh lab world: the real renderer, bridge,
- * gateway, handlers, runner and stand-in; only PowerShell itself is the lab's.
+ * gateway, handlers and runner, and our real scripts in PowerShell over the lab's fake Windows.
  */
 export const test = base.extend<Fixtures>({
   scenario: ['healthy', { option: true }],

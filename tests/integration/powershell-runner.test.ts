@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CompanionError } from '../../electron/core/errors.ts';
 import { Redactor } from '../../electron/core/store/redact.ts';
 import { choosePowerShell, readLabConfig } from '../../electron/platform/environment.ts';
+import { scriptCatalogue } from '../../electron/core/powershell/catalogue.ts';
 import { buildArgv, createPowerShellRunner } from '../../electron/platform/powershell-runner.ts';
 import { startLabWorld } from '../lab/world.ts';
 import { repoRoot, scriptsDir } from '../helpers/companion.ts';
@@ -103,6 +104,6 @@ describe('our scripts in real PowerShell over the fake Windows, through the real
 
 describe('argv building', () => {
   it('refuses parameters the script does not declare', () => {
-    expect(() => buildArgv('x.ps1', 'Get-HostIdentity', { Command: 'Remove-Item C:\\' })).toThrow(/no parameter/);
+    expect(() => buildArgv('x.ps1', scriptCatalogue['Get-HostIdentity'], { Command: 'Remove-Item C:\\' })).toThrow(/no parameter/);
   });
 });

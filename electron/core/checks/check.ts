@@ -8,6 +8,8 @@ export interface CheckSpec {
   title: string;
   severity: Severity;
   docUrl: string;
+  /** Its own deadline, where the run's per-probe timeout (sized for network probes) does not fit. */
+  timeoutMs?: number;
   probe(context: ProbeContext): Promise<Finding>;
 }
 
@@ -71,6 +73,7 @@ export async function runChecks(specs: readonly CheckSpec[], options: { timeoutM
 
 async function runOne(spec: CheckSpec, options: { timeoutMs: number; signal?: AbortSignal; onResult?: (result: CheckResult) => void }, now: () => Date, controllers: Set<AbortController>): Promise<CheckResult> {
   const started = Date.now();
+  const timeoutMs = spec.timeoutMs ?? options.timeoutMs;
   const controller = new AbortController();
   controllers.add(controller);
   let timer: NodeJS.Timeout | undefined;
@@ -81,10 +84,10 @@ async function runOne(spec: CheckSpec, options: { timeoutMs: number; signal?: Ab
     const guard = new Promise<Finding>((resolve) => {
       timer = setTimeout(() => {
         controller.abort();
-        resolve(networkFinding(new ProbeFailure('timeout', `No answer within ${options.timeoutMs / 1000} s.`), spec.title));
-      }, options.timeoutMs + 250);
+        resolve(networkFinding(new ProbeFailure('timeout', `No answer within ${timeoutMs / 1000} s.`), spec.title));
+      }, timeoutMs + 250);
     });
-    finding = await Promise.race([spec.probe({ signal: controller.signal, timeoutMs: options.timeoutMs, now: now() }), guard]);
+    finding = await Promise.race([spec.probe({ signal: controller.signal, timeoutMs, now: now() }), guard]);
   } catch (error) {
     finding = networkFinding(error, spec.title);
   } finally {

@@ -6,7 +6,7 @@ import { docs } from '../runbook/docs.ts';
 import { criticalFailed, fail, pass, runChecks, skipped, worstFirst, type CheckSpec } from './check.ts';
 import type { HttpProbe, NetProbe } from './http-types.ts';
 import { outboundChecks } from './outbound/outbound-checks.ts';
-import { hostChecks } from './host/host-checks.ts';
+import { HOST_FACTS_TIMEOUT_MS, hostChecks } from './host/host-checks.ts';
 import type { HostFacts } from './host/facts.ts';
 import { checkUrl } from './input-rules.ts';
 import type { CaCertBundle } from './scep/cacert.ts';
@@ -83,7 +83,7 @@ export function buildChecks(request: CheckRequest, services: CheckServices, sign
   if (groups.has('host') || groups.has('ndes')) {
     let facts: Promise<HostFacts> | undefined;
     // Cancelling the run stops PowerShell too, not just the checks waiting on it.
-    const once = () => (facts ??= services.powershell.run('Get-HostReadiness', signal ? { signal } : {}).then((run) => run.data));
+    const once = () => (facts ??= services.powershell.run('Get-HostReadiness', { timeoutMs: HOST_FACTS_TIMEOUT_MS, ...(signal ? { signal } : {}) }).then((run) => run.data));
     specs.push(...hostChecks(once).filter((spec) => groups.has(spec.group)));
   }
   if (groups.has('outbound')) specs.push(...outboundChecks({ net: services.net, ...(request.proxyAddress ? { proxy: request.proxyAddress } : {}), ...(request.tenantId ? { tenantId: request.tenantId } : {}) }));

@@ -19,20 +19,37 @@ export const HostIdentitySchema = z.object({
   serverCore: z.boolean(),
 }) satisfies z.ZodType<HostIdentity>;
 
+/** What a script prints instead of its result when it fails (exit code 1): Companion.Common.ps1's Write-CompanionFailure. */
+export const ScriptErrorSchema = z.object({
+  error: z.object({ code: z.string(), message: z.string(), errorId: z.string(), category: z.string() }),
+});
+export type ScriptError = z.infer<typeof ScriptErrorSchema>;
+
+export type ParamKind = 'string' | 'switch' | 'int';
+
+/** One script: its file under scripts/powershell, its parameters, and the document it prints. */
+export interface ScriptSpec {
+  file: string;
+  params: Record<string, ParamKind>;
+  output: z.ZodType;
+  defaultTimeoutMs: number;
+}
+export type Catalogue = Record<string, ScriptSpec>;
+
 export const scriptCatalogue = {
   'Get-HostIdentity': {
     file: 'Get-HostIdentity.ps1',
-    params: {} as Record<string, 'string' | 'switch' | 'int'>,
+    params: {} as Record<string, ParamKind>,
     output: HostIdentitySchema,
     defaultTimeoutMs: 30_000,
   },
   'Get-HostReadiness': {
     file: 'Get-HostReadiness.ps1',
-    params: {} as Record<string, 'string' | 'switch' | 'int'>,
+    params: {} as Record<string, ParamKind>,
     output: HostFactsSchema,
-    defaultTimeoutMs: 60_000,
+    defaultTimeoutMs: 90_000,
   },
-} as const;
+} as const satisfies Catalogue;
 
 export type ScriptName = keyof typeof scriptCatalogue;
 export type ScriptOutput<S extends ScriptName> = z.infer<(typeof scriptCatalogue)[S]['output']>;

@@ -135,6 +135,11 @@ export class Runbook {
     }
   }
 
+  /** Stops every run in progress (the companion is closing): PowerShell and probes end with them. */
+  cancelAll(): void {
+    for (const controller of this.running.values()) controller.abort();
+  }
+
   cancel(runId: string): boolean {
     const controller = this.running.get(runId);
     if (!controller) return false;

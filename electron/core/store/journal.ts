@@ -12,6 +12,8 @@ export interface Journal {
   append(entry: Omit<JournalEntry, 'at'> & { at?: string }): JournalEntry;
   tail(limit: number): JournalEntry[];
   close(): void;
+  /** False once the companion has closed it (shutting down). */
+  isOpen(): boolean;
 }
 
 export interface JournalRead {
@@ -70,5 +72,6 @@ export function openJournal(file: string, redactor: Redactor, now: () => Date = 
       if (!closed) closeSync(fd);
       closed = true;
     },
+    isOpen: () => !closed,
   };
 }

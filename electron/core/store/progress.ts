@@ -9,6 +9,8 @@ export type Progress = (message: string, level?: 'info' | 'warn' | 'error', chec
  */
 export function progressReporter(journal: Journal, emit: (event: CompanionEvent) => void, runId: string, stepId?: StepId): Progress {
   return (message, level = 'info', check) => {
+    // A run cancelled by the companion closing still reports on its way out; no one is left to tell.
+    if (!journal.isOpen()) return;
     const entry = journal.append({ kind: 'progress', runId, ...(stepId ? { stepId } : {}), message });
     emit({ type: 'progress', runId, ...(stepId ? { stepId } : {}), level, message: entry.message, at: entry.at, ...(check ? { check } : {}) });
   };

@@ -6,6 +6,12 @@ import type { HostFacts, RaCertificate } from './facts.ts';
 const DOTNET_472 = 461_808;
 const LIMIT = 65_534;
 const DAY = 86_400_000;
+/**
+ * How long the host facts may take: Windows PowerShell 5.1 starts cold in seconds on a busy
+ * server, then appcmd, w32tm and whoami run. The runner stops PowerShell at this deadline and
+ * says it was slow; the checks wait a little longer so that message, not a network one, wins.
+ */
+export const HOST_FACTS_TIMEOUT_MS = 90_000;
 
 type Ndes = NonNullable<HostFacts['ndes']>;
 type Judge = (facts: HostFacts, now: Date) => Finding;
@@ -44,6 +50,7 @@ export function hostChecks(facts: () => Promise<HostFacts>): CheckSpec[] {
     title,
     severity,
     docUrl,
+    timeoutMs: HOST_FACTS_TIMEOUT_MS + 5_000,
     probe: async (context) => {
       let value: HostFacts;
       try {

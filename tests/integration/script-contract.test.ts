@@ -1,0 +1,77 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { scriptCatalogue, type ScriptName } from '../../electron/core/powershell/catalogue.ts';
+import { buildArgv } from '../../electron/platform/powershell-runner.ts';
+import { fakeWindowsHost } from '../fake-windows/launcher.ts';
+import { contractIssues } from '../powershell/output-contract.ts';
+import { loadScenario, scenarioNames } from '../lab/world.ts';
+import { repoRoot, scriptsDir } from '../helpers/companion.ts';
+
+const run = promisify(execFile);
+const dir = mkdtempSync(join(tmpdir(), 'ndes-contract-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// Every lab world a script can run in (process faults print nothing to check), once per
+// distinct Windows world and language mode.
+const worlds = new Map<string, { scenarios: string[]; windows: unknown; languageMode: 'FullLanguage' | 'ConstrainedLanguage' }>();
+for (const name of scenarioNames(repoRoot)) {
+  const scenario = loadScenario(repoRoot, name);
+  if (scenario.powershell) continue;
+  const key = `${scenario.languageMode}:${JSON.stringify(scenario.windows)}`;
+  const known = worlds.get(key);
+  if (known) known.scenarios.push(name);
+  else worlds.set(key, { scenarios: [name], windows: scenario.windows, languageMode: scenario.languageMode });
+}
+const cases = [...worlds.values()].flatMap((world, index) => (Object.keys(scriptCatalogue) as ScriptName[]).map((script) => ({ ...world, script, index })));
+
+/** Two at a time: a 2-core machine gains nothing from more. */
+let running = 0;
+const waiting: (() => void)[] = [];
+async function limited<T>(task: () => Promise<T>): Promise<T> {
+  if (running >= 2) await new Promise<void>((resolve) => waiting.push(resolve));
+  running += 1;
+  try {
+    return await task();
+  } finally {
+    running -= 1;
+    waiting.shift()?.();
+  }
+}
+
+describe('every script keeps its output contract in every lab world', () => {
+  it.concurrent.each(cases.map((entry) => [`${entry.script} in ${entry.scenarios.join(', ')}`, entry] as const))('%s', async (_title, entry) => {
+    const state = join(dir, `world-${entry.index}.json`);
+    writeFileSync(state, JSON.stringify(entry.windows));
+    const host = fakeWindowsHost(repoRoot, { state, languageMode: entry.languageMode });
+    const argv = [...host.prefixArgs, ...buildArgv(join(scriptsDir, scriptCatalogue[entry.script].file), scriptCatalogue[entry.script])];
+    const result = await limited(() => run(host.file, argv, { encoding: 'utf8', timeout: 120_000 }).then(
+      (ok) => ({ exitCode: 0, stdout: ok.stdout }),
+      (error: { code?: number; stdout?: string }) => ({ exitCode: typeof error.code === 'number' ? error.code : -1, stdout: error.stdout ?? '' }),
+    ));
+    expect(contractIssues({ script: entry.script, exitCode: result.exitCode, stdout: result.stdout })).toEqual([]);
+  }, 240_000);
+});
+
+describe('the contract check can fail', () => {
+  const ok = (stdout: string, exitCode = 0) => contractIssues({ script: 'Get-HostIdentity', exitCode, stdout });
+  const identity = { computerName: 'N', dnsHostName: 'n', domain: 'd', osCaption: 'c', osBuild: 1, psVersion: '5.1', languageMode: 'FullLanguage', elevated: true, serverCore: false };
+  it('accepts a document that matches the schema, after progress lines', () => {
+    expect(ok(`::progress:: Reading\r\n${JSON.stringify(identity)}\r\n`)).toEqual([]);
+  });
+  it('names an array that Windows PowerShell 5.1 wrapped as {"value":[…],"Count":n}', () => {
+    const facts = { sites: { value: ['Default Web Site'], Count: 1 } };
+    expect(contractIssues({ script: 'Get-HostReadiness', exitCode: 0, stdout: JSON.stringify(facts) })).toContain('sites is an array written as {"value":[...],"Count":n} (Windows PowerShell 5.1 type data)');
+  });
+  it('refuses a one-element array unwrapped to a scalar', () => {
+    expect(ok(JSON.stringify({ ...identity, osBuild: '20348' })).join(' ')).toMatch(/osBuild/);
+  });
+  it('refuses non-ASCII text, two documents, and an error document without its fields', () => {
+    expect(ok(JSON.stringify({ ...identity, computerName: 'Café' }))).toContain('the document is not printable ASCII (non-ASCII text must be \\u-escaped)');
+    expect(ok(`${JSON.stringify(identity)}\n${JSON.stringify(identity)}`)[0]).toMatch(/found 2 line/);
+    expect(ok(JSON.stringify({ error: { message: 'x' } }), 1).join(' ')).toMatch(/error\.code/);
+  });
+});

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +10,11 @@ import { Redactor } from '../electron/core/store/redact.ts';
 import { choosePowerShell } from '../electron/platform/environment.ts';
 import { createHttpProbe } from '../electron/platform/http-probe.ts';
 import { createNetProbe } from '../electron/platform/net-probe.ts';
-import { createPowerShellRunner } from '../electron/platform/powershell-runner.ts';
+import type { CheckResult } from '../electron/contract/model.ts';
+import { scriptCatalogue } from '../electron/core/powershell/catalogue.ts';
+import { buildArgv, createPowerShellRunner } from '../electron/platform/powershell-runner.ts';
+import { fakeWindowsHost } from '../tests/fake-windows/launcher.ts';
+import { CONCURRENCY_BUDGET, concurrencyRatio } from './bench-measures.ts';
 import { LAB_EXTERNAL_URL, LAB_INTERNAL_URL, LAB_TENANT_ID, startLabWorld, type LabWorld } from '../tests/lab/world.ts';
 
 /**
@@ -33,11 +37,22 @@ function rendererGzipKb(): number {
     .reduce((total, file) => total + gzipSync(readFileSync(join(assets, file)), { level: 9 }).length, 0) / 1024;
 }
 
-function runCli(args: string[], env: Record<string, string>): Promise<{ ms: number; code: number | null }> {
+function runCli(args: string[], env: Record<string, string>): Promise<{ ms: number; code: number | null; stdout: string }> {
   return new Promise((resolve) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, [join(root, 'dist', 'cli', 'ndes-companion.mjs'), ...args], { env: { ...process.env, ...env }, stdio: 'ignore' });
-    child.on('close', (code) => resolve({ ms: Number(process.hrtime.bigint() - started) / 1e6, code }));
+    const child = spawn(process.execPath, [join(root, 'dist', 'cli', 'ndes-companion.mjs'), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'ignore'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.on('close', (code) => resolve({ ms: Number(process.hrtime.bigint() - started) / 1e6, code, stdout }));
+  });
+}
+
+function timeProcess(file: string, args: string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(file, args, { stdio: 'ignore' });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(Number(process.hrtime.bigint() - started) / 1e6) : reject(new Error(`${file} exited ${code}`))));
   });
 }
 
@@ -64,29 +79,33 @@ async function main(): Promise<void> {
     const renderer = rendererGzipKb();
     rows.push({ what: 'Renderer JS, gzip', measured: `${renderer.toFixed(1)} KB`, budget: '≤ 100 KB', ok: renderer <= 100 });
 
-    // Readiness against the lab: all groups at once, versus the slowest probe run on its own.
+    // Readiness against the lab: one run's wall time against the slowest probe of that same run.
     const request: CheckRequest = normalizeRequest({ scope: 'readiness', internalUrl: LAB_INTERNAL_URL, tenantId: LAB_TENANT_ID, timeoutMs: 5_000, longUrlKb: 20 });
     await runChecks(buildChecks(request, services(lab)), { timeoutMs: request.timeoutMs }); // warm-up
-    const walls: number[] = [];
-    let probes = 0;
+    const ratios: { ratio: number; wall: number; slowestMs: number; probes: number }[] = [];
     for (let i = 0; i < 3; i += 1) {
       const specs = buildChecks(request, services(lab));
-      probes = specs.length;
       const started = performance.now();
-      await runChecks(specs, { timeoutMs: request.timeoutMs });
-      walls.push(performance.now() - started);
+      const results = await runChecks(specs, { timeoutMs: request.timeoutMs });
+      const wall = performance.now() - started;
+      ratios.push({ ...concurrencyRatio(results, wall), wall, probes: specs.length });
     }
-    const wall = median(walls);
-    let slowest = 0;
-    for (const spec of buildChecks(request, services(lab))) {
-      const alone = buildChecks(request, services(lab)).find((candidate) => candidate.id === spec.id);
-      if (!alone) continue;
-      const started = performance.now();
-      await runChecks([alone], { timeoutMs: request.timeoutMs });
-      slowest = Math.max(slowest, performance.now() - started);
+    const worst = ratios.reduce((a, b) => (b.ratio > a.ratio ? b : a));
+    rows.push({ what: `Readiness wall ÷ slowest probe of the same run (${worst.probes} probes, worst of 3)`, measured: `${worst.ratio.toFixed(2)} (${worst.wall.toFixed(0)} / ${worst.slowestMs.toFixed(0)} ms)`, budget: `≤ ${CONCURRENCY_BUDGET}`, ok: worst.ratio <= CONCURRENCY_BUDGET });
+
+    // PowerShell itself: a cold start of pwsh 7.6.9 with the fake Windows loaded, and one full
+    // Get-HostReadiness.ps1 run over it (Windows PowerShell 5.1 on a server starts slower).
+    const emptyScript = join(dir, 'Empty.ps1');
+    writeFileSync(emptyScript, 'exit 0\n');
+    const host = fakeWindowsHost(root, { state: join(dir, 'windows.json') });
+    const cold: number[] = [];
+    const readiness: number[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      cold.push(await timeProcess(host.file, [...host.prefixArgs, '-NoProfile', '-NonInteractive', '-File', emptyScript]));
+      readiness.push(await timeProcess(host.file, [...host.prefixArgs, ...buildArgv(join(root, 'scripts', 'powershell', 'Get-HostReadiness.ps1'), scriptCatalogue['Get-HostReadiness'])]));
     }
-    const ratio = wall / slowest;
-    rows.push({ what: `Readiness wall ÷ slowest single probe (${probes} probes)`, measured: `${ratio.toFixed(2)} (${wall.toFixed(0)} / ${slowest.toFixed(0)} ms)`, budget: '≤ 1.25', ok: ratio <= 1.25 });
+    rows.push({ what: 'PowerShell cold start (pwsh 7.6.9 + fake Windows, median of 5)', measured: `${median(cold).toFixed(0)} ms`, budget: '≤ 2000 ms', ok: median(cold) <= 2_000 });
+    rows.push({ what: 'Get-HostReadiness.ps1 over the fake Windows, whole process (median of 5)', measured: `${median(readiness).toFixed(0)} ms`, budget: '≤ 4000 ms', ok: median(readiness) <= 4_000 });
 
     // Three black-holed endpoints cost one timeout, not three.
     await lab.useScenario('outbound-blocked');
@@ -98,21 +117,25 @@ async function main(): Promise<void> {
     rows.push({ what: 'Readiness with 3 black-holed endpoints', measured: `${(blockedMs / 1000).toFixed(2)} s`, budget: `≤ ${timeoutMs / 1000 + 1} s (timeout ${timeoutMs / 1000} s + 1 s)`, ok: blockedMs <= timeoutMs + 1_000 });
     await lab.useScenario('healthy');
 
-    // PowerShell processes per readiness run, counted by the stand-in itself.
+    // PowerShell processes per readiness run, as the fake Windows' host records its starts.
     const before = lab.records().length;
     await runChecks(buildChecks(request, services(lab)), { timeoutMs: request.timeoutMs });
     const processes = lab.records().length - before;
     rows.push({ what: 'PowerShell processes per readiness run', measured: String(processes), budget: '1', ok: processes === 1 });
 
-    // The CLI, cold, against the lab: a new process each time.
+    // The CLI, cold, against the lab: a new process each time. Its own cost is the wall time
+    // less the one PowerShell run it waits for (the host checks' duration in its report).
     const times: number[] = [];
+    const own: number[] = [];
     for (let i = 0; i < 5; i += 1) {
-      const run = await runCli(['check', '--internal-url', LAB_INTERNAL_URL, '--external-url', LAB_EXTERNAL_URL, '--tenant-id', LAB_TENANT_ID], { ...lab.env, NDES_COMPANION_DATA: join(dir, 'cli-data') });
+      const run = await runCli(['check', '--json', '--internal-url', LAB_INTERNAL_URL, '--external-url', LAB_EXTERNAL_URL, '--tenant-id', LAB_TENANT_ID], { ...lab.env, NDES_COMPANION_DATA: join(dir, 'cli-data') });
       if (run.code !== 0) throw new Error(`ndes-companion check exited ${run.code} against the healthy lab`);
+      const report = (JSON.parse(run.stdout) as { value: { results: CheckResult[] } }).value.results;
+      const powershellMs = Math.max(...report.filter((result) => result.group === 'host' || result.group === 'ndes').map((result) => result.durationMs));
       times.push(run.ms);
+      own.push(run.ms - powershellMs);
     }
-    const cold = median(times);
-    rows.push({ what: 'CLI `check` against the lab, cold (median of 5)', measured: `${cold.toFixed(0)} ms`, budget: '≤ 1000 ms', ok: cold <= 1_000 });
+    rows.push({ what: 'CLI `check` against the lab, cold, less its one PowerShell run (median of 5)', measured: `${median(own).toFixed(0)} ms (${median(times).toFixed(0)} ms in all)`, budget: '≤ 1000 ms + one PowerShell run', ok: median(own) <= 1_000 });
   } finally {
     await lab.close();
     rmSync(dir, { recursive: true, force: true });

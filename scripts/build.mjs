@@ -44,6 +44,7 @@ const nodeBundles = () =>
     build({ ...nodeEsm, entryPoints: ['tests/lab/main.ts'], outfile: 'dist/lab/lab.mjs' }),
     build({ ...nodeEsm, entryPoints: ['scripts/start.ts'], outfile: 'dist/scripts/start.mjs' }),
     build({ ...nodeEsm, entryPoints: ['scripts/bench.ts'], outfile: 'dist/scripts/bench.mjs' }),
+    build({ ...nodeEsm, entryPoints: ['tests/powershell/validate-outputs.ts'], outfile: 'dist/tests/validate-script-outputs.mjs' }),
   ]);
 
 async function renderer() {

@@ -22,6 +22,11 @@ function runner() {
   return createPowerShellRunner({ host: choosePowerShell(readLabConfig(lab.env)), scriptsDir, redactor: new Redactor() });
 }
 
+/** A PowerShell that fails as a process (tests/lab/powershell/powershell-fault.mjs). */
+function faulty(fault: string) {
+  return { file: process.execPath, prefixArgs: [join(repoRoot, 'tests', 'lab', 'powershell', 'powershell-fault.mjs'), fault], label: 'Windows PowerShell' };
+}
+
 async function failure(promise: Promise<unknown>): Promise<CompanionError> {
   try {
     await promise;
@@ -74,7 +79,7 @@ describe('our scripts in real PowerShell over the fake Windows, through the real
 
   it('stops a PowerShell that hangs, at its timeout or on cancel', async () => {
     await lab.useScenario('healthy');
-    const hanging = createPowerShellRunner({ host: { file: join(repoRoot, 'tests', 'lab', 'powershell', 'powershell-fault.sh'), prefixArgs: ['hang'], label: 'Windows PowerShell' }, scriptsDir, redactor: new Redactor() });
+    const hanging = createPowerShellRunner({ host: faulty('hang'), scriptsDir, redactor: new Redactor() });
     expect((await failure(hanging.run('Get-HostIdentity', { timeoutMs: 700 }))).code).toBe('TIMEOUT');
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 300);
@@ -85,7 +90,7 @@ describe('our scripts in real PowerShell over the fake Windows, through the real
     ['crash', 'POWERSHELL_FAILED', /exit code|signal/i],
     ['garbage', 'POWERSHELL_FAILED', /no readable result/],
   ])('a PowerShell that fails as a process (%s) is reported, not parsed', async (fault, code, message) => {
-    const broken = createPowerShellRunner({ host: { file: join(repoRoot, 'tests', 'lab', 'powershell', 'powershell-fault.sh'), prefixArgs: [fault], label: 'Windows PowerShell' }, scriptsDir, redactor: new Redactor() });
+    const broken = createPowerShellRunner({ host: faulty(fault), scriptsDir, redactor: new Redactor() });
     const error = await failure(broken.run('Get-HostReadiness'));
     expect(error.code).toBe(code);
     expect(error.message).toMatch(message);

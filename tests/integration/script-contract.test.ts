@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -8,6 +8,7 @@ import { scriptCatalogue, type ScriptName } from '../../electron/core/powershell
 import { buildArgv } from '../../electron/platform/powershell-runner.ts';
 import { fakeWindowsHost } from '../fake-windows/launcher.ts';
 import { contractIssues } from '../powershell/output-contract.ts';
+import { validateOutputsDir } from '../powershell/validate-outputs.ts';
 import { loadScenario, scenarioNames } from '../lab/world.ts';
 import { repoRoot, scriptsDir } from '../helpers/companion.ts';
 
@@ -73,5 +74,19 @@ describe('the contract check can fail', () => {
     expect(ok(JSON.stringify({ ...identity, computerName: 'Café' }))).toContain('the document is not printable ASCII (non-ASCII text must be \\u-escaped)');
     expect(ok(`${JSON.stringify(identity)}\n${JSON.stringify(identity)}`)[0]).toMatch(/found 2 line/);
     expect(ok(JSON.stringify({ error: { message: 'x' } }), 1).join(' ')).toMatch(/error\.code/);
+  });
+});
+
+describe('the saved-outputs check the Windows workflow runs after Windows PowerShell 5.1', () => {
+  it('passes kept contracts and names each broken one by file', () => {
+    const saved = join(dir, 'saved');
+    mkdirSync(saved);
+    const identity = { computerName: 'N', dnsHostName: 'n', domain: 'd', osCaption: 'c', osBuild: 1, psVersion: '5.1.20348.1', languageMode: 'FullLanguage', elevated: true, serverCore: false };
+    writeFileSync(join(saved, 'healthy.Get-HostIdentity.json'), JSON.stringify({ script: 'Get-HostIdentity', exitCode: 0, stdout: `::progress:: Reading\n${JSON.stringify(identity)}` }));
+    expect(validateOutputsDir(saved)).toEqual({ checked: 1, problems: [] });
+    writeFileSync(join(saved, 'healthy.Get-HostReadiness.json'), JSON.stringify({ script: 'Get-HostReadiness', exitCode: 0, stdout: JSON.stringify({ problems: { value: [], Count: 0 } }) }));
+    const { checked, problems } = validateOutputsDir(saved);
+    expect(checked).toBe(2);
+    expect(problems).toContain('healthy.Get-HostReadiness.json: problems is an array written as {"value":[...],"Count":n} (Windows PowerShell 5.1 type data)');
   });
 });

@@ -92,7 +92,7 @@ export async function startLabWorld(options: { root: string; dir: string; scenar
   // real script in real PowerShell over the scenario's fake Windows.
   const powershell = (): LabConfig['powershell'] => {
     if (scenario.powershell === 'missing') return { file: join(dir, 'no-such-folder', 'powershell.exe'), prefixArgs: [] };
-    if (scenario.powershell) return { file: join(root, 'tests', 'lab', 'powershell', 'powershell-fault.sh'), prefixArgs: [scenario.powershell] };
+    if (scenario.powershell) return { file: process.execPath, prefixArgs: [join(root, 'tests', 'lab', 'powershell', 'powershell-fault.mjs'), scenario.powershell] };
     const host = fakeWindowsHost(root, { state: windowsFile, record: recordFile, languageMode: scenario.languageMode });
     return { file: host.file, prefixArgs: host.prefixArgs };
   };

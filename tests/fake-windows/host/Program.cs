@@ -1,4 +1,6 @@
-// The fake Windows' PowerShell host. It is started exactly as the companion starts
+// The fake Windows' PowerShell host. One source for both builds: FakeWindowsHost.csproj
+// (PowerShell 7.6.9 from Microsoft.PowerShell.SDK, .NET 10) and, in the Windows workflow,
+// desktop/FakeWindowsHost.Desktop.csproj (Windows PowerShell 5.1's own engine, .NET Framework). It is started exactly as the companion starts
 // powershell.exe, after a few options of its own:
 //
 //   FakeWindowsHost --module <FakeWindows.psd1> --state <world.json> [--record <calls.jsonl>]
@@ -16,7 +18,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
-using System.Text.Json;
+using System.Text;
 
 namespace FakeWindows;
 
@@ -53,19 +55,14 @@ public static class Program
 
         if (record is not null)
         {
-            var line = JsonSerializer.Serialize(new Dictionary<string, object?>
-            {
-                ["at"] = DateTime.UtcNow.ToString("o"),
-                ["pid"] = Environment.ProcessId,
-                ["argv"] = rest,
-                ["languageMode"] = languageMode ?? "FullLanguage",
-            });
+            var argv = string.Join(",", rest.ConvertAll(Json));
+            var line = $"{{\"at\":{Json(DateTime.UtcNow.ToString("o"))},\"pid\":{System.Diagnostics.Process.GetCurrentProcess().Id},\"argv\":[{argv}],\"languageMode\":{Json(languageMode ?? "FullLanguage")}}}";
             File.AppendAllText(record, line + "\n");
         }
 
         var iss = InitialSessionState.CreateDefault2();
         iss.Variables.Add(new SessionStateVariableEntry("FakeWindowsStateFile", Path.GetFullPath(state), "The fake Windows world this session answers from."));
-        iss.ImportPSModule(Path.GetFullPath(module));
+        iss.ImportPSModule(new[] { Path.GetFullPath(module) });
         if (languageMode is not null)
         {
             if (languageMode != "ConstrainedLanguage") return Usage("--language-mode takes ConstrainedLanguage");
@@ -74,6 +71,19 @@ public static class Program
             iss.StartupScripts.Add(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(module))!, "Enter-ConstrainedLanguage.ps1"));
         }
         return Microsoft.PowerShell.ConsoleShell.Start(iss, null, null, rest.ToArray());
+    }
+
+    // Built by hand so the same file compiles for Windows PowerShell 5.1's .NET Framework host.
+    private static string Json(string text)
+    {
+        var builder = new StringBuilder("\"");
+        foreach (char c in text)
+        {
+            if (c == '"' || c == '\\') builder.Append('\\').Append(c);
+            else if (c < 0x20 || c > 0x7e) builder.Append("\\u").Append(((int)c).ToString("x4"));
+            else builder.Append(c);
+        }
+        return builder.Append('"').ToString();
     }
 
     private static int Usage(string problem)

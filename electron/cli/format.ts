@@ -1,5 +1,6 @@
 import type { Failure } from '../contract/errors.ts';
 import type { CheckReport, Plan, StepView } from '../contract/model.ts';
+import { STATUS_LABEL, verdictLine } from '../contract/verdict.ts';
 
 /** Human output of the CLI: compact, aligned, readable over RDP on Server Core. */
 export function stepsTable(steps: StepView[], mode: string): string {
@@ -27,22 +28,19 @@ export function table(header: string[], rows: string[][]): string {
   return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
 }
 
-const STATUS_LABEL = { pass: 'PASS', fail: 'FAIL', warn: 'WARN', skipped: 'SKIP' } as const;
-
-/** The check report as a compact table, worst first, then cause and remedy for what is not a pass. */
+/** The check report as a compact table, worst first, then cause and remedy for what did not pass. */
 export function checkTable(report: CheckReport): string {
   const rows = report.results.map((result) => [STATUS_LABEL[result.status], result.severity, result.group, result.title]);
   const lines = [table(['status', 'severity', 'group', 'check'], rows)];
-  const problems = report.results.filter((result) => result.status === 'fail' || result.status === 'warn');
+  const problems = report.results.filter((result) => result.status === 'fail' || result.status === 'warn' || (result.status === 'skipped' && result.skip !== 'not-applicable'));
   for (const result of problems) {
-    lines.push('', `${STATUS_LABEL[result.status]} ${result.title} [${result.id}]`);
-    if (result.cause) lines.push(`  Cause:  ${result.cause}`);
+    lines.push('', `${STATUS_LABEL[result.status]} ${result.title} [${result.id}]${result.skip === 'could-not-run' ? ' (could not run)' : result.skip === 'cancelled' ? ' (cancelled)' : ''}`);
+    if (result.cause) lines.push(`  ${result.status === 'skipped' ? 'Why:   ' : 'Cause: '} ${result.cause}`);
     if (result.remediation) lines.push(`  Remedy: ${result.remediation}`);
     for (const item of result.evidence.slice(0, 3)) lines.push(`  Saw:    ${item}`);
     lines.push(`  Docs:   ${result.docUrl}`);
   }
   for (const note of report.notes) lines.push('', `Note: ${note}`);
-  const failed = report.results.filter((result) => result.status === 'fail' && result.severity === 'critical').length;
-  lines.push('', report.passed ? `Ready: no critical check failed (${report.results.length} checks).` : `Not ready: ${failed} critical check(s) failed.`);
+  lines.push('', verdictLine(report.results));
   return lines.join('\n');
 }

@@ -9,7 +9,7 @@ import { composeCompanion } from '../platform/compose.ts';
 import { checkTable, failureText, planText, stepsTable } from './format.ts';
 import type { CheckReport } from '../contract/model.ts';
 
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, incomplete: 3 } as const;
 
 export const HELP = `ndes-companion: publish NDES through Microsoft Entra application proxy, step by step.
 
@@ -20,7 +20,8 @@ Usage:
   ndes-companion run <step> [--input k=v]...    Carry a step out (streams progress to stderr).
   ndes-companion verify <step> [--input k=v]... Check a step's result on this machine now.
   ndes-companion host [--json]                  Which server this is (one PowerShell run).
-  ndes-companion check [--internal-url U] [--external-url U] [--proxy P] [--tenant-id G] [--timeout S] [--long-url-kb N] [--json]
+  ndes-companion check [--internal-url U] [--external-url U] [--proxy P] [--tenant-id G] [--verified-domain D]...
+                       [--timeout S] [--long-url-kb N] [--json]
                                                 Readiness checks (host, NDES/IIS, outbound, SCEP at the internal URL),
                                                 plus the verify checks through the external URL when one is given.
   ndes-companion --help | --version
@@ -36,18 +37,25 @@ Options:
   --external-url U   the published URL, e.g. https://ndes-contoso.msappproxy.net/
   --proxy P          outbound proxy, e.g. http://proxy.contoso.local:8080
   --tenant-id G      tenant GUID, adds <tenant>.bootstrap.msappproxy.net to the outbound checks
+  --verified-domain D  a custom domain verified in your tenant (repeatable): external URLs on it are
+                     accepted besides *.msappproxy.net
   --timeout S        seconds each probe may take (default 5)
   --long-url-kb N    size of the long-URL SCEP probe, 1-31 (default 20)
 
-check --json prints {"ok":true,"value":{"runId","startedAt","finishedAt","passed","notes":[...],
-  "results":[{"id","group","title","severity","status","evidence":[...],"cause","remediation","docUrl","durationMs"}]}}
+check --json prints {"ok":true,"value":{"runId","startedAt","finishedAt","verdict","passed","notes":[...],
+  "results":[{"id","group","title","severity","status","evidence":[...],"cause","remediation","skip","docUrl","durationMs"}]}}
   results worst first; group is host|ndes|outbound|scep-internal|scep-external; severity critical|warning|info;
-  status pass|fail|warn|skipped. Fields are only ever added, never renamed.
+  status pass|fail|warn|skipped; a skipped check has skip not-applicable|could-not-run|cancelled and says
+  why in cause; verdict is ready|not-ready|incomplete (passed is verdict = ready). Fields are only ever added,
+  never renamed.
 
 Exit codes:
-  0  success (for check: no critical check failed)
-  1  the step, check or plan failed (for check: a critical check failed), or the capability is not available yet
+  0  success (for check: Ready, no critical check failed and every critical check ran)
+  1  the step, check or plan failed (for check: Not ready, a critical check failed), or the capability is not
+     available yet
   2  bad usage (unknown command, step or option, or a URL the input rules refuse)
+  3  check only: Incomplete, a critical check could not run (PowerShell missing or blocked, cancelled); the
+     report says which and why. Never read as ready.
 
 Environment:
   NDES_COMPANION_DATA  folder for state.json and journal.jsonl
@@ -90,6 +98,7 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
         'external-url': { type: 'string' },
         proxy: { type: 'string' },
         'tenant-id': { type: 'string' },
+        'verified-domain': { type: 'string', multiple: true },
         timeout: { type: 'string' },
         'long-url-kb': { type: 'string' },
       },
@@ -167,6 +176,7 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
             ['externalUrl', values['external-url']],
             ['proxyAddress', values.proxy],
             ['tenantId', values['tenant-id']],
+            ['verifiedDomains', values['verified-domain']?.join(',')],
             ['timeoutSeconds', values.timeout],
             ['longUrlKb', values['long-url-kb']],
           ].filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
@@ -176,7 +186,8 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
         else if (result.ok) io.out(checkTable(result.value as CheckReport));
         else io.err(failureText(result.error));
         if (!result.ok) return result.error.code === 'INVALID_REQUEST' ? EXIT.usage : EXIT.failed;
-        return (result.value as CheckReport).passed ? EXIT.ok : EXIT.failed;
+        const verdict = (result.value as CheckReport).verdict;
+        return verdict === 'ready' ? EXIT.ok : verdict === 'incomplete' ? EXIT.incomplete : EXIT.failed;
       }
       default:
         return emit(await gateway.dispatch(sender, 'host:identity', {}), (value: { computerName: string; osCaption: string; osBuild: number; elevated: boolean }) =>

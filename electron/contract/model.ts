@@ -113,6 +113,10 @@ export interface JournalEntry {
 
 export type Severity = 'critical' | 'warning' | 'info';
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skipped';
+/** Why a check was skipped: it does not apply here, it could not run (say why), or it was cancelled. */
+export type SkipKind = 'not-applicable' | 'could-not-run' | 'cancelled';
+/** Ready: nothing critical failed and everything critical ran. Incomplete: something critical could not run. */
+export type Verdict = 'ready' | 'not-ready' | 'incomplete';
 export type CheckGroup = 'host' | 'ndes' | 'outbound' | 'scep-internal' | 'scep-external';
 
 /** One finding of a readiness or verify check: what it saw, why it matters, what to do. */
@@ -126,6 +130,8 @@ export interface CheckResult {
   evidence: string[];
   cause?: string;
   remediation?: string;
+  /** Set when status is "skipped"; `cause` says why in words. */
+  skip?: SkipKind;
   docUrl: string;
   durationMs: number;
 }
@@ -135,7 +141,8 @@ export interface CheckReport {
   startedAt: string;
   finishedAt: string;
   results: CheckResult[];
-  /** True when no critical check failed. */
+  verdict: Verdict;
+  /** True when the verdict is "ready". */
   passed: boolean;
   /** What the input rules changed (a trailing "/" added, the SCEP path removed). */
   notes: string[];

@@ -34,7 +34,7 @@ export function readLabConfig(env: NodeJS.ProcessEnv = process.env): LabConfig |
 }
 
 export function choosePowerShell(lab: LabConfig | null, platform: NodeJS.Platform = process.platform): PowerShellHost | null {
-  if (lab) return { file: lab.powershell.file, prefixArgs: lab.powershell.prefixArgs, label: 'the lab PowerShell' };
+  if (lab) return { file: lab.powershell.file, prefixArgs: lab.powershell.prefixArgs, label: 'Windows PowerShell (lab)' };
   return platform === 'win32' ? windowsPowerShell() : null;
 }
 

@@ -150,7 +150,11 @@ export function createPowerShellRunner<C extends Catalogue = typeof scriptCatalo
         throw new CompanionError('POWERSHELL_FAILED', `${host.label} ended abruptly while running ${entry.file} (signal ${result.signal}) and printed no result.`, 'Run the step again; if it repeats, look in the Application event log for a PowerShell crash and export the support bundle.');
       }
       if (result.failed && result.exitCode === undefined) {
-        throw new CompanionError('POWERSHELL_UNAVAILABLE', `${host.label} could not be started (${redactor.text(result.shortMessage ?? 'unknown error')}).`, 'Check that Windows PowerShell 5.1 is present at its standard path and not blocked by AppLocker or WDAC policy.');
+        const code = (result as { code?: unknown }).code;
+        if (code === 'ENOENT') {
+          throw new CompanionError('POWERSHELL_UNAVAILABLE', `${host.label} is not on this machine (${host.file} does not exist), so the companion cannot read this server.`, 'Run the companion on the Windows Server that hosts NDES or the connector (Windows PowerShell 5.1 is part of Windows Server 2016 and later), or start the lab (npm run lab) to rehearse.');
+        }
+        throw new CompanionError('POWERSHELL_BLOCKED', `${host.label} could not be started: ${redactor.text(result.shortMessage ?? 'unknown error')}. An AppLocker or WDAC rule that blocks powershell.exe stops it this way.`, 'Ask for an AppLocker/WDAC exception for Windows PowerShell on this server (the connector installer needs PowerShell too), or do the steps by hand from the runbook.');
       }
 
       const body = resultLines.join('\n').trim();
@@ -161,6 +165,18 @@ export function createPowerShellRunner<C extends Catalogue = typeof scriptCatalo
         document = undefined;
       }
       const exitCode = result.exitCode ?? -1;
+      const stderrText = String(result.stderr ?? '');
+      // An execution policy set by Group Policy (AllSigned, Restricted) refuses our unsigned script
+      // before it runs: no JSON, exit code 1, and an error record whose id is UnauthorizedAccess
+      // (not translated, unlike the message around it: execution-policy.md EP-05 to EP-08).
+      if (document === undefined && exitCode !== 0 && /\bUnauthorizedAccess\b/.test(stderrText)) {
+        throw new CompanionError(
+          'POWERSHELL_BLOCKED',
+          `Windows PowerShell refused to load ${entry.file}: an execution policy set by Group Policy (AllSigned or Restricted) does not allow the companion's unsigned scripts, and -ExecutionPolicy Bypass cannot override Group Policy.`,
+          'Set the Group Policy "Turn on Script Execution" to allow local scripts on this server (or Not Configured) and run gpupdate /force, or install a companion build whose scripts are signed with a certificate your AllSigned policy trusts (README: signing the scripts).',
+          'https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_execution_policies',
+        );
+      }
       if (exitCode !== 0 || document === undefined) {
         const reported = extractScriptError(document);
         const stderr = redactor.text(String(result.stderr ?? '').trim()).slice(-600);

@@ -109,6 +109,16 @@ describe('ndes-companion CLI', () => {
   });
 
   // On Windows the real Windows PowerShell is there, so this case only exists elsewhere.
+  it.runIf(process.platform !== 'win32')('check without PowerShell is Incomplete (exit 3), never Ready, and says why', async () => {
+    const lab = await startLabWorld({ root: repoRoot, dir: join(dir, 'lab-missing'), scenario: 'powershell-missing' });
+    const { code, stdout } = await runAsync(['check', '--tenant-id', LAB_TENANT_ID], lab.env).finally(() => lab.close());
+    expect(code).toBe(3);
+    expect(stdout).toMatch(/^SKIP\s+critical\s+host\s+Windows Server 2016 or later$/m);
+    expect(stdout).toMatch(/SKIP Windows Server 2016 or later \[host\.os\] \(could not run\)\n {2}Why:\s+Could not run: PowerShell could not read this server/);
+    expect(stdout).toMatch(/^Incomplete: \d+ critical check\(s\) could not run/m);
+    expect(stdout).not.toMatch(/^Ready/m);
+  });
+
   it.runIf(process.platform !== 'win32')('host without PowerShell says so (exit 1)', () => {
     const { code, stderr } = run(['host']);
     expect(code).toBe(1);

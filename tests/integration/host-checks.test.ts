@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../electron/contract/model.ts';
 import { runCheckSuite } from '../../electron/core/checks/suite.ts';
+import { verdictOf } from '../../electron/contract/verdict.ts';
 import { Redactor } from '../../electron/core/store/redact.ts';
 import { choosePowerShell } from '../../electron/platform/environment.ts';
 import { createHttpProbe } from '../../electron/platform/http-probe.ts';
@@ -89,6 +90,30 @@ describe('host and NDES/IIS checks, judged from one PowerShell run', () => {
     expect(results[id]?.remediation?.length).toBeGreaterThan(10);
   });
 
+  it('PowerShell missing: nothing is judged, every host check says it could not run, and the verdict is Incomplete', async () => {
+    const results = await hostResults('powershell-missing');
+    const all = Object.values(results);
+    expect(all.every((result) => result.status === 'skipped' && result.skip === 'could-not-run')).toBe(true);
+    expect(results['host.os']?.cause).toMatch(/^Could not run: PowerShell could not read this server\. Windows PowerShell \(lab\) is not on this machine/);
+    expect(verdictOf(all)).toBe('incomplete');
+  });
+
+  it('an execution policy set to AllSigned by Group Policy is named as the cause, and nothing else is judged', async () => {
+    const results = await hostResults('gpo-allsigned');
+    expect(results['host.powershell']).toMatchObject({ status: 'fail', severity: 'critical' });
+    expect(results['host.powershell']?.cause).toMatch(/execution policy set by Group Policy \(AllSigned or Restricted\)/);
+    expect(results['host.powershell']?.remediation).toMatch(/Turn on Script Execution/);
+    expect(results['host.dotnet']).toMatchObject({ status: 'skipped', skip: 'could-not-run' });
+    expect(verdictOf(Object.values(results))).toBe('not-ready');
+  });
+
+  it('AppLocker script rules: the scripts still read everything, and the mode is reported', async () => {
+    const results = await hostResults('applocker-clm');
+    expect(results['host.powershell']).toMatchObject({ status: 'warn', severity: 'info' });
+    expect(results['host.powershell']?.evidence.join(' ')).toContain('ConstrainedLanguage');
+    expect(results['ndes.ra-certificates']?.status).toBe('pass');
+  });
+
   it('a connector-only server skips the NDES group and says why', async () => {
     const results = await hostResults('connector-host');
     expect(results['ndes.app-pool']).toMatchObject({ status: 'skipped', cause: expect.stringContaining('NDES is not installed on this server') });
@@ -101,5 +126,21 @@ describe('host and NDES/IIS checks, judged from one PowerShell run', () => {
     expect(results['host.os']?.cause).toBe('The operating system (Win32_OperatingSystem) could not be read: Invalid class "Win32_OperatingSystem"');
     expect(results['host.dotnet']?.status).toBe('pass');
     expect(results['ndes.ra-certificates']?.status).toBe('pass');
+  });
+});
+
+describe('a PowerShell that hangs', () => {
+  it('is reported as slow PowerShell at the host-facts deadline, never as a network problem', async () => {
+    const services = {
+      powershell: createPowerShellRunner({ host: { file: process.execPath, prefixArgs: [join(repoRoot, 'tests', 'lab', 'powershell', 'powershell-fault.mjs'), 'hang'], label: 'Windows PowerShell' }, scriptsDir, redactor: new Redactor() }),
+      http: createHttpProbe({ closedWorld: true }),
+      net: createNetProbe({ closedWorld: true }),
+      now: () => new Date('2026-11-26T06:00:00Z'),
+    };
+    const report = await runCheckSuite({ scope: 'readiness', groups: ['host'], timeoutMs: 500, longUrlKb: 20, hostFactsTimeoutMs: 1_500 }, services);
+    const powershell = report.results.find((result) => result.id === 'host.powershell');
+    expect(powershell?.status).toBe('fail');
+    expect(powershell?.cause).toMatch(/PowerShell itself was slow, not the network/);
+    expect(report.results.map((result) => `${result.cause} ${result.remediation}`).join(' ')).not.toMatch(/drops the traffic/);
   });
 });

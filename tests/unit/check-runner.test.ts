@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { criticalFailed, pass, runChecks, worstFirst, type CheckSpec } from '../../electron/core/checks/check.ts';
+import { pass, runChecks, skipped, worstFirst, type CheckSpec } from '../../electron/core/checks/check.ts';
+import { verdictLine, verdictOf } from '../../electron/contract/verdict.ts';
 
 /** A probe that answers after `ms`, or when cancelled, like a network probe would. */
 function delayed(id: string, ms: number, log: string[] = []): CheckSpec {
@@ -60,6 +61,32 @@ describe('the check runner', () => {
   it('orders worst first and knows when a critical check failed', async () => {
     const results = await runChecks([delayed('ok', 1), { ...delayed('bad', 0), probe: async () => ({ status: 'fail', evidence: [], cause: 'c', remediation: 'r' }) }], { timeoutMs: 1_000 });
     expect(worstFirst(results).map((result) => result.id)).toEqual(['bad', 'ok']);
-    expect(criticalFailed(results)).toBe(true);
+    expect(verdictOf(results)).toBe('not-ready');
+  });
+});
+
+describe('the verdict never says Ready when a critical check could not look', () => {
+  const critical = (id: string, probe: CheckSpec['probe']): CheckSpec => ({ ...delayed(id, 0), probe });
+  it('a critical check that could not run makes it Incomplete, and says so', async () => {
+    const results = await runChecks([delayed('ok', 1), critical('host.os', async () => skipped('Windows PowerShell is not available on this machine.', 'could-not-run'))], { timeoutMs: 1_000 });
+    expect(results.find((result) => result.id === 'host.os')?.skip).toBe('could-not-run');
+    expect(verdictOf(results)).toBe('incomplete');
+    expect(verdictLine(results)).toMatch(/^Incomplete: 1 critical check\(s\) could not run/);
+  });
+  it('a check that does not apply here leaves it Ready', async () => {
+    const results = await runChecks([delayed('ok', 1), critical('ndes.app-pool', async () => skipped('NDES is not installed on this server.'))], { timeoutMs: 1_000 });
+    expect(verdictOf(results)).toBe('ready');
+  });
+  it('a cancelled run is Incomplete', async () => {
+    const controller = new AbortController();
+    const running = runChecks([delayed('slow', 5_000)], { timeoutMs: 10_000, signal: controller.signal });
+    controller.abort();
+    const results = await running;
+    expect(results[0]?.skip).toBe('cancelled');
+    expect(verdictOf(results)).toBe('incomplete');
+  });
+  it('a failure outranks a check that could not run', async () => {
+    const results = await runChecks([critical('a', async () => ({ status: 'fail', evidence: [], cause: 'c', remediation: 'r' })), critical('b', async () => skipped('x', 'could-not-run'))], { timeoutMs: 1_000 });
+    expect(verdictOf(results)).toBe('not-ready');
   });
 });

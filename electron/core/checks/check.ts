@@ -1,4 +1,4 @@
-import type { CheckGroup, CheckResult, CheckStatus, Severity } from '../../contract/model.ts';
+import type { CheckGroup, CheckResult, CheckStatus, Severity, SkipKind } from '../../contract/model.ts';
 import { ProbeFailure } from './http-types.ts';
 
 /** A check is data plus a probe; the probe returns what it found, and never throws to the runner. */
@@ -26,12 +26,14 @@ export interface Finding {
   remediation?: string;
   /** Overrides the spec's severity when the finding is worse or milder than usual. */
   severity?: Severity;
+  skip?: SkipKind;
 }
 
 export const pass = (...evidence: string[]): Finding => ({ status: 'pass', evidence });
 export const fail = (cause: string, remediation: string, evidence: string[] = [], severity?: Severity): Finding => ({ status: 'fail', cause, remediation, evidence, ...(severity ? { severity } : {}) });
 export const warn = (cause: string, remediation: string, evidence: string[] = [], severity?: Severity): Finding => ({ status: 'warn', cause, remediation, evidence, ...(severity ? { severity } : {}) });
-export const skipped = (reason: string): Finding => ({ status: 'skipped', evidence: [], cause: reason });
+/** A check that did not judge anything; `kind` says whether it does not apply or could not look. */
+export const skipped = (reason: string, kind: SkipKind = 'not-applicable', remediation?: string): Finding => ({ status: 'skipped', evidence: [], cause: reason, skip: kind, ...(remediation ? { remediation } : {}) });
 
 /** How a network failure reads as a finding, when the check has nothing more specific to say. */
 export function networkFinding(error: unknown, what: string): Finding {
@@ -46,7 +48,7 @@ export function networkFinding(error: unknown, what: string): Finding {
       case 'tls':
         return fail(`${what}: ${error.message}`, 'Check the server certificate and that TLS 1.2 is enabled on both sides.', [error.message]);
       case 'cancelled':
-        return skipped('Cancelled before it finished.');
+        return skipped('Cancelled before it finished.', 'cancelled');
       default:
         return fail(`${what}: ${error.message}`, 'Check the network path and try again.', [error.message]);
     }
@@ -95,7 +97,7 @@ async function runOne(spec: CheckSpec, options: { timeoutMs: number; signal?: Ab
     controllers.delete(controller);
   }
   // Whatever a cancelled probe threw on its way out, the truth is that it was cancelled.
-  if (options.signal?.aborted) finding = skipped('Cancelled before it finished.');
+  if (options.signal?.aborted) finding = skipped('Cancelled before it finished.', 'cancelled');
   const result: CheckResult = {
     id: spec.id,
     group: spec.group,
@@ -108,6 +110,7 @@ async function runOne(spec: CheckSpec, options: { timeoutMs: number; signal?: Ab
   };
   if (finding.cause) result.cause = finding.cause;
   if (finding.remediation) result.remediation = finding.remediation;
+  if (finding.status === 'skipped') result.skip = finding.skip ?? 'not-applicable';
   options.onResult?.(result);
   return result;
 }
@@ -120,6 +123,4 @@ export function worstFirst(results: CheckResult[]): CheckResult[] {
   return [...results].sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.id.localeCompare(b.id));
 }
 
-export function criticalFailed(results: CheckResult[]): boolean {
-  return results.some((result) => result.status === 'fail' && result.severity === 'critical');
-}
+

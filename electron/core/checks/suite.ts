@@ -3,7 +3,8 @@ import type { CheckGroup, CheckReport, CheckResult } from '../../contract/model.
 import { CompanionError } from '../errors.ts';
 import type { PowerShellRunner } from '../../platform/powershell-runner.ts';
 import { docs } from '../runbook/docs.ts';
-import { criticalFailed, fail, pass, runChecks, skipped, worstFirst, type CheckSpec } from './check.ts';
+import { fail, pass, runChecks, skipped, worstFirst, type CheckSpec } from './check.ts';
+import { verdictOf } from '../../contract/verdict.ts';
 import type { HttpProbe, NetProbe } from './http-types.ts';
 import { outboundChecks } from './outbound/outbound-checks.ts';
 import { HOST_FACTS_TIMEOUT_MS, hostChecks } from './host/host-checks.ts';
@@ -26,6 +27,8 @@ export interface CheckRequest {
   timeoutMs: number;
   longUrlKb: number;
   verifiedDomains?: string[];
+  /** How long Get-HostReadiness.ps1 may take (HOST_FACTS_TIMEOUT_MS unless a test shortens it). */
+  hostFactsTimeoutMs?: number;
 }
 
 export interface CheckServices {
@@ -83,7 +86,7 @@ export function buildChecks(request: CheckRequest, services: CheckServices, sign
   if (groups.has('host') || groups.has('ndes')) {
     let facts: Promise<HostFacts> | undefined;
     // Cancelling the run stops PowerShell too, not just the checks waiting on it.
-    const once = () => (facts ??= services.powershell.run('Get-HostReadiness', { timeoutMs: HOST_FACTS_TIMEOUT_MS, ...(signal ? { signal } : {}) }).then((run) => run.data));
+    const once = () => (facts ??= services.powershell.run('Get-HostReadiness', { timeoutMs: request.hostFactsTimeoutMs ?? HOST_FACTS_TIMEOUT_MS, ...(signal ? { signal } : {}) }).then((run) => run.data));
     specs.push(...hostChecks(once).filter((spec) => groups.has(spec.group)));
   }
   if (groups.has('outbound')) specs.push(...outboundChecks({ net: services.net, ...(request.proxyAddress ? { proxy: request.proxyAddress } : {}), ...(request.tenantId ? { tenantId: request.tenantId } : {}) }));
@@ -117,7 +120,7 @@ export function buildChecks(request: CheckRequest, services: CheckServices, sign
         const ca = (bundle: CaCertBundle | null) => bundle?.certificates.find((cert) => cert.role === 'ca');
         const internal = ca(internalBundle);
         const external = ca(externalBundle);
-        if (!internal || !external) return skipped('GetCACert did not return a CA certificate through both URLs (see above).');
+        if (!internal || !external) return skipped('GetCACert did not return a CA certificate through both URLs (see above), so they could not be compared.', 'could-not-run', 'Fix the GetCACert failures above, then run the checks again.');
         const evidence = [`internal CA ${internal.subject} SHA-256 ${internal.sha256}`, `external CA ${external.subject} SHA-256 ${external.sha256}`];
         return internal.sha256 === external.sha256
           ? pass(...evidence)
@@ -137,7 +140,8 @@ export async function runCheckSuite(request: CheckRequest, services: CheckServic
     startedAt,
     finishedAt: services.now().toISOString(),
     results: worstFirst(results),
-    passed: !criticalFailed(results),
+    verdict: verdictOf(results),
+    passed: verdictOf(results) === 'ready',
     notes: normalized.notes,
   };
 }

@@ -1,5 +1,6 @@
 import type { CheckResult } from '../../contract/model.ts';
 import type { CheckGroup, CheckReport } from '../../contract/model.ts';
+import { STATUS_LABEL, verdictLine } from '../../contract/verdict.ts';
 import { runCheckSuite, type CheckScope } from '../checks/suite.ts';
 import { CompanionError } from '../errors.ts';
 import type { StepContext, StepDefinition, StepResult } from './step.ts';
@@ -7,10 +8,9 @@ import type { StepContext, StepDefinition, StepResult } from './step.ts';
 export const DEFAULT_TIMEOUT_SECONDS = 5;
 export const DEFAULT_LONG_URL_KB = 20;
 
-const MARK: Record<CheckResult['status'], string> = { pass: 'PASS', fail: 'FAIL', warn: 'WARN', skipped: 'SKIP' };
-
+/** One streamed line per finished check: status and title. The cause and remedy are in the results, said once. */
 export function progressLine(result: CheckResult): string {
-  return `${MARK[result.status]} ${result.title}${result.cause && result.status !== 'pass' ? `: ${result.cause}` : ''}`;
+  return `${STATUS_LABEL[result.status]} ${result.title}${result.skip === 'could-not-run' ? ' (could not run)' : ''}`;
 }
 
 function numberInput(value: string | undefined, fallback: number): number {
@@ -28,6 +28,7 @@ export async function runCheckStep(scope: CheckScope, context: StepContext, grou
       ...(inputs.externalUrl ? { externalUrl: inputs.externalUrl } : {}),
       ...(inputs.proxyAddress ? { proxyAddress: inputs.proxyAddress } : {}),
       ...(inputs.tenantId ? { tenantId: inputs.tenantId } : {}),
+      ...(inputs.verifiedDomains ? { verifiedDomains: inputs.verifiedDomains.split(/[\s,;]+/).filter((domain) => domain !== '') } : {}),
       timeoutMs: Math.round(numberInput(inputs.timeoutSeconds, DEFAULT_TIMEOUT_SECONDS) * 1000),
       longUrlKb: numberInput(inputs.longUrlKb, DEFAULT_LONG_URL_KB),
       ...(groups?.length ? { groups } : {}),
@@ -37,10 +38,7 @@ export async function runCheckStep(scope: CheckScope, context: StepContext, grou
   );
   if (context.signal.aborted) throw new CompanionError('CANCELLED', 'The checks were cancelled before they finished.', 'Run them again when ready.');
   for (const note of report.notes) context.progress(note, 'info');
-  const count = (status: CheckResult['status']) => report.results.filter((result) => result.status === status).length;
-  const criticals = report.results.filter((result) => result.status === 'fail' && result.severity === 'critical').length;
-  const summary = `${report.passed ? 'Ready' : 'Not ready'}: ${count('pass')} passed, ${count('fail')} failed (${criticals} critical), ${count('warn')} warnings, ${count('skipped')} skipped.`;
-  return { passed: report.passed, summary, report };
+  return { passed: report.passed, summary: verdictLine(report.results), report };
 }
 
 export function checkCapability(scope: CheckScope): NonNullable<StepDefinition['capability']> {

@@ -1,6 +1,7 @@
 import type { Api } from '../../../electron/contract/api.ts';
 import type { AppInfo, Envelope } from '../../../electron/contract/channels.ts';
 import type { Failure } from '../../../electron/contract/errors.ts';
+import { verdictOf } from '../../../electron/contract/verdict.ts';
 import type { CheckGroup, CheckReport, CompanionEvent, HostIdentity, Mode, Plan, StepId, StepOutcome, StepView } from '../../../electron/contract/model.ts';
 
 export interface LogLine {
@@ -130,7 +131,9 @@ export class Wizard {
     const scope = stepId === 'verify' ? 'verify' : 'readiness';
     await this.call(stepId, 'group', () => this.api.checks.run({ scope, groups: [group], inputs: this.filled(stepId), runId }), (current, fresh) => {
       const kept = current.report?.results.filter((result) => result.group !== group) ?? [];
-      current.report = { ...fresh, results: [...kept, ...fresh.results], passed: ![...kept, ...fresh.results].some((result) => result.status === 'fail' && result.severity === 'critical') };
+      const results = [...kept, ...fresh.results];
+      const verdict = verdictOf(results);
+      current.report = { ...fresh, results, verdict, passed: verdict === 'ready' };
     });
     page.group = null;
   }

@@ -27,6 +27,17 @@ function unreadable(facts: HostFacts, fact: string, what: string): Finding {
   return fail(`${what} could not be read: ${reason}`, remediation, problem ? [`${problem.errorId} (${problem.category})`] : []);
 }
 
+/**
+ * When PowerShell could not read the server at all, a check did not look: it is skipped as
+ * "could not run" with the reason (never passed), and the verdict becomes Incomplete.
+ */
+function couldNotRead(error: unknown): Finding {
+  if (error instanceof CompanionError && error.code === 'CANCELLED') return skipped('Cancelled before PowerShell finished.', 'cancelled');
+  const message = error instanceof Error ? error.message : String(error);
+  const remediation = error instanceof CompanionError ? error.remediation : 'Run the checks again; if it repeats, export the support bundle.';
+  return skipped(`Could not run: PowerShell could not read this server. ${message}`, 'could-not-run', remediation);
+}
+
 /** A value Windows may hold as a DWORD or, when a script wrote it, the string "True"/"False". */
 function isOn(value: number | string | null): boolean {
   return value === 1 || (typeof value === 'string' && /^(1|true)$/i.test(value));
@@ -56,8 +67,7 @@ export function hostChecks(facts: () => Promise<HostFacts>): CheckSpec[] {
       try {
         value = await facts();
       } catch (error) {
-        if (error instanceof CompanionError && error.code === 'POWERSHELL_UNAVAILABLE') return skipped(error.message);
-        return fail(`The host facts could not be read: ${error instanceof Error ? error.message : String(error)}`, error instanceof CompanionError ? error.remediation : 'Run the companion elevated and try again.');
+        return couldNotRead(error);
       }
       if (group === 'ndes' && value.ndes === null) return skipped('NDES is not installed on this server (the connector may run elsewhere).');
       return judge(value, context.now);
@@ -75,6 +85,28 @@ export function hostChecks(facts: () => Promise<HostFacts>): CheckSpec[] {
   };
 
   return [
+    {
+      id: 'host.powershell',
+      group: 'host',
+      title: 'Windows PowerShell runs the companion\'s scripts',
+      severity: 'critical',
+      docUrl: docs.troubleshootConnectors,
+      timeoutMs: HOST_FACTS_TIMEOUT_MS + 5_000,
+      probe: async () => {
+        let value: HostFacts;
+        try {
+          value = await facts();
+        } catch (error) {
+          if (!(error instanceof CompanionError) || error.code === 'POWERSHELL_UNAVAILABLE' || error.code === 'CANCELLED') return couldNotRead(error);
+          return fail(error.message, error.remediation, [`${error.code}`]);
+        }
+        const evidence = [`PowerShell ${value.psVersion}, ${value.languageMode}`];
+        if (value.languageMode === 'ConstrainedLanguage') {
+          return warn('AppLocker or WDAC script rules apply: the companion\'s scripts run in ConstrainedLanguage mode (they are written for it). Scripts your policy trusts, such as Microsoft-signed ones, run normally.', 'Nothing to do for the companion. If the connector installer or its scripts are blocked later, allow Microsoft-signed scripts in the policy.', evidence, 'info');
+        }
+        return pass(...evidence);
+      },
+    },
     spec('host.os', 'host', 'Windows Server 2016 or later', 'critical', docs.configureConnectors, hostFact('os', 'The operating system (Win32_OperatingSystem)', (os) => {
       const evidence = [`${os.caption}, build ${os.build}`];
       if (os.productType === 1) return fail('This is a client edition of Windows; the connector needs Windows Server.', 'Run the companion on the Windows Server that will host the connector.', evidence);

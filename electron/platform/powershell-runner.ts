@@ -5,6 +5,7 @@ import { CompanionError } from '../core/errors.ts';
 import type { z } from 'zod';
 import { ScriptErrorSchema, scriptCatalogue, type Catalogue, type ParamValue } from '../core/powershell/catalogue.ts';
 import type { Redactor } from '../core/store/redact.ts';
+import { childEnvironment, systemRoot } from './windows-paths.ts';
 
 /**
  * How to start PowerShell. On Windows: the in-box Windows PowerShell 5.1 by absolute path
@@ -17,8 +18,7 @@ export interface PowerShellHost {
   label: string;
 }
 
-export function windowsPowerShell(env: NodeJS.ProcessEnv = process.env): PowerShellHost {
-  const root = env.SystemRoot ?? env.windir ?? 'C:\\Windows';
+export function windowsPowerShell(root: string = systemRoot()): PowerShellHost {
   return { file: `${root}\\System32\\WindowsPowerShell\\v1.0\\powershell.exe`, prefixArgs: [], label: 'Windows PowerShell' };
 }
 
@@ -112,7 +112,7 @@ export function createPowerShellRunner<C extends Catalogue = typeof scriptCatalo
         ...(runOptions.signal ? { cancelSignal: runOptions.signal } : {}),
         stripFinalNewline: false,
         lines: false,
-        env: options.env ?? process.env,
+        env: childEnvironment(options.env ?? process.env, process.platform),
         extendEnv: false,
         encoding: 'utf8',
       });

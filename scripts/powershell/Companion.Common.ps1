@@ -10,16 +10,18 @@
     pipeline unwraps a one-element array into a scalar.
 #>
 
-# Windows PowerShell 5.1 writes stdout in the OEM code page. Ask for UTF-8 where the language
-# mode allows it; the JSON we print is escaped to ASCII anyway, so either way it arrives intact.
+# Windows PowerShell 5.1 writes stdout in the OEM code page. Everything we print is escaped to
+# ASCII (ConvertTo-AsciiText), which reads the same in UTF-8 and in every code page, so the
+# console code page is left alone: native tools' output is then decoded the same way whether
+# ConstrainedLanguage (which forbids changing it) applies or not.
 function Initialize-CompanionOutput {
-    try { [Console]::OutputEncoding = New-Object -TypeName System.Text.UTF8Encoding -ArgumentList $false } catch { Write-Verbose 'Output encoding left as is (constrained language).' }
     # 5.1's type data gives arrays a Count property that ConvertTo-Json writes as
     # {"value":[...],"Count":n} for arrays wrapped in a PSObject; without it arrays stay arrays.
     try { Remove-TypeData -TypeName System.Array -ErrorAction Stop } catch { Write-Verbose 'No array type data to remove.' }
 }
 
 # Progress lines go to the host, never into a function's output, so they cannot mix with a value.
+# Write-Host, because ConstrainedLanguage forbids [Console]::Out; with -File it writes to stdout.
 function Write-CompanionProgress {
     param([Parameter(Mandatory = $true)][string]$Message)
     Write-Host ('::progress:: ' + (ConvertTo-AsciiText -Text $Message))
@@ -98,12 +100,13 @@ function Get-SystemDirectory {
     return [Environment]::SystemDirectory
 }
 
-# Runs a Windows tool by absolute path; returns its output lines and exit code together.
+# Runs a Windows tool by absolute path; returns its output lines and exit code together. A tool
+# that is not there is an error, never an empty answer with a stale exit code.
 function Invoke-WindowsTool {
     param([Parameter(Mandatory = $true)][string]$Path, [string[]]$Arguments = @())
+    if (-not (Test-Path -LiteralPath $Path -PathType Leaf)) { throw "$Path is not on this server." }
     # Windows PowerShell 5.1 turns a native tool's stderr into a terminating error under 'Stop'.
     $ErrorActionPreference = 'Continue'
-    $global:LASTEXITCODE = 0
     $lines = @(& $Path @Arguments 2>$null | ForEach-Object { [string]$_ })
     return @{ exitCode = [int]$LASTEXITCODE; lines = $lines }
 }

@@ -21,8 +21,8 @@ Initialize-CompanionOutput
 
 try {
     Write-CompanionProgress -Message 'Reading the operating system'
-    $os = Get-CimInstance -ClassName Win32_OperatingSystem
-    $computer = Get-CimInstance -ClassName Win32_ComputerSystem
+    $os = Get-CimInstance -ClassName Win32_OperatingSystem -OperationTimeoutSec 15
+    $computer = Get-CimInstance -ClassName Win32_ComputerSystem -OperationTimeoutSec 15
     $installationType = Get-RegistryValue -Key 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion' -Name 'InstallationType'
 
     Write-CompanionProgress -Message 'Checking elevation'

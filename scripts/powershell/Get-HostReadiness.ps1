@@ -25,6 +25,10 @@ $script:CompanionProblems = @()
 $CertificateRequestAgent = '1.3.6.1.4.1.311.20.2.1'
 $TemplateNameExtension = '1.3.6.1.4.1.311.20.2'
 $RaTemplates = @('EnrollmentAgentOffline', 'CEPEncryption')
+# A hung WMI provider costs this fact, not the whole run.
+$CimTimeoutSeconds = 15
+# ReferenceId of a clock that runs on itself: "LOCL" (w32tm.md W32TM-15).
+$LocalClockReferenceId = '0x4C4F434C'
 $ConnectorNames = @(
     @{ dir = 'Microsoft Entra private network connector'; service = 'MicrosoftEntraPrivateNetworkConnectorService'; updater = 'MicrosoftEntraPrivateNetworkConnectorUpdaterService' },
     @{ dir = 'Microsoft AAD App Proxy Connector'; service = 'ApplicationProxyConnectorService'; updater = 'ApplicationProxyConnectorUpdaterService' },
@@ -33,7 +37,7 @@ $ConnectorNames = @(
 
 # WinHttpSettings (REG_BINARY): DWORD size, DWORD counter, DWORD flags (1 direct, 3 proxy),
 # DWORD length + proxy string, DWORD length + bypass list; absent means direct access.
-function ConvertFrom-WinHttpSettings {
+function ConvertFrom-WinHttpSetting {
     param($Bytes)
     if ($null -eq $Bytes) { return [ordered]@{ present = $false; direct = $true; proxy = $null; bypass = $null } }
     $data = @($Bytes)
@@ -124,12 +128,45 @@ function Get-ServiceFact {
     }
 }
 
+# The identity of an application pool as applicationHost.config sets it (the pool's own
+# processModel, else applicationPoolDefaults, else IIS's default ApplicationPoolIdentity).
+function Get-AppPoolIdentity {
+    param([Parameter(Mandatory = $true)][string]$Name)
+    [xml]$config = Get-Content -LiteralPath ((Get-SystemDirectory) + '\inetsrv\config\applicationHost.config') -Raw
+    $pools = @(foreach ($applicationHost in @(Get-XmlChild -Node $config.DocumentElement -Name 'system.applicationHost')) { Get-XmlChild -Node $applicationHost -Name 'applicationPools' })
+    $identityType = $null
+    $userName = $null
+    foreach ($section in $pools) {
+        foreach ($defaults in @(Get-XmlChild -Node $section -Name 'applicationPoolDefaults')) {
+            foreach ($model in @(Get-XmlChild -Node $defaults -Name 'processModel')) {
+                $identityType = Get-XmlAttribute -Node $model -Name 'identityType'
+                $userName = Get-XmlAttribute -Node $model -Name 'userName'
+            }
+        }
+        foreach ($add in @(Get-XmlChild -Node $section -Name 'add')) {
+            if ((Get-XmlAttribute -Node $add -Name 'name') -ne $Name) { continue }
+            foreach ($model in @(Get-XmlChild -Node $add -Name 'processModel')) {
+                $own = Get-XmlAttribute -Node $model -Name 'identityType'
+                if ($own) { $identityType = $own }
+                $ownUser = Get-XmlAttribute -Node $model -Name 'userName'
+                if ($ownUser) { $userName = $ownUser }
+            }
+        }
+    }
+    if (-not $identityType) { $identityType = 'ApplicationPoolIdentity' }
+    return @{ identityType = $identityType; userName = $(if ($userName) { $userName } else { $null }) }
+}
+
 function Get-AppcmdXml {
     param([Parameter(Mandatory = $true)][string]$Appcmd, [Parameter(Mandatory = $true)][string[]]$Arguments, [string]$What)
     $run = Invoke-WindowsTool -Path $Appcmd -Arguments $Arguments
     # 1168 (ERROR_NOT_FOUND): the object does not exist, which is an answer, not a failure.
     if ($run.exitCode -eq 1168) { return $null }
-    if ($run.exitCode -ne 0) { throw "appcmd $What failed with exit code $($run.exitCode): $(($run.lines -join ' ').Trim())" }
+    # Only appcmd's own ERROR line is repeated: its other output is never copied into a message.
+    if ($run.exitCode -ne 0) {
+        $errorLine = @($run.lines | Where-Object { $_ -like 'ERROR (*' } | Select-Object -First 1)
+        throw "appcmd $What failed with exit code $($run.exitCode)$(if ($errorLine.Count -gt 0) { ': ' + $errorLine[0].Substring(0, [Math]::Min(200, $errorLine[0].Length)) })"
+    }
     return [xml]($run.lines -join "`n")
 }
 
@@ -138,7 +175,7 @@ try {
 
     Write-CompanionProgress -Message 'Reading the operating system'
     Add-Fact -Facts $facts -Name 'os' -Read {
-        $os = Get-CimInstance -ClassName Win32_OperatingSystem
+        $os = Get-CimInstance -ClassName Win32_OperatingSystem -OperationTimeoutSec $CimTimeoutSeconds
         $installationType = Get-RegistryValue -Key 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion' -Name 'InstallationType'
         [ordered]@{
             caption     = [string]$os.Caption
@@ -149,7 +186,7 @@ try {
         }
     }
     Add-Fact -Facts $facts -Name 'computer' -Read {
-        $computer = Get-CimInstance -ClassName Win32_ComputerSystem
+        $computer = Get-CimInstance -ClassName Win32_ComputerSystem -OperationTimeoutSec $CimTimeoutSeconds
         [ordered]@{
             name         = [string]$computer.Name
             dnsHostName  = [string]$computer.DNSHostName
@@ -189,17 +226,31 @@ try {
     Write-CompanionProgress -Message 'Reading the time source and the WinHTTP proxy'
     Add-Fact -Facts $facts -Name 'time' -Read {
         $parameters = 'HKLM:\SYSTEM\CurrentControlSet\Services\W32Time\Parameters'
+        $service = @(Get-ServiceFact -Name 'W32Time')
+        # w32tm /query /status prints translated labels in a fixed order; only numbers are read:
+        # the leap indicator on the first line (3: not synchronised) and the ReferenceId (hex).
+        $status = Invoke-WindowsTool -Path ((Get-SystemDirectory) + '\w32tm.exe') -Arguments @('/query', '/status')
         $source = Invoke-WindowsTool -Path ((Get-SystemDirectory) + '\w32tm.exe') -Arguments @('/query', '/source')
+        $leap = $null
+        $referenceId = $null
+        if ($status.exitCode -eq 0 -and $status.lines.Count -gt 0) {
+            if ($status.lines[0] -match ':\s*(\d+)') { $leap = [int]$Matches[1] }
+            foreach ($line in $status.lines) { if ($null -eq $referenceId -and $line -match '\b(0x[0-9A-Fa-f]{8})\b') { $referenceId = $Matches[1].ToUpperInvariant() -replace '^0X', '0x' } }
+        }
         $sourceText = ($source.lines -join ' ').Trim()
         [ordered]@{
             type           = Get-RegistryValue -Key $parameters -Name 'Type'
             ntpServer      = Get-RegistryValue -Key $parameters -Name 'NtpServer'
+            serviceStatus  = $(if ($service.Count -gt 0) { $service[0].status } else { $null })
+            statusExitCode = $status.exitCode
+            leapIndicator  = $leap
+            referenceId    = $referenceId
+            localClock     = ($referenceId -eq $LocalClockReferenceId)
             source         = $(if ($source.exitCode -eq 0 -and $sourceText -ne '') { $sourceText } else { $null })
-            sourceExitCode = $source.exitCode
         }
     }
     Add-Fact -Facts $facts -Name 'winhttpProxy' -Read {
-        ConvertFrom-WinHttpSettings -Bytes (Get-RegistryValue -Key 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\Connections' -Name 'WinHttpSettings')
+        ConvertFrom-WinHttpSetting -Bytes (Get-RegistryValue -Key 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\Connections' -Name 'WinHttpSettings')
     }
 
     Write-CompanionProgress -Message 'Looking for the private network connector'
@@ -232,17 +283,19 @@ try {
         $ndes = [ordered]@{ roleInstalled = $true }
         $appcmd = (Get-SystemDirectory) + '\inetsrv\appcmd.exe'
         Add-Fact -Facts $ndes -Name 'appPool' -Read {
-            $xml = Get-AppcmdXml -Appcmd $appcmd -Arguments @('list', 'apppool', 'SCEP', '/config:*', '/xml') -What 'list apppool SCEP'
+            # State from appcmd without /config: with /config appcmd prints the pool account's
+            # password in clear text. The identity comes from applicationHost.config, which
+            # holds the password only encrypted.
+            $xml = Get-AppcmdXml -Appcmd $appcmd -Arguments @('list', 'apppool', 'SCEP', '/xml') -What 'list apppool SCEP'
             if ($null -eq $xml) { return $null }
             $pool = @(Get-XmlChild -Node $xml.DocumentElement -Name 'APPPOOL')
             if ($pool.Count -eq 0) { return $null }
-            $model = @(foreach ($add in @(Get-XmlChild -Node $pool[0] -Name 'add')) { Get-XmlChild -Node $add -Name 'processModel' })
-            $modelNode = $(if ($model.Count -gt 0) { $model[0] } else { $null })
+            $identity = Get-AppPoolIdentity -Name 'SCEP'
             [ordered]@{
                 name     = Get-XmlAttribute -Node $pool[0] -Name 'APPPOOL.NAME'
                 state    = Get-XmlAttribute -Node $pool[0] -Name 'state'
-                identity = Get-XmlAttribute -Node $modelNode -Name 'identityType'
-                userName = Get-XmlAttribute -Node $modelNode -Name 'userName'
+                identity = $identity.identityType
+                userName = $identity.userName
             }
         }
         Add-Fact -Facts $ndes -Name 'sites' -Collection -Read {
@@ -251,11 +304,12 @@ try {
             foreach ($site in @(Get-XmlChild -Node $xml.DocumentElement -Name 'SITE')) { Get-XmlAttribute -Node $site -Name 'SITE.NAME' }
         }
         Add-Fact -Facts $ndes -Name 'requestLimits' -Read {
-            # NDES lives in "Default Web Site"; where that was renamed, the first site is the best guess.
+            # The limits that apply to mscep.dll itself: the config path of the NDES application,
+            # which inherits from its site and may tighten or loosen what the site sets.
             $site = 'Default Web Site'
             if ($null -ne $ndes['sites'] -and $ndes['sites'] -notcontains $site -and @($ndes['sites']).Count -gt 0) { $site = @($ndes['sites'])[0] }
-            $xml = Get-AppcmdXml -Appcmd $appcmd -Arguments @('list', 'config', $site, '/section:system.webServer/security/requestFiltering') -What 'list config requestFiltering'
-            if ($null -eq $xml) { throw "appcmd found no site '$site' to read request filtering from." }
+            $xml = Get-AppcmdXml -Appcmd $appcmd -Arguments @('list', 'config', "$site/CertSrv/mscep", '/section:system.webServer/security/requestFiltering') -What 'list config requestFiltering'
+            if ($null -eq $xml) { throw "appcmd found no NDES application at '$site/CertSrv/mscep' to read request filtering from." }
             $limits = @(foreach ($security in @(Get-XmlChild -Node $xml.DocumentElement -Name 'security')) {
                     foreach ($filtering in @(Get-XmlChild -Node $security -Name 'requestFiltering')) { Get-XmlChild -Node $filtering -Name 'requestLimits' }
                 })
@@ -300,9 +354,11 @@ try {
             }
             $service = @(Get-ServiceFact -Name @('PFXCertificateConnectorSvc', 'NDESConnectorSvc'))
             $version = $null
+            # The display name in Add/Remove Programs is not captured anywhere we can cite, so the
+            # connector's service (SVC-03) counts as an installation too.
             if ($entry -and $entry.PSObject.Properties['DisplayVersion']) { $version = [string]$entry.DisplayVersion }
             [ordered]@{
-                installed     = ($null -ne $entry)
+                installed     = ($null -ne $entry) -or ($service.Count -gt 0)
                 version       = $version
                 serviceName   = $(if ($service.Count -gt 0) { $service[0].name } else { $null })
                 serviceStatus = $(if ($service.Count -gt 0) { $service[0].status } else { $null })

@@ -16,7 +16,11 @@ function Get-FakeFileIndex {
             }
         }
         $tools = @('C:\Windows\system32\whoami.exe', 'C:\Windows\system32\w32tm.exe')
-        if ($null -ne (Get-FakeSection -Name 'iis')) { $tools += 'C:\Windows\system32\inetsrv\appcmd.exe' }
+        $iis = Get-FakeSection -Name 'iis'
+        if ($null -ne $iis) {
+            $tools += 'C:\Windows\system32\inetsrv\appcmd.exe'
+            & $add 'C:\Windows\system32\inetsrv\config\applicationHost.config' @{ text = (New-FakeApplicationHostConfig -Iis $iis) }
+        }
         foreach ($tool in $tools) { & $add $tool @{ text = ''; version = '10.0.20348.1' } }
         $files = Get-FakeSection -Name 'files'
         if ($files) {
@@ -32,6 +36,25 @@ function Get-FakeFileIndex {
     return $script:FakeFileIndex
 }
 $script:FakeFileIndex = $null
+
+# The applicationPools part of applicationHost.config, as IIS keeps it: one <add> per pool with
+# its processModel, the password only ever stored encrypted.
+function New-FakeApplicationHostConfig {
+    param([Parameter(Mandatory = $true)][hashtable]$Iis)
+    $lines = @('<?xml version="1.0" encoding="UTF-8"?>', '<configuration>', '    <system.applicationHost>', '        <applicationPools>')
+    foreach ($pool in @($Iis['appPools'])) {
+        if ($null -eq $pool) { continue }
+        $name = [System.Security.SecurityElement]::Escape([string]$pool['name'])
+        $lines += ('            <add name="{0}" managedRuntimeVersion="{1}">' -f $name, $pool['runtimeVersion'])
+        if ($pool['identityType'] -and $pool['identityType'] -ne 'ApplicationPoolIdentity') {
+            $password = $(if ($pool['identityType'] -eq 'SpecificUser') { ' password="[enc:IISWASOnlyCngProvider:bm90IGEgcmVhbCBzZWNyZXQ=:enc]"' } else { '' })
+            $lines += ('                <processModel identityType="{0}" userName="{1}"{2} />' -f $pool['identityType'], [System.Security.SecurityElement]::Escape([string]$pool['userName']), $password)
+        }
+        $lines += '            </add>'
+    }
+    $lines += @('            <applicationPoolDefaults managedRuntimeVersion="v4.0">', '                <processModel identityType="ApplicationPoolIdentity" loadUserProfile="true" setProfileEnvironment="false" />', '            </applicationPoolDefaults>', '        </applicationPools>', '    </system.applicationHost>', '</configuration>')
+    return ($lines -join "`r`n")
+}
 
 function Test-FakeFile {
     param([string]$Path, $PathType = 'Any')

@@ -8,7 +8,8 @@ function Get-CimInstance {
         [Parameter(Position = 0, Mandatory = $true)][Alias('Class')][string]$ClassName,
         [string]$Namespace = 'root/cimv2',
         [string]$Filter,
-        [string[]]$Property
+        [string[]]$Property,
+        [uint32]$OperationTimeoutSec
     )
     $cim = Get-FakeSection -Name 'cim'
     $instances = $(if ($cim -and $cim.ContainsKey($ClassName)) { $cim[$ClassName] } else { $null })
@@ -32,11 +33,13 @@ function Get-CimInstance {
     }
 }
 
-# "services": [{ "Name", "DisplayName", "Status", "StartType" }].
+# "services": { "<name>": { "DisplayName", "Status", "StartType" } }, a map so that a scenario
+# can add, change or remove ($null) one service.
 function Get-Service {
     [CmdletBinding()]
     param([Parameter(Position = 0, ValueFromPipeline = $true)][Alias('ServiceName')][string[]]$Name, [string[]]$DisplayName)
-    $services = @(Get-FakeSection -Name 'services' | Where-Object { $null -ne $_ })
+    $section = Get-FakeSection -Name 'services'
+    $services = @(if ($section) { foreach ($key in @($section.Keys | Sort-Object)) { if ($section[$key]) { $entry = @{ Name = $key }; foreach ($field in $section[$key].Keys) { $entry[$field] = $section[$key][$field] }; $entry } } })
     $toObject = {
         param($service)
         [pscustomobject]@{
@@ -101,5 +104,3 @@ function Get-ExecutionPolicy {
     return 'RemoteSigned'
 }
 
-function Get-FakeSystemDirectory { 'C:\Windows\system32' }
-Set-Alias -Name 'Get-SystemDirectory' -Value 'Get-FakeSystemDirectory'

@@ -8,7 +8,8 @@ function ConvertTo-XmlAttributeValue { param([string]$Value) [System.Security.Se
 # appcmd.exe. "iis": { "sites": [{ "name", "id", "bindings", "state" }],
 #   "appPools": [{ "name", "state", "pipelineMode", "runtimeVersion", "identityType", "userName" }],
 #   "requestFiltering": { "<site>": { "maxUrl": 65534, "maxQueryString": 65534 } | {} } }
-# Shapes: /xml output as APPCMD-22 (<appcmd> with one element per object, NAME attributes);
+# Shapes: /xml output as APPCMD-22 (<appcmd> with one element per object, NAME attributes; an
+# assumption shared by several projects' fixtures, no real capture exists);
 # "list config" prints the section as an XML fragment rooted at <system.webServer> with only
 # the attributes that are set (APPCMD-11, -13, -14); a missing object prints
 # "ERROR ( message:Cannot find <TYPE> object with identifier "<id>". )" and exits 1168 (APPCMD-15).
@@ -59,11 +60,18 @@ function Invoke-FakeAppcmd {
         }
         'config' {
             $section = [string]$switches['section']
-            $site = $(if ($identifier) { $identifier.TrimEnd('/') } else { '' })
+            $path = $(if ($identifier) { $identifier.TrimEnd('/') } else { '' })
+            $site = $path.Split('/')[0]
             if ($site -and -not @($iis['sites'] | Where-Object { $null -ne $_ -and $_['name'] -eq $site })) { & $notFound 'SITE' $site; return }
             if ($section -notmatch 'requestFiltering$') { "ERROR ( message:The fake appcmd has no section '$section'. )"; Set-FakeExitCode 87; return }
+            # The section as it applies at the path: the nearest level that sets it, up to the site.
             $filtering = $iis['requestFiltering']
-            $limits = $(if ($filtering -and $filtering.ContainsKey($site)) { $filtering[$site] } else { $null })
+            $limits = $null
+            $level = $path
+            while ($level) {
+                if ($filtering -and $filtering.ContainsKey($level)) { $limits = $filtering[$level]; break }
+                $level = $(if ($level.Contains('/')) { $level.Substring(0, $level.LastIndexOf('/')) } else { '' })
+            }
             '<system.webServer>'
             '    <security>'
             '        <requestFiltering>'
@@ -81,9 +89,10 @@ function Invoke-FakeAppcmd {
     }
 }
 
-# w32tm.exe. "w32tm": { "/query /source": { "lines": [...], "exitCode": 0 } }, keyed by the
-# arguments as typed. A command the world does not list answers as a stopped Windows Time
-# service does (W32TM-11); that exit code is not captured anywhere, so it is the HRESULT.
+# w32tm.exe. "w32tm": { "/query /status": { "lines": [...], "exitCode": 0 } }, keyed by the
+# arguments as typed (lines from W32TM-01..15). A command the world does not list answers as a
+# stopped Windows Time service does (W32TM-11). That exit code is captured nowhere: the HRESULT
+# is an assumption, and the scripts only rely on it being non-zero.
 function Invoke-FakeW32tm {
     $key = (@($args | ForEach-Object { [string]$_ }) -join ' ').ToLowerInvariant()
     $world = Get-FakeSection -Name 'w32tm'
@@ -99,8 +108,9 @@ function Invoke-FakeW32tm {
 }
 
 # whoami.exe /groups /fo csv /nh: one CSV row per group, the mandatory label among them.
-# "token": { "elevated": true, "language": "en" | "de" }. Rows follow public captures of real
-# output (English and German); only the SIDs are language-neutral.
+# "token": { "elevated": true, "language": "en" | "de" }. Our references hold no capture of
+# this command: the rows follow the shape several open-source projects' test data give it
+# (English and German); only the SIDs are language-neutral, and only they are read.
 function Invoke-FakeWhoami {
     $words = @($args | ForEach-Object { ([string]$_).ToLowerInvariant() })
     if (($words -join ' ') -ne '/groups /fo csv /nh') { "ERROR: Invalid argument/option - '$($words -join ' ')'."; Set-FakeExitCode 1; return }
@@ -126,6 +136,10 @@ function Invoke-FakeWhoami {
     Set-FakeExitCode 0
 }
 
-Set-Alias -Name 'C:\Windows\system32\inetsrv\appcmd.exe' -Value 'Invoke-FakeAppcmd'
-Set-Alias -Name 'C:\Windows\system32\w32tm.exe' -Value 'Invoke-FakeW32tm'
-Set-Alias -Name 'C:\Windows\system32\whoami.exe' -Value 'Invoke-FakeWhoami'
+# Each tool answers at the world's system folder and at the one .NET reports here ([Environment]
+# ::SystemDirectory is empty off Windows), so the scripts' own Get-SystemDirectory runs as is.
+foreach ($folder in @('C:\Windows\system32', [Environment]::SystemDirectory) | Select-Object -Unique) {
+    Set-Alias -Name "$folder\inetsrv\appcmd.exe" -Value 'Invoke-FakeAppcmd'
+    Set-Alias -Name "$folder\w32tm.exe" -Value 'Invoke-FakeW32tm'
+    Set-Alias -Name "$folder\whoami.exe" -Value 'Invoke-FakeWhoami'
+}

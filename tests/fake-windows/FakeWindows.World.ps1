@@ -24,6 +24,7 @@ function Get-FakeWorld {
     return $script:FakeWorld
 }
 $script:FakeWorld = $null
+$script:DotNetSystemDirectory = [Environment]::SystemDirectory
 
 function Get-FakeSection {
     param([Parameter(Mandatory = $true)][string]$Name)
@@ -37,6 +38,9 @@ function Get-FakeSection {
 function Get-FakePathKind {
     param([Parameter(Mandatory = $true)][AllowEmptyString()][string]$Path)
     $normal = $Path -replace '/', '\'
+    # What .NET reports as the system folder (empty off Windows) is the world's system32.
+    if ($script:DotNetSystemDirectory -and $normal.StartsWith("$script:DotNetSystemDirectory\", [System.StringComparison]::OrdinalIgnoreCase)) { $normal = 'C:\Windows\system32' + $normal.Substring($script:DotNetSystemDirectory.Length) }
+    elseif (-not $script:DotNetSystemDirectory -and $normal.StartsWith('\') -and -not $normal.StartsWith('\\')) { $normal = 'C:\Windows\system32' + $normal }
     if ($normal -match '^(?:Microsoft\.PowerShell\.Core\\)?Registry::(HKEY_LOCAL_MACHINE|HKLM|HKEY_CURRENT_USER|HKCU)(?:\\(.*))?$' -or
         $normal -match '^(HKLM|HKCU):\\?(.*)$') {
         $hive = $(if ($Matches[1] -match 'USER|HKCU') { 'HKCU' } else { 'HKLM' })

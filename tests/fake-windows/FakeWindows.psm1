@@ -19,8 +19,9 @@
       policy     Get-ExecutionPolicy [-List], derived from the registry values Group Policy and
                  Set-ExecutionPolicy write, as about_Execution_Policies documents (EP-01..03).
       tools      appcmd.exe (APPCMD-01..22, /xml and config fragments, exit 1168), w32tm.exe
-                 (W32TM-11..13), whoami.exe /groups /fo csv /nh (mandatory label SIDs), all by
-                 their absolute path under the system folder.
+                 (W32TM-01..15), whoami.exe /groups /fo csv /nh (mandatory label SIDs), all by
+                 their absolute path under the system folder; applicationHost.config's
+                 applicationPools (passwords only encrypted, as IIS stores them).
     Paths outside these worlds go to the real cmdlets untouched.
 #>
 Set-StrictMode -Version Latest
@@ -136,5 +137,5 @@ function Get-Content {
 Export-ModuleMember -Function @(
     'Test-Path', 'Get-ItemProperty', 'Get-ChildItem', 'Get-Item', 'Get-Content',
     'Get-CimInstance', 'Get-Service', 'Get-ExecutionPolicy',
-    'Get-FakeSystemDirectory', 'Invoke-FakeAppcmd', 'Invoke-FakeW32tm', 'Invoke-FakeWhoami'
+    'Invoke-FakeAppcmd', 'Invoke-FakeW32tm', 'Invoke-FakeWhoami'
 ) -Alias '*'

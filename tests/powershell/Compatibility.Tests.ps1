@@ -24,8 +24,8 @@ Describe 'Windows PowerShell 5.1 compatibility' {
         $lines = @($findings | Where-Object { $_.Construct -ne 'parse error' } | ForEach-Object { $_.Line } | Sort-Object -Unique)
         # Under 5.1's own parser the 7-only syntax is a parse error instead; either way it is found.
         $all = @($findings | ForEach-Object { $_.Line } | Sort-Object -Unique)
-        $all | Should -Be (2..17)
-        if ($PSVersionTable.PSEdition -ne 'Desktop') { $lines | Should -Be (2..17) }
+        $all | Should -Be (2..20)
+        if ($PSVersionTable.PSEdition -ne 'Desktop') { $lines | Should -Be (2..20) }
     }
 
     It 'refuses non-ASCII text without a BOM and accepts it with one' {

@@ -8,7 +8,7 @@ BeforeAll {
     New-Item -ItemType Directory -Path $script:Work | Out-Null
     $probe = Join-Path -Path $script:Work -ChildPath 'Probe.ps1'
     Set-Content -LiteralPath $probe -Encoding ASCII -Value @'
-$system = Get-SystemDirectory
+$system = [Environment]::SystemDirectory
 '--appcmd-sites'
 & "$system\inetsrv\appcmd.exe" list site /xml
 "exit=$LASTEXITCODE"
@@ -58,17 +58,17 @@ AfterAll {
 }
 
 Describe 'the fake Windows answers as its cited sources show' {
-    It 'appcmd list site /xml has the shape of APPCMD-22' {
+    It 'appcmd list site /xml has the shape of APPCMD-22 (projects'' fixtures agree on it; no real capture exists)' {
         $script:Sections['appcmd-sites'] | Should -Be @('<?xml version="1.0" encoding="UTF-8"?>', '<appcmd>', '    <SITE SITE.NAME="Default Web Site" SITE.ID="1" bindings="http/*:80:" state="Started" />', '</appcmd>', 'exit=0')
     }
     It 'appcmd reports a missing object as APPCMD-15 does, with exit code 1168' {
         $script:Sections['appcmd-missing'] | Should -Be @('ERROR ( message:Cannot find APPPOOL object with identifier "NoSuchPool". )', 'exit=1168')
     }
-    It 'w32tm with the service stopped prints W32TM-11 and a failing exit code' {
+    It 'w32tm with the service stopped prints W32TM-11 and a non-zero exit code (its value is not captured anywhere)' {
         $script:Sections['w32tm-stopped'][0] | Should -Be 'The following error occurred: The service has not been started. (0x80070426)'
         $script:Sections['w32tm-stopped'][1] | Should -Not -Be 'exit=0'
     }
-    It 'whoami /groups /fo csv /nh prints the rows public captures show, mandatory label last' {
+    It 'whoami /groups /fo csv /nh prints CSV rows as open-source projects'' test data show them, mandatory label last' {
         $script:Sections['whoami'] | Should -Contain '"BUILTIN\Administrators","Alias","S-1-5-32-544","Mandatory group, Enabled by default, Enabled group, Group owner"'
         $script:Sections['whoami'][-1] | Should -Be '"Mandatory Label\High Mandatory Level","Label","S-1-16-12288",""'
     }

@@ -13,7 +13,7 @@ BeforeAll {
         param($template, $usage, $from, $to, $key)
         [ordered]@{ subject = 'CN=NDES01-MSCEP-RA, C=US'; issuer = 'CN=Contoso Issuing CA'; template = $template; eku = @('1.3.6.1.4.1.311.20.2.1'); keyUsage = $usage; notBefore = $from; notAfter = $to; hasPrivateKey = $key }
     }
-    $service = { param($name, $status) [ordered]@{ Name = $name; DisplayName = $name; Status = $status; StartType = 'Automatic' } }
+    $service = { param($status) [ordered]@{ DisplayName = 'x'; Status = $status; StartType = 'Automatic' } }
     $connector = 'C:\Program Files\Microsoft Entra private network connector'
     $proxyConfig = "<?xml version=`"1.0`" encoding=`"utf-8`" ?>`r`n<configuration>`r`n  <system.net>  `r`n    <defaultProxy>   `r`n      <proxy proxyaddress=`"http://proxyserver:8080`" bypassonlocal=`"True`" usesystemdefault=`"True`"/>   `r`n    </defaultProxy>  `r`n  </system.net>`r`n</configuration>`r`n"
     $disabledConfig = "<?xml version=`"1.0`" encoding=`"utf-8`" ?>`r`n<configuration>`r`n<system.net>`r`n<defaultProxy enabled=`"false`"></defaultProxy>`r`n</system.net>`r`n</configuration>`r`n"
@@ -31,12 +31,12 @@ BeforeAll {
         @{ Name = 'none'; World = (Merge-World -Base $healthy -Patch ([ordered]@{
                         iis          = [ordered]@{ sites = @(); appPools = @(); requestFiltering = [ordered]@{} }
                         certificates = [ordered]@{ 'LocalMachine\My' = @() }
-                        services     = @()
+                        services     = [ordered]@{ W3SVC = $null; W32Time = $null; PFXCertificateConnectorSvc = $null }
                         registry     = [ordered]@{ 'HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall\{5B2D1F3A-9C1E-4E3B-8F0D-1A2B3C4D5E6F}' = $null; 'HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall\IIS 10.0' = $null; 'HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall\NoDisplayName' = $null }
                     })) },
         @{ Name = 'one'; World = (Merge-World -Base $healthy -Patch ([ordered]@{
                         certificates = [ordered]@{ 'LocalMachine\My' = @((& $ra 'EnrollmentAgentOffline' 'DigitalSignature' '2025-01-01T00:00:00Z' '2027-01-01T00:00:00Z' $true)) }
-                        services     = @((& $service 'WAPCSvc' 'Running'))
+                        services     = [ordered]@{ WAPCSvc = (& $service 'Running') }
                         files        = [ordered]@{ "$connector\MicrosoftEntraPrivateNetworkConnectorService.exe" = [ordered]@{ text = ''; version = '1.5.4287.0' }; "$connector\MicrosoftEntraPrivateNetworkConnectorService.exe.config" = [ordered]@{ text = $proxyConfig } }
                     })) },
         @{ Name = 'many'; World = (Merge-World -Base $healthy -Patch ([ordered]@{
@@ -48,7 +48,7 @@ BeforeAll {
                                 (& $ra 'CEPEncryption' 'KeyEncipherment' '2025-01-01T00:00:00Z' '2027-01-01T00:00:00Z' $false),
                                 [ordered]@{ subject = 'CN=web'; template = 'WebServer'; eku = @('1.3.6.1.5.5.7.3.1'); keyUsage = 'DigitalSignature'; notBefore = '2025-01-01T00:00:00Z'; notAfter = '2027-01-01T00:00:00Z'; hasPrivateKey = $true },
                                 [ordered]@{ der = $realRaDer; hasPrivateKey = $true }) }
-                        services     = @((& $service 'WAPCSvc' 'Running'), (& $service 'WAPCUpdaterSvc' 'Stopped'), (& $service 'PFXCertificateConnectorSvc' 'Running'), (& $service 'AzureADPasswordProtectionProxy' 'Running'))
+                        services     = [ordered]@{ WAPCSvc = (& $service 'Running'); WAPCUpdaterSvc = (& $service 'Stopped'); AzureADPasswordProtectionProxy = (& $service 'Running') }
                         files        = [ordered]@{
                             "$connector\MicrosoftEntraPrivateNetworkConnectorService.exe"                        = [ordered]@{ text = ''; version = '1.5.4287.0' }
                             "$connector\MicrosoftEntraPrivateNetworkConnectorService.exe.config"                 = [ordered]@{ text = $proxyConfig }
@@ -70,13 +70,17 @@ BeforeAll {
                         }
                         iis      = [ordered]@{ appPools = @(); requestFiltering = [ordered]@{ 'Default Web Site' = [ordered]@{ maxUrl = $null; maxQueryString = $null } } }
                         w32tm    = $null
+                        services = [ordered]@{ W32Time = [ordered]@{ DisplayName = 'Windows Time'; Status = 'Stopped'; StartType = 'Manual' } }
                     })) },
         @{ Name = 'denied'; World = (Merge-World -Base $healthy -Patch ([ordered]@{ registryDenied = @('HKLM\SYSTEM\CurrentControlSet\Services\HTTP\Parameters', 'HKLM\SOFTWARE\Microsoft\NET Framework Setup') })) },
         @{ Name = 'german'; World = (Merge-World -Base $healthy -Patch ([ordered]@{ token = [ordered]@{ elevated = $false; language = 'de' } })) },
         @{ Name = 'german-elevated'; World = (Merge-World -Base $healthy -Patch ([ordered]@{ token = [ordered]@{ elevated = $true; language = 'de' } })) },
         @{ Name = 'wmi'; World = Get-ScenarioWorld -Name 'wmi-broken' },
         @{ Name = 'gpo'; World = (Merge-World -Base $healthy -Patch ([ordered]@{ registry = [ordered]@{ 'HKLM\SOFTWARE\Policies\Microsoft\Windows\PowerShell' = [ordered]@{ EnableScripts = 1; ExecutionPolicy = 'AllSigned' }; 'HKCU\SOFTWARE\Policies\Microsoft\Windows\PowerShell' = [ordered]@{ EnableScripts = 0 } } })) },
-        @{ Name = 'no-iis'; World = (Merge-World -Base $healthy -Patch ([ordered]@{ iis = $null })) }
+        @{ Name = 'no-iis'; World = (Merge-World -Base $healthy -Patch ([ordered]@{ iis = $null })) },
+        # W32TM-15's free-running clock, with the labels translated (German wording invented here:
+        # the point is that only the numbers are read).
+        @{ Name = 'time-de'; World = (Merge-World -Base $healthy -Patch ([ordered]@{ w32tm = [ordered]@{ '/query /status' = [ordered]@{ exitCode = 0; lines = @('Sprungindikator: 0(keine Warnung)', 'Stratum: 1 (prim' + [char]0xE4 + 'rer Verweis)', 'Genauigkeit: -23 (119.209ns pro Tick)', 'Stammverz' + [char]0xF6 + 'gerung: 0.0000000s', 'Stammabweichung: 10.0000000s', 'Referenz-ID: 0x4C4F434C (Quellname:  "LOCL")', 'Letzte erfolgreiche Synchronisierungszeit: 30.05.2025 09:06:45', 'Quelle: Local CMOS Clock', 'Abrufintervall: 6 (64s)') } } })) }
     )
     foreach ($run in $runs) { $run['Script'] = 'Get-HostReadiness' }
     $script:Runs = Invoke-CompanionScripts -Runs $runs -WorkDir $script:Work
@@ -115,8 +119,14 @@ Describe 'Get-HostReadiness.ps1 over the fake Windows' {
         $facts.dotnetRelease | Should -Be 528449
         $facts.tls12.clientEnabled | Should -Be 1
         $facts.time.type | Should -Be 'NT5DS'
+        $facts.time.serviceStatus | Should -Be 'Running'
+        $facts.time.leapIndicator | Should -Be 0
+        $facts.time.referenceId | Should -Be '0xABCDEFAB'
+        $facts.time.localClock | Should -BeFalse
         $facts.time.source | Should -Be 'DC01.contoso.local'
         $facts.ndes.appPool.identity | Should -Be 'SpecificUser'
+        $facts.ndes.appPool.userName | Should -Be 'CONTOSO\svc-ndes'
+        $facts.ndes.appPool.state | Should -Be 'Started'
         $facts.ndes.requestLimits.maxUrl | Should -Be 65534
         $facts.ndes.intuneConnector.installed | Should -BeTrue
         $facts.connector.installed | Should -BeFalse
@@ -142,13 +152,14 @@ Describe 'Get-HostReadiness.ps1 over the fake Windows' {
             $json | Should -Match '"configs":\[\]'
             $script:Facts['none'].ndes.appPool | Should -BeNullOrEmpty
             $script:Facts['none'].ndes.intuneConnector.installed | Should -BeFalse
+            $script:Facts['none'].time.serviceStatus | Should -BeNullOrEmpty
             # With no site at all there is no request filtering to read, and it says so.
             @($script:Facts['none'].problems | ForEach-Object { $_.fact }) | Should -Be @('requestLimits')
         }
         It 'one of each: a one-site server lists its site in an array (the unwrapped-array defect)' {
             $script:Runs['healthy'].Json | Should -Match '"sites":\["Default Web Site"\]'
             $script:Runs['one'].Json | Should -Match '"raCertificates":\[\{[^\[\]]*\}\]'
-            $script:Runs['one'].Json | Should -Match '"services":\[\{"name":"WAPCSvc","status":"Running","startType":"Automatic"\}\]'
+            $script:Runs['one'].Json | Should -Match '"connector":\{[^{}]*"services":\[\{"name":"WAPCSvc","status":"Running","startType":"Automatic"\}\]'
             $script:Runs['one'].Json | Should -Match '"configs":\[\{[^\[\]]*\}\]'
         }
         It 'many of each: every site, RA certificate and service, in order' {
@@ -197,9 +208,20 @@ Describe 'Get-HostReadiness.ps1 over the fake Windows' {
             $facts.ndes.appPool | Should -BeNullOrEmpty
             $facts.ieEsc.admins | Should -Be 'True'
         }
-        It 'a stopped Windows Time service leaves the source empty and keeps the exit code' {
-            $script:Facts['missing'].time.source | Should -BeNullOrEmpty
-            $script:Facts['missing'].time.sourceExitCode | Should -Not -Be 0
+        It 'a stopped Windows Time service leaves the status unread and keeps the exit code' {
+            $time = $script:Facts['missing'].time
+            $time.serviceStatus | Should -Be 'Stopped'
+            $time.source | Should -BeNullOrEmpty
+            $time.statusExitCode | Should -Not -Be 0
+            $time.leapIndicator | Should -BeNullOrEmpty
+            $time.localClock | Should -BeFalse
+        }
+        It 'reads the local clock and the leap indicator as numbers, in any language' {
+            $time = $script:Facts['time-de'].time
+            $time.leapIndicator | Should -Be 0
+            $time.referenceId | Should -Be '0x4C4F434C'
+            $time.localClock | Should -BeTrue
+            $script:Facts['gpo'].time.leapIndicator | Should -Be 0
         }
         It 'an unreadable fact is null with its reason, and the others are still read' {
             $facts = $script:Facts['missing']

@@ -24,7 +24,25 @@ $script:ParametersMissingIn51 = @{
     'Authentication'          = @('Invoke-WebRequest', 'Invoke-RestMethod', 'iwr', 'irm')
     'Depth'                   = @('ConvertFrom-Json')
     'NoProxy'                 = @('*')
+    'AsUTC'                   = @('Get-Date')
+    'LeafBase'                = @('Split-Path')
+    'Extension'               = @('Split-Path')
+    'Raw'                     = @('Select-String', 'sls')
+    'NoEmphasis'              = @('Select-String', 'sls')
+    'SkipHttpErrorCheck'      = @('*')
+    'SkipHeaderValidation'    = @('*')
+    'Resume'                  = @('Invoke-WebRequest', 'iwr')
+    'Form'                    = @('Invoke-WebRequest', 'Invoke-RestMethod', 'iwr', 'irm')
+    'FollowSymlink'           = @('Get-ChildItem', 'gci', 'dir', 'ls')
+    'TcpPort'                 = @('Test-Connection')
+    'TargetName'              = @('Test-Connection')
+    'Environment'             = @('Start-Process')
+    'CommandWithArgs'         = @('*')
 }
+# Prefixes of a 6+ parameter that are whole parameters in 5.1 too (Split-Path -Leaf).
+$script:ValidIn51 = @('Leaf')
+# .NET methods that only .NET Core has (Windows PowerShell 5.1 runs on .NET Framework 4.x).
+$script:MethodsMissingIn51 = @('ToHexString', 'FromHexString', 'GetRelativePath', 'IsPathFullyQualified', 'ReplaceLineEndings')
 $script:VariablesMissingIn51 = @('IsWindows', 'IsLinux', 'IsMacOS', 'IsCoreCLR', 'PSStyle', 'EnabledExperimentalFeatures', 'PSNativeCommandArgumentPassing', 'PSNativeCommandUseErrorActionPreference')
 $script:EncodingNamesMissingIn51 = @('utf8NoBOM', 'utf8BOM', 'ansi')
 
@@ -60,7 +78,7 @@ function Find-Ps51IncompatibilityInText {
                     foreach ($parameter in $script:ParametersMissingIn51.Keys) {
                         # PowerShell accepts any unambiguous prefix of a parameter name.
                         $typed = $element.ParameterName
-                        if ($typed.Length -lt 3 -or -not $parameter.StartsWith($typed, [System.StringComparison]::OrdinalIgnoreCase)) { continue }
+                        if ($typed.Length -lt 3 -or -not $parameter.StartsWith($typed, [System.StringComparison]::OrdinalIgnoreCase) -or $script:ValidIn51 -contains $typed) { continue }
                         $owners = $script:ParametersMissingIn51[$parameter]
                         if ($owners -contains '*' -or ($name -and $owners -contains $name)) { New-Finding $element "parameter -$parameter$(if ($name) { " of $name" })" }
                     }
@@ -68,6 +86,7 @@ function Find-Ps51IncompatibilityInText {
             }
         }
         if ($type -in @('MemberExpressionAst', 'InvokeMemberExpressionAst', 'IndexExpressionAst') -and $node.PSObject.Properties['NullConditional'] -and $node.NullConditional) { New-Finding $node 'null-conditional member access (?. / ?[])' }
+        if ($type -eq 'InvokeMemberExpressionAst' -and $node.Member.GetType().Name -eq 'StringConstantExpressionAst' -and $script:MethodsMissingIn51 -contains $node.Member.Value) { New-Finding $node ".NET method $($node.Member.Value) (.NET Core only)" }
     }
 }
 

@@ -33,6 +33,13 @@ Describe 'every shipped script' {
         $own = @($ast.FindAll({ param($node) $node -is [System.Management.Automation.Language.FunctionDefinitionAst] }, $true) | ForEach-Object { $_.Name })
         $changing = @($ast.FindAll({ param($node) $node -is [System.Management.Automation.Language.CommandAst] }, $true) |
                 ForEach-Object { $_.GetCommandName() } | Where-Object { $_ -and $_ -match $script:Changing -and $script:SessionOnly -notcontains $_ -and $own -notcontains $_ } | Sort-Object -Unique)
+        # Windows tools run with a changing verb (appcmd set, w32tm /resync, ...) count too.
+        $toolCalls = @($ast.FindAll({ param($node) $node -is [System.Management.Automation.Language.CommandAst] -and @('Invoke-WindowsTool', 'Get-AppcmdXml') -contains $node.GetCommandName() }, $true))
+        foreach ($call in $toolCalls) {
+            $words = @($call.FindAll({ param($node) $node -is [System.Management.Automation.Language.StringConstantExpressionAst] }, $true) | ForEach-Object { $_.Value })
+            $verbs = @($words | Where-Object { $_ -match '^(set|add|delete|start|stop|recycle|install|uninstall|/config|/resync|/register|/unregister|create|reset)$' })
+            if ($verbs.Count -gt 0) { $changing += "$($call.GetCommandName()) $($verbs -join ' ')" }
+        }
         $binding = @($ast.ParamBlock.Attributes | Where-Object { $_.TypeName.Name -eq 'CmdletBinding' })[0]
         $supportsWhatIf = @($binding.NamedArguments | Where-Object { $_.ArgumentName -eq 'SupportsShouldProcess' }).Count -gt 0
         if ($changing.Count -gt 0) { $supportsWhatIf | Should -BeTrue -Because "it calls $($changing -join ', ')" }

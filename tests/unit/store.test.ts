@@ -52,6 +52,14 @@ describe('journal', () => {
     expect(text).toContain('plain');
   });
 
+  it('redacts secrets named in free text, as tools print them', () => {
+    const redactor = new Redactor();
+    const appcmd = '<processModel identityType="SpecificUser" userName="CONTOSO\\svc-ndes" password="Winter2026!" />';
+    expect(redactor.text(appcmd)).toBe('<processModel identityType="SpecificUser" userName="CONTOSO\\svc-ndes" password="[redacted]" />');
+    expect(redactor.text("password:'p w' token=abc123;next Pwd: hunter2")).toBe("password:'[redacted]' token=[redacted];next Pwd: [redacted]");
+    expect(redactor.text('passwordless sign-in; the token cache')).toBe('passwordless sign-in; the token cache');
+  });
+
   it('skips a torn last line and reports it', () => {
     const file = join(fresh(), 'journal.jsonl');
     const journal = openJournal(file, new Redactor());

@@ -7,6 +7,9 @@ const SECRET_KEY = /(token|secret|password|passwd|pwd|credential|authorization|c
 const JWT = /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\b/g;
 const BEARER = /\b(Bearer)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
 const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@:]+:[^\s/@]+@/gi;
+// A secret named in free text, as tools print it: password="…", Password: …, token=… (appcmd's
+// /config output, for one, prints an app pool account's password in clear).
+const NAMED_SECRET = /\b(password|passwd|pwd|secret|token|client_secret)(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s"',;&]+)/gi;
 
 export const REDACTED = '[redacted]';
 
@@ -22,7 +25,11 @@ export class Redactor {
   }
 
   text(value: string): string {
-    let out = value.replace(JWT, REDACTED).replace(BEARER, `$1 ${REDACTED}`).replace(URL_CREDENTIALS, `$1${REDACTED}@`);
+    let out = value
+      .replace(JWT, REDACTED)
+      .replace(BEARER, `$1 ${REDACTED}`)
+      .replace(URL_CREDENTIALS, `$1${REDACTED}@`)
+      .replace(NAMED_SECRET, (_match, name: string, separator: string, secret: string) => `${name}${separator}${secret.startsWith('"') ? `"${REDACTED}"` : secret.startsWith("'") ? `'${REDACTED}'` : REDACTED}`);
     for (const secret of this.secrets) out = out.split(secret).join(REDACTED);
     return out;
   }

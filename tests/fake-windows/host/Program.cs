@@ -18,6 +18,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
+using System.Reflection;
 using System.Text;
 
 namespace FakeWindows;
@@ -68,9 +69,31 @@ public static class Program
             if (languageMode != "ConstrainedLanguage") return Usage("--language-mode takes ConstrainedLanguage");
             // A startup script runs after the module is imported: the module's functions keep the
             // FullLanguage they were defined in, and the script itself runs constrained.
-            iss.StartupScripts.Add(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(module))!, "Enter-ConstrainedLanguage.ps1"));
+            string constrain = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(module))!, "Enter-ConstrainedLanguage.ps1");
+            if (!File.Exists(constrain)) return Usage($"{constrain} is missing, so ConstrainedLanguage cannot be entered");
+            iss.StartupScripts.Add(constrain);
         }
-        return Microsoft.PowerShell.ConsoleShell.Start(iss, null, null, rest.ToArray());
+        return StartConsole(iss, rest.ToArray());
+    }
+
+    private static int StartConsole(InitialSessionState iss, string[] args)
+    {
+#if NETFRAMEWORK
+        // Windows PowerShell 5.1 has no public ConsoleShell.Start(InitialSessionState, ...): that
+        // overload came with PowerShell 7. Its console host takes its session from the internal
+        // ConsoleHost.DefaultInitialSessionState, which ConsoleShell.Start(banner, help, args) uses.
+        Type shell = typeof(Microsoft.PowerShell.ConsoleShell);
+        const BindingFlags any = BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic;
+        MethodInfo? withSession = shell.GetMethod("Start", any, null, new[] { typeof(InitialSessionState), typeof(string), typeof(string), typeof(string[]) }, null);
+        if (withSession is not null) return (int)withSession.Invoke(null, new object?[] { iss, null, null, args })!;
+        PropertyInfo? session = shell.Assembly.GetType("Microsoft.PowerShell.ConsoleHost")?.GetProperty("DefaultInitialSessionState", any);
+        MethodInfo? plain = shell.GetMethod("Start", any, null, new[] { typeof(string), typeof(string), typeof(string[]) }, null);
+        if (session is null || plain is null) return Usage("this Windows PowerShell offers no way to start its console host with the fake Windows loaded");
+        session.SetValue(null, iss);
+        return (int)plain.Invoke(null, new object?[] { null, null, args })!;
+#else
+        return Microsoft.PowerShell.ConsoleShell.Start(iss, null, null, args);
+#endif
     }
 
     // Built by hand so the same file compiles for Windows PowerShell 5.1's .NET Framework host.

@@ -55,7 +55,18 @@ export const HostFactsSchema = z.object({
     .nullable(),
   ieEsc: z.object({ admins: flagValue, users: flagValue }).nullable(),
   executionPolicies: z.array(z.object({ scope: z.string(), policy: z.string() })).nullable(),
-  time: z.object({ type: nullableString, ntpServer: nullableString, source: nullableString, sourceExitCode: z.number().int() }).nullable(),
+  time: z
+    .object({
+      type: nullableString,
+      ntpServer: nullableString,
+      serviceStatus: nullableString,
+      statusExitCode: z.number().int(),
+      leapIndicator: z.number().int().nullable(),
+      referenceId: nullableString,
+      localClock: z.boolean(),
+      source: nullableString,
+    })
+    .nullable(),
   winhttpProxy: z.object({ present: z.boolean(), direct: z.boolean(), proxy: nullableString, bypass: nullableString }).nullable(),
   connector: z
     .object({

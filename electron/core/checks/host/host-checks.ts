@@ -151,11 +151,17 @@ export function hostChecks(facts: () => Promise<HostFacts>): CheckSpec[] {
       return pass(...evidence);
     }),
     spec('host.time-source', 'host', 'The clock is synchronised from a time source', 'warning', docs.troubleshootConnectors, hostFact('time', 'The Windows Time configuration', (time) => {
-      const evidence = [`W32Time Type=${time.type ?? 'not set'}${time.ntpServer ? `, NtpServer=${time.ntpServer}` : ''}`, time.source ? `w32tm /query /source: ${time.source}` : `w32tm /query /source exited with ${time.sourceExitCode}`];
-      if (time.type === 'NoSync') return warn('Windows Time is set not to synchronise (Type=NoSync): certificate and token validation fail when the clock drifts.', 'Point Windows Time at the domain hierarchy or an NTP server: w32tm /config /syncfromflags:domhier /update (or /manualpeerlist:<server>), then w32tm /resync.', evidence);
-      if (time.sourceExitCode !== 0) return warn('The Windows Time service did not answer (is it stopped?), so the clock is not being synchronised.', 'Start the Windows Time service (net start w32time), then run w32tm /resync.', evidence);
-      // The source names of an unsynchronised clock, as w32tm prints them on English systems.
-      if (time.source && /^(Local CMOS Clock|Free-running System Clock)$/i.test(time.source)) return warn('The clock is not synchronised (it runs on the local CMOS clock): certificate and token validation fail when it drifts.', 'Point Windows Time at the domain hierarchy or an NTP server (w32tm /config /syncfromflags:domhier /update), then w32tm /resync.', evidence);
+      const evidence = [
+        `W32Time service ${time.serviceStatus ?? 'not found'}, Type=${time.type ?? 'not set'}${time.ntpServer ? `, NtpServer=${time.ntpServer}` : ''}`,
+        time.statusExitCode === 0 ? `w32tm /query /status: leap indicator ${time.leapIndicator ?? '?'}, ReferenceId ${time.referenceId ?? '?'}${time.source ? `, source ${time.source}` : ''}` : `w32tm /query /status exited with ${time.statusExitCode}`,
+      ];
+      const resync = 'Point Windows Time at the domain hierarchy or an NTP server (w32tm /config /syncfromflags:domhier /update, or /manualpeerlist:<server>), then w32tm /resync.';
+      if (time.serviceStatus !== 'Running' || time.statusExitCode !== 0) return warn('The Windows Time service is not running, so the clock is not being synchronised: certificate and token validation fail when it drifts.', `Start the Windows Time service (Set-Service W32Time -StartupType Automatic; Start-Service W32Time), then ${resync}`, evidence);
+      if (time.type === 'NoSync') return warn('Windows Time is set not to synchronise (Type=NoSync): certificate and token validation fail when the clock drifts.', resync, evidence);
+      // Read as numbers, not words: leap indicator 3 is "not synchronised" and ReferenceId LOCL a
+      // clock running on itself, in every language w32tm speaks.
+      if (time.localClock) return warn('The clock runs on itself (ReferenceId LOCL, the local CMOS clock), not on a time source.', resync, evidence);
+      if (time.leapIndicator === 3) return warn('Windows Time has not synchronised the clock (leap indicator 3: not synchronised).', resync, evidence);
       return pass(...evidence);
     })),
     spec('host.proxy-config', 'host', 'Outbound proxy settings agree', 'warning', docs.connectorsWithProxy, (facts) => {

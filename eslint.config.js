@@ -54,6 +54,13 @@ export default tseslint.config(
     },
   },
   {
+    // The core depends on ports, never on the adapters behind them.
+    files: ['electron/core/**'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: electronImport.paths, patterns: [...electronImport.patterns, { group: ['**/platform/**'], message: 'core/ imports nothing from platform/: declare a port in core and let compose.ts wire the adapter.' }] }],
+    },
+  },
+  {
     files: ['electron/core/**', 'electron/platform/**', 'electron/cli/**'],
     rules: {
       'no-restricted-syntax': [

@@ -7,7 +7,6 @@ import { gzipSync } from 'node:zlib';
 import { runChecks } from '../electron/core/checks/check.ts';
 import { buildChecks, normalizeRequest, type CheckRequest, type CheckServices } from '../electron/core/checks/suite.ts';
 import { Redactor } from '../electron/core/store/redact.ts';
-import { choosePowerShell } from '../electron/platform/environment.ts';
 import { createHttpProbe } from '../electron/platform/http-probe.ts';
 import { createNetProbe } from '../electron/platform/net-probe.ts';
 import type { CheckResult } from '../electron/contract/model.ts';
@@ -16,6 +15,7 @@ import { buildArgv, createPowerShellRunner } from '../electron/platform/powershe
 import { fakeWindowsHost } from '../tests/fake-windows/launcher.ts';
 import { CONCURRENCY_BUDGET, concurrencyRatio } from './bench-measures.ts';
 import { LAB_EXTERNAL_URL, LAB_INTERNAL_URL, LAB_TENANT_ID, startLabWorld, type LabWorld } from '../tests/lab/world.ts';
+import { labEdges, labNames } from '../tests/lab/edges.ts';
 
 /**
  * `npm run bench`: measures the budgets of DESIGN.md §5 against the lab and prints one
@@ -37,10 +37,11 @@ function rendererGzipKb(): number {
     .reduce((total, file) => total + gzipSync(readFileSync(join(assets, file)), { level: 9 }).length, 0) / 1024;
 }
 
-function runCli(args: string[], env: Record<string, string>): Promise<{ ms: number; code: number | null; stdout: string }> {
+/** The CLI over the lab: its lab entry (dist/lab/cli.mjs), the same CLI with the lab's edges. */
+function runCli(args: string[]): Promise<{ ms: number; code: number | null; stdout: string }> {
   return new Promise((resolve) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, [join(root, 'dist', 'cli', 'ndes-companion.mjs'), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(process.execPath, [join(root, 'dist', 'lab', 'cli.mjs'), ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.on('close', (code) => resolve({ ms: Number(process.hrtime.bigint() - started) / 1e6, code, stdout }));
@@ -64,9 +65,9 @@ function median(values: number[]): number {
 function services(lab: LabWorld): CheckServices {
   const config = lab.config();
   return {
-    powershell: createPowerShellRunner({ host: choosePowerShell(config), scriptsDir: join(root, 'scripts', 'powershell'), redactor: new Redactor() }),
-    http: createHttpProbe({ hosts: config.hosts, extraCaPem: config.extraCaPem, closedWorld: true }),
-    net: createNetProbe({ hosts: config.hosts, extraCaPem: config.extraCaPem, closedWorld: true }),
+    powershell: createPowerShellRunner({ host: labEdges(config).powershell, scriptsDir: join(root, 'scripts', 'powershell'), redactor: new Redactor() }),
+    http: createHttpProbe({ names: labNames(config.hosts), trustAnchors: config.trustAnchors }),
+    net: createNetProbe({ names: labNames(config.hosts), trustAnchors: config.trustAnchors }),
     now: () => new Date(),
   };
 }
@@ -128,7 +129,7 @@ async function main(): Promise<void> {
     const times: number[] = [];
     const own: number[] = [];
     for (let i = 0; i < 5; i += 1) {
-      const run = await runCli(['check', '--json', '--internal-url', LAB_INTERNAL_URL, '--external-url', LAB_EXTERNAL_URL, '--tenant-id', LAB_TENANT_ID], { ...lab.env, NDES_COMPANION_DATA: join(dir, 'cli-data') });
+      const run = await runCli([...lab.cliArgs, 'check', '--json', '--data-dir', join(dir, 'cli-data'), '--internal-url', LAB_INTERNAL_URL, '--external-url', LAB_EXTERNAL_URL, '--tenant-id', LAB_TENANT_ID]);
       if (run.code !== 0) throw new Error(`ndes-companion check exited ${run.code} against the healthy lab`);
       const report = (JSON.parse(run.stdout) as { value: { results: CheckResult[] } }).value.results;
       const powershellMs = Math.max(...report.filter((result) => result.group === 'host' || result.group === 'ndes').map((result) => result.durationMs));

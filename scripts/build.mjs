@@ -10,7 +10,8 @@
  * Usage: node scripts/build.mjs [all|node|renderer|cli]
  */
 import { build } from 'esbuild';
-import { rmSync, mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -18,8 +19,18 @@ const what = process.argv[2] ?? 'all';
 // ESM bundles still meet CommonJS dependencies (msal-node) that call require().
 const requireShim = "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 
+// What the runner checks every script against before it runs one elevated (script-integrity.ts).
+const scriptsDir = fileURLToPath(new URL('../scripts/powershell/', import.meta.url));
+const scriptHashes = Object.fromEntries(
+  readdirSync(scriptsDir)
+    .filter((file) => file.endsWith('.ps1'))
+    .sort()
+    .map((file) => [file, createHash('sha256').update(readFileSync(scriptsDir + file)).digest('hex')]),
+);
+
 /** @type {import('esbuild').BuildOptions} */
 const nodeEsm = {
+  define: { __SCRIPT_HASHES__: JSON.stringify(scriptHashes) },
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -32,7 +43,7 @@ const nodeEsm = {
 };
 
 const cli = () =>
-  build({ ...nodeEsm, entryPoints: ['electron/cli/main.ts'], outfile: 'dist/cli/ndes-companion.mjs', banner: { js: `#!/usr/bin/env node\n${requireShim}` } });
+  build({ ...nodeEsm, entryPoints: ['electron/cli/index.ts'], outfile: 'dist/cli/ndes-companion.mjs', banner: { js: `#!/usr/bin/env node\n${requireShim}` } });
 
 const nodeBundles = () =>
   Promise.all([
@@ -42,6 +53,7 @@ const nodeBundles = () =>
     build({ ...nodeEsm, entryPoints: ['electron/preview/start.ts'], outfile: 'dist/preview/start.mjs' }),
     build({ ...nodeEsm, entryPoints: ['electron/preview/bridge.ts'], outfile: 'dist/preview/bridge.js', format: 'iife', platform: 'browser', target: 'chrome120', banner: {}, sourcemap: false }),
     build({ ...nodeEsm, entryPoints: ['tests/lab/main.ts'], outfile: 'dist/lab/lab.mjs' }),
+    build({ ...nodeEsm, entryPoints: ['tests/lab/cli.ts'], outfile: 'dist/lab/cli.mjs' }),
     build({ ...nodeEsm, entryPoints: ['scripts/start.ts'], outfile: 'dist/scripts/start.mjs' }),
     build({ ...nodeEsm, entryPoints: ['scripts/bench.ts'], outfile: 'dist/scripts/bench.mjs' }),
     build({ ...nodeEsm, entryPoints: ['tests/powershell/validate-outputs.ts'], outfile: 'dist/tests/validate-script-outputs.mjs' }),

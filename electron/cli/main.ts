@@ -1,11 +1,8 @@
 import { parseArgs } from 'node:util';
-import { fileURLToPath } from 'node:url';
 import { stepIds } from '../contract/model.ts';
 import type { Envelope } from '../contract/channels.ts';
 import { createGateway, type Gateway, type Sender } from '../core/ipc/gateway.ts';
 import type { Companion } from '../core/companion.ts';
-import { appFiles } from '../platform/app-files.ts';
-import { composeCompanion } from '../platform/compose.ts';
 import { checkTable, failureText, planText, stepsTable } from './format.ts';
 import type { CheckReport } from '../contract/model.ts';
 
@@ -32,6 +29,9 @@ Options:
   --json        Print one JSON document on stdout: {"ok":true,"value":...} or {"ok":false,"error":{code,message,remediation}}.
   --input k=v   A step input, e.g. --input internalUrl=https://ndes01.contoso.local/ (repeatable).
   --offline     Plan in offline runbook mode (cloud steps become manual portal steps); the saved mode is unchanged.
+  --verbose     Stream every progress line to stderr, passing checks included.
+  --data-dir D  Keep state.json and journal.jsonl in D instead of the default
+                (%ProgramData%\\NDES Proxy Companion on Windows, found from the OS).
 
   --internal-url U   NDES as the connector reaches it, e.g. https://ndes01.contoso.local/
   --external-url U   the published URL, e.g. https://ndes-contoso.msappproxy.net/
@@ -57,19 +57,18 @@ Exit codes:
   3  check only: Incomplete, a critical check could not run (PowerShell missing or blocked, cancelled); the
      report says which and why. Never read as ready.
 
-Environment:
-  NDES_COMPANION_DATA  folder for state.json and journal.jsonl
-  NDES_COMPANION_LAB   lab world configuration (written by npm run lab); never set on a real server
+The companion reads no environment variable: what it runs (Windows PowerShell, system paths)
+comes from the OS. Rehearsing against the lab uses the lab's own CLI entry (npm run lab prints it).
 `;
 
-interface Io {
+export interface Io {
   out(text: string): void;
   err(text: string): void;
 }
 
 const CLI_ORIGIN = 'cli://local';
 
-function cliSender(io: Io, json: boolean): Sender {
+function cliSender(io: Io, json: boolean, verbose: boolean): Sender {
   return {
     frameUrl: `${CLI_ORIGIN}/`,
     isMainFrame: true,
@@ -77,12 +76,12 @@ function cliSender(io: Io, json: boolean): Sender {
     emit(event) {
       // The table lists every check at the end; live, only what needs attention is worth a line.
       const routine = event.check && (event.check.status === 'pass' || event.check.status === 'skipped');
-      if ((!json && !routine) || process.env.NDES_COMPANION_PROGRESS === '1') io.err(`${event.level === 'info' || event.check ? '' : `${event.level}: `}${event.message}`);
+      if ((!json && !routine) || verbose) io.err(`${event.level === 'info' || event.check ? '' : `${event.level}: `}${event.message}`);
     },
   };
 }
 
-export async function runCli(argv: string[], io: Io, version: string, makeCompanion: () => Companion): Promise<number> {
+export async function runCli(argv: string[], io: Io, version: string, makeCompanion: (options: { dataDir?: string }) => Companion): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -101,6 +100,8 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
         'verified-domain': { type: 'string', multiple: true },
         timeout: { type: 'string' },
         'long-url-kb': { type: 'string' },
+        'data-dir': { type: 'string' },
+        verbose: { type: 'boolean', default: false },
       },
     });
   } catch (error) {
@@ -120,14 +121,14 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
   }
   let companion: Companion;
   try {
-    companion = makeCompanion();
+    companion = makeCompanion(values['data-dir'] ? { dataDir: values['data-dir'] } : {});
   } catch (error) {
     io.err(`The companion could not start: ${(error as Error).message}`);
     return EXIT.failed;
   }
   try {
     const gateway: Gateway = createGateway(companion.handlers, { origin: CLI_ORIGIN, isKnownContents: (id) => id === 1 });
-    const sender = cliSender(io, values.json);
+    const sender = cliSender(io, values.json, values.verbose);
     const pairs: [string, string][] = [];
     for (const pair of values.input) {
       const at = pair.indexOf('=');
@@ -197,19 +198,4 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
   } finally {
     companion.close();
   }
-}
-
-const isEntry = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === (await import('node:fs')).realpathSync(process.argv[1]);
-if (isEntry) {
-  const files = appFiles(fileURLToPath(new URL('../..', import.meta.url)));
-  const io: Io = { out: (text) => process.stdout.write(`${text}\n`), err: (text) => process.stderr.write(`${text}\n`) };
-  const code = await runCli(process.argv.slice(2), io, files.version, () =>
-    composeCompanion({
-      host: 'cli',
-      version: files.version,
-      scriptsDir: files.scriptsDir,
-      openExternal: async () => false,
-    }),
-  );
-  process.exitCode = code;
 }

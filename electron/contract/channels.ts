@@ -55,7 +55,7 @@ const Empty = z.strictObject({});
 
 /** Codes any channel may answer with, because the gateway itself produces them. */
 export const gatewayErrors: readonly ErrorCode[] = ['SENDER_REJECTED', 'UNKNOWN_CHANNEL', 'INVALID_REQUEST', 'INTERNAL'];
-const STEP_ERRORS: readonly ErrorCode[] = ['NOT_AVAILABLE', 'POWERSHELL_UNAVAILABLE', 'POWERSHELL_FAILED', 'POWERSHELL_BLOCKED', 'TIMEOUT', 'CANCELLED', 'STATE_UNREADABLE'];
+const STEP_ERRORS: readonly ErrorCode[] = ['NOT_AVAILABLE', 'POWERSHELL_UNAVAILABLE', 'POWERSHELL_FAILED', 'POWERSHELL_BLOCKED', 'SCRIPT_CHANGED', 'TIMEOUT', 'CANCELLED', 'STATE_UNREADABLE'];
 
 export interface AppInfo {
   name: string;
@@ -113,7 +113,7 @@ export const channels = {
     }),
     summary: 'Run readiness or verify checks (or one group of them again), streaming each result.',
     progress: true,
-    errors: ['POWERSHELL_FAILED', 'POWERSHELL_BLOCKED', 'TIMEOUT', 'CANCELLED'],
+    errors: ['POWERSHELL_FAILED', 'POWERSHELL_BLOCKED', 'SCRIPT_CHANGED', 'TIMEOUT', 'CANCELLED'],
   }),
   'settings:set-mode': channel<{ mode: Mode }>()({
     request: z.strictObject({ mode: ModeSchema }),
@@ -125,7 +125,7 @@ export const channels = {
     request: Empty,
     summary: 'Which server this is: name, OS, PowerShell, elevation (one PowerShell run).',
     progress: true,
-    errors: ['POWERSHELL_UNAVAILABLE', 'POWERSHELL_FAILED', 'POWERSHELL_BLOCKED', 'TIMEOUT', 'CANCELLED'],
+    errors: ['POWERSHELL_UNAVAILABLE', 'POWERSHELL_FAILED', 'POWERSHELL_BLOCKED', 'SCRIPT_CHANGED', 'TIMEOUT', 'CANCELLED'],
   }),
   'journal:tail': channel<{ entries: JournalEntry[] }>()({
     request: z.strictObject({ limit: z.number().int().min(1).max(500).optional() }),

@@ -3,7 +3,7 @@ import type { AppInfo } from '../contract/channels.ts';
 import type { HostKind } from '../contract/model.ts';
 import { CompanionError } from './errors.ts';
 import type { Handlers } from './ipc/gateway.ts';
-import type { PowerShellRunner } from '../platform/powershell-runner.ts';
+import type { PowerShellRunner } from './powershell/runner.ts';
 import type { HttpProbe, NetProbe } from './checks/http-types.ts';
 import { isAllowedExternalUrl } from './runbook/docs.ts';
 import { Runbook, emptyState, parseState, type RunbookState } from './runbook/runbook.ts';

@@ -1,7 +1,7 @@
 import { BrowserWindow, app, dialog } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { composeCompanion } from '../platform/compose.ts';
+import { composeCompanion, productionEdges } from '../compose.ts';
 import { registerGateway } from './ipc.ts';
 import { registerAppScheme, serveRenderer } from './protocol.ts';
 import { applySecurityRules, openExternalAllowlisted } from './security.ts';
@@ -37,12 +37,13 @@ if (!app.requestSingleInstanceLock()) {
       version: app.getVersion(),
       scriptsDir,
       openExternal: openExternalAllowlisted,
+      edges: productionEdges(),
     });
     registerGateway(companion.handlers, trustedContents, (error) => {
       companion.journal.append({ kind: 'internal-error', message: error instanceof Error ? error.message : String(error) });
     });
 
-    mainWindow = new BrowserWindow(windowOptions(preloadPath));
+    mainWindow = new BrowserWindow(windowOptions(preloadPath, app.isPackaged));
     const id = mainWindow.webContents.id;
     trustedContents.add(id);
     mainWindow.webContents.on('destroyed', () => trustedContents.delete(id));

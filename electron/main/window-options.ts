@@ -7,7 +7,8 @@ export const APP_HOST = 'bundle';
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 export const APP_URL = `${APP_ORIGIN}/index.html`;
 
-export function windowOptions(preloadPath: string) {
+/** DevTools only in a build run from the repository (`packaged` false), never by a switch in a shipped one. */
+export function windowOptions(preloadPath: string, packaged = true) {
   return {
     width: 1280,
     height: 860,
@@ -29,7 +30,7 @@ export function windowOptions(preloadPath: string) {
       experimentalFeatures: false,
       webviewTag: false,
       spellcheck: false,
-      devTools: process.env.NDES_COMPANION_DEVTOOLS === '1',
+      devTools: !packaged,
     },
   } as const;
 }

@@ -3,25 +3,23 @@ import https from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import type { LookupFunction } from 'node:net';
 import { lookup as dnsLookup } from 'node:dns';
-import { ProbeFailure, type HttpProbe, type HttpResult, type TlsFacts } from '../core/checks/http-types.ts';
-import { bounded, labMapping, peerChain, probeFailureOf, trustContext } from './socket-facts.ts';
+import { ProbeFailure, type HttpProbe, type HttpResult, type NameOverrides, type TlsFacts } from '../core/checks/http-types.ts';
+import { bounded, peerChain, probeFailureOf, trustContext } from './socket-facts.ts';
 
-/** Node's http/https behind the HttpProbe interface; the lab's resolver and CA plug in here. */
+/**
+ * Node's http/https behind the HttpProbe interface. What differs from the system (names resolved
+ * elsewhere, extra trusted roots) is given by the composition root: a shipped build gives none.
+ */
 export interface HttpProbeConfig {
-  /** Extra trusted roots (PEM), added to the system's, e.g. the lab CA. */
-  extraCaPem?: string[];
-  /**
-   * Name → "address" or "address:port" overrides (the lab resolver, with the port a lab
-   * server really listens on standing in for 443/80); everything else uses system DNS.
-   */
-  hosts?: Record<string, string>;
-  /** Only names in `hosts` exist (the lab and the tests): nothing leaves this machine. */
-  closedWorld?: boolean;
+  /** Trusted roots (PEM) added to the system's. */
+  trustAnchors?: readonly string[];
+  /** Names resolved differently from the system's DNS (with the port a server really listens on). */
+  names?: NameOverrides;
 }
 
-export function labAwareLookup(hosts: Record<string, string> = {}): LookupFunction {
+function overridingLookup(names: NameOverrides | undefined): LookupFunction {
   return ((hostname: string, options: unknown, callback: (...args: unknown[]) => void) => {
-    const mapped = labMapping(hosts, hostname)?.address;
+    const mapped = names?.map(hostname)?.address;
     const opts = (typeof options === 'object' && options !== null ? options : {}) as { all?: boolean };
     if (mapped) {
       const family = mapped.includes(':') ? 6 : 4;
@@ -34,17 +32,17 @@ export function labAwareLookup(hosts: Record<string, string> = {}): LookupFuncti
 }
 
 export function createHttpProbe(config: HttpProbeConfig = {}): HttpProbe {
-  const secureContext = trustContext(config.extraCaPem);
-  const lookup = labAwareLookup(config.hosts);
+  const secureContext = trustContext(config.trustAnchors);
+  const lookup = overridingLookup(config.names);
   return {
     get(url, options) {
       const started = Date.now();
       const target = new URL(url);
-      if (config.closedWorld && !labMapping(config.hosts, target.hostname)) {
-        return Promise.reject(new ProbeFailure('dns', `The name could not be resolved (ENOTFOUND): ${target.hostname} is not in the lab world.`, 'ENOTFOUND'));
+      if (config.names?.closedWorld && !config.names.map(target.hostname)) {
+        return Promise.reject(new ProbeFailure('dns', `The name could not be resolved (ENOTFOUND): ${target.hostname} is not in this closed world.`, 'ENOTFOUND'));
       }
       const isHttps = target.protocol === 'https:';
-      const mappedPort = target.port === '' ? labMapping(config.hosts, target.hostname)?.port : undefined;
+      const mappedPort = target.port === '' ? config.names?.map(target.hostname)?.port : undefined;
       const maxBody = options.maxBodyBytes ?? 256 * 1024;
       const requestOptions: https.RequestOptions = {
         method: 'GET',

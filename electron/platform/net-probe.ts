@@ -2,31 +2,26 @@ import { promises as dns } from 'node:dns';
 import http from 'node:http';
 import net from 'node:net';
 import tls from 'node:tls';
-import { ProbeFailure, ProxyRefusal, type NetProbe, type TlsFacts } from '../core/checks/http-types.ts';
-import { bounded, labMapping, peerChain, probeFailureOf, trustContext } from './socket-facts.ts';
+import { ProbeFailure, ProxyRefusal, type NameOverrides, type NetProbe, type TlsFacts } from '../core/checks/http-types.ts';
+import { bounded, peerChain, probeFailureOf, trustContext } from './socket-facts.ts';
 
 /**
  * DNS, TCP, TLS and proxy tunnels with Node's own modules, each bounded by a timeout and a
- * cancel signal. The lab's resolver plugs in through `hosts` ("name" or "name:port" →
- * "address:port"), as in the HTTP probe.
+ * cancel signal. Name overrides and extra trust anchors come from the composition root, as in
+ * the HTTP probe; a shipped build gives none.
  */
 export interface NetProbeConfig {
-  hosts?: Record<string, string>;
-  extraCaPem?: string[];
-  /**
-   * The lab and the tests: only names in `hosts` exist; anything else (a public name, an IP
-   * literal) fails as unresolvable without a packet leaving the machine.
-   */
-  closedWorld?: boolean;
+  names?: NameOverrides;
+  trustAnchors?: readonly string[];
 }
 
 export function createNetProbe(config: NetProbeConfig = {}): NetProbe {
-  const hosts = config.hosts ?? {};
-  const secureContext = trustContext(config.extraCaPem);
+  const names = config.names;
+  const secureContext = trustContext(config.trustAnchors);
 
   const target = (host: string, port: number) => {
-    const map = labMapping(hosts, host, port);
-    if (!map && config.closedWorld) throw new ProbeFailure('dns', `${host} does not exist in the lab world (closed world: nothing leaves this machine).`, 'ENOTFOUND');
+    const map = names?.map(host, port);
+    if (!map && names?.closedWorld) throw new ProbeFailure('dns', `${host} does not exist in this closed world (nothing leaves this machine).`, 'ENOTFOUND');
     return { address: map?.address ?? host, port: map?.port ?? port };
   };
 
@@ -57,9 +52,9 @@ export function createNetProbe(config: NetProbeConfig = {}): NetProbe {
 
   return {
     async resolve(host, options) {
-      const map = labMapping(hosts, host);
+      const map = names?.map(host);
       if (map) return [map.address];
-      if (config.closedWorld) throw new ProbeFailure('dns', `DNS ${host}: the name does not resolve (ENOTFOUND).`, 'ENOTFOUND');
+      if (names?.closedWorld) throw new ProbeFailure('dns', `DNS ${host}: the name does not resolve (ENOTFOUND).`, 'ENOTFOUND');
       return bounded<string[]>(options, `DNS ${host}`, ({ resolve, reject }) => {
         dns.lookup(host, { all: true }).then(
           (answers) => resolve(answers.map((answer) => answer.address)),

@@ -4,42 +4,13 @@ import { join } from 'node:path';
 import { CompanionError } from '../core/errors.ts';
 import type { z } from 'zod';
 import { ScriptErrorSchema, scriptCatalogue, type Catalogue, type ParamValue } from '../core/powershell/catalogue.ts';
+import type { PowerShellHost, PowerShellRunner } from '../core/powershell/runner.ts';
 import type { Redactor } from '../core/store/redact.ts';
+import { verifyScripts } from './script-integrity.ts';
 import { childEnvironment, systemRoot } from './windows-paths.ts';
-
-/**
- * How to start PowerShell. On Windows: the in-box Windows PowerShell 5.1 by absolute path
- * (never found through PATH, which an attacker could shadow for an elevated app). In the lab:
- * PowerShell over the fake Windows, started with its own options first and the same argv after.
- */
-export interface PowerShellHost {
-  file: string;
-  prefixArgs: string[];
-  label: string;
-}
 
 export function windowsPowerShell(root: string = systemRoot()): PowerShellHost {
   return { file: `${root}\\System32\\WindowsPowerShell\\v1.0\\powershell.exe`, prefixArgs: [], label: 'Windows PowerShell' };
-}
-
-export interface RunOptions {
-  params?: Record<string, ParamValue>;
-  /** Secrets travel here, never in argv. */
-  stdin?: string;
-  signal?: AbortSignal;
-  timeoutMs?: number;
-  onProgress?: (message: string) => void;
-}
-
-export interface ScriptRun<T> {
-  data: T;
-  exitCode: number;
-  durationMs: number;
-}
-
-export interface PowerShellRunner<C extends Catalogue = typeof scriptCatalogue> {
-  readonly host: PowerShellHost | null;
-  run<S extends keyof C & string>(script: S, options?: RunOptions): Promise<ScriptRun<z.infer<C[S]['output']>>>;
 }
 
 export const PROGRESS_PREFIX = '::progress::';
@@ -82,7 +53,15 @@ export function buildArgv(scriptPath: string, spec: Catalogue[string], params: R
   return argv;
 }
 
-export function createPowerShellRunner<C extends Catalogue = typeof scriptCatalogue>(options: { host: PowerShellHost | null; scriptsDir: string; redactor: Redactor; env?: NodeJS.ProcessEnv; catalogue?: C }): PowerShellRunner<C> {
+export function createPowerShellRunner<C extends Catalogue = typeof scriptCatalogue>(options: {
+  host: PowerShellHost | null;
+  scriptsDir: string;
+  redactor: Redactor;
+  env?: NodeJS.ProcessEnv;
+  catalogue?: C;
+  /** SHA-256 by file name of the scripts as built: checked before every run when given. */
+  expectedHashes?: Readonly<Record<string, string>> | null;
+}): PowerShellRunner<C> {
   const { host, scriptsDir, redactor } = options;
   const catalogue: Catalogue = options.catalogue ?? scriptCatalogue;
   return {
@@ -102,6 +81,7 @@ export function createPowerShellRunner<C extends Catalogue = typeof scriptCatalo
         throw new CompanionError('POWERSHELL_FAILED', `The script ${entry.file} is missing from ${scriptsDir}.`, 'Reinstall the companion: its files are incomplete.');
       }
       const argv = [...host.prefixArgs, ...buildArgv(scriptPath, entry, runOptions.params)];
+      if (options.expectedHashes) verifyScripts(scriptsDir, entry.file, options.expectedHashes);
       const started = Date.now();
       const subprocess = execa(host.file, argv, {
         input: runOptions.stdin ?? '',

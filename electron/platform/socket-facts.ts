@@ -2,23 +2,9 @@ import { createSecureContext, rootCertificates, type PeerCertificate, type Secur
 import { ProbeFailure, type TlsFacts } from '../core/checks/http-types.ts';
 
 /**
- * What the HTTP probe and the net probe share: the lab resolver's mapping, how a socket error
- * reads as a probe failure, the peer chain as the checks record it, and the trust store.
+ * What the HTTP probe and the net probe share: how a socket error reads as a probe failure,
+ * the peer chain as the checks record it, and the trust store.
  */
-
-/**
- * The lab resolver: "name" or "name:port" → "address" or "address:port". Without a port (a
- * DNS question) any "name:port" entry means the name exists.
- */
-export function labMapping(hosts: Record<string, string> | undefined, host: string, port?: number): { address: string; port?: number } | undefined {
-  if (!hosts) return undefined;
-  const name = host.toLowerCase();
-  const anyPort = port === undefined ? Object.entries(hosts).find(([key]) => key.startsWith(`${name}:`))?.[1] : undefined;
-  const value = (port !== undefined ? hosts[`${name}:${port}`] : undefined) ?? hosts[name] ?? anyPort;
-  if (!value) return undefined;
-  const match = /^(.*):(\d+)$/.exec(value);
-  return match && !value.startsWith('[') ? { address: match[1] ?? value, port: Number(match[2]) } : { address: value };
-}
 
 export function probeFailureOf(error: NodeJS.ErrnoException, stage?: string): ProbeFailure {
   const code = error.code ?? '';
@@ -44,9 +30,12 @@ export function peerChain(socket: TLSSocket): TlsFacts['chain'] {
   return chain;
 }
 
-/** One secure context for every handshake: building one per connection parses ~140 roots each time. */
-export function trustContext(extraCaPem: string[] | undefined): SecureContext | undefined {
-  return extraCaPem?.length ? createSecureContext({ ca: [...rootCertificates, ...extraCaPem] }) : undefined;
+/**
+ * One secure context for every handshake (building one per connection parses ~140 roots each
+ * time): the system's roots plus any trust anchors the composition root was given.
+ */
+export function trustContext(trustAnchors: readonly string[] | undefined): SecureContext | undefined {
+  return trustAnchors?.length ? createSecureContext({ ca: [...rootCertificates, ...trustAnchors] }) : undefined;
 }
 
 /** Runs `start` with a deadline and a cancel signal; `cleanup` always runs. */

@@ -5,7 +5,8 @@ import { test as base, expect, type Page } from '@playwright/test';
 import type { Companion } from '../../electron/core/companion.ts';
 import { attachPreview } from '../../electron/preview/host.ts';
 import { appFiles } from '../../electron/platform/app-files.ts';
-import { composeCompanion } from '../../electron/platform/compose.ts';
+import { composeCompanion } from '../../electron/compose.ts';
+import { labEdges } from '../lab/edges.ts';
 import { startLabWorld, type LabWorld } from '../lab/world.ts';
 
 export const root = join(import.meta.dirname, '..', '..');
@@ -42,7 +43,7 @@ export const test = base.extend<Fixtures>({
       version: files.version,
       scriptsDir: files.scriptsDir,
       openExternal: async () => false,
-      env: { ...process.env, ...lab.env },
+      edges: labEdges(lab.config()),
     });
     await use(companion);
     companion.close();

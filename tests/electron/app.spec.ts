@@ -13,7 +13,8 @@ function electronBinary(): string {
 }
 
 test('the real Electron app: secure window, contract API, real PowerShell', async () => {
-  const app = await electron.launch({ executablePath: electronBinary(), args: [root], env: { ...process.env, NDES_COMPANION_DATA: join(root, 'test-results', 'electron-data') } });
+  // The app reads no environment switch: its data goes where a shipped build keeps it (ProgramData).
+  const app = await electron.launch({ executablePath: electronBinary(), args: [root] });
   try {
     const page = await app.firstWindow();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Step 1 of 10: Readiness');

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCompanion, type Companion } from '../../electron/core/companion.ts';
 import { Redactor } from '../../electron/core/store/redact.ts';
-import { createPowerShellRunner, type PowerShellHost } from '../../electron/platform/powershell-runner.ts';
+import type { PowerShellHost } from '../../electron/core/powershell/runner.ts';
+import { createPowerShellRunner } from '../../electron/platform/powershell-runner.ts';
+import { closedWorld } from '../lab/edges.ts';
 import { createHttpProbe } from '../../electron/platform/http-probe.ts';
 import { createNetProbe } from '../../electron/platform/net-probe.ts';
 
@@ -29,8 +31,8 @@ export function testCompanion(options: { powershell?: PowerShellHost | null; dat
     dataDir,
     powershell: createPowerShellRunner({ host: options.powershell ?? null, scriptsDir, redactor }),
     // Closed world: no test reaches beyond this machine, whatever a payload asks for.
-    http: createHttpProbe({ closedWorld: true }),
-    net: createNetProbe({ closedWorld: true }),
+    http: createHttpProbe({ names: closedWorld }),
+    net: createNetProbe({ names: closedWorld }),
     redactor,
     openExternal: async (url) => {
       opened.push(url);

@@ -10,19 +10,24 @@ import { repoRoot } from '../helpers/companion.ts';
 const dir = mkdtempSync(join(tmpdir(), 'ndes-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const cli = join(repoRoot, 'dist', 'cli', 'ndes-companion.mjs');
+const labCli = join(repoRoot, 'dist', 'lab', 'cli.mjs');
 
-/** Runs the built CLI, as the package's `ndes-companion` bin, with its own data folder. */
-function run(args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, [cli, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, NDES_COMPANION_LAB: '', NDES_COMPANION_DATA: join(dir, 'data'), ...env },
-  });
+/**
+ * Runs the built CLI with its own data folder: the package's `ndes-companion` bin, or, given a
+ * lab world, the lab's CLI entry (the same CLI over the lab's edges).
+ */
+function argvFor(args: string[], lab?: { cliArgs: string[] }): string[] {
+  return [...(lab ? [labCli, ...lab.cliArgs] : [cli]), ...args, '--data-dir', join(dir, 'data')];
+}
+
+function run(args: string[], lab?: { cliArgs: string[] }) {
+  const result = spawnSync(process.execPath, argvFor(args, lab), { encoding: 'utf8' });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-function runAsync(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runAsync(args: string[], lab?: { cliArgs: string[] }): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, NDES_COMPANION_LAB: '', NDES_COMPANION_DATA: join(dir, 'data'), ...env } });
+    const child = spawn(process.execPath, argvFor(args, lab));
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -100,9 +105,9 @@ describe('ndes-companion CLI', () => {
     for (const command of ['steps', 'plan', 'run', 'verify', 'host']) expect(stdout).toContain(`ndes-companion ${command}`);
   });
 
-  it('host answers from the lab PowerShell stand-in', async () => {
+  it('host answers from the lab\'s PowerShell over the fake Windows', async () => {
     const lab = await startLabWorld({ root: repoRoot, dir: join(dir, 'lab'), scenario: 'not-elevated', servers: false });
-    const { code, stdout, stderr } = run(['host'], lab.env);
+    const { code, stdout, stderr } = run(['host'], lab);
     expect(code).toBe(0);
     expect(stdout.trim()).toBe('CONN02: Microsoft Windows Server 2019 Standard (build 17763), NOT elevated: run as administrator');
     expect(stderr).toContain('Checking elevation');
@@ -111,7 +116,7 @@ describe('ndes-companion CLI', () => {
   // On Windows the real Windows PowerShell is there, so this case only exists elsewhere.
   it.runIf(process.platform !== 'win32')('check without PowerShell is Incomplete (exit 3), never Ready, and says why', async () => {
     const lab = await startLabWorld({ root: repoRoot, dir: join(dir, 'lab-missing'), scenario: 'powershell-missing' });
-    const { code, stdout } = await runAsync(['check', '--tenant-id', LAB_TENANT_ID], lab.env).finally(() => lab.close());
+    const { code, stdout } = await runAsync(['check', '--tenant-id', LAB_TENANT_ID], lab).finally(() => lab.close());
     expect(code).toBe(3);
     expect(stdout).toMatch(/^SKIP\s+critical\s+host\s+Windows Server 2016 or later$/m);
     expect(stdout).toMatch(/SKIP Windows Server 2016 or later \[host\.os\] \(could not run\)\n {2}Why:\s+Could not run: PowerShell could not read this server/);
@@ -138,7 +143,7 @@ describe('ndes-companion check against the lab', () => {
   // The CLI runs in its own process; the lab's servers live in this one, so the call must not block it.
   async function check(scenario: string, args: string[]) {
     await lab.useScenario(scenario);
-    return runAsync(['check', ...args], lab.env);
+    return runAsync(['check', ...args], lab);
   }
 
   it('healthy: the compact table, "Ready", exit 0', async () => {

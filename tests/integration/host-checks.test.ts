@@ -6,7 +6,7 @@ import type { CheckResult } from '../../electron/contract/model.ts';
 import { runCheckSuite } from '../../electron/core/checks/suite.ts';
 import { verdictOf } from '../../electron/contract/verdict.ts';
 import { Redactor } from '../../electron/core/store/redact.ts';
-import { choosePowerShell } from '../../electron/platform/environment.ts';
+import { closedWorld, labEdges } from '../lab/edges.ts';
 import { createHttpProbe } from '../../electron/platform/http-probe.ts';
 import { createNetProbe } from '../../electron/platform/net-probe.ts';
 import { createPowerShellRunner } from '../../electron/platform/powershell-runner.ts';
@@ -36,9 +36,9 @@ function hostResults(scenario: string): Promise<Record<string, CheckResult>> {
     run = queue.then(async () => {
       await lab.useScenario(scenario);
       const services = {
-        powershell: createPowerShellRunner({ host: choosePowerShell(lab.config()), scriptsDir, redactor: new Redactor() }),
-        http: createHttpProbe({ closedWorld: true }),
-        net: createNetProbe({ closedWorld: true }),
+        powershell: createPowerShellRunner({ host: labEdges(lab.config()).powershell, scriptsDir, redactor: new Redactor() }),
+        http: createHttpProbe({ names: closedWorld }),
+        net: createNetProbe({ names: closedWorld }),
         now: () => new Date('2026-11-26T06:00:00Z'),
       };
       const report = await runCheckSuite({ scope: 'readiness', groups: ['host', 'ndes'], timeoutMs: 20_000, longUrlKb: 20 }, services);
@@ -133,8 +133,8 @@ describe('a PowerShell that hangs', () => {
   it('is reported as slow PowerShell at the host-facts deadline, never as a network problem', async () => {
     const services = {
       powershell: createPowerShellRunner({ host: { file: process.execPath, prefixArgs: [join(repoRoot, 'tests', 'lab', 'powershell', 'powershell-fault.mjs'), 'hang'], label: 'Windows PowerShell' }, scriptsDir, redactor: new Redactor() }),
-      http: createHttpProbe({ closedWorld: true }),
-      net: createNetProbe({ closedWorld: true }),
+      http: createHttpProbe({ names: closedWorld }),
+      net: createNetProbe({ names: closedWorld }),
       now: () => new Date('2026-11-26T06:00:00Z'),
     };
     const report = await runCheckSuite({ scope: 'readiness', groups: ['host'], timeoutMs: 500, longUrlKb: 20, hostFactsTimeoutMs: 1_500 }, services);

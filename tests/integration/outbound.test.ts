@@ -8,6 +8,7 @@ import { outboundChecks } from '../../electron/core/checks/outbound/outbound-che
 import { createNetProbe } from '../../electron/platform/net-probe.ts';
 import { LAB_TENANT_ID, startLabWorld, type LabWorld } from '../lab/world.ts';
 import { repoRoot } from '../helpers/companion.ts';
+import { closedWorld, labNames } from '../lab/edges.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ndes-outbound-'));
 let lab: LabWorld;
@@ -22,7 +23,7 @@ afterAll(async () => {
 async function outbound(scenario: string, options: { proxy?: string; timeoutMs?: number } = {}): Promise<{ results: Record<string, CheckResult>; wallMs: number }> {
   await lab.useScenario(scenario);
   const config = lab.config();
-  const net = createNetProbe({ hosts: config.hosts, extraCaPem: config.extraCaPem, closedWorld: true });
+  const net = createNetProbe({ names: labNames(config.hosts), trustAnchors: config.trustAnchors });
   const started = Date.now();
   const list = await runChecks(outboundChecks({ net, tenantId: LAB_TENANT_ID, ...(options.proxy ? { proxy: options.proxy } : {}) }), { timeoutMs: options.timeoutMs ?? 2_000 });
   return { results: Object.fromEntries(list.map((result) => [result.id.replace(/^outbound\./, ''), result])), wallMs: Date.now() - started };
@@ -81,7 +82,7 @@ describe('outbound endpoints in the lab world', () => {
   });
 
   it('the closed world keeps every probe on this machine', async () => {
-    const net = createNetProbe({ hosts: {}, closedWorld: true });
+    const net = createNetProbe({ names: closedWorld });
     const list = await runChecks(outboundChecks({ net }), { timeoutMs: 1_000 });
     expect(list.every((result) => result.status === 'fail' || result.status === 'warn')).toBe(true);
     expect(list.every((result) => result.durationMs < 500)).toBe(true);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CompanionError } from '../../electron/core/errors.ts';
 import { Redactor } from '../../electron/core/store/redact.ts';
-import { choosePowerShell, readLabConfig } from '../../electron/platform/environment.ts';
+import { labEdges, readLabConfig } from '../lab/edges.ts';
 import { scriptCatalogue } from '../../electron/core/powershell/catalogue.ts';
 import { buildArgv, createPowerShellRunner } from '../../electron/platform/powershell-runner.ts';
 import { startLabWorld } from '../lab/world.ts';
@@ -17,9 +17,9 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** The runner the app would build, from the lab file NDES_COMPANION_LAB names (read per scenario). */
+/** The runner the lab's entry points build, from the lab file they are given (read per scenario). */
 function runner() {
-  return createPowerShellRunner({ host: choosePowerShell(readLabConfig(lab.env)), scriptsDir, redactor: new Redactor() });
+  return createPowerShellRunner({ host: labEdges(readLabConfig(lab.configFile)).powershell, scriptsDir, redactor: new Redactor() });
 }
 
 /** A PowerShell that fails as a process (tests/lab/powershell/powershell-fault.mjs). */

@@ -7,6 +7,7 @@ import { createHttpProbe } from '../../electron/platform/http-probe.ts';
 import { startFakeAppProxy, type FakeAppProxy } from '../lab/appproxy/front.ts';
 import { startFakeNdes, type FakeNdes } from '../lab/ndes/server.ts';
 import { createLabCa } from '../lab/tls.ts';
+import { labNames } from '../lab/edges.ts';
 
 let ndes: FakeNdes;
 let front: FakeAppProxy;
@@ -19,7 +20,7 @@ beforeAll(async () => {
   const ca = await createLabCa('CN=DigiCert Global Root G2 (lab), O=Lab');
   caPem = ca.certPem;
   front = await startFakeAppProxy({ ca, backend: ndes.url });
-  probe = createHttpProbe({ extraCaPem: [ca.certPem], hosts: { 'ndes01.contoso.local': `127.0.0.1:${ndes.port}`, [front.hostname]: `127.0.0.1:${front.port}` } });
+  probe = createHttpProbe({ trustAnchors: [ca.certPem], names: labNames({ 'ndes01.contoso.local': `127.0.0.1:${ndes.port}`, [front.hostname]: `127.0.0.1:${front.port}` }, false) });
 });
 afterAll(async () => {
   await front?.close();
@@ -136,7 +137,7 @@ describe('through the fake App Proxy front', () => {
   });
 
   it('an untrusted chain on the external URL (TLS inspection) fails the TLS check', async () => {
-    const untrusting = createHttpProbe({ hosts: { [front.hostname]: `127.0.0.1:${front.port}` } });
+    const untrusting = createHttpProbe({ names: labNames({ [front.hostname]: `127.0.0.1:${front.port}` }, false) });
     const specs = reachabilityChecks({ baseUrl: front.externalUrl, role: 'external', probe: untrusting, longUrlKb: 1 });
     const results = await runChecks(specs.filter((spec) => spec.id === 'external.tls'), { timeoutMs: 5_000 });
     expect(results[0]?.status).toBe('fail');
@@ -144,7 +145,7 @@ describe('through the fake App Proxy front', () => {
   });
 
   it('a certificate that does not cover the host name fails the TLS check and says so', async () => {
-    const mismatched = createHttpProbe({ extraCaPem: [caPem], hosts: { 'ndes.contoso.com': `127.0.0.1:${front.port}` } });
+    const mismatched = createHttpProbe({ trustAnchors: [caPem], names: labNames({ 'ndes.contoso.com': `127.0.0.1:${front.port}` }, false) });
     const specs = reachabilityChecks({ baseUrl: 'https://ndes.contoso.com/', role: 'external', probe: mismatched, longUrlKb: 1 });
     const results = await runChecks(specs.filter((spec) => spec.id === 'external.tls'), { timeoutMs: 5_000 });
     expect(results[0]?.status).toBe('fail');

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LabConfig } from '../../electron/platform/environment.ts';
+import type { LabConfig } from './edges.ts';
 import { startFakeAppProxy, type FakeAppProxy, type FrontBehaviour } from './appproxy/front.ts';
 import { startFakeNdes, type FakeNdes } from './ndes/server.ts';
 import { fakeWindowsHost } from '../fake-windows/launcher.ts';
@@ -14,7 +14,7 @@ export { LAB_TENANT_ID } from './outbound/world.ts';
  * The lab world on this machine: our real scripts in a real PowerShell over the fake Windows
  * of the scenario, a fake NDES, and a fake App Proxy front, all on loopback. Real names
  * (ndes01.contoso.local, ndes-contoso.msappproxy.net) reach them through the lab resolver, and
- * the app finds everything through one file (NDES_COMPANION_LAB).
+ * the lab's own entry points find everything through one file (lab.json).
  */
 export const LAB_INTERNAL_HOST = 'ndes01.contoso.local';
 export const LAB_EXTERNAL_HOST = 'ndes-contoso.msappproxy.net';
@@ -27,7 +27,8 @@ export interface LabWorld {
   recordFile: string;
   dataDir: string;
   scenario: string;
-  env: Record<string, string>;
+  /** What the lab's CLI entry takes to find this world: `--lab <configFile>`. */
+  cliArgs: string[];
   ndes: FakeNdes | null;
   front: FakeAppProxy | null;
   outbound: OutboundWorld | null;
@@ -74,7 +75,7 @@ export async function startLabWorld(options: { root: string; dir: string; scenar
   let front: FakeAppProxy | null = null;
   let outbound: OutboundWorld | null = null;
   const fixedHosts: Record<string, string> = {};
-  const extraCaPem: string[] = [];
+  const trustAnchors: string[] = [];
   if (options.servers !== false) {
     const first = scenario;
     // A lab imitation of the public root Microsoft's endpoints chain to, and a TLS-inspection
@@ -85,7 +86,7 @@ export async function startLabWorld(options: { root: string; dir: string; scenar
     outbound = await startOutboundWorld({ publicCa, inspectionCa });
     fixedHosts[LAB_INTERNAL_HOST] = `127.0.0.1:${ndes.port}`;
     fixedHosts[LAB_EXTERNAL_HOST] = `127.0.0.1:${front.port}`;
-    extraCaPem.push(publicCa.certPem, inspectionCa.certPem);
+    trustAnchors.push(publicCa.certPem, inspectionCa.certPem);
   }
 
   // Faults of the PowerShell process itself are tiny fake executables; everything else is our
@@ -100,7 +101,7 @@ export async function startLabWorld(options: { root: string; dir: string; scenar
     powershell: powershell(),
     dataDir,
     hosts: { ...(outbound?.hosts() ?? {}), ...fixedHosts },
-    extraCaPem,
+    trustAnchors,
     closedWorld: true,
   });
 
@@ -110,7 +111,7 @@ export async function startLabWorld(options: { root: string; dir: string; scenar
     recordFile,
     dataDir,
     scenario: '',
-    env: { NDES_COMPANION_LAB: configFile },
+    cliArgs: ['--lab', configFile],
     ndes,
     front,
     outbound,

@@ -6,7 +6,7 @@ import { repoRoot } from '../helpers/companion.ts';
 
 const config = JSON.parse(readFileSync(join(repoRoot, 'build', 'electron-builder.json'), 'utf8')) as Record<string, unknown> & {
   win: { requestedExecutionLevel: string; target: { target: string; arch: string[] }[] };
-  portable: { requestExecutionLevel: string };
+  nsis: { perMachine: boolean; allowToChangeInstallationDirectory: boolean; oneClick: boolean };
   extraResources: { from: string; to: string }[];
   electronFuses: Record<string, boolean>;
   asar: boolean;
@@ -31,14 +31,14 @@ describe('electron-builder configuration', () => {
     expect(validate({ ...config, $schema: undefined, win: { requestedExecutionLevel: 'asRoot' } })).toBe(false);
   });
 
-  it('builds NSIS and portable for Windows x64, both elevated', () => {
-    expect(config.win.target).toEqual([
-      { target: 'nsis', arch: ['x64'] },
-      { target: 'portable', arch: ['x64'] },
-    ]);
+  it('installs per machine under Program Files, elevated, and builds no portable exe', () => {
+    // A portable exe unpacks into the user's temp folder, which that user can write: the scripts
+    // run elevated from there could be swapped. The installer's fixed Program Files folder cannot.
+    expect(config.win.target).toEqual([{ target: 'nsis', arch: ['x64'] }]);
+    expect(config).not.toHaveProperty('portable');
+    expect(config.nsis.perMachine).toBe(true);
+    expect(config.nsis.allowToChangeInstallationDirectory).toBe(false);
     expect(config.win.requestedExecutionLevel).toBe('requireAdministrator');
-    // The portable wrapper ignores win.requestedExecutionLevel (electron-builder #3738).
-    expect(config.portable.requestExecutionLevel).toBe('admin');
   });
 
   it('ships the PowerShell scripts beside app.asar, where powershell.exe can read them', () => {

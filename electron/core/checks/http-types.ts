@@ -64,3 +64,13 @@ export class ProxyRefusal extends Error {
     this.name = 'ProxyRefusal';
   }
 }
+
+/**
+ * Names the probes resolve differently from the system's DNS: the lab's world (real names sent
+ * to loopback servers), and nothing at all in a shipped build. `closedWorld`: a name not mapped
+ * here does not exist, so no packet leaves the machine (the lab and the tests).
+ */
+export interface NameOverrides {
+  map(host: string, port?: number): { address: string; port?: number } | undefined;
+  readonly closedWorld: boolean;
+}

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CheckGroup, CheckReport, CheckResult } from '../../contract/model.ts';
 import { CompanionError } from '../errors.ts';
-import type { PowerShellRunner } from '../../platform/powershell-runner.ts';
+import type { PowerShellRunner } from '../powershell/runner.ts';
 import { docs } from '../runbook/docs.ts';
 import { fail, pass, runChecks, skipped, worstFirst, type CheckSpec } from './check.ts';
 import { verdictOf } from '../../contract/verdict.ts';

@@ -1,0 +1,69 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { HostKind } from './contract/model.ts';
+import type { NameOverrides } from './core/checks/http-types.ts';
+import { createCompanion, type Companion } from './core/companion.ts';
+import type { PowerShellHost } from './core/powershell/runner.ts';
+import { Redactor } from './core/store/redact.ts';
+import { prepareDataDir } from './platform/data-dir.ts';
+import { createHttpProbe } from './platform/http-probe.ts';
+import { createNetProbe } from './platform/net-probe.ts';
+import { createPowerShellRunner, windowsPowerShell } from './platform/powershell-runner.ts';
+import { BUILD_SCRIPT_HASHES } from './platform/script-integrity.ts';
+import { systemRoot } from './platform/windows-paths.ts';
+
+/**
+ * The composition root every host shares (Electron main, the preview host, the CLI): it builds
+ * the core over the edge adapters it is given. It reads no environment variable: the edges a
+ * shipped build runs with come from productionEdges(), and only the lab's own entry points
+ * (tests/lab) hand in lab edges.
+ */
+export interface Edges {
+  powershell: PowerShellHost | null;
+  /** Names resolved differently from DNS (the lab world); none in a shipped build. */
+  names?: NameOverrides;
+  /** Trusted roots added to the system's (the lab's own CA); none in a shipped build. */
+  trustAnchors?: readonly string[];
+  dataDir: string;
+  /** Shown on screen, so a rehearsal is never mistaken for the real server. */
+  lab: boolean;
+}
+
+/** Where state and journal live: under ProgramData on Windows (found from the OS, not %ProgramData%). */
+export function defaultDataDir(platform: NodeJS.Platform = process.platform, root: () => string = systemRoot): string {
+  if (platform === 'win32') return `${root().slice(0, 2)}\\ProgramData\\NDES Proxy Companion`;
+  return join(homedir(), '.local', 'state', 'ndes-proxy-companion');
+}
+
+/** What the shipped app runs with: the in-box Windows PowerShell, the system's DNS and roots. */
+export function productionEdges(options: { platform?: NodeJS.Platform; dataDir?: string } = {}): Edges {
+  const platform = options.platform ?? process.platform;
+  return { powershell: platform === 'win32' ? windowsPowerShell() : null, dataDir: options.dataDir ?? defaultDataDir(platform), lab: false };
+}
+
+export interface ComposeOptions {
+  host: HostKind;
+  version: string;
+  scriptsDir: string;
+  openExternal(url: string): Promise<boolean>;
+  edges: Edges;
+}
+
+export function composeCompanion(options: ComposeOptions): Companion {
+  const { edges } = options;
+  prepareDataDir(edges.dataDir);
+  const redactor = new Redactor();
+  const probeConfig = { ...(edges.names ? { names: edges.names } : {}), ...(edges.trustAnchors ? { trustAnchors: edges.trustAnchors } : {}) };
+  return createCompanion({
+    host: options.host,
+    version: options.version,
+    platform: process.platform,
+    dataDir: edges.dataDir,
+    powershell: createPowerShellRunner({ host: edges.powershell, scriptsDir: options.scriptsDir, redactor, expectedHashes: BUILD_SCRIPT_HASHES }),
+    http: createHttpProbe(probeConfig),
+    net: createNetProbe(probeConfig),
+    redactor,
+    openExternal: options.openExternal,
+    lab: edges.lab,
+  });
+}

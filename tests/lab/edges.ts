@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import type { Edges } from '../../electron/compose.ts';
+import type { NameOverrides } from '../../electron/core/checks/http-types.ts';
+
+/**
+ * The lab's edges: what the lab's own entry points (npm run lab, the lab CLI, the tests) hand the
+ * composition root instead of the production ones. A lab world writes this file (lab.json).
+ */
+export const LabConfigSchema = z.object({
+  powershell: z.object({ file: z.string(), prefixArgs: z.array(z.string()) }),
+  dataDir: z.string(),
+  /** The lab resolver: real names → loopback "address:port" of the lab's servers. */
+  hosts: z.record(z.string(), z.string()).default({}),
+  /** The lab's CA certificates (PEM), trusted as an enterprise root would be. */
+  trustAnchors: z.array(z.string()).default([]),
+  /** Nothing outside `hosts` is reachable: a rehearsal never touches the real internet. */
+  closedWorld: z.boolean().default(true),
+});
+export type LabConfig = z.infer<typeof LabConfigSchema>;
+
+export function readLabConfig(file: string): LabConfig {
+  try {
+    return LabConfigSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+  } catch (error) {
+    throw new Error(`${file} is not a lab configuration: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/**
+ * The lab resolver: "name" or "name:port" → "address" or "address:port". Without a port (a DNS
+ * question) any "name:port" entry means the name exists.
+ */
+export function labNames(hosts: Record<string, string>, closedWorld = true): NameOverrides {
+  return {
+    closedWorld,
+    map(host, port) {
+      const name = host.toLowerCase();
+      const anyPort = port === undefined ? Object.entries(hosts).find(([key]) => key.startsWith(`${name}:`))?.[1] : undefined;
+      const value = (port !== undefined ? hosts[`${name}:${port}`] : undefined) ?? hosts[name] ?? anyPort;
+      if (!value) return undefined;
+      const match = /^(.*):(\d+)$/.exec(value);
+      return match && !value.startsWith('[') ? { address: match[1] ?? value, port: Number(match[2]) } : { address: value };
+    },
+  };
+}
+
+/** A world where nothing exists: tests that must never reach past this machine. */
+export const closedWorld: NameOverrides = labNames({}, true);
+
+export function labEdges(config: LabConfig): Edges {
+  return {
+    powershell: { ...config.powershell, label: 'Windows PowerShell (lab)' },
+    names: labNames(config.hosts, config.closedWorld),
+    trustAnchors: config.trustAnchors,
+    dataDir: config.dataDir,
+    lab: true,
+  };
+}

@@ -24,6 +24,8 @@ export interface Edges {
   names?: NameOverrides;
   /** Trusted roots added to the system's (the lab's own CA); none in a shipped build. */
   trustAnchors?: readonly string[];
+  /** Root fingerprints accepted as Microsoft's service roots (the lab's own); none in a shipped build. */
+  serviceRoots?: readonly string[];
   dataDir: string;
   /** Shown on screen, so a rehearsal is never mistaken for the real server. */
   lab: boolean;
@@ -65,5 +67,6 @@ export function composeCompanion(options: ComposeOptions): Companion {
     redactor,
     openExternal: options.openExternal,
     lab: edges.lab,
+    ...(edges.serviceRoots ? { serviceRoots: edges.serviceRoots } : {}),
   });
 }

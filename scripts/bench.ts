@@ -69,6 +69,7 @@ function services(lab: LabWorld): CheckServices {
     http: createHttpProbe({ names: labNames(config.hosts), trustAnchors: config.trustAnchors }),
     net: createNetProbe({ names: labNames(config.hosts), trustAnchors: config.trustAnchors }),
     now: () => new Date(),
+    serviceRoots: config.serviceRoots,
   };
 }
 

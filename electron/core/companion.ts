@@ -27,6 +27,8 @@ export interface CompanionOptions {
   openExternal(url: string): Promise<boolean>;
   lab: boolean;
   now?: () => Date;
+  /** Root fingerprints the outbound checks accept besides Microsoft's (the lab's own). */
+  serviceRoots?: readonly string[];
 }
 
 export interface Companion {
@@ -43,7 +45,7 @@ export function createCompanion(options: CompanionOptions): Companion {
   const now = options.now ?? (() => new Date());
   const journal = openJournal(join(options.dataDir, 'journal.jsonl'), redactor, now);
   const store = createStateStore<RunbookState>(join(options.dataDir, 'state.json'), emptyState, parseState);
-  const services = { powershell: options.powershell, http: options.http, net: options.net, now };
+  const services = { powershell: options.powershell, http: options.http, net: options.net, now, ...(options.serviceRoots ? { serviceRoots: options.serviceRoots } : {}) };
   const runbook = new Runbook({ services, store, journal, redactor, now });
   // Closing the companion stops what it started (PowerShell included) instead of leaving it running.
   const closing = new AbortController();

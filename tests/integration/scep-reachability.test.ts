@@ -17,7 +17,7 @@ const INTERNAL = 'http://ndes01.contoso.local/';
 
 beforeAll(async () => {
   ndes = await startFakeNdes();
-  const ca = await createLabCa('CN=DigiCert Global Root G2 (lab), O=Lab');
+  const ca = await createLabCa('CN=Lab Public Services Root, O=NDES Proxy Companion lab');
   caPem = ca.certPem;
   front = await startFakeAppProxy({ ca, backend: ndes.url });
   probe = createHttpProbe({ trustAnchors: [ca.certPem], names: labNames({ 'ndes01.contoso.local': `127.0.0.1:${ndes.port}`, [front.hostname]: `127.0.0.1:${front.port}` }, false) });

@@ -16,6 +16,8 @@ export const LabConfigSchema = z.object({
   trustAnchors: z.array(z.string()).default([]),
   /** Nothing outside `hosts` is reachable: a rehearsal never touches the real internet. */
   closedWorld: z.boolean().default(true),
+  /** The lab's stand-in for Microsoft's service roots, by SHA-256 fingerprint. */
+  serviceRoots: z.array(z.string()).default([]),
 });
 export type LabConfig = z.infer<typeof LabConfigSchema>;
 
@@ -53,6 +55,7 @@ export function labEdges(config: LabConfig): Edges {
     powershell: { ...config.powershell, label: 'Windows PowerShell (lab)' },
     names: labNames(config.hosts, config.closedWorld),
     trustAnchors: config.trustAnchors,
+    serviceRoots: config.serviceRoots,
     dataDir: config.dataDir,
     lab: true,
   };

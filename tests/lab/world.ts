@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LabConfig } from './edges.ts';
@@ -76,17 +77,20 @@ export async function startLabWorld(options: { root: string; dir: string; scenar
   let outbound: OutboundWorld | null = null;
   const fixedHosts: Record<string, string> = {};
   const trustAnchors: string[] = [];
+  const serviceRoots: string[] = [];
   if (options.servers !== false) {
     const first = scenario;
-    // A lab imitation of the public root Microsoft's endpoints chain to, and a TLS-inspection
-    // CA as an enterprise would push it into the trust store: both trusted, only one honest.
-    const [publicCa, inspectionCa] = await Promise.all([createLabCa('CN=DigiCert Global Root G2 (lab imitation), O=DigiCert Inc (lab imitation)'), createLabCa('CN=Contoso TLS Inspection CA, O=Contoso')]);
+    // The lab's stand-in for the public roots Microsoft's endpoints chain to (declared as such
+    // in lab.json, by fingerprint), and a TLS-inspection CA as an enterprise would push it into
+    // the trust store: both trusted, only one accepted as Microsoft's.
+    const [publicCa, inspectionCa] = await Promise.all([createLabCa('CN=Lab Public Services Root, O=NDES Proxy Companion lab'), createLabCa('CN=Contoso TLS Inspection CA, O=Contoso')]);
     ndes = await startFakeNdes({ behaviour: first.ndes });
     front = await startFakeAppProxy({ ca: publicCa, backend: ndes.url, hostname: LAB_EXTERNAL_HOST, behaviour: first.front });
     outbound = await startOutboundWorld({ publicCa, inspectionCa });
     fixedHosts[LAB_INTERNAL_HOST] = `127.0.0.1:${ndes.port}`;
     fixedHosts[LAB_EXTERNAL_HOST] = `127.0.0.1:${front.port}`;
     trustAnchors.push(publicCa.certPem, inspectionCa.certPem);
+    serviceRoots.push(new X509Certificate(publicCa.certPem).fingerprint256);
   }
 
   // Faults of the PowerShell process itself are tiny fake executables; everything else is our
@@ -102,6 +106,7 @@ export async function startLabWorld(options: { root: string; dir: string; scenar
     dataDir,
     hosts: { ...(outbound?.hosts() ?? {}), ...fixedHosts },
     trustAnchors,
+    serviceRoots,
     closedWorld: true,
   });
 

@@ -36,6 +36,8 @@ export interface CheckServices {
   http: HttpProbe;
   net: NetProbe;
   now: () => Date;
+  /** Root fingerprints accepted besides Microsoft's service roots: the lab's own, none in a shipped build. */
+  serviceRoots?: readonly string[];
 }
 
 export const SCOPE_GROUPS: Record<CheckScope, CheckGroup[]> = {
@@ -89,7 +91,7 @@ export function buildChecks(request: CheckRequest, services: CheckServices, sign
     const once = () => (facts ??= services.powershell.run('Get-HostReadiness', { timeoutMs: request.hostFactsTimeoutMs ?? HOST_FACTS_TIMEOUT_MS, ...(signal ? { signal } : {}) }).then((run) => run.data));
     specs.push(...hostChecks(once).filter((spec) => groups.has(spec.group)));
   }
-  if (groups.has('outbound')) specs.push(...outboundChecks({ net: services.net, ...(request.proxyAddress ? { proxy: request.proxyAddress } : {}), ...(request.tenantId ? { tenantId: request.tenantId } : {}) }));
+  if (groups.has('outbound')) specs.push(...outboundChecks({ net: services.net, ...(request.proxyAddress ? { proxy: request.proxyAddress } : {}), ...(request.tenantId ? { tenantId: request.tenantId } : {}), ...(services.serviceRoots ? { serviceRoots: services.serviceRoots } : {}) }));
   // Each GetCACert probe settles its role's bundle exactly once; the same-CA check awaits both.
   const bundleSetters: Partial<Record<'internal' | 'external', (bundle: CaCertBundle | null) => void>> = {};
   const bundles = {

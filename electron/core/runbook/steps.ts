@@ -2,6 +2,19 @@ import type { InputSpec, StepId } from '../../contract/model.ts';
 import { docs } from './docs.ts';
 import { DEFAULT_LONG_URL_KB, DEFAULT_TIMEOUT_SECONDS, checkCapability } from './check-steps.ts';
 import { shown, type StepDefinition } from './step.ts';
+import { outboundEndpoints } from '../checks/outbound/endpoints.ts';
+import { scepRequests } from '../checks/scep/reachability.ts';
+
+/** A base URL as the checks use it: ending in "/". */
+function base(inputs: Record<string, string>, id: string, placeholder: string): string {
+  const value = shown(inputs, id, placeholder);
+  return value.endsWith('/') ? value : `${value}/`;
+}
+
+function longUrlKbOf(inputs: Record<string, string>): number {
+  const value = Number(inputs.longUrlKb?.trim() || DEFAULT_LONG_URL_KB);
+  return Number.isInteger(value) && value >= 1 && value <= 31 ? value : DEFAULT_LONG_URL_KB;
+}
 
 const CONNECTOR_DIR = 'C:\\Program Files\\Microsoft Entra private network connector';
 const CUSTOM_APP_TEMPLATE = '8adf8e6e-67b2-4cf2-a259-e3dc5476c621';
@@ -30,10 +43,18 @@ export const steps: readonly StepDefinition[] = [
       ...probeSettings,
     ],
     cloud: false,
+    // Built from the lists the checks themselves probe, so the plan shows exactly what runs.
     plan: (inputs) => [
       { kind: 'powershell', title: 'Gather host and NDES/IIS facts (read only)', detail: 'powershell.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -File Get-HostReadiness.ps1', changesSystem: false },
-      { kind: 'probe', title: 'Outbound endpoints: DNS, TCP 443/80, TLS issuer (TLS inspection detection)', detail: `*.msappproxy.net, *.servicebus.windows.net, login.microsoftonline.com, CRL/OCSP hosts${inputs.proxyAddress ? ` via ${inputs.proxyAddress}` : ''}`, changesSystem: false },
-      { kind: 'probe', title: 'NDES answers locally', detail: `GET ${shown(inputs, 'internalUrl', 'internal URL')}certsrv/mscep/mscep.dll?operation=GetCACaps`, changesSystem: false },
+      ...(inputs.proxyAddress?.trim() ? [] : [{ kind: 'probe' as const, title: 'This server resolves public names', detail: 'DNS login.microsoftonline.com, www.microsoft.com', changesSystem: false }]),
+      {
+        kind: 'probe',
+        title: `Outbound endpoints: ${inputs.proxyAddress?.trim() ? 'CONNECT through the proxy' : 'DNS, TCP'}, TLS issuer on 443 (TLS inspection), HTTP on 80`,
+        detail: `${outboundEndpoints(inputs.tenantId?.trim() || undefined).map((endpoint) => `${endpoint.host}:${endpoint.port}`).join(', ')}${inputs.proxyAddress?.trim() ? ` via ${inputs.proxyAddress.trim()}` : ''}`,
+        changesSystem: false,
+      },
+      { kind: 'probe', title: "The clock against Microsoft's (Date header)", detail: `GET http://www.microsoft.com/${inputs.proxyAddress?.trim() ? ` via ${inputs.proxyAddress.trim()}` : ''}`, changesSystem: false },
+      ...(inputs.internalUrl?.trim() ? scepRequests(base(inputs, 'internalUrl', 'internal URL'), 'internal', longUrlKbOf(inputs)).map((request) => ({ kind: 'probe' as const, title: `Internal URL: ${request.title}`, detail: request.detail, changesSystem: false })) : []),
     ],
     capability: checkCapability('readiness'),
   },
@@ -165,9 +186,13 @@ export const steps: readonly StepDefinition[] = [
     ],
     cloud: false,
     plan: (inputs) => [
-      { kind: 'probe', title: 'Bare mscep.dll answers 403 (healthy)', detail: `GET ${shown(inputs, 'externalUrl', 'external URL')}certsrv/mscep/mscep.dll`, changesSystem: false },
-      { kind: 'probe', title: 'GetCACaps and GetCACert through both URLs, same CA', detail: 'operation=GetCACaps, operation=GetCACert', changesSystem: false },
-      { kind: 'probe', title: 'Long-URL PKIOperation probe (no enrolment)', detail: `operation=PKIOperation with a ${inputs.longUrlKb?.trim() || DEFAULT_LONG_URL_KB} KB test message, expecting no 414/404.14/404.15`, changesSystem: false },
+      ...scepRequests(base(inputs, 'externalUrl', 'external URL'), 'external', longUrlKbOf(inputs)).map((request) => ({ kind: 'probe' as const, title: `External URL: ${request.title}`, detail: request.detail, changesSystem: false })),
+      ...(inputs.internalUrl?.trim()
+        ? [
+            ...scepRequests(base(inputs, 'internalUrl', 'internal URL'), 'internal', longUrlKbOf(inputs)).map((request) => ({ kind: 'probe' as const, title: `Internal URL: ${request.title}`, detail: request.detail, changesSystem: false })),
+            { kind: 'probe' as const, title: 'The same CA answers through both URLs', detail: 'Compare the CA certificate GetCACert returns through each URL (SHA-256)', changesSystem: false },
+          ]
+        : []),
     ],
     capability: checkCapability('verify'),
   },

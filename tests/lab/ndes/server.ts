@@ -85,10 +85,11 @@ export async function startFakeNdes(options: { behaviour?: string; host?: string
       return send(200, { ...IIS_HEADERS, ...(behaviour.capsContentType ? { 'Content-Type': behaviour.capsContentType } : {}) }, GETCACAPS_BODY);
     }
     if (operation.toLowerCase() === 'getcacert') return send(200, { ...IIS_HEADERS, 'Content-Type': 'application/x-x509-ca-ra-cert' }, pki.bundle);
-    // A PKIOperation that reached NDES but is not a decodable pkiMessage (what our long-URL
-    // probe sends) fails inside NDES; the lab answers it as an IIS 500, an assumption, since
-    // no public capture shows NDES's exact answer to an undecodable message.
-    if (operation.toLowerCase() === 'pkioperation') return html(500, IIS_500);
+    // A PKIOperation that reaches NDES with a message it cannot decode (what our long-URL probe
+    // and Microsoft's Validate-NDESUrl send): Validate-NDESUrl reports "Server accepts a <n>KB
+    // URI" on its 200, and NDES logs an ASN.1 error event (reference/domain.md §8.5). The body
+    // of that 200 is captured nowhere, so the lab sends none.
+    if (operation.toLowerCase() === 'pkioperation') return send(200, { ...IIS_HEADERS, 'Content-Type': 'application/x-pki-message' }, '');
     return html(404, IIS_404);
   });
 

@@ -1,13 +1,15 @@
 import { docs } from '../../runbook/docs.ts';
-import { fail, networkFinding, pass, warn, type CheckSpec, type Finding } from '../check.ts';
+import { fail, networkFinding, pass, skipped, warn, type CheckSpec, type Finding, type ProbeContext } from '../check.ts';
 import { ProbeFailure, ProxyRefusal, type NetProbe } from '../http-types.ts';
-import { isPublicMicrosoftRoot, outboundEndpoints, type Endpoint } from './endpoints.ts';
+import { endsAtServiceRoot, outboundEndpoints, type Endpoint } from './endpoints.ts';
 
 export interface OutboundOptions {
   net: NetProbe;
   /** Normalised proxy URL, when the server goes out through one. */
   proxy?: string;
   tenantId?: string;
+  /** Root fingerprints accepted besides Microsoft's service roots (the lab's own). */
+  serviceRoots?: readonly string[];
 }
 
 const CRITICAL_HOSTS = new Set(['login.microsoftonline.com']);
@@ -19,7 +21,28 @@ function proxyFinding(error: ProxyRefusal, what: string): Finding {
   return fail(`The proxy refused ${what} (${error.status} ${error.statusText}).`, 'Allow CONNECT to port 443 and plain HTTP to port 80 for the connector\'s endpoints on the proxy.', [`${what}: ${error.status} ${error.statusText}`]);
 }
 
-function endpointCheck(endpoint: Endpoint, options: OutboundOptions): CheckSpec {
+/** Names every server with internet access resolves; if none does, no endpoint can be judged. */
+const PUBLIC_NAMES = ['login.microsoftonline.com', 'www.microsoft.com'];
+const NO_PUBLIC_DNS = 'This server resolves no public name, so no Microsoft endpoint can be reached: its DNS server does not answer for internet names, or the internet is reached only through a proxy.';
+
+/** Whether this server resolves public names at all, asked once per run, whoever asks first. */
+function publicDnsOnce(net: NetProbe): (context: ProbeContext) => Promise<string | null> {
+  let answer: Promise<string | null> | undefined;
+  return (context) =>
+    (answer ??= (async () => {
+      for (const name of PUBLIC_NAMES) {
+        try {
+          const addresses = await net.resolve(name, { timeoutMs: context.timeoutMs, signal: context.signal });
+          return `${name} → ${addresses.slice(0, 2).join(', ')}`;
+        } catch (error) {
+          if (!(error instanceof ProbeFailure) || error.kind !== 'dns') return `${name}: ${(error as Error).message}`;
+        }
+      }
+      return null;
+    })());
+}
+
+function endpointCheck(endpoint: Endpoint, options: OutboundOptions, publicDns: (context: ProbeContext) => Promise<string | null>): CheckSpec {
   const name = `${endpoint.host}:${endpoint.port}`;
   const severity = endpoint.tunnel || CRITICAL_HOSTS.has(endpoint.host) ? 'critical' : 'warning';
   return {
@@ -45,9 +68,9 @@ function endpointCheck(endpoint: Endpoint, options: OutboundOptions): CheckSpec 
         const top = tls.chain.at(-1);
         const root = top?.issuer ?? '';
         evidence.push(`${tls.protocol ?? 'TLS'}${via}; certificate ${leaf?.subject ?? '?'}; issued by ${leaf?.issuer ?? '?'}; chain ends at ${root || '?'}`);
-        if (endpoint.tunnel && !isPublicMicrosoftRoot(root)) {
+        if (endpoint.tunnel && !endsAtServiceRoot(tls.chain, options.serviceRoots)) {
           return fail(
-            `TLS to ${endpoint.host} is intercepted: the chain ends at "${root}", not at Microsoft's or DigiCert's public roots. The connector's client-certificate authentication breaks under TLS inspection.`,
+            `TLS to ${endpoint.host} is intercepted: the chain ends at "${root}", not at one of the Microsoft or DigiCert roots Microsoft's services use (compared by fingerprint). The connector's client-certificate authentication breaks under TLS inspection.`,
             `Exempt *.msappproxy.net and *.servicebus.windows.net from TLS inspection on the proxy or firewall (bypass list), then run readiness again.`,
             evidence,
             'critical',
@@ -58,6 +81,11 @@ function endpointCheck(endpoint: Endpoint, options: OutboundOptions): CheckSpec 
         return pass(...evidence);
       } catch (error) {
         if (error instanceof ProxyRefusal) return proxyFinding(error, name);
+        // With no public DNS at all, sixteen "does not resolve" failures would say one thing
+        // sixteen times: the DNS check says it once, and this endpoint could not be tried.
+        if (error instanceof ProbeFailure && error.kind === 'dns' && !options.proxy && (await publicDns(context)) === null) {
+          return skipped(`Could not run: ${NO_PUBLIC_DNS}`, 'could-not-run', 'See "This server resolves public names".');
+        }
         const finding = networkFinding(error, name);
         if (error instanceof ProbeFailure && error.kind === 'timeout') {
           finding.cause = `${name}: no answer within ${context.timeoutMs / 1000} s. A firewall most likely drops the traffic (${endpoint.use}).`;
@@ -71,7 +99,24 @@ function endpointCheck(endpoint: Endpoint, options: OutboundOptions): CheckSpec 
 }
 
 export function outboundChecks(options: OutboundOptions): CheckSpec[] {
-  const specs = outboundEndpoints(options.tenantId).map((endpoint) => endpointCheck(endpoint, options));
+  const publicDns = publicDnsOnce(options.net);
+  const specs: CheckSpec[] = [
+    {
+      id: 'outbound.dns',
+      group: 'outbound',
+      title: 'This server resolves public names',
+      severity: 'critical',
+      docUrl: docs.configureConnectors,
+      probe: async (context) => {
+        if (options.proxy) return skipped(`Names are resolved by the proxy (${options.proxy}), not by this server.`);
+        const seen = await publicDns(context);
+        return seen
+          ? pass(seen)
+          : fail(NO_PUBLIC_DNS, 'Check this server\'s DNS servers resolve internet names (nslookup login.microsoftonline.com); if the internet is reached only through a proxy, give the proxy address and configure the connector to use it (step 5).', PUBLIC_NAMES.map((name) => `${name}: does not resolve`));
+      },
+    },
+    ...outboundEndpoints(options.tenantId).map((endpoint) => endpointCheck(endpoint, options, publicDns)),
+  ];
   specs.push({
     id: 'outbound.clock',
     group: 'outbound',

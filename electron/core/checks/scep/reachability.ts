@@ -24,6 +24,24 @@ export interface ReachabilityOptions {
   onCaBundle?(bundle: CaCertBundle | null): void;
 }
 
+/** The requests the SCEP/IIS checks make at one URL: what they probe, and what plans show. */
+export function scepRequests(baseUrl: string, role: 'internal' | 'external', longUrlKb: number): { title: string; detail: string }[] {
+  const mscep = `${baseUrl}${MSCEP_PATH}`;
+  return [
+    { title: 'IIS answers at the site root', detail: `GET ${baseUrl}` },
+    { title: 'mscep.dll answers 403 (Intune connector loaded)', detail: `GET ${mscep}` },
+    { title: 'GetCACaps', detail: `GET ${mscep}?operation=GetCACaps&message=default` },
+    { title: 'GetCACert: CA and RA certificates', detail: `GET ${mscep}?operation=GetCACert&message=default` },
+    { title: `A ${longUrlKb} KB SCEP request passes the URL limits (a test message, nothing is enrolled)`, detail: `GET ${mscep}?operation=PKIOperation&message=<${longUrlKb} KB of random base64>` },
+    ...(role === 'external'
+      ? [
+          { title: 'mscep_admin is not published', detail: `GET ${baseUrl}certsrv/mscep_admin/` },
+          { title: 'The TLS certificate is valid for this host', detail: `TLS handshake with ${URL.canParse(baseUrl) ? new URL(baseUrl).host : baseUrl}` },
+        ]
+      : []),
+  ];
+}
+
 function serverOf(result: HttpResult): string {
   return result.headers.server ? ` from ${result.headers.server}` : '';
 }
@@ -79,7 +97,24 @@ export function reachabilityChecks(options: ReachabilityOptions): CheckSpec[] {
         viaProxy(await get(mscep, context), (result) => {
           const body = result.body.toString('utf8');
           const evidence = [`GET ${mscep} → HTTP ${result.status}${serverOf(result)}`];
-          if (result.status === 403) return pass(...evidence, 'HTTP 403 is the healthy answer: the Intune policy module intercepts non-SCEP requests.');
+          if (result.status === 403) {
+            // Through application proxy, a 403 proves NDES answered only when a connector carried
+            // it (x-ms-proxy-connector-id, reference/scep.md §6.3, a secondary source): anything
+            // in between (a WAF, a firewall page) can say 403 too.
+            if (role === 'external') {
+              const view = readAppProxy(result);
+              if (!view.connectorId) {
+                return warn(
+                  `HTTP 403 came back, but without application proxy's x-ms-proxy-connector-id header, so it is not confirmed that a connector carried it to NDES${view.recognized ? ' (application proxy answered itself)' : ' (no application proxy headers at all)'}.`,
+                  'Check the external URL is the one Entra shows for the app, and that nothing between (a web application firewall, a proxy) answers in its place. GetCACert below shows whether NDES really answers.',
+                  evidence,
+                  'warning',
+                );
+              }
+              return pass(...evidence, `HTTP 403 from NDES, carried by connector ${view.connectorId}: the healthy answer (the Intune policy module intercepts non-SCEP requests).`);
+            }
+            return pass(...evidence, 'HTTP 403 is the healthy answer: the Intune policy module intercepts non-SCEP requests.');
+          }
           if (result.status === 200 && body.includes('This URL is used by network devices to submit certificate requests')) {
             return fail('mscep.dll shows the NDES information page (200): NDES runs but the Intune Certificate Connector is not installed or not working.', 'Install or repair the Intune Certificate Connector on the NDES server, restart its service, then expect 403 here.', evidence);
           }
@@ -139,17 +174,20 @@ export function reachabilityChecks(options: ReachabilityOptions): CheckSpec[] {
       probe: async (context) => {
         const message = encodeURIComponent(randomBytes(Math.ceil((options.longUrlKb * 1024 * 3) / 4)).toString('base64')).slice(0, options.longUrlKb * 1024);
         const url = `${mscep}?operation=PKIOperation&message=${message}`;
+        // Judged by status alone, as Microsoft's Validate-NDESUrl does (reference/domain.md §8.5):
+        // 200 means the URL got through; 414 and 400 come from HTTP.sys, 404 from IIS request
+        // filtering. The body only adds the sub-status where IIS shows it.
         return viaProxy(await get(url, context), (result) => {
           const body = result.body.toString('latin1');
-          const evidence = [`GET with a ${url.length}-character URL → HTTP ${result.status}${serverOf(result)}`];
+          const substatus = /404\.(14|15)/.exec(body)?.[0];
+          const evidence = [`GET with a ${url.length}-character URL → HTTP ${result.status}${substatus ? ` (${substatus})` : ''}${serverOf(result)}`];
           const fixHttpSys = 'Set HKLM\\SYSTEM\\CurrentControlSet\\Services\\HTTP\\Parameters MaxFieldLength and MaxRequestBytes to 65534 (DWORD), then reboot the server (not iisreset).';
           const fixIis = 'In IIS Manager > Default Web Site > Request Filtering > Edit Feature Settings, set Maximum URL length and Maximum query string to 65534, then reboot the server.';
+          if (result.status === 200) return pass(...evidence, `NDES accepts a ${options.longUrlKb} KB URL (it answers 200 to this test message without enrolling anything).`);
           if (result.status === 414) return fail('HTTP 414 from HTTP.sys: the URL is longer than MaxFieldLength allows. Intune devices send long GET requests and will fail to enrol.', fixHttpSys, evidence);
-          if (result.status === 400 && /Request Too Long|request headers is too long/i.test(body)) return fail('HTTP 400 from HTTP.sys: the request is larger than MaxRequestBytes allows.', fixHttpSys, evidence);
-          if (result.status === 404 && /404\.15|query string is too long/i.test(body)) return fail('HTTP 404.15: IIS request filtering rejects the query string (maxQueryString too low).', fixIis, evidence);
-          if (result.status === 404 && /404\.14|URL is too long/i.test(body)) return fail('HTTP 404.14: IIS request filtering rejects the URL (maxUrl too low).', fixIis, evidence);
-          if (result.status === 404) return fail('HTTP 404 for a long request to mscep.dll: IIS request filtering most likely rejects it (404.14 or 404.15; the sub-status is only shown on the server itself).', fixIis, evidence);
-          return pass(...evidence, 'The long request reached NDES; its answer to a non-enrolment test message does not matter here.');
+          if (result.status === 400) return fail('HTTP 400 for a long request: HTTP.sys refuses requests larger than MaxRequestBytes or with a field longer than MaxFieldLength.', fixHttpSys, evidence);
+          if (result.status === 404) return fail(`HTTP 404 for a long request to mscep.dll: IIS request filtering rejects it (${substatus ?? '404.14, URL too long, or 404.15, query string too long; the sub-status shows only on the server itself'}).`, fixIis, evidence);
+          return fail(`A long SCEP request got HTTP ${result.status}, not 200 as NDES answers when the URL gets through (Microsoft's Validate-NDESUrl counts only 200).`, 'Read the IIS log on the NDES server (status, sub-status and Win32 status of the mscep.dll line) for what refused it.', evidence);
         });
       },
     },

@@ -86,7 +86,7 @@ export async function startLabWorld(options: { root: string; dir: string; scenar
     const [publicCa, inspectionCa] = await Promise.all([createLabCa('CN=Lab Public Services Root, O=NDES Proxy Companion lab'), createLabCa('CN=Contoso TLS Inspection CA, O=Contoso')]);
     ndes = await startFakeNdes({ behaviour: first.ndes });
     front = await startFakeAppProxy({ ca: publicCa, backend: ndes.url, hostname: LAB_EXTERNAL_HOST, behaviour: first.front });
-    outbound = await startOutboundWorld({ publicCa, inspectionCa });
+    outbound = await startOutboundWorld({ publicCa, inspectionCa, extraHosts: { [`${LAB_EXTERNAL_HOST}:443`]: `127.0.0.1:${front.port}` } });
     fixedHosts[LAB_INTERNAL_HOST] = `127.0.0.1:${ndes.port}`;
     fixedHosts[LAB_EXTERNAL_HOST] = `127.0.0.1:${front.port}`;
     trustAnchors.push(publicCa.certPem, inspectionCa.certPem);

@@ -12,6 +12,7 @@ const good: [UrlRole, string, string][] = [
   ['external', 'https://scep-test93635307549127448334.msappproxy.net/certsrv/mscep/mscep.dll', 'https://scep-test93635307549127448334.msappproxy.net/'],
   ['proxy', 'http://proxy.contoso.local:8080', 'http://proxy.contoso.local:8080'],
   ['proxy', 'http://10.0.0.5:3128/', 'http://10.0.0.5:3128'],
+  ['proxy', 'http://proxy.contoso.local', 'http://proxy.contoso.local:80'],
 ];
 
 const bad: [UrlRole, string, RegExp][] = [
@@ -32,6 +33,7 @@ const bad: [UrlRole, string, RegExp][] = [
   ['external', 'https://a.b.msappproxy.net/', /one label/],
   ['external', 'https://msappproxy.net.evil.example/', /msappproxy\.net/],
   ['proxy', 'http://user:pass@proxy:8080', /cannot authenticate to a proxy/],
+  ['proxy', 'https://proxy.contoso.local:8443', /starts with http:\/\//],
   ['proxy', 'proxy.contoso.local:8080', /Only http|not a URL/],
   ['proxy', 'http://proxy:8080/path', /only scheme, host and port/],
 ];

@@ -19,6 +19,15 @@ describe('the runbook model', () => {
     }
   });
 
+  it('accepts an external URL on a verified custom domain only when that domain is given', async () => {
+    subject = testCompanion();
+    const refused = subject.companion.runbook.verify('verify', { externalUrl: 'https://ndes.contoso.com/', timeoutSeconds: '1' }, undefined, () => undefined);
+    await expect(refused).rejects.toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringMatching(/custom domain verified in your tenant/) });
+    const accepted = await subject.companion.runbook.verify('verify', { externalUrl: 'https://ndes.contoso.com/', verifiedDomains: 'contoso.com, fabrikam.com', timeoutSeconds: '1' }, undefined, () => undefined);
+    expect(accepted.report?.results.some((result) => result.group === 'scep-external')).toBe(true);
+    subject.dispose();
+  });
+
   it('says a step is not available yet instead of pretending, and records that', async () => {
     subject = testCompanion();
     const events: CompanionEvent[] = [];

@@ -1,5 +1,5 @@
 import type { CheckGroup, CheckResult, CheckStatus, Severity, SkipKind } from '../../contract/model.ts';
-import { ProbeFailure } from './http-types.ts';
+import { ProbeFailure, ProxyRefusal } from './http-types.ts';
 
 /** A check is data plus a probe; the probe returns what it found, and never throws to the runner. */
 export interface CheckSpec {
@@ -37,6 +37,11 @@ export const skipped = (reason: string, kind: SkipKind = 'not-applicable', remed
 
 /** How a network failure reads as a finding, when the check has nothing more specific to say. */
 export function networkFinding(error: unknown, what: string): Finding {
+  if (error instanceof ProxyRefusal) {
+    return error.status === 407
+      ? fail(`${what}: the proxy demands authentication (407); the connector runs as Network Service and cannot authenticate to a proxy.`, 'Allow the connector server through the proxy without authentication (by source address), or let it go out directly.', [`407 ${error.statusText}`], 'critical')
+      : fail(`${what}: the proxy refused the request (${error.status} ${error.statusText}).`, 'Allow CONNECT to port 443 and plain HTTP to port 80 on the proxy for this server.', [`${error.status} ${error.statusText}`]);
+  }
   if (error instanceof ProbeFailure) {
     switch (error.kind) {
       case 'dns':

@@ -37,6 +37,8 @@ export class ProbeFailure extends Error {
 export interface HttpGetOptions {
   timeoutMs: number;
   signal?: AbortSignal;
+  /** An outbound proxy (http://host:port): HTTPS goes through a CONNECT tunnel, HTTP as an absolute URL. */
+  proxy?: string;
   maxBodyBytes?: number;
   headers?: Record<string, string>;
 }

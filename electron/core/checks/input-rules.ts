@@ -41,8 +41,12 @@ export function checkUrl(raw: string, role: UrlRole, options: { verifiedDomains?
 
   if (role === 'proxy') {
     if (url.pathname !== '/' || url.search) return { ok: false, message: `A proxy address is only scheme, host and port, like ${example}` };
-    if (!url.port) notes.push(`No port given: ${url.protocol === 'https:' ? '443' : '80'} will be used.`);
-    return { ok: true, url, normalized: `${url.protocol}//${url.host}`, notes };
+    // The connector's proxy setting takes http:// only, "even if you're using an IP address"
+    // (Microsoft, configure connectors with proxy servers; connector.md CONN-03).
+    if (url.protocol !== 'http:') return { ok: false, message: `A proxy address starts with http:// (the connector talks to its proxy in plain HTTP and tunnels TLS through it), like ${example}` };
+    if (!url.port) notes.push('No port given: 80 will be used.');
+    // The port is written out, so every probe uses the port this note announced.
+    return { ok: true, url, normalized: `http://${url.hostname}:${url.port || '80'}`, notes };
   }
 
   if (url.search) return { ok: false, message: `Remove the ?query from the URL; type only the server's address, like ${example}` };

@@ -107,7 +107,7 @@ export function buildChecks(request: CheckRequest, services: CheckServices, sign
       specs.push({ id: `${role}.url`, group, title: `SCEP checks at the ${role} URL`, severity: 'info', docUrl: docs.protectNdes, probe: async () => skipped(`No ${role} URL given.`) });
       continue;
     }
-    specs.push(...reachabilityChecks({ baseUrl, role, probe: services.http, longUrlKb: request.longUrlKb, onCaBundle: (bundle) => bundleSetters[role]?.(bundle) }));
+    specs.push(...reachabilityChecks({ baseUrl, role, probe: services.http, longUrlKb: request.longUrlKb, ...(request.proxyAddress ? { proxy: request.proxyAddress } : {}), onCaBundle: (bundle) => bundleSetters[role]?.(bundle) }));
   }
   if (groups.has('scep-external') && request.internalUrl && request.externalUrl) {
     specs.push({

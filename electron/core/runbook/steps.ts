@@ -182,6 +182,7 @@ export const steps: readonly StepDefinition[] = [
     inputs: [
       { id: 'internalUrl', label: 'Internal URL', help: 'As published; lets the companion compare the CA through both URLs.', kind: 'url', required: false, placeholder: 'https://ndes01.contoso.local/' },
       { id: 'externalUrl', label: 'External URL', help: 'The msappproxy.net URL from the Publish step.', kind: 'url', required: true, placeholder: 'https://ndes-contoso.msappproxy.net/' },
+      { id: 'verifiedDomains', label: 'Verified custom domains', help: 'Only if the app is published on your own domain: the domains verified in your tenant, comma-separated (e.g. contoso.com). External URLs on them are then accepted.', kind: 'text', required: false, placeholder: 'contoso.com' },
       ...probeSettings,
     ],
     cloud: false,

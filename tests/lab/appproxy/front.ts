@@ -9,13 +9,14 @@ import type { LabCa } from '../tls.ts';
  * forwarding to the fake NDES like a connector would, adding the x-ms-proxy-* headers the
  * real service adds to every answer, and failing the way the real one fails.
  */
-export type FrontBehaviour = 'healthy' | 'connector-down' | 'backend-unreachable' | 'preauth';
+export type FrontBehaviour = 'healthy' | 'connector-down' | 'backend-unreachable' | 'preauth' | 'firewall-403';
 
 export const frontBehaviours: Record<FrontBehaviour, string> = {
   healthy: 'Passthrough app with an active connector that reaches NDES.',
   'connector-down': 'No active connector in the app\'s group: 504 GatewayTimeout.',
   'backend-unreachable': 'The connector cannot reach NDES: 502 BadGateway.',
   preauth: 'Published with Microsoft Entra ID pre-authentication: 302 to the sign-in page.',
+  'firewall-403': 'Something else answers the external URL (a web application firewall): a bare 403 with none of application proxy\'s headers.',
 };
 
 export interface FakeAppProxy {
@@ -49,6 +50,13 @@ export async function startFakeAppProxy(options: { ca: LabCa; backend: string; h
       'x-ms-proxy-group-id': 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d',
       'x-ms-proxy-transaction-id': randomUUID(),
     };
+    // Something else in front answers (a web application firewall): a bare 403, none of
+    // application proxy's headers.
+    if (behaviour === 'firewall-403') {
+      response.writeHead(403, { 'Content-Type': 'text/html', Server: 'Contoso-WAF' });
+      response.end('<html><body><h1>403 Forbidden</h1><p>Request blocked.</p></body></html>');
+      return;
+    }
     if (behaviour === 'preauth') {
       response.writeHead(302, { ...base, Location: `https://login.microsoftonline.com/${TENANT}/oauth2/authorize?client_id=c2b8a7f0&response_type=code&redirect_uri=https%3a%2f%2f${hostname}%2f` });
       response.end();

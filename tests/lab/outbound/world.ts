@@ -39,7 +39,7 @@ async function listen(server: net.Server): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
-export async function startOutboundWorld(options: { publicCa: LabCa; inspectionCa: LabCa }): Promise<OutboundWorld> {
+export async function startOutboundWorld(options: { publicCa: LabCa; inspectionCa: LabCa; extraHosts?: Record<string, string> }): Promise<OutboundWorld> {
   const endpoints = outboundEndpoints(LAB_TENANT_ID);
   const names443 = [...new Set(endpoints.filter((endpoint) => endpoint.port === 443).map((endpoint) => endpoint.host))];
   const good = await options.publicCa.issue(names443, { subject: 'CN=login.microsoftonline.com, O=Microsoft Corporation' });
@@ -88,8 +88,9 @@ export async function startOutboundWorld(options: { publicCa: LabCa; inspectionC
   };
 
   const proxied: string[] = [];
+  // The proxy reaches what the internet would: Microsoft's endpoints and the app's external URL.
   const resolveTarget = (authority: string): { address: string; port: number } | null => {
-    const mapped = hosts()[authority.toLowerCase()];
+    const mapped = { ...hosts(), ...options.extraHosts }[authority.toLowerCase()];
     if (!mapped) return null;
     const [address = '127.0.0.1', port = '0'] = mapped.split(/:(?=\d+$)/);
     return { address, port: Number(port) };

@@ -15,7 +15,7 @@ export const ScenarioSchema = z.object({
   description: z.string(),
   /** Behaviour of the fake NDES (tests/lab/ndes/behaviours.ts) and App Proxy front in this world. */
   ndes: z.string().default('healthy'),
-  front: z.enum(['healthy', 'connector-down', 'backend-unreachable', 'preauth']).default('healthy'),
+  front: z.enum(['healthy', 'connector-down', 'backend-unreachable', 'preauth', 'firewall-403']).default('healthy'),
   /** The outbound world: endpoint behaviours by "host:port", clock skew, proxy authentication. */
   outbound: z
     .object({

@@ -17,6 +17,8 @@ export interface ReachabilityOptions {
   probe: HttpProbe;
   /** Size of the long-URL PKIOperation probe, 1–31 KB. */
   longUrlKb: number;
+  /** The outbound proxy the external URL is reached through (never used for the internal URL). */
+  proxy?: string;
   /**
    * Called exactly once when the GetCACert probe ends: with the parsed bundle, or null when
    * there was none. The cross-URL comparison waits on it.
@@ -57,7 +59,8 @@ export function reachabilityChecks(options: ReachabilityOptions): CheckSpec[] {
   const group: CheckGroup = role === 'internal' ? 'scep-internal' : 'scep-external';
   const label = role === 'internal' ? 'internal URL' : 'external URL';
   const mscep = `${baseUrl}${MSCEP_PATH}`;
-  const get = (url: string, context: ProbeContext) => probe.get(url, { timeoutMs: context.timeoutMs, signal: context.signal });
+  const proxy = role === 'external' ? options.proxy : undefined;
+  const get = (url: string, context: ProbeContext) => probe.get(url, { timeoutMs: context.timeoutMs, signal: context.signal, ...(proxy ? { proxy } : {}) });
   // On the external URL, application proxy's own answers (504, 502, sign-in redirect) win.
   const viaProxy = (result: HttpResult, classify: (result: HttpResult) => Finding): Finding => {
     if (role === 'external') {

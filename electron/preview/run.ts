@@ -20,7 +20,21 @@ export async function runPreview(options: { files: AppFiles; edges: Edges; heade
     },
     edges,
   });
-  const { browser, context, page } = await launchChromium({ headed });
+  let launched;
+  try {
+    launched = await launchChromium({ headed });
+  } catch (error) {
+    companion.close();
+    // One line, not Playwright's call log: what failed and what to do instead.
+    const first = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+    process.stderr.write(
+      headed
+        ? `The preview window could not open: no X server answers on DISPLAY=${process.env.DISPLAY ?? ''}. Run \`xvfb-run -a npm start\` to get one, or use the CLI (\`npm run cli -- --help\`).\n`
+        : `The preview host could not start Chromium (${first}). Use the CLI instead: \`npm run cli -- --help\`.\n`,
+    );
+    process.exit(1);
+  }
+  const { context, page } = launched;
   const session = await attachPreview(context, {
     rendererDir: files.rendererDir,
     bridgeScript: files.bridgeScript,
@@ -38,12 +52,12 @@ export async function runPreview(options: { files: AppFiles; edges: Edges; heade
     if (stopping) return;
     stopping = true;
     companion.close();
-    await browser.close().catch(() => undefined);
+    await launched.close();
     await options.onStop?.();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
   page.on('close', () => void stop());
-  browser.on('disconnected', () => void stop());
+  launched.onGone(() => void stop());
 }

@@ -19,9 +19,10 @@ test('loads, identifies the lab server and streams its progress into the log pan
   await expect(app.getByRole('list').first().getByRole('listitem')).toHaveCount(10);
 });
 
-test('every step page opens by click, passes axe, and is captured', async ({ app }, testInfo) => {
-  const nav = app.getByRole('navigation', { name: 'Runbook steps' });
-  for (const [index, step] of steps.entries()) {
+// One test per step, so no single test runs long on a busy machine.
+for (const [index, step] of steps.entries()) {
+  test(`step ${index + 1} (${step.id}) opens by click, passes axe, and is captured`, async ({ app }, testInfo) => {
+    const nav = app.getByRole('navigation', { name: 'Runbook steps' });
     await nav.getByRole('button', { name: new RegExp(`^${step.title}`) }).click();
     const heading = app.getByRole('heading', { level: 1 });
     await expect(heading).toHaveText(`Step ${index + 1} of 10: ${step.title}`);
@@ -29,20 +30,22 @@ test('every step page opens by click, passes axe, and is captured', async ({ app
     await expect(nav.locator('[aria-current="step"]')).toHaveAttribute('data-step', step.id);
     await expect(app).toHaveTitle(`Step ${index + 1} of 10: ${step.title} – NDES Proxy Companion`);
     await expectNoAxeViolations(app);
-    const shot = testInfo.outputPath(`step-${String(index + 1).padStart(2, '0')}-${step.id}.png`);
-    await app.screenshot({ path: shot });
-  }
-});
+    await app.screenshot({ path: testInfo.outputPath(`step-${String(index + 1).padStart(2, '0')}-${step.id}.png`) });
+  });
+}
 
 test('every step page opens by keyboard alone', async ({ app }) => {
   await app.locator('body').focus();
   for (const [index, step] of steps.entries()) {
     // Move with Tab / Shift+Tab only until the step's button has focus, then press Enter.
+    let focused: string | null = null;
     for (let presses = 0; presses < 40; presses += 1) {
-      const focused = await app.evaluate(() => document.activeElement?.getAttribute('data-step') ?? null);
+      focused = await app.evaluate(() => document.activeElement?.getAttribute('data-step') ?? null);
       if (focused === step.id) break;
       await app.keyboard.press(index === 0 ? 'Tab' : 'Shift+Tab');
     }
+    // Focus is on this step's button before Enter, reached by the keyboard alone.
+    expect(focused).toBe(step.id);
     await app.keyboard.press('Enter');
     const heading = app.getByRole('heading', { level: 1 });
     await expect(heading).toHaveText(`Step ${index + 1} of 10: ${step.title}`);
@@ -77,9 +80,26 @@ test('the plan shows exact commands, and offline mode turns cloud steps into por
   await expect(app.getByLabel('Tenant ID')).toHaveValue('72f988bf-86f1-41af-91ab-2d7cd011db47');
 });
 
+/** Relative luminance (WCAG) of a computed CSS colour. */
+async function luminance(page: Page, selector: string, property: 'color' | 'backgroundColor'): Promise<number> {
+  const value = await page.locator(selector).first().evaluate((element, name) => getComputedStyle(element)[name], property);
+  const [r = 0, g = 0, b = 0] = (value.match(/\d+(\.\d+)?/g) ?? []).map(Number).map((channel) => {
+    const c = channel / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+test('the light theme is light: dark text on a light page', async ({ app }) => {
+  expect(await luminance(app, 'body', 'backgroundColor')).toBeGreaterThan(0.7);
+  expect(await luminance(app, 'h1', 'color')).toBeLessThan(0.2);
+});
+
 test.describe('dark theme', () => {
   test.use({ colorScheme: 'dark' });
-  test('passes axe in dark mode too', async ({ app }) => {
+  test('is dark, with light text, and passes axe', async ({ app }) => {
+    expect(await luminance(app, 'body', 'backgroundColor')).toBeLessThan(0.1);
+    expect(await luminance(app, 'h1', 'color')).toBeGreaterThan(0.6);
     await app.getByRole('button', { name: 'Show plan' }).click();
     await expect(app.getByRole('region', { name: 'Plan' })).toBeVisible();
     await expectNoAxeViolations(app);

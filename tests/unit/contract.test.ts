@@ -9,7 +9,7 @@ import { repoRoot, testCompanion } from '../helpers/companion.ts';
 const contractPaths = [...apiPaths().map(({ domain, method }) => `${domain}.${method}`), 'events.on'].sort();
 
 /** Evaluates the built preload bundle with a stand-in for the `electron` module it requires. */
-function preloadApi(): { paths: string[]; invoked: string[] } {
+function preloadApi(): { paths: string[]; invoked: string[]; api: unknown } {
   let exposed: unknown;
   const invoked: string[] = [];
   const fakeElectron = {
@@ -26,7 +26,7 @@ function preloadApi(): { paths: string[]; invoked: string[] } {
       throw new Error(`a sandboxed preload cannot require ${name}`);
     },
   });
-  return { paths: listApiPaths(exposed), invoked };
+  return { paths: listApiPaths(exposed), invoked, api: exposed };
 }
 
 /** Evaluates the built preview bridge as the init script would, with the binding present. */
@@ -47,9 +47,15 @@ describe('one contract, three surfaces', () => {
     expect(previewApi().paths).toEqual(contractPaths);
   });
 
-  it('every API method calls its own channel', async () => {
-    const { invoked } = preloadApi();
+  it('every API method of the preload invokes its own channel', async () => {
+    const { invoked, api } = preloadApi();
     expect(invoked).toEqual([]);
+    const methods = api as Record<string, Record<string, (request?: unknown) => Promise<unknown>>>;
+    for (const { domain, method } of apiPaths()) await methods[domain]?.[method]?.({});
+    expect(invoked).toEqual(channelNames);
+  });
+
+  it('every API method of the preview bridge calls its own channel', async () => {
     const window: Record<string, unknown> = {};
     const calls: string[] = [];
     window.__companionIpc = async (channel: string) => calls.push(channel);

@@ -69,8 +69,13 @@ describe('GetCACert parsing with real NDES material', () => {
     expect(bundle.certificates[0]?.sha256).toMatch(/^[0-9A-F]{64}$/);
   });
 
-  it('refuses what is not a certificate: an HTML page, a CertRep is not certs-only but still parses its certificates', async () => {
+  it('refuses what is not a certificate: an HTML page, text, an empty answer', async () => {
     await expect(parseCaCert(Buffer.from('<html>Network Device Enrollment Service</html>'), 'text/html', now)).rejects.toThrow(/neither a DER certificate nor a PKCS#7/);
+    await expect(parseCaCert(Buffer.from('POSTPKIOperation\nSHA-256\n'), 'text/plain', now)).rejects.toThrow();
+    await expect(parseCaCert(Buffer.alloc(0), null, now)).rejects.toThrow();
+  });
+
+  it('reads the certificates of any PKCS#7 SignedData, a CertRep included', async () => {
     // A real CertRep is SignedData too; it carries two certificates, which is all GetCACert parsing looks at.
     const certRep = await parseCaCert(readFileSync(join(fixtures, 'CertRep.der')), 'application/x-pki-message', now);
     expect(certRep.certificates).toHaveLength(2);

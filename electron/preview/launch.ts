@@ -26,7 +26,8 @@ export interface LaunchedChromium {
  * on a blank page the preview host then points at the app; headless, a plain page.
  */
 export function chromiumArgs(headed: boolean): string[] {
-  return headed ? [...CHROMIUM_ARGS, '--app=data:text/html,', '--window-size=1280,900'] : CHROMIUM_ARGS;
+  // --test-type only hides the "--no-sandbox is unsupported" bar that running as root brings.
+  return headed ? [...CHROMIUM_ARGS, '--app=data:text/html,', '--window-size=1280,900', '--test-type'] : CHROMIUM_ARGS;
 }
 
 export async function launchChromium(options: { headed: boolean; colorScheme?: 'light' | 'dark' }): Promise<LaunchedChromium> {

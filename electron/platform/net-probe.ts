@@ -63,12 +63,6 @@ export function createNetProbe(config: NetProbeConfig = {}): NetProbe {
         return () => undefined;
       });
     },
-    async connect(host, port, options) {
-      const socket = await open(host, port, options);
-      const address = socket.remoteAddress ?? '';
-      socket.destroy();
-      return { address };
-    },
     async tls(host, port, options) {
       const started = Date.now();
       const raw = await open(host, port, options);

@@ -83,94 +83,101 @@ export function createPowerShellRunner<C extends Catalogue = typeof scriptCatalo
       const argv = [...host.prefixArgs, ...buildArgv(scriptPath, entry, runOptions.params)];
       if (options.expectedHashes) verifyScripts(scriptsDir, entry.file, options.expectedHashes);
       const started = Date.now();
-      const subprocess = execa(host.file, argv, {
-        input: runOptions.stdin ?? '',
-        reject: false,
-        shell: false,
-        windowsHide: true,
-        timeout: runOptions.timeoutMs ?? entry.defaultTimeoutMs,
-        ...(runOptions.signal ? { cancelSignal: runOptions.signal } : {}),
-        stripFinalNewline: false,
-        lines: false,
-        env: childEnvironment(options.env ?? process.env, process.platform),
-        extendEnv: false,
-        encoding: 'utf8',
-      });
-
-      let pending = '';
-      const resultLines: string[] = [];
-      subprocess.stdout?.on('data', (chunk: Buffer | string) => {
-        pending += chunk.toString();
-        let newline = pending.indexOf('\n');
-        while (newline >= 0) {
-          const line = pending.slice(0, newline).replace(/\r$/, '');
-          pending = pending.slice(newline + 1);
-          if (line.startsWith(PROGRESS_PREFIX)) runOptions.onProgress?.(redactor.text(line.slice(PROGRESS_PREFIX.length).trim()));
-          else resultLines.push(line);
-          newline = pending.indexOf('\n');
-        }
-      });
-
-      const result = await subprocess;
-      if (pending.trim() !== '') {
-        if (pending.startsWith(PROGRESS_PREFIX)) runOptions.onProgress?.(redactor.text(pending.slice(PROGRESS_PREFIX.length).trim()));
-        else resultLines.push(pending);
-      }
-      const durationMs = Date.now() - started;
-
-      if (result.timedOut) {
-        throw new CompanionError(
-          'TIMEOUT',
-          `${host.label} did not finish ${entry.file} within ${Math.round((runOptions.timeoutMs ?? entry.defaultTimeoutMs) / 1000)} s and was stopped: PowerShell itself was slow, not the network.`,
-          'Check the server is not overloaded (CPU, memory, antivirus scanning PowerShell), or that a WMI query is not hanging (restart the Windows Management Instrumentation service), then run the step again.',
-        );
-      }
-      if (result.isCanceled) throw new CompanionError('CANCELLED', `${entry.file} was cancelled.`, 'Run the step again when ready.');
-      if (result.signal) {
-        throw new CompanionError('POWERSHELL_FAILED', `${host.label} ended abruptly while running ${entry.file} (signal ${result.signal}) and printed no result.`, 'Run the step again; if it repeats, look in the Application event log for a PowerShell crash and export the support bundle.');
-      }
-      if (result.failed && result.exitCode === undefined) {
-        const code = (result as { code?: unknown }).code;
-        if (code === 'ENOENT') {
-          throw new CompanionError('POWERSHELL_UNAVAILABLE', `${host.label} is not on this machine (${host.file} does not exist), so the companion cannot read this server.`, 'Run the companion on the Windows Server that hosts NDES or the connector (Windows PowerShell 5.1 is part of Windows Server 2016 and later), or start the lab (npm run lab) to rehearse.');
-        }
-        throw new CompanionError('POWERSHELL_BLOCKED', `${host.label} could not be started: ${redactor.text(result.shortMessage ?? 'unknown error')}. An AppLocker or WDAC rule that blocks powershell.exe stops it this way.`, 'Ask for an AppLocker/WDAC exception for Windows PowerShell on this server (the connector installer needs PowerShell too), or do the steps by hand from the runbook.');
-      }
-
-      const body = resultLines.join('\n').trim();
-      let document: unknown;
+      // A secret given on stdin is redacted by value from everything this run reports back.
+      const secret = runOptions.stdin?.trim();
+      if (secret) redactor.addSecret(secret);
       try {
-        document = body === '' ? undefined : JSON.parse(body);
-      } catch {
-        document = undefined;
+        const subprocess = execa(host.file, argv, {
+          input: runOptions.stdin ?? '',
+          reject: false,
+          shell: false,
+          windowsHide: true,
+          timeout: runOptions.timeoutMs ?? entry.defaultTimeoutMs,
+          ...(runOptions.signal ? { cancelSignal: runOptions.signal } : {}),
+          stripFinalNewline: false,
+          lines: false,
+          env: childEnvironment(options.env ?? process.env, process.platform),
+          extendEnv: false,
+          encoding: 'utf8',
+        });
+
+        let pending = '';
+        const resultLines: string[] = [];
+        subprocess.stdout?.on('data', (chunk: Buffer | string) => {
+          pending += chunk.toString();
+          let newline = pending.indexOf('\n');
+          while (newline >= 0) {
+            const line = pending.slice(0, newline).replace(/\r$/, '');
+            pending = pending.slice(newline + 1);
+            if (line.startsWith(PROGRESS_PREFIX)) runOptions.onProgress?.(redactor.text(line.slice(PROGRESS_PREFIX.length).trim()));
+            else resultLines.push(line);
+            newline = pending.indexOf('\n');
+          }
+        });
+
+        const result = await subprocess;
+        if (pending.trim() !== '') {
+          if (pending.startsWith(PROGRESS_PREFIX)) runOptions.onProgress?.(redactor.text(pending.slice(PROGRESS_PREFIX.length).trim()));
+          else resultLines.push(pending);
+        }
+        const durationMs = Date.now() - started;
+
+        if (result.timedOut) {
+          throw new CompanionError(
+            'TIMEOUT',
+            `${host.label} did not finish ${entry.file} within ${Math.round((runOptions.timeoutMs ?? entry.defaultTimeoutMs) / 1000)} s and was stopped: PowerShell itself was slow, not the network.`,
+            'Check the server is not overloaded (CPU, memory, antivirus scanning PowerShell), or that a WMI query is not hanging (restart the Windows Management Instrumentation service), then run the step again.',
+          );
+        }
+        if (result.isCanceled) throw new CompanionError('CANCELLED', `${entry.file} was cancelled.`, 'Run the step again when ready.');
+        if (result.signal) {
+          throw new CompanionError('POWERSHELL_FAILED', `${host.label} ended abruptly while running ${entry.file} (signal ${result.signal}) and printed no result.`, 'Run the step again; if it repeats, look in the Application event log for a PowerShell crash and export the support bundle.');
+        }
+        if (result.failed && result.exitCode === undefined) {
+          const code = (result as { code?: unknown }).code;
+          if (code === 'ENOENT') {
+            throw new CompanionError('POWERSHELL_UNAVAILABLE', `${host.label} is not on this machine (${host.file} does not exist), so the companion cannot read this server.`, 'Run the companion on the Windows Server that hosts NDES or the connector (Windows PowerShell 5.1 is part of Windows Server 2016 and later), or start the lab (npm run lab) to rehearse.');
+          }
+          throw new CompanionError('POWERSHELL_BLOCKED', `${host.label} could not be started: ${redactor.text(result.shortMessage ?? 'unknown error')}. An AppLocker or WDAC rule that blocks powershell.exe stops it this way.`, 'Ask for an AppLocker/WDAC exception for Windows PowerShell on this server (the connector installer needs PowerShell too), or do the steps by hand from the runbook.');
+        }
+
+        const body = resultLines.join('\n').trim();
+        let document: unknown;
+        try {
+          document = body === '' ? undefined : JSON.parse(body);
+        } catch {
+          document = undefined;
+        }
+        const exitCode = result.exitCode ?? -1;
+        const stderrText = String(result.stderr ?? '');
+        // An execution policy set by Group Policy (AllSigned, Restricted) refuses our unsigned script
+        // before it runs: no JSON, exit code 1, and an error record whose id is UnauthorizedAccess
+        // (not translated, unlike the message around it: execution-policy.md EP-05 to EP-08).
+        if (document === undefined && exitCode !== 0 && /\bUnauthorizedAccess\b/.test(stderrText)) {
+          throw new CompanionError(
+            'POWERSHELL_BLOCKED',
+            `Windows PowerShell refused to load ${entry.file}: an execution policy set by Group Policy (AllSigned or Restricted) does not allow the companion's unsigned scripts, and -ExecutionPolicy Bypass cannot override Group Policy.`,
+            'Set the Group Policy "Turn on Script Execution" to allow local scripts on this server (or Not Configured) and run gpupdate /force, or install a companion build whose scripts are signed with a certificate your AllSigned policy trusts (README: signing the scripts).',
+            'https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_execution_policies',
+          );
+        }
+        if (exitCode !== 0 || document === undefined) {
+          const reported = extractScriptError(document);
+          const stderr = redactor.text(String(result.stderr ?? '').trim()).slice(-600);
+          throw new CompanionError(
+            'POWERSHELL_FAILED',
+            reported ?? `${entry.file} failed (exit code ${exitCode})${stderr ? `: ${stderr}` : body === '' ? ' and printed no result.' : ' and printed no readable result.'}`,
+            'Read the message above; run the companion elevated ("Run as administrator") if access was denied.',
+          );
+        }
+        const parsed = entry.output.safeParse(document);
+        if (!parsed.success) {
+          throw new CompanionError('POWERSHELL_FAILED', `${entry.file} printed a result the companion does not understand.`, 'The script and the app do not match: reinstall the companion.');
+        }
+        return { data: parsed.data as z.infer<C[typeof script]['output']>, exitCode, durationMs };
+      } finally {
+        if (secret) redactor.forgetSecret(secret);
       }
-      const exitCode = result.exitCode ?? -1;
-      const stderrText = String(result.stderr ?? '');
-      // An execution policy set by Group Policy (AllSigned, Restricted) refuses our unsigned script
-      // before it runs: no JSON, exit code 1, and an error record whose id is UnauthorizedAccess
-      // (not translated, unlike the message around it: execution-policy.md EP-05 to EP-08).
-      if (document === undefined && exitCode !== 0 && /\bUnauthorizedAccess\b/.test(stderrText)) {
-        throw new CompanionError(
-          'POWERSHELL_BLOCKED',
-          `Windows PowerShell refused to load ${entry.file}: an execution policy set by Group Policy (AllSigned or Restricted) does not allow the companion's unsigned scripts, and -ExecutionPolicy Bypass cannot override Group Policy.`,
-          'Set the Group Policy "Turn on Script Execution" to allow local scripts on this server (or Not Configured) and run gpupdate /force, or install a companion build whose scripts are signed with a certificate your AllSigned policy trusts (README: signing the scripts).',
-          'https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_execution_policies',
-        );
-      }
-      if (exitCode !== 0 || document === undefined) {
-        const reported = extractScriptError(document);
-        const stderr = redactor.text(String(result.stderr ?? '').trim()).slice(-600);
-        throw new CompanionError(
-          'POWERSHELL_FAILED',
-          reported ?? `${entry.file} failed (exit code ${exitCode})${stderr ? `: ${stderr}` : body === '' ? ' and printed no result.' : ' and printed no readable result.'}`,
-          'Read the message above; run the companion elevated ("Run as administrator") if access was denied.',
-        );
-      }
-      const parsed = entry.output.safeParse(document);
-      if (!parsed.success) {
-        throw new CompanionError('POWERSHELL_FAILED', `${entry.file} printed a result the companion does not understand.`, 'The script and the app do not match: reinstall the companion.');
-      }
-      return { data: parsed.data as z.infer<C[typeof script]['output']>, exitCode, durationMs };
     },
   };
 }

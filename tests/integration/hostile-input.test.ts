@@ -28,7 +28,7 @@ const valueParams = Object.fromEntries(Array.from({ length: SLOTS }, (_, index) 
 const catalogue = {
   'Show-Parameter': {
     file: 'Show-Parameter.ps1',
-    params: { ...valueParams, HoldMs: 'int' as const },
+    params: { ...valueParams, HoldMs: 'int' as const, EchoStdinAndFail: 'switch' as const },
     output: z.object({ values: z.array(z.array(z.number())), stdin: z.array(z.number()), arguments: z.number() }),
     defaultTimeoutMs: 60_000,
   },
@@ -94,5 +94,13 @@ describe('a secret on stdin', () => {
     expect(seen.filter((line) => line.includes('Zz9Zz9'))).toEqual([]);
     const run = await running;
     expect(run.data.stdin).toEqual(units(secret));
+  }, 60_000);
+
+  it('is redacted from whatever the run reports back, even when the script repeats it', async () => {
+    const secret = `tok-${'Qq7'.repeat(40)}`;
+    const error = await runner.run('Show-Parameter', { params: { EchoStdinAndFail: true }, stdin: `${secret}\n` }).catch((caught: unknown) => caught as CompanionError);
+    expect(error).toBeInstanceOf(CompanionError);
+    expect((error as CompanionError).message).toContain('could not use [redacted]');
+    expect((error as CompanionError).message).not.toContain('Qq7Qq7');
   }, 60_000);
 });

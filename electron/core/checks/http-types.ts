@@ -51,8 +51,6 @@ export interface HttpProbe {
 /** Lower-level network probes for the outbound checks (DNS, TCP, TLS, proxy tunnels). */
 export interface NetProbe {
   resolve(host: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<string[]>;
-  /** TCP connect (directly), returning the address it reached. */
-  connect(host: string, port: number, options: { timeoutMs: number; signal?: AbortSignal }): Promise<{ address: string }>;
   /** TLS handshake, directly or through an HTTP proxy's CONNECT tunnel. */
   tls(host: string, port: number, options: { timeoutMs: number; signal?: AbortSignal; proxy?: string }): Promise<TlsFacts>;
   /** Plain HTTP GET, directly or through the proxy (absolute URI), for port-80 endpoints. */

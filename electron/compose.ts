@@ -27,6 +27,8 @@ export interface Edges {
   /** Root fingerprints accepted as Microsoft's service roots (the lab's own); none in a shipped build. */
   serviceRoots?: readonly string[];
   dataDir: string;
+  /** False when the admin named an existing folder (--data-dir): it is used, not re-ACLed. */
+  restrictDataDir?: boolean;
   /** Shown on screen, so a rehearsal is never mistaken for the real server. */
   lab: boolean;
 }
@@ -40,7 +42,7 @@ export function defaultDataDir(platform: NodeJS.Platform = process.platform, roo
 /** What the shipped app runs with: the in-box Windows PowerShell, the system's DNS and roots. */
 export function productionEdges(options: { platform?: NodeJS.Platform; dataDir?: string } = {}): Edges {
   const platform = options.platform ?? process.platform;
-  return { powershell: platform === 'win32' ? windowsPowerShell() : null, dataDir: options.dataDir ?? defaultDataDir(platform), lab: false };
+  return { powershell: platform === 'win32' ? windowsPowerShell() : null, dataDir: options.dataDir ?? defaultDataDir(platform), restrictDataDir: options.dataDir === undefined, lab: false };
 }
 
 export interface ComposeOptions {
@@ -53,7 +55,7 @@ export interface ComposeOptions {
 
 export function composeCompanion(options: ComposeOptions): Companion {
   const { edges } = options;
-  prepareDataDir(edges.dataDir);
+  prepareDataDir(edges.dataDir, { restrict: edges.restrictDataDir ?? true });
   const redactor = new Redactor();
   const probeConfig = { ...(edges.names ? { names: edges.names } : {}), ...(edges.trustAnchors ? { trustAnchors: edges.trustAnchors } : {}) };
   return createCompanion({

@@ -54,8 +54,9 @@ Exit codes:
   1  the step, check or plan failed (for check: Not ready, a critical check failed), or the capability is not
      available yet
   2  bad usage (unknown command, step or option, or a URL the input rules refuse)
-  3  check only: Incomplete, a critical check could not run (PowerShell missing or blocked, cancelled); the
-     report says which and why. Never read as ready.
+  3  check only: Incomplete, no critical check failed but one could not run (Windows PowerShell missing,
+     a fact Windows would not give, the run cancelled); the report says which and why. Never read as
+     ready. When PowerShell is there but refused, blocked, crashed or too slow, its own check fails (1).
 
 The companion reads no environment variable: what it runs (Windows PowerShell, system paths)
 comes from the OS. Rehearsing against the lab uses the lab's own CLI entry (npm run lab prints it).

@@ -32,13 +32,21 @@ if (!app.requestSingleInstanceLock()) {
   void app.whenReady().then(() => {
     applySecurityRules();
     serveRenderer(rendererDir);
-    const companion = composeCompanion({
-      host: 'electron',
-      version: app.getVersion(),
-      scriptsDir,
-      openExternal: openExternalAllowlisted,
-      edges: productionEdges(),
-    });
+    let companion: ReturnType<typeof composeCompanion>;
+    try {
+      companion = composeCompanion({
+        host: 'electron',
+        version: app.getVersion(),
+        scriptsDir,
+        openExternal: openExternalAllowlisted,
+        edges: productionEdges(),
+      });
+    } catch (error) {
+      // Say why and stop, instead of an unhandled rejection and a process that quietly stays.
+      dialog.showErrorBox('NDES Proxy Companion could not start', error instanceof Error ? error.message : String(error));
+      app.quit();
+      return;
+    }
     registerGateway(companion.handlers, trustedContents, (error) => {
       companion.journal.append({ kind: 'internal-error', message: error instanceof Error ? error.message : String(error) });
     });

@@ -86,9 +86,10 @@ export function createHttpProbe(config: HttpProbeConfig = {}): HttpProbe {
         const proxyAt = { host: hop?.address ?? proxy.hostname, port: hop?.port ?? Number(proxy.port || 80) };
         if (isHttps) {
           // HTTPS through a proxy: a CONNECT tunnel, then TLS with the target inside it.
+          let connect: http.ClientRequest | undefined;
           const tunnel = (): Promise<net.Socket> =>
             new Promise((resolveTunnel, rejectTunnel) => {
-              const connect = http.request({ ...proxyAt, method: 'CONNECT', path: `${target.hostname}:${target.port || 443}`, headers: { Host: `${target.hostname}:${target.port || 443}` }, agent: false, lookup });
+              connect = http.request({ ...proxyAt, method: 'CONNECT', path: `${target.hostname}:${target.port || 443}`, headers: { Host: `${target.hostname}:${target.port || 443}` }, agent: false, lookup });
               connect.on('connect', (answer, socket) => {
                 if (answer.statusCode === 200) resolveTunnel(socket);
                 else {
@@ -104,7 +105,10 @@ export function createHttpProbe(config: HttpProbeConfig = {}): HttpProbe {
             let request: http.ClientRequest | undefined;
             opened.then(
               (socket) => {
-                request = https.request(target, { ...requestOptions, createConnection: () => tlsConnect({ socket, servername: target.hostname, rejectUnauthorized: false, ...(secureContext ? { secureContext } : {}) }) }, (response) => collect(response, resolve, reject));
+                // No `agent: false` here: with it Node builds its own agent and ignores
+                // createConnection, and the request would leave the tunnel and go direct.
+                const { agent: _agent, ...inTunnel } = requestOptions;
+                request = https.request(target, { ...inTunnel, createConnection: () => tlsConnect({ socket, servername: target.hostname, rejectUnauthorized: false, ...(secureContext ? { secureContext } : {}) }) }, (response) => collect(response, resolve, reject));
                 request.on('error', (error: NodeJS.ErrnoException) => reject(probeFailureOf(error)));
                 request.end();
               },
@@ -113,6 +117,9 @@ export function createHttpProbe(config: HttpProbeConfig = {}): HttpProbe {
             return () => {
               request?.on('error', () => undefined);
               request?.destroy();
+              // A proxy that never answers the CONNECT must not keep a socket open.
+              connect?.on('error', () => undefined);
+              connect?.destroy();
               void opened.then((socket) => socket.destroy(), () => undefined);
             };
           });

@@ -32,7 +32,9 @@ export function createNetProbe(config: NetProbeConfig = {}): NetProbe {
         const proxy = new URL(options.proxy);
         const via = target(proxy.hostname, Number(proxy.port || 80));
         const request = http.request({ host: via.address, port: via.port, method: 'CONNECT', path: `${host}:${port}`, headers: { Host: `${host}:${port}` }, agent: false });
+        let answered = false;
         request.on('connect', (response, socket) => {
+          answered = true;
           if (response.statusCode === 200) resolve(socket);
           else {
             socket.destroy();
@@ -41,7 +43,12 @@ export function createNetProbe(config: NetProbeConfig = {}): NetProbe {
         });
         request.on('error', (error: NodeJS.ErrnoException) => reject(probeFailureOf(error, 'proxy')));
         request.end();
-        return () => undefined;
+        // A proxy that never answers the CONNECT must not keep a socket open past the deadline.
+        return () => {
+          if (answered) return;
+          request.on('error', () => undefined);
+          request.destroy();
+        };
       }
       const to = target(host, port);
       const socket = net.connect({ host: to.address, port: to.port });

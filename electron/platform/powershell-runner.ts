@@ -156,13 +156,14 @@ export function createPowerShellRunner<C extends Catalogue = typeof scriptCatalo
         if (document === undefined && exitCode !== 0 && /\bUnauthorizedAccess\b/.test(stderrText)) {
           throw new CompanionError(
             'POWERSHELL_BLOCKED',
-            `Windows PowerShell refused to load ${entry.file}: an execution policy set by Group Policy (AllSigned or Restricted) does not allow the companion's unsigned scripts, and -ExecutionPolicy Bypass cannot override Group Policy.`,
-            'Set the Group Policy "Turn on Script Execution" to allow local scripts on this server (or Not Configured) and run gpupdate /force, or install a companion build whose scripts are signed with a certificate your AllSigned policy trusts (README: signing the scripts).',
+            `Windows PowerShell refused to load ${entry.file}: Group Policy does not let it run the companion's unsigned scripts, either through the execution policy (AllSigned or Restricted, which -ExecutionPolicy Bypass cannot override) or through a software restriction policy.`,
+            'Set the Group Policy "Turn on Script Execution" to allow local scripts on this server (or Not Configured), or allow the companion\'s install folder in the software restriction policy, and run gpupdate /force; or install a companion build whose scripts are signed with a certificate your policy trusts (README: signing the scripts).',
             'https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_execution_policies',
           );
         }
         if (exitCode !== 0 || document === undefined) {
-          const reported = extractScriptError(document);
+          const scriptMessage = extractScriptError(document);
+        const reported = scriptMessage === undefined ? undefined : redactor.text(scriptMessage);
           const stderr = redactor.text(String(result.stderr ?? '').trim()).slice(-600);
           throw new CompanionError(
             'POWERSHELL_FAILED',

@@ -26,8 +26,9 @@ const POSIX_KEEP = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TMPDIR', 'DOT
 
 /**
  * The environment a PowerShell child gets: an allowlist of the caller's, and on Windows the
- * system paths from the OS. PSModulePath is left out so Windows PowerShell 5.1 builds its own
- * (a PowerShell 7 console would otherwise hand down its module folders).
+ * system paths from the OS. PSModulePath is set to the in-box modules only: left to itself,
+ * Windows PowerShell 5.1 would also load modules from the user's Documents folder or from a
+ * PSModulePath a standard user set in HKCU\Environment, into this elevated process.
  */
 export function childEnvironment(env: NodeJS.ProcessEnv, platform: NodeJS.Platform, root: () => string = systemRoot): Record<string, string> {
   const keep = platform === 'win32' ? WINDOWS_KEEP : POSIX_KEEP;
@@ -44,6 +45,7 @@ export function childEnvironment(env: NodeJS.ProcessEnv, platform: NodeJS.Platfo
     out.windir = windows;
     out.ComSpec = `${windows}\\System32\\cmd.exe`;
     out.PATH = [`${windows}\\System32`, windows, `${windows}\\System32\\Wbem`, `${windows}\\System32\\WindowsPowerShell\\v1.0\\`].join(';');
+    out.PSModulePath = `${windows}\\System32\\WindowsPowerShell\\v1.0\\Modules`;
   }
   return out;
 }

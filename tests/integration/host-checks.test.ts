@@ -120,10 +120,11 @@ describe('host and NDES/IIS checks, judged from one PowerShell run', () => {
     expect(results['host.os']?.status).toBe('pass');
   });
 
-  it('an unreadable fact fails only the checks that need it, with the reason Windows gave', async () => {
+  it('an unreadable fact leaves only the checks that need it unjudged (could not run), with the reason Windows gave', async () => {
     const results = await hostResults('wmi-broken');
-    expect(results['host.os']?.status).toBe('fail');
-    expect(results['host.os']?.cause).toBe('The operating system (Win32_OperatingSystem) could not be read: Invalid class "Win32_OperatingSystem"');
+    expect(results['host.os']).toMatchObject({ status: 'skipped', skip: 'could-not-run' });
+    expect(results['host.os']?.cause).toBe('Could not run: The operating system (Win32_OperatingSystem) could not be read. Invalid class "Win32_OperatingSystem" (HRESULT 0x80041010,Get-CimInstance, MetadataError)');
+    expect(verdictOf(Object.values(results))).toBe('incomplete');
     expect(results['host.dotnet']?.status).toBe('pass');
     expect(results['ndes.ra-certificates']?.status).toBe('pass');
   });

@@ -57,6 +57,7 @@ export function labEdges(config: LabConfig): Edges {
     trustAnchors: config.trustAnchors,
     serviceRoots: config.serviceRoots,
     dataDir: config.dataDir,
+    restrictDataDir: false,
     lab: true,
   };
 }

@@ -25,6 +25,8 @@ describe('the runbook model', () => {
     await expect(refused).rejects.toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringMatching(/custom domain verified in your tenant/) });
     const accepted = await subject.companion.runbook.verify('verify', { externalUrl: 'https://ndes.contoso.com/', verifiedDomains: 'contoso.com, fabrikam.com', timeoutSeconds: '1' }, undefined, () => undefined);
     expect(accepted.report?.results.some((result) => result.group === 'scep-external')).toBe(true);
+    // "com" would admit every .com host: a verified domain is a registered name.
+    await expect(subject.companion.runbook.verify('verify', { externalUrl: 'https://ndes.contoso.com/', verifiedDomains: 'com' }, undefined, () => undefined)).rejects.toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringMatching(/is not a domain name like contoso\.com/) });
     subject.dispose();
   });
 

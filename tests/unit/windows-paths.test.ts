@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { windowsPowerShell } from '../../electron/platform/powershell-runner.ts';
 import { childEnvironment, systemRoot } from '../../electron/platform/windows-paths.ts';
@@ -12,6 +13,12 @@ describe('system paths come from the OS, never from the environment', () => {
     expect(asked).toEqual(['\\\\?\\GLOBALROOT\\SystemRoot']);
     expect(root).toBe('D:\\WinNT');
     expect(windowsPowerShell(root).file).toBe('D:\\WinNT\\System32\\WindowsPowerShell\\v1.0\\powershell.exe');
+  });
+
+  // Only Windows has the link; there the real answer must agree with the OS's own.
+  it.runIf(process.platform === 'win32')('on this Windows machine, it names the folder that holds System32', () => {
+    expect(existsSync(`${systemRoot()}\\System32\\WindowsPowerShell\\v1.0\\powershell.exe`)).toBe(true);
+    expect(systemRoot()).not.toBe('');
   });
 
   it('falls back to the standard folder, not to %SystemRoot%, when the link cannot be read', () => {
@@ -40,7 +47,9 @@ describe('the environment a PowerShell child gets', () => {
     expect(env.PATH).toBe('C:\\Windows\\System32;C:\\Windows;C:\\Windows\\System32\\Wbem;C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\');
     expect(env.ComSpec).toBe('C:\\Windows\\System32\\cmd.exe');
     expect(env.TEMP).toBe('C:\\Users\\admin\\AppData\\Local\\Temp');
-    for (const name of ['PSModulePath', 'COR_ENABLE_PROFILING', 'COR_PROFILER', 'NDES_COMPANION_LAB', 'Path']) expect(env).not.toHaveProperty(name);
+    // Only the in-box modules: not the user's Documents, not a PowerShell 7 console's folders.
+    expect(env.PSModulePath).toBe('C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\Modules');
+    for (const name of ['COR_ENABLE_PROFILING', 'COR_PROFILER', 'NDES_COMPANION_LAB', 'Path']) expect(env).not.toHaveProperty(name);
   });
 
   it('elsewhere (the lab): only what a .NET program needs to start', () => {

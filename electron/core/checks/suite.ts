@@ -70,6 +70,12 @@ export function normalizeRequest(request: CheckRequest): CheckRequest & { notes:
     out[key] = verdict.normalized;
     notes.push(...verdict.notes.map((note) => `${label}: ${note}`));
   }
+  for (const domain of request.verifiedDomains ?? []) {
+    // A registered domain, at least two labels: "com" would admit every .com host.
+    if (!/^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{1,62}$/i.test(domain)) {
+      throw new CompanionError('INVALID_REQUEST', `Verified domain "${domain}" is not a domain name like contoso.com.`, 'Type each custom domain verified in your tenant (Microsoft Entra admin center > Custom domain names) without https:// or a path, e.g. contoso.com.');
+    }
+  }
   if (request.tenantId !== undefined && request.tenantId.trim() !== '') {
     const tenant = request.tenantId.trim();
     if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(tenant)) refuse('Tenant ID: type the directory (tenant) ID, a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47 (Microsoft Entra admin center > Overview).');

@@ -16,15 +16,19 @@ export const HOST_FACTS_TIMEOUT_MS = 90_000;
 type Ndes = NonNullable<HostFacts['ndes']>;
 type Judge = (facts: HostFacts, now: Date) => Finding;
 
-/** What a fact that Windows would not give means for a check: it says which fact, and why. */
+/**
+ * A fact Windows would not give: the check could not look, so it is skipped as "could not run"
+ * with the reason (never a pass, and never a verdict about the server), and the verdict
+ * becomes Incomplete.
+ */
 function unreadable(facts: HostFacts, fact: string, what: string): Finding {
   const problem = facts.problems.find((entry) => entry.fact === fact);
-  const reason = problem ? problem.message : 'Windows did not report it.';
+  const reason = problem ? `${problem.message} (${problem.errorId}, ${problem.category})` : 'Windows did not report it.';
   const remediation =
     problem?.category === 'PermissionDenied'
       ? 'Start the companion with "Run as administrator" so it can read this setting, then run the checks again.'
       : `Read ${what} by hand on this server; if WMI or the registry is damaged, repair it and run the checks again.`;
-  return fail(`${what} could not be read: ${reason}`, remediation, problem ? [`${problem.errorId} (${problem.category})`] : []);
+  return skipped(`Could not run: ${what} could not be read. ${reason}`, 'could-not-run', remediation);
 }
 
 /**
@@ -119,7 +123,9 @@ export function hostChecks(facts: () => Promise<HostFacts>): CheckSpec[] {
     spec('host.server-core', 'host', 'Desktop Experience or Server Core', 'info', docs.configureConnectors, hostFact('os', 'The installation type', (os) =>
       os.serverCore ? warn('This is Server Core: there is no browser for sign-in here.', 'Use device-code sign-in (step 2) or the CLI; everything else works the same.', ['InstallationType: Server Core'], 'info') : pass('Desktop Experience'),
     )),
-    spec('host.dotnet', 'host', '.NET Framework 4.7.2 or later', 'critical', docs.configureConnectors, ({ dotnetRelease }) => {
+    spec('host.dotnet', 'host', '.NET Framework 4.7.2 or later', 'critical', docs.configureConnectors, (facts) => {
+      const { dotnetRelease } = facts;
+      if (facts.problems.some((problem) => problem.fact === 'dotnetRelease')) return unreadable(facts, 'dotnetRelease', 'The .NET Framework release (NDP\\v4\\Full)');
       if (dotnetRelease === null) return fail('.NET Framework 4.x is not installed (no Release value under NDP\\v4\\Full).', 'Install .NET Framework 4.8 and restart.', ['No NDP\\v4\\Full Release value']);
       return dotnetRelease >= DOTNET_472 ? pass(`Release ${dotnetRelease}`) : fail(`.NET Framework release ${dotnetRelease} is older than 4.7.2 (461808); connector 1.5.3437.0 and later need 4.7.2.`, 'Install .NET Framework 4.8 and restart the server.', [`Release ${dotnetRelease}`]);
     }),
@@ -141,8 +147,9 @@ export function hostChecks(facts: () => Promise<HostFacts>): CheckSpec[] {
         ? warn('IE Enhanced Security Configuration is on for administrators; it blocks the installer\'s own sign-in page.', 'Nothing to do if you register with the companion (token, no embedded page). For an interactive registration, turn it off in Server Manager > Local Server during the install.', [`IsInstalled (admins) = ${ieEsc.admins}`], 'info')
         : pass(`IsInstalled (admins) = ${ieEsc.admins ?? 'not set (Server Core has no IE)'}`),
     )),
-    spec('host.execution-policy', 'host', 'PowerShell execution policy is not locked by Group Policy', 'critical', docs.troubleshootConnectors, ({ executionPolicies }) => {
-      if (!executionPolicies) return warn('The execution policy could not be read.', 'Run Get-ExecutionPolicy -List and check MachinePolicy and UserPolicy are Undefined.', [], 'warning');
+    spec('host.execution-policy', 'host', 'PowerShell execution policy is not locked by Group Policy', 'critical', docs.troubleshootConnectors, (facts) => {
+      const { executionPolicies } = facts;
+      if (!executionPolicies) return unreadable(facts, 'executionPolicies', 'The execution policy (Get-ExecutionPolicy -List)');
       const byGpo = executionPolicies.filter((entry) => (entry.scope === 'MachinePolicy' || entry.scope === 'UserPolicy') && entry.policy !== 'Undefined');
       const evidence = executionPolicies.map((entry) => `${entry.scope}: ${entry.policy}`);
       const blocking = byGpo.filter((entry) => entry.policy === 'Restricted' || entry.policy === 'AllSigned');
@@ -252,7 +259,7 @@ export function hostChecks(facts: () => Promise<HostFacts>): CheckSpec[] {
     })),
     spec('ndes.default-web-site', 'ndes', 'IIS "Default Web Site" exists under its own name', 'warning', docs.scepConfigure, (facts) => {
       const sites = (facts.ndes as Ndes).sites;
-      if (!sites) return warn('The IIS sites could not be listed.', 'Run appcmd list site.', facts.problems.filter((entry) => entry.fact === 'sites').map((entry) => entry.message), 'info');
+      if (!sites) return unreadable(facts, 'sites', 'The IIS sites (appcmd list site)');
       return sites.includes('Default Web Site') ? pass(`Sites: ${sites.join(', ')}`) : warn('"Default Web Site" was renamed or removed; NDES and the Intune connector expect it.', 'Rename the site back to "Default Web Site".', [`Sites: ${sites.length ? sites.join(', ') : 'none'}`]);
     }),
   ];

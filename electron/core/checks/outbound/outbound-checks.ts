@@ -23,26 +23,34 @@ function proxyFinding(error: ProxyRefusal, what: string): Finding {
 
 /** Names every server with internet access resolves; if none does, no endpoint can be judged. */
 const PUBLIC_NAMES = ['login.microsoftonline.com', 'www.microsoft.com'];
-const NO_PUBLIC_DNS = 'This server resolves no public name, so no Microsoft endpoint can be reached: its DNS server does not answer for internet names, or the internet is reached only through a proxy.';
+const NO_PUBLIC_DNS = 'This server resolves no public name, so no Microsoft endpoint can be reached: its DNS servers do not answer for internet names, or the internet is reached only through a proxy.';
+
+interface PublicDns {
+  /** What resolved, when something did: only a real answer counts. */
+  seen: string | null;
+  /** Why nothing did (no such name, or no answer in time), one line per name. */
+  failures: string[];
+}
 
 /** Whether this server resolves public names at all, asked once per run, whoever asks first. */
-function publicDnsOnce(net: NetProbe): (context: ProbeContext) => Promise<string | null> {
-  let answer: Promise<string | null> | undefined;
+function publicDnsOnce(net: NetProbe): (context: ProbeContext) => Promise<PublicDns> {
+  let answer: Promise<PublicDns> | undefined;
   return (context) =>
     (answer ??= (async () => {
+      const failures: string[] = [];
       for (const name of PUBLIC_NAMES) {
         try {
           const addresses = await net.resolve(name, { timeoutMs: context.timeoutMs, signal: context.signal });
-          return `${name} → ${addresses.slice(0, 2).join(', ')}`;
+          return { seen: `${name} → ${addresses.slice(0, 2).join(', ')}`, failures };
         } catch (error) {
-          if (!(error instanceof ProbeFailure) || error.kind !== 'dns') return `${name}: ${(error as Error).message}`;
+          failures.push(`${name}: ${(error as Error).message}`);
         }
       }
-      return null;
+      return { seen: null, failures };
     })());
 }
 
-function endpointCheck(endpoint: Endpoint, options: OutboundOptions, publicDns: (context: ProbeContext) => Promise<string | null>): CheckSpec {
+function endpointCheck(endpoint: Endpoint, options: OutboundOptions, publicDns: (context: ProbeContext) => Promise<PublicDns>): CheckSpec {
   const name = `${endpoint.host}:${endpoint.port}`;
   const severity = endpoint.tunnel || CRITICAL_HOSTS.has(endpoint.host) ? 'critical' : 'warning';
   return {
@@ -56,11 +64,26 @@ function endpointCheck(endpoint: Endpoint, options: OutboundOptions, publicDns: 
       try {
         const evidence: string[] = [];
         if (!options.proxy) {
-          const addresses = await options.net.resolve(endpoint.host, { timeoutMs: context.timeoutMs, signal: context.signal });
+          let addresses: string[];
+          try {
+            addresses = await options.net.resolve(endpoint.host, { timeoutMs: context.timeoutMs, signal: context.signal });
+          } catch (error) {
+            // With no public DNS at all, sixteen near-identical failures would say one thing
+            // sixteen times: the DNS check says it once, and this endpoint could not be tried.
+            if (error instanceof ProbeFailure && (error.kind === 'dns' || error.kind === 'timeout') && (await publicDns(context)).seen === null) {
+              return skipped(`Could not run: ${NO_PUBLIC_DNS}`, 'could-not-run', 'See "This server resolves public names".');
+            }
+            throw error;
+          }
           evidence.push(`DNS: ${addresses.slice(0, 3).join(', ')}`);
         }
         if (endpoint.port === 80) {
           const answer = await options.net.httpGet(`http://${endpoint.host}/`, { timeoutMs: context.timeoutMs, signal: context.signal, ...(options.proxy ? { proxy: options.proxy } : {}) });
+          // Directly, any HTTP answer proves the path (a CRL host may well say 404 for "/").
+          // Through a proxy, a 403 or a 5xx is the proxy's own block or failure page.
+          if (options.proxy && (answer.status === 403 || answer.status >= 500)) {
+            return fail(`The proxy answered HTTP ${answer.status} for ${name}: it blocks or cannot fetch it, so certificate revocation checks fail.`, `Allow plain HTTP to ${endpoint.host} on the proxy for this server.`, [...evidence, `HTTP ${answer.status}${via}`], 'warning');
+          }
           return pass(...evidence, `HTTP ${answer.status}${via}`);
         }
         const tls = await options.net.tls(endpoint.host, endpoint.port, { timeoutMs: context.timeoutMs, signal: context.signal, ...(options.proxy ? { proxy: options.proxy } : {}) });
@@ -81,11 +104,6 @@ function endpointCheck(endpoint: Endpoint, options: OutboundOptions, publicDns: 
         return pass(...evidence);
       } catch (error) {
         if (error instanceof ProxyRefusal) return proxyFinding(error, name);
-        // With no public DNS at all, sixteen "does not resolve" failures would say one thing
-        // sixteen times: the DNS check says it once, and this endpoint could not be tried.
-        if (error instanceof ProbeFailure && error.kind === 'dns' && !options.proxy && (await publicDns(context)) === null) {
-          return skipped(`Could not run: ${NO_PUBLIC_DNS}`, 'could-not-run', 'See "This server resolves public names".');
-        }
         const finding = networkFinding(error, name);
         if (error instanceof ProbeFailure && error.kind === 'timeout') {
           finding.cause = `${name}: no answer within ${context.timeoutMs / 1000} s. A firewall most likely drops the traffic (${endpoint.use}).`;
@@ -109,10 +127,10 @@ export function outboundChecks(options: OutboundOptions): CheckSpec[] {
       docUrl: docs.configureConnectors,
       probe: async (context) => {
         if (options.proxy) return skipped(`Names are resolved by the proxy (${options.proxy}), not by this server.`);
-        const seen = await publicDns(context);
+        const { seen, failures } = await publicDns(context);
         return seen
           ? pass(seen)
-          : fail(NO_PUBLIC_DNS, 'Check this server\'s DNS servers resolve internet names (nslookup login.microsoftonline.com); if the internet is reached only through a proxy, give the proxy address and configure the connector to use it (step 5).', PUBLIC_NAMES.map((name) => `${name}: does not resolve`));
+          : fail(NO_PUBLIC_DNS, 'Check this server\'s DNS servers resolve internet names (nslookup login.microsoftonline.com); if the internet is reached only through a proxy, give the proxy address and configure the connector to use it (step 5).', failures);
       },
     },
     ...outboundEndpoints(options.tenantId).map((endpoint) => endpointCheck(endpoint, options, publicDns)),

@@ -101,7 +101,7 @@ describe('host and NDES/IIS checks, judged from one PowerShell run', () => {
   it('an execution policy set to AllSigned by Group Policy is named as the cause, and nothing else is judged', async () => {
     const results = await hostResults('gpo-allsigned');
     expect(results['host.powershell']).toMatchObject({ status: 'fail', severity: 'critical' });
-    expect(results['host.powershell']?.cause).toMatch(/execution policy set by Group Policy \(AllSigned or Restricted\)/);
+    expect(results['host.powershell']?.cause).toMatch(/Group Policy does not let it run the companion's unsigned scripts, either through the execution policy \(AllSigned or Restricted/);
     expect(results['host.powershell']?.remediation).toMatch(/Turn on Script Execution/);
     expect(results['host.dotnet']).toMatchObject({ status: 'skipped', skip: 'could-not-run' });
     expect(verdictOf(Object.values(results))).toBe('not-ready');

@@ -148,3 +148,62 @@ function Get-XmlAttribute {
     }
     return $null
 }
+
+# The <defaultProxy> of a connector service's .exe.config (connector.md CONN-01..03): absent,
+# disabled, or an explicit proxy with its bypass settings.
+function Get-DefaultProxy {
+    param([Parameter(Mandatory = $true)][string]$ConfigPath)
+    [xml]$config = Get-Content -LiteralPath $ConfigPath -Raw
+    $systemNet = @(Get-XmlChild -Node $config.DocumentElement -Name 'system.net')
+    $defaultProxy = @(foreach ($node in $systemNet) { Get-XmlChild -Node $node -Name 'defaultProxy' })
+    if ($defaultProxy.Count -eq 0) { return [ordered]@{ file = $ConfigPath; present = $false; enabled = $null; proxyAddress = $null; bypassOnLocal = $null; useSystemDefault = $null } }
+    $proxy = @(Get-XmlChild -Node $defaultProxy[0] -Name 'proxy')
+    $proxyNode = $(if ($proxy.Count -gt 0) { $proxy[0] } else { $null })
+    return [ordered]@{
+        file             = $ConfigPath
+        present          = $true
+        enabled          = Get-XmlAttribute -Node $defaultProxy[0] -Name 'enabled'
+        proxyAddress     = Get-XmlAttribute -Node $proxyNode -Name 'proxyaddress'
+        bypassOnLocal    = Get-XmlAttribute -Node $proxyNode -Name 'bypassonlocal'
+        useSystemDefault = Get-XmlAttribute -Node $proxyNode -Name 'usesystemdefault'
+    }
+}
+
+# The connector's two generations (renamed in 1.5.3829.0, reference domain.md section 1.1), newest first.
+# Older docs also spell the old folder "Microsoft Azure AD App Proxy Connector".
+$script:ConnectorGenerations = @(
+    @{ generation = 'entra'; folder = 'Microsoft Entra private network connector'; service = 'MicrosoftEntraPrivateNetworkConnectorService'; updater = 'MicrosoftEntraPrivateNetworkConnectorUpdaterService'; moduleName = 'MicrosoftEntraPrivateNetworkConnectorPSModule'; registryName = 'Microsoft Entra private network connector'; dataFolder = 'Microsoft Entra private network connector'; adminLog = 'Microsoft-Microsoft Entra private network-Connector/Admin'; eventSource = 'Microsoft Entra private network connector' },
+    @{ generation = 'aad'; folder = 'Microsoft AAD App Proxy Connector'; service = 'ApplicationProxyConnectorService'; updater = 'ApplicationProxyConnectorUpdaterService'; moduleName = 'AppProxyPSModule'; registryName = 'Microsoft AAD App Proxy Connector'; dataFolder = 'Microsoft AAD Application Proxy Connector'; adminLog = 'Microsoft-AadApplicationProxy-Connector/Admin'; eventSource = 'Microsoft AAD Application Proxy Connector' },
+    @{ generation = 'aad'; folder = 'Microsoft Azure AD App Proxy Connector'; service = 'ApplicationProxyConnectorService'; updater = 'ApplicationProxyConnectorUpdaterService'; moduleName = 'AppProxyPSModule'; registryName = 'Microsoft AAD App Proxy Connector'; dataFolder = 'Microsoft AAD Application Proxy Connector'; adminLog = 'Microsoft-AadApplicationProxy-Connector/Admin'; eventSource = 'Microsoft AAD Application Proxy Connector' }
+)
+
+# The installed connector's names and paths, or $null when no generation is installed.
+function Find-Connector {
+    $programFiles = Get-RegistryValue -Key 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion' -Name 'ProgramFilesDir'
+    if (-not $programFiles) { throw 'The Program Files folder is not recorded in the registry (ProgramFilesDir).' }
+    foreach ($names in $script:ConnectorGenerations) {
+        $directory = "$programFiles\$($names.folder)"
+        if (-not (Test-Path -LiteralPath $directory)) { continue }
+        return @{
+            generation    = $names.generation
+            directory     = $directory
+            serviceConfig = "$directory\$($names.service).exe.config"
+            updaterConfig = "$directory Updater\$($names.updater).exe.config"
+            modulePath    = "$directory\Modules\"
+            moduleName    = $names.moduleName
+            registryKey   = "HKLM:\SOFTWARE\Microsoft\$($names.registryName)"
+            dataFolder    = $names.dataFolder
+            adminLog      = $names.adminLog
+            eventSource   = $names.eventSource
+        }
+    }
+    return $null
+}
+
+# Services by name, the ones that exist (a missing one is simply not listed).
+function Get-ServiceFact {
+    param([Parameter(Mandatory = $true)][string[]]$Name)
+    foreach ($service in @(Get-Service -Name $Name -ErrorAction SilentlyContinue)) {
+        [ordered]@{ name = [string]$service.Name; status = [string]$service.Status; startType = [string]$service.StartType }
+    }
+}

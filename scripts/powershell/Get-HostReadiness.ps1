@@ -29,11 +29,6 @@ $RaTemplates = @('EnrollmentAgentOffline', 'CEPEncryption')
 $CimTimeoutSeconds = 15
 # ReferenceId of a clock that runs on itself: "LOCL" (w32tm.md W32TM-15).
 $LocalClockReferenceId = '0x4C4F434C'
-$ConnectorNames = @(
-    @{ dir = 'Microsoft Entra private network connector'; service = 'MicrosoftEntraPrivateNetworkConnectorService'; updater = 'MicrosoftEntraPrivateNetworkConnectorUpdaterService' },
-    @{ dir = 'Microsoft AAD App Proxy Connector'; service = 'ApplicationProxyConnectorService'; updater = 'ApplicationProxyConnectorUpdaterService' },
-    @{ dir = 'Microsoft Azure AD App Proxy Connector'; service = 'ApplicationProxyConnectorService'; updater = 'ApplicationProxyConnectorUpdaterService' }
-)
 
 # WinHttpSettings (REG_BINARY): DWORD size, DWORD counter, DWORD flags (1 direct, 3 proxy),
 # DWORD length + proxy string, DWORD length + bypass list; absent means direct access.
@@ -54,24 +49,6 @@ function ConvertFrom-WinHttpSetting {
         direct  = $direct
         proxy   = $(if ($proxyLength -gt 0) { $proxy } else { $null })
         bypass  = $(if ($bypassLength -gt 0) { $bypass } else { $null })
-    }
-}
-
-function Get-DefaultProxy {
-    param([Parameter(Mandatory = $true)][string]$ConfigPath)
-    [xml]$config = Get-Content -LiteralPath $ConfigPath -Raw
-    $systemNet = @(Get-XmlChild -Node $config.DocumentElement -Name 'system.net')
-    $defaultProxy = @(foreach ($node in $systemNet) { Get-XmlChild -Node $node -Name 'defaultProxy' })
-    if ($defaultProxy.Count -eq 0) { return [ordered]@{ file = $ConfigPath; present = $false; enabled = $null; proxyAddress = $null; bypassOnLocal = $null; useSystemDefault = $null } }
-    $proxy = @(Get-XmlChild -Node $defaultProxy[0] -Name 'proxy')
-    $proxyNode = $(if ($proxy.Count -gt 0) { $proxy[0] } else { $null })
-    return [ordered]@{
-        file             = $ConfigPath
-        present          = $true
-        enabled          = Get-XmlAttribute -Node $defaultProxy[0] -Name 'enabled'
-        proxyAddress     = Get-XmlAttribute -Node $proxyNode -Name 'proxyaddress'
-        bypassOnLocal    = Get-XmlAttribute -Node $proxyNode -Name 'bypassonlocal'
-        useSystemDefault = Get-XmlAttribute -Node $proxyNode -Name 'usesystemdefault'
     }
 }
 
@@ -118,13 +95,6 @@ function Get-RaCertificate {
             notAfter      = ConvertTo-IsoDate -Value $certificate.NotAfter
             hasPrivateKey = [bool]$certificate.HasPrivateKey
         }
-    }
-}
-
-function Get-ServiceFact {
-    param([Parameter(Mandatory = $true)][string[]]$Name)
-    foreach ($service in @(Get-Service -Name $Name -ErrorAction SilentlyContinue)) {
-        [ordered]@{ name = [string]$service.Name; status = [string]$service.Status; startType = [string]$service.StartType }
     }
 }
 
@@ -255,25 +225,18 @@ try {
 
     Write-CompanionProgress -Message 'Looking for the private network connector'
     Add-Fact -Facts $facts -Name 'connector' -Read {
-        $programFiles = Get-RegistryValue -Key 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion' -Name 'ProgramFilesDir'
-        if (-not $programFiles) { throw 'The Program Files folder is not recorded in the registry (ProgramFilesDir).' }
-        $found = $null
-        foreach ($names in $ConnectorNames) {
-            if (Test-Path -LiteralPath "$programFiles\$($names.dir)") { $found = $names; break }
-        }
+        $found = Find-Connector
         $services = @(Get-ServiceFact -Name @('WAPCSvc', 'WAPCUpdaterSvc'))
         $configs = @()
         $version = $null
-        $directory = $null
         if ($found) {
-            $directory = "$programFiles\$($found.dir)"
-            $serviceExe = @(Get-ChildItem -LiteralPath $directory -Filter '*ConnectorService.exe')
+            $serviceExe = @(Get-ChildItem -LiteralPath $found.directory -Filter '*ConnectorService.exe')
             if ($serviceExe.Count -gt 0) { $version = [string]$serviceExe[0].VersionInfo.FileVersion }
-            foreach ($config in @("$directory\$($found.service).exe.config", "$directory Updater\$($found.updater).exe.config")) {
+            foreach ($config in @($found.serviceConfig, $found.updaterConfig)) {
                 if (Test-Path -LiteralPath $config) { $configs += , (Get-DefaultProxy -ConfigPath $config) }
             }
         }
-        [ordered]@{ installed = ($null -ne $found); directory = $directory; version = $version; services = $services; configs = $configs }
+        [ordered]@{ installed = ($null -ne $found); directory = $(if ($found) { $found.directory } else { $null }); version = $version; services = $services; configs = $configs }
     }
     Add-Fact -Facts $facts -Name 'passwordProtectionProxy' -Read { @(Get-ServiceFact -Name 'AzureADPasswordProtectionProxy').Count -gt 0 }
 

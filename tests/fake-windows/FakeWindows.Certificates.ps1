@@ -80,6 +80,21 @@ function Test-FakeCertificatePath {
     return ($Store -match '^(LocalMachine|CurrentUser)\\(My|Root|CA|AuthRoot|TrustedPublisher|Disallowed|REQUEST|Remote Desktop|WebHosting)$')
 }
 
+# The thumbprint of the certificate a world gives an "id" (files such as TrustSettings.xml name
+# certificates the fake makes at run time, so a world writes {{thumbprint:<id>}} instead).
+function Get-FakeCertificateThumbprint {
+    param([Parameter(Mandatory = $true)][string]$Id)
+    $world = Get-FakeSection -Name 'certificates'
+    if ($null -eq $world) { throw "FakeWindows: no certificate has the id '$Id'." }
+    foreach ($store in $world.Keys) {
+        $specs = @($world[$store])
+        for ($i = 0; $i -lt $specs.Count; $i++) {
+            if ($specs[$i] -and $specs[$i]['id'] -eq $Id) { return @(Get-FakeCertificate -Cmdlet $null -Store $store -DisplayPath $store)[$i].Thumbprint }
+        }
+    }
+    throw "FakeWindows: no certificate has the id '$Id'."
+}
+
 function Get-FakeCertificate {
     param($Cmdlet, [string]$Store, [string]$DisplayPath)
     if (-not (Test-FakeCertificatePath -Store $Store) -or $Store -notmatch '\\') {

@@ -116,6 +116,7 @@ function Get-FakeFileContent {
     param($Cmdlet, [string]$Path, [switch]$Raw)
     if (-not (Test-FakeFile -Path $Path -PathType Leaf)) { Write-FakeFileMissing -Cmdlet $Cmdlet -Path $Path; return }
     $text = [string](Get-FakeFileIndex)[$Path]['text']
+    $text = [regex]::Replace($text, '\{\{thumbprint:([^}]+)\}\}', { param($match) Get-FakeCertificateThumbprint -Id $match.Groups[1].Value })
     if ($Raw) { return $text }
     foreach ($line in ($text -split "`r?`n")) { $line }
 }

@@ -104,3 +104,55 @@ function Get-ExecutionPolicy {
     return 'RemoteSigned'
 }
 
+
+# Event logs: "eventLogs": { "<log name>": [{ "Id", "Level", "TimeCreated", "ProviderName", "Message" }] }
+# and the registered sources "eventProviders": [names]. Newest first, as Get-WinEvent returns them;
+# no such log, no such provider and no matching event write the errors Get-WinEvent writes
+# (NoMatchingLogsFound, NoMatchingProvidersFound, NoMatchingEventsFound; texts quoted in
+# PowerShell/PowerShell#2327, MicrosoftDocs/PowerShell-Docs#7758, IBM/wincollect#4).
+function Get-WinEvent {
+    [CmdletBinding()]
+    param([hashtable[]]$FilterHashtable, [Parameter(Position = 0)][string[]]$LogName, [long]$MaxEvents = -1)
+    $logs = Get-FakeSection -Name 'eventLogs'
+    $filters = @(if ($FilterHashtable) { $FilterHashtable } else { foreach ($name in @($LogName)) { @{ LogName = $name } } })
+    $found = @()
+    $providers = @(Get-FakeSection -Name 'eventProviders')
+    foreach ($filter in $filters) {
+        if ($filter.ContainsKey('ProviderName')) {
+            $unknown = @(@($filter['ProviderName']) | Where-Object { $providers -notcontains $_ })
+            if ($unknown.Count -gt 0) {
+                Write-FakeError -Cmdlet $PSCmdlet -Message "There is not an event provider on the localhost computer that matches `"$($unknown[0])`"." -ErrorId 'NoMatchingProvidersFound' -Category ObjectNotFound -Target $unknown[0]
+                continue
+            }
+        }
+        foreach ($name in @($filter['LogName'])) {
+            $entries = $null
+            if ($logs) { foreach ($key in $logs.Keys) { if ($key -eq $name) { $entries = $logs[$key] } } }
+            if ($null -eq $entries) {
+                Write-FakeError -Cmdlet $PSCmdlet -Message "There is not an event log on the localhost computer that matches `"$name`"." -ErrorId 'NoMatchingLogsFound' -Category ObjectNotFound -Target $name
+                continue
+            }
+            foreach ($entry in @($entries)) {
+                if ($null -eq $entry) { continue }
+                if ($filter.ContainsKey('Level') -and @($filter['Level']) -notcontains [int]$entry['Level']) { continue }
+                if ($filter.ContainsKey('ProviderName') -and @($filter['ProviderName']) -notcontains [string]$entry['ProviderName']) { continue }
+                $found += , [pscustomobject]@{
+                    LogName          = $name
+                    Id               = [int]$entry['Id']
+                    Level            = [int]$entry['Level']
+                    LevelDisplayName = @('', 'Critical', 'Error', 'Warning', 'Information')[[Math]::Min([int]$entry['Level'], 4)]
+                    TimeCreated      = [datetime]::Parse([string]$entry['TimeCreated'], [Globalization.CultureInfo]::InvariantCulture, [Globalization.DateTimeStyles]::RoundtripKind)
+                    ProviderName     = [string]$entry['ProviderName']
+                    Message          = [string]$entry['Message']
+                }
+            }
+        }
+    }
+    $sorted = @($found | Sort-Object -Property TimeCreated -Descending)
+    if ($MaxEvents -gt 0) { $sorted = @($sorted | Select-Object -First $MaxEvents) }
+    if ($sorted.Count -eq 0) {
+        Write-FakeError -Cmdlet $PSCmdlet -Message 'No events were found that match the specified selection criteria.' -ErrorId 'NoMatchingEventsFound' -Category ObjectNotFound -Target $null
+        return
+    }
+    $sorted
+}

@@ -16,6 +16,8 @@
                  file versions (CONN-01..05 for connector configs).
       services   Get-Service (SVC-01..03; a missing name writes NoServiceFoundForGivenName).
       CIM        Get-CimInstance Win32_OperatingSystem / Win32_ComputerSystem (OS-01..02).
+      events     Get-WinEvent -FilterHashtable (LogName, Level, ProviderName), -MaxEvents, newest
+                 first, with connector.md's event texts in the worlds (CONN-06..08).
       policy     Get-ExecutionPolicy [-List], derived from the registry values Group Policy and
                  Set-ExecutionPolicy write, as about_Execution_Policies documents (EP-01..03).
       tools      appcmd.exe (APPCMD-01..22, /xml and config fragments, exit 1168), w32tm.exe
@@ -136,6 +138,6 @@ function Get-Content {
 
 Export-ModuleMember -Function @(
     'Test-Path', 'Get-ItemProperty', 'Get-ChildItem', 'Get-Item', 'Get-Content',
-    'Get-CimInstance', 'Get-Service', 'Get-ExecutionPolicy',
+    'Get-CimInstance', 'Get-Service', 'Get-ExecutionPolicy', 'Get-WinEvent',
     'Invoke-FakeAppcmd', 'Invoke-FakeW32tm', 'Invoke-FakeWhoami'
 ) -Alias '*'

@@ -31,6 +31,11 @@ $values = Get-ItemProperty -LiteralPath 'HKLM:\SOFTWARE\Types'
 $values.Dword.GetType().Name; $values.Text.GetType().Name; $values.Multi.GetType().Name; $values.Binary.GetType().Name; $values.Big
 '--policy'
 Get-ExecutionPolicy -List | ForEach-Object { "$($_.Scope)=$($_.ExecutionPolicy)" }
+'--events'
+foreach ($filter in @(@{ LogName = 'Application'; Level = 2 }, @{ LogName = 'No/Such' }, @{ LogName = 'Application'; ProviderName = 'NoSuchSource' })) {
+    try { Get-WinEvent -FilterHashtable $filter -MaxEvents 5 -ErrorAction Stop | ForEach-Object { "$($_.Id) $($_.LevelDisplayName)" } } catch { $_.Exception.Message; $_.FullyQualifiedErrorId }
+}
+@(Get-WinEvent -FilterHashtable @{ LogName = 'Application' } -MaxEvents 5 | ForEach-Object { $_.Id }) -join ','
 '--certificate'
 $certificate = @(Get-ChildItem -LiteralPath 'Cert:\LocalMachine\My')[0]
 $certificate.GetType().FullName; $certificate.HasPrivateKey; $certificate.Thumbprint.Length
@@ -42,6 +47,8 @@ $certificate.GetType().FullName; $certificate.HasPrivateKey; $certificate.Thumbp
             'HKLM\SOFTWARE\Microsoft\Cryptography\MSCEP\Empty' = [ordered]@{}
             'HKLM\SOFTWARE\Types'                              = [ordered]@{ Dword = 1; Text = 'a'; Multi = @('only'); Binary = [ordered]@{ type = 'binary'; hex = '0102' }; Big = 4294967295 }
         }
+        eventProviders = @('Source A')
+        eventLogs    = [ordered]@{ Application = @([ordered]@{ Id = 1; Level = 4; TimeCreated = '2026-01-01T00:00:00Z'; ProviderName = 'Source A'; Message = 'older' }, [ordered]@{ Id = 2; Level = 4; TimeCreated = '2026-01-02T00:00:00Z'; ProviderName = 'Source A'; Message = 'newer' }) }
         certificates = [ordered]@{ 'LocalMachine\My' = @([ordered]@{ subject = 'CN=x'; notBefore = '2025-01-01T00:00:00Z'; notAfter = '2027-01-01T00:00:00Z'; hasPrivateKey = $true }) }
     }
     $run = Invoke-CompanionScripts -Runs @(@{ Name = 'probe'; ScriptPath = $probe; World = $world }) -WorkDir $script:Work
@@ -87,6 +94,13 @@ Describe 'the fake Windows answers as its cited sources show' {
     }
     It 'with no policy set, every scope is Undefined but Process, which -ExecutionPolicy sets (EP-01, EP-08)' {
         $script:Sections['policy'] | Should -Be @('MachinePolicy=Undefined', 'UserPolicy=Undefined', 'Process=Bypass', 'CurrentUser=Undefined', 'LocalMachine=Undefined')
+    }
+    It 'Get-WinEvent answers newest first and fails as Windows does when nothing, no log or no provider matches' {
+        $script:Sections['events'] | Should -Be @(
+            'No events were found that match the specified selection criteria.', 'NoMatchingEventsFound,Get-WinEvent',
+            'There is not an event log on the localhost computer that matches "No/Such".', 'NoMatchingLogsFound,Get-WinEvent',
+            'There is not an event provider on the localhost computer that matches "NoSuchSource".', 'NoMatchingProvidersFound,Get-WinEvent',
+            '2,1')
     }
     It 'certificates are real X509Certificate2 objects' {
         $script:Sections['certificate'] | Should -Be @('System.Security.Cryptography.X509Certificates.X509Certificate2', 'True', '40')

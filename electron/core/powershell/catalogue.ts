@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { HostIdentity } from '../../contract/model.ts';
 import { HostFactsSchema } from '../checks/host/facts.ts';
+import { ConnectorStateSchema } from '../connector/state.ts';
 
 /**
  * The PowerShell scripts the app ships (`scripts/powershell`), their parameters and the
@@ -48,6 +49,12 @@ export const scriptCatalogue = {
     params: {} as Record<string, ParamKind>,
     output: HostFactsSchema,
     defaultTimeoutMs: 90_000,
+  },
+  'Get-ConnectorState': {
+    file: 'Get-ConnectorState.ps1',
+    params: {} as Record<string, ParamKind>,
+    output: ConnectorStateSchema,
+    defaultTimeoutMs: 60_000,
   },
 } as const satisfies Catalogue;
 

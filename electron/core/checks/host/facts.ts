@@ -11,7 +11,7 @@ const nullableString = z.string().nullable();
 /** A registry DWORD that some tools write as the string "True"/"False" instead (REG-05). */
 const flagValue = z.union([z.number(), z.string()]).nullable();
 
-const ProxyConfigSchema = z.object({
+export const ProxyConfigSchema = z.object({
   file: z.string(),
   present: z.boolean(),
   enabled: nullableString,
@@ -20,7 +20,7 @@ const ProxyConfigSchema = z.object({
   useSystemDefault: nullableString,
 });
 
-const ServiceSchema = z.object({ name: z.string(), status: z.string(), startType: z.string() });
+export const ServiceSchema = z.object({ name: z.string(), status: z.string(), startType: z.string() });
 
 export const FactProblemSchema = z.object({ fact: z.string(), message: z.string(), errorId: z.string(), category: z.string() });
 

@@ -17,7 +17,7 @@
 function Initialize-CompanionOutput {
     # 5.1's type data gives arrays a Count property that ConvertTo-Json writes as
     # {"value":[...],"Count":n} for arrays wrapped in a PSObject; without it arrays stay arrays.
-    try { Remove-TypeData -TypeName System.Array -ErrorAction Stop } catch { Write-Verbose 'No array type data to remove.' }
+    try { Remove-TypeData -TypeName System.Array -ErrorAction Stop -WhatIf:$false } catch { Write-Verbose 'No array type data to remove.' }
 }
 
 # Progress lines go to the host, never into a function's output, so they cannot mix with a value.
@@ -206,4 +206,108 @@ function Get-ServiceFact {
     foreach ($service in @(Get-Service -Name $Name -ErrorAction SilentlyContinue)) {
         [ordered]@{ name = [string]$service.Name; status = [string]$service.Status; startType = [string]$service.StartType }
     }
+}
+
+# The ProgramData folder as Windows records it (the companion keeps its data there).
+function Get-ProgramDataFolder {
+    $programData = Get-RegistryValue -Key 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion\ProfileList' -Name 'ProgramData'
+    if (-not $programData) { throw 'The ProgramData folder is not recorded in the registry (ProfileList).' }
+    return [string]$programData
+}
+
+# Access rights an SDDL access mask can hold, by the letters SDDL writes (Microsoft's "ACE
+# strings" reference), and the ones that let a holder change a folder or what is in it:
+# write data or add file, append or add subfolder, write extended attributes, delete child,
+# write attributes, delete, write DAC, write owner, generic write, generic all.
+$script:SddlRights = @{
+    CC = 0x1; DC = 0x2; LC = 0x4; SW = 0x8; RP = 0x10; WP = 0x20; DT = 0x40; LO = 0x80; CR = 0x100
+    SD = 0x10000; RC = 0x20000; WD = 0x40000; WO = 0x80000
+    GA = 0x10000000; GX = 0x20000000; GW = 0x40000000; GR = 0x80000000
+    FA = 0x1F01FF; FR = 0x120089; FW = 0x120116; FX = 0x1200A0
+}
+$script:WriteRights = 0x500D0156
+$script:TrustedWriters = @('BA', 'SY', 'S-1-5-32-544', 'S-1-5-18')
+
+# Who, besides Administrators and SYSTEM, may change a folder: read from its security
+# descriptor (SDDL), which names accounts by SID and is the same in every language.
+function Get-UntrustedWriter {
+    param([Parameter(Mandatory = $true)][AllowEmptyString()][string]$Sddl)
+    $found = @()
+    if ($Sddl -match '(?:^|[)])O:([A-Z]{2}|S-[0-9-]+)' -and $script:TrustedWriters -notcontains $Matches[1]) { $found += , "owner $($Matches[1])" }
+    $start = $Sddl.IndexOf('D:')
+    if ($start -lt 0 -or $Sddl.Contains('D:NO_ACCESS_CONTROL')) { return , @('everyone (the folder has no access list)') }
+    $dacl = $Sddl.Substring($start + 2)
+    $end = $dacl.IndexOf(')S:')
+    if ($end -ge 0) { $dacl = $dacl.Substring(0, $end + 1) }
+    foreach ($ace in [regex]::Matches($dacl, '\(([^)]*)\)')) {
+        $fields = ([string]$ace.Groups[1].Value).Split(';')
+        if ($fields.Count -lt 6 -or $fields[0] -ne 'A') { continue }
+        $rights = [string]$fields[2]
+        $mask = [int64]0
+        if ($rights -match '^0[xX][0-9A-Fa-f]+$') { $mask = [int64]$rights }
+        else {
+            for ($i = 0; $i + 1 -lt $rights.Length; $i += 2) {
+                $letters = $rights.Substring($i, 2)
+                if ($script:SddlRights.ContainsKey($letters)) { $mask = $mask -bor [int64]$script:SddlRights[$letters] }
+            }
+        }
+        $sid = [string]$fields[5]
+        if (($mask -band $script:WriteRights) -ne 0 -and $script:TrustedWriters -notcontains $sid) { $found += , $sid }
+    }
+    return , $found
+}
+
+# Creates a folder (if needed) that only Administrators and SYSTEM can write: owner
+# Administrators, inheritance removed, full control for those two, set by SID with icacls;
+# then read back. A folder anyone else can change is refused, so nothing we run from it can
+# have been swapped.
+function Protect-CompanionFolder {
+    param([Parameter(Mandatory = $true)][string]$Path)
+    if (-not (Test-Path -LiteralPath $Path -PathType Container)) { $null = New-Item -ItemType Directory -Path $Path -Force -ErrorAction Stop }
+    $icacls = (Get-SystemDirectory) + '\icacls.exe'
+    foreach ($arguments in @(
+            , @($Path, '/setowner', '*S-1-5-32-544', '/T', '/C', '/L', '/Q')
+            , @($Path, '/inheritance:r', '/grant:r', '*S-1-5-32-544:(OI)(CI)F', '*S-1-5-18:(OI)(CI)F', '/L', '/Q')
+        )) {
+        $run = Invoke-WindowsTool -Path $icacls -Arguments $arguments
+        if ($run.exitCode -ne 0) { throw "icacls could not restrict $Path (exit code $($run.exitCode))." }
+    }
+    $sddl = [string](Get-Acl -LiteralPath $Path).Sddl
+    $others = Get-UntrustedWriter -Sddl $sddl
+    if ($others.Count -gt 0) { throw "$Path can still be changed by $($others -join ', '): only Administrators and SYSTEM may write where the companion keeps what it runs." }
+    return $sddl
+}
+
+# Whether one relative distinguished name of a certificate subject is exactly Name=Value
+# ("O=Microsoft Corporation"); a value that merely contains it does not count.
+function Test-SubjectPart {
+    param([AllowEmptyString()][string]$Subject, [Parameter(Mandatory = $true)][string]$Part)
+    foreach ($piece in [regex]::Split([string]$Subject, ',\s*(?=[A-Za-z][A-Za-z0-9.]*=)')) {
+        if ($piece.Trim() -ceq $Part) { return $true }
+    }
+    return $false
+}
+
+# The Authenticode signature of a file: Windows' verdict (Valid means the file is unchanged
+# and chains to a trusted root) and the signer; Microsoft's own when Valid and the signer's
+# organisation is Microsoft Corporation.
+function Get-FileSignature {
+    param([Parameter(Mandatory = $true)][string]$Path)
+    $signature = Get-AuthenticodeSignature -LiteralPath $Path -ErrorAction Stop
+    $signer = $(if ($signature.SignerCertificate) { [string]$signature.SignerCertificate.Subject } else { $null })
+    $status = [string]$signature.Status
+    return [ordered]@{
+        status      = $status
+        signer      = $signer
+        thumbprint  = $(if ($signature.SignerCertificate) { [string]$signature.SignerCertificate.Thumbprint } else { $null })
+        isMicrosoft = ($status -eq 'Valid' -and (Test-SubjectPart -Subject $signer -Part 'O=Microsoft Corporation'))
+    }
+}
+
+# The installed connector's version (its service's file version), or $null.
+function Get-ConnectorVersion {
+    param([Parameter(Mandatory = $true)][hashtable]$Connector)
+    $exe = @(Get-ChildItem -LiteralPath $Connector.directory -Filter '*ConnectorService.exe')
+    if ($exe.Count -eq 0) { return $null }
+    return [string]$exe[0].VersionInfo.FileVersion
 }

@@ -8,6 +8,7 @@
 # 1.3.6.1.4.1.311.20.2 holding a BMPString (as in the real NDES RA certificate of CERT/testdata).
 
 $script:FakeStores = @{}
+$script:FakeCertificateCache = @{}
 $script:FakeIssuers = @{}
 
 function Get-FakeIssuer {
@@ -103,9 +104,16 @@ function Get-FakeCertificate {
     }
     $name = Get-FakeStoreName -Store $Store
     if ($null -eq $name) { return }
+    $world = Get-FakeSection -Name 'certificates'
     if (-not $script:FakeStores.ContainsKey($name)) {
-        $world = Get-FakeSection -Name 'certificates'
-        $script:FakeStores[$name] = @(foreach ($spec in @($world[$name])) { if ($spec) { New-FakeCertificate -Spec $spec } })
+        # One certificate per description for the life of the process, so a thumbprint stays
+        # the same when the world changes around it (a registration adding its certificate).
+        $script:FakeStores[$name] = @(foreach ($spec in @($world[$name])) {
+                if (-not $spec) { continue }
+                $key = ConvertTo-Json -InputObject $spec -Depth 5 -Compress
+                if (-not $script:FakeCertificateCache.ContainsKey($key)) { $script:FakeCertificateCache[$key] = New-FakeCertificate -Spec $spec }
+                $script:FakeCertificateCache[$key]
+            })
     }
     foreach ($certificate in $script:FakeStores[$name]) { $certificate }
 }

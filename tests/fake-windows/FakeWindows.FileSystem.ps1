@@ -3,6 +3,7 @@
 # tools the fake answers exist under C:\Windows\system32 (appcmd only when "iis" is present).
 
 function Get-FakeFileIndex {
+    $null = Get-FakeWorld
     if ($null -eq $script:FakeFileIndex) {
         $entries = @{}
         $add = {
@@ -15,7 +16,7 @@ function Get-FakeFileIndex {
                 if (-not $entries.ContainsKey($parent)) { $entries[$parent] = @{ directory = $true } }
             }
         }
-        $tools = @('C:\Windows\system32\whoami.exe', 'C:\Windows\system32\w32tm.exe')
+        $tools = @('C:\Windows\system32\whoami.exe', 'C:\Windows\system32\w32tm.exe', 'C:\Windows\system32\icacls.exe')
         $iis = Get-FakeSection -Name 'iis'
         if ($null -ne $iis) {
             $tools += 'C:\Windows\system32\inetsrv\appcmd.exe'
@@ -82,6 +83,7 @@ function New-FakeFileObject {
         PSIsContainer = $isDirectory
         Length        = $(if ($isDirectory) { $null } else { $text.Length })
         VersionInfo   = [pscustomobject]@{ FileVersion = $version; ProductVersion = $version; FileName = $Path }
+        LastWriteTime = $(if ($entry.ContainsKey('modified')) { [datetime]::Parse([string]$entry['modified'], [Globalization.CultureInfo]::InvariantCulture, [Globalization.DateTimeStyles]::RoundtripKind).ToLocalTime() } else { [datetime]'2025-01-01' })
     }
 }
 

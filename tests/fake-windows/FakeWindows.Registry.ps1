@@ -4,6 +4,7 @@
 # REG_SZ, an array of strings a REG_MULTI_SZ, {"type":"binary","hex":"..."} a REG_BINARY.
 
 function Get-FakeRegistryIndex {
+    $null = Get-FakeWorld
     if ($null -eq $script:FakeRegistryIndex) {
         $keys = @{}
         $section = Get-FakeSection -Name 'registry'

@@ -142,4 +142,5 @@ foreach ($folder in @('C:\Windows\system32', [Environment]::SystemDirectory) | S
     Set-Alias -Name "$folder\inetsrv\appcmd.exe" -Value 'Invoke-FakeAppcmd'
     Set-Alias -Name "$folder\w32tm.exe" -Value 'Invoke-FakeW32tm'
     Set-Alias -Name "$folder\whoami.exe" -Value 'Invoke-FakeWhoami'
+    Set-Alias -Name "$folder\icacls.exe" -Value 'Invoke-FakeIcacls'
 }

@@ -14,16 +14,69 @@ function ConvertTo-FakeHashtable {
     return $Value
 }
 
+function Get-FakeWorldFile {
+    $file = Get-Variable -Name FakeWindowsStateFile -Scope Global -ValueOnly -ErrorAction SilentlyContinue
+    if (-not $file) { throw 'FakeWindows: no world file (the host passes --state).' }
+    return $file
+}
+
+# The world is shared by every process of one test or lab session (a script, and the installer
+# or service it starts), so it is re-read whenever the file changed since it was last read.
+function Get-FakeWorldStamp {
+    param([Parameter(Mandatory = $true)][string]$File)
+    $info = New-Object -TypeName System.IO.FileInfo -ArgumentList $File
+    $info.Refresh()
+    return "$($info.LastWriteTimeUtc.Ticks):$($info.Length)"
+}
+
 function Get-FakeWorld {
-    if ($null -eq $script:FakeWorld) {
-        $file = Get-Variable -Name FakeWindowsStateFile -Scope Global -ValueOnly -ErrorAction SilentlyContinue
-        if (-not $file) { throw 'FakeWindows: no world file (the host passes --state).' }
+    $file = Get-FakeWorldFile
+    $stamp = Get-FakeWorldStamp -File $file
+    if ($null -eq $script:FakeWorld -or $stamp -ne $script:FakeWorldStamp) {
         $json = [System.IO.File]::ReadAllText($file)
         $script:FakeWorld = ConvertTo-FakeHashtable -Value (ConvertFrom-Json -InputObject $json)
+        if ($null -eq $script:FakeWorld) { $script:FakeWorld = @{} }
+        $script:FakeWorldStamp = $stamp
+        Reset-FakeWorldCache
     }
     return $script:FakeWorld
 }
 $script:FakeWorld = $null
+$script:FakeWorldStamp = $null
+
+function Reset-FakeWorldCache {
+    $script:FakeRegistryIndex = $null
+    $script:FakeFileIndex = $null
+    $script:FakeStores = @{}
+}
+
+# Changes the world as Windows would (an installer writing files, a service starting): under a
+# lock file, on a fresh read, written to a temporary file and renamed over the world, so another
+# process never reads half a world.
+function Update-FakeWorld {
+    param([Parameter(Mandatory = $true)][scriptblock]$Change)
+    $file = Get-FakeWorldFile
+    $lock = $null
+    $deadline = [DateTime]::UtcNow.AddSeconds(30)
+    while ($null -eq $lock) {
+        try { $lock = [System.IO.File]::Open("$file.lock", [System.IO.FileMode]::OpenOrCreate, [System.IO.FileAccess]::ReadWrite, [System.IO.FileShare]::None) }
+        catch [System.IO.IOException] {
+            if ([DateTime]::UtcNow -gt $deadline) { throw "FakeWindows: the world file stayed locked for 30 s ($file.lock)." }
+            Start-Sleep -Milliseconds 20
+        }
+    }
+    try {
+        $script:FakeWorldStamp = $null
+        $world = Get-FakeWorld
+        & $Change $world
+        $temp = "$file.$PID.tmp"
+        [System.IO.File]::WriteAllText($temp, (ConvertTo-Json -InputObject $world -Depth 30), (New-Object -TypeName System.Text.UTF8Encoding -ArgumentList $false))
+        [System.IO.File]::Replace($temp, $file, [NullString]::Value)
+        $script:FakeWorldStamp = $null
+    }
+    finally { $lock.Dispose() }
+}
+
 $script:DotNetSystemDirectory = [Environment]::SystemDirectory
 
 function Get-FakeSection {

@@ -34,6 +34,13 @@ Set-StrictMode -Version Latest
 . (Join-Path -Path $PSScriptRoot -ChildPath 'FakeWindows.FileSystem.ps1')
 . (Join-Path -Path $PSScriptRoot -ChildPath 'FakeWindows.System.ps1')
 . (Join-Path -Path $PSScriptRoot -ChildPath 'FakeWindows.Tools.ps1')
+. (Join-Path -Path $PSScriptRoot -ChildPath 'FakeWindows.Changes.ps1')
+
+# Windows PowerShell 5.1's type data would write the world's arrays back as {"value":[...]}.
+try { Remove-TypeData -TypeName System.Array -ErrorAction Stop } catch { Write-Verbose 'No array type data to remove.' }
+# The world's environment variables (TEMP, where installers write their logs).
+$environment = Get-FakeSection -Name 'environment'
+if ($environment) { foreach ($name in $environment.Keys) { Set-Item -LiteralPath "env:$name" -Value ([string]$environment[$name]) } }
 
 # ----- the provider cmdlets: fake paths answered here, every other path by the real cmdlet -----
 
@@ -139,5 +146,7 @@ function Get-Content {
 Export-ModuleMember -Function @(
     'Test-Path', 'Get-ItemProperty', 'Get-ChildItem', 'Get-Item', 'Get-Content',
     'Get-CimInstance', 'Get-Service', 'Get-ExecutionPolicy', 'Get-WinEvent',
-    'Invoke-FakeAppcmd', 'Invoke-FakeW32tm', 'Invoke-FakeWhoami'
+    'New-Item', 'Copy-Item', 'Remove-Item', 'Set-Content', 'Get-FileHash', 'Get-Acl', 'Get-AuthenticodeSignature',
+    'Start-Process', 'Start-Service', 'Stop-Service', 'Restart-Service', 'Update-FakeWorld',
+    'Invoke-FakeAppcmd', 'Invoke-FakeW32tm', 'Invoke-FakeWhoami', 'Invoke-FakeIcacls'
 ) -Alias '*'

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -27,6 +27,8 @@ for (const name of scenarioNames(repoRoot)) {
   if (known) known.scenarios.push(name);
   else worlds.set(key, { scenarios: [name], windows: scenario.windows, languageMode: scenario.languageMode });
 }
+// Scripts that need parameters run with the sample values the Windows workflow uses too.
+const samples = JSON.parse(readFileSync(join(repoRoot, 'tests', 'powershell', 'script-samples.json'), 'utf8')) as Partial<Record<ScriptName, Record<string, string | number>>>;
 const cases = [...worlds.values()].flatMap((world, index) => (Object.keys(scriptCatalogue) as ScriptName[]).map((script) => ({ ...world, script, index })));
 
 /** Two at a time: a 2-core machine gains nothing from more. */
@@ -48,7 +50,7 @@ describe('every script keeps its output contract in every lab world', () => {
     const state = join(dir, `world-${entry.index}.json`);
     writeFileSync(state, JSON.stringify(entry.windows));
     const host = fakeWindowsHost(repoRoot, { state, languageMode: entry.languageMode });
-    const argv = [...host.prefixArgs, ...buildArgv(join(scriptsDir, scriptCatalogue[entry.script].file), scriptCatalogue[entry.script])];
+    const argv = [...host.prefixArgs, ...buildArgv(join(scriptsDir, scriptCatalogue[entry.script].file), scriptCatalogue[entry.script], samples[entry.script] ?? {})];
     const result = await limited(() => run(host.file, argv, { encoding: 'utf8', timeout: 120_000 }).then(
       (ok) => ({ exitCode: 0, stdout: ok.stdout }),
       (error: { code?: number; stdout?: string }) => ({ exitCode: typeof error.code === 'number' ? error.code : -1, stdout: error.stdout ?? '' }),

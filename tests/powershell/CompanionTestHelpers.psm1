@@ -132,7 +132,7 @@ function Invoke-CompanionScripts {
         $entry.Process.WaitForExit()
         $stdout = $entry.Stdout.GetAwaiter().GetResult()
         $lines = @($stdout -split "`r?`n" | Where-Object { $_ -ne '' })
-        $document = @($lines | Where-Object { $_ -notlike '::progress::*' })
+        $document = @($lines | Where-Object { $_ -notlike '::progress::*' -and $_ -notlike '::phase::*' })
         $json = $document -join "`n"
         $parsed = $null
         if ($json -ne '') { try { $parsed = ConvertFrom-Json -InputObject $json } catch { $parsed = $null } }
@@ -140,6 +140,7 @@ function Invoke-CompanionScripts {
             ExitCode = $entry.Process.ExitCode
             Lines    = $lines
             Progress = @($lines | Where-Object { $_ -like '::progress::*' } | ForEach-Object { $_.Substring(13) })
+            Phases   = @($lines | Where-Object { $_ -like '::phase::*' } | ForEach-Object { $_.Substring(10) })
             Json     = $json
             Result   = $parsed
             Stderr   = $entry.Stderr.GetAwaiter().GetResult()

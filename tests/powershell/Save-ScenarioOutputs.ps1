@@ -19,13 +19,15 @@ $work = Join-Path -Path ([System.IO.Path]::GetTempPath()) -ChildPath ('outputs-'
 New-Item -ItemType Directory -Path $work | Out-Null
 try {
     $scripts = @(Get-CompanionScriptFile | Where-Object { $_.BaseName -ne 'Companion.Common' } | ForEach-Object { $_.BaseName })
+    $samples = ConvertTo-TestHashtable -Value (ConvertFrom-Json -InputObject ([System.IO.File]::ReadAllText((Join-Path -Path $PSScriptRoot -ChildPath 'script-samples.json'))))
     $runs = @()
     foreach ($scenario in Get-ScenarioName) {
         if (Get-ScenarioSetting -Name $scenario -Setting 'powershell') { continue }
         $languageMode = Get-ScenarioSetting -Name $scenario -Setting 'languageMode'
         $world = Get-ScenarioWorld -Name $scenario
         foreach ($script in $scripts) {
-            $runs += , @{ Name = "$scenario.$script"; Script = $script; World = $world; LanguageMode = $(if ($languageMode) { $languageMode } else { 'FullLanguage' }) }
+            $parameters = $(if ($samples.Contains($script)) { $samples[$script] } else { $null })
+            $runs += , @{ Name = "$scenario.$script"; Script = $script; World = $world; Parameters = $parameters; LanguageMode = $(if ($languageMode) { $languageMode } else { 'FullLanguage' }) }
         }
     }
     $results = Invoke-CompanionScripts -Runs $runs -WorkDir $work

@@ -12,6 +12,7 @@ export interface ScriptOutputRun {
 }
 
 const PROGRESS = '::progress::';
+const PHASE = '::phase::';
 
 /** Windows PowerShell 5.1's ConvertTo-Json writes a PSObject-wrapped array as {"value":[…],"Count":n}. */
 function wrappedArrays(value: unknown, path: string, found: string[]): void {
@@ -28,7 +29,7 @@ function wrappedArrays(value: unknown, path: string, found: string[]): void {
 /** Every way the run breaks the contract; an empty list means it keeps it. */
 export function contractIssues(run: ScriptOutputRun): string[] {
   const lines = run.stdout.split(/\r?\n/).filter((line) => line.trim() !== '');
-  const documents = lines.filter((line) => !line.startsWith(PROGRESS));
+  const documents = lines.filter((line) => !line.startsWith(PROGRESS) && !line.startsWith(PHASE));
   if (documents.length !== 1) return [`expected one JSON document on stdout besides progress lines, found ${documents.length} line(s)`];
   const text = documents[0] ?? '';
   const issues: string[] = [];

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { HostIdentity } from '../../contract/model.ts';
 import { HostFactsSchema } from '../checks/host/facts.ts';
 import { ConnectorStateSchema } from '../connector/state.ts';
+import { InstallReportSchema } from '../connector/install-report.ts';
 
 /**
  * The PowerShell scripts the app ships (`scripts/powershell`), their parameters and the
@@ -55,6 +56,13 @@ export const scriptCatalogue = {
     params: {} as Record<string, ParamKind>,
     output: ConnectorStateSchema,
     defaultTimeoutMs: 60_000,
+  },
+  'Install-Connector': {
+    file: 'Install-Connector.ps1',
+    params: { InstallerPath: 'string', Environment: 'string', Upgrade: 'switch', InstallerTimeoutSeconds: 'int', ServicesTimeoutSeconds: 'int', WhatIf: 'switch' } as Record<string, ParamKind>,
+    output: InstallReportSchema,
+    // The script's own deadlines (installer 1800 s, services 300 s) come first; this is the backstop.
+    defaultTimeoutMs: 2_400_000,
   },
 } as const satisfies Catalogue;
 

@@ -1,0 +1,278 @@
+# What changes the world: files and folders written, hashes and signatures read, folder ACLs
+# (icacls, Get-Acl), processes started (the connector installer runs as a real child process,
+# Invoke-FakeInstaller.ps1, so it can be waited for, timed out and killed like the real one),
+# services started and stopped, registry values set.
+
+# Windows' default ACL for a folder created under ProgramData: SYSTEM, Administrators and the
+# creator own it, Users may read and may also add files and folders (so a standard user can
+# plant one there first, the reason the companion takes its folders over).
+$script:FakeProgramDataChildSddl = 'O:BAG:SYD:AI(A;OICIIOID;FA;;;CO)(A;OICIID;FA;;;SY)(A;OICIID;FA;;;BA)(A;OICIID;0x1200a9;;;BU)(A;CIID;DCLCRPCR;;;BU)'
+
+function Get-FakeFileEntry {
+    param([Parameter(Mandatory = $true)][string]$Path)
+    return (Get-FakeFileIndex)[$Path]
+}
+
+# Adds or replaces one file of the world (a copy of $Entry) and the folders above it.
+function Set-FakeFileEntry {
+    param([Parameter(Mandatory = $true)][string]$Path, [Parameter(Mandatory = $true)][hashtable]$Entry)
+    Update-FakeWorld -Change {
+        param($world)
+        if (-not $world.ContainsKey('files') -or $null -eq $world['files']) { $world['files'] = @{} }
+        $copy = @{}
+        foreach ($key in $Entry.Keys) { $copy[$key] = $Entry[$key] }
+        $world['files'][$Path] = $copy
+    }
+}
+
+function Add-FakeDirectory {
+    param([Parameter(Mandatory = $true)][string]$Path)
+    Update-FakeWorld -Change {
+        param($world)
+        $list = @(if ($world.ContainsKey('directories')) { @($world['directories']) | Where-Object { $_ } })
+        if ($list -notcontains $Path) { $list += , $Path }
+        $world['directories'] = $list
+        if (-not $world.ContainsKey('acls') -or $null -eq $world['acls']) { $world['acls'] = @{} }
+        if (-not $world['acls'].ContainsKey($Path)) { $world['acls'][$Path] = $script:FakeProgramDataChildSddl }
+    }
+}
+
+function New-Item {
+    [CmdletBinding()]
+    param([Parameter(Position = 0)][string[]]$Path, [string]$ItemType, [string]$Name, [object]$Value, [switch]$Force)
+    if (-not (Test-FakePath -Path $Path)) { return Microsoft.PowerShell.Management\New-Item @PSBoundParameters }
+    foreach ($one in $Path) {
+        $kind = Get-FakePathKind -Path $one
+        if ($kind.world -ne 'file' -or $ItemType -ne 'Directory') { throw "FakeWindows: New-Item answers only -ItemType Directory on C:\ paths; got '$ItemType' for $one." }
+        if (Test-FakeFile -Path $kind.path -PathType Leaf) {
+            Write-FakeError -Cmdlet $PSCmdlet -Message "An item with the specified name $one already exists." -ErrorId 'DirectoryExist' -Category ResourceExists -Target $one -ExceptionType 'System.IO.IOException'
+            continue
+        }
+        if (-not (Test-FakeFile -Path $kind.path -PathType Container)) { Add-FakeDirectory -Path $kind.path }
+        New-FakeFileObject -Path $kind.path
+    }
+}
+
+function Copy-Item {
+    [CmdletBinding()]
+    param([Parameter(Position = 0)][string[]]$Path, [string[]]$LiteralPath, [Parameter(Position = 1)][string]$Destination, [switch]$Force)
+    $sources = @(if ($LiteralPath) { $LiteralPath } else { $Path })
+    if (-not (Test-FakePath -Path (@($sources) + $Destination))) { return Microsoft.PowerShell.Management\Copy-Item @PSBoundParameters }
+    foreach ($source in $sources) {
+        $from = (Get-FakePathKind -Path $source).path
+        $to = (Get-FakePathKind -Path $Destination).path
+        if (Test-FakeFile -Path $to -PathType Container) { $to = "$to\$($from.Substring($from.LastIndexOf('\') + 1))" }
+        if (-not (Test-FakeFile -Path $from -PathType Leaf)) { Write-FakeFileMissing -Cmdlet $PSCmdlet -Path $source; continue }
+        $parent = $to.Substring(0, $to.LastIndexOf('\'))
+        if (-not (Test-FakeFile -Path $parent -PathType Container)) { Write-FakeFileMissing -Cmdlet $PSCmdlet -Path $parent; continue }
+        $existing = Get-FakeFileEntry -Path $to
+        if ($existing -and $existing.ContainsKey('readOnly') -and $existing['readOnly']) {
+            Write-FakeError -Cmdlet $PSCmdlet -Message "Access to the path '$to' is denied." -ErrorId 'CopyFileInfoItemUnauthorizedAccessError' -Category PermissionDenied -Target $to -ExceptionType 'System.UnauthorizedAccessException'
+            continue
+        }
+        Set-FakeFileEntry -Path $to -Entry (Get-FakeFileEntry -Path $from)
+    }
+}
+
+function Remove-Item {
+    [CmdletBinding()]
+    param([Parameter(Position = 0)][string[]]$Path, [string[]]$LiteralPath, [switch]$Recurse, [switch]$Force)
+    $targets = @(if ($LiteralPath) { $LiteralPath } else { $Path })
+    if (-not (Test-FakePath -Path $targets)) { return Microsoft.PowerShell.Management\Remove-Item @PSBoundParameters }
+    foreach ($target in $targets) {
+        $normal = (Get-FakePathKind -Path $target).path
+        if (-not (Test-FakeFile -Path $normal)) { Write-FakeFileMissing -Cmdlet $PSCmdlet -Path $target; continue }
+        Update-FakeWorld -Change {
+            param($world)
+            if ($world.ContainsKey('files') -and $world['files']) {
+                foreach ($key in @($world['files'].Keys)) { if ($key -eq $normal -or $key.StartsWith("$normal\", [System.StringComparison]::OrdinalIgnoreCase)) { $world['files'].Remove($key) } }
+            }
+            if ($world.ContainsKey('directories')) { $world['directories'] = @(@($world['directories']) | Where-Object { $_ -and $_ -ne $normal -and -not $_.StartsWith("$normal\", [System.StringComparison]::OrdinalIgnoreCase) }) }
+        }
+    }
+}
+
+# Set-Content writes text as Windows PowerShell 5.1 does with -Encoding UTF8 (the file keeps
+# the text; the encoding is recorded so a test can see which one a script chose).
+function Set-Content {
+    [CmdletBinding()]
+    param([Parameter(Position = 0)][string[]]$Path, [string[]]$LiteralPath, [Parameter(Position = 1, ValueFromPipeline = $true)][object[]]$Value, [string]$Encoding, [switch]$NoNewline, [switch]$Force)
+    begin { $lines = @() }
+    process { foreach ($item in @($Value)) { $lines += , [string]$item } }
+    end {
+        $targets = @(if ($LiteralPath) { $LiteralPath } else { $Path })
+        if (-not (Test-FakePath -Path $targets)) {
+            $bound = @{} + $PSBoundParameters
+            $bound['Value'] = $lines
+            return Microsoft.PowerShell.Management\Set-Content @bound
+        }
+        foreach ($target in $targets) {
+            $normal = (Get-FakePathKind -Path $target).path
+            $existing = Get-FakeFileEntry -Path $normal
+            if ($existing -and $existing.ContainsKey('readOnly') -and $existing['readOnly']) {
+                Write-FakeError -Cmdlet $PSCmdlet -Message "Access to the path '$normal' is denied." -ErrorId 'GetContentWriterUnauthorizedAccessError,Microsoft.PowerShell.Commands.SetContentCommand' -Category PermissionDenied -Target $normal -ExceptionType 'System.UnauthorizedAccessException'
+                continue
+            }
+            $entry = @{}
+            if ($existing) { foreach ($key in $existing.Keys) { $entry[$key] = $existing[$key] } }
+            $entry['text'] = $(if ($NoNewline) { -join $lines } else { ($lines -join "`r`n") + "`r`n" })
+            $entry['encoding'] = $(if ($Encoding) { $Encoding } else { 'Default' })
+            $entry.Remove('directory')
+            Set-FakeFileEntry -Path $normal -Entry $entry
+        }
+    }
+}
+
+function Get-FileHash {
+    [CmdletBinding()]
+    param([Parameter(Position = 0)][string[]]$Path, [string[]]$LiteralPath, [string]$Algorithm = 'SHA256')
+    $targets = @(if ($LiteralPath) { $LiteralPath } else { $Path })
+    if (-not (Test-FakePath -Path $targets)) { return Microsoft.PowerShell.Utility\Get-FileHash @PSBoundParameters }
+    foreach ($target in $targets) {
+        $normal = (Get-FakePathKind -Path $target).path
+        if (-not (Test-FakeFile -Path $normal -PathType Leaf)) { Write-FakeFileMissing -Cmdlet $PSCmdlet -Path $target; continue }
+        $bytes = [System.Text.Encoding]::UTF8.GetBytes([string](Get-FakeFileEntry -Path $normal)['text'])
+        $sha = [System.Security.Cryptography.SHA256]::Create()
+        $hash = -join @($sha.ComputeHash($bytes) | ForEach-Object { $_.ToString('X2') })
+        [pscustomobject]@{ Algorithm = 'SHA256'; Hash = $hash; Path = $normal }
+    }
+}
+
+# A folder's security descriptor: what icacls last set, else the ProgramData default for a
+# folder the fake created, else the world's "acls" entry.
+function Get-Acl {
+    [CmdletBinding()]
+    param([Parameter(Position = 0)][string[]]$Path, [string[]]$LiteralPath)
+    $targets = @(if ($LiteralPath) { $LiteralPath } else { $Path })
+    if (-not (Test-FakePath -Path $targets)) { return Microsoft.PowerShell.Security\Get-Acl @PSBoundParameters }
+    foreach ($target in $targets) {
+        $normal = (Get-FakePathKind -Path $target).path
+        if (-not (Test-FakeFile -Path $normal)) { Write-FakeFileMissing -Cmdlet $PSCmdlet -Path $target; continue }
+        $acls = Get-FakeSection -Name 'acls'
+        $sddl = $(if ($acls -and $acls.ContainsKey($normal)) { [string]$acls[$normal] } else { $script:FakeProgramDataChildSddl })
+        [pscustomobject]@{ Path = "Microsoft.PowerShell.Core\FileSystem::$normal"; Sddl = $sddl }
+    }
+}
+
+# icacls.exe <folder> /setowner *SID ... and /inheritance:r /grant:r *SID:(OI)(CI)F ...: the
+# folder's SDDL becomes what Windows writes for that ACL (a protected DACL, "P", with one
+# allow-full-control ACE per SID). The world can make it fail ("icaclsFails": exit code).
+function Invoke-FakeIcacls {
+    $words = @($args | ForEach-Object { [string]$_ })
+    $failure = Get-FakeSection -Name 'icaclsFails'
+    if ($failure) { 'Access is denied.'; 'Successfully processed 0 files; Failed processing 1 files'; Set-FakeExitCode ([int]$failure); return }
+    $target = (Get-FakePathKind -Path $words[0]).path
+    $grants = @()
+    $owner = $null
+    for ($i = 1; $i -lt $words.Count; $i++) {
+        if ($words[$i] -eq '/setowner') { $owner = $words[$i + 1].TrimStart('*') }
+        if ($words[$i] -eq '/grant:r') {
+            for ($j = $i + 1; $j -lt $words.Count -and $words[$j] -match '^\*(S-[0-9-]+):\(OI\)\(CI\)F$'; $j++) { $grants += , $Matches[1] }
+        }
+    }
+    Update-FakeWorld -Change {
+        param($world)
+        if (-not $world.ContainsKey('acls') -or $null -eq $world['acls']) { $world['acls'] = @{} }
+        $current = $(if ($world['acls'].ContainsKey($target)) { [string]$world['acls'][$target] } else { $script:FakeProgramDataChildSddl })
+        $abbreviation = @{ 'S-1-5-32-544' = 'BA'; 'S-1-5-18' = 'SY' }
+        if ($owner) { $current = $current -replace '^O:[^G]+', "O:$($abbreviation[$owner])" }
+        if ($grants.Count -gt 0) {
+            $head = $current.Substring(0, $current.IndexOf('D:'))
+            $aces = -join @($grants | ForEach-Object { "(A;OICI;FA;;;$($abbreviation[$_]))" })
+            $current = "${head}D:PAI$aces"
+        }
+        $world['acls'][$target] = $current
+    }
+    "processed file: $($words[0])"
+    'Successfully processed 1 files; Failed processing 0 files'
+    Set-FakeExitCode 0
+}
+
+# Get-AuthenticodeSignature over a file's "signature": { "status": "Valid", "signer": "CN=...,
+# O=Microsoft Corporation, ..." }; a file without one is NotSigned, as Windows reports it.
+function Get-AuthenticodeSignature {
+    [CmdletBinding()]
+    param([Parameter(Position = 0)][string[]]$FilePath, [string[]]$LiteralPath)
+    $targets = @(if ($LiteralPath) { $LiteralPath } else { $FilePath })
+    foreach ($target in $targets) {
+        $normal = (Get-FakePathKind -Path $target).path
+        if (-not (Test-FakeFile -Path $normal -PathType Leaf)) { Write-FakeFileMissing -Cmdlet $PSCmdlet -Path $target; continue }
+        $entry = Get-FakeFileEntry -Path $normal
+        $spec = $(if ($entry.ContainsKey('signature')) { $entry['signature'] } else { $null })
+        $status = $(if ($spec) { [string]$spec['status'] } else { 'NotSigned' })
+        $certificate = $null
+        if ($spec -and $spec['signer']) {
+            $key = "signer:$($spec['signer'])"
+            if (-not $script:FakeCertificateCache.ContainsKey($key)) {
+                $script:FakeCertificateCache[$key] = New-FakeCertificate -Spec @{ subject = [string]$spec['signer']; issuer = $(if ($spec['issuer']) { [string]$spec['issuer'] } else { 'CN=Microsoft Code Signing PCA 2011, O=Microsoft Corporation, L=Redmond, S=Washington, C=US' }); notBefore = '2025-01-01T00:00:00Z'; notAfter = '2027-12-31T00:00:00Z'; eku = @('1.3.6.1.5.5.7.3.3'); hasPrivateKey = $false }
+            }
+            $certificate = $script:FakeCertificateCache[$key]
+        }
+        [pscustomobject]@{
+            SignerCertificate = $certificate
+            Status            = [System.Management.Automation.SignatureStatus]$status
+            StatusMessage     = $(if ($status -eq 'Valid') { 'Signature verified.' } elseif ($status -eq 'NotSigned') { "The file $normal is not digitally signed." } else { "The signature of $normal is not valid ($status)." })
+            Path              = $normal
+            SignatureType     = $(if ($spec) { 'Authenticode' } else { 'None' })
+        }
+    }
+}
+
+# Start-Process on a world file that is an installer ("installer": { ... }) starts
+# Invoke-FakeInstaller.ps1 in a new fake Windows host process and returns that real process.
+function Start-Process {
+    [CmdletBinding()]
+    param([Parameter(Position = 0)][string]$FilePath, [Parameter(Position = 1)][string[]]$ArgumentList, [switch]$PassThru, [switch]$Wait, [string]$WindowStyle, [switch]$NoNewWindow)
+    if (-not (Test-FakePath -Path $FilePath)) { return Microsoft.PowerShell.Management\Start-Process @PSBoundParameters }
+    $normal = (Get-FakePathKind -Path $FilePath).path
+    $entry = $(if (Test-FakeFile -Path $normal -PathType Leaf) { Get-FakeFileEntry -Path $normal } else { $null })
+    if ($null -eq $entry) {
+        Write-FakeError -Cmdlet $PSCmdlet -Message 'This command cannot be run due to the error: The system cannot find the file specified.' -ErrorId 'InvalidOperationException' -Category InvalidOperation -Target $FilePath
+        return
+    }
+    if (-not $entry.ContainsKey('installer')) { throw "FakeWindows: $normal is not a program the fake Windows can run." }
+    $stateFile = Get-FakeWorldFile
+    $request = "$stateFile.start-$([guid]::NewGuid().ToString('N')).json"
+    [System.IO.File]::WriteAllText($request, (ConvertTo-Json -InputObject @{ path = $normal; arguments = @($ArgumentList) } -Depth 5))
+    $hostPath = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
+    $childArgs = @('--module', (Join-Path -Path $PSScriptRoot -ChildPath 'FakeWindows.psm1'), '--state', $stateFile, '--', '-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-File', (Join-Path -Path $PSScriptRoot -ChildPath 'Invoke-FakeInstaller.ps1'), '-Request', $request)
+    $quoted = @($childArgs | ForEach-Object { if ($_ -match '[\s"]') { '"' + ($_ -replace '"', '\"') + '"' } else { $_ } })
+    $output = "$request.out"
+    $process = Microsoft.PowerShell.Management\Start-Process -FilePath $hostPath -ArgumentList ($quoted -join ' ') -PassThru -RedirectStandardOutput $output -RedirectStandardError "$request.err"
+    # Linux keeps only 8 bits of an exit code (1602 would read 66), so the installer also writes
+    # its code beside the request; on Windows both agree.
+    $sidecar = "$request.exitcode"
+    $process | Add-Member -MemberType ScriptProperty -Name ExitCode -Force -Value {
+        if ($this.HasExited -and [System.IO.File]::Exists($sidecar)) { return [int][System.IO.File]::ReadAllText($sidecar) }
+        # The .NET getter itself: the ExitCode property would be this script property again.
+        return $this.get_ExitCode()
+    }.GetNewClosure()
+    if ($Wait) { $process.WaitForExit() }
+    if ($PassThru) { return $process }
+}
+
+# Services change state in the world; a service that does not exist writes Get-Service's error.
+function Set-FakeServiceStatus {
+    param($Cmdlet, [string[]]$Name, [string]$State)
+    $section = Get-FakeSection -Name 'services'
+    foreach ($one in $Name) {
+        if (-not $section -or -not $section.ContainsKey($one) -or $null -eq $section[$one]) {
+            Write-FakeError -Cmdlet $Cmdlet -Message "Cannot find any service with service name '$one'." -ErrorId 'NoServiceFoundForGivenName' -Category ObjectNotFound -Target $one
+            continue
+        }
+        if ($section[$one].ContainsKey('failsToStart') -and $section[$one]['failsToStart'] -and $State -eq 'Running') {
+            Write-FakeError -Cmdlet $Cmdlet -Message "Failed to start service '$($section[$one]['DisplayName']) ($one)'." -ErrorId 'StartServiceFailed' -Category OpenError -Target $one
+            continue
+        }
+        Update-FakeWorld -Change { param($world) $world['services'][$one]['Status'] = $State }
+    }
+}
+
+function Start-Service { [CmdletBinding()] param([Parameter(Position = 0)][string[]]$Name) Set-FakeServiceStatus -Cmdlet $PSCmdlet -Name $Name -State 'Running' }
+function Stop-Service { [CmdletBinding()] param([Parameter(Position = 0)][string[]]$Name, [switch]$Force) Set-FakeServiceStatus -Cmdlet $PSCmdlet -Name $Name -State 'Stopped' }
+function Restart-Service {
+    [CmdletBinding()]
+    param([Parameter(Position = 0)][string[]]$Name, [switch]$Force)
+    Set-FakeServiceStatus -Cmdlet $PSCmdlet -Name $Name -State 'Stopped'
+    Set-FakeServiceStatus -Cmdlet $PSCmdlet -Name $Name -State 'Running'
+}

@@ -125,6 +125,20 @@ async function main(): Promise<void> {
     const processes = lab.records().length - before;
     rows.push({ what: 'PowerShell processes per readiness run', measured: String(processes), budget: '1', ok: processes === 1 });
 
+    // PowerShell processes per action: the connector install and then the outbound proxy,
+    // through the CLI (what-if and for real), as the fake Windows' host records its starts. Only
+    // the host identity and the action itself would be other starts; the CLI reads no identity.
+    const installer = 'C:\\Users\\admin\\Downloads\\MicrosoftEntraPrivateNetworkConnectorInstaller.exe';
+    const proxy = ['proxy', 'http://proxy.contoso.local:8080', '--ndes-host', 'ndes01.contoso.local'];
+    const actionCounts: number[] = [];
+    for (const args of [['install', installer, '--what-if'], ['install', installer], [...proxy, '--what-if'], proxy, ['proxy', '--undo']]) {
+      const beforeAction = lab.records().length;
+      const run = await runCli([...lab.cliArgs, ...args, '--json', '--data-dir', join(dir, 'cli-data')]);
+      if (run.code !== 0) throw new Error(`ndes-companion ${args.join(' ')} exited ${run.code} against the healthy lab`);
+      actionCounts.push(lab.records().length - beforeAction);
+    }
+    rows.push({ what: 'PowerShell processes per action (install --what-if, install, proxy --what-if, proxy, proxy --undo)', measured: actionCounts.join(', '), budget: '1', ok: actionCounts.every((count) => count === 1) });
+
     // The CLI, cold, against the lab: a new process each time. Its own cost is the wall time
     // less the one PowerShell run it waits for (the host checks' duration in its report).
     const times: number[] = [];

@@ -1,5 +1,5 @@
 import type { Failure } from '../contract/errors.ts';
-import type { CheckReport, Plan, StepView } from '../contract/model.ts';
+import type { CheckReport, Plan, StepOutcome, StepView } from '../contract/model.ts';
 import { STATUS_LABEL, verdictLine } from '../contract/verdict.ts';
 
 /** Human output of the CLI: compact, aligned, readable over RDP on Server Core. */
@@ -42,5 +42,13 @@ export function checkTable(report: CheckReport): string {
   }
   for (const note of report.notes) lines.push('', `Note: ${note}`);
   lines.push('', verdictLine(report.results));
+  return lines.join('\n');
+}
+
+/** A step's outcome: its summary, the facts behind it, and what to do when it did not pass. */
+export function outcomeText(outcome: StepOutcome): string {
+  if (outcome.report) return checkTable(outcome.report);
+  const lines = [outcome.summary, ...(outcome.evidence ?? []).map((line) => `  ${line}`)];
+  if (outcome.remedy) lines.push(`What to do: ${outcome.remedy}`);
   return lines.join('\n');
 }

@@ -3,8 +3,9 @@ import { stepIds } from '../contract/model.ts';
 import type { Envelope } from '../contract/channels.ts';
 import { createGateway, type Gateway, type Sender } from '../core/ipc/gateway.ts';
 import type { Companion } from '../core/companion.ts';
-import { checkTable, failureText, planText, stepsTable } from './format.ts';
-import type { CheckReport } from '../contract/model.ts';
+import { toFailure } from '../core/errors.ts';
+import { checkTable, failureText, outcomeText, planText, stepsTable } from './format.ts';
+import type { CheckReport, StepOutcome } from '../contract/model.ts';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, incomplete: 3 } as const;
 
@@ -17,6 +18,23 @@ Usage:
   ndes-companion run <step> [--input k=v]...    Carry a step out (streams progress to stderr).
   ndes-companion verify <step> [--input k=v]... Check a step's result on this machine now.
   ndes-companion host [--json]                  Which server this is (one PowerShell run).
+  ndes-companion install <installer.exe> [--cloud global|usgov] [--upgrade] [--what-if] [--json]
+                                                Install the private network connector from Microsoft's signed
+                                                installer, without registering it (step connector-install).
+  ndes-companion register --tenant-id G --token-stdin [--reregister] [--what-if] [--json]
+                                                Register the installed connector to tenant G with a token for the
+                                                connector registration service read from standard input
+                                                (step registration; the token is never saved or shown).
+  ndes-companion proxy <http://host:port> [--ndes-host H] [--winhttp auto|set|keep] [--bypass LIST] [--what-if] [--json]
+  ndes-companion proxy --undo | --remove [--what-if] [--json]
+                                                Point the connector and its updater at an outbound proxy through
+                                                the connector's own ConfigureOutBoundProxy.ps1, NDES kept off it
+                                                (step outbound-proxy). --undo puts back what was there before the
+                                                companion's last proxy change, --remove what was there before its
+                                                first; every change keeps a copy under
+                                                %ProgramData%\\NDES Proxy Companion\\Backups.
+  ndes-companion connector [--json]             The connector on this server: version, services, proxy settings,
+                                                trust certificate, newest errors (read only).
   ndes-companion check [--internal-url U] [--external-url U] [--proxy P] [--tenant-id G] [--verified-domain D]...
                        [--timeout S] [--long-url-kb N] [--json]
                                                 Readiness checks (host, NDES/IIS, outbound, SCEP at the internal URL),
@@ -30,6 +48,18 @@ Options:
   --input k=v   A step input, e.g. --input internalUrl=https://ndes01.contoso.local/ (repeatable).
   --offline     Plan in offline runbook mode (cloud steps become manual portal steps); the saved mode is unchanged.
   --verbose     Stream every progress line to stderr, passing checks included.
+  --what-if     install, register, proxy (and run <step>): check everything and report, change nothing
+                (PowerShell -WhatIf).
+  --cloud C     global (default) or usgov: the installer gets ENVIRONMENTNAME="AzureUSGovernment".
+  --upgrade     install: replace a connector of another version (its registration is kept).
+  --token-stdin register: read the registration token from standard input (one line).
+  --reregister  register: move a connector registered to another tenant to this one.
+  --ndes-host H proxy: the NDES server as the connector reaches it, kept off the proxy (default: this server).
+  --winhttp W   proxy: auto (default: set the WinHTTP proxy only when CRL and OCSP hosts do not answer
+                directly), set, or keep.
+  --bypass L    proxy: more WinHTTP bypass entries, ";" between, e.g. pki.contoso.local;*.contoso.local
+  --undo        proxy: restore the configuration from before the companion's last proxy change.
+  --remove      proxy: restore the configuration from before the companion first changed the proxy.
   --data-dir D  Keep state.json and journal.jsonl in D instead of the default
                 (%ProgramData%\\NDES Proxy Companion on Windows, found from the OS).
 
@@ -65,6 +95,8 @@ comes from the OS. Rehearsing against the lab uses the lab's own CLI entry (npm 
 export interface Io {
   out(text: string): void;
   err(text: string): void;
+  /** Standard input, for a secret given with --token-stdin. */
+  readStdin?(): Promise<string>;
 }
 
 const CLI_ORIGIN = 'cli://local';
@@ -103,6 +135,16 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
         'long-url-kb': { type: 'string' },
         'data-dir': { type: 'string' },
         verbose: { type: 'boolean', default: false },
+        'what-if': { type: 'boolean', default: false },
+        cloud: { type: 'string' },
+        upgrade: { type: 'boolean', default: false },
+        'token-stdin': { type: 'boolean', default: false },
+        reregister: { type: 'boolean', default: false },
+        'ndes-host': { type: 'string' },
+        winhttp: { type: 'string' },
+        bypass: { type: 'string' },
+        undo: { type: 'boolean', default: false },
+        remove: { type: 'boolean', default: false },
       },
     });
   } catch (error) {
@@ -141,13 +183,16 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
     }
     // fromEntries keeps a name like __proto__ as data, so the gateway's schema sees and refuses it.
     const inputs = Object.fromEntries(pairs);
-    const needsStep = command === 'plan' || command === 'run' || command === 'verify';
-    if (!command || !['steps', 'plan', 'run', 'verify', 'host', 'check'].includes(command) || extra.length > 0 || (needsStep && !stepArg) || (!needsStep && stepArg)) {
+    const needsStep = command === 'plan' || command === 'run' || command === 'verify' || command === 'install';
+    const restoring = values.undo || values.remove;
+    const proxyOk = command !== 'proxy' || (restoring ? !stepArg && !(values.undo && values.remove) : !!stepArg);
+    const takesArg = needsStep || command === 'proxy';
+    if (!command || !['steps', 'plan', 'run', 'verify', 'host', 'check', 'install', 'connector', 'register', 'proxy'].includes(command) || extra.length > 0 || (needsStep && !stepArg) || (!takesArg && stepArg) || !proxyOk) {
       io.err(command ? `Unknown or incomplete command: ${positionals.join(' ')}` : 'No command given.');
       io.err('Run ndes-companion --help for usage.');
       return EXIT.usage;
     }
-    if (needsStep && !(stepIds as readonly string[]).includes(stepArg ?? '')) {
+    if (needsStep && command !== 'install' && !(stepIds as readonly string[]).includes(stepArg ?? '')) {
       io.err(`Unknown step "${stepArg}". Steps: ${stepIds.join(', ')}`);
       return EXIT.usage;
     }
@@ -161,6 +206,14 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
     };
 
     const withInputs = Object.keys(inputs).length > 0 ? { inputs } : {};
+    // A step that ran but did not pass is a failure for scripts too (exit 1), with its remedy.
+    const outcome = (result: Envelope<unknown>): number => {
+      if (values.json) io.out(JSON.stringify(result, null, 2));
+      else if (result.ok) io.out(outcomeText(result.value as StepOutcome));
+      else io.err(failureText(result.error));
+      if (!result.ok) return result.error.code === 'INVALID_REQUEST' ? EXIT.usage : EXIT.failed;
+      return (result.value as StepOutcome).status === 'failed' ? EXIT.failed : EXIT.ok;
+    };
     switch (command) {
       case 'steps':
         return emit(await gateway.dispatch(sender, 'runbook:list', {}), (value: { mode: string; steps: Parameters<typeof stepsTable>[0] }) => stepsTable(value.steps, value.mode));
@@ -170,7 +223,40 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
       }
       case 'run':
       case 'verify':
-        return emit(await gateway.dispatch(sender, `runbook:${command}`, { stepId: stepArg, ...withInputs }), (value: { summary: string }) => value.summary);
+        return outcome(await gateway.dispatch(sender, `runbook:${command}`, { stepId: stepArg, ...withInputs, ...(command === 'run' && values['what-if'] ? { whatIf: true } : {}) }));
+      case 'install': {
+        const installInputs = { ...inputs, installerPath: stepArg ?? '', ...(values.cloud ? { cloud: values.cloud } : {}), ...(values.upgrade ? { upgrade: 'yes' } : {}) };
+        return outcome(await gateway.dispatch(sender, 'runbook:run', { stepId: 'connector-install', inputs: installInputs, ...(values['what-if'] ? { whatIf: true } : {}) }));
+      }
+      case 'register': {
+        const registerInputs = { ...inputs, tenantId: values['tenant-id'] ?? '', ...(values.reregister ? { reregister: 'yes' } : {}) };
+        let token: string | undefined;
+        if (values['token-stdin']) {
+          token = (await io.readStdin?.())?.split(/\r?\n/).find((line) => line.trim() !== '')?.trim();
+          if (!token) {
+            io.err('--token-stdin was given, but standard input held no token.');
+            return EXIT.usage;
+          }
+        }
+        // Called on the core directly: a token never travels through a channel a window can use.
+        const result = await companion.runbook
+          .run('registration', registerInputs, undefined, (event) => sender.emit(event), values['what-if'], token ? { registrationToken: token } : {})
+          .then((value): Envelope<StepOutcome> => ({ ok: true, value }), (error: unknown): Envelope<StepOutcome> => ({ ok: false, error: toFailure(error) }));
+        return outcome(result);
+      }
+      case 'proxy': {
+        const proxyInputs = {
+          ...inputs,
+          action: values.undo ? 'undo' : values.remove ? 'remove' : 'set',
+          ...(stepArg ? { proxyAddress: stepArg } : {}),
+          ...(values['ndes-host'] ? { ndesHost: values['ndes-host'] } : {}),
+          ...(values.winhttp ? { winHttp: values.winhttp } : {}),
+          ...(values.bypass ? { bypass: values.bypass } : {}),
+        };
+        return outcome(await gateway.dispatch(sender, 'runbook:run', { stepId: 'outbound-proxy', inputs: proxyInputs, ...(values['what-if'] ? { whatIf: true } : {}) }));
+      }
+      case 'connector':
+        return outcome(await gateway.dispatch(sender, 'runbook:verify', { stepId: 'connector-install' }));
       case 'check': {
         const checkInputs = Object.fromEntries(
           [

@@ -55,7 +55,7 @@ const Empty = z.strictObject({});
 
 /** Codes any channel may answer with, because the gateway itself produces them. */
 export const gatewayErrors: readonly ErrorCode[] = ['SENDER_REJECTED', 'UNKNOWN_CHANNEL', 'INVALID_REQUEST', 'INTERNAL'];
-const STEP_ERRORS: readonly ErrorCode[] = ['NOT_AVAILABLE', 'POWERSHELL_UNAVAILABLE', 'POWERSHELL_FAILED', 'POWERSHELL_BLOCKED', 'SCRIPT_CHANGED', 'TIMEOUT', 'CANCELLED', 'STATE_UNREADABLE'];
+const STEP_ERRORS: readonly ErrorCode[] = ['NOT_AVAILABLE', 'NEEDS_SIGN_IN', 'INVALID_REQUEST', 'POWERSHELL_UNAVAILABLE', 'POWERSHELL_FAILED', 'POWERSHELL_BLOCKED', 'SCRIPT_CHANGED', 'TIMEOUT', 'CANCELLED', 'STATE_UNREADABLE'];
 
 export interface AppInfo {
   name: string;
@@ -87,7 +87,7 @@ export const channels = {
     errors: [],
   }),
   'runbook:run': channel<StepOutcome>()({
-    request: z.strictObject({ stepId: StepIdSchema, inputs: InputsSchema.optional(), runId: RunIdSchema.optional() }),
+    request: z.strictObject({ stepId: StepIdSchema, inputs: InputsSchema.optional(), runId: RunIdSchema.optional(), whatIf: z.boolean().optional() }),
     summary: 'Carry a step out, streaming progress.',
     progress: true,
     errors: STEP_ERRORS,
@@ -98,9 +98,9 @@ export const channels = {
     progress: true,
     errors: STEP_ERRORS,
   }),
-  'runbook:cancel': channel<{ cancelled: boolean }>()({
+  'runbook:cancel': channel<{ cancelled: boolean; reason?: string }>()({
     request: z.strictObject({ runId: RunIdSchema }),
-    summary: 'Cancel a running step.',
+    summary: 'Cancel a running step; refused, with the reason, while stopping it would leave the server half-changed.',
     progress: false,
     errors: [],
   }),

@@ -16,6 +16,7 @@ export const errorCodes = [
   'NOT_ALLOWED',
   'STATE_UNREADABLE',
   'INTERNAL',
+  'NEEDS_SIGN_IN',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

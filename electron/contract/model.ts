@@ -45,6 +45,8 @@ export interface StepView {
   cloud: boolean;
   /** False while the capability behind run()/verify() is not built yet. */
   available: boolean;
+  /** True when run() can be asked to check and report without changing anything (-WhatIf). */
+  whatIf: boolean;
   status: StepStatus;
   lastChangedAt?: string;
 }
@@ -74,6 +76,10 @@ export interface StepOutcome {
   summary: string;
   /** The findings, for steps made of checks (Readiness, Verify). */
   report?: CheckReport;
+  /** What to do next when the step did not pass (action steps). */
+  remedy?: string;
+  /** Facts behind the summary an admin may want in the record (versions, exit codes, log lines). */
+  evidence?: string[];
 }
 
 export interface ProgressEvent {
@@ -85,6 +91,8 @@ export interface ProgressEvent {
   at: string;
   /** Set when the line reports one finished check: its id and status, for live counts. */
   check?: { id: string; status: CheckStatus };
+  /** How far an action has come, 0 to 100, when it can tell (a progress bar). */
+  percent?: number;
 }
 
 export type CompanionEvent = ProgressEvent;

@@ -62,16 +62,16 @@ export function createCompanion(options: CompanionOptions): Companion {
     }),
     'runbook:list': async () => ({ mode: runbook.mode, steps: runbook.list() }),
     'runbook:plan': async ({ stepId, inputs, mode }) => runbook.plan(stepId, inputs, mode),
-    'runbook:run': async ({ stepId, inputs, runId }, { emit }) => runbook.run(stepId, inputs, runId, emit),
+    'runbook:run': async ({ stepId, inputs, runId, whatIf }, { emit }) => runbook.run(stepId, inputs, runId, emit, whatIf === true),
     'runbook:verify': async ({ stepId, inputs, runId }, { emit }) => runbook.verify(stepId, inputs, runId, emit),
-    'runbook:cancel': async ({ runId }) => ({ cancelled: runbook.cancel(runId) }),
+    'runbook:cancel': async ({ runId }) => runbook.cancel(runId),
     'checks:run': async ({ scope, groups, inputs, runId }, { emit }) => runbook.checks(scope, groups, inputs ?? {}, runId, emit),
     'settings:set-mode': async ({ mode }) => ({ mode: runbook.setMode(mode) }),
     'host:identity': async (_request, { emit }) => {
       const runId = `host-${now().getTime()}`;
       const progress = progressReporter(journal, emit, runId);
       progress('Reading host identity with PowerShell.');
-      const result = await options.powershell.run('Get-HostIdentity', { onProgress: progress, signal: closing.signal });
+      const result = await options.powershell.run('Get-HostIdentity', { onProgress: (message) => progress(message), signal: closing.signal });
       journal.append({ kind: 'host-identity', runId, message: `Host ${result.data.computerName}: ${result.data.osCaption} (build ${result.data.osBuild}).`, data: result.data });
       return result.data;
     },

@@ -8,12 +8,23 @@ import type { PowerShellHost, PowerShellRunner } from '../core/powershell/runner
 import type { Redactor } from '../core/store/redact.ts';
 import { verifyScripts } from './script-integrity.ts';
 import { childEnvironment, systemRoot } from './windows-paths.ts';
+import { killProcessTree } from './process-tree.ts';
 
 export function windowsPowerShell(root: string = systemRoot()): PowerShellHost {
   return { file: `${root}\\System32\\WindowsPowerShell\\v1.0\\powershell.exe`, prefixArgs: [], label: 'Windows PowerShell' };
 }
 
 export const PROGRESS_PREFIX = '::progress::';
+export const PHASE_PREFIX = '::phase::';
+const PERCENT = /^(\d{1,3})% (.*)$/s;
+
+/** A progress line's text and, when it starts with "NN% ", how far the script has come. */
+export function parseProgress(text: string): { message: string; percent?: number } {
+  const match = PERCENT.exec(text);
+  if (!match) return { message: text };
+  const percent = Number(match[1]);
+  return percent <= 100 ? { message: match[2] ?? '', percent } : { message: text };
+}
 const PARAM_NAME = /^[A-Za-z][A-Za-z0-9]*$/;
 
 /** The longest parameter value we pass: paths, URLs and proxy addresses are far shorter. */
@@ -101,25 +112,35 @@ export function createPowerShellRunner<C extends Catalogue = typeof scriptCatalo
           encoding: 'utf8',
         });
 
+        // Cancelling stops what the script started too (an installer before its transaction),
+        // not only PowerShell: the tree is collected while its parent still lives.
+        const stopTree = () => {
+          if (subprocess.pid !== undefined) killProcessTree(subprocess.pid);
+        };
+        runOptions.signal?.addEventListener('abort', stopTree, { once: true });
+
         let pending = '';
         const resultLines: string[] = [];
+        const take = (line: string) => {
+          if (line.startsWith(PROGRESS_PREFIX)) {
+            const { message, percent } = parseProgress(line.slice(PROGRESS_PREFIX.length).trim());
+            runOptions.onProgress?.(redactor.text(message), percent);
+          } else if (line.startsWith(PHASE_PREFIX)) runOptions.onPhase?.(line.slice(PHASE_PREFIX.length).trim());
+          else resultLines.push(line);
+        };
         subprocess.stdout?.on('data', (chunk: Buffer | string) => {
           pending += chunk.toString();
           let newline = pending.indexOf('\n');
           while (newline >= 0) {
-            const line = pending.slice(0, newline).replace(/\r$/, '');
+            take(pending.slice(0, newline).replace(/\r$/, ''));
             pending = pending.slice(newline + 1);
-            if (line.startsWith(PROGRESS_PREFIX)) runOptions.onProgress?.(redactor.text(line.slice(PROGRESS_PREFIX.length).trim()));
-            else resultLines.push(line);
             newline = pending.indexOf('\n');
           }
         });
 
         const result = await subprocess;
-        if (pending.trim() !== '') {
-          if (pending.startsWith(PROGRESS_PREFIX)) runOptions.onProgress?.(redactor.text(pending.slice(PROGRESS_PREFIX.length).trim()));
-          else resultLines.push(pending);
-        }
+        runOptions.signal?.removeEventListener('abort', stopTree);
+        if (pending.trim() !== '') take(pending);
         const durationMs = Date.now() - started;
 
         if (result.timedOut) {

@@ -22,9 +22,11 @@ function Initialize-CompanionOutput {
 
 # Progress lines go to the host, never into a function's output, so they cannot mix with a value.
 # Write-Host, because ConstrainedLanguage forbids [Console]::Out; with -File it writes to stdout.
+# With -Percent the line starts "NN% ", which the companion shows as a progress bar.
 function Write-CompanionProgress {
-    param([Parameter(Mandatory = $true)][string]$Message)
-    Write-Host ('::progress:: ' + (ConvertTo-AsciiText -Text $Message))
+    param([Parameter(Mandatory = $true)][string]$Message, [ValidateRange(0, 100)][int]$Percent = -1)
+    $prefix = $(if ($Percent -ge 0) { "$Percent% " } else { '' })
+    Write-Host ('::progress:: ' + $prefix + (ConvertTo-AsciiText -Text $Message))
 }
 
 function ConvertTo-AsciiText {
@@ -53,6 +55,16 @@ function Write-CompanionFailure {
                 category = [string]$ErrorRecord.CategoryInfo.Category
             }
         })
+}
+
+# An action's answer when it will not act: the reason (one word the companion explains) and its
+# detail, in the action's own report, and the script ends there, having changed nothing.
+function Stop-WithRefusal {
+    param([Parameter(Mandatory = $true)]$Report, [Parameter(Mandatory = $true)][string]$Reason, [AllowEmptyString()][string]$Detail = '')
+    $Report['result'] = 'refused'
+    $Report['refusal'] = [ordered]@{ reason = $Reason; detail = $Detail }
+    Write-CompanionResult -Result $Report
+    exit 0
 }
 
 # Reads one fact into $Facts[$Name]. A fact that cannot be read is null and its reason is kept
@@ -156,9 +168,13 @@ function Get-DefaultProxy {
     [xml]$config = Get-Content -LiteralPath $ConfigPath -Raw
     $systemNet = @(Get-XmlChild -Node $config.DocumentElement -Name 'system.net')
     $defaultProxy = @(foreach ($node in $systemNet) { Get-XmlChild -Node $node -Name 'defaultProxy' })
-    if ($defaultProxy.Count -eq 0) { return [ordered]@{ file = $ConfigPath; present = $false; enabled = $null; proxyAddress = $null; bypassOnLocal = $null; useSystemDefault = $null } }
+    if ($defaultProxy.Count -eq 0) { return [ordered]@{ file = $ConfigPath; present = $false; enabled = $null; proxyAddress = $null; bypassOnLocal = $null; useSystemDefault = $null; bypassList = @() } }
     $proxy = @(Get-XmlChild -Node $defaultProxy[0] -Name 'proxy')
     $proxyNode = $(if ($proxy.Count -gt 0) { $proxy[0] } else { $null })
+    # <bypasslist><add address="regex"/></bypasslist>: .NET reads each address as a regular expression.
+    $bypass = @(foreach ($list in @(Get-XmlChild -Node $defaultProxy[0] -Name 'bypasslist')) {
+            foreach ($add in @(Get-XmlChild -Node $list -Name 'add')) { Get-XmlAttribute -Node $add -Name 'address' }
+        })
     return [ordered]@{
         file             = $ConfigPath
         present          = $true
@@ -166,6 +182,7 @@ function Get-DefaultProxy {
         proxyAddress     = Get-XmlAttribute -Node $proxyNode -Name 'proxyaddress'
         bypassOnLocal    = Get-XmlAttribute -Node $proxyNode -Name 'bypassonlocal'
         useSystemDefault = Get-XmlAttribute -Node $proxyNode -Name 'usesystemdefault'
+        bypassList       = @($bypass | Where-Object { $null -ne $_ })
     }
 }
 
@@ -258,15 +275,27 @@ function Get-UntrustedWriter {
 }
 
 # Creates a folder (if needed) that only Administrators and SYSTEM can write: owner
-# Administrators, inheritance removed, full control for those two, set by SID with icacls;
-# then read back. A folder anyone else can change is refused, so nothing we run from it can
-# have been swapped.
+# Administrators, the folder and everything in it reset to inherit, then inheritance from
+# ProgramData removed and full control for those two only, set by SID with icacls; then read
+# back. A folder someone else created first (any user may create folders under ProgramData) is
+# moved aside unused: what it holds was never the companion's. A folder anyone else can still
+# change is refused, so nothing we run from it, or restore from it, can have been swapped.
 function Protect-CompanionFolder {
     param([Parameter(Mandatory = $true)][string]$Path)
+    if (Test-Path -LiteralPath $Path -PathType Container) {
+        $owner = $null
+        if ([string](Get-Acl -LiteralPath $Path).Sddl -match '^O:([A-Z]{2}|S-[0-9-]+)') { $owner = $Matches[1] }
+        if ($script:TrustedWriters -notcontains $owner) {
+            $aside = (Split-Path -Leaf $Path) + '.untrusted-' + (Get-Date).ToUniversalTime().ToString('yyyyMMddTHHmmssZ')
+            Rename-Item -LiteralPath $Path -NewName $aside -ErrorAction Stop
+            Write-CompanionProgress -Message "$Path was created by another account (owner $owner); it was moved aside as $aside and is not used."
+        }
+    }
     if (-not (Test-Path -LiteralPath $Path -PathType Container)) { $null = New-Item -ItemType Directory -Path $Path -Force -ErrorAction Stop }
     $icacls = (Get-SystemDirectory) + '\icacls.exe'
     foreach ($arguments in @(
             , @($Path, '/setowner', '*S-1-5-32-544', '/T', '/C', '/L', '/Q')
+            , @($Path, '/reset', '/T', '/C', '/L', '/Q')
             , @($Path, '/inheritance:r', '/grant:r', '*S-1-5-32-544:(OI)(CI)F', '*S-1-5-18:(OI)(CI)F', '/L', '/Q')
         )) {
         $run = Invoke-WindowsTool -Path $icacls -Arguments $arguments
@@ -310,4 +339,103 @@ function Get-ConnectorVersion {
     $exe = @(Get-ChildItem -LiteralPath $Connector.directory -Filter '*ConnectorService.exe')
     if ($exe.Count -eq 0) { return $null }
     return [string]$exe[0].VersionInfo.FileVersion
+}
+
+# Newest error and warning events of one log (optionally one source). No matching event, no such
+# log or no such source (the connector not installed yet) is an empty answer, not a failure.
+function Get-RecentEvent {
+    param([Parameter(Mandatory = $true)][string]$LogName, [string]$ProviderName, [int[]]$Level = @(1, 2, 3), [datetime]$Since)
+    $filter = @{ LogName = $LogName; Level = $Level }
+    if ($Since) { $filter['StartTime'] = $Since }
+    if ($ProviderName) { $filter['ProviderName'] = $ProviderName }
+    try {
+        $events = @(Get-WinEvent -FilterHashtable $filter -MaxEvents 10 -ErrorAction Stop)
+    }
+    catch {
+        if ([string]$_.FullyQualifiedErrorId -match '^(NoMatchingEventsFound|NoMatchingLogsFound|NoMatchingProvidersFound)') { return }
+        throw
+    }
+    foreach ($event in $events) {
+        [ordered]@{
+            log     = $LogName
+            id      = [int]$event.Id
+            level   = [int]$event.Level
+            time    = ConvertTo-IsoDate -Value $event.TimeCreated
+            source  = [string]$event.ProviderName
+            message = [string]$event.Message
+        }
+    }
+}
+
+# TrustSettings.xml names the connector's client certificate (connector.md CONN-05): in the
+# computer store, or after an automatic renewal in Network Service's own store.
+function Get-TrustCertificate {
+    param([Parameter(Mandatory = $true)][hashtable]$Connector)
+    $file = "$(Get-ProgramDataFolder)\Microsoft\$($Connector.dataFolder)\Config\TrustSettings.xml"
+    if (-not (Test-Path -LiteralPath $file)) { return [ordered]@{ settingsFile = $file; present = $false; thumbprint = $null; isInUserStore = $null; found = $false; subject = $null; issuer = $null; notAfter = $null } }
+    [xml]$settings = Get-Content -LiteralPath $file -Raw
+    $trust = @(Get-XmlChild -Node $settings.DocumentElement -Name 'CloudProxyTrust')
+    $thumbprint = $null
+    $inUserStore = $null
+    if ($trust.Count -gt 0) {
+        $thumbprintNode = @(Get-XmlChild -Node $trust[0] -Name 'Thumbprint')
+        $userStoreNode = @(Get-XmlChild -Node $trust[0] -Name 'IsInUserStore')
+        if ($thumbprintNode.Count -gt 0) { $thumbprint = ([string]$thumbprintNode[0].InnerText).Trim().ToUpperInvariant() }
+        if ($userStoreNode.Count -gt 0) { $inUserStore = ([string]$userStoreNode[0].InnerText).Trim() -eq 'true' }
+    }
+    $certificate = $null
+    # Network Service's store is not readable from here; only the computer store is looked in.
+    if ($thumbprint -and -not $inUserStore) {
+        $certificate = @(Get-ChildItem -LiteralPath 'Cert:\LocalMachine\My' | Where-Object { ([string]$_.Thumbprint).ToUpperInvariant() -eq $thumbprint }) | Select-Object -First 1
+    }
+    [ordered]@{
+        settingsFile  = $file
+        present       = $true
+        thumbprint    = $thumbprint
+        isInUserStore = $inUserStore
+        found         = ($null -ne $certificate)
+        subject       = $(if ($certificate) { [string]$certificate.Subject } else { $null })
+        issuer        = $(if ($certificate) { [string]$certificate.Issuer } else { $null })
+        notAfter      = $(if ($certificate) { ConvertTo-IsoDate -Value $certificate.NotAfter } else { $null })
+    }
+}
+
+# WinHttpSettings (REG_BINARY): DWORD size, DWORD counter, DWORD flags (1 direct, 3 proxy),
+# DWORD length + proxy string, DWORD length + bypass list; absent means direct access.
+function ConvertFrom-WinHttpSetting {
+    param($Bytes)
+    if ($null -eq $Bytes) { return [ordered]@{ present = $false; direct = $true; proxy = $null; bypass = $null } }
+    $data = @($Bytes)
+    $readDword = { param($at) if ($at + 4 -gt $data.Count) { throw 'WinHttpSettings is shorter than its own lengths say.' } [int64]$data[$at] + 256 * $data[$at + 1] + 65536 * $data[$at + 2] + 16777216 * $data[$at + 3] }
+    $readText = { param($at, $length) if ($at + $length -gt $data.Count) { throw 'WinHttpSettings is shorter than its own lengths say.' } -join @(for ($i = $at; $i -lt $at + $length; $i++) { [char][int]$data[$i] }) }
+    $flags = & $readDword 8
+    $proxyLength = & $readDword 12
+    $proxy = & $readText 16 $proxyLength
+    $bypassLength = & $readDword (16 + $proxyLength)
+    $bypass = & $readText (20 + $proxyLength) $bypassLength
+    $direct = ($proxyLength -eq 0) -or (($flags -band 2) -eq 0)
+    return [ordered]@{
+        present = $true
+        direct  = $direct
+        proxy   = $(if ($proxyLength -gt 0) { $proxy } else { $null })
+        bypass  = $(if ($bypassLength -gt 0) { $bypass } else { $null })
+    }
+}
+
+# Runs one of Microsoft's own scripts (RegisterConnector.ps1, ConfigureOutBoundProxy.ps1) as it
+# would run from a console: without our strict mode and with errors as they come, which a child
+# scope would otherwise inherit and which could stop it part-way. A terminating error still
+# reaches the caller; the messages of the others are returned. What it did is judged by reading
+# the result back, never from its output.
+function Invoke-MicrosoftScript {
+    param([Parameter(Mandatory = $true)][string]$Path, [Parameter(Mandatory = $true)][hashtable]$Arguments)
+    $output = & {
+        param($scriptPath, $scriptArguments)
+        Set-StrictMode -Off
+        $ErrorActionPreference = 'Continue'
+        & $scriptPath @scriptArguments 2>&1
+    } $Path $Arguments
+    foreach ($item in @($output)) {
+        if ($null -ne $item -and @($item.PSObject.TypeNames) -contains 'System.Management.Automation.ErrorRecord') { [string]$item.Exception.Message }
+    }
 }

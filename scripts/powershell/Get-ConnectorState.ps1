@@ -21,67 +21,6 @@ $ErrorActionPreference = 'Stop'
 . (Join-Path -Path $PSScriptRoot -ChildPath 'Companion.Common.ps1')
 Initialize-CompanionOutput
 $script:CompanionProblems = @()
-$EventsPerLog = 10
-
-# Newest error and warning events of one log (optionally one source). No matching event, no such
-# log or no such source (the connector not installed yet) is an empty answer, not a failure.
-function Get-RecentEvent {
-    param([Parameter(Mandatory = $true)][string]$LogName, [string]$ProviderName, [int[]]$Level = @(1, 2, 3))
-    $filter = @{ LogName = $LogName; Level = $Level }
-    if ($ProviderName) { $filter['ProviderName'] = $ProviderName }
-    try {
-        $events = @(Get-WinEvent -FilterHashtable $filter -MaxEvents $EventsPerLog -ErrorAction Stop)
-    }
-    catch {
-        if ([string]$_.FullyQualifiedErrorId -match '^(NoMatchingEventsFound|NoMatchingLogsFound|NoMatchingProvidersFound)') { return }
-        throw
-    }
-    foreach ($event in $events) {
-        [ordered]@{
-            log     = $LogName
-            id      = [int]$event.Id
-            level   = [int]$event.Level
-            time    = ConvertTo-IsoDate -Value $event.TimeCreated
-            source  = [string]$event.ProviderName
-            message = [string]$event.Message
-        }
-    }
-}
-
-# TrustSettings.xml names the connector's client certificate (connector.md CONN-05): in the
-# computer store, or after an automatic renewal in Network Service's own store.
-function Get-TrustCertificate {
-    param([Parameter(Mandatory = $true)][hashtable]$Connector)
-    $programData = Get-RegistryValue -Key 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion\ProfileList' -Name 'ProgramData'
-    if (-not $programData) { throw 'The ProgramData folder is not recorded in the registry (ProfileList).' }
-    $file = "$programData\Microsoft\$($Connector.dataFolder)\Config\TrustSettings.xml"
-    if (-not (Test-Path -LiteralPath $file)) { return [ordered]@{ settingsFile = $file; present = $false; thumbprint = $null; isInUserStore = $null; found = $false; subject = $null; issuer = $null; notAfter = $null } }
-    [xml]$settings = Get-Content -LiteralPath $file -Raw
-    $trust = @(Get-XmlChild -Node $settings.DocumentElement -Name 'CloudProxyTrust')
-    $thumbprint = $null
-    $inUserStore = $null
-    if ($trust.Count -gt 0) {
-        $thumbprintNode = @(Get-XmlChild -Node $trust[0] -Name 'Thumbprint')
-        $userStoreNode = @(Get-XmlChild -Node $trust[0] -Name 'IsInUserStore')
-        if ($thumbprintNode.Count -gt 0) { $thumbprint = ([string]$thumbprintNode[0].InnerText).Trim().ToUpperInvariant() }
-        if ($userStoreNode.Count -gt 0) { $inUserStore = ([string]$userStoreNode[0].InnerText).Trim() -eq 'true' }
-    }
-    $certificate = $null
-    # Network Service's store is not readable from here; only the computer store is looked in.
-    if ($thumbprint -and -not $inUserStore) {
-        $certificate = @(Get-ChildItem -LiteralPath 'Cert:\LocalMachine\My' | Where-Object { ([string]$_.Thumbprint).ToUpperInvariant() -eq $thumbprint }) | Select-Object -First 1
-    }
-    [ordered]@{
-        settingsFile  = $file
-        present       = $true
-        thumbprint    = $thumbprint
-        isInUserStore = $inUserStore
-        found         = ($null -ne $certificate)
-        subject       = $(if ($certificate) { [string]$certificate.Subject } else { $null })
-        issuer        = $(if ($certificate) { [string]$certificate.Issuer } else { $null })
-        notAfter      = $(if ($certificate) { ConvertTo-IsoDate -Value $certificate.NotAfter } else { $null })
-    }
-}
 
 try {
     $facts = [ordered]@{}

@@ -30,28 +30,6 @@ $CimTimeoutSeconds = 15
 # ReferenceId of a clock that runs on itself: "LOCL" (w32tm.md W32TM-15).
 $LocalClockReferenceId = '0x4C4F434C'
 
-# WinHttpSettings (REG_BINARY): DWORD size, DWORD counter, DWORD flags (1 direct, 3 proxy),
-# DWORD length + proxy string, DWORD length + bypass list; absent means direct access.
-function ConvertFrom-WinHttpSetting {
-    param($Bytes)
-    if ($null -eq $Bytes) { return [ordered]@{ present = $false; direct = $true; proxy = $null; bypass = $null } }
-    $data = @($Bytes)
-    $readDword = { param($at) if ($at + 4 -gt $data.Count) { throw 'WinHttpSettings is shorter than its own lengths say.' } [int64]$data[$at] + 256 * $data[$at + 1] + 65536 * $data[$at + 2] + 16777216 * $data[$at + 3] }
-    $readText = { param($at, $length) if ($at + $length -gt $data.Count) { throw 'WinHttpSettings is shorter than its own lengths say.' } -join @(for ($i = $at; $i -lt $at + $length; $i++) { [char][int]$data[$i] }) }
-    $flags = & $readDword 8
-    $proxyLength = & $readDword 12
-    $proxy = & $readText 16 $proxyLength
-    $bypassLength = & $readDword (16 + $proxyLength)
-    $bypass = & $readText (20 + $proxyLength) $bypassLength
-    $direct = ($proxyLength -eq 0) -or (($flags -band 2) -eq 0)
-    return [ordered]@{
-        present = $true
-        direct  = $direct
-        proxy   = $(if ($proxyLength -gt 0) { $proxy } else { $null })
-        bypass  = $(if ($bypassLength -gt 0) { $bypass } else { $null })
-    }
-}
-
 # The certificate template name (version 1 templates carry it as a BMPString extension).
 function Get-CertificateTemplateName {
     param($Certificate)

@@ -64,14 +64,6 @@ function New-Report {
     }
 }
 
-function Stop-WithRefusal {
-    param([Parameter(Mandatory = $true)]$Report, [Parameter(Mandatory = $true)][string]$Reason, [Parameter(Mandatory = $true)][string]$Detail)
-    $Report['result'] = 'refused'
-    $Report['refusal'] = [ordered]@{ reason = $Reason; detail = $Detail }
-    Write-CompanionResult -Result $Report
-    exit 0
-}
-
 # Whether Windows Installer is processing an installation's execute sequence: it holds the
 # _MSIExecute mutex exactly then (Microsoft: "_MSIExecute Mutex"). ConstrainedLanguage cannot
 # look, so there the answer is $null ("unknown").
@@ -119,7 +111,7 @@ function Test-Installed {
 
 try {
     $report = New-Report
-    Write-CompanionProgress -Message 'Checking the installer you picked'
+    Write-CompanionProgress -Message 'Checking the installer you picked' -Percent 5
     if (-not (Test-Path -LiteralPath $InstallerPath -PathType Leaf)) { Stop-WithRefusal -Report $report -Reason 'not-found' -Detail $InstallerPath }
     $name = Split-Path -Leaf $InstallerPath
     $product = $null
@@ -131,11 +123,13 @@ try {
 
     $source = $InstallerPath
     if (-not $WhatIfPreference) {
-        Write-CompanionProgress -Message 'Copying it where only administrators can write'
+        Write-CompanionProgress -Message 'Copying it where only administrators can write' -Percent 15
         $folder = "$(Get-ProgramDataFolder)\NDES Proxy Companion\Installers"
         $null = Protect-CompanionFolder -Path "$(Get-ProgramDataFolder)\NDES Proxy Companion"
         $null = Protect-CompanionFolder -Path $folder
         $staged = "$folder\$name"
+        # A new file, not an old one overwritten: nobody can hold a handle open on it.
+        if (Test-Path -LiteralPath $staged) { Remove-Item -LiteralPath $staged -Force -ErrorAction Stop }
         Copy-Item -LiteralPath $InstallerPath -Destination $staged -Force
         $report['staged'] = $staged
         if ((Get-FileHash -LiteralPath $InstallerPath -Algorithm SHA256).Hash -ne (Get-FileHash -LiteralPath $staged -Algorithm SHA256).Hash) {
@@ -144,7 +138,7 @@ try {
         $source = $staged
     }
 
-    Write-CompanionProgress -Message 'Checking its Authenticode signature'
+    Write-CompanionProgress -Message 'Checking its Authenticode signature' -Percent 25
     $signature = Get-FileSignature -Path $source
     $version = [string](Get-Item -LiteralPath $source).VersionInfo.FileVersion
     $report['installer'] = [ordered]@{
@@ -181,7 +175,7 @@ try {
         exit 0
     }
 
-    Write-CompanionProgress -Message "Starting the installer $version quietly (REGISTERCONNECTOR=false)"
+    Write-CompanionProgress -Message "Starting the installer $version quietly (REGISTERCONNECTOR=false)" -Percent 35
     $started = Get-Date
     $process = Start-Process -FilePath $source -ArgumentList $arguments -PassThru -WindowStyle Hidden
     # Windows PowerShell only keeps a started process's exit code if its handle was read.
@@ -195,12 +189,12 @@ try {
         if ($inTransaction -eq $false -and (Test-InstallerTransaction)) {
             $inTransaction = $true
             Write-Host '::phase:: transaction'
-            Write-CompanionProgress -Message 'Windows Installer is installing the connector'
+            Write-CompanionProgress -Message 'Windows Installer is installing the connector' -Percent 50
         }
         if ((Get-Date) -gt $deadline) { break }
         if (((Get-Date) - $lastNote).TotalSeconds -ge 30) {
             $lastNote = Get-Date
-            Write-CompanionProgress -Message "Still installing ($([int]((Get-Date) - $started).TotalSeconds) s)"
+            Write-CompanionProgress -Message "Still installing ($([int]((Get-Date) - $started).TotalSeconds) s)" -Percent 60
         }
         Start-Sleep -Milliseconds $PollMilliseconds
     }
@@ -220,7 +214,7 @@ try {
 
     $code = $report['exitCode']
     if ($code -eq 0 -or $code -eq 3010 -or $code -eq 1641) {
-        Write-CompanionProgress -Message 'Waiting for the connector module and services'
+        Write-CompanionProgress -Message 'Waiting for the connector module and services' -Percent 85
         $servicesDeadline = (Get-Date).AddSeconds($ServicesTimeoutSeconds)
         $state = Get-InstalledState
         while (-not (Test-Installed -State $state) -and (Get-Date) -lt $servicesDeadline) {

@@ -154,9 +154,11 @@ function Get-Acl {
     }
 }
 
-# icacls.exe <folder> /setowner *SID ... and /inheritance:r /grant:r *SID:(OI)(CI)F ...: the
-# folder's SDDL becomes what Windows writes for that ACL (a protected DACL, "P", with one
-# allow-full-control ACE per SID). The world can make it fail ("icaclsFails": exit code).
+# icacls.exe <folder> /setowner *SID [/T], /reset [/T] and /inheritance:r /grant:r
+# *SID:(OI)(CI)F ...: the folder's SDDL becomes what Windows writes for that ACL (a protected
+# DACL, "P", with one allow-full-control ACE per SID). /T reaches everything under the folder:
+# /setowner gives it that owner, /reset drops its own ACL so it inherits the folder's. The world
+# can make it fail ("icaclsFails": exit code).
 function Invoke-FakeIcacls {
     $words = @($args | ForEach-Object { [string]$_ })
     $failure = Get-FakeSection -Name 'icaclsFails'
@@ -164,6 +166,8 @@ function Invoke-FakeIcacls {
     $target = (Get-FakePathKind -Path $words[0]).path
     $grants = @()
     $owner = $null
+    $reset = $words -contains '/reset'
+    $tree = $words -contains '/T'
     for ($i = 1; $i -lt $words.Count; $i++) {
         if ($words[$i] -eq '/setowner') { $owner = $words[$i + 1].TrimStart('*') }
         if ($words[$i] -eq '/grant:r') {
@@ -173,9 +177,17 @@ function Invoke-FakeIcacls {
     Update-FakeWorld -Change {
         param($world)
         if (-not $world.ContainsKey('acls') -or $null -eq $world['acls']) { $world['acls'] = @{} }
-        $current = $(if ($world['acls'].ContainsKey($target)) { [string]$world['acls'][$target] } else { $script:FakeProgramDataChildSddl })
         $abbreviation = @{ 'S-1-5-32-544' = 'BA'; 'S-1-5-18' = 'SY' }
-        if ($owner) { $current = $current -replace '^O:[^G]+', "O:$($abbreviation[$owner])" }
+        $below = @(if ($tree) { @($world['acls'].Keys) | Where-Object { $_.StartsWith("$target\", [System.StringComparison]::OrdinalIgnoreCase) } })
+        $current = $(if ($world['acls'].ContainsKey($target)) { [string]$world['acls'][$target] } else { $script:FakeProgramDataChildSddl })
+        if ($owner) {
+            $current = $current -replace '^O:[^G]+', "O:$($abbreviation[$owner])"
+            foreach ($key in $below) { $world['acls'][$key] = ([string]$world['acls'][$key]) -replace '^O:[^G]+', "O:$($abbreviation[$owner])" }
+        }
+        if ($reset) {
+            $current = ($current -replace 'D:.*$', '') + $script:FakeProgramDataChildSddl.Substring($script:FakeProgramDataChildSddl.IndexOf('D:'))
+            foreach ($key in $below) { $world['acls'].Remove($key) }
+        }
         if ($grants.Count -gt 0) {
             $head = $current.Substring(0, $current.IndexOf('D:'))
             $aces = -join @($grants | ForEach-Object { "(A;OICI;FA;;;$($abbreviation[$_]))" })
@@ -186,6 +198,29 @@ function Invoke-FakeIcacls {
     "processed file: $($words[0])"
     'Successfully processed 1 files; Failed processing 0 files'
     Set-FakeExitCode 0
+}
+
+# Rename-Item of a folder or file of the world: everything under it moves with it.
+function Rename-Item {
+    [CmdletBinding()]
+    param([Parameter(Position = 0)][string]$Path, [string]$LiteralPath, [Parameter(Position = 1)][string]$NewName, [switch]$Force)
+    $source = $(if ($LiteralPath) { $LiteralPath } else { $Path })
+    if (-not (Test-FakePath -Path $source)) { return Microsoft.PowerShell.Management\Rename-Item @PSBoundParameters }
+    $from = (Get-FakePathKind -Path $source).path
+    if (-not (Test-FakeFile -Path $from)) { Write-FakeFileMissing -Cmdlet $PSCmdlet -Path $source; return }
+    $to = $from.Substring(0, $from.LastIndexOf('\')) + '\' + $NewName
+    $move = { param([string]$key) if ($key -eq $from) { $to } elseif ($key.StartsWith("$from\", [System.StringComparison]::OrdinalIgnoreCase)) { $to + $key.Substring($from.Length) } else { $null } }
+    Update-FakeWorld -Change {
+        param($world)
+        foreach ($section in @('files', 'acls')) {
+            if (-not $world.ContainsKey($section) -or $null -eq $world[$section]) { continue }
+            foreach ($key in @($world[$section].Keys)) {
+                $moved = & $move $key
+                if ($moved) { $world[$section][$moved] = $world[$section][$key]; $world[$section].Remove($key) }
+            }
+        }
+        if ($world.ContainsKey('directories')) { $world['directories'] = @(@($world['directories']) | Where-Object { $_ } | ForEach-Object { $moved = & $move $_; if ($moved) { $moved } else { $_ } }) }
+    }
 }
 
 # Get-AuthenticodeSignature over a file's "signature": { "status": "Valid", "signer": "CN=...,

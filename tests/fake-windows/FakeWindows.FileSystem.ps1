@@ -16,7 +16,7 @@ function Get-FakeFileIndex {
                 if (-not $entries.ContainsKey($parent)) { $entries[$parent] = @{ directory = $true } }
             }
         }
-        $tools = @('C:\Windows\system32\whoami.exe', 'C:\Windows\system32\w32tm.exe', 'C:\Windows\system32\icacls.exe')
+        $tools = @('C:\Windows\system32\whoami.exe', 'C:\Windows\system32\w32tm.exe', 'C:\Windows\system32\icacls.exe', 'C:\Windows\system32\netsh.exe')
         $iis = Get-FakeSection -Name 'iis'
         if ($null -ne $iis) {
             $tools += 'C:\Windows\system32\inetsrv\appcmd.exe'

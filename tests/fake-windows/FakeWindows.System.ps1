@@ -106,6 +106,7 @@ function Get-ExecutionPolicy {
 
 
 # Event logs: "eventLogs": { "<log name>": [{ "Id", "Level", "TimeCreated", "ProviderName", "Message" }] }
+# (filtered by LogName, Level, ProviderName and StartTime)
 # and the registered sources "eventProviders": [names]. Newest first, as Get-WinEvent returns them;
 # no such log, no such provider and no matching event write the errors Get-WinEvent writes
 # (NoMatchingLogsFound, NoMatchingProvidersFound, NoMatchingEventsFound; texts quoted in
@@ -136,12 +137,14 @@ function Get-WinEvent {
                 if ($null -eq $entry) { continue }
                 if ($filter.ContainsKey('Level') -and @($filter['Level']) -notcontains [int]$entry['Level']) { continue }
                 if ($filter.ContainsKey('ProviderName') -and @($filter['ProviderName']) -notcontains [string]$entry['ProviderName']) { continue }
+                $created = [datetime]::Parse([string]$entry['TimeCreated'], [Globalization.CultureInfo]::InvariantCulture, [Globalization.DateTimeStyles]::RoundtripKind)
+                if ($filter.ContainsKey('StartTime') -and $created.ToUniversalTime() -lt ([datetime]$filter['StartTime']).ToUniversalTime()) { continue }
                 $found += , [pscustomobject]@{
                     LogName          = $name
                     Id               = [int]$entry['Id']
                     Level            = [int]$entry['Level']
                     LevelDisplayName = @('', 'Critical', 'Error', 'Warning', 'Information')[[Math]::Min([int]$entry['Level'], 4)]
-                    TimeCreated      = [datetime]::Parse([string]$entry['TimeCreated'], [Globalization.CultureInfo]::InvariantCulture, [Globalization.DateTimeStyles]::RoundtripKind)
+                    TimeCreated      = $created
                     ProviderName     = [string]$entry['ProviderName']
                     Message          = [string]$entry['Message']
                 }

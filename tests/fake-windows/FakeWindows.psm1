@@ -23,7 +23,10 @@
       tools      appcmd.exe (APPCMD-01..22, /xml and config fragments, exit 1168), w32tm.exe
                  (W32TM-01..15), whoami.exe /groups /fo csv /nh (mandatory label SIDs), all by
                  their absolute path under the system folder; applicationHost.config's
-                 applicationPools (passwords only encrypted, as IIS stores them).
+                 applicationPools (passwords only encrypted, as IIS stores them); netsh.exe
+                 winhttp set/reset proxy (NETSH-01/03, WinHttpSettings written).
+      connector  RegisterConnector.ps1 and ConfigureOutBoundProxy.ps1 by their path in the
+                 connector's folder (FakeWindows.Connector.ps1, FakeWindows.Proxy.ps1).
     Paths outside these worlds go to the real cmdlets untouched.
 #>
 Set-StrictMode -Version Latest
@@ -35,6 +38,8 @@ Set-StrictMode -Version Latest
 . (Join-Path -Path $PSScriptRoot -ChildPath 'FakeWindows.System.ps1')
 . (Join-Path -Path $PSScriptRoot -ChildPath 'FakeWindows.Tools.ps1')
 . (Join-Path -Path $PSScriptRoot -ChildPath 'FakeWindows.Changes.ps1')
+. (Join-Path -Path $PSScriptRoot -ChildPath 'FakeWindows.Connector.ps1')
+. (Join-Path -Path $PSScriptRoot -ChildPath 'FakeWindows.Proxy.ps1')
 
 # Windows PowerShell 5.1's type data would write the world's arrays back as {"value":[...]}.
 try { Remove-TypeData -TypeName System.Array -ErrorAction Stop } catch { Write-Verbose 'No array type data to remove.' }
@@ -148,5 +153,6 @@ Export-ModuleMember -Function @(
     'Get-CimInstance', 'Get-Service', 'Get-ExecutionPolicy', 'Get-WinEvent',
     'New-Item', 'Copy-Item', 'Remove-Item', 'Set-Content', 'Get-FileHash', 'Get-Acl', 'Get-AuthenticodeSignature',
     'Start-Process', 'Start-Service', 'Stop-Service', 'Restart-Service', 'Update-FakeWorld',
-    'Invoke-FakeAppcmd', 'Invoke-FakeW32tm', 'Invoke-FakeWhoami', 'Invoke-FakeIcacls'
+    'Set-ItemProperty', 'Remove-ItemProperty', 'Rename-Item',
+    'Invoke-FakeAppcmd', 'Invoke-FakeW32tm', 'Invoke-FakeWhoami', 'Invoke-FakeIcacls', 'Invoke-FakeRegisterConnector', 'Invoke-FakeConfigureOutBoundProxy', 'Invoke-FakeNetsh'
 ) -Alias '*'

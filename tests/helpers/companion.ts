@@ -5,7 +5,8 @@ import { createCompanion, type Companion } from '../../electron/core/companion.t
 import { Redactor } from '../../electron/core/store/redact.ts';
 import type { PowerShellHost } from '../../electron/core/powershell/runner.ts';
 import { createPowerShellRunner } from '../../electron/platform/powershell-runner.ts';
-import { closedWorld } from '../lab/edges.ts';
+import { closedWorld, labNames } from '../lab/edges.ts';
+import type { LabConfig } from '../lab/edges.ts';
 import { createHttpProbe } from '../../electron/platform/http-probe.ts';
 import { createNetProbe } from '../../electron/platform/net-probe.ts';
 
@@ -19,8 +20,12 @@ export interface TestCompanion {
   dispose(): void;
 }
 
-/** A real companion over a temporary data folder; PowerShell is absent unless a host is given. */
-export function testCompanion(options: { powershell?: PowerShellHost | null; dataDir?: string } = {}): TestCompanion {
+/**
+ * A real companion over a temporary data folder; PowerShell is absent unless a host is given.
+ * With a lab configuration, PowerShell and the network are the lab world's (its fake Windows,
+ * its loopback endpoints and proxy), and nothing else is reachable.
+ */
+export function testCompanion(options: { powershell?: PowerShellHost | null; dataDir?: string; lab?: LabConfig } = {}): TestCompanion {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ndes-companion-'));
   const redactor = new Redactor();
   const opened: string[] = [];
@@ -29,10 +34,11 @@ export function testCompanion(options: { powershell?: PowerShellHost | null; dat
     version: '0.0.0-test',
     platform: 'linux',
     dataDir,
-    powershell: createPowerShellRunner({ host: options.powershell ?? null, scriptsDir, redactor }),
+    powershell: createPowerShellRunner({ host: options.lab?.powershell ? { ...options.lab.powershell, label: 'Windows PowerShell (lab)' } : (options.powershell ?? null), scriptsDir, redactor }),
     // Closed world: no test reaches beyond this machine, whatever a payload asks for.
-    http: createHttpProbe({ names: closedWorld }),
-    net: createNetProbe({ names: closedWorld }),
+    http: createHttpProbe(options.lab ? { names: labNames(options.lab.hosts, true), trustAnchors: options.lab.trustAnchors } : { names: closedWorld }),
+    net: createNetProbe(options.lab ? { names: labNames(options.lab.hosts, true), trustAnchors: options.lab.trustAnchors } : { names: closedWorld }),
+    ...(options.lab ? { serviceRoots: options.lab.serviceRoots } : {}),
     redactor,
     openExternal: async (url) => {
       opened.push(url);

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,14 +49,16 @@ describe('ndes-companion CLI', () => {
     const { code, stdout } = run(['steps']);
     expect(code).toBe(0);
     expect(stdout).toMatch(/^#\s+id\s+title/m);
-    expect(stdout).toMatch(/^4\s+registration\s+Registration\s+cloud\s+not available yet$/m);
+    expect(stdout).toMatch(/^4\s+registration\s+Registration\s+cloud\s+not-started$/m);
+    expect(stdout).toMatch(/^7\s+publish\s+Publish\s+cloud\s+not available yet$/m);
     expect(stdout).toMatch(/^1\s+readiness\s+Readiness\s+local\s+not-started$/m);
   });
 
   it('plan shows the exact command with the inputs given', () => {
     const { code, stdout } = run(['plan', 'connector-install', '--input', 'installerPath=C:\\Install\\MicrosoftEntraPrivateNetworkConnectorInstaller.exe']);
     expect(code).toBe(0);
-    expect(stdout).toContain('"C:\\Install\\MicrosoftEntraPrivateNetworkConnectorInstaller.exe" REGISTERCONNECTOR="false" /q');
+    expect(stdout).toContain('powershell.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -File Install-Connector.ps1 -InstallerPath C:\\Install\\MicrosoftEntraPrivateNetworkConnectorInstaller.exe');
+    expect(stdout).toContain('"C:\\ProgramData\\NDES Proxy Companion\\Installers\\MicrosoftEntraPrivateNetworkConnectorInstaller.exe" REGISTERCONNECTOR="false" /q');
     expect(stdout).toContain('changes the system');
   });
 
@@ -194,4 +196,172 @@ describe('ndes-companion check against the lab', () => {
     expect(stderr).toContain('INVALID_REQUEST');
     expect(lab.records().length).toBe(before);
   });
+});
+
+describe('ndes-companion install and connector against the lab', () => {
+  const picked = 'C:\\Users\\admin\\Downloads\\MicrosoftEntraPrivateNetworkConnectorInstaller.exe';
+
+  it('install --what-if changes nothing; install installs (exit 0, progress on stderr); connector then reads it back', async () => {
+    const lab = await startLabWorld({ root: repoRoot, dir: join(dir, 'install-lab'), servers: false });
+    try {
+      const whatIf = await runAsync(['install', picked, '--what-if', '--json'], lab);
+      expect(whatIf.code).toBe(0);
+      const planned = JSON.parse(whatIf.stdout) as { ok: true; value: { status: string; summary: string } };
+      expect(planned.value.summary).toMatch(/^-WhatIf: the installer is Microsoft's/);
+      const before = await runAsync(['connector'], lab);
+      expect(before.code).toBe(1);
+      expect(before.stdout).toContain('The private network connector is not installed on this server.');
+      expect(before.stdout).toContain('What to do: Run this step to install it.');
+
+      const installed = await runAsync(['install', picked], lab);
+      expect(installed.code).toBe(0);
+      expect(installed.stderr).toContain('Windows Installer is installing the connector');
+      expect(installed.stdout).toMatch(/^Connector 1\.5\.4287\.0 installed; WAPCSvc and WAPCUpdaterSvc are running\.$/m);
+      expect(installed.stdout).toContain('  Exit code 0: success');
+
+      const after = await runAsync(['connector', '--json'], lab);
+      expect(after.code).toBe(0);
+      const state = JSON.parse(after.stdout) as { ok: true; value: { status: string; evidence: string[] } };
+      expect(state.value.status).toBe('passed');
+      expect(state.value.evidence).toContain('WAPCSvc: Running, start Automatic');
+      expect(lab.records().filter((record) => record.script === 'Install-Connector.ps1')).toHaveLength(2);
+    } finally {
+      await lab.close();
+    }
+  }, 180_000);
+
+  it('install refuses a file that is not the installer with exit 2, before PowerShell starts', async () => {
+    const lab = await startLabWorld({ root: repoRoot, dir: join(dir, 'install-bad'), servers: false });
+    try {
+      const { code, stderr } = await runAsync(['install', 'C:\\Users\\admin\\Downloads\\setup.exe'], lab);
+      expect(code).toBe(2);
+      expect(stderr).toContain('setup.exe is not the connector installer');
+      expect(lab.records()).toHaveLength(0);
+    } finally {
+      await lab.close();
+    }
+  }, 60_000);
+});
+
+describe('ndes-companion register against the lab', () => {
+  const tenant = '5f1c2e8a-3b7d-4c9e-a1f0-2d6b8e4c7a13';
+  const token = 'eyJ0eXAiOiJKV1QifQ.planted-cli-token-SECRET-19c2';
+
+  function runWithStdin(args: string[], lab: { cliArgs: string[] }, stdin: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+      const child = spawn(process.execPath, argvFor(args, lab));
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+      child.stdin.end(stdin);
+    });
+  }
+
+  /** Every file under a folder, as text. */
+  function everything(folder: string): string {
+    return readdirSync(folder, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => readFileSync(join(entry.parentPath, entry.name), 'utf8'))
+      .join('\n');
+  }
+
+  it('registers with the token from stdin; the token is in no argv, output, journal or state', async () => {
+    const lab = await startLabWorld({ root: repoRoot, dir: join(dir, 'register-lab'), scenario: 'connector-installed', servers: false });
+    try {
+      const { code, stdout, stderr } = await runWithStdin(['register', '--tenant-id', tenant, '--token-stdin'], lab, `${token}\n`);
+      expect(code).toBe(0);
+      expect(stdout).toMatch(new RegExp(`^The connector is registered to tenant ${tenant}; its trust certificate is in the computer store and WAPCSvc is running\\.$`, 'm'));
+      expect(stderr).toContain('<token on stdin> | powershell.exe');
+      const register = lab.records().filter((record) => record.script === 'Register-Connector.ps1');
+      expect(register).toHaveLength(1);
+      expect(register[0]?.argv).toEqual(expect.arrayContaining(['-TenantId', tenant]));
+      for (const text of [stdout, stderr, JSON.stringify(lab.records()), everything(join(dir, 'data'))]) expect(text).not.toContain('planted-cli-token');
+      const verify = await runAsync(['verify', 'registration', '--input', `tenantId=${tenant}`], lab);
+      expect(verify.code).toBe(0);
+    } finally {
+      await lab.close();
+    }
+  }, 120_000);
+
+  it('a denied registration says why and what to do (exit 1)', async () => {
+    const lab = await startLabWorld({ root: repoRoot, dir: join(dir, 'register-denied'), scenario: 'registration-denied', servers: false });
+    try {
+      const { code, stdout } = await runWithStdin(['register', '--tenant-id', tenant, '--token-stdin'], lab, `${token}\n`);
+      expect(code).toBe(1);
+      expect(stdout).toContain('Registration failed: the account is not an Application Administrator of that tenant.');
+      expect(stdout).toContain('What to do: Register with an account that holds Application Administrator');
+      expect(stdout).toContain("Application event 0: Connector registration failed: Make sure you are an Application Administrator of your Active Directory to register the connector. Error: 'The registration request was denied.'");
+    } finally {
+      await lab.close();
+    }
+  }, 120_000);
+
+  it('without a token it refuses before PowerShell starts and says how to register by hand', async () => {
+    const lab = await startLabWorld({ root: repoRoot, dir: join(dir, 'register-none'), scenario: 'connector-installed', servers: false });
+    try {
+      const { code, stderr } = await runAsync(['register', '--tenant-id', tenant], lab);
+      expect(code).toBe(1);
+      expect(stderr).toContain('Error (NEEDS_SIGN_IN)');
+      expect(stderr).toContain('Register-MicrosoftEntraPrivateNetworkConnector');
+      expect(lab.records()).toHaveLength(0);
+    } finally {
+      await lab.close();
+    }
+  }, 60_000);
+});
+
+describe('ndes-companion proxy against the lab', () => {
+  it('--what-if, then set (exit 0, progress on stderr), then --undo puts the configs back', async () => {
+    const lab = await startLabWorld({ root: repoRoot, dir: join(dir, 'proxy-lab'), scenario: 'connector-registered' });
+    try {
+      const config = 'C:\\Program Files\\Microsoft Entra private network connector\\MicrosoftEntraPrivateNetworkConnectorService.exe.config';
+      const text = () => (JSON.parse(readFileSync(join(lab.dir, 'windows.json'), 'utf8')) as { files: Record<string, { text: string }> }).files[config]?.text;
+      const original = text();
+      const whatIf = await runAsync(['proxy', 'http://proxy.contoso.local:8080', '--ndes-host', 'ndes01.contoso.local', '--winhttp', 'set', '--what-if'], lab);
+      expect(whatIf.code).toBe(0);
+      expect(whatIf.stdout).toContain('-WhatIf: 3 change(s) would be made (listed below); nothing was changed.');
+      expect(text()).toBe(original);
+
+      const set = await runAsync(['proxy', 'http://proxy.contoso.local:8080', '--ndes-host', 'ndes01.contoso.local', '--winhttp', 'set'], lab);
+      expect(set.code).toBe(0);
+      expect(set.stderr).toContain('Running ConfigureOutBoundProxy.ps1 -ProxyAddress http://proxy.contoso.local:8080');
+      expect(set.stdout).toMatch(/^The connector and its updater use http:\/\/proxy\.contoso\.local:8080, with ndes01\.contoso\.local kept off the proxy/m);
+      expect(set.stdout).toContain('  After: WinHTTP: proxy proxy.contoso.local:8080, bypass <local>;ndes01.contoso.local');
+      expect(text()).toContain('<add address="ndes01\\.contoso\\.local" />');
+
+      const undo = await runAsync(['proxy', '--undo', '--json'], lab);
+      expect(undo.code).toBe(0);
+      expect((JSON.parse(undo.stdout) as { value: { status: string } }).value.status).toBe('passed');
+      expect(text()).toBe(original);
+      const again = await runAsync(['proxy', '--undo'], lab);
+      expect(again.code).toBe(1);
+      expect(again.stdout).toContain('Nothing to restore: the companion has not changed the proxy configuration on this server.');
+      expect(lab.records().filter((record) => record.script === 'Set-ConnectorProxy.ps1')).toHaveLength(4);
+    } finally {
+      await lab.close();
+    }
+  }, 180_000);
+
+  it('refuses a proxy with credentials (exit 2) without repeating them, before PowerShell starts', async () => {
+    const lab = await startLabWorld({ root: repoRoot, dir: join(dir, 'proxy-creds'), scenario: 'connector-registered', servers: false });
+    try {
+      const { code, stderr, stdout } = await runAsync(['proxy', 'http://svc-proxy:Pl4nted-Pr0xy-Pw@proxy.contoso.local:8080'], lab);
+      expect(code).toBe(2);
+      expect(stderr).toContain('the connector cannot authenticate to a proxy');
+      expect(`${stdout}${stderr}`).not.toContain('Pl4nted-Pr0xy-Pw');
+      const kept = readdirSync(join(dir, 'data'), { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile())
+        .map((entry) => readFileSync(join(entry.parentPath, entry.name), 'utf8'))
+        .join('\n');
+      expect(kept).toContain('proxy.contoso.local:8080');
+      expect(kept).not.toContain('Pl4nted-Pr0xy-Pw');
+      expect(lab.records()).toHaveLength(0);
+      const usage = await runAsync(['proxy'], lab);
+      expect(usage.code).toBe(2);
+    } finally {
+      await lab.close();
+    }
+  }, 60_000);
 });

@@ -27,9 +27,13 @@ for (const name of scenarioNames(repoRoot)) {
   if (known) known.scenarios.push(name);
   else worlds.set(key, { scenarios: [name], windows: scenario.windows, languageMode: scenario.languageMode });
 }
-// Scripts that need parameters run with the sample values the Windows workflow uses too.
-const samples = JSON.parse(readFileSync(join(repoRoot, 'tests', 'powershell', 'script-samples.json'), 'utf8')) as Partial<Record<ScriptName, Record<string, string | number>>>;
-const cases = [...worlds.values()].flatMap((world, index) => (Object.keys(scriptCatalogue) as ScriptName[]).map((script) => ({ ...world, script, index })));
+// Actions run with the sample values, in the worlds that tell their outcomes apart (each run
+// is a whole installation or registration); read-only scripts run in every world. The Windows
+// workflow uses the same file.
+const samples = JSON.parse(readFileSync(join(repoRoot, 'tests', 'powershell', 'script-samples.json'), 'utf8')) as Partial<Record<ScriptName, { parameters: Record<string, string | number>; worlds: string[] }>>;
+const cases = [...worlds.values()].flatMap((world, index) =>
+  (Object.keys(scriptCatalogue) as ScriptName[]).filter((script) => !samples[script] || world.scenarios.some((name) => samples[script]?.worlds.includes(name))).map((script) => ({ ...world, script, index })),
+);
 
 /** Two at a time: a 2-core machine gains nothing from more. */
 let running = 0;
@@ -50,13 +54,29 @@ describe('every script keeps its output contract in every lab world', () => {
     const state = join(dir, `world-${entry.index}.json`);
     writeFileSync(state, JSON.stringify(entry.windows));
     const host = fakeWindowsHost(repoRoot, { state, languageMode: entry.languageMode });
-    const argv = [...host.prefixArgs, ...buildArgv(join(scriptsDir, scriptCatalogue[entry.script].file), scriptCatalogue[entry.script], samples[entry.script] ?? {})];
-    const result = await limited(() => run(host.file, argv, { encoding: 'utf8', timeout: 120_000 }).then(
-      (ok) => ({ exitCode: 0, stdout: ok.stdout }),
-      (error: { code?: number; stdout?: string }) => ({ exitCode: typeof error.code === 'number' ? error.code : -1, stdout: error.stdout ?? '' }),
-    ));
+    const argv = [...host.prefixArgs, ...buildArgv(join(scriptsDir, scriptCatalogue[entry.script].file), scriptCatalogue[entry.script], samples[entry.script]?.parameters ?? {})];
+    const result = await limited(() => {
+      const started = run(host.file, argv, { encoding: 'utf8', timeout: 120_000 });
+      // Standard input ends at once, as the companion's runner ends it: a script that reads
+      // stdin (Register-Connector) must not wait on an open pipe.
+      started.child.stdin?.end();
+      return started.then(
+        (ok) => ({ exitCode: 0, stdout: ok.stdout }),
+        (error: { code?: number; stdout?: string }) => ({ exitCode: typeof error.code === 'number' ? error.code : -1, stdout: error.stdout ?? '' }),
+      );
+    });
     expect(contractIssues({ script: entry.script, exitCode: result.exitCode, stdout: result.stdout })).toEqual([]);
   }, 240_000);
+});
+
+describe('the sample runs of the actions', () => {
+  it('name only lab worlds that exist and catalogue scripts', () => {
+    const known = scenarioNames(repoRoot);
+    for (const [script, sample] of Object.entries(samples)) {
+      expect(Object.keys(scriptCatalogue)).toContain(script);
+      for (const name of sample?.worlds ?? []) expect(known).toContain(name);
+    }
+  });
 });
 
 describe('the contract check can fail', () => {

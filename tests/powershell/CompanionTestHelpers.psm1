@@ -139,7 +139,7 @@ function Invoke-CompanionScripts {
         $results[$entry.Name] = @{
             ExitCode = $entry.Process.ExitCode
             Lines    = $lines
-            Progress = @($lines | Where-Object { $_ -like '::progress::*' } | ForEach-Object { $_.Substring(13) })
+            Progress = @($lines | Where-Object { $_ -like '::progress::*' } | ForEach-Object { $_.Substring(13) -replace '^\d{1,3}% ', '' })
             Phases   = @($lines | Where-Object { $_ -like '::phase::*' } | ForEach-Object { $_.Substring(10) })
             Json     = $json
             Result   = $parsed

@@ -160,7 +160,7 @@ Describe 'Get-HostReadiness.ps1 over the fake Windows' {
             $script:Runs['healthy'].Json | Should -Match '"sites":\["Default Web Site"\]'
             $script:Runs['one'].Json | Should -Match '"raCertificates":\[\{[^\[\]]*\}\]'
             $script:Runs['one'].Json | Should -Match '"connector":\{[^{}]*"services":\[\{"name":"WAPCSvc","status":"Running","startType":"Automatic"\}\]'
-            $script:Runs['one'].Json | Should -Match '"configs":\[\{[^\[\]]*\}\]'
+            $script:Runs['one'].Json | Should -Match '"configs":\[\{(?:[^\[\]]|\[\])*\}\]'
         }
         It 'many of each: every site, RA certificate and service, in order' {
             $facts = $script:Facts['many']

@@ -26,7 +26,11 @@ try {
         $languageMode = Get-ScenarioSetting -Name $scenario -Setting 'languageMode'
         $world = Get-ScenarioWorld -Name $scenario
         foreach ($script in $scripts) {
-            $parameters = $(if ($samples.Contains($script)) { $samples[$script] } else { $null })
+            $parameters = $null
+            if ($samples.Contains($script)) {
+                if (@($samples[$script]['worlds']) -notcontains $scenario) { continue }
+                $parameters = $samples[$script]['parameters']
+            }
             $runs += , @{ Name = "$scenario.$script"; Script = $script; World = $world; Parameters = $parameters; LanguageMode = $(if ($languageMode) { $languageMode } else { 'FullLanguage' }) }
         }
     }

@@ -56,9 +56,12 @@ describe('the runbook model', () => {
     subject = testCompanion();
     const runbook = subject.companion.runbook;
     expect(runbook.plan('publish', {}, 'offline').actions.every((action) => action.kind === 'manual')).toBe(true);
-    expect(runbook.plan('connector-install', {}, 'offline').actions.map((action) => action.kind)).toEqual(['powershell', 'process', 'powershell']);
-    expect(runbook.plan('registration', { tenantId: 'abc' }, 'guided').actions[1]?.detail).toContain('-TenantId abc');
-    expect(runbook.plan('registration', {}, 'guided').actions[1]?.detail).toContain('-TenantId <tenant ID>');
+    expect(runbook.plan('connector-install', {}, 'offline').actions.map((action) => action.kind)).toEqual(['powershell', 'file', 'process', 'powershell', 'powershell']);
+    const tenant = '5f1c2e8a-3b7d-4c9e-a1f0-2d6b8e4c7a13';
+    expect(runbook.plan('registration', { tenantId: tenant }, 'guided').actions[1]?.detail).toBe(`<token> | powershell.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -File Register-Connector.ps1 -TenantId ${tenant}`);
+    expect(runbook.plan('registration', {}, 'guided').actions[2]?.detail).toContain('-TenantId <tenant ID>');
+    // Offline, registration is the connector's own interactive command, written out.
+    expect(runbook.plan('registration', {}, 'offline').actions.map((action) => action.detail)).toContain('Import-Module "C:\\Program Files\\Microsoft Entra private network connector\\Modules\\MicrosoftEntraPrivateNetworkConnectorPSModule\\MicrosoftEntraPrivateNetworkConnectorPSModule.psd1"; Register-MicrosoftEntraPrivateNetworkConnector');
   });
 
   it('starts fresh from an unreadable state file and journals where it kept it', () => {

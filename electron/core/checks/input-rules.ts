@@ -27,7 +27,8 @@ export function checkUrl(raw: string, role: UrlRole, options: { verifiedDomains?
   try {
     url = new URL(text);
   } catch {
-    return { ok: false, message: `"${text}" is not a URL. Type the whole address with http:// or https://, like ${example}` };
+    // Whatever stands before an "@" may be a password: it is never repeated back.
+    return { ok: false, message: `${text.includes('@') ? 'That' : `"${text}"`} is not a URL. Type the whole address with http:// or https://, like ${example}` };
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     return { ok: false, message: `Only http:// and https:// addresses work here (got ${url.protocol}). Type it like ${example}` };

@@ -3,6 +3,8 @@ import type { HostIdentity } from '../../contract/model.ts';
 import { HostFactsSchema } from '../checks/host/facts.ts';
 import { ConnectorStateSchema } from '../connector/state.ts';
 import { InstallReportSchema } from '../connector/install-report.ts';
+import { RegisterReportSchema } from '../connector/register-report.ts';
+import { ProxyReportSchema } from '../connector/proxy-report.ts';
 
 /**
  * The PowerShell scripts the app ships (`scripts/powershell`), their parameters and the
@@ -63,6 +65,19 @@ export const scriptCatalogue = {
     output: InstallReportSchema,
     // The script's own deadlines (installer 1800 s, services 300 s) come first; this is the backstop.
     defaultTimeoutMs: 2_400_000,
+  },
+  'Register-Connector': {
+    file: 'Register-Connector.ps1',
+    params: { TenantId: 'string', Reregister: 'switch', WhatIf: 'switch' } as Record<string, ParamKind>,
+    output: RegisterReportSchema,
+    defaultTimeoutMs: 300_000,
+  },
+  'Set-ConnectorProxy': {
+    file: 'Set-ConnectorProxy.ps1',
+    params: { Action: 'string', ProxyAddress: 'string', NdesHost: 'string', WinHttp: 'string', Bypass: 'string', WhatIf: 'switch' } as Record<string, ParamKind>,
+    output: ProxyReportSchema,
+    // Two service restarts (each may take a minute on a busy server) and the connector's own script.
+    defaultTimeoutMs: 300_000,
   },
 } as const satisfies Catalogue;
 

@@ -20,7 +20,10 @@ export interface RunOptions {
   stdin?: string;
   signal?: AbortSignal;
   timeoutMs?: number;
-  onProgress?: (message: string) => void;
+  /** A progress line, with how far the script says it has come (0 to 100) when it says so. */
+  onProgress?: (message: string, percent?: number) => void;
+  /** A named point the script has reached ("transaction": an installer's Windows Installer transaction began). */
+  onPhase?: (phase: string) => void;
 }
 
 export interface ScriptRun<T> {

@@ -5,7 +5,7 @@ import type { Journal } from '../store/journal.ts';
 import type { StateStore } from '../store/state-store.ts';
 import type { Redactor } from '../store/redact.ts';
 import { stepById, steps } from './steps.ts';
-import type { StepContext, StepDefinition, StepResult } from './step.ts';
+import type { StepContext, StepDefinition, StepResult, StepSecrets } from './step.ts';
 import type { CheckScope, CheckServices } from '../checks/suite.ts';
 import { runCheckStep } from './check-steps.ts';
 import { progressReporter } from '../store/progress.ts';
@@ -52,7 +52,8 @@ type Emit = (event: CompanionEvent) => void;
 /** The runbook: the ten steps plus what this machine has seen of them. Hosts only render it. */
 export class Runbook {
   private state: RunbookState;
-  private readonly running = new Map<string, AbortController>();
+  /** Runs in progress: their controller, and why cancelling is refused right now (null: allowed). */
+  private readonly running = new Map<string, { controller: AbortController; guard: string | null }>();
   private readonly now: () => Date;
 
   constructor(private readonly deps: RunbookDeps) {
@@ -88,6 +89,7 @@ export class Runbook {
         inputs: step.inputs,
         cloud: step.cloud,
         available: step.capability !== null,
+        whatIf: step.whatIf === true && step.capability !== null,
         status: saved?.status ?? 'not-started',
       };
       if (saved) view.lastChangedAt = saved.at;
@@ -111,12 +113,12 @@ export class Runbook {
     return { stepId, mode, available: step.capability !== null, actions, notes };
   }
 
-  async run(stepId: StepId, inputs: Record<string, string> | undefined, runId: string | undefined, emit: Emit): Promise<StepOutcome> {
-    return this.execute('run', stepId, inputs, runId, emit);
+  async run(stepId: StepId, inputs: Record<string, string> | undefined, runId: string | undefined, emit: Emit, whatIf = false, secrets: StepSecrets = {}): Promise<StepOutcome> {
+    return this.execute('run', stepId, inputs, runId, emit, whatIf, secrets);
   }
 
   async verify(stepId: StepId, inputs: Record<string, string> | undefined, runId: string | undefined, emit: Emit): Promise<StepOutcome> {
-    return this.execute('verify', stepId, inputs, runId, emit);
+    return this.execute('verify', stepId, inputs, runId, emit, false, {});
   }
 
   /** Runs readiness or verify checks outside a step (one group again), cancellable like a step. */
@@ -126,7 +128,7 @@ export class Runbook {
     try {
       const progress = progressReporter(this.deps.journal, emit, runId);
       progress(`Running ${scope} checks${groups?.length ? ` (${groups.join(', ')})` : ''}.`);
-      const result = await runCheckStep(scope, { mode: this.state.mode, inputs, runId, signal: controller.signal, progress, services: this.deps.services }, groups);
+      const result = await runCheckStep(scope, { mode: this.state.mode, inputs, runId, signal: controller.signal, progress, services: this.deps.services, whatIf: false, secrets: {}, guardCancel: (reason) => this.guard(runId, reason) }, groups);
       this.deps.journal.append({ kind: 'checks-result', runId, message: result.summary, data: result.report });
       progress(result.summary, result.passed ? 'info' : 'error');
       return result.report;
@@ -135,19 +137,33 @@ export class Runbook {
     }
   }
 
-  /** Stops every run in progress (the companion is closing): PowerShell and probes end with them. */
+  /**
+   * Stops every run in progress (the companion is closing): PowerShell and probes end with them.
+   * A guarded run (an installer inside its transaction) is left to finish; the next start
+   * verifies what it did.
+   */
   cancelAll(): void {
-    for (const controller of this.running.values()) controller.abort();
+    for (const run of this.running.values()) if (run.guard === null) run.controller.abort();
   }
 
-  cancel(runId: string): boolean {
-    const controller = this.running.get(runId);
-    if (!controller) return false;
-    controller.abort();
-    return true;
+  cancel(runId: string): { cancelled: boolean; reason?: string } {
+    const run = this.running.get(runId);
+    if (!run) return { cancelled: false, reason: 'Nothing with this id is running any more.' };
+    if (run.guard !== null) {
+      this.deps.journal.append({ kind: 'cancel-refused', runId, message: run.guard });
+      return { cancelled: false, reason: run.guard };
+    }
+    run.controller.abort();
+    this.deps.journal.append({ kind: 'cancelled', runId, message: 'Cancelled by the admin.' });
+    return { cancelled: true };
   }
 
-  private async execute(kind: 'run' | 'verify', stepId: StepId, inputs: Record<string, string> | undefined, givenRunId: string | undefined, emit: Emit): Promise<StepOutcome> {
+  private guard(runId: string, reason: string | null): void {
+    const run = this.running.get(runId);
+    if (run) run.guard = reason;
+  }
+
+  private async execute(kind: 'run' | 'verify', stepId: StepId, inputs: Record<string, string> | undefined, givenRunId: string | undefined, emit: Emit, whatIf: boolean, secrets: StepSecrets): Promise<StepOutcome> {
     const step = stepById(stepId);
     const runId = givenRunId ?? randomUUID();
     if (this.running.has(runId)) throw duplicateRun();
@@ -158,25 +174,31 @@ export class Runbook {
     }
     const progress = progressReporter(this.deps.journal, emit, runId, stepId);
 
-    progress(`${kind === 'run' ? 'Running' : 'Verifying'} step ${steps.indexOf(step) + 1}: ${step.title}.`);
+    progress(`${kind === 'run' ? (whatIf ? 'Checking, changing nothing (-WhatIf),' : 'Running') : 'Verifying'} step ${steps.indexOf(step) + 1}: ${step.title}.`);
     if (step.capability === null) {
       progress(`${step.title} is not available yet in this version.`, 'warn');
       this.record(stepId, 'not-available');
       throw new CompanionError('NOT_AVAILABLE', `${step.title} is not available yet in this version of the companion.`, manualRemediation(step), step.why.docUrl);
     }
 
+    if (whatIf && step.whatIf !== true) {
+      throw new CompanionError('INVALID_REQUEST', `${step.title} has no What-if run.`, 'Use Show plan: it lists exactly what the step would do, without doing it.');
+    }
     const controller = this.begin(runId);
+    const previous: StepStatus = this.state.steps[stepId]?.status ?? 'not-started';
     this.record(stepId, 'running');
-    const context: StepContext = { mode: this.state.mode, inputs: effectiveInputs, runId, signal: controller.signal, progress, services: this.deps.services };
+    const context: StepContext = { mode: this.state.mode, inputs: effectiveInputs, runId, signal: controller.signal, progress, services: this.deps.services, whatIf, secrets, guardCancel: (reason) => this.guard(runId, reason) };
     try {
       const result: StepResult = await step.capability[kind](context);
+      // A -WhatIf run changed nothing, so the step keeps the status it had.
       const status: StepStatus = result.passed ? 'passed' : 'failed';
-      this.record(stepId, status);
-      this.deps.journal.append({ kind: `${kind}-result`, runId, stepId, message: result.summary, data: result.report ?? result.evidence });
+      this.record(stepId, whatIf ? previous : status);
+      this.deps.journal.append({ kind: `${kind}${whatIf ? '-what-if' : ''}-result`, runId, stepId, message: result.summary, data: result.report ?? { evidence: result.evidence, details: result.details, remedy: result.remedy } });
       progress(result.summary, result.passed ? 'info' : 'error');
-      return { stepId, runId, status, summary: result.summary, ...(result.report ? { report: result.report } : {}) };
+      if (!result.passed && result.remedy) progress(`What to do: ${result.remedy}`, 'warn');
+      return { stepId, runId, status: whatIf ? previous : status, summary: result.summary, ...(result.report ? { report: result.report } : {}), ...(result.remedy ? { remedy: result.remedy } : {}), ...(result.details?.length ? { evidence: result.details } : {}) };
     } catch (error) {
-      this.record(stepId, 'failed');
+      this.record(stepId, whatIf ? previous : 'failed');
       const message = error instanceof Error ? error.message : String(error);
       progress(`${step.title} stopped: ${message}`, 'error');
       throw error;
@@ -188,7 +210,7 @@ export class Runbook {
   private begin(runId: string): AbortController {
     if (this.running.has(runId)) throw duplicateRun();
     const controller = new AbortController();
-    this.running.set(runId, controller);
+    this.running.set(runId, { controller, guard: null });
     return controller;
   }
 

@@ -2,6 +2,11 @@ import type { CheckReport, InputSpec, Mode, PlannedAction, StepId } from '../../
 import type { CheckServices } from '../checks/suite.ts';
 import type { Progress } from '../store/progress.ts';
 
+export interface StepSecrets {
+  /** A token for the connector registration service (domain.md section 2.1). */
+  registrationToken?: string;
+}
+
 /** What a step sees when it plans, runs or verifies. */
 export interface StepContext {
   mode: Mode;
@@ -10,11 +15,26 @@ export interface StepContext {
   signal: AbortSignal;
   progress: Progress;
   services: CheckServices;
+  /** Run -WhatIf: check and report, change nothing. */
+  whatIf: boolean;
+  /**
+   * Secrets for this run only, handed in by the process that holds them (the CLI reading
+   * stdin, later the sign-in): never an input, never saved, never sent to a window.
+   */
+  secrets: StepSecrets;
+  /**
+   * Refuse cancellation from now on (with the reason the admin will read), or allow it again
+   * with null: an installer inside its Windows Installer transaction must be left to finish.
+   */
+  guardCancel(reason: string | null): void;
 }
 
 export interface StepResult {
   passed: boolean;
   summary: string;
+  remedy?: string;
+  /** Lines for the record: versions, exit codes, log lines. */
+  details?: string[];
   evidence?: unknown;
   report?: CheckReport;
 }
@@ -34,6 +54,8 @@ export interface StepDefinition {
   cloud: boolean;
   /** Portal steps for offline runbook mode (cloud steps only). */
   manual?: string[];
+  /** run() honours StepContext.whatIf: it checks and reports, and changes nothing. */
+  whatIf?: boolean;
   plan(inputs: Record<string, string>): PlannedAction[];
   capability: null | {
     run(context: StepContext): Promise<StepResult>;

@@ -4,6 +4,9 @@ import { DEFAULT_LONG_URL_KB, DEFAULT_TIMEOUT_SECONDS, checkCapability } from '.
 import { shown, type StepDefinition } from './step.ts';
 import { outboundEndpoints } from '../checks/outbound/endpoints.ts';
 import { scepRequests } from '../checks/scep/reachability.ts';
+import { INSTALLER_NAMES, installPlan, runInstall, verifyInstall } from '../connector/install.ts';
+import { manualRegistrationCommand, registerPlan, runRegister, verifyRegister } from '../connector/register.ts';
+import { proxyPlan, runProxy, verifyProxy } from '../connector/proxy.ts';
 
 /** A base URL as the checks use it: ending in "/". */
 function base(inputs: Record<string, string>, id: string, placeholder: string): string {
@@ -16,9 +19,7 @@ function longUrlKbOf(inputs: Record<string, string>): number {
   return Number.isInteger(value) && value >= 1 && value <= 31 ? value : DEFAULT_LONG_URL_KB;
 }
 
-const CONNECTOR_DIR = 'C:\\Program Files\\Microsoft Entra private network connector';
 const CUSTOM_APP_TEMPLATE = '8adf8e6e-67b2-4cf2-a259-e3dc5476c621';
-const REGISTRATION_SCOPE = 'https://proxy.cloudwebappproxy.net/registerapp/user_impersonation';
 const PORTAL_APP_PROXY = 'Microsoft Entra admin center (https://entra.microsoft.com) > Identity > Applications > Enterprise applications > Application proxy';
 
 const probeSettings: InputSpec[] = [
@@ -87,55 +88,52 @@ export const steps: readonly StepDefinition[] = [
     summary: "Install the private network connector from Microsoft's signed installer, without registering yet.",
     why: { text: 'A quiet install that does not register lets registration use a token instead of an embedded sign-in page.', docUrl: docs.registerConnectorPowerShell },
     inputs: [
-      { id: 'installerPath', label: 'Connector installer', help: 'MicrosoftEntraPrivateNetworkConnectorInstaller.exe, downloaded from the Application proxy page.', kind: 'file', required: true, placeholder: 'C:\\Install\\MicrosoftEntraPrivateNetworkConnectorInstaller.exe' },
+      { id: 'installerPath', label: 'Connector installer', help: `${INSTALLER_NAMES[0]} (or the older ${INSTALLER_NAMES[1]}), downloaded to this server from the Application proxy page. The companion copies it where only administrators can write and checks Microsoft's signature on the copy.`, kind: 'file', required: true, placeholder: `C:\\Install\\${INSTALLER_NAMES[0]}` },
+      { id: 'cloud', label: 'Cloud', help: 'global: Microsoft Entra ID worldwide. usgov: US Government (the installer gets ENVIRONMENTNAME="AzureUSGovernment").', kind: 'choice', required: false, choices: ['global', 'usgov'] },
+      { id: 'upgrade', label: 'Replace another installed version', help: 'Only when a connector of another version is installed: yes replaces it (its registration is kept).', kind: 'choice', required: false, choices: ['no', 'yes'] },
+      { id: 'waitSeconds', label: 'Wait for the services (seconds)', help: 'How long to wait for the connector services after the installer returns; default 300.', kind: 'text', required: false, placeholder: '300' },
     ],
     cloud: false,
-    plan: (inputs) => [
-      { kind: 'powershell', title: "Check the installer's Authenticode signature is Microsoft's", detail: `Get-AuthenticodeSignature ${shown(inputs, 'installerPath', 'installer')}`, changesSystem: false },
-      { kind: 'process', title: 'Install quietly, without registering', detail: `"${shown(inputs, 'installerPath', 'installer')}" REGISTERCONNECTOR="false" /q`, changesSystem: true },
-      { kind: 'powershell', title: 'Wait for the connector services', detail: 'Get-Service WAPCSvc, WAPCUpdaterSvc (polled until Running)', changesSystem: false },
-    ],
-    capability: null,
+    plan: installPlan,
+    whatIf: true,
+    capability: { run: runInstall, verify: verifyInstall },
   },
   {
     id: 'registration',
     title: 'Registration',
     summary: 'Register the connector to your tenant with a token, passed on standard input.',
     why: { text: 'Token registration avoids the embedded sign-in page that IE Enhanced Security Configuration blocks.', docUrl: docs.registerConnectorPowerShell },
-    inputs: [{ id: 'tenantId', label: 'Tenant ID', help: 'The directory (tenant) GUID.', kind: 'text', required: true, placeholder: '00000000-0000-0000-0000-000000000000' }],
+    inputs: [
+      { id: 'tenantId', label: 'Tenant ID', help: 'The directory (tenant) GUID, from Microsoft Entra admin center > Identity > Overview.', kind: 'text', required: true, placeholder: '00000000-0000-0000-0000-000000000000' },
+      { id: 'reregister', label: 'Move from another tenant', help: 'Only when this connector is registered to another tenant: yes registers it to this one instead.', kind: 'choice', required: false, choices: ['no', 'yes'] },
+    ],
     cloud: true,
     manual: [
-      'Run the connector installer interactively on this server and accept the licence terms.',
-      'When prompted, sign in with an Application Administrator of the tenant that uses Application Proxy.',
-      `Check ${PORTAL_APP_PROXY}: the new connector is listed as Active.`,
+      'On this server, in an elevated Windows PowerShell, run the connector\'s own interactive registration:',
+      manualRegistrationCommand(),
+      'Sign in with an Application Administrator of the tenant that uses Application Proxy (IE Enhanced Security Configuration must allow the sign-in page).',
+      `Check ${PORTAL_APP_PROXY}: the new connector is listed as Active, and record it here.`,
     ],
-    plan: (inputs) => [
-      { kind: 'graph', title: 'Get a registration token', detail: `scope ${REGISTRATION_SCOPE}`, changesSystem: false },
-      {
-        kind: 'powershell',
-        title: 'Register the connector (token on standard input, never on the command line)',
-        detail: `RegisterConnector.ps1 -modulePath "${CONNECTOR_DIR}\\Modules\\" -moduleName MicrosoftEntraPrivateNetworkConnectorPSModule -AuthenticationMode Token -TenantId ${shown(inputs, 'tenantId', 'tenant ID')} -Feature ApplicationProxy`,
-        changesSystem: true,
-      },
-    ],
-    capability: null,
+    plan: registerPlan,
+    whatIf: true,
+    capability: { run: runRegister, verify: verifyRegister },
   },
   {
     id: 'outbound-proxy',
     title: 'Outbound proxy',
     summary: 'Point the connector and its updater at your outbound proxy (optional).',
     why: { text: 'The connector cannot authenticate to a proxy; it needs CONNECT to 443 and 80 without TLS inspection.', docUrl: docs.connectorsWithProxy },
-    inputs: [{ id: 'proxyAddress', label: 'Proxy address', help: 'http://host:port. Leave empty when the server connects directly.', kind: 'url', required: false, placeholder: 'http://proxy.contoso.local:8080' }],
+    inputs: [
+      { id: 'action', label: 'What to do', help: 'set: point the connector at the proxy. undo: put back what was there before the companion\'s last proxy change. remove: put back what was there before the companion first changed it.', kind: 'choice', required: false, choices: ['set', 'undo', 'remove'] },
+      { id: 'proxyAddress', label: 'Proxy address', help: 'http://host:port, e.g. http://proxy.contoso.local:8080. The proxy must let this server through without credentials. Leave empty when the server connects directly.', kind: 'url', required: false, placeholder: 'http://proxy.contoso.local:8080' },
+      { id: 'ndesHost', label: 'NDES server name', help: 'Kept off the proxy in both configs and in WinHTTP. Leave empty when the connector runs on the NDES server itself.', kind: 'text', required: false, placeholder: 'ndes01.contoso.local' },
+      { id: 'winHttp', label: 'WinHTTP proxy', help: 'The connector checks certificate chains and CRLs through WinHTTP. auto: set it only when the CRL and OCSP hosts do not answer directly. set: always. keep: leave it alone.', kind: 'choice', required: false, choices: ['auto', 'set', 'keep'] },
+      { id: 'bypass', label: 'More WinHTTP bypass entries', help: 'Hosts that must stay direct for WinHTTP besides <local> and NDES, e.g. your CA\'s CRL host: pki.contoso.local;*.contoso.local', kind: 'text', required: false, placeholder: 'pki.contoso.local' },
+    ],
     cloud: false,
-    plan: (inputs) =>
-      inputs.proxyAddress?.trim()
-        ? [
-            { kind: 'powershell', title: 'Configure both connector services', detail: `"${CONNECTOR_DIR}\\ConfigureOutBoundProxy.ps1" -ProxyAddress ${inputs.proxyAddress.trim()}`, changesSystem: true },
-            { kind: 'process', title: 'Set the WinHTTP proxy for certificate chain and CRL checks', detail: `netsh winhttp set proxy ${inputs.proxyAddress.trim().replace(/^https?:\/\//, '')}`, changesSystem: true },
-            { kind: 'file', title: 'Read back defaultProxy from both service configs', detail: 'MicrosoftEntraPrivateNetworkConnectorService.exe.config, MicrosoftEntraPrivateNetworkConnectorUpdaterService.exe.config', changesSystem: false },
-          ]
-        : [{ kind: 'manual', title: 'No proxy given: nothing to change', detail: 'Direct connectivity is preferred; this step is skipped.', changesSystem: false }],
-    capability: null,
+    plan: proxyPlan,
+    whatIf: true,
+    capability: { run: runProxy, verify: verifyProxy },
   },
   {
     id: 'connector-status',

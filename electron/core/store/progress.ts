@@ -1,17 +1,17 @@
 import type { CheckStatus, CompanionEvent, StepId } from '../../contract/model.ts';
 import type { Journal } from './journal.ts';
 
-export type Progress = (message: string, level?: 'info' | 'warn' | 'error', check?: { id: string; status: CheckStatus }) => void;
+export type Progress = (message: string, level?: 'info' | 'warn' | 'error', check?: { id: string; status: CheckStatus }, percent?: number) => void;
 
 /**
  * Progress goes to the journal first (redacted there) and then to the window, so what the
  * admin sees and what the record keeps are the same words.
  */
 export function progressReporter(journal: Journal, emit: (event: CompanionEvent) => void, runId: string, stepId?: StepId): Progress {
-  return (message, level = 'info', check) => {
+  return (message, level = 'info', check, percent) => {
     // A run cancelled by the companion closing still reports on its way out; no one is left to tell.
     if (!journal.isOpen()) return;
     const entry = journal.append({ kind: 'progress', runId, ...(stepId ? { stepId } : {}), message });
-    emit({ type: 'progress', runId, ...(stepId ? { stepId } : {}), level, message: entry.message, at: entry.at, ...(check ? { check } : {}) });
+    emit({ type: 'progress', runId, ...(stepId ? { stepId } : {}), level, message: entry.message, at: entry.at, ...(check ? { check } : {}), ...(percent === undefined ? {} : { percent }) });
   };
 }

@@ -26,6 +26,14 @@ export interface StepPageState {
   seen: number;
   /** Checks finished so far in the current run, by status. */
   done: { pass: number; warn: number; fail: number; skipped: number };
+  /** How far the current action says it has come (0 to 100), when it says so. */
+  percent: number | null;
+  /** The latest progress line of the current run, shown beside the bar. */
+  latest: string | null;
+  /** Why Cancel was refused (an installer inside its transaction), until the run ends. */
+  cancelRefused: string | null;
+  /** The last run was -WhatIf: nothing was changed. */
+  whatIf: boolean;
 }
 
 const LOG_LIMIT = 500;
@@ -35,7 +43,7 @@ function nowIso(): string {
 }
 
 function emptyPage(): StepPageState {
-  return { plan: null, outcome: null, report: null, error: null, busy: null, group: null, runId: null, seen: 0, done: { pass: 0, warn: 0, fail: 0, skipped: 0 } };
+  return { plan: null, outcome: null, report: null, error: null, busy: null, group: null, runId: null, seen: 0, done: { pass: 0, warn: 0, fail: 0, skipped: 0 }, percent: null, latest: null, cancelRefused: null, whatIf: false };
 }
 
 /** All the renderer's state in one place: the step list, the current step, the log. */
@@ -111,10 +119,12 @@ export class Wizard {
     await this.call(stepId, 'plan', () => this.api.runbook.plan({ stepId, inputs: this.filled(stepId) }), (page, plan) => (page.plan = plan));
   }
 
-  async run(stepId: StepId, kind: 'run' | 'verify'): Promise<void> {
+  async run(stepId: StepId, kind: 'run' | 'verify', whatIf = false): Promise<void> {
     const runId = crypto.randomUUID();
-    this.ensurePage(stepId).runId = runId;
-    const request = { stepId, inputs: this.filled(stepId), runId };
+    const page = this.ensurePage(stepId);
+    page.runId = runId;
+    page.whatIf = whatIf;
+    const request = { stepId, inputs: this.filled(stepId), runId, ...(whatIf ? { whatIf: true } : {}) };
     await this.call(stepId, kind, () => (kind === 'run' ? this.api.runbook.run(request) : this.api.runbook.verify(request)), (page, outcome) => {
       page.outcome = outcome;
       page.report = outcome.report ?? null;
@@ -140,7 +150,12 @@ export class Wizard {
 
   async cancel(stepId: StepId): Promise<void> {
     const runId = this.page(stepId).runId;
-    if (runId) await this.api.runbook.cancel({ runId });
+    if (!runId) return;
+    const result = await this.api.runbook.cancel({ runId });
+    if (result.ok && !result.value.cancelled && result.value.reason && this.page(stepId).runId === runId) {
+      this.ensurePage(stepId).cancelRefused = result.value.reason;
+      this.append(nowIso(), 'warn', `Cancel refused: ${result.value.reason}`);
+    }
   }
 
   async openDoc(url: string): Promise<boolean> {
@@ -158,6 +173,9 @@ export class Wizard {
     page.error = null;
     page.seen = 0;
     page.done = { pass: 0, warn: 0, fail: 0, skipped: 0 };
+    page.percent = null;
+    page.latest = null;
+    page.cancelRefused = null;
     try {
       const result = await invoke();
       if (result.ok) onValue(page, result.value);
@@ -178,6 +196,8 @@ export class Wizard {
       if (page.runId !== event.runId) continue;
       page.seen += 1;
       if (event.check) page.done[event.check.status] += 1;
+      else page.latest = event.message;
+      if (event.percent !== undefined) page.percent = event.percent;
     }
     this.append(event.at, event.level, event.message, event.check !== undefined);
   }

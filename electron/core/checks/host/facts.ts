@@ -18,6 +18,8 @@ export const ProxyConfigSchema = z.object({
   proxyAddress: nullableString,
   bypassOnLocal: nullableString,
   useSystemDefault: nullableString,
+  /** <bypasslist> addresses (regular expressions, as .NET reads them). */
+  bypassList: z.array(z.string()),
 });
 
 export const ServiceSchema = z.object({ name: z.string(), status: z.string(), startType: z.string() });

@@ -1,0 +1,145 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AxeBuilder } from '@axe-core/playwright';
+import type { Page } from '@playwright/test';
+import { expect, POWERSHELL_WAIT, root, test } from './fixtures.ts';
+
+const PICKED = 'C:\\Users\\admin\\Downloads\\MicrosoftEntraPrivateNetworkConnectorInstaller.exe';
+
+async function openInstall(app: Page): Promise<void> {
+  await app.getByRole('navigation', { name: 'Runbook steps' }).getByRole('button', { name: /^Connector install/ }).click();
+  await app.getByLabel('Connector installer').fill(PICKED);
+}
+
+test('install: the progress bar and the streamed log while it runs, then the result with its record', async ({ app, lab }, testInfo) => {
+  await openInstall(app);
+  await app.getByRole('button', { name: 'Run step' }).click();
+  // A determinate bar: the script says how far it has come.
+  await expect(app.getByRole('progressbar', { name: 'Progress of Connector install' })).toHaveAttribute('value', /^\d+$/, POWERSHELL_WAIT);
+  const log = app.getByRole('log', { name: 'Activity log' });
+  await expect(log).toContainText('Copying it where only administrators can write', POWERSHELL_WAIT);
+  await expect(app.getByRole('heading', { level: 2, name: 'Result' })).toBeVisible(POWERSHELL_WAIT);
+  await expect(app.getByRole('status').filter({ hasText: 'Connector 1.5.4287.0 installed' })).toContainText('WAPCSvc and WAPCUpdaterSvc are running');
+  await expect(log).toContainText('Windows Installer is installing the connector');
+  await app.getByText('Details for the record').click();
+  await expect(app.locator('.evidence')).toContainText('Exit code 0: success');
+  await expect(app.getByRole('button', { name: /^Connector install/ })).toContainText('Passed');
+  // One PowerShell process for the action (the host identity read at start is the other).
+  expect(lab.records().filter((record) => record.script === 'Install-Connector.ps1')).toHaveLength(1);
+  const results = await new AxeBuilder({ page: app }).analyze();
+  expect(results.violations.map((violation) => violation.id)).toEqual([]);
+  await app.screenshot({ path: testInfo.outputPath('install-done.png') });
+});
+
+test('What if checks Microsoft\'s signature and changes nothing', async ({ app, lab }) => {
+  await openInstall(app);
+  await app.getByRole('button', { name: 'Check only (What if)' }).click();
+  await expect(app.getByRole('heading', { level: 2, name: 'What if (nothing was changed)' })).toBeVisible(POWERSHELL_WAIT);
+  await expect(app.getByRole('status').filter({ hasText: '-WhatIf' })).toContainText("the installer is Microsoft's (version 1.5.4287.0); nothing was copied or run");
+  const install = lab.records().find((record) => record.script === 'Install-Connector.ps1');
+  expect(install?.argv).toContain('-WhatIf');
+});
+
+test.describe('an installer without a signature', () => {
+  test.use({ scenario: 'installer-unsigned' });
+  test('is refused with the reason and what to do, and nothing runs', async ({ app }, testInfo) => {
+    await openInstall(app);
+    await app.getByRole('button', { name: 'Run step' }).click();
+    await expect(app.getByRole('status').filter({ hasText: 'Refused, nothing was run' })).toContainText("the installer's Authenticode signature is missing", POWERSHELL_WAIT);
+    await expect(app.getByRole('region', { name: 'Result' })).toContainText('Download the installer again from the Application proxy page');
+    await expect(app.getByRole('button', { name: /^Connector install/ })).toContainText('Failed');
+    await app.screenshot({ path: testInfo.outputPath('install-refused.png') });
+  });
+});
+
+test.describe('an installer that fails', () => {
+  test.use({ scenario: 'installer-fails' });
+  test('shows exit code 1603, its log lines and the remedy', async ({ app }) => {
+    await openInstall(app);
+    await app.getByRole('button', { name: 'Run step' }).click();
+    await expect(app.getByRole('status').filter({ hasText: 'exit code 1603' })).toContainText('MicrosoftEntraPrivateNetworkConnector_20261201101500.log', POWERSHELL_WAIT);
+    await expect(app.locator('.evidence')).toContainText('Action ended 10:15:02: InstallFinalize. Return value 3.');
+    await expect(app.getByRole('region', { name: 'Result' })).toContainText('.NET Framework older than 4.7.2');
+  });
+});
+
+const TENANT = '5f1c2e8a-3b7d-4c9e-a1f0-2d6b8e4c7a13';
+const TEST_TOKEN = 'eyJ0eXAiOiJKV1QifQ.e2e-test-token-SECRET-4d1e';
+
+/** The lab's own CLI on the same lab world: the only way a test token reaches the registration. */
+function registerFromCli(configFile: string, dataDir: string): Promise<{ code: number | null; stdout: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(root, 'dist', 'lab', 'cli.mjs'), '--lab', configFile, 'register', '--tenant-id', TENANT, '--token-stdin', '--data-dir', dataDir]);
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.on('close', (code) => resolve({ code, stdout }));
+    child.stdin.end(`${TEST_TOKEN}\n`);
+  });
+}
+
+async function openProxy(app: Page): Promise<void> {
+  await app.getByRole('navigation', { name: 'Runbook steps' }).getByRole('button', { name: /^Outbound proxy/ }).click();
+  await app.getByLabel('Proxy address (optional)').fill('http://proxy.contoso.local:8080');
+  await app.getByLabel('NDES server name (optional)').fill('ndes01.contoso.local');
+}
+
+test('install, register with a test token, then the outbound proxy: progress, log and results all the way', async ({ app, lab }, testInfo) => {
+  await openInstall(app);
+  await app.getByRole('button', { name: 'Run step' }).click();
+  await expect(app.getByRole('button', { name: /^Connector install/ })).toContainText('Passed', { timeout: 60_000 });
+
+  const cliData = mkdtempSync(join(tmpdir(), 'ndes-e2e-cli-'));
+  try {
+    const registered = await registerFromCli(lab.configFile, cliData);
+    expect(registered.code).toBe(0);
+    expect(registered.stdout).toContain(`The connector is registered to tenant ${TENANT}`);
+  } finally {
+    rmSync(cliData, { recursive: true, force: true });
+  }
+  await app.getByRole('navigation', { name: 'Runbook steps' }).getByRole('button', { name: /^Registration/ }).click();
+  await app.getByLabel('Tenant ID').fill(TENANT);
+  await app.getByRole('button', { name: 'Verify', exact: true }).click();
+  await expect(app.getByRole('status').filter({ hasText: `registered to tenant ${TENANT}` })).toContainText('WAPCSvc is running', POWERSHELL_WAIT);
+
+  await openProxy(app);
+  await app.getByRole('button', { name: 'Show plan' }).click();
+  await expect(app.getByRole('region', { name: 'Plan' })).toContainText('ConfigureOutBoundProxy.ps1" -ProxyAddress http://proxy.contoso.local:8080');
+  await app.getByRole('button', { name: 'Run step' }).click();
+  await expect(app.getByRole('progressbar', { name: 'Progress of Outbound proxy' })).toHaveAttribute('value', /^\d+$/, POWERSHELL_WAIT);
+  const log = app.getByRole('log', { name: 'Activity log' });
+  await expect(log).toContainText('Running ConfigureOutBoundProxy.ps1 -ProxyAddress http://proxy.contoso.local:8080', POWERSHELL_WAIT);
+  await expect(app.getByRole('status').filter({ hasText: 'The connector and its updater use http://proxy.contoso.local:8080' })).toContainText('ndes01.contoso.local kept off the proxy', POWERSHELL_WAIT);
+  await app.getByText('Details for the record').click();
+  await expect(app.locator('.evidence')).toContainText('bypass list ndes01\\.contoso\\.local');
+  await expect(app.getByRole('button', { name: /^Outbound proxy/ })).toContainText('Passed');
+  // The token never reached the window, its log or anything the lab recorded.
+  expect(await app.content()).not.toContain('e2e-test-token');
+  expect(JSON.stringify(lab.records())).not.toContain('e2e-test-token');
+  const results = await new AxeBuilder({ page: app }).analyze();
+  expect(results.violations.map((violation) => violation.id)).toEqual([]);
+  await app.screenshot({ path: testInfo.outputPath('proxy-done.png') });
+});
+
+test.describe('a connector config that cannot be written', () => {
+  test.use({ scenario: 'proxy-config-readonly' });
+  test('the proxy step puts everything back and says what to check', async ({ app }, testInfo) => {
+    await openProxy(app);
+    await app.getByRole('button', { name: 'Run step' }).click();
+    await expect(app.getByRole('status').filter({ hasText: 'Nothing changed' })).toContainText('is denied. The previous configuration was put back.', POWERSHELL_WAIT);
+    await expect(app.getByRole('region', { name: 'Result' })).toContainText('clear their read-only attribute');
+    await expect(app.getByRole('button', { name: /^Outbound proxy/ })).toContainText('Failed');
+    await app.screenshot({ path: testInfo.outputPath('proxy-rolled-back.png') });
+  });
+});
+
+test.describe('a proxy that asks for credentials', () => {
+  test.use({ scenario: 'proxy-auth' });
+  test('is refused before anything changes, with the reason', async ({ app, lab }) => {
+    await openProxy(app);
+    await app.getByRole('button', { name: 'Run step' }).click();
+    await expect(app.getByRole('status').filter({ hasText: 'Refused, nothing was changed' })).toContainText('407 Proxy Authentication Required', POWERSHELL_WAIT);
+    expect(lab.records().filter((record) => record.script === 'Set-ConnectorProxy.ps1')).toHaveLength(0);
+  });
+});

@@ -6,6 +6,7 @@ import { createCompanion, type Companion } from './core/companion.ts';
 import type { PowerShellHost } from './core/powershell/runner.ts';
 import { Redactor } from './core/store/redact.ts';
 import { prepareDataDir } from './platform/data-dir.ts';
+import { createCloudHttp } from './platform/cloud-http.ts';
 import { createHttpProbe } from './platform/http-probe.ts';
 import { createNetProbe } from './platform/net-probe.ts';
 import { createPowerShellRunner, windowsPowerShell } from './platform/powershell-runner.ts';
@@ -66,6 +67,7 @@ export function composeCompanion(options: ComposeOptions): Companion {
     powershell: createPowerShellRunner({ host: edges.powershell, scriptsDir: options.scriptsDir, redactor, expectedHashes: BUILD_SCRIPT_HASHES }),
     http: createHttpProbe(probeConfig),
     net: createNetProbe(probeConfig),
+    cloudHttp: createCloudHttp(probeConfig),
     redactor,
     openExternal: options.openExternal,
     lab: edges.lab,

@@ -28,8 +28,27 @@ const scriptHashes = Object.fromEntries(
     .map((file) => [file, createHash('sha256').update(readFileSync(scriptsDir + file)).digest('hex')]),
 );
 
+/**
+ * msal-node's Azure Arc managed-identity source takes ProgramData and ProgramFiles from the
+ * environment, which a standard user can set for an elevated app. The companion signs in as a
+ * public client and never uses a managed identity, so that source is replaced by one that
+ * never applies: the shipped bundles read no system path from the environment.
+ */
+/** @type {import('esbuild').Plugin} */
+const noAzureArc = {
+  name: 'no-azure-arc-managed-identity',
+  setup(builder) {
+    builder.onResolve({ filter: /ManagedIdentitySources[\\/]AzureArc\.mjs$/ }, () => ({ path: 'azure-arc', namespace: 'no-azure-arc' }));
+    builder.onLoad({ filter: /.*/, namespace: 'no-azure-arc' }, () => ({
+      contents: 'export class AzureArc { static getEnvironmentVariables() { return [undefined, undefined]; } static tryCreate() { return null; } }',
+      loader: 'js',
+    }));
+  },
+};
+
 /** @type {import('esbuild').BuildOptions} */
 const nodeEsm = {
+  plugins: [noAzureArc],
   define: { __SCRIPT_HASHES__: JSON.stringify(scriptHashes) },
   bundle: true,
   platform: 'node',

@@ -4,6 +4,8 @@ import type { Envelope } from '../contract/channels.ts';
 import { createGateway, type Gateway, type Sender } from '../core/ipc/gateway.ts';
 import type { Companion } from '../core/companion.ts';
 import { toFailure } from '../core/errors.ts';
+import type { SignedIn } from '../core/cloud/sign-in.ts';
+import { judgeTenant, readTenantFacts } from '../core/cloud/tenant.ts';
 import { checkTable, failureText, outcomeText, planText, stepsTable } from './format.ts';
 import type { CheckReport, StepOutcome } from '../contract/model.ts';
 
@@ -33,6 +35,20 @@ Usage:
                                                 companion's last proxy change, --remove what was there before its
                                                 first; every change keeps a copy under
                                                 %ProgramData%\\NDES Proxy Companion\\Backups.
+  ndes-companion login --device-code [--tenant T] [--cloud global|usgov|china] [--client-id ID] [--json]
+                                                Sign in to Microsoft Entra ID with a code entered in any browser (step
+                                                sign-in). Later commands use this sign-in until logout; the token cache
+                                                is a file in the data folder, owner-only, NOT encrypted in this version.
+  ndes-companion whoami [--cloud C] [--json]    Who is signed in.
+  ndes-companion connectors [--json]            This server's connector as the tenant sees it, its group, the others
+                                                (step connector-status).
+  ndes-companion publish --internal-url U [--app-name N] [--whole-server] [--group G] [--label L] [--what-if] [--json]
+                                                Publish NDES with Passthrough through Microsoft Graph: only /certsrv/mscep/
+                                                unless --whole-server; --group puts it and this connector on group G.
+  ndes-companion intune list|apply|rollback --external-url U [--internal-scep-url U] [--add] [--profiles ID,...]
+                        [--what-if] [--json]    Intune SCEP profiles: list with the proposed diff (changes nothing), apply
+                                                to the profiles named (one first, as a pilot), roll back exactly.
+  ndes-companion logout [--cloud C]             Forget the sign-in and delete the token cache.
   ndes-companion connector [--json]             The connector on this server: version, services, proxy settings,
                                                 trust certificate, newest errors (read only).
   ndes-companion check [--internal-url U] [--external-url U] [--proxy P] [--tenant-id G] [--verified-domain D]...
@@ -144,6 +160,16 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
         winhttp: { type: 'string' },
         bypass: { type: 'string' },
         undo: { type: 'boolean', default: false },
+        'device-code': { type: 'boolean', default: false },
+        'app-name': { type: 'string' },
+        'whole-server': { type: 'boolean', default: false },
+        group: { type: 'string' },
+        label: { type: 'string' },
+        'internal-scep-url': { type: 'string' },
+        add: { type: 'boolean', default: false },
+        profiles: { type: 'string' },
+        tenant: { type: 'string' },
+        'client-id': { type: 'string' },
         remove: { type: 'boolean', default: false },
       },
     });
@@ -186,8 +212,9 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
     const needsStep = command === 'plan' || command === 'run' || command === 'verify' || command === 'install';
     const restoring = values.undo || values.remove;
     const proxyOk = command !== 'proxy' || (restoring ? !stepArg && !(values.undo && values.remove) : !!stepArg);
-    const takesArg = needsStep || command === 'proxy';
-    if (!command || !['steps', 'plan', 'run', 'verify', 'host', 'check', 'install', 'connector', 'register', 'proxy'].includes(command) || extra.length > 0 || (needsStep && !stepArg) || (!takesArg && stepArg) || !proxyOk) {
+    const intuneOk = command !== 'intune' || ['list', 'apply', 'rollback'].includes(stepArg ?? '');
+    const takesArg = needsStep || command === 'proxy' || command === 'intune';
+    if (!command || !['steps', 'plan', 'run', 'verify', 'host', 'check', 'install', 'connector', 'register', 'proxy', 'login', 'logout', 'whoami', 'connectors', 'publish', 'intune'].includes(command) || extra.length > 0 || (needsStep && !stepArg) || (!takesArg && stepArg) || !proxyOk || !intuneOk) {
       io.err(command ? `Unknown or incomplete command: ${positionals.join(' ')}` : 'No command given.');
       io.err('Run ndes-companion --help for usage.');
       return EXIT.usage;
@@ -213,6 +240,59 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
       else io.err(failureText(result.error));
       if (!result.ok) return result.error.code === 'INVALID_REQUEST' ? EXIT.usage : EXIT.failed;
       return (result.value as StepOutcome).status === 'failed' ? EXIT.failed : EXIT.ok;
+    };
+    /** Sign-in commands call the core directly: no token ever crosses a channel a window can use. */
+    const account = async (which: 'login' | 'logout' | 'whoami', target: Companion): Promise<number> => {
+      const choice = { ...(values.cloud ? { cloud: values.cloud } : {}), ...(values.tenant ? { tenant: values.tenant } : {}), ...(values['client-id'] ? { clientId: values['client-id'] } : {}) };
+      const print = (value: unknown, human: string) => io.out(values.json ? JSON.stringify({ ok: true, value }, null, 2) : human);
+      try {
+        const signIn = target.signIn(choice);
+        if (which === 'logout') {
+          await signIn.signOut();
+          target.journal.append({ kind: 'sign-out', message: 'Signed out; the token cache was deleted.' });
+          print({ signedIn: false }, 'Signed out; the token cache was deleted.');
+          return EXIT.ok;
+        }
+        const describe = async (who: SignedIn): Promise<number> => {
+          const facts = await readTenantFacts(target.graph(choice));
+          const findings = judgeTenant(facts);
+          const lines = [
+            `Signed in as ${who.username} (tenant ${facts.displayName}, ${who.tenantId}, ${who.cloud}).`,
+            `Domains: ${facts.verifiedDomains.join(', ')} (initial ${facts.initialDomain ?? 'unknown'}).`,
+            `Active roles: ${facts.activeRoles.map((role) => role.name).join(', ') || 'none'}.`,
+            ...findings.map((finding) => `  ${finding.status.toUpperCase().padEnd(4)} ${finding.message}${finding.remedy ? `\n       What to do: ${finding.remedy}` : ''}`),
+          ];
+          print({ ...who, tenant: facts, findings }, lines.join('\n'));
+          return findings.some((finding) => finding.status === 'fail') ? EXIT.failed : EXIT.ok;
+        };
+        if (which === 'whoami') {
+          const who = await signIn.current();
+          if (!who) {
+            print({ signedIn: false }, 'Nobody is signed in.');
+            return EXIT.failed;
+          }
+          return await describe(who);
+        }
+        if (!values['device-code']) {
+          io.err('login needs --device-code in this version: sign in with a code entered in any browser.');
+          return EXIT.usage;
+        }
+        const stop = new AbortController();
+        const interrupt = () => stop.abort();
+        process.once('SIGINT', interrupt);
+        try {
+          const who = await signIn.withDeviceCode((prompt) => io.err(prompt.message), stop.signal);
+          target.journal.append({ kind: 'sign-in', message: `Signed in as ${who.username} (tenant ${who.tenantId}, ${who.cloud}) with a device code.` });
+          return await describe(who);
+        } finally {
+          process.removeListener('SIGINT', interrupt);
+        }
+      } catch (error) {
+        const failure = toFailure(error);
+        if (values.json) io.out(JSON.stringify({ ok: false, error: failure }, null, 2));
+        else io.err(failureText(failure));
+        return failure.code === 'INVALID_REQUEST' ? EXIT.usage : EXIT.failed;
+      }
     };
     switch (command) {
       case 'steps':
@@ -254,6 +334,36 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
           ...(values.bypass ? { bypass: values.bypass } : {}),
         };
         return outcome(await gateway.dispatch(sender, 'runbook:run', { stepId: 'outbound-proxy', inputs: proxyInputs, ...(values['what-if'] ? { whatIf: true } : {}) }));
+      }
+      case 'login':
+      case 'logout':
+      case 'whoami':
+        return await account(command, companion);
+      case 'connectors':
+        return outcome(await gateway.dispatch(sender, 'runbook:run', { stepId: 'connector-status', inputs: { ...inputs, ...(values.cloud ? { cloud: values.cloud } : {}) } }));
+      case 'publish': {
+        const publishInputs = {
+          ...inputs,
+          internalUrl: values['internal-url'] ?? '',
+          appName: values['app-name'] ?? 'NDES',
+          scope: values['whole-server'] ? 'whole server' : 'mscep only',
+          ...(values.group ? { connectorGroup: values.group } : {}),
+          ...(values.label ? { externalLabel: values.label } : {}),
+          ...(values.cloud ? { cloud: values.cloud } : {}),
+        };
+        return outcome(await gateway.dispatch(sender, 'runbook:run', { stepId: 'publish', inputs: publishInputs, ...(values['what-if'] ? { whatIf: true } : {}) }));
+      }
+      case 'intune': {
+        const intuneInputs = {
+          ...inputs,
+          action: stepArg ?? 'list',
+          externalUrl: values['external-url'] ?? '',
+          mode: values.add ? 'add' : 'replace',
+          ...(values['internal-scep-url'] ? { internalUrl: values['internal-scep-url'] } : {}),
+          ...(values.profiles ? { profiles: values.profiles } : {}),
+          ...(values.cloud ? { cloud: values.cloud } : {}),
+        };
+        return outcome(await gateway.dispatch(sender, 'runbook:run', { stepId: 'intune', inputs: intuneInputs, ...(values['what-if'] ? { whatIf: true } : {}) }));
       }
       case 'connector':
         return outcome(await gateway.dispatch(sender, 'runbook:verify', { stepId: 'connector-install' }));

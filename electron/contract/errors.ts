@@ -17,6 +17,9 @@ export const errorCodes = [
   'STATE_UNREADABLE',
   'INTERNAL',
   'NEEDS_SIGN_IN',
+  'SIGN_IN_FAILED',
+  'GRAPH_FAILED',
+  'GRAPH_DENIED',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

@@ -1,4 +1,8 @@
 import { join } from 'node:path';
+import type { CloudHttp } from './cloud/cloud-http-types.ts';
+import { cloudOf } from './cloud/clouds.ts';
+import { SignIn } from './cloud/sign-in.ts';
+import { Graph } from './cloud/graph.ts';
 import type { AppInfo } from '../contract/channels.ts';
 import type { HostKind } from '../contract/model.ts';
 import { CompanionError } from './errors.ts';
@@ -29,6 +33,8 @@ export interface CompanionOptions {
   now?: () => Date;
   /** Root fingerprints the outbound checks accept besides Microsoft's (the lab's own). */
   serviceRoots?: readonly string[];
+  /** HTTPS to Microsoft Entra ID and Graph; without it this host cannot sign in. */
+  cloudHttp?: CloudHttp;
 }
 
 export interface Companion {
@@ -36,6 +42,10 @@ export interface Companion {
   runbook: Runbook;
   journal: Journal;
   redactor: Redactor;
+  /** The sign-in for a cloud (and tenant, client id), its token cache in the data folder. */
+  signIn(options?: { cloud?: string; tenant?: string; clientId?: string }): SignIn;
+  /** Microsoft Graph as that sign-in; every call is journaled (method and URL) before it is sent. */
+  graph(options?: { cloud?: string; tenant?: string; clientId?: string }, runId?: string): Graph;
   close(): void;
 }
 
@@ -45,7 +55,26 @@ export function createCompanion(options: CompanionOptions): Companion {
   const now = options.now ?? (() => new Date());
   const journal = openJournal(join(options.dataDir, 'journal.jsonl'), redactor, now);
   const store = createStateStore<RunbookState>(join(options.dataDir, 'state.json'), emptyState, parseState);
-  const services = { powershell: options.powershell, http: options.http, net: options.net, now, ...(options.serviceRoots ? { serviceRoots: options.serviceRoots } : {}) };
+  const signIn = (choice: { cloud?: string; tenant?: string; clientId?: string } = {}): SignIn => {
+    if (!options.cloudHttp) throw new CompanionError('NOT_AVAILABLE', 'This host cannot reach Microsoft Entra ID.', 'Use the CLI or the app on the server.');
+    let cloud;
+    try {
+      cloud = cloudOf(choice.cloud);
+    } catch (error) {
+      throw new CompanionError('INVALID_REQUEST', (error as Error).message, 'Choose global, usgov or china.');
+    }
+    return new SignIn({ cloud, dataDir: options.dataDir, network: options.cloudHttp.msalNetwork(), ...(choice.tenant ? { tenant: choice.tenant } : {}), ...(choice.clientId ? { clientId: choice.clientId } : {}) });
+  };
+
+  const graph = (choice: { cloud?: string; tenant?: string; clientId?: string } = {}, runId?: string): Graph => {
+    const session = signIn(choice);
+    const cloud = cloudOf(choice.cloud);
+    const http = options.cloudHttp;
+    if (!http) throw new CompanionError('NOT_AVAILABLE', 'This host cannot reach Microsoft Graph.', 'Use the CLI or the app on the server.');
+    return new Graph({ http, cloud, token: (request) => session.graphToken(request), onCall: (call) => journal.append({ kind: 'graph-call', ...(runId ? { runId } : {}), message: `${call.method} ${call.url}` }) });
+  };
+
+  const services = { powershell: options.powershell, http: options.http, net: options.net, now, cloud: { signIn, graph, dataDir: options.dataDir }, ...(options.serviceRoots ? { serviceRoots: options.serviceRoots } : {}) };
   const runbook = new Runbook({ services, store, journal, redactor, now });
   // Closing the companion stops what it started (PowerShell included) instead of leaving it running.
   const closing = new AbortController();
@@ -91,6 +120,8 @@ export function createCompanion(options: CompanionOptions): Companion {
     runbook,
     journal,
     redactor,
+    signIn,
+    graph,
     close: () => {
       closing.abort();
       runbook.cancelAll();

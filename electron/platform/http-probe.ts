@@ -18,7 +18,7 @@ export interface HttpProbeConfig {
   names?: NameOverrides;
 }
 
-function overridingLookup(names: NameOverrides | undefined): LookupFunction {
+export function overridingLookup(names: NameOverrides | undefined): LookupFunction {
   return ((hostname: string, options: unknown, callback: (...args: unknown[]) => void) => {
     const mapped = names?.map(hostname)?.address;
     const opts = (typeof options === 'object' && options !== null ? options : {}) as { all?: boolean };

@@ -1,7 +1,7 @@
 <#
 .SYNOPSIS
     Reads the private network connector on this server: generation, version, services, proxy
-    settings, trust certificate and its newest errors.
+    settings, trust certificate and its newest errors, and the server's DNS name.
 
 .DESCRIPTION
     Reads only; changes nothing. Prints one JSON document of facts (the companion judges them);
@@ -42,6 +42,13 @@ try {
         }
     }
     $connector = $script:FoundConnector
+    # The name Microsoft Graph lists a connector by (machineName): this computer's DNS name.
+    Add-Fact -Facts $facts -Name 'machineName' -Read {
+        $computer = Get-CimInstance -ClassName Win32_ComputerSystem -ErrorAction Stop
+        $name = [string]$computer.DNSHostName
+        if ($computer.PartOfDomain -and [string]$computer.Domain) { $name = "$name.$([string]$computer.Domain)" }
+        $name.ToLowerInvariant()
+    }
     Add-Fact -Facts $facts -Name 'services' -Collection -Read { Get-ServiceFact -Name @('WAPCSvc', 'WAPCUpdaterSvc') }
 
     Write-CompanionProgress -Message 'Reading its proxy settings'

@@ -54,13 +54,12 @@ test('every step page opens by keyboard alone', async ({ app }) => {
 });
 
 test('a step that is not built yet says so, in the page and in the log', async ({ app }) => {
-  await app.getByRole('button', { name: /^Publish/ }).click();
-  await app.getByLabel('Application name').fill('NDES');
+  await app.getByRole('button', { name: /^Report/ }).click();
   await app.getByRole('button', { name: 'Run step' }).click();
   await expect(app.getByRole('heading', { name: 'Not available yet', level: 2 })).toBeVisible();
-  await expect(app.getByRole('alert')).toContainText('Publish is not available yet');
-  await expect(app.getByRole('log', { name: 'Activity log' })).toContainText('Publish is not available yet in this version.');
-  await expect(app.getByRole('button', { name: /^Publish/ })).toContainText('Not available yet');
+  await expect(app.getByRole('alert')).toContainText('Report is not available yet');
+  await expect(app.getByRole('log', { name: 'Activity log' })).toContainText('Report is not available yet in this version.');
+  await expect(app.getByRole('button', { name: /^Report/ })).toContainText('Not available yet');
 });
 
 test('the plan shows exact commands, and offline mode turns cloud steps into portal steps', async ({ app }) => {

@@ -9,6 +9,7 @@ import { closedWorld, labNames } from '../lab/edges.ts';
 import type { LabConfig } from '../lab/edges.ts';
 import { createHttpProbe } from '../../electron/platform/http-probe.ts';
 import { createNetProbe } from '../../electron/platform/net-probe.ts';
+import { createCloudHttp } from '../../electron/platform/cloud-http.ts';
 
 export const repoRoot = join(import.meta.dirname, '..', '..');
 export const scriptsDir = join(repoRoot, 'scripts', 'powershell');
@@ -38,7 +39,7 @@ export function testCompanion(options: { powershell?: PowerShellHost | null; dat
     // Closed world: no test reaches beyond this machine, whatever a payload asks for.
     http: createHttpProbe(options.lab ? { names: labNames(options.lab.hosts, true), trustAnchors: options.lab.trustAnchors } : { names: closedWorld }),
     net: createNetProbe(options.lab ? { names: labNames(options.lab.hosts, true), trustAnchors: options.lab.trustAnchors } : { names: closedWorld }),
-    ...(options.lab ? { serviceRoots: options.lab.serviceRoots } : {}),
+    ...(options.lab ? { serviceRoots: options.lab.serviceRoots, cloudHttp: createCloudHttp({ names: labNames(options.lab.hosts, true), trustAnchors: options.lab.trustAnchors }) } : {}),
     redactor,
     openExternal: async (url) => {
       opened.push(url);

@@ -50,7 +50,7 @@ describe('ndes-companion CLI', () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/^#\s+id\s+title/m);
     expect(stdout).toMatch(/^4\s+registration\s+Registration\s+cloud\s+not-started$/m);
-    expect(stdout).toMatch(/^7\s+publish\s+Publish\s+cloud\s+not available yet$/m);
+    expect(stdout).toMatch(/^10\s+report\s+Report\s+local\s+not available yet$/m);
     expect(stdout).toMatch(/^1\s+readiness\s+Readiness\s+local\s+not-started$/m);
   });
 
@@ -74,9 +74,9 @@ describe('ndes-companion CLI', () => {
   });
 
   it('run of a step that is not built yet fails with exit 1 and says what to do', () => {
-    const { code, stderr } = run(['run', 'publish']);
+    const { code, stderr } = run(['run', 'report']);
     expect(code).toBe(1);
-    expect(stderr).toContain('Error (NOT_AVAILABLE): Publish is not available yet');
+    expect(stderr).toContain('Error (NOT_AVAILABLE): Report is not available yet');
     expect(stderr).toContain('What to do: Do this step by hand for now');
   });
 

@@ -5,9 +5,11 @@ import type { LabConfig } from './edges.ts';
 import { startFakeAppProxy, type FakeAppProxy, type FrontBehaviour } from './appproxy/front.ts';
 import { startFakeNdes, type FakeNdes } from './ndes/server.ts';
 import { fakeWindowsHost } from '../fake-windows/launcher.ts';
+import { startFakeEntra, type FakeEntra } from './entra/fake-entra.ts';
+import { startFakeGraph, type FakeGraph } from './entra/fake-graph.ts';
 import { resolveScenario, type PowerShellRecord, type Scenario } from './powershell/scenario.ts';
 import { createLabCa } from './tls.ts';
-import { startOutboundWorld, type OutboundWorld } from './outbound/world.ts';
+import { LAB_TENANT_ID as OUTBOUND_TENANT_ID, startOutboundWorld, type OutboundWorld } from './outbound/world.ts';
 
 export { LAB_TENANT_ID } from './outbound/world.ts';
 
@@ -33,6 +35,10 @@ export interface LabWorld {
   ndes: FakeNdes | null;
   front: FakeAppProxy | null;
   outbound: OutboundWorld | null;
+  /** The lab's Microsoft Entra ID (sign-in), reached as login.microsoftonline.com. */
+  entra: FakeEntra | null;
+  /** The lab's Microsoft Graph, reached as graph.microsoft.com. */
+  graph: FakeGraph | null;
   /** The lab configuration the app reads (hosts follow the current scenario). */
   config(): LabConfig;
   useScenario(name: string): Promise<void>;
@@ -75,6 +81,8 @@ export async function startLabWorld(options: { root: string; dir: string; scenar
   let ndes: FakeNdes | null = null;
   let front: FakeAppProxy | null = null;
   let outbound: OutboundWorld | null = null;
+  let entra: FakeEntra | null = null;
+  let graph: FakeGraph | null = null;
   const fixedHosts: Record<string, string> = {};
   const trustAnchors: string[] = [];
   const serviceRoots: string[] = [];
@@ -86,7 +94,10 @@ export async function startLabWorld(options: { root: string; dir: string; scenar
     const [publicCa, inspectionCa] = await Promise.all([createLabCa('CN=Lab Public Services Root, O=NDES Proxy Companion lab'), createLabCa('CN=Contoso TLS Inspection CA, O=Contoso')]);
     ndes = await startFakeNdes({ behaviour: first.ndes });
     front = await startFakeAppProxy({ ca: publicCa, backend: ndes.url, hostname: LAB_EXTERNAL_HOST, behaviour: first.front });
-    outbound = await startOutboundWorld({ publicCa, inspectionCa, extraHosts: { [`${LAB_EXTERNAL_HOST}:443`]: `127.0.0.1:${front.port}` } });
+    entra = await startFakeEntra({ ca: publicCa, tenantId: OUTBOUND_TENANT_ID });
+    graph = await startFakeGraph({ ca: publicCa, tenantId: OUTBOUND_TENANT_ID, signingKey: entra.signingKey });
+    fixedHosts['graph.microsoft.com:443'] = `127.0.0.1:${graph.port}`;
+    outbound = await startOutboundWorld({ publicCa, inspectionCa, extraHosts: { [`${LAB_EXTERNAL_HOST}:443`]: `127.0.0.1:${front.port}` }, routes: { 'login.microsoftonline.com:443': entra.port } });
     fixedHosts[LAB_INTERNAL_HOST] = `127.0.0.1:${ndes.port}`;
     fixedHosts[LAB_EXTERNAL_HOST] = `127.0.0.1:${front.port}`;
     trustAnchors.push(publicCa.certPem, inspectionCa.certPem);
@@ -120,6 +131,8 @@ export async function startLabWorld(options: { root: string; dir: string; scenar
     ndes,
     front,
     outbound,
+    entra,
+    graph,
     config,
     async useScenario(name) {
       scenario = loadScenario(root, name);
@@ -127,6 +140,7 @@ export async function startLabWorld(options: { root: string; dir: string; scenar
       await ndes?.use(scenario.ndes);
       front?.use(scenario.front as FrontBehaviour);
       outbound?.use(scenario.outbound);
+      graph?.use(scenario.graph);
       writeFileSync(configFile, JSON.stringify(config(), null, 2));
       world.scenario = name;
     },
@@ -141,6 +155,8 @@ export async function startLabWorld(options: { root: string; dir: string; scenar
         }),
     current: () => scenario,
     async close() {
+      await graph?.close();
+      await entra?.close();
       await outbound?.close();
       await front?.close();
       await ndes?.close();

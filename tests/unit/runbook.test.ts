@@ -33,11 +33,11 @@ describe('the runbook model', () => {
   it('says a step is not available yet instead of pretending, and records that', async () => {
     subject = testCompanion();
     const events: CompanionEvent[] = [];
-    const attempt = subject.companion.runbook.run('publish', { appName: 'NDES', internalUrl: 'https://ndes01.contoso.local/' }, undefined, (event) => events.push(event));
+    const attempt = subject.companion.runbook.run('report', { format: 'markdown' }, undefined, (event) => events.push(event));
     await expect(attempt).rejects.toBeInstanceOf(CompanionError);
     await expect(attempt).rejects.toMatchObject({ code: 'NOT_AVAILABLE' });
-    expect(events.map((event) => event.message)).toEqual(['Running step 7: Publish.', 'Publish is not available yet in this version.']);
-    expect(subject.companion.runbook.list()[6]).toMatchObject({ id: 'publish', available: false, status: 'not-available' });
+    expect(events.map((event) => event.message)).toEqual(['Running step 10: Report.', 'Report is not available yet in this version.']);
+    expect(subject.companion.runbook.list()[9]).toMatchObject({ id: 'report', available: false, status: 'not-available' });
   });
 
   it('keeps mode and inputs across a restart (state on disk), and never the secrets in them', async () => {

@@ -1,3 +1,5 @@
+import type { Graph } from '../cloud/graph.ts';
+import type { SignIn } from '../cloud/sign-in.ts';
 import { randomUUID } from 'node:crypto';
 import type { CheckGroup, CheckReport, CheckResult } from '../../contract/model.ts';
 import { CompanionError } from '../errors.ts';
@@ -38,6 +40,21 @@ export interface CheckServices {
   now: () => Date;
   /** Root fingerprints accepted besides Microsoft's service roots: the lab's own, none in a shipped build. */
   serviceRoots?: readonly string[];
+  /** Sign-in and Microsoft Graph, for the cloud steps; absent where no host can reach them. */
+  cloud?: CloudServices;
+}
+
+export interface CloudChoice {
+  cloud?: string;
+  tenant?: string;
+  clientId?: string;
+}
+
+export interface CloudServices {
+  signIn(choice?: CloudChoice): SignIn;
+  graph(choice?: CloudChoice, runId?: string): Graph;
+  /** Where what a cloud step must remember lives (the earlier Intune URLs, for rollback). */
+  dataDir: string;
 }
 
 export const SCOPE_GROUPS: Record<CheckScope, CheckGroup[]> = {

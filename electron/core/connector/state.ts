@@ -40,6 +40,8 @@ export const ConnectorEventSchema = z.object({
 
 export const ConnectorStateSchema = z.object({
   install: ConnectorInstallSchema.nullable(),
+  /** This server's DNS name, as Microsoft Graph lists connectors (machineName). */
+  machineName: nullableString,
   services: z.array(ServiceSchema).nullable(),
   configs: z.array(ProxyConfigSchema).nullable(),
   useDefaultProxyForBackendRequests: z.union([z.number(), z.string()]).nullable(),

@@ -7,6 +7,10 @@ import { scepRequests } from '../checks/scep/reachability.ts';
 import { INSTALLER_NAMES, installPlan, runInstall, verifyInstall } from '../connector/install.ts';
 import { manualRegistrationCommand, registerPlan, runRegister, verifyRegister } from '../connector/register.ts';
 import { proxyPlan, runProxy, verifyProxy } from '../connector/proxy.ts';
+import { runSignIn, signInPlan, verifySignIn } from '../cloud/sign-in-step.ts';
+import { connectorStatusPlan, runConnectorStatus } from '../cloud/connector-status.ts';
+import { publishPlan, runPublish, verifyPublish } from '../cloud/publish.ts';
+import { intunePlan, runIntune, verifyIntune } from '../cloud/intune.ts';
 
 /** A base URL as the checks use it: ending in "/". */
 function base(inputs: Record<string, string>, id: string, placeholder: string): string {
@@ -19,7 +23,6 @@ function longUrlKbOf(inputs: Record<string, string>): number {
   return Number.isInteger(value) && value >= 1 && value <= 31 ? value : DEFAULT_LONG_URL_KB;
 }
 
-const CUSTOM_APP_TEMPLATE = '8adf8e6e-67b2-4cf2-a259-e3dc5476c621';
 const PORTAL_APP_PROXY = 'Microsoft Entra admin center (https://entra.microsoft.com) > Identity > Applications > Enterprise applications > Application proxy';
 
 const probeSettings: InputSpec[] = [
@@ -65,8 +68,9 @@ export const steps: readonly StepDefinition[] = [
     summary: 'Sign in as an Application Administrator and confirm licence and App Proxy.',
     why: { text: 'Publishing requires at least Application Administrator and a Microsoft Entra ID P1/P2 licence.', docUrl: docs.protectNdes },
     inputs: [
-      { id: 'tenant', label: 'Tenant (ID or domain)', help: 'Leave empty to choose at sign-in.', kind: 'text', required: false, placeholder: 'contoso.onmicrosoft.com' },
-      { id: 'method', label: 'Sign-in method', help: 'Device code works on Server Core and where no browser may run.', kind: 'choice', required: true, choices: ['system browser', 'device code'] },
+      { id: 'tenant', label: 'Tenant (ID or domain)', help: 'Leave empty to sign in to your own tenant.', kind: 'text', required: false, placeholder: 'contoso.onmicrosoft.com' },
+      { id: 'cloud', label: 'Cloud', help: 'global: Microsoft Entra ID worldwide. usgov: US Government. china: operated by 21Vianet.', kind: 'choice', required: false, choices: ['global', 'usgov', 'china'] },
+      { id: 'method', label: 'Sign-in method', help: 'A code typed into any browser, on any device: works on Server Core and with IE Enhanced Security Configuration.', kind: 'choice', required: false, choices: ['device code'] },
     ],
     cloud: true,
     manual: [
@@ -74,13 +78,9 @@ export const steps: readonly StepDefinition[] = [
       'Select your name (upper right) and check the directory is the one that uses Application Proxy.',
       'Copy the Tenant ID from Identity > Overview into this runbook.',
     ],
-    plan: (inputs) => [
-      { kind: 'graph', title: `Sign in with MSAL (${inputs.method ?? 'system browser'})`, detail: `authority https://login.microsoftonline.com/${inputs.tenant?.trim() || 'organizations'}`, changesSystem: false },
-      { kind: 'graph', title: 'Read roles of the signed-in admin', detail: 'GET https://graph.microsoft.com/v1.0/me/transitiveMemberOf/microsoft.graph.directoryRole', changesSystem: false },
-      { kind: 'graph', title: 'Read licences (Entra ID P1/P2, Intune)', detail: 'GET https://graph.microsoft.com/v1.0/subscribedSkus', changesSystem: false },
-      { kind: 'graph', title: 'Check Application Proxy is enabled', detail: 'GET https://graph.microsoft.com/beta/onPremisesPublishingProfiles/applicationProxy', changesSystem: false },
-    ],
-    capability: null,
+    plan: signInPlan,
+    whatIf: true,
+    capability: { run: runSignIn, verify: verifySignIn },
   },
   {
     id: 'connector-install',
@@ -140,14 +140,11 @@ export const steps: readonly StepDefinition[] = [
     title: 'Connector status',
     summary: 'Confirm the connector services run here and the tenant sees this connector as active.',
     why: { text: 'A connector shows inactive after 60 minutes without reaching the service; two or more per group give high availability.', docUrl: docs.troubleshootConnectors },
-    inputs: [],
+    inputs: [{ id: 'cloud', label: 'Cloud', help: 'The cloud you signed in to (step 2).', kind: 'choice', required: false, choices: ['global', 'usgov', 'china'] }],
     cloud: true,
     manual: [`Open ${PORTAL_APP_PROXY}.`, 'Check this server is listed with status Active, and note its connector group.', 'For high availability, check the group has at least two active connectors.'],
-    plan: () => [
-      { kind: 'powershell', title: 'Local services', detail: 'Get-Service WAPCSvc, WAPCUpdaterSvc', changesSystem: false },
-      { kind: 'graph', title: 'Connectors and groups in the tenant', detail: 'GET https://graph.microsoft.com/beta/onPremisesPublishingProfiles/applicationProxy/connectors', changesSystem: false },
-    ],
-    capability: null,
+    plan: connectorStatusPlan,
+    capability: { run: runConnectorStatus, verify: runConnectorStatus },
   },
   {
     id: 'publish',
@@ -155,22 +152,30 @@ export const steps: readonly StepDefinition[] = [
     summary: 'Publish NDES as an on-premises application with Passthrough pre-authentication.',
     why: { text: 'SCEP clients cannot sign in to Microsoft Entra ID, so the app must use Passthrough.', docUrl: docs.protectNdes },
     inputs: [
-      { id: 'appName', label: 'Application name', help: 'Shown in Enterprise applications; part of the external URL.', kind: 'text', required: true, placeholder: 'NDES' },
-      { id: 'internalUrl', label: 'Internal URL', help: 'The NDES server by its name, ending in /.', kind: 'url', required: true, placeholder: 'https://ndes01.contoso.local/' },
+      { id: 'appName', label: 'Application name', help: 'Shown in Enterprise applications; also the start of the external URL.', kind: 'text', required: true, placeholder: 'NDES' },
+      { id: 'internalUrl', label: 'Internal URL', help: 'The NDES server by its name, as the connector reaches it, e.g. https://ndes01.contoso.local/.', kind: 'url', required: true, placeholder: 'https://ndes01.contoso.local/' },
+      {
+        id: 'scope',
+        label: 'What to publish',
+        help: 'mscep only (recommended): only /certsrv/mscep/ is reachable from the internet, not IIS\'s root or mscep_admin; the external URL then ends in /certsrv/mscep/. whole server: simpler URLs, but everything this IIS serves is exposed.',
+        kind: 'choice',
+        required: false,
+        choices: ['mscep only', 'whole server'],
+      },
+      { id: 'connectorGroup', label: 'Dedicated connector group', help: "A group for NDES (recommended by Microsoft's NDES guidance): created if missing, and this server's connector is moved into it. Leave empty to use the Default group.", kind: 'text', required: false, placeholder: 'NDES' },
+      { id: 'externalLabel', label: 'External URL label', help: 'The part before -<tenant>.msappproxy.net; defaults to the application name.', kind: 'text', required: false, placeholder: 'ndes' },
+      { id: 'cloud', label: 'Cloud', help: 'The cloud you signed in to (step 2).', kind: 'choice', required: false, choices: ['global', 'usgov', 'china'] },
     ],
     cloud: true,
     manual: [
       'In Enterprise applications, select + New application, then On-premises application.',
-      'Name: the application name above. Internal Url: the internal URL above.',
-      'Pre Authentication: Passthrough.',
+      'Name: the application name above. Internal Url: the internal URL above (with certsrv/mscep/ to publish only SCEP).',
+      'Pre Authentication: Passthrough. Translate URLs in headers: Yes; in application body: No.',
       'Copy the External URL it shows into this runbook, then select + Add.',
     ],
-    plan: (inputs) => [
-      { kind: 'graph', title: 'Create the application from the custom template', detail: `POST https://graph.microsoft.com/v1.0/applicationTemplates/${CUSTOM_APP_TEMPLATE}/instantiate {"displayName":"${shown(inputs, 'appName', 'name')}"}`, changesSystem: true },
-      { kind: 'graph', title: 'Publish with Passthrough', detail: `PATCH https://graph.microsoft.com/beta/applications/{id} onPremisesPublishing {"externalAuthenticationType":"passthru","internalUrl":"${shown(inputs, 'internalUrl', 'internal URL')}"}`, changesSystem: true },
-      { kind: 'graph', title: 'Read back the external URL', detail: 'GET https://graph.microsoft.com/beta/applications/{id}?$select=onPremisesPublishing', changesSystem: false },
-    ],
-    capability: null,
+    plan: publishPlan,
+    whatIf: true,
+    capability: { run: runPublish, verify: verifyPublish },
   },
   {
     id: 'verify',
@@ -200,18 +205,23 @@ export const steps: readonly StepDefinition[] = [
     title: 'Intune',
     summary: 'Point the Intune SCEP certificate profiles at the external URL, keeping what it replaced.',
     why: { text: 'Devices only use the new path once their SCEP profile lists it.', docUrl: docs.scepProfile },
-    inputs: [{ id: 'externalUrl', label: 'External SCEP URL', help: 'Usually the external URL + certsrv/mscep/mscep.dll', kind: 'url', required: true, placeholder: 'https://ndes-contoso.msappproxy.net/certsrv/mscep/mscep.dll' }],
+    inputs: [
+      { id: 'action', label: 'What to do', help: 'list: show every SCEP profile and the proposed change (changes nothing). apply: change the profiles named below. rollback: put back what the companion replaced.', kind: 'choice', required: false, choices: ['list', 'apply', 'rollback'] },
+      { id: 'externalUrl', label: 'External SCEP URL', help: 'The SCEP URL the Publish step read back, ending in /certsrv/mscep/mscep.dll.', kind: 'url', required: true, placeholder: 'https://ndes-contoso.msappproxy.net/certsrv/mscep/mscep.dll' },
+      { id: 'mode', label: 'Change', help: 'replace: the internal URL makes way for the external one (devices outside the network cannot use it anyway). add: the external URL joins the list (every URL must then work wherever the device is).', kind: 'choice', required: false, choices: ['replace', 'add'] },
+      { id: 'internalUrl', label: 'Internal SCEP URL to replace', help: 'The URL the profiles use today; only this URL is replaced, and profiles that do not use it are left alone. Needed to apply in replace mode.', kind: 'url', required: false, placeholder: 'https://ndes01.contoso.local/certsrv/mscep/mscep.dll' },
+      { id: 'profiles', label: 'Profiles to change (ids)', help: 'From the list: one first as a pilot, then the others. Comma-separated.', kind: 'text', required: false, placeholder: '00000000-0000-0000-0000-000000000000' },
+      { id: 'cloud', label: 'Cloud', help: 'The cloud you signed in to (step 2).', kind: 'choice', required: false, choices: ['global', 'usgov', 'china'] },
+    ],
     cloud: true,
     manual: [
       'In the Intune admin center (https://intune.microsoft.com), open Devices > Configuration, then each SCEP certificate profile.',
       'Under SCEP Server URLs, add the external URL and remove the old one once devices enrol.',
       'Configuration Manager: adjust the URL on the certificate registration point.',
     ],
-    plan: (inputs) => [
-      { kind: 'graph', title: 'List SCEP certificate profiles', detail: 'GET https://graph.microsoft.com/beta/deviceManagement/deviceConfigurations', changesSystem: false },
-      { kind: 'graph', title: 'Replace scepServerUrls after you confirm the diff', detail: `PATCH .../deviceConfigurations/{id} {"scepServerUrls":["${shown(inputs, 'externalUrl', 'external URL')}"]}`, changesSystem: true },
-    ],
-    capability: null,
+    plan: intunePlan,
+    whatIf: true,
+    capability: { run: runIntune, verify: verifyIntune },
   },
   {
     id: 'report',

@@ -39,7 +39,11 @@ async function listen(server: net.Server): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
-export async function startOutboundWorld(options: { publicCa: LabCa; inspectionCa: LabCa; extraHosts?: Record<string, string> }): Promise<OutboundWorld> {
+/**
+ * `routes`: "host:port" → a lab server that really answers that name (the fake Entra ID for
+ * login.microsoftonline.com:443) while the scenario leaves the endpoint "ok".
+ */
+export async function startOutboundWorld(options: { publicCa: LabCa; inspectionCa: LabCa; extraHosts?: Record<string, string>; routes?: Record<string, number> }): Promise<OutboundWorld> {
   const endpoints = outboundEndpoints(LAB_TENANT_ID);
   const names443 = [...new Set(endpoints.filter((endpoint) => endpoint.port === 443).map((endpoint) => endpoint.host))];
   const good = await options.publicCa.issue(names443, { subject: 'CN=login.microsoftonline.com, O=Microsoft Corporation' });
@@ -81,7 +85,8 @@ export async function startOutboundWorld(options: { publicCa: LabCa; inspectionC
     for (const endpoint of endpoints) {
       const behaviour = behaviourOf(endpoint.host, endpoint.port);
       if (behaviour === 'nxdomain') continue;
-      const port = behaviour === 'blackholed' ? blackholePort : behaviour === 'refused' ? refusedPort : endpoint.port === 443 ? tlsPort : httpPort;
+      const routed = behaviour === 'ok' ? options.routes?.[`${endpoint.host}:${endpoint.port}`] : undefined;
+      const port = routed ?? (behaviour === 'blackholed' ? blackholePort : behaviour === 'refused' ? refusedPort : endpoint.port === 443 ? tlsPort : httpPort);
       out[`${endpoint.host}:${endpoint.port}`] = `127.0.0.1:${port}`;
     }
     return out;

@@ -26,6 +26,23 @@ export const ScenarioSchema = z.object({
     .default({}),
   powershell: ProcessFaultSchema.optional(),
   languageMode: z.enum(['FullLanguage', 'ConstrainedLanguage']).default('FullLanguage'),
+  /** The tenant as the lab's Microsoft Graph shows it (tests/lab/entra/fake-graph.ts). */
+  graph: z
+    .object({
+      roles: z.array(z.string()).optional(),
+      eligibleRoles: z.array(z.string()).optional(),
+      servicePlans: z.array(z.string()).optional(),
+      appProxyEnabled: z.boolean().optional(),
+      throttleFirst: z.number().int().optional(),
+      eligibilityDenied: z.boolean().optional(),
+      connectors: z.array(z.object({ machineName: z.string(), status: z.enum(['active', 'inactive']), group: z.string().optional(), externalIp: z.string().optional(), version: z.string().optional() })).optional(),
+      apps: z.array(z.object({ displayName: z.string(), internalUrl: z.string(), externalUrl: z.string(), externalAuthenticationType: z.string().optional() })).optional(),
+      replicationLag: z.number().int().optional(),
+      deviceConfigurations: z.array(z.object({ displayName: z.string(), odataType: z.string(), scepServerUrls: z.array(z.string()).optional() })).optional(),
+      pageSize: z.number().int().optional(),
+    })
+    .strict()
+    .default({}),
   /** The Windows server, as tests/fake-windows/FakeWindows.psm1 reads it. */
   windows: z.record(z.string(), z.unknown()),
 });
@@ -45,6 +62,7 @@ const ScenarioFileSchema = z
     outbound: z.unknown().optional(),
     powershell: ProcessFaultSchema.optional(),
     languageMode: z.string().optional(),
+    graph: z.record(z.string(), z.unknown()).optional(),
     windows: z.record(z.string(), z.unknown()).optional(),
   })
   .strict();
@@ -70,6 +88,7 @@ export function resolveScenario(load: (name: string) => unknown, name: string, s
     outbound: file.outbound ?? base.outbound,
     powershell: file.powershell ?? base.powershell,
     languageMode: file.languageMode ?? base.languageMode,
+    graph: mergeWorld(base.graph ?? {}, file.graph ?? {}),
     windows: mergeWorld(base.windows ?? {}, file.windows ?? {}),
   });
 }

@@ -1,0 +1,314 @@
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PlannedAction } from '../../contract/model.ts';
+import { runCheckSuite } from '../checks/suite.ts';
+import { CompanionError } from '../errors.ts';
+import type { StepContext, StepResult } from '../runbook/step.ts';
+import { cloudOf, type CloudProfile } from './clouds.ts';
+import type { Graph } from './graph.ts';
+
+/**
+ * Pointing Intune's SCEP certificate profiles at the external URL (reference domain.md §7):
+ * every SCEP profile type, across pages, matched on its @odata.type whatever its casing; a
+ * per-profile diff; only the profiles the admin names are changed (one first, as a pilot); the
+ * values replaced are journaled and kept in the data folder, so rollback restores them exactly.
+ */
+const CONFIGURATIONS = '/deviceManagement/deviceConfigurations';
+const SCEP_TYPE = /scepcertificateprofile$/i;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface ScepProfile {
+  id: string;
+  displayName: string;
+  odataType: string;
+  scepServerUrls: string[];
+}
+
+export interface ProfileChange {
+  profile: ScepProfile;
+  after: string[];
+  changed: boolean;
+  /** Why an unchanged profile stays as it is. */
+  note?: string;
+}
+
+type Mode = 'replace' | 'add';
+type Action = 'list' | 'apply' | 'rollback';
+
+export interface IntuneRequest {
+  cloud: CloudProfile;
+  action: Action;
+  mode: Mode;
+  externalUrl: string;
+  /** The URL devices use today, replaced in "replace" mode (required there). */
+  internalUrl: string | null;
+  /** Profile ids to change; empty on list. */
+  profileIds: string[];
+}
+
+function invalid(message: string, remedy: string): never {
+  throw new CompanionError('INVALID_REQUEST', message, remedy);
+}
+
+function scepUrlOf(raw: string, what: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    return invalid(`The ${what} is not a URL.`, 'Type it whole, e.g. https://ndes-contoso.msappproxy.net/certsrv/mscep/mscep.dll');
+  }
+  if (url.protocol !== 'https:' && what === 'external SCEP URL') invalid('The external SCEP URL must be https:// (Android requires it, and Application Proxy publishes over TLS only).', 'Use the URL the Publish step read back.');
+  if (url.username || url.password || url.search || url.hash) invalid(`The ${what} must not hold credentials, a query or a fragment.`, 'Use scheme, host and path only.');
+  if (!/\/certsrv\/mscep\/mscep\.dll$/i.test(url.pathname)) invalid(`The ${what} must end in /certsrv/mscep/mscep.dll, the path Intune's devices call.`, 'Add certsrv/mscep/mscep.dll to the URL.');
+  return url.toString();
+}
+
+export function intuneRequestOf(inputs: Record<string, string>): IntuneRequest {
+  let cloud: CloudProfile;
+  try {
+    cloud = cloudOf(inputs.cloud);
+  } catch (error) {
+    return invalid((error as Error).message, 'Choose global, usgov or china.');
+  }
+  const action = ((inputs.action ?? '').trim().toLowerCase() || 'list') as Action;
+  if (!['list', 'apply', 'rollback'].includes(action)) invalid(`"${action.slice(0, 30)}" is not an Intune action.`, 'Choose list, apply or rollback.');
+  const mode = ((inputs.mode ?? '').trim().toLowerCase() || 'replace') as Mode;
+  if (!['replace', 'add'].includes(mode)) invalid(`"${mode.slice(0, 30)}" is not a change mode.`, 'Choose replace or add.');
+  const externalUrl = action === 'rollback' && !inputs.externalUrl?.trim() ? '' : scepUrlOf(inputs.externalUrl ?? '', 'external SCEP URL');
+  const internalUrl = inputs.internalUrl?.trim() ? scepUrlOf(inputs.internalUrl, 'internal SCEP URL') : null;
+  if (action === 'apply' && mode === 'replace' && !internalUrl) invalid('Replace needs the internal SCEP URL it replaces.', 'Give the URL the profiles use today (e.g. https://ndes01.contoso.local/certsrv/mscep/mscep.dll), or choose add.');
+  const profileIds = (inputs.profiles ?? '').split(/[\s,;]+/).filter(Boolean);
+  const bad = profileIds.find((id) => !GUID.test(id));
+  if (bad) invalid(`"${bad.slice(0, 60)}" is not a profile id.`, 'Copy the ids from the list this step shows (list first).');
+  if (action === 'apply' && profileIds.length === 0) invalid('No profile was named to change.', 'List first, then name one profile as a pilot, and the others once it works.');
+  return { cloud, action, mode, externalUrl, internalUrl, profileIds: profileIds.map((id) => id.toLowerCase()) };
+}
+
+export async function listScepProfiles(graph: Graph, signal?: AbortSignal): Promise<ScepProfile[]> {
+  const items = await graph.list<{ id: string; displayName: string; '@odata.type': string; scepServerUrls?: string[] }>(CONFIGURATIONS, { version: 'beta', ...(signal ? { signal } : {}), needs: 'Intune Administrator (or an Intune role with device configuration rights)' });
+  return items.filter((item) => SCEP_TYPE.test(item['@odata.type'] ?? '')).map((item) => ({ id: item.id, displayName: item.displayName, odataType: item['@odata.type'], scepServerUrls: item.scepServerUrls ?? [] }));
+}
+
+/** The URLs a profile would hold: the external URL in place of the internal one, or added to the list. */
+export function proposeChange(profile: ScepProfile, request: IntuneRequest): ProfileChange {
+  const has = profile.scepServerUrls.some((url) => url.toLowerCase() === request.externalUrl.toLowerCase());
+  let after: string[];
+  let note: string | undefined;
+  if (request.mode === 'add') {
+    after = has ? [...profile.scepServerUrls] : [...profile.scepServerUrls, request.externalUrl];
+    if (has) note = 'already lists the external URL';
+  } else if (!request.internalUrl) {
+    after = [...profile.scepServerUrls];
+    note = has ? 'already lists the external URL' : 'name the internal URL to see what would be replaced';
+  } else {
+    const internal = request.internalUrl.toLowerCase();
+    const holds = profile.scepServerUrls.some((url) => url.toLowerCase() === internal);
+    // A profile that does not use the internal URL is not this NDES's: it is left as it is.
+    if (!holds) {
+      after = [...profile.scepServerUrls];
+      note = has ? 'already lists the external URL' : `does not use ${request.internalUrl}`;
+    } else {
+      const kept = profile.scepServerUrls.map((url) => (url.toLowerCase() === internal ? request.externalUrl : url));
+      after = kept.filter((url, index) => kept.findIndex((other) => other.toLowerCase() === url.toLowerCase()) === index);
+    }
+  }
+  const changed = after.length !== profile.scepServerUrls.length || after.some((url, index) => url !== profile.scepServerUrls[index]);
+  return { profile, after, changed, ...(note ? { note } : {}) };
+}
+
+function diffLine(change: ProfileChange): string {
+  const type = change.profile.odataType.replace('#microsoft.graph.', '');
+  if (!change.changed) return `${change.profile.displayName} (${type}, ${change.profile.id}): unchanged: ${change.profile.scepServerUrls.join(', ') || '(no URL)'}${change.note ? ` (${change.note})` : ''}`;
+  return `${change.profile.displayName} (${type}, ${change.profile.id}): ${change.profile.scepServerUrls.join(', ') || '(no URL)'} -> ${change.after.join(', ')}`;
+}
+
+const MULTI_URL =
+  'With several URLs a device picks one (Android randomly and then sticks, iOS one at random, Windows in order) and its three SCEP calls must reach the same NDES: every URL left in a profile must work from wherever the device is.';
+const CONFIG_MGR = 'Configuration Manager: on the certificate registration point, set the URL to the external one (or Set-CMCertificateProfileScep -ScepServerUrl for its SCEP profiles).';
+
+export function intunePlan(inputs: Record<string, string>): PlannedAction[] {
+  let request: IntuneRequest;
+  try {
+    request = intuneRequestOf(inputs);
+  } catch (error) {
+    return [{ kind: 'manual', title: 'Fix the input first', detail: (error as Error).message, changesSystem: false }];
+  }
+  const graph = request.cloud.graph;
+  const list: PlannedAction = { kind: 'graph', title: 'List every SCEP certificate profile (all types, all pages)', detail: `GET ${graph}/beta${CONFIGURATIONS}, following @odata.nextLink; kept: @odata.type ending ScepCertificateProfile or SCEPCertificateProfile`, changesSystem: false };
+  if (request.action === 'list') return [{ kind: 'probe', title: 'First, prove SCEP answers through the external URL', detail: `GetCACaps and GetCACert at ${request.externalUrl}`, changesSystem: false }, list, { kind: 'manual', title: 'Nothing is changed: the list shows each profile\'s URLs and the proposed change', detail: MULTI_URL, changesSystem: false }];
+  if (request.action === 'rollback') return [list, { kind: 'graph', title: 'Put back the URLs each profile held before the companion changed it', detail: `PATCH ${graph}/beta${CONFIGURATIONS}/{id} {"@odata.type":…, "scepServerUrls":[previous values]} for each profile recorded in intune-changes.json, unless it was changed since`, changesSystem: true }];
+  return [
+    { kind: 'probe', title: 'First, prove SCEP answers through the external URL', detail: `GetCACaps and GetCACert at ${request.externalUrl}; nothing is changed unless both answer`, changesSystem: false },
+    list,
+    { kind: 'file', title: 'Record the current URLs of the profiles named', detail: 'In the journal and in intune-changes.json in the data folder, for rollback', changesSystem: false },
+    ...request.profileIds.map((id) => ({ kind: 'graph' as const, title: `Change profile ${id} (${request.mode === 'add' ? 'add the external URL' : 'replace the internal URL with the external one'})`, detail: `PATCH ${graph}/beta${CONFIGURATIONS}/${id} {"@odata.type":"<its type>","scepServerUrls":[…]}`, changesSystem: true })),
+    { kind: 'manual', title: 'Multi-URL semantics', detail: MULTI_URL, changesSystem: false },
+    { kind: 'manual', title: 'Configuration Manager', detail: CONFIG_MGR, changesSystem: false },
+  ];
+}
+
+interface Record_ {
+  at: string;
+  tenantId: string;
+  id: string;
+  displayName: string;
+  odataType: string;
+  before: string[];
+  after: string[];
+  /** pending: written before the change was sent; applied: Intune accepted it. */
+  status: 'pending' | 'applied';
+}
+
+function recordFile(dataDir: string): string {
+  return join(dataDir, 'intune-changes.json');
+}
+
+function readRecords(dataDir: string): Record_[] {
+  const file = recordFile(dataDir);
+  if (!existsSync(file)) return [];
+  try {
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as { changes?: Record_[] };
+    return Array.isArray(parsed.changes) ? parsed.changes : [];
+  } catch {
+    throw new CompanionError('STATE_UNREADABLE', `${file} cannot be read, so the earlier values are not known.`, 'Restore the profiles by hand from the journal (entries "intune-previous"), then move the file aside.');
+  }
+}
+
+function writeRecords(dataDir: string, changes: Record_[]): void {
+  const file = recordFile(dataDir);
+  writeFileSync(`${file}.tmp`, JSON.stringify({ changes }, null, 2), { mode: 0o600 });
+  renameSync(`${file}.tmp`, file);
+}
+
+async function externalAnswers(context: StepContext, externalUrl: string): Promise<{ ok: boolean; lines: string[] }> {
+  const base = externalUrl.replace(/certsrv\/mscep\/mscep\.dll$/i, '');
+  const report = await runCheckSuite({ scope: 'verify', externalUrl: base, timeoutMs: 10_000, longUrlKb: 20, groups: ['scep-external'] }, context.services, { signal: context.signal, runId: context.runId });
+  const scep = report.results.filter((result) => /getcacaps|getcacert/i.test(`${result.id} ${result.title}`));
+  const ok = scep.length > 0 && scep.every((result) => result.status === 'pass' || result.status === 'warn');
+  return { ok, lines: scep.map((result) => `${result.status.toUpperCase()} ${result.title}${result.cause ? `: ${result.cause}` : ''}`) };
+}
+
+export async function runIntune(context: StepContext): Promise<StepResult> {
+  const cloudServices = context.services.cloud;
+  if (!cloudServices) throw new CompanionError('NOT_AVAILABLE', 'This host cannot reach Microsoft Graph.', 'Use the app or the CLI on the server.');
+  const dataDir = () => cloudServices.dataDir;
+  const request = intuneRequestOf(context.inputs);
+  const graph = cloudServices.graph({ cloud: request.cloud.name }, context.runId);
+  const needs = 'Intune Administrator (or an Intune role with device configuration rights)';
+
+  const tenantId = (await cloudServices.signIn({ cloud: request.cloud.name }).current())?.tenantId ?? '';
+  if (request.action === 'rollback') {
+    const records = readRecords(dataDir());
+    if (records.length === 0) return { passed: false, summary: 'Nothing to roll back: the companion has not changed an Intune profile here.', remedy: 'Change profiles by hand in the Intune admin center if needed.' };
+    const live = new Map((await listScepProfiles(graph, context.signal)).map((profile) => [profile.id, [...profile.scepServerUrls]]));
+    const details: string[] = [];
+    const left: Record_[] = [];
+    let restored = 0;
+    for (const record of [...records].reverse()) {
+      const now = live.get(record.id);
+      const equal = (urls: string[] | undefined, other: string[]) => JSON.stringify(urls) === JSON.stringify(other);
+      if (record.tenantId && tenantId && record.tenantId !== tenantId) {
+        details.push(`${record.displayName} (${record.id}): changed in tenant ${record.tenantId}, not the one signed in to; kept for later.`);
+        left.unshift(record);
+        continue;
+      }
+      if (!now) {
+        details.push(`${record.displayName} (${record.id}): not found in Intune now; kept, it held ${record.before.join(', ') || '(none)'} before.`);
+        left.unshift(record);
+        continue;
+      }
+      if (record.status === 'pending' && equal(now, record.before)) {
+        details.push(`${record.displayName} (${record.id}): the change never reached Intune; nothing to undo.`);
+        continue;
+      }
+      if (!equal(now, record.after)) {
+        details.push(`${record.displayName} (${record.id}): changed since (${now.join(', ')}); left alone. It held ${record.before.join(', ')} before the companion's change.`);
+        left.unshift(record);
+        continue;
+      }
+      if (context.whatIf) {
+        details.push(`${record.displayName} (${record.id}): would go back to ${record.before.join(', ')}.`);
+        left.unshift(record);
+        restored += 1;
+        continue;
+      }
+      await graph.call('PATCH', `${CONFIGURATIONS}/${encodeURIComponent(record.id)}`, { version: 'beta', body: { '@odata.type': record.odataType, scepServerUrls: record.before }, signal: context.signal, needs });
+      live.set(record.id, [...record.before]);
+      restored += 1;
+      details.push(`${record.displayName} (${record.id}): back to ${record.before.join(', ')}.`);
+    }
+    if (!context.whatIf) writeRecords(dataDir(), left);
+    const kept = context.whatIf ? left.length - restored : left.length;
+    return {
+      passed: kept === 0,
+      summary: context.whatIf ? `-WhatIf: ${restored} profile(s) would be rolled back; nothing was changed.` : `Rolled back ${restored} profile(s) to the URLs they held before.${kept ? ` ${kept} could not be (see below) and stay recorded.` : ''}`,
+      ...(kept ? { remedy: 'Compare those profiles with the values in the details and restore them by hand if needed.' } : {}),
+      details,
+    };
+  }
+
+  context.progress(`Checking SCEP answers through ${request.externalUrl} before changing any profile.`);
+  const gate = await externalAnswers(context, request.externalUrl);
+  if (!gate.ok) {
+    return { passed: false, summary: `SCEP does not answer through ${request.externalUrl} yet: no profile was ${request.action === 'list' ? 'proposed for change' : 'changed'}.`, remedy: 'Run step 8 (Verify) with the external URL and fix what it finds first.', details: gate.lines };
+  }
+  const profiles = await listScepProfiles(graph, context.signal);
+  const changes = profiles.map((profile) => proposeChange(profile, request));
+  const details = [...gate.lines, ...changes.map(diffLine), MULTI_URL, CONFIG_MGR];
+  if (request.action === 'list') {
+    return { passed: true, summary: `${profiles.length} SCEP profile(s); ${changes.filter((change) => change.changed).length} would change (${request.mode}). Nothing was changed: name the profiles to change, one first as a pilot.`, details, evidence: changes.map((change) => ({ id: change.profile.id, displayName: change.profile.displayName, type: change.profile.odataType, before: change.profile.scepServerUrls, after: change.after })) };
+  }
+  const chosen = request.profileIds.map((id) => changes.find((change) => change.profile.id.toLowerCase() === id));
+  const missing = request.profileIds.filter((_id, index) => !chosen[index]);
+  if (missing.length) return { passed: false, summary: `No SCEP profile has the id ${missing.join(', ')}.`, remedy: 'List the profiles first and copy their ids.', details };
+  if (context.whatIf) return { passed: true, summary: `-WhatIf: ${chosen.filter((change) => change?.changed).length} profile(s) would change; nothing was changed.`, details };
+  const records = readRecords(dataDir());
+  const done: string[] = [];
+  for (const change of chosen) {
+    if (!change?.changed) continue;
+    const record: Record_ = { at: new Date().toISOString(), tenantId, id: change.profile.id, displayName: change.profile.displayName, odataType: change.profile.odataType, before: change.profile.scepServerUrls, after: change.after, status: 'pending' };
+    // Kept first, so a crash in between never loses the earlier value.
+    context.progress(`Recorded ${change.profile.displayName}'s current URLs: ${record.before.join(', ') || '(none)'}.`);
+    records.push(record);
+    writeRecords(dataDir(), records);
+    try {
+      await graph.call('PATCH', `${CONFIGURATIONS}/${encodeURIComponent(change.profile.id)}`, { version: 'beta', body: { '@odata.type': change.profile.odataType, scepServerUrls: change.after }, signal: context.signal, needs });
+    } catch (error) {
+      const failure = error as CompanionError;
+      return {
+        passed: false,
+        summary: `Changing ${change.profile.displayName} failed: ${failure.message}${done.length ? ` Changed before that: ${done.join(', ')}.` : ' No profile was changed.'}`,
+        remedy: `${failure.remediation ?? 'Fix what the message says.'} Rollback (this step) puts back any profile changed.`,
+        details,
+      };
+    }
+    record.status = 'applied';
+    writeRecords(dataDir(), records);
+    done.push(change.profile.displayName);
+  }
+  const after = await listScepProfiles(graph, context.signal);
+  const wrong = chosen.filter((change) => change?.changed && JSON.stringify(after.find((profile) => profile.id === change.profile.id)?.scepServerUrls) !== JSON.stringify(change.after));
+  if (wrong.length) return { passed: false, summary: `Intune does not show the new URLs on ${wrong.map((change) => change?.profile.displayName).join(', ')} after the change.`, remedy: 'Open the profiles in the Intune admin center and compare; roll back with this step (rollback) if needed.', details };
+  const untouched = chosen.filter((change) => change && !change.changed).map((change) => `${change?.profile.displayName} (${change?.note ?? 'unchanged'})`);
+  return {
+    passed: true,
+    summary: `${done.length ? `Changed ${done.length} profile(s): ${done.join(', ')}. Their earlier URLs are kept for rollback.` : 'Nothing was changed.'}${untouched.length ? ` Left as they are: ${untouched.join('; ')}.` : ''}`,
+    details,
+  };
+}
+
+/** What the profiles hold now: the external URL listed, and the internal one gone (when named). Never changes anything. */
+export async function verifyIntune(context: StepContext): Promise<StepResult> {
+  const cloudServices = context.services.cloud;
+  if (!cloudServices) throw new CompanionError('NOT_AVAILABLE', 'This host cannot reach Microsoft Graph.', 'Use the app or the CLI on the server.');
+  const request = intuneRequestOf({ ...context.inputs, action: 'list' });
+  const profiles = await listScepProfiles(cloudServices.graph({ cloud: request.cloud.name }, context.runId), context.signal);
+  const lists = (profile: ScepProfile, url: string | null) => url !== null && profile.scepServerUrls.some((item) => item.toLowerCase() === url.toLowerCase());
+  const holding = profiles.filter((profile) => lists(profile, request.externalUrl));
+  const stillInternal = request.mode === 'replace' ? profiles.filter((profile) => lists(profile, request.internalUrl)) : [];
+  const details = profiles.map((profile) => `${profile.displayName} (${profile.odataType.replace('#microsoft.graph.', '')}): ${profile.scepServerUrls.join(', ') || '(no URL)'}`);
+  if (profiles.length === 0) return { passed: false, summary: 'No SCEP certificate profile was found in Intune.', remedy: 'Create the SCEP profiles in the Intune admin center (with a trusted certificate profile for the same group).', details };
+  if (stillInternal.length) return { passed: false, summary: `${stillInternal.length} SCEP profile(s) still list ${request.internalUrl ?? ''}: ${stillInternal.map((profile) => profile.displayName).join(', ')}.`, remedy: 'Apply the change to them once the pilot works (this step, apply).', details };
+  if (holding.length === 0) return { passed: false, summary: `No SCEP profile lists ${request.externalUrl} yet.`, remedy: 'Apply the change to one profile first, as a pilot (this step, apply).', details };
+  return { passed: true, summary: `${holding.length} SCEP profile(s) list ${request.externalUrl}${request.internalUrl && request.mode === 'replace' ? `, and none still lists ${request.internalUrl}` : ''}.`, details };
+}

@@ -1,0 +1,296 @@
+import type { PlannedAction } from '../../contract/model.ts';
+import { checkUrl } from '../checks/input-rules.ts';
+import { CompanionError } from '../errors.ts';
+import type { StepContext, StepResult } from '../runbook/step.ts';
+import { cloudOf, type CloudProfile } from './clouds.ts';
+import { readCloudConnectors, type CloudConnector } from './connector-status.ts';
+import type { Graph } from './graph.ts';
+
+/**
+ * Publishing NDES with Application Proxy through Microsoft Graph (reference domain.md §5.1–§5.3,
+ * §6): reconcile with an app already published for this internal URL, else instantiate the
+ * custom-app template, wait out replication, set the URIs, set onPremisesPublishing with
+ * Passthrough, optionally put it on a dedicated connector group, and read the external URL back.
+ */
+export const MSCEP_PATH = 'certsrv/mscep/';
+const PROFILE = '/onPremisesPublishingProfiles/applicationProxy';
+const LABEL = /^[a-z0-9]([a-z0-9-]{0,60}[a-z0-9])?$/;
+
+export interface PublishRequest {
+  cloud: CloudProfile;
+  appName: string;
+  /** The NDES server as the connector reaches it, ending in "/". */
+  internalBase: string;
+  /** Publish only /certsrv/mscep/ (recommended) or the whole server. */
+  mscepOnly: boolean;
+  /** The label before "-<tenant>.msappproxy.net". */
+  externalLabel: string;
+  /** A dedicated connector group by this name, or null for the Default group. */
+  groupName: string | null;
+}
+
+const hasControl = (text: string) => [...text].some((character) => character.charCodeAt(0) < 0x20 || character.charCodeAt(0) === 0x7f);
+
+function invalid(message: string, remedy: string): never {
+  throw new CompanionError('INVALID_REQUEST', message, remedy);
+}
+
+export function publishRequestOf(inputs: Record<string, string>): PublishRequest {
+  let cloud: CloudProfile;
+  try {
+    cloud = cloudOf(inputs.cloud);
+  } catch (error) {
+    return invalid((error as Error).message, 'Choose global, usgov or china.');
+  }
+  if (!cloud.appProxySuffix) invalid(`The Application Proxy domain of ${cloud.label} is not documented in the companion's references.`, 'Publish in the portal for this cloud (the manual steps of this step).');
+  const appName = (inputs.appName ?? '').trim();
+  if (appName === '' || appName.length > 120 || hasControl(appName) || /[<>]/.test(appName)) invalid('The application name must be 1 to 120 characters, without control characters or < >.', 'Type a name such as NDES.');
+  const verdict = checkUrl(inputs.internalUrl ?? '', 'internal');
+  if (!verdict.ok) return invalid(`The internal URL was refused: ${verdict.message}`, 'Type the NDES server as the connector reaches it, e.g. https://ndes01.contoso.local/.');
+  // The base only: the SCEP path is published by choice, never typed into the base.
+  const internalBase = `${verdict.url.protocol}//${verdict.url.host}/`;
+  const label = (inputs.externalLabel?.trim() || appName).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+  if (!LABEL.test(label)) invalid(`"${label.slice(0, 70)}" cannot start an external URL.`, 'Use letters, digits and hyphens, e.g. ndes.');
+  const scope = (inputs.scope ?? '').trim().toLowerCase();
+  const group = (inputs.connectorGroup ?? '').trim();
+  if (group.length > 100 || hasControl(group)) invalid('The connector group name is too long or holds control characters.', 'Type a short name such as NDES.');
+  return { cloud, appName, internalBase, mscepOnly: scope === '' || scope.startsWith('mscep'), externalLabel: label, groupName: group === '' || group.toLowerCase() === 'default' ? null : group };
+}
+
+/** internalUrl and the external URL's path: the whole server, or only /certsrv/mscep/. */
+function publishedPath(request: PublishRequest): string {
+  return request.mscepOnly ? MSCEP_PATH : '';
+}
+
+export function publishPlan(inputs: Record<string, string>): PlannedAction[] {
+  let request: PublishRequest;
+  try {
+    request = publishRequestOf(inputs);
+  } catch (error) {
+    return [{ kind: 'manual', title: 'Fix the input first', detail: (error as Error).message, changesSystem: false }];
+  }
+  const graph = request.cloud.graph;
+  const internal = `${request.internalBase}${publishedPath(request)}`;
+  const external = `https://${request.externalLabel}-<tenant>.${request.cloud.appProxySuffix ?? ''}/${publishedPath(request)}`;
+  return [
+    { kind: 'graph', title: 'Find an app already published for this internal URL (reconcile, never duplicate)', detail: `GET ${graph}/beta/servicePrincipals?$filter=tags/any(t:t eq 'WindowsAzureActiveDirectoryOnPremApp'), then GET ${graph}/beta/applications(appId='…') for each; GET ${graph}/v1.0/applications?$filter=displayName eq '${request.appName.replace(/'/g, "''")}'`, changesSystem: false },
+    { kind: 'graph', title: 'Read the tenant name for the external URL', detail: `GET ${graph}/v1.0/organization (the initial domain's first label)`, changesSystem: false },
+    { kind: 'graph', title: 'Create the application from the custom template (only when none exists)', detail: `POST ${graph}/v1.0/applicationTemplates/${request.cloud.customAppTemplateId}/instantiate {"displayName":"${request.appName}"}`, changesSystem: true },
+    { kind: 'graph', title: 'Wait until it can be read (replication)', detail: `GET ${graph}/v1.0/applications/{id}, retried while 404`, changesSystem: false },
+    { kind: 'graph', title: 'Set its URIs', detail: `PATCH ${graph}/v1.0/applications/{id} {"identifierUris":["api://{appId}"],"web":{"redirectUris":["${external}"],"homePageUrl":"${external}"}}`, changesSystem: true },
+    {
+      kind: 'graph',
+      title: `Publish with Passthrough${request.mscepOnly ? ', only /certsrv/mscep/' : ', the whole server'}`,
+      detail: `PATCH ${graph}/beta/applications/{id} {"onPremisesPublishing":{"externalAuthenticationType":"passthru","internalUrl":"${internal}","externalUrl":"${external}","isTranslateHostHeaderEnabled":true,"isTranslateLinksInBodyEnabled":false,"applicationServerTimeout":"default"}}`,
+      changesSystem: true,
+    },
+    ...(request.groupName
+      ? [
+          { kind: 'graph' as const, title: `Find or create connector group ${request.groupName}`, detail: `GET ${graph}/beta${PROFILE}/connectorGroups; POST ${graph}/beta${PROFILE}/connectorGroups {"name":"${request.groupName}"} when missing`, changesSystem: true },
+          { kind: 'graph' as const, title: "Move this server's connector into it (apps on its old group lose it)", detail: `POST ${graph}/beta${PROFILE}/connectors/{connector id}/memberOf/$ref`, changesSystem: true },
+          { kind: 'graph' as const, title: 'Assign the app to the group', detail: `PUT ${graph}/beta/applications/{id}/connectorGroup/$ref`, changesSystem: true },
+        ]
+      : []),
+    { kind: 'graph', title: 'Read back the external URL', detail: `GET ${graph}/beta/applications/{id}?$select=onPremisesPublishing`, changesSystem: false },
+  ];
+}
+
+interface AppView {
+  id: string;
+  appId: string;
+  displayName: string;
+  identifierUris?: string[];
+  notes?: string | null;
+  onPremisesPublishing?: { externalAuthenticationType?: string; internalUrl?: string; externalUrl?: string } | null;
+}
+
+/** Written on the apps the companion creates, so a half-made one is recognised, and no other app is taken over. */
+export const CREATED_MARK = 'Created by NDES Proxy Companion for';
+
+const same = (a: string | undefined, b: string) => (a ?? '').toLowerCase().replace(/\/+$/, '/') === b.toLowerCase();
+const hostOf = (url: string | undefined) => {
+  try {
+    return new URL(url ?? '').host.toLowerCase();
+  } catch {
+    return '';
+  }
+};
+
+interface Found {
+  /** Published for exactly this internal URL, or half-made by the companion for it. */
+  app: AppView | null;
+  /** Another app already publishing this server under another path (the whole server, or only mscep). */
+  sameHost: AppView | null;
+}
+
+async function findExisting(graph: Graph, request: PublishRequest, internal: string, signal?: AbortSignal): Promise<Found> {
+  const options = { ...(signal ? { signal } : {}), needs: 'Application Administrator (or Global Administrator)' };
+  const published = await graph.list<{ appId: string }>(`/servicePrincipals?$filter=${encodeURIComponent("tags/any(t:t eq 'WindowsAzureActiveDirectoryOnPremApp')")}&$select=appId,displayName`, { ...options, version: 'beta' });
+  let sameHost: AppView | null = null;
+  for (const sp of published) {
+    const app = await graph.get<AppView>(`/applications(appId='${encodeURIComponent(sp.appId)}')?$select=id,appId,displayName,identifierUris,notes,onPremisesPublishing`, { ...options, version: 'beta' });
+    if (same(app.onPremisesPublishing?.internalUrl, internal)) return { app, sameHost: null };
+    if (hostOf(app.onPremisesPublishing?.internalUrl) === hostOf(internal)) sameHost = app;
+  }
+  const named = await graph.list<AppView>(`/applications?$filter=${encodeURIComponent(`displayName eq '${request.appName.replace(/'/g, "''")}'`)}`, options);
+  for (const candidate of named) {
+    const app = await graph.get<AppView>(`/applications/${encodeURIComponent(candidate.id)}?$select=id,appId,displayName,identifierUris,notes,onPremisesPublishing`, { ...options, version: 'beta' });
+    // Only an app this companion created for this URL and did not finish is resumed.
+    if (!app.onPremisesPublishing?.internalUrl && (app.notes === `${CREATED_MARK} ${internal}` || !app.identifierUris?.length)) return { app, sameHost };
+  }
+  return { app: null, sameHost };
+}
+
+interface GroupMove {
+  group: { id: string; name: string } | null;
+  connector: CloudConnector;
+}
+
+/**
+ * Before anything changes: this server's connector must be in the tenant and active, and moving it
+ * must not leave the apps on its old group without an active connector.
+ */
+async function planGroupMove(context: StepContext, graph: Graph, request: PublishRequest): Promise<GroupMove | StepResult> {
+  const options = { version: 'beta' as const, signal: context.signal, needs: 'Application Administrator (or Global Administrator)' };
+  const local = await context.services.powershell.run('Get-ConnectorState', { signal: context.signal, onProgress: (message) => context.progress(message) });
+  const machine = local.data.machineName;
+  const connectors = await readCloudConnectors(graph, context.signal);
+  const mine = connectors.find((connector) => machine && connector.machineName.toLowerCase() === machine);
+  if (!mine || mine.status !== 'active') {
+    return {
+      passed: false,
+      summary: `Refused, nothing was changed: this server's connector (${machine ?? 'name unknown'}) is ${mine ? mine.status : 'not in the tenant'}, so group ${request.groupName ?? ''} would have no working connector for NDES.`,
+      remedy: 'Register the connector (step 4) and check Connector status (step 6), or publish on the Default group (leave the group empty).',
+    };
+  }
+  const groups = await graph.list<{ id: string; name: string }>(`${PROFILE}/connectorGroups`, options);
+  const group = groups.find((candidate) => candidate.name === request.groupName) ?? null;
+  const old = mine.group;
+  if (old && old.id !== group?.id) {
+    const stays = connectors.filter((connector) => connector !== mine && connector.status === 'active' && connector.group?.id === old.id).length;
+    const apps = await graph.list<{ displayName: string }>(`${PROFILE}/connectorGroups/${encodeURIComponent(old.id)}/applications`, options);
+    if (stays === 0 && apps.length > 0) {
+      return {
+        passed: false,
+        summary: `Refused, nothing was changed: moving this server's connector to ${request.groupName ?? ''} would leave ${apps.length} app(s) on group ${old.name} (${apps.map((app) => app.displayName).join(', ')}) without an active connector.`,
+        remedy: `Add another connector to ${old.name} first, or publish NDES on ${old.name} (leave the group empty).`,
+      };
+    }
+  }
+  return { group, connector: mine };
+}
+
+export async function runPublish(context: StepContext): Promise<StepResult> {
+  const cloudServices = context.services.cloud;
+  if (!cloudServices) throw new CompanionError('NOT_AVAILABLE', 'This host cannot reach Microsoft Graph.', 'Use the app or the CLI on the server.');
+  const request = publishRequestOf(context.inputs);
+  const graph = cloudServices.graph({ cloud: request.cloud.name }, context.runId);
+  const signal = context.signal;
+  const needs = 'Application Administrator (or Global Administrator)';
+  const internal = `${request.internalBase}${publishedPath(request)}`;
+  const details: string[] = [];
+
+  context.progress('Looking for an app already published for this internal URL.');
+  const [found, organization] = await Promise.all([
+    findExisting(graph, request, internal, signal),
+    graph.get<{ value: { displayName: string; verifiedDomains: { name: string; isInitial: boolean }[] }[] }>('/organization', { signal }),
+  ]);
+  const tenantName = organization.value[0]?.displayName ?? 'the tenant';
+  const tenantLabel = organization.value[0]?.verifiedDomains.find((domain) => domain.isInitial)?.name.split('.')[0] ?? '';
+  if (!tenantLabel) return { passed: false, summary: `Refused, nothing was changed: ${tenantName} shows no initial (onmicrosoft) domain, which the default external URL is built on.`, remedy: 'Publish in the portal, which shows the external URL it offers, and give it to Verify.' };
+  const external = `https://${request.externalLabel}-${tenantLabel}.${request.cloud.appProxySuffix ?? ''}/${publishedPath(request)}`;
+  const existing = found.app;
+  if (!existing && found.sameHost) {
+    return {
+      passed: false,
+      summary: `Refused, nothing was changed: "${found.sameHost.displayName}" already publishes this server as ${found.sameHost.onPremisesPublishing?.internalUrl ?? '?'} (${found.sameHost.onPremisesPublishing?.externalUrl ?? '?'}); a second app for ${internal} would expose it twice.`,
+      remedy: `Choose "${request.mscepOnly ? 'whole server' : 'mscep only'}" to keep that app, or remove it in Enterprise applications first if only /certsrv/mscep/ should be published.`,
+    };
+  }
+  const alreadyDone = existing?.onPremisesPublishing?.externalAuthenticationType === 'passthru' && same(existing.onPremisesPublishing.internalUrl, internal);
+  const preAuthRemoved = existing?.onPremisesPublishing?.externalAuthenticationType === 'aadPreAuthentication';
+
+  const move = request.groupName ? await planGroupMove(context, graph, request) : null;
+  if (move && 'passed' in move) return move;
+
+  if (context.whatIf) {
+    const what = alreadyDone ? `"${existing?.displayName}" is already published for ${internal} with Passthrough` : existing ? `"${existing.displayName}" would be completed${preAuthRemoved ? ' (its Microsoft Entra pre-authentication would become Passthrough)' : ''}` : `"${request.appName}" would be created`;
+    return { passed: true, summary: `-WhatIf: ${what}; external URL ${existing?.onPremisesPublishing?.externalUrl ?? external}. Nothing was changed.`, details };
+  }
+
+  let app = existing;
+  try {
+    if (!app) {
+      context.progress(`Creating "${request.appName}" from the custom application template.`);
+      const created = await graph.call<{ application: { id: string; appId: string } }>('POST', `/applicationTemplates/${request.cloud.customAppTemplateId}/instantiate`, { body: { displayName: request.appName }, signal, needs });
+      details.push(`Created application ${created.application.id} (appId ${created.application.appId}) in ${tenantName}.`);
+      context.progress('Waiting until the new application can be read (replication).');
+      app = await graph.get<AppView>(`/applications/${encodeURIComponent(created.application.id)}`, { signal, replicationLag: true, needs });
+    } else {
+      details.push(`${alreadyDone ? 'Already published' : 'Completing'}: "${app.displayName}" (${app.id}) in ${tenantName}.`);
+    }
+    if (!alreadyDone) {
+      if (!app.identifierUris?.length) {
+        context.progress('Setting its URIs.');
+        await graph.call('PATCH', `/applications/${encodeURIComponent(app.id)}`, { body: { identifierUris: [`api://${app.appId}`], web: { redirectUris: [external], homePageUrl: external }, notes: `${CREATED_MARK} ${internal}` }, signal, needs, replicationLag: true });
+      }
+      context.progress(`Publishing ${internal} with Passthrough.`);
+      await graph.call('PATCH', `/applications/${encodeURIComponent(app.id)}`, {
+        version: 'beta',
+        body: { onPremisesPublishing: { externalAuthenticationType: 'passthru', internalUrl: internal, externalUrl: existing?.onPremisesPublishing?.externalUrl ?? external, isTranslateHostHeaderEnabled: true, isTranslateLinksInBodyEnabled: false, applicationServerTimeout: 'default' } },
+        signal,
+        needs,
+        replicationLag: true,
+      });
+      if (preAuthRemoved) details.push('Its Microsoft Entra pre-authentication was replaced by Passthrough: Conditional Access no longer applies to this URL (SCEP clients cannot sign in).');
+    }
+    if (move && request.groupName) {
+      context.progress(`Putting the app on connector group ${request.groupName}.`);
+      const options = { version: 'beta' as const, signal, needs };
+      const group = move.group ?? (await graph.call<{ id: string; name: string }>('POST', `${PROFILE}/connectorGroups`, { ...options, body: { name: request.groupName } }));
+      if (move.connector.group?.id !== group.id) {
+        await graph.call('POST', `${PROFILE}/connectors/${encodeURIComponent(move.connector.id)}/memberOf/$ref`, { ...options, body: { '@odata.id': `${request.cloud.graph}/beta${PROFILE}/connectorGroups/${group.id}` } });
+        details.push(`Moved connector ${move.connector.machineName} from ${move.connector.group?.name ?? 'no group'} to ${group.name}.`);
+      }
+      await graph.call('PUT', `/applications/${encodeURIComponent(app.id)}/connectorGroup/$ref`, { ...options, body: { '@odata.id': `${request.cloud.graph}/beta${PROFILE}/connectorGroups/${group.id}` } });
+      details.push(`Assigned to connector group ${group.name}.`);
+    }
+  } catch (error) {
+    // What was done before the failure is said, so the tenant is never left changed in silence.
+    const failure = error as CompanionError;
+    return {
+      passed: false,
+      summary: `Publishing stopped part-way: ${failure.message}${details.length ? ` Done before that: ${details.join(' ')}` : ' Nothing had been changed.'}`,
+      remedy: `${failure.remediation ?? 'Fix what the message says.'} Running this step again finds the app and completes it.`,
+      details,
+    };
+  }
+
+  const read = await graph.get<AppView>(`/applications/${encodeURIComponent(app.id)}?$select=id,appId,displayName,onPremisesPublishing`, { version: 'beta', signal, replicationLag: true });
+  const publishing = read.onPremisesPublishing;
+  details.push(`Internal URL ${publishing?.internalUrl ?? '?'}; external URL ${publishing?.externalUrl ?? '?'}; pre-authentication ${publishing?.externalAuthenticationType ?? '?'}.`);
+  if (publishing?.externalAuthenticationType !== 'passthru' || !publishing.externalUrl) {
+    return { passed: false, summary: 'Microsoft Graph does not show the app published with Passthrough after the change.', remedy: 'Open the app in Microsoft Entra admin center > Enterprise applications > Application proxy and compare with the details.', details };
+  }
+  const scepUrl = `${publishing.externalUrl.replace(/\/?$/, '/')}${request.mscepOnly ? '' : MSCEP_PATH}mscep.dll`;
+  return {
+    passed: true,
+    summary: `${alreadyDone ? 'Already published' : 'Published'}: "${read.displayName}" at ${publishing.externalUrl} with Passthrough${preAuthRemoved ? ' (it had Microsoft Entra pre-authentication, which SCEP clients cannot pass)' : ''}. SCEP URL for Intune: ${scepUrl}`,
+    details,
+    evidence: { applicationId: read.id, appId: read.appId, externalUrl: publishing.externalUrl, internalUrl: publishing.internalUrl, scepUrl },
+  };
+}
+
+/** The app for this internal URL: published with Passthrough, and its external URL. */
+export async function verifyPublish(context: StepContext): Promise<StepResult> {
+  const cloudServices = context.services.cloud;
+  if (!cloudServices) throw new CompanionError('NOT_AVAILABLE', 'This host cannot reach Microsoft Graph.', 'Use the app or the CLI on the server.');
+  const request = publishRequestOf(context.inputs);
+  const graph = cloudServices.graph({ cloud: request.cloud.name }, context.runId);
+  const internal = `${request.internalBase}${publishedPath(request)}`;
+  const { app } = await findExisting(graph, request, internal, context.signal);
+  const publishing = app?.onPremisesPublishing;
+  if (!app || !publishing?.internalUrl) return { passed: false, summary: `No app is published for ${internal}.`, remedy: 'Run this step.' };
+  if (publishing.externalAuthenticationType !== 'passthru') return { passed: false, summary: `"${app.displayName}" is published for ${internal}, but with ${publishing.externalAuthenticationType ?? 'unknown'} pre-authentication: SCEP clients cannot sign in.`, remedy: 'Run this step: it sets Passthrough.' };
+  return { passed: true, summary: `"${app.displayName}" is published at ${publishing.externalUrl ?? '?'} for ${internal} with Passthrough.`, evidence: { applicationId: app.id, externalUrl: publishing.externalUrl, internalUrl: publishing.internalUrl } };
+}

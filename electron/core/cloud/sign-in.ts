@@ -1,0 +1,194 @@
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PublicClientApplication, type AccountInfo, type AuthenticationResult, type DeviceCodeRequest, type INetworkModule, type NetworkRequestOptions, type NetworkResponse } from '@azure/msal-node';
+import { CompanionError } from '../errors.ts';
+import type { CloudProfile } from './clouds.ts';
+import { fileCachePlugin } from './token-cache.ts';
+
+/**
+ * The Graph client id by default: Microsoft Graph Command Line Tools, Microsoft's own public
+ * client (the one Microsoft Graph PowerShell signs in with). It needs no app registration, but
+ * an administrator must consent to the Graph permissions below for it once; a tenant that
+ * prefers its own registered public client gives that client id instead (README).
+ */
+export const DEFAULT_GRAPH_CLIENT_ID = '14d82eec-204b-4c2f-b7e8-296a70dab67e';
+
+/** Delegated Graph permissions the steps use (reference domain.md §5 and §7). */
+export const GRAPH_PERMISSIONS = ['Application.ReadWrite.All', 'OnPremisesPublishingProfiles.ReadWrite.All', 'Directory.Read.All', 'Organization.Read.All', 'RoleEligibilitySchedule.Read.Directory', 'DeviceManagementConfiguration.ReadWrite.All'] as const;
+
+export function graphScopes(cloud: CloudProfile): string[] {
+  // A national cloud's scopes name its own Graph host (Microsoft Graph SDKs, national clouds).
+  return GRAPH_PERMISSIONS.map((permission) => `${cloud.graph}/${permission}`);
+}
+
+export interface SignedIn {
+  username: string;
+  name: string;
+  tenantId: string;
+  cloud: CloudProfile['name'];
+}
+
+export interface DeviceCodePrompt {
+  userCode: string;
+  verificationUri: string;
+  message: string;
+  expiresInSeconds: number;
+}
+
+export interface SignInOptions {
+  cloud: CloudProfile;
+  dataDir: string;
+  network: INetworkModule;
+  /** Tenant id or domain; "organizations" (any work account) when not given. */
+  tenant?: string;
+  clientId?: string;
+}
+
+/** AADSTS codes an admin meets at sign-in (reference domain.md §9), in people's words. */
+const KNOWN: { code: string; message: string; remedy: string }[] = [
+  { code: 'AADSTS50059', message: 'The sign-in did not say which tenant it is for (a personal Microsoft account, or an account outside the tenant).', remedy: 'Sign in as admin@<your tenant domain>, or give the tenant (--tenant).' },
+  { code: 'AADSTS65001', message: 'An administrator has not consented to the permissions the companion asks for.', remedy: 'Have a Global Administrator (or Privileged Role Administrator) sign in once and consent for the organisation, or use your own registered client id.' },
+  { code: 'AADSTS700016', message: 'The client id is not known in this tenant.', remedy: 'Check the client id, and that its app registration exists in the tenant you sign in to.' },
+  { code: 'AADSTS50020', message: 'This account is not a member of the tenant.', remedy: 'Sign in with an account of the tenant itself, not a guest.' },
+  { code: 'AADSTS50076', message: 'Multi-factor authentication is required and was not completed.', remedy: 'Sign in again and complete the MFA prompt.' },
+  { code: 'AADSTS70020', message: 'The sign-in code expired before it was used.', remedy: 'Start the sign-in again and enter the new code within 15 minutes.' },
+];
+
+function explain(error: unknown, lastServerError?: string): CompanionError {
+  const text = `${error instanceof Error ? `${error.message} ${(error as { errorCode?: string }).errorCode ?? ''}` : String(error)} ${lastServerError ?? ''}`;
+  for (const known of KNOWN) if (text.includes(known.code)) return new CompanionError('SIGN_IN_FAILED', known.message, known.remedy);
+  if (/device_code_polling_cancelled|cancel/i.test(text)) return new CompanionError('CANCELLED', 'The sign-in was cancelled.', 'Sign in again when ready.');
+  if (/slow_down/.test(text)) return new CompanionError('SIGN_IN_FAILED', 'Microsoft Entra ID asked the companion to poll more slowly, which the sign-in library does not do.', 'Start the sign-in again.');
+  // MSAL's own text names no secret; it is cut to its first line.
+  return new CompanionError('SIGN_IN_FAILED', `The sign-in failed: ${text.split(/\r?\n/)[0]?.slice(0, 300) ?? 'unknown error'}`, 'Check this server reaches login.microsoftonline.com (Readiness), then sign in again.');
+}
+
+/**
+ * Signing in with @azure/msal-node as a public client, its token cache in the data folder. Tokens
+ * stay in this process: callers get a token only to send it to Microsoft, and never in an event,
+ * the journal, a log or a window.
+ */
+/** Who signed in, with which client, in which tenant: not secret, kept beside the cache. */
+interface SignInRecord {
+  homeAccountId: string;
+  tenantId: string;
+  clientId: string;
+}
+
+export class SignIn {
+  private readonly app: PublicClientApplication;
+  private readonly cache: ReturnType<typeof fileCachePlugin>;
+  private readonly recordFile: string;
+  private readonly record: SignInRecord | null;
+  private readonly clientId: string;
+  /** MSAL keeps only the error code of a refused request; its AADSTS description is kept here. */
+  private lastServerError: string | undefined;
+
+  constructor(private readonly options: SignInOptions) {
+    this.cache = fileCachePlugin(join(options.dataDir, `msal-cache-${options.cloud.name}.json`));
+    this.recordFile = join(options.dataDir, `sign-in-${options.cloud.name}.json`);
+    this.record = readRecord(this.recordFile);
+    // Later commands use the client and tenant the admin signed in with, not the defaults.
+    this.clientId = options.clientId ?? this.record?.clientId ?? DEFAULT_GRAPH_CLIENT_ID;
+    const tenant = options.tenant?.trim() || this.record?.tenantId || 'organizations';
+    this.app = new PublicClientApplication({
+      auth: { clientId: this.clientId, authority: `https://${options.cloud.authorityHost}/${tenant}` },
+      cache: { cachePlugin: this.cache },
+      system: { networkClient: this.watching(options.network) },
+    });
+  }
+
+  /** The account this sign-in is about: the one recorded at login, with the same client. */
+  private async account(): Promise<AccountInfo | null> {
+    if (!this.record || this.record.clientId !== this.clientId) return null;
+    return (await this.app.getTokenCache().getAccountByHomeId(this.record.homeAccountId)) ?? null;
+  }
+
+  /** The network module, noting the error description of a refused request (never a token). */
+  private watching(network: INetworkModule): INetworkModule {
+    const note = <T>(response: NetworkResponse<T>): NetworkResponse<T> => {
+      const body = response.body as { error?: unknown; error_description?: unknown } | undefined;
+      if (body && typeof body.error === 'string' && body.error !== 'authorization_pending') this.lastServerError = `${body.error}: ${typeof body.error_description === 'string' ? body.error_description.split(/\r?\n/)[0] : ''}`;
+      return response;
+    };
+    return {
+      sendGetRequestAsync: async <T>(url: string, options?: NetworkRequestOptions, timeout?: number) => note(await network.sendGetRequestAsync<T>(url, options, timeout)),
+      sendPostRequestAsync: async <T>(url: string, options?: NetworkRequestOptions) => note(await network.sendPostRequestAsync<T>(url, options)),
+    };
+  }
+
+  private summary(account: AccountInfo): SignedIn {
+    return { username: account.username, name: account.name ?? account.username, tenantId: account.tenantId, cloud: this.options.cloud.name };
+  }
+
+  /** Device code: for Server Core and wherever no browser may run. */
+  async withDeviceCode(onCode: (prompt: DeviceCodePrompt) => void, signal?: AbortSignal): Promise<SignedIn> {
+    const request: DeviceCodeRequest = {
+      scopes: graphScopes(this.options.cloud),
+      deviceCodeCallback: (response) => onCode({ userCode: response.userCode, verificationUri: response.verificationUri, message: response.message, expiresInSeconds: response.expiresIn }),
+    };
+    const onAbort = () => {
+      request.cancel = true;
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let result: AuthenticationResult | null;
+    try {
+      result = await this.app.acquireTokenByDeviceCode(request);
+    } catch (error) {
+      throw explain(error, this.lastServerError);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+    if (!result?.account) throw new CompanionError('SIGN_IN_FAILED', 'Microsoft Entra ID answered without an account.', 'Sign in again.');
+    // One sign-in at a time: any other account in the cache is forgotten.
+    const cache = this.app.getTokenCache();
+    for (const other of await cache.getAllAccounts()) if (other.homeAccountId !== result.account.homeAccountId) await cache.removeAccount(other);
+    writeRecord(this.recordFile, { homeAccountId: result.account.homeAccountId, tenantId: result.account.tenantId, clientId: this.clientId });
+    return this.summary(result.account);
+  }
+
+  /** Who is signed in, from the cache; null when nobody is. */
+  async current(): Promise<SignedIn | null> {
+    const account = await this.account();
+    return account ? this.summary(account) : null;
+  }
+
+  /** A Graph token from the cache, refreshed when due, in the tenant signed in to; never an interactive prompt. */
+  async graphToken(options: { forceRefresh?: boolean } = {}): Promise<string> {
+    const account = await this.account();
+    if (!account) throw new CompanionError('NEEDS_SIGN_IN', 'Nobody is signed in.', 'Sign in first (ndes-companion login --device-code, or the Sign-in step).');
+    try {
+      const result = await this.app.acquireTokenSilent({ account, authority: `https://${this.options.cloud.authorityHost}/${account.tenantId}`, scopes: graphScopes(this.options.cloud), forceRefresh: options.forceRefresh ?? false });
+      return result.accessToken;
+    } catch (error) {
+      const code = (error as { errorCode?: string }).errorCode ?? '';
+      if (/interaction_required|invalid_grant|no_tokens_found|refresh_token_expired/.test(code) || /AADSTS(50173|700082|70043|50078)/.test(String((error as Error).message))) {
+        throw new CompanionError('NEEDS_SIGN_IN', 'The sign-in has expired or was revoked.', 'Sign in again.');
+      }
+      throw explain(error, this.lastServerError);
+    }
+  }
+
+  /** Forgets every account and deletes the cache file, the record and any damaged copy. */
+  async signOut(): Promise<void> {
+    const cache = this.app.getTokenCache();
+    for (const account of await cache.getAllAccounts()) await cache.removeAccount(account);
+    this.cache.clear();
+    rmSync(this.recordFile, { force: true });
+  }
+}
+
+function readRecord(file: string): SignInRecord | null {
+  if (!existsSync(file)) return null;
+  try {
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<SignInRecord>;
+    return typeof parsed.homeAccountId === 'string' && typeof parsed.tenantId === 'string' && typeof parsed.clientId === 'string' ? { homeAccountId: parsed.homeAccountId, tenantId: parsed.tenantId, clientId: parsed.clientId } : null;
+  } catch {
+    return null;
+  }
+}
+
+function writeRecord(file: string, record: SignInRecord): void {
+  writeFileSync(`${file}.tmp`, JSON.stringify(record, null, 2), { mode: 0o600 });
+  renameSync(`${file}.tmp`, file);
+}

@@ -35,10 +35,11 @@ Usage:
                                                 companion's last proxy change, --remove what was there before its
                                                 first; every change keeps a copy under
                                                 %ProgramData%\\NDES Proxy Companion\\Backups.
-  ndes-companion login --device-code [--tenant T] [--cloud global|usgov|china] [--client-id ID] [--json]
+  ndes-companion login --device-code [--tenant T] [--cloud global|usgov|china] [--client-id ID] [--proxy P] [--json]
                                                 Sign in to Microsoft Entra ID with a code entered in any browser (step
-                                                sign-in). Later commands use this sign-in until logout; the token cache
-                                                is a file in the data folder, owner-only, NOT encrypted in this version.
+                                                sign-in). Later commands use this sign-in (and its --proxy) until logout;
+                                                the token cache is a file in the data folder, owner-only, NOT encrypted
+                                                in this version.
   ndes-companion whoami [--cloud C] [--json]    Who is signed in.
   ndes-companion connectors [--json]            This server's connector as the tenant sees it, its group, the others
                                                 (step connector-status).
@@ -243,7 +244,7 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
     };
     /** Sign-in commands call the core directly: no token ever crosses a channel a window can use. */
     const account = async (which: 'login' | 'logout' | 'whoami', target: Companion): Promise<number> => {
-      const choice = { ...(values.cloud ? { cloud: values.cloud } : {}), ...(values.tenant ? { tenant: values.tenant } : {}), ...(values['client-id'] ? { clientId: values['client-id'] } : {}) };
+      const choice = { ...(values.cloud ? { cloud: values.cloud } : {}), ...(values.tenant ? { tenant: values.tenant } : {}), ...(values['client-id'] ? { clientId: values['client-id'] } : {}), ...(which === 'login' && values.proxy ? { proxy: values.proxy } : {}) };
       const print = (value: unknown, human: string) => io.out(values.json ? JSON.stringify({ ok: true, value }, null, 2) : human);
       try {
         const signIn = target.signIn(choice);

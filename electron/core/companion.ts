@@ -3,6 +3,7 @@ import type { CloudHttp } from './cloud/cloud-http-types.ts';
 import { cloudOf } from './cloud/clouds.ts';
 import { SignIn } from './cloud/sign-in.ts';
 import { Graph } from './cloud/graph.ts';
+import { checkUrl } from './checks/input-rules.ts';
 import type { AppInfo } from '../contract/channels.ts';
 import type { HostKind } from '../contract/model.ts';
 import { CompanionError } from './errors.ts';
@@ -43,9 +44,9 @@ export interface Companion {
   journal: Journal;
   redactor: Redactor;
   /** The sign-in for a cloud (and tenant, client id), its token cache in the data folder. */
-  signIn(options?: { cloud?: string; tenant?: string; clientId?: string }): SignIn;
+  signIn(options?: { cloud?: string; tenant?: string; clientId?: string; proxy?: string }): SignIn;
   /** Microsoft Graph as that sign-in; every call is journaled (method and URL) before it is sent. */
-  graph(options?: { cloud?: string; tenant?: string; clientId?: string }, runId?: string): Graph;
+  graph(options?: { cloud?: string; tenant?: string; clientId?: string; proxy?: string }, runId?: string): Graph;
   close(): void;
 }
 
@@ -55,7 +56,7 @@ export function createCompanion(options: CompanionOptions): Companion {
   const now = options.now ?? (() => new Date());
   const journal = openJournal(join(options.dataDir, 'journal.jsonl'), redactor, now);
   const store = createStateStore<RunbookState>(join(options.dataDir, 'state.json'), emptyState, parseState);
-  const signIn = (choice: { cloud?: string; tenant?: string; clientId?: string } = {}): SignIn => {
+  const signIn = (choice: { cloud?: string; tenant?: string; clientId?: string; proxy?: string } = {}): SignIn => {
     if (!options.cloudHttp) throw new CompanionError('NOT_AVAILABLE', 'This host cannot reach Microsoft Entra ID.', 'Use the CLI or the app on the server.');
     let cloud;
     try {
@@ -63,15 +64,25 @@ export function createCompanion(options: CompanionOptions): Companion {
     } catch (error) {
       throw new CompanionError('INVALID_REQUEST', (error as Error).message, 'Choose global, usgov or china.');
     }
-    return new SignIn({ cloud, dataDir: options.dataDir, network: options.cloudHttp.msalNetwork(), ...(choice.tenant ? { tenant: choice.tenant } : {}), ...(choice.clientId ? { clientId: choice.clientId } : {}) });
+    const http = options.cloudHttp;
+    let proxy: string | undefined;
+    if (choice.proxy?.trim()) {
+      const verdict = checkUrl(choice.proxy, 'proxy');
+      if (!verdict.ok) throw new CompanionError('INVALID_REQUEST', `The proxy address was refused: ${verdict.message}`, 'Type it as http://host:port.');
+      proxy = verdict.normalized;
+    }
+    return new SignIn({ cloud, dataDir: options.dataDir, network: (through) => http.msalNetwork(through), ...(choice.tenant ? { tenant: choice.tenant } : {}), ...(choice.clientId ? { clientId: choice.clientId } : {}), ...(proxy ? { proxy } : {}) });
   };
 
-  const graph = (choice: { cloud?: string; tenant?: string; clientId?: string } = {}, runId?: string): Graph => {
+  const graph = (choice: { cloud?: string; tenant?: string; clientId?: string; proxy?: string } = {}, runId?: string): Graph => {
     const session = signIn(choice);
     const cloud = cloudOf(choice.cloud);
-    const http = options.cloudHttp;
-    if (!http) throw new CompanionError('NOT_AVAILABLE', 'This host cannot reach Microsoft Graph.', 'Use the CLI or the app on the server.');
-    return new Graph({ http, cloud, token: (request) => session.graphToken(request), onCall: (call) => journal.append({ kind: 'graph-call', ...(runId ? { runId } : {}), message: `${call.method} ${call.url}` }) });
+    const base = options.cloudHttp;
+    if (!base) throw new CompanionError('NOT_AVAILABLE', 'This host cannot reach Microsoft Graph.', 'Use the CLI or the app on the server.');
+    // Graph goes where the sign-in went: through its proxy, when it had one.
+    const through = session.proxy;
+    const http: CloudHttp = through ? { request: (method, url, request) => base.request(method, url, { ...request, proxy: through }), msalNetwork: () => base.msalNetwork(through) } : base;
+    return new Graph({ http, cloud, token: (request) => session.graphToken(request), onCall: (call) => journal.append({ kind: 'graph-call', ...(runId ? { runId } : {}), message: `${call.method} ${call.url}${through ? ` (via ${through})` : ''}` }) });
   };
 
   const services = { powershell: options.powershell, http: options.http, net: options.net, now, cloud: { signIn, graph, dataDir: options.dataDir }, ...(options.serviceRoots ? { serviceRoots: options.serviceRoots } : {}) };

@@ -213,3 +213,35 @@ describe('what the sign-in finds out about the tenant and the admin', () => {
     expect(calls.filter((call) => call.status === 429)).toHaveLength(2);
   }, 60_000);
 });
+
+describe('sign-in and Graph through an outbound proxy', () => {
+  it('go through the proxy given at sign-in, and later sessions keep using it', async () => {
+    await lab.useScenario('healthy');
+    const dataDir = join(dir, 'proxy-data');
+    const proxied = () => lab.outbound?.proxied ?? [];
+    const from = proxied().length;
+    const first = testCompanion({ lab: lab.config(), dataDir });
+    await first.companion.signIn({ proxy: 'http://proxy.contoso.local:8080' }).withDeviceCode((prompt) => lab.entra?.approveDeviceCode(prompt.userCode));
+    expect(proxied().slice(from)).toContain('login.microsoftonline.com:443');
+    first.companion.close();
+    const second = testCompanion({ lab: lab.config(), dataDir });
+    const before = proxied().length;
+    const facts = await readTenantFacts(second.companion.graph());
+    expect(facts.tenantId).toBe(LAB_TENANT_ID);
+    expect(proxied().slice(before)).toContain('graph.microsoft.com:443');
+    expect(readFileSync(join(dataDir, 'journal.jsonl'), 'utf8')).toContain('GET https://graph.microsoft.com/v1.0/organization (via http://proxy.contoso.local:8080)');
+    second.dispose();
+  }, 60_000);
+
+  it('a proxy that asks for credentials is named as the reason', async () => {
+    await lab.useScenario('proxy-auth');
+    const test = testCompanion({ lab: lab.config() });
+    try {
+      const error = await test.companion.signIn({ proxy: 'http://proxy.contoso.local:8080' }).withDeviceCode(() => undefined).catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: 'SIGN_IN_FAILED', message: expect.stringContaining('407') });
+    } finally {
+      test.dispose();
+      await lab.useScenario('healthy');
+    }
+  }, 60_000);
+});

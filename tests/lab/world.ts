@@ -97,7 +97,8 @@ export async function startLabWorld(options: { root: string; dir: string; scenar
     entra = await startFakeEntra({ ca: publicCa, tenantId: OUTBOUND_TENANT_ID });
     graph = await startFakeGraph({ ca: publicCa, tenantId: OUTBOUND_TENANT_ID, signingKey: entra.signingKey });
     fixedHosts['graph.microsoft.com:443'] = `127.0.0.1:${graph.port}`;
-    outbound = await startOutboundWorld({ publicCa, inspectionCa, extraHosts: { [`${LAB_EXTERNAL_HOST}:443`]: `127.0.0.1:${front.port}` }, routes: { 'login.microsoftonline.com:443': entra.port } });
+    // The lab's proxy reaches what the internet would: Graph and the app's external URL too.
+    outbound = await startOutboundWorld({ publicCa, inspectionCa, extraHosts: { [`${LAB_EXTERNAL_HOST}:443`]: `127.0.0.1:${front.port}`, 'graph.microsoft.com:443': `127.0.0.1:${graph.port}` }, routes: { 'login.microsoftonline.com:443': entra.port } });
     fixedHosts[LAB_INTERNAL_HOST] = `127.0.0.1:${ndes.port}`;
     fixedHosts[LAB_EXTERNAL_HOST] = `127.0.0.1:${front.port}`;
     trustAnchors.push(publicCa.certPem, inspectionCa.certPem);

@@ -48,6 +48,8 @@ export interface CloudChoice {
   cloud?: string;
   tenant?: string;
   clientId?: string;
+  /** An outbound proxy for the companion's own cloud calls (http://host:port). */
+  proxy?: string;
 }
 
 export interface CloudServices {

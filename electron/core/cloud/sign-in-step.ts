@@ -57,7 +57,7 @@ export async function runSignIn(context: StepContext): Promise<StepResult> {
   const cloudServices = context.services.cloud;
   if (!cloudServices) throw new CompanionError('NOT_AVAILABLE', 'This host cannot reach Microsoft Entra ID.', 'Use the app or the CLI on the server.');
   const choice = choiceOf(context.inputs);
-  const request = { cloud: choice.cloud.name, ...(choice.tenant ? { tenant: choice.tenant } : {}) };
+  const request = { cloud: choice.cloud.name, ...(choice.tenant ? { tenant: choice.tenant } : {}), ...(context.inputs.proxy?.trim() ? { proxy: context.inputs.proxy.trim() } : {}) };
   const session = cloudServices.signIn(request);
   let who = await session.current();
   if (who && choice.tenant && GUID.test(choice.tenant) && who.tenantId.toLowerCase() !== choice.tenant) who = null;

@@ -38,10 +38,13 @@ export interface DeviceCodePrompt {
 export interface SignInOptions {
   cloud: CloudProfile;
   dataDir: string;
-  network: INetworkModule;
+  /** MSAL's network module, through the proxy given (or directly). */
+  network: (proxy?: string) => INetworkModule;
   /** Tenant id or domain; "organizations" (any work account) when not given. */
   tenant?: string;
   clientId?: string;
+  /** An outbound proxy (http://host:port) the cloud calls go through; remembered with the sign-in. */
+  proxy?: string;
 }
 
 /** AADSTS codes an admin meets at sign-in (reference domain.md §9), in people's words. */
@@ -53,6 +56,12 @@ const KNOWN: { code: string; message: string; remedy: string }[] = [
   { code: 'AADSTS50076', message: 'Multi-factor authentication is required and was not completed.', remedy: 'Sign in again and complete the MFA prompt.' },
   { code: 'AADSTS70020', message: 'The sign-in code expired before it was used.', remedy: 'Start the sign-in again and enter the new code within 15 minutes.' },
 ];
+
+/** Microsoft Entra ID could not be reached at all: said with what failed on the way. */
+function unreachable(what: string): CompanionError {
+  if (/answered 407/.test(what)) return new CompanionError('SIGN_IN_FAILED', `Microsoft Entra ID could not be reached: ${what}`, 'Let this server through the proxy without credentials for login.microsoftonline.com and graph.microsoft.com, or sign in without the proxy.');
+  return new CompanionError('SIGN_IN_FAILED', `Microsoft Entra ID could not be reached: ${what}`, 'Check this server reaches login.microsoftonline.com on 443 (Readiness), directly or through the proxy given, then sign in again.');
+}
 
 function explain(error: unknown, lastServerError?: string): CompanionError {
   const text = `${error instanceof Error ? `${error.message} ${(error as { errorCode?: string }).errorCode ?? ''}` : String(error)} ${lastServerError ?? ''}`;
@@ -73,6 +82,7 @@ interface SignInRecord {
   homeAccountId: string;
   tenantId: string;
   clientId: string;
+  proxy?: string;
 }
 
 export class SignIn {
@@ -83,6 +93,7 @@ export class SignIn {
   private readonly clientId: string;
   /** MSAL keeps only the error code of a refused request; its AADSTS description is kept here. */
   private lastServerError: string | undefined;
+  private lastNetworkError: string | undefined;
 
   constructor(private readonly options: SignInOptions) {
     this.cache = fileCachePlugin(join(options.dataDir, `msal-cache-${options.cloud.name}.json`));
@@ -90,13 +101,17 @@ export class SignIn {
     this.record = readRecord(this.recordFile);
     // Later commands use the client and tenant the admin signed in with, not the defaults.
     this.clientId = options.clientId ?? this.record?.clientId ?? DEFAULT_GRAPH_CLIENT_ID;
+    this.proxy = options.proxy ?? this.record?.proxy;
     const tenant = options.tenant?.trim() || this.record?.tenantId || 'organizations';
     this.app = new PublicClientApplication({
       auth: { clientId: this.clientId, authority: `https://${options.cloud.authorityHost}/${tenant}` },
       cache: { cachePlugin: this.cache },
-      system: { networkClient: this.watching(options.network) },
+      system: { networkClient: this.watching(options.network(this.proxy)) },
     });
   }
+
+  /** The outbound proxy this sign-in's calls go through, if any. */
+  readonly proxy: string | undefined;
 
   /** The account this sign-in is about: the one recorded at login, with the same client. */
   private async account(): Promise<AccountInfo | null> {
@@ -111,9 +126,14 @@ export class SignIn {
       if (body && typeof body.error === 'string' && body.error !== 'authorization_pending') this.lastServerError = `${body.error}: ${typeof body.error_description === 'string' ? body.error_description.split(/\r?\n/)[0] : ''}`;
       return response;
     };
+    // MSAL reports a failed connection as a bare network_error; what failed is kept here.
+    const failed = (error: unknown): never => {
+      this.lastNetworkError = error instanceof Error ? error.message : String(error);
+      throw error;
+    };
     return {
-      sendGetRequestAsync: async <T>(url: string, options?: NetworkRequestOptions, timeout?: number) => note(await network.sendGetRequestAsync<T>(url, options, timeout)),
-      sendPostRequestAsync: async <T>(url: string, options?: NetworkRequestOptions) => note(await network.sendPostRequestAsync<T>(url, options)),
+      sendGetRequestAsync: async <T>(url: string, options?: NetworkRequestOptions, timeout?: number) => note(await network.sendGetRequestAsync<T>(url, options, timeout).catch(failed)),
+      sendPostRequestAsync: async <T>(url: string, options?: NetworkRequestOptions) => note(await network.sendPostRequestAsync<T>(url, options).catch(failed)),
     };
   }
 
@@ -135,7 +155,7 @@ export class SignIn {
     try {
       result = await this.app.acquireTokenByDeviceCode(request);
     } catch (error) {
-      throw explain(error, this.lastServerError);
+      throw this.lastNetworkError ? unreachable(this.lastNetworkError) : explain(error, this.lastServerError);
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
@@ -143,7 +163,7 @@ export class SignIn {
     // One sign-in at a time: any other account in the cache is forgotten.
     const cache = this.app.getTokenCache();
     for (const other of await cache.getAllAccounts()) if (other.homeAccountId !== result.account.homeAccountId) await cache.removeAccount(other);
-    writeRecord(this.recordFile, { homeAccountId: result.account.homeAccountId, tenantId: result.account.tenantId, clientId: this.clientId });
+    writeRecord(this.recordFile, { homeAccountId: result.account.homeAccountId, tenantId: result.account.tenantId, clientId: this.clientId, ...(this.proxy ? { proxy: this.proxy } : {}) });
     return this.summary(result.account);
   }
 
@@ -165,7 +185,7 @@ export class SignIn {
       if (/interaction_required|invalid_grant|no_tokens_found|refresh_token_expired/.test(code) || /AADSTS(50173|700082|70043|50078)/.test(String((error as Error).message))) {
         throw new CompanionError('NEEDS_SIGN_IN', 'The sign-in has expired or was revoked.', 'Sign in again.');
       }
-      throw explain(error, this.lastServerError);
+      throw this.lastNetworkError ? unreachable(this.lastNetworkError) : explain(error, this.lastServerError);
     }
   }
 
@@ -182,7 +202,9 @@ function readRecord(file: string): SignInRecord | null {
   if (!existsSync(file)) return null;
   try {
     const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<SignInRecord>;
-    return typeof parsed.homeAccountId === 'string' && typeof parsed.tenantId === 'string' && typeof parsed.clientId === 'string' ? { homeAccountId: parsed.homeAccountId, tenantId: parsed.tenantId, clientId: parsed.clientId } : null;
+    return typeof parsed.homeAccountId === 'string' && typeof parsed.tenantId === 'string' && typeof parsed.clientId === 'string'
+      ? { homeAccountId: parsed.homeAccountId, tenantId: parsed.tenantId, clientId: parsed.clientId, ...(typeof parsed.proxy === 'string' ? { proxy: parsed.proxy } : {}) }
+      : null;
   } catch {
     return null;
   }

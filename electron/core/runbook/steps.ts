@@ -71,6 +71,7 @@ export const steps: readonly StepDefinition[] = [
       { id: 'tenant', label: 'Tenant (ID or domain)', help: 'Leave empty to sign in to your own tenant.', kind: 'text', required: false, placeholder: 'contoso.onmicrosoft.com' },
       { id: 'cloud', label: 'Cloud', help: 'global: Microsoft Entra ID worldwide. usgov: US Government. china: operated by 21Vianet.', kind: 'choice', required: false, choices: ['global', 'usgov', 'china'] },
       { id: 'method', label: 'Sign-in method', help: 'A code typed into any browser, on any device: works on Server Core and with IE Enhanced Security Configuration.', kind: 'choice', required: false, choices: ['device code'] },
+      { id: 'proxy', label: 'Outbound proxy for the companion', help: "Only if this server reaches Microsoft only through a proxy: http://host:port. The sign-in and every later Graph call go through it (no credentials: the proxy must let this server through).", kind: 'url', required: false, placeholder: 'http://proxy.contoso.local:8080' },
     ],
     cloud: true,
     manual: [

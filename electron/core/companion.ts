@@ -10,6 +10,7 @@ import { CompanionError } from './errors.ts';
 import type { Handlers } from './ipc/gateway.ts';
 import type { PowerShellRunner } from './powershell/runner.ts';
 import type { HttpProbe, NetProbe } from './checks/http-types.ts';
+import type { CloudChoice } from './checks/suite.ts';
 import { isAllowedExternalUrl } from './runbook/docs.ts';
 import { Runbook, emptyState, parseState, type RunbookState } from './runbook/runbook.ts';
 import { openJournal, type Journal } from './store/journal.ts';
@@ -44,9 +45,9 @@ export interface Companion {
   journal: Journal;
   redactor: Redactor;
   /** The sign-in for a cloud (and tenant, client id), its token cache in the data folder. */
-  signIn(options?: { cloud?: string; tenant?: string; clientId?: string; proxy?: string }): SignIn;
+  signIn(options?: CloudChoice): SignIn;
   /** Microsoft Graph as that sign-in; every call is journaled (method and URL) before it is sent. */
-  graph(options?: { cloud?: string; tenant?: string; clientId?: string; proxy?: string }, runId?: string): Graph;
+  graph(options?: CloudChoice, runId?: string): Graph;
   close(): void;
 }
 
@@ -56,15 +57,10 @@ export function createCompanion(options: CompanionOptions): Companion {
   const now = options.now ?? (() => new Date());
   const journal = openJournal(join(options.dataDir, 'journal.jsonl'), redactor, now);
   const store = createStateStore<RunbookState>(join(options.dataDir, 'state.json'), emptyState, parseState);
-  const signIn = (choice: { cloud?: string; tenant?: string; clientId?: string; proxy?: string } = {}): SignIn => {
-    if (!options.cloudHttp) throw new CompanionError('NOT_AVAILABLE', 'This host cannot reach Microsoft Entra ID.', 'Use the CLI or the app on the server.');
-    let cloud;
-    try {
-      cloud = cloudOf(choice.cloud);
-    } catch (error) {
-      throw new CompanionError('INVALID_REQUEST', (error as Error).message, 'Choose global, usgov or china.');
-    }
+  const signIn = (choice: CloudChoice = {}): SignIn => {
     const http = options.cloudHttp;
+    if (!http) throw new CompanionError('NOT_AVAILABLE', 'This host cannot reach Microsoft Entra ID.', 'Use the CLI or the app on the server.');
+    const cloud = cloudOf(choice.cloud);
     let proxy: string | undefined;
     if (choice.proxy?.trim()) {
       const verdict = checkUrl(choice.proxy, 'proxy');
@@ -74,15 +70,14 @@ export function createCompanion(options: CompanionOptions): Companion {
     return new SignIn({ cloud, dataDir: options.dataDir, network: (through) => http.msalNetwork(through), ...(choice.tenant ? { tenant: choice.tenant } : {}), ...(choice.clientId ? { clientId: choice.clientId } : {}), ...(proxy ? { proxy } : {}) });
   };
 
-  const graph = (choice: { cloud?: string; tenant?: string; clientId?: string; proxy?: string } = {}, runId?: string): Graph => {
+  const graph = (choice: CloudChoice = {}, runId?: string): Graph => {
     const session = signIn(choice);
-    const cloud = cloudOf(choice.cloud);
     const base = options.cloudHttp;
     if (!base) throw new CompanionError('NOT_AVAILABLE', 'This host cannot reach Microsoft Graph.', 'Use the CLI or the app on the server.');
     // Graph goes where the sign-in went: through its proxy, when it had one.
     const through = session.proxy;
     const http: CloudHttp = through ? { request: (method, url, request) => base.request(method, url, { ...request, proxy: through }), msalNetwork: () => base.msalNetwork(through) } : base;
-    return new Graph({ http, cloud, token: (request) => session.graphToken(request), onCall: (call) => journal.append({ kind: 'graph-call', ...(runId ? { runId } : {}), message: `${call.method} ${call.url}${through ? ` (via ${through})` : ''}` }) });
+    return new Graph({ http, cloud: session.cloud, token: (request) => session.graphToken(request), onCall: (call) => journal.append({ kind: 'graph-call', ...(runId ? { runId } : {}), message: `${call.method} ${call.url}${through ? ` (via ${through})` : ''}` }) });
   };
 
   const services = { powershell: options.powershell, http: options.http, net: options.net, now, cloud: { signIn, graph, dataDir: options.dataDir }, ...(options.serviceRoots ? { serviceRoots: options.serviceRoots } : {}) };

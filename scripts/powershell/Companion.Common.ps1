@@ -217,6 +217,15 @@ function Find-Connector {
     return $null
 }
 
+# This computer's DNS name: the host, plus the domain when it is domain-joined. Microsoft Graph
+# lists a connector by it (machineName), and it is how a connector here reaches NDES here.
+function Get-ComputerDnsName {
+    $computer = Get-CimInstance -ClassName Win32_ComputerSystem -ErrorAction Stop
+    $name = [string]$computer.DNSHostName
+    if ($computer.PartOfDomain -and [string]$computer.Domain) { $name = "$name.$([string]$computer.Domain)" }
+    return $name.ToLowerInvariant()
+}
+
 # Services by name, the ones that exist (a missing one is simply not listed).
 function Get-ServiceFact {
     param([Parameter(Mandatory = $true)][string[]]$Name)

@@ -42,13 +42,8 @@ try {
         }
     }
     $connector = $script:FoundConnector
-    # The name Microsoft Graph lists a connector by (machineName): this computer's DNS name.
-    Add-Fact -Facts $facts -Name 'machineName' -Read {
-        $computer = Get-CimInstance -ClassName Win32_ComputerSystem -ErrorAction Stop
-        $name = [string]$computer.DNSHostName
-        if ($computer.PartOfDomain -and [string]$computer.Domain) { $name = "$name.$([string]$computer.Domain)" }
-        $name.ToLowerInvariant()
-    }
+    # The name Microsoft Graph lists a connector by (machineName).
+    Add-Fact -Facts $facts -Name 'machineName' -Read { Get-ComputerDnsName }
     Add-Fact -Facts $facts -Name 'services' -Collection -Read { Get-ServiceFact -Name @('WAPCSvc', 'WAPCUpdaterSvc') }
 
     Write-CompanionProgress -Message 'Reading its proxy settings'

@@ -119,10 +119,7 @@ function Get-ProxyState {
 # The NDES server as the connector reaches it: given, or this computer's DNS name.
 function Get-NdesHost {
     if ($NdesHost) { return $NdesHost.ToLowerInvariant() }
-    $computer = Get-CimInstance -ClassName Win32_ComputerSystem -ErrorAction Stop
-    $name = [string]$computer.DNSHostName
-    if ($computer.Domain -and [string]$computer.Domain -ne 'WORKGROUP' -and ([string]$computer.Domain).Contains('.')) { $name = "$name.$($computer.Domain)" }
-    return $name.ToLowerInvariant()
+    return Get-ComputerDnsName
 }
 
 function Get-WinHttpProxyServer {

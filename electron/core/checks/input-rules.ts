@@ -8,6 +8,9 @@ export type UrlVerdict = { ok: true; url: URL; normalized: string; notes: string
 
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
+/** A GUID as Microsoft Entra ID writes tenant, object and profile ids. */
+export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 function isIpLiteral(hostname: string): boolean {
   return IPV4.test(hostname) || hostname.startsWith('[');
 }

@@ -11,7 +11,7 @@ import type { HttpProbe, NetProbe } from './http-types.ts';
 import { outboundChecks } from './outbound/outbound-checks.ts';
 import { HOST_FACTS_TIMEOUT_MS, hostChecks } from './host/host-checks.ts';
 import type { HostFacts } from './host/facts.ts';
-import { checkUrl } from './input-rules.ts';
+import { GUID, checkUrl } from './input-rules.ts';
 import type { CaCertBundle } from './scep/cacert.ts';
 import { reachabilityChecks } from './scep/reachability.ts';
 
@@ -97,7 +97,7 @@ export function normalizeRequest(request: CheckRequest): CheckRequest & { notes:
   }
   if (request.tenantId !== undefined && request.tenantId.trim() !== '') {
     const tenant = request.tenantId.trim();
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(tenant)) refuse('Tenant ID: type the directory (tenant) ID, a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47 (Microsoft Entra admin center > Overview).');
+    if (!GUID.test(tenant)) refuse('Tenant ID: type the directory (tenant) ID, a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47 (Microsoft Entra admin center > Overview).');
     out.tenantId = tenant.toLowerCase();
   } else {
     delete out.tenantId;

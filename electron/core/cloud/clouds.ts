@@ -1,3 +1,7 @@
+import type { CloudServices } from '../checks/suite.ts';
+import { CompanionError } from '../errors.ts';
+import type { StepContext } from '../runbook/step.ts';
+
 /**
  * The national clouds, one table every step uses. Sign-in and Graph hosts: Microsoft Graph
  * national cloud deployments (learn.microsoft.com/graph/deployments). The custom-app template
@@ -55,5 +59,11 @@ export const CLOUDS: Readonly<Record<CloudName, CloudProfile>> = {
 export function cloudOf(value: string | undefined): CloudProfile {
   const name = (value ?? '').trim().toLowerCase() || 'global';
   if (name === 'global' || name === 'usgov' || name === 'china') return CLOUDS[name];
-  throw new Error(`"${value}" is not a cloud: use global, usgov or china.`);
+  throw new CompanionError('INVALID_REQUEST', `"${String(value).slice(0, 40)}" is not a cloud: use global, usgov or china.`, 'Choose global, usgov or china.');
+}
+
+/** Sign-in and Graph for a cloud step; a host without them (none today) says so. */
+export function cloudServicesOf(context: StepContext): CloudServices {
+  if (!context.services.cloud) throw new CompanionError('NOT_AVAILABLE', 'This host cannot reach Microsoft Entra ID or Graph.', 'Use the app or the CLI on the server.');
+  return context.services.cloud;
 }

@@ -1,9 +1,8 @@
 import type { PlannedAction } from '../../contract/model.ts';
 import { connectorStateLines } from '../connector/state-judgement.ts';
 import type { ConnectorState } from '../connector/state.ts';
-import { CompanionError } from '../errors.ts';
 import type { StepContext, StepResult } from '../runbook/step.ts';
-import { cloudOf } from './clouds.ts';
+import { cloudOf, cloudServicesOf } from './clouds.ts';
 import type { Graph } from './graph.ts';
 
 /** A connector as Microsoft Graph lists it (reference domain.md §5.3), with its group. */
@@ -94,8 +93,7 @@ export function judgeConnectorStatus(local: ConnectorState, connectors: CloudCon
 }
 
 export async function runConnectorStatus(context: StepContext): Promise<StepResult> {
-  const cloudServices = context.services.cloud;
-  if (!cloudServices) throw new CompanionError('NOT_AVAILABLE', 'This host cannot reach Microsoft Graph.', 'Use the app or the CLI on the server.');
+  const cloudServices = cloudServicesOf(context);
   const request = { ...(context.inputs.cloud ? { cloud: context.inputs.cloud } : {}) };
   const [local, connectors] = await Promise.all([
     context.services.powershell.run('Get-ConnectorState', { signal: context.signal, onProgress: (message) => context.progress(message) }),

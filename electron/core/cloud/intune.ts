@@ -1,10 +1,11 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PlannedAction } from '../../contract/model.ts';
 import { runCheckSuite } from '../checks/suite.ts';
+import { GUID } from '../checks/input-rules.ts';
 import { CompanionError } from '../errors.ts';
 import type { StepContext, StepResult } from '../runbook/step.ts';
-import { cloudOf, type CloudProfile } from './clouds.ts';
+import { createStateStore } from '../store/state-store.ts';
+import { cloudOf, cloudServicesOf, type CloudProfile } from './clouds.ts';
 import type { Graph } from './graph.ts';
 
 /**
@@ -15,7 +16,6 @@ import type { Graph } from './graph.ts';
  */
 const CONFIGURATIONS = '/deviceManagement/deviceConfigurations';
 const SCEP_TYPE = /scepcertificateprofile$/i;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface ScepProfile {
   id: string;
@@ -64,12 +64,7 @@ function scepUrlOf(raw: string, what: string): string {
 }
 
 export function intuneRequestOf(inputs: Record<string, string>): IntuneRequest {
-  let cloud: CloudProfile;
-  try {
-    cloud = cloudOf(inputs.cloud);
-  } catch (error) {
-    return invalid((error as Error).message, 'Choose global, usgov or china.');
-  }
+  const cloud = cloudOf(inputs.cloud);
   const action = ((inputs.action ?? '').trim().toLowerCase() || 'list') as Action;
   if (!['list', 'apply', 'rollback'].includes(action)) invalid(`"${action.slice(0, 30)}" is not an Intune action.`, 'Choose list, apply or rollback.');
   const mode = ((inputs.mode ?? '').trim().toLowerCase() || 'replace') as Mode;
@@ -159,25 +154,25 @@ interface Record_ {
   status: 'pending' | 'applied';
 }
 
-function recordFile(dataDir: string): string {
-  return join(dataDir, 'intune-changes.json');
+/** The earlier URLs, kept as the runbook state is (written atomically and flushed). */
+function recordStore(dataDir: string) {
+  return createStateStore<{ changes: Record_[] }>(join(dataDir, 'intune-changes.json'), () => ({ changes: [] }), (raw) => {
+    const changes = (raw as { changes?: unknown }).changes;
+    if (!Array.isArray(changes)) throw new Error('no changes list');
+    return { changes: changes as Record_[] };
+  });
 }
 
 function readRecords(dataDir: string): Record_[] {
-  const file = recordFile(dataDir);
-  if (!existsSync(file)) return [];
-  try {
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as { changes?: Record_[] };
-    return Array.isArray(parsed.changes) ? parsed.changes : [];
-  } catch {
-    throw new CompanionError('STATE_UNREADABLE', `${file} cannot be read, so the earlier values are not known.`, 'Restore the profiles by hand from the journal (entries "intune-previous"), then move the file aside.');
-  }
+  const store = recordStore(dataDir);
+  const { changes } = store.read();
+  // An unreadable file is set aside by the store; the earlier values are then not known here.
+  if (store.recoveredFrom) throw new CompanionError('STATE_UNREADABLE', `intune-changes.json could not be read (kept as ${store.recoveredFrom}), so the earlier values are not known.`, "Restore the profiles by hand from the journal (the \"Recorded …'s current URLs\" lines), or from that file.");
+  return changes;
 }
 
 function writeRecords(dataDir: string, changes: Record_[]): void {
-  const file = recordFile(dataDir);
-  writeFileSync(`${file}.tmp`, JSON.stringify({ changes }, null, 2), { mode: 0o600 });
-  renameSync(`${file}.tmp`, file);
+  recordStore(dataDir).write({ changes });
 }
 
 async function externalAnswers(context: StepContext, externalUrl: string): Promise<{ ok: boolean; lines: string[] }> {
@@ -189,8 +184,7 @@ async function externalAnswers(context: StepContext, externalUrl: string): Promi
 }
 
 export async function runIntune(context: StepContext): Promise<StepResult> {
-  const cloudServices = context.services.cloud;
-  if (!cloudServices) throw new CompanionError('NOT_AVAILABLE', 'This host cannot reach Microsoft Graph.', 'Use the app or the CLI on the server.');
+  const cloudServices = cloudServicesOf(context);
   const dataDir = () => cloudServices.dataDir;
   const request = intuneRequestOf(context.inputs);
   const graph = cloudServices.graph({ cloud: request.cloud.name }, context.runId);
@@ -299,8 +293,7 @@ export async function runIntune(context: StepContext): Promise<StepResult> {
 
 /** What the profiles hold now: the external URL listed, and the internal one gone (when named). Never changes anything. */
 export async function verifyIntune(context: StepContext): Promise<StepResult> {
-  const cloudServices = context.services.cloud;
-  if (!cloudServices) throw new CompanionError('NOT_AVAILABLE', 'This host cannot reach Microsoft Graph.', 'Use the app or the CLI on the server.');
+  const cloudServices = cloudServicesOf(context);
   const request = intuneRequestOf({ ...context.inputs, action: 'list' });
   const profiles = await listScepProfiles(cloudServices.graph({ cloud: request.cloud.name }, context.runId), context.signal);
   const lists = (profile: ScepProfile, url: string | null) => url !== null && profile.scepServerUrls.some((item) => item.toLowerCase() === url.toLowerCase());

@@ -2,7 +2,7 @@ import type { PlannedAction } from '../../contract/model.ts';
 import { checkUrl } from '../checks/input-rules.ts';
 import { CompanionError } from '../errors.ts';
 import type { StepContext, StepResult } from '../runbook/step.ts';
-import { cloudOf, type CloudProfile } from './clouds.ts';
+import { cloudOf, cloudServicesOf, type CloudProfile } from './clouds.ts';
 import { readCloudConnectors, type CloudConnector } from './connector-status.ts';
 import type { Graph } from './graph.ts';
 
@@ -36,12 +36,7 @@ function invalid(message: string, remedy: string): never {
 }
 
 export function publishRequestOf(inputs: Record<string, string>): PublishRequest {
-  let cloud: CloudProfile;
-  try {
-    cloud = cloudOf(inputs.cloud);
-  } catch (error) {
-    return invalid((error as Error).message, 'Choose global, usgov or china.');
-  }
+  const cloud = cloudOf(inputs.cloud);
   if (!cloud.appProxySuffix) invalid(`The Application Proxy domain of ${cloud.label} is not documented in the companion's references.`, 'Publish in the portal for this cloud (the manual steps of this step).');
   const appName = (inputs.appName ?? '').trim();
   if (appName === '' || appName.length > 120 || hasControl(appName) || /[<>]/.test(appName)) invalid('The application name must be 1 to 120 characters, without control characters or < >.', 'Type a name such as NDES.');
@@ -181,8 +176,7 @@ async function planGroupMove(context: StepContext, graph: Graph, request: Publis
 }
 
 export async function runPublish(context: StepContext): Promise<StepResult> {
-  const cloudServices = context.services.cloud;
-  if (!cloudServices) throw new CompanionError('NOT_AVAILABLE', 'This host cannot reach Microsoft Graph.', 'Use the app or the CLI on the server.');
+  const cloudServices = cloudServicesOf(context);
   const request = publishRequestOf(context.inputs);
   const graph = cloudServices.graph({ cloud: request.cloud.name }, context.runId);
   const signal = context.signal;
@@ -283,8 +277,7 @@ export async function runPublish(context: StepContext): Promise<StepResult> {
 
 /** The app for this internal URL: published with Passthrough, and its external URL. */
 export async function verifyPublish(context: StepContext): Promise<StepResult> {
-  const cloudServices = context.services.cloud;
-  if (!cloudServices) throw new CompanionError('NOT_AVAILABLE', 'This host cannot reach Microsoft Graph.', 'Use the app or the CLI on the server.');
+  const cloudServices = cloudServicesOf(context);
   const request = publishRequestOf(context.inputs);
   const graph = cloudServices.graph({ cloud: request.cloud.name }, context.runId);
   const internal = `${request.internalBase}${publishedPath(request)}`;

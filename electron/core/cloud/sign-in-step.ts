@@ -1,20 +1,15 @@
+import { GUID } from '../checks/input-rules.ts';
 import type { PlannedAction } from '../../contract/model.ts';
 import { CompanionError } from '../errors.ts';
 import type { StepContext, StepResult } from '../runbook/step.ts';
-import { cloudOf, type CloudProfile } from './clouds.ts';
+import { cloudOf, cloudServicesOf, type CloudProfile } from './clouds.ts';
 import { DEFAULT_GRAPH_CLIENT_ID, GRAPH_PERMISSIONS } from './sign-in.ts';
 import { judgeTenant, readTenantFacts, type TenantFacts, type TenantFinding } from './tenant.ts';
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DOMAIN = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/i;
 
 function choiceOf(inputs: Record<string, string>): { cloud: CloudProfile; tenant?: string } {
-  let cloud: CloudProfile;
-  try {
-    cloud = cloudOf(inputs.cloud);
-  } catch (error) {
-    throw new CompanionError('INVALID_REQUEST', (error as Error).message, 'Choose global, usgov or china.');
-  }
+  const cloud = cloudOf(inputs.cloud);
   const tenant = inputs.tenant?.trim() ?? '';
   if (tenant !== '' && !GUID.test(tenant) && !DOMAIN.test(tenant)) {
     throw new CompanionError('INVALID_REQUEST', `"${tenant.slice(0, 80)}" is not a tenant ID or domain.`, 'Give the tenant ID (a GUID) or a domain of the tenant such as contoso.onmicrosoft.com, or leave it empty.');
@@ -54,8 +49,7 @@ function result(who: { username: string }, facts: TenantFacts, findings: TenantF
 }
 
 export async function runSignIn(context: StepContext): Promise<StepResult> {
-  const cloudServices = context.services.cloud;
-  if (!cloudServices) throw new CompanionError('NOT_AVAILABLE', 'This host cannot reach Microsoft Entra ID.', 'Use the app or the CLI on the server.');
+  const cloudServices = cloudServicesOf(context);
   const choice = choiceOf(context.inputs);
   const request = { cloud: choice.cloud.name, ...(choice.tenant ? { tenant: choice.tenant } : {}), ...(context.inputs.proxy?.trim() ? { proxy: context.inputs.proxy.trim() } : {}) };
   const session = cloudServices.signIn(request);
@@ -84,8 +78,7 @@ function wrongTenant(tenant: string | undefined, facts: TenantFacts): StepResult
 
 /** Never prompts: who is signed in now, and what Graph says about the tenant and the admin. */
 export async function verifySignIn(context: StepContext): Promise<StepResult> {
-  const cloudServices = context.services.cloud;
-  if (!cloudServices) throw new CompanionError('NOT_AVAILABLE', 'This host cannot reach Microsoft Entra ID.', 'Use the app or the CLI on the server.');
+  const cloudServices = cloudServicesOf(context);
   const choice = choiceOf(context.inputs);
   const request = { cloud: choice.cloud.name, ...(choice.tenant ? { tenant: choice.tenant } : {}) };
   const who = await cloudServices.signIn(request).current();

@@ -1,9 +1,9 @@
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PublicClientApplication, type AccountInfo, type AuthenticationResult, type DeviceCodeRequest, type INetworkModule, type NetworkRequestOptions, type NetworkResponse } from '@azure/msal-node';
 import { CompanionError } from '../errors.ts';
 import type { CloudProfile } from './clouds.ts';
 import { fileCachePlugin } from './token-cache.ts';
+import { createStateStore, type StateStore } from '../store/state-store.ts';
 
 /**
  * The Graph client id by default: Microsoft Graph Command Line Tools, Microsoft's own public
@@ -88,7 +88,7 @@ interface SignInRecord {
 export class SignIn {
   private readonly app: PublicClientApplication;
   private readonly cache: ReturnType<typeof fileCachePlugin>;
-  private readonly recordFile: string;
+  private readonly records: StateStore<SignInRecord | null>;
   private readonly record: SignInRecord | null;
   private readonly clientId: string;
   /** MSAL keeps only the error code of a refused request; its AADSTS description is kept here. */
@@ -97,8 +97,8 @@ export class SignIn {
 
   constructor(private readonly options: SignInOptions) {
     this.cache = fileCachePlugin(join(options.dataDir, `msal-cache-${options.cloud.name}.json`));
-    this.recordFile = join(options.dataDir, `sign-in-${options.cloud.name}.json`);
-    this.record = readRecord(this.recordFile);
+    this.records = createStateStore(join(options.dataDir, `sign-in-${options.cloud.name}.json`), () => null, parseRecord);
+    this.record = this.records.read();
     // Later commands use the client and tenant the admin signed in with, not the defaults.
     this.clientId = options.clientId ?? this.record?.clientId ?? DEFAULT_GRAPH_CLIENT_ID;
     this.proxy = options.proxy ?? this.record?.proxy;
@@ -112,6 +112,10 @@ export class SignIn {
 
   /** The outbound proxy this sign-in's calls go through, if any. */
   readonly proxy: string | undefined;
+
+  get cloud(): CloudProfile {
+    return this.options.cloud;
+  }
 
   /** The account this sign-in is about: the one recorded at login, with the same client. */
   private async account(): Promise<AccountInfo | null> {
@@ -163,7 +167,7 @@ export class SignIn {
     // One sign-in at a time: any other account in the cache is forgotten.
     const cache = this.app.getTokenCache();
     for (const other of await cache.getAllAccounts()) if (other.homeAccountId !== result.account.homeAccountId) await cache.removeAccount(other);
-    writeRecord(this.recordFile, { homeAccountId: result.account.homeAccountId, tenantId: result.account.tenantId, clientId: this.clientId, ...(this.proxy ? { proxy: this.proxy } : {}) });
+    this.records.write({ homeAccountId: result.account.homeAccountId, tenantId: result.account.tenantId, clientId: this.clientId, ...(this.proxy ? { proxy: this.proxy } : {}) });
     return this.summary(result.account);
   }
 
@@ -194,23 +198,13 @@ export class SignIn {
     const cache = this.app.getTokenCache();
     for (const account of await cache.getAllAccounts()) await cache.removeAccount(account);
     this.cache.clear();
-    rmSync(this.recordFile, { force: true });
+    this.records.write(null);
   }
 }
 
-function readRecord(file: string): SignInRecord | null {
-  if (!existsSync(file)) return null;
-  try {
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<SignInRecord>;
-    return typeof parsed.homeAccountId === 'string' && typeof parsed.tenantId === 'string' && typeof parsed.clientId === 'string'
-      ? { homeAccountId: parsed.homeAccountId, tenantId: parsed.tenantId, clientId: parsed.clientId, ...(typeof parsed.proxy === 'string' ? { proxy: parsed.proxy } : {}) }
-      : null;
-  } catch {
-    return null;
-  }
-}
-
-function writeRecord(file: string, record: SignInRecord): void {
-  writeFileSync(`${file}.tmp`, JSON.stringify(record, null, 2), { mode: 0o600 });
-  renameSync(`${file}.tmp`, file);
+function parseRecord(raw: unknown): SignInRecord | null {
+  const parsed = (raw ?? {}) as Partial<SignInRecord>;
+  return typeof parsed.homeAccountId === 'string' && typeof parsed.tenantId === 'string' && typeof parsed.clientId === 'string'
+    ? { homeAccountId: parsed.homeAccountId, tenantId: parsed.tenantId, clientId: parsed.clientId, ...(typeof parsed.proxy === 'string' ? { proxy: parsed.proxy } : {}) }
+    : null;
 }

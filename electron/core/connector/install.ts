@@ -1,4 +1,5 @@
 import type { PlannedAction } from '../../contract/model.ts';
+import { cloudOf, type CloudProfile } from '../cloud/clouds.ts';
 import { CompanionError } from '../errors.ts';
 import type { StepContext, StepResult } from '../runbook/step.ts';
 import type { InstallReport } from './install-report.ts';
@@ -8,15 +9,11 @@ import { judgeConnectorState } from './state-judgement.ts';
 export const STAGING_FOLDER = 'C:\\ProgramData\\NDES Proxy Companion\\Installers';
 export const INSTALLER_NAMES = ['MicrosoftEntraPrivateNetworkConnectorInstaller.exe', 'AADApplicationProxyConnectorInstaller.exe'] as const;
 
-/** The clouds the connector installer knows (reference domain.md section 1.3). */
-export const CLOUDS = { global: 'AzureCloud', usgov: 'AzureUSGovernment' } as const;
-export type CloudChoice = keyof typeof CLOUDS;
-
-export function cloudOf(inputs: Record<string, string>): CloudChoice {
-  const value = inputs.cloud?.trim().toLowerCase() ?? '';
-  if (value === '' || value === 'global') return 'global';
-  if (value === 'usgov') return 'usgov';
-  throw new CompanionError('INVALID_REQUEST', `The cloud "${inputs.cloud}" is not one the connector installer knows.`, 'Choose global (Microsoft Entra ID worldwide) or usgov (US Government).');
+/** The installer's ENVIRONMENTNAME for the cloud chosen, from the one clouds table (domain.md section 1.3). */
+function connectorEnvironmentOf(inputs: Record<string, string>): NonNullable<CloudProfile['connectorEnvironment']> {
+  const cloud = cloudOf(inputs.cloud);
+  if (!cloud.connectorEnvironment) throw new CompanionError('INVALID_REQUEST', `The connector installer's environment for ${cloud.label} is not documented in the companion's references.`, 'Choose global (Microsoft Entra ID worldwide) or usgov (US Government), or install by hand for that cloud.');
+  return cloud.connectorEnvironment;
 }
 
 function wantsUpgrade(inputs: Record<string, string>): boolean {
@@ -51,11 +48,11 @@ function waitSecondsOf(inputs: Record<string, string>): number | null {
 }
 
 export function installParams(inputs: Record<string, string>, whatIf: boolean): Record<string, string | boolean | number> {
-  const cloud = cloudOf(inputs);
+  const environment = connectorEnvironmentOf(inputs);
   const wait = waitSecondsOf(inputs);
   return {
     InstallerPath: installerPathOf(inputs),
-    ...(cloud === 'global' ? {} : { Environment: CLOUDS[cloud] }),
+    ...(environment === 'AzureCloud' ? {} : { Environment: environment }),
     ...(wait === null ? {} : { ServicesTimeoutSeconds: wait }),
     ...(wantsUpgrade(inputs) ? { Upgrade: true } : {}),
     ...(whatIf ? { WhatIf: true } : {}),
@@ -78,11 +75,11 @@ export function installPlan(inputs: Record<string, string>): PlannedAction[] {
   }
   path = String(params.InstallerPath);
   const name = path.slice(path.lastIndexOf('\\') + 1);
-  const cloud = (() => {
+  const environment = (() => {
     try {
-      return cloudOf(inputs);
+      return connectorEnvironmentOf(inputs);
     } catch {
-      return 'global';
+      return 'AzureCloud';
     }
   })();
   return [
@@ -91,7 +88,7 @@ export function installPlan(inputs: Record<string, string>): PlannedAction[] {
     {
       kind: 'process',
       title: 'Run the checked copy quietly, without registering',
-      detail: `"${STAGING_FOLDER}\\${name}" REGISTERCONNECTOR="false" /q${cloud === 'usgov' ? ' ENVIRONMENTNAME="AzureUSGovernment"' : ''}. A quiet install may restart the server by itself (exit code 1641): save your work elsewhere first.`,
+      detail: `"${STAGING_FOLDER}\\${name}" REGISTERCONNECTOR="false" /q${environment === 'AzureCloud' ? '' : ` ENVIRONMENTNAME="${environment}"`}. A quiet install may restart the server by itself (exit code 1641): save your work elsewhere first.`,
       changesSystem: true,
     },
     { kind: 'powershell', title: 'Wait for the connector module and both services', detail: `Modules\\<module> folder; Get-Service WAPCSvc, WAPCUpdaterSvc (polled up to ${params.ServicesTimeoutSeconds ?? DEFAULT_WAIT_SECONDS} s)`, changesSystem: false },

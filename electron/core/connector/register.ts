@@ -1,3 +1,4 @@
+import { GUID } from '../checks/input-rules.ts';
 import type { PlannedAction } from '../../contract/model.ts';
 import { CompanionError } from '../errors.ts';
 import type { StepContext, StepResult } from '../runbook/step.ts';
@@ -5,7 +6,6 @@ import { commandLine } from './install.ts';
 import type { RegisterReport } from './register-report.ts';
 import { connectorStateLines } from './state-judgement.ts';
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const CONNECTOR_DIR = 'C:\\Program Files\\Microsoft Entra private network connector';
 const MODULE = 'MicrosoftEntraPrivateNetworkConnectorPSModule';
 

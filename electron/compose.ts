@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { HostKind } from './contract/model.ts';
 import type { NameOverrides } from './core/checks/http-types.ts';
 import { createCompanion, type Companion } from './core/companion.ts';
+import type { SignInWindow } from './core/cloud/registration-token.ts';
 import type { PowerShellHost } from './core/powershell/runner.ts';
 import { Redactor } from './core/store/redact.ts';
 import { prepareDataDir } from './platform/data-dir.ts';
@@ -32,6 +33,11 @@ export interface Edges {
   restrictDataDir?: boolean;
   /** Shown on screen, so a rehearsal is never mistaken for the real server. */
   lab: boolean;
+  /**
+   * How the preview host's sign-in browser reaches the sign-in host in the lab (its proxy, its
+   * CA accepted); none in a shipped build, and the Electron host has no such option at all.
+   */
+  signInBrowser?: { proxyServer: string; acceptLabCertificates: boolean };
 }
 
 /** Where state and journal live: under ProgramData on Windows (found from the OS, not %ProgramData%). */
@@ -52,6 +58,10 @@ export interface ComposeOptions {
   scriptsDir: string;
   openExternal(url: string): Promise<boolean>;
   edges: Edges;
+  /** The host's sign-in window for the connector registration token. */
+  signInWindow?: SignInWindow;
+  /** Opens a sign-in address in this machine's browser (loopback sign-in). */
+  openSignInBrowser?: (url: string, proxy?: string) => Promise<void>;
 }
 
 export function composeCompanion(options: ComposeOptions): Companion {
@@ -70,6 +80,8 @@ export function composeCompanion(options: ComposeOptions): Companion {
     cloudHttp: createCloudHttp(probeConfig),
     redactor,
     openExternal: options.openExternal,
+    ...(options.signInWindow ? { signInWindow: options.signInWindow } : {}),
+    ...(options.openSignInBrowser ? { openSignInBrowser: options.openSignInBrowser } : {}),
     lab: edges.lab,
     ...(edges.serviceRoots ? { serviceRoots: edges.serviceRoots } : {}),
   });

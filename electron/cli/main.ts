@@ -1,3 +1,4 @@
+import { resolve as resolvePath } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stepIds } from '../contract/model.ts';
 import type { Envelope } from '../contract/channels.ts';
@@ -6,6 +7,8 @@ import type { Companion } from '../core/companion.ts';
 import { toFailure } from '../core/errors.ts';
 import type { SignedIn } from '../core/cloud/sign-in.ts';
 import { judgeTenant, readTenantFacts } from '../core/cloud/tenant.ts';
+import { pasteSignInWindow } from './paste-sign-in.ts';
+import type { SignInWindow } from '../core/cloud/registration-token.ts';
 import { checkTable, failureText, outcomeText, planText, stepsTable } from './format.ts';
 import type { CheckReport, StepOutcome } from '../contract/model.ts';
 
@@ -23,10 +26,15 @@ Usage:
   ndes-companion install <installer.exe> [--cloud global|usgov] [--upgrade] [--what-if] [--json]
                                                 Install the private network connector from Microsoft's signed
                                                 installer, without registering it (step connector-install).
-  ndes-companion register --tenant-id G --token-stdin [--reregister] [--what-if] [--json]
-                                                Register the installed connector to tenant G with a token for the
-                                                connector registration service read from standard input
-                                                (step registration; the token is never saved or shown).
+  ndes-companion register --tenant-id G [--token-stdin | --device-code] [--reregister] [--what-if] [--json]
+                                                Register the installed connector to tenant G (step registration).
+                                                The token for the connector registration service comes from a
+                                                sign-in with the connector's own client: by default you open the
+                                                address printed in any browser, sign in, and paste back the address
+                                                the sign-in ends on; --device-code tries a code instead (not
+                                                documented for that client; it may be refused); --token-stdin reads
+                                                a token you already have from standard input. The token is kept in
+                                                memory only, never saved or shown.
   ndes-companion proxy <http://host:port> [--ndes-host H] [--winhttp auto|set|keep] [--bypass LIST] [--what-if] [--json]
   ndes-companion proxy --undo | --remove [--what-if] [--json]
                                                 Point the connector and its updater at an outbound proxy through
@@ -35,9 +43,11 @@ Usage:
                                                 companion's last proxy change, --remove what was there before its
                                                 first; every change keeps a copy under
                                                 %ProgramData%\\NDES Proxy Companion\\Backups.
-  ndes-companion login --device-code [--tenant T] [--cloud global|usgov|china] [--client-id ID] [--proxy P] [--json]
-                                                Sign in to Microsoft Entra ID with a code entered in any browser (step
-                                                sign-in). Later commands use this sign-in (and its --proxy) until logout;
+  ndes-companion login [--device-code] [--tenant T] [--cloud global|usgov|china] [--client-id ID] [--proxy P] [--json]
+                                                Sign in to Microsoft Entra ID (step sign-in): by default you open the
+                                                address printed in a browser on this server, and the answer comes back
+                                                on http://localhost; --device-code signs in with a code entered in any
+                                                browser on any device (Server Core, IE Enhanced Security). Later commands use this sign-in (and its --proxy) until logout;
                                                 the token cache is a file in the data folder, owner-only, NOT encrypted
                                                 in this version.
   ndes-companion whoami [--cloud C] [--json]    Who is signed in.
@@ -46,6 +56,12 @@ Usage:
   ndes-companion publish --internal-url U [--app-name N] [--whole-server] [--group G] [--label L] [--what-if] [--json]
                                                 Publish NDES with Passthrough through Microsoft Graph: only /certsrv/mscep/
                                                 unless --whole-server; --group puts it and this connector on group G.
+                        [--custom-domain H --custom-domain-pfx F --pfx-password-stdin]
+                                                On your verified domain instead of msappproxy.net: host H (e.g.
+                                                ndes.contoso.com) with the PFX F (private key and full chain), its
+                                                password read from standard input (letters and digits only; never
+                                                saved or shown). The PFX is checked here before any upload; the CNAME
+                                                record H must have is checked afterwards and named when missing.
   ndes-companion intune list|apply|rollback --external-url U [--internal-scep-url U] [--add] [--profiles ID,...]
                         [--what-if] [--json]    Intune SCEP profiles: list with the proposed diff (changes nothing), apply
                                                 to the profiles named (one first, as a pilot), roll back exactly.
@@ -70,6 +86,7 @@ Options:
   --cloud C     global (default) or usgov: the installer gets ENVIRONMENTNAME="AzureUSGovernment".
   --upgrade     install: replace a connector of another version (its registration is kept).
   --token-stdin register: read the registration token from standard input (one line).
+  --pfx-password-stdin  publish: read the custom domain PFX's password from standard input (one line).
   --reregister  register: move a connector registered to another tenant to this one.
   --ndes-host H proxy: the NDES server as the connector reaches it, kept off the proxy (default: this server).
   --winhttp W   proxy: auto (default: set the WinHTTP proxy only when CRL and OCSP hosts do not answer
@@ -114,6 +131,8 @@ export interface Io {
   err(text: string): void;
   /** Standard input, for a secret given with --token-stdin. */
   readStdin?(): Promise<string>;
+  /** One line of standard input: the address the registration sign-in ended on, pasted. */
+  readLine?(): Promise<string | null>;
 }
 
 const CLI_ORIGIN = 'cli://local';
@@ -131,7 +150,7 @@ function cliSender(io: Io, json: boolean, verbose: boolean): Sender {
   };
 }
 
-export async function runCli(argv: string[], io: Io, version: string, makeCompanion: (options: { dataDir?: string }) => Companion): Promise<number> {
+export async function runCli(argv: string[], io: Io, version: string, makeCompanion: (options: { dataDir?: string; signInWindow?: SignInWindow }) => Companion): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -172,6 +191,9 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
         tenant: { type: 'string' },
         'client-id': { type: 'string' },
         remove: { type: 'boolean', default: false },
+        'custom-domain': { type: 'string' },
+        'custom-domain-pfx': { type: 'string' },
+        'pfx-password-stdin': { type: 'boolean', default: false },
       },
     });
   } catch (error) {
@@ -191,7 +213,7 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
   }
   let companion: Companion;
   try {
-    companion = makeCompanion(values['data-dir'] ? { dataDir: values['data-dir'] } : {});
+    companion = makeCompanion({ ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}), signInWindow: pasteSignInWindow(io) });
   } catch (error) {
     io.err(`The companion could not start: ${(error as Error).message}`);
     return EXIT.failed;
@@ -274,16 +296,14 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
           }
           return await describe(who);
         }
-        if (!values['device-code']) {
-          io.err('login needs --device-code in this version: sign in with a code entered in any browser.');
-          return EXIT.usage;
-        }
         const stop = new AbortController();
         const interrupt = () => stop.abort();
         process.once('SIGINT', interrupt);
         try {
-          const who = await signIn.withDeviceCode((prompt) => io.err(prompt.message), stop.signal);
-          target.journal.append({ kind: 'sign-in', message: `Signed in as ${who.username} (tenant ${who.tenantId}, ${who.cloud}) with a device code.` });
+          const who = values['device-code']
+            ? await signIn.withDeviceCode((prompt) => io.err(prompt.message), stop.signal)
+            : await signIn.withBrowser(async (url) => io.err(`Open this address in a browser on this server (the answer comes back to this command on http://localhost), sign in and accept:\n\n${url}\n\nWaiting for the sign-in; Ctrl+C stops. Without a browser here, use login --device-code.`), stop.signal);
+          target.journal.append({ kind: 'sign-in', message: `Signed in as ${who.username} (tenant ${who.tenantId}, ${who.cloud}) with ${values['device-code'] ? 'a device code' : 'the browser'}.` });
           return await describe(who);
         } finally {
           process.removeListener('SIGINT', interrupt);
@@ -310,7 +330,11 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
         return outcome(await gateway.dispatch(sender, 'runbook:run', { stepId: 'connector-install', inputs: installInputs, ...(values['what-if'] ? { whatIf: true } : {}) }));
       }
       case 'register': {
-        const registerInputs = { ...inputs, tenantId: values['tenant-id'] ?? '', ...(values.reregister ? { reregister: 'yes' } : {}) };
+        if (values['token-stdin'] && values['device-code']) {
+          io.err('register takes --token-stdin or --device-code, not both.');
+          return EXIT.usage;
+        }
+        const registerInputs = { ...inputs, tenantId: values['tenant-id'] ?? '', ...(values.reregister ? { reregister: 'yes' } : {}), ...(values['device-code'] ? { signIn: 'device-code' } : {}), ...(values.cloud ? { cloud: values.cloud } : {}) };
         let token: string | undefined;
         if (values['token-stdin']) {
           token = (await io.readStdin?.())?.split(/\r?\n/).find((line) => line.trim() !== '')?.trim();
@@ -351,8 +375,27 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
           ...(values.group ? { connectorGroup: values.group } : {}),
           ...(values.label ? { externalLabel: values.label } : {}),
           ...(values.cloud ? { cloud: values.cloud } : {}),
+          ...(values['custom-domain'] ? { customDomain: values['custom-domain'] } : {}),
+          // A full path, whatever the working folder: the core reads the file, and says which.
+          ...(values['custom-domain-pfx'] ? { pfxPath: resolvePath(values['custom-domain-pfx']) } : {}),
         };
-        return outcome(await gateway.dispatch(sender, 'runbook:run', { stepId: 'publish', inputs: publishInputs, ...(values['what-if'] ? { whatIf: true } : {}) }));
+        if (!values['pfx-password-stdin']) {
+          if (values['custom-domain-pfx']) {
+            io.err('--custom-domain-pfx needs its password on standard input: add --pfx-password-stdin.');
+            return EXIT.usage;
+          }
+          return outcome(await gateway.dispatch(sender, 'runbook:run', { stepId: 'publish', inputs: publishInputs, ...(values['what-if'] ? { whatIf: true } : {}) }));
+        }
+        const pfxPassword = (await io.readStdin?.())?.split(/\r?\n/).find((line) => line.trim() !== '')?.trim();
+        if (!pfxPassword) {
+          io.err('--pfx-password-stdin was given, but standard input held no password.');
+          return EXIT.usage;
+        }
+        // Called on the core directly, as register is: the password never travels through a channel.
+        const published = await companion.runbook
+          .run('publish', publishInputs, undefined, (event) => sender.emit(event), values['what-if'], { pfxPassword })
+          .then((value): Envelope<StepOutcome> => ({ ok: true, value }), (error: unknown): Envelope<StepOutcome> => ({ ok: false, error: toFailure(error) }));
+        return outcome(published);
       }
       case 'intune': {
         const intuneInputs = {

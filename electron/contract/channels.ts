@@ -87,7 +87,17 @@ export const channels = {
     errors: [],
   }),
   'runbook:run': channel<StepOutcome>()({
-    request: z.strictObject({ stepId: StepIdSchema, inputs: InputsSchema.optional(), runId: RunIdSchema.optional(), whatIf: z.boolean().optional() }),
+    request: z.strictObject({
+      stepId: StepIdSchema,
+      inputs: InputsSchema.optional(),
+      runId: RunIdSchema.optional(),
+      whatIf: z.boolean().optional(),
+      /**
+       * A secret the admin typed for this one run (Publish: the custom domain's PFX password). It
+       * only travels in: never saved with the inputs, never journaled, never sent back to a window.
+       */
+      secrets: z.strictObject({ pfxPassword: z.string().min(1).max(256) }).optional(),
+    }),
     summary: 'Carry a step out, streaming progress.',
     progress: true,
     errors: STEP_ERRORS,

@@ -32,6 +32,10 @@ export interface InputSpec {
   required: boolean;
   placeholder?: string;
   choices?: string[];
+  /** A value an earlier step reads back that this input defaults to: Verify's external URL is what Publish read back. */
+  defaultFrom?: { stepId: StepId; value: string };
+  /** In a StepView, once that step has read the value back: what the input defaults to (the admin may type another). */
+  default?: { value: string; stepId: StepId; at: string };
 }
 
 export interface StepView {
@@ -80,7 +84,36 @@ export interface StepOutcome {
   remedy?: string;
   /** Facts behind the summary an admin may want in the record (versions, exit codes, log lines). */
   evidence?: string[];
+  /** What the step read back that later steps default to (Publish: externalUrl, scepUrl, serverUrl). */
+  readBack?: ReadBack;
+  /** Intune (step 9): the SCEP profiles found, each with the change proposed, for the admin to tick. */
+  profiles?: ScepProfileView[];
 }
+
+/** Values a step read back, by name: short strings only (URLs), checked before they leave the core. */
+// Values are https URLs read back from Microsoft (no user info, no spaces): nothing secret can
+// ride in one, so they are kept as read, never redacted by value into a broken URL.
+export const ReadBackSchema = z.record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9]{0,31}$/), z.string().max(2048).regex(/^https:\/\/[^\s@/]+(\/[^\s]*)?$/i)).refine((value) => Object.keys(value).length <= 8, 'at most 8 values');
+export type ReadBack = z.infer<typeof ReadBackSchema>;
+
+/**
+ * One Intune SCEP certificate profile as step 9 shows it: its id (a GUID, the only thing the
+ * renderer sends back), name, type, the URLs it holds and those it would hold. Strict: a field
+ * not declared here (let alone a token) cannot reach a window.
+ */
+export const ScepProfileViewSchema = z.strictObject({
+  id: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i),
+  displayName: z.string().max(256),
+  /** The Graph type without its namespace, e.g. iosScepCertificateProfile. */
+  type: z.string().max(128),
+  current: z.array(z.string().max(2048)).max(64),
+  proposed: z.array(z.string().max(2048)).max(64),
+  /** False when the change leaves the profile as it is (note says why). */
+  changed: z.boolean(),
+  note: z.string().max(512).optional(),
+});
+export type ScepProfileView = z.infer<typeof ScepProfileViewSchema>;
+export const ScepProfileListSchema = z.array(ScepProfileViewSchema).max(1000);
 
 export interface ProgressEvent {
   type: 'progress';

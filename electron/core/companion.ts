@@ -3,6 +3,7 @@ import type { CloudHttp } from './cloud/cloud-http-types.ts';
 import { cloudOf } from './cloud/clouds.ts';
 import { SignIn } from './cloud/sign-in.ts';
 import { Graph } from './cloud/graph.ts';
+import { acquireRegistrationToken, type SignInWindow } from './cloud/registration-token.ts';
 import { checkUrl } from './checks/input-rules.ts';
 import type { AppInfo } from '../contract/channels.ts';
 import type { HostKind } from '../contract/model.ts';
@@ -10,7 +11,7 @@ import { CompanionError } from './errors.ts';
 import type { Handlers } from './ipc/gateway.ts';
 import type { PowerShellRunner } from './powershell/runner.ts';
 import type { HttpProbe, NetProbe } from './checks/http-types.ts';
-import type { CloudChoice } from './checks/suite.ts';
+import type { CloudChoice, CloudServices } from './checks/suite.ts';
 import { isAllowedExternalUrl } from './runbook/docs.ts';
 import { Runbook, emptyState, parseState, type RunbookState } from './runbook/runbook.ts';
 import { openJournal, type Journal } from './store/journal.ts';
@@ -37,6 +38,10 @@ export interface CompanionOptions {
   serviceRoots?: readonly string[];
   /** HTTPS to Microsoft Entra ID and Graph; without it this host cannot sign in. */
   cloudHttp?: CloudHttp;
+  /** The host's sign-in window, for the registration token; absent where the host has none. */
+  signInWindow?: SignInWindow;
+  /** Opens a sign-in address in this machine's browser, for the loopback sign-in. */
+  openSignInBrowser?: (url: string, proxy?: string) => Promise<void>;
 }
 
 export interface Companion {
@@ -80,7 +85,19 @@ export function createCompanion(options: CompanionOptions): Companion {
     return new Graph({ http, cloud: session.cloud, token: (request) => session.graphToken(request), onCall: (call) => journal.append({ kind: 'graph-call', ...(runId ? { runId } : {}), message: `${call.method} ${call.url}${through ? ` (via ${through})` : ''}` }) });
   };
 
-  const services = { powershell: options.powershell, http: options.http, net: options.net, now, cloud: { signIn, graph, dataDir: options.dataDir }, ...(options.serviceRoots ? { serviceRoots: options.serviceRoots } : {}) };
+  const registrationToken: CloudServices['registrationToken'] = async (request) => {
+    const http = options.cloudHttp;
+    if (!http) throw new CompanionError('NOT_AVAILABLE', 'This host cannot reach Microsoft Entra ID.', 'Use the CLI or the app on the server.');
+    const cloud = cloudOf(request.cloud);
+    // Through the proxy the admin signed in through, if any: the same way out as every cloud call.
+    const through = signIn({ cloud: cloud.name }).proxy;
+    journal.append({ kind: 'sign-in', message: `Signing in for a connector registration token (${request.method === 'device-code' ? 'device code' : 'sign-in window'}, tenant ${request.tenantId}, ${cloud.name})${through ? ` via ${through}` : ''}.` });
+    const token = await acquireRegistrationToken({ cloud, tenantId: request.tenantId, network: http.msalNetwork(through), ...(through ? { proxy: through } : {}), method: request.method, ...(options.signInWindow ? { window: options.signInWindow } : {}), ...(request.onDeviceCode ? { onDeviceCode: request.onDeviceCode } : {}), ...(request.signal ? { signal: request.signal } : {}) });
+    journal.append({ kind: 'sign-in', message: `Registration token issued for ${token.username || 'the account'} in tenant ${token.tenantId}; it is kept in memory for this run only.` });
+    return token;
+  };
+
+  const services = { powershell: options.powershell, http: options.http, net: options.net, now, cloud: { signIn, graph, registrationToken, dataDir: options.dataDir, ...(options.openSignInBrowser ? { openSignInBrowser: options.openSignInBrowser } : {}) }, ...(options.serviceRoots ? { serviceRoots: options.serviceRoots } : {}) };
   const runbook = new Runbook({ services, store, journal, redactor, now });
   // Closing the companion stops what it started (PowerShell included) instead of leaving it running.
   const closing = new AbortController();
@@ -97,7 +114,7 @@ export function createCompanion(options: CompanionOptions): Companion {
     }),
     'runbook:list': async () => ({ mode: runbook.mode, steps: runbook.list() }),
     'runbook:plan': async ({ stepId, inputs, mode }) => runbook.plan(stepId, inputs, mode),
-    'runbook:run': async ({ stepId, inputs, runId, whatIf }, { emit }) => runbook.run(stepId, inputs, runId, emit, whatIf === true),
+    'runbook:run': async ({ stepId, inputs, runId, whatIf, secrets }, { emit }) => runbook.run(stepId, inputs, runId, emit, whatIf === true, secrets?.pfxPassword ? { pfxPassword: secrets.pfxPassword } : {}),
     'runbook:verify': async ({ stepId, inputs, runId }, { emit }) => runbook.verify(stepId, inputs, runId, emit),
     'runbook:cancel': async ({ runId }) => runbook.cancel(runId),
     'checks:run': async ({ scope, groups, inputs, runId }, { emit }) => runbook.checks(scope, groups, inputs ?? {}, runId, emit),

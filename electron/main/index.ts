@@ -5,6 +5,7 @@ import { composeCompanion, productionEdges } from '../compose.ts';
 import { registerGateway } from './ipc.ts';
 import { registerAppScheme, serveRenderer } from './protocol.ts';
 import { applySecurityRules, openExternalAllowlisted } from './security.ts';
+import { electronLoopbackSignIn, electronSignInWindow } from './sign-in-window.ts';
 import { APP_URL, windowOptions } from './window-options.ts';
 
 /** Composition root of the Electron host. Everything else lives in the host-agnostic core. */
@@ -40,6 +41,8 @@ if (!app.requestSingleInstanceLock()) {
         scriptsDir,
         openExternal: openExternalAllowlisted,
         edges: productionEdges(),
+        signInWindow: electronSignInWindow(() => mainWindow),
+        openSignInBrowser: electronLoopbackSignIn(() => mainWindow),
       });
     } catch (error) {
       // Say why and stop, instead of an unhandled rejection and a process that quietly stays.

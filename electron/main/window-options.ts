@@ -7,6 +7,35 @@ export const APP_HOST = 'bundle';
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 export const APP_URL = `${APP_ORIGIN}/index.html`;
 
+/**
+ * The one permission the page is granted: writing text to the clipboard (its Copy buttons), asked
+ * by the app's own main frame. Chromium asks for it on every navigator.clipboard.writeText.
+ */
+export function isPermissionGranted(permission: string, requestingUrl: string | undefined, isMainFrame: boolean): boolean {
+  if (permission !== 'clipboard-sanitized-write' || !isMainFrame || !requestingUrl) return false;
+  try {
+    const url = new URL(requestingUrl);
+    // app: is not a special scheme to the URL parser, so its origin reads "null": compare the parts.
+    return url.protocol === `${APP_SCHEME}:` && url.host === APP_HOST && !url.username && !url.password;
+  } catch {
+    return false;
+  }
+}
+
+/** What every window of the app gets, the sign-in window included (checklist items 2–4, 6, 8–11). */
+export const HARDENED_WEB_PREFERENCES = {
+  contextIsolation: true,
+  sandbox: true,
+  nodeIntegration: false,
+  nodeIntegrationInWorker: false,
+  nodeIntegrationInSubFrames: false,
+  webSecurity: true,
+  allowRunningInsecureContent: false,
+  experimentalFeatures: false,
+  webviewTag: false,
+  spellcheck: false,
+} as const;
+
 /** DevTools only in a build run from the repository (`packaged` false), never by a switch in a shipped one. */
 export function windowOptions(preloadPath: string, packaged = true) {
   return {
@@ -20,16 +49,7 @@ export function windowOptions(preloadPath: string, packaged = true) {
     autoHideMenuBar: true,
     webPreferences: {
       preload: preloadPath,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      experimentalFeatures: false,
-      webviewTag: false,
-      spellcheck: false,
+      ...HARDENED_WEB_PREFERENCES,
       devTools: !packaged,
     },
   } as const;

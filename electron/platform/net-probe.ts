@@ -70,6 +70,15 @@ export function createNetProbe(config: NetProbeConfig = {}): NetProbe {
         return () => undefined;
       });
     },
+    async resolveCname(host, options) {
+      const alias = names?.cname?.(host);
+      if (alias) return [alias];
+      if (names?.closedWorld) throw new ProbeFailure('dns', `DNS ${host}: no CNAME record (${names.map(host) ? 'ENODATA' : 'ENOTFOUND'}).`, names.map(host) ? 'ENODATA' : 'ENOTFOUND');
+      return bounded<string[]>(options, `DNS CNAME ${host}`, ({ resolve, reject }) => {
+        dns.resolveCname(host).then(resolve, (error: NodeJS.ErrnoException) => reject(probeFailureOf(error, `DNS CNAME ${host}`)));
+        return () => undefined;
+      });
+    },
     async tls(host, port, options) {
       const started = Date.now();
       const raw = await open(host, port, options);

@@ -3,6 +3,7 @@ import { composeCompanion } from '../compose.ts';
 import type { AppFiles } from '../platform/app-files.ts';
 import { attachPreview } from './host.ts';
 import { launchChromium } from './launch.ts';
+import { previewSignInWindow, previewSystemBrowser } from './sign-in-page.ts';
 
 /**
  * The Chromium preview host over the edges it is given: `npm start` passes the production ones,
@@ -19,6 +20,8 @@ export async function runPreview(options: { files: AppFiles; edges: Edges; heade
       return false;
     },
     edges,
+    signInWindow: previewSignInWindow({ headed, ...(edges.signInBrowser ?? {}) }),
+    openSignInBrowser: previewSystemBrowser({ headed, ...(edges.signInBrowser ?? {}) }),
   });
   let launched;
   try {

@@ -1,10 +1,7 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
-import { expect, POWERSHELL_WAIT, root, test } from './fixtures.ts';
+import { expect, POWERSHELL_WAIT, test } from './fixtures.ts';
+import { LAB_TENANT_ID } from '../lab/world.ts';
 
 const PICKED = 'C:\\Users\\admin\\Downloads\\MicrosoftEntraPrivateNetworkConnectorInstaller.exe';
 
@@ -65,43 +62,31 @@ test.describe('an installer that fails', () => {
   });
 });
 
-const TENANT = '5f1c2e8a-3b7d-4c9e-a1f0-2d6b8e4c7a13';
-const TEST_TOKEN = 'eyJ0eXAiOiJKV1QifQ.e2e-test-token-SECRET-4d1e';
-
-/** The lab's own CLI on the same lab world: the only way a test token reaches the registration. */
-function registerFromCli(configFile: string, dataDir: string): Promise<{ code: number | null; stdout: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(root, 'dist', 'lab', 'cli.mjs'), '--lab', configFile, 'register', '--tenant-id', TENANT, '--token-stdin', '--data-dir', dataDir]);
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.on('close', (code) => resolve({ code, stdout }));
-    child.stdin.end(`${TEST_TOKEN}\n`);
-  });
-}
-
 async function openProxy(app: Page): Promise<void> {
   await app.getByRole('navigation', { name: 'Runbook steps' }).getByRole('button', { name: /^Outbound proxy/ }).click();
   await app.getByLabel('Proxy address (optional)').fill('http://proxy.contoso.local:8080');
   await app.getByLabel('NDES server name (optional)').fill('ndes01.contoso.local');
 }
 
-test('install, register with a test token, then the outbound proxy: progress, log and results all the way', async ({ app, lab }, testInfo) => {
+test('install, register through the sign-in window, then the outbound proxy: progress, log and results all the way', async ({ app, lab, signInPages }, testInfo) => {
   await openInstall(app);
   await app.getByRole('button', { name: 'Run step' }).click();
   await expect(app.getByRole('button', { name: /^Connector install/ })).toContainText('Passed', { timeout: 60_000 });
 
-  const cliData = mkdtempSync(join(tmpdir(), 'ndes-e2e-cli-'));
-  try {
-    const registered = await registerFromCli(lab.configFile, cliData);
-    expect(registered.code).toBe(0);
-    expect(registered.stdout).toContain(`The connector is registered to tenant ${TENANT}`);
-  } finally {
-    rmSync(cliData, { recursive: true, force: true });
-  }
   await app.getByRole('navigation', { name: 'Runbook steps' }).getByRole('button', { name: /^Registration/ }).click();
-  await app.getByLabel('Tenant ID').fill(TENANT);
+  await app.getByLabel('Tenant ID').fill(LAB_TENANT_ID);
+  await app.getByRole('button', { name: 'Show plan' }).click();
+  await expect(app.getByRole('region', { name: 'Plan' })).toContainText('redirect https://login.microsoftonline.com/common/oauth2/nativeclient');
+  await app.getByRole('button', { name: 'Run step' }).click();
+  // What the admin does in the sign-in window: accept.
+  await expect.poll(() => signInPages.length, POWERSHELL_WAIT).toBe(1);
+  const signIn = signInPages[0];
+  await signIn?.getByRole('link', { name: 'Accept' }).click();
+  await expect(app.getByRole('status').filter({ hasText: `registered to tenant ${LAB_TENANT_ID}` })).toContainText('WAPCSvc is running', POWERSHELL_WAIT);
+  await expect(app.getByRole('log', { name: 'Activity log' })).toContainText('Registration token issued for admin@contoso.onmicrosoft.com');
+  expect(signIn?.isClosed()).toBe(true);
   await app.getByRole('button', { name: 'Verify', exact: true }).click();
-  await expect(app.getByRole('status').filter({ hasText: `registered to tenant ${TENANT}` })).toContainText('WAPCSvc is running', POWERSHELL_WAIT);
+  await expect(app.getByRole('status').filter({ hasText: `registered to tenant ${LAB_TENANT_ID} and WAPCSvc is running` })).toBeVisible(POWERSHELL_WAIT);
 
   await openProxy(app);
   await app.getByRole('button', { name: 'Show plan' }).click();
@@ -114,9 +99,9 @@ test('install, register with a test token, then the outbound proxy: progress, lo
   await app.getByText('Details for the record').click();
   await expect(app.locator('.evidence')).toContainText('bypass list ndes01\\.contoso\\.local');
   await expect(app.getByRole('button', { name: /^Outbound proxy/ })).toContainText('Passed');
-  // The token never reached the window, its log or anything the lab recorded.
-  expect(await app.content()).not.toContain('e2e-test-token');
-  expect(JSON.stringify(lab.records())).not.toContain('e2e-test-token');
+  // No token reached the window, its log or anything the lab recorded.
+  expect(await app.content()).not.toMatch(/eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\./);
+  expect(JSON.stringify(lab.records())).not.toMatch(/eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\./);
   const results = await new AxeBuilder({ page: app }).analyze();
   expect(results.violations.map((violation) => violation.id)).toEqual([]);
   await app.screenshot({ path: testInfo.outputPath('proxy-done.png') });

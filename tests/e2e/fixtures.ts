@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { test as base, expect, type Page } from '@playwright/test';
 import type { Companion } from '../../electron/core/companion.ts';
 import { attachPreview } from '../../electron/preview/host.ts';
+import { previewSignInWindow, previewSystemBrowser } from '../../electron/preview/sign-in-page.ts';
 import { appFiles } from '../../electron/platform/app-files.ts';
 import { composeCompanion } from '../../electron/compose.ts';
 import { labEdges } from '../lab/edges.ts';
@@ -20,6 +21,8 @@ const files = appFiles(root);
 interface Fixtures {
   scenario: string;
   lab: LabWorld;
+  /** The sign-in pages the preview host's sign-in window opened, newest last; a test acts as the admin in them. */
+  signInPages: Page[];
   companion: Companion;
   app: Page;
 }
@@ -37,13 +40,20 @@ export const test = base.extend<Fixtures>({
     await world.close();
     rmSync(dir, { recursive: true, force: true });
   },
-  companion: async ({ lab }, use) => {
+  // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern; this one has none.
+  signInPages: async ({}, use) => {
+    await use([]);
+  },
+  companion: async ({ lab, signInPages }, use) => {
+    const edges = labEdges(lab.config());
     const companion = composeCompanion({
       host: 'preview',
       version: files.version,
       scriptsDir: files.scriptsDir,
       openExternal: async () => false,
-      edges: labEdges(lab.config()),
+      edges,
+      signInWindow: previewSignInWindow({ headed: false, ...(edges.signInBrowser ?? {}), onPage: (page) => signInPages.push(page as unknown as Page) }),
+      openSignInBrowser: previewSystemBrowser({ headed: false, ...(edges.signInBrowser ?? {}), onPage: (page) => signInPages.push(page as unknown as Page) }),
     });
     await use(companion);
     companion.close();
@@ -55,5 +65,16 @@ export const test = base.extend<Fixtures>({
     await use(page);
   },
 });
+
+/** What an admin does for the Sign-in step: run it, read the code off the log, type it in a browser. */
+export async function signInByDeviceCode(app: Page, lab: LabWorld): Promise<void> {
+  const steps = app.getByRole('navigation', { name: 'Runbook steps' });
+  const log = app.getByRole('log', { name: 'Activity log' });
+  await steps.getByRole('button', { name: /^Sign-in/ }).click();
+  await app.getByRole('button', { name: 'Run step' }).click();
+  await expect(log).toContainText('devicelogin', POWERSHELL_WAIT);
+  expect(lab.entra?.approveDeviceCode(/enter the code (\S+) \(/.exec((await log.textContent()) ?? '')?.[1] ?? '')).toBe(true);
+  await expect(steps.getByRole('button', { name: /^Sign-in/ })).toContainText('Passed', POWERSHELL_WAIT);
+}
 
 export { expect };

@@ -25,6 +25,20 @@ test('sign-in by device code: the code is shown in the log, and the result names
   await app.screenshot({ path: testInfo.outputPath('sign-in-done.png') });
 });
 
+test('sign-in in the browser: the sign-in page opens, the admin accepts, and the page shows who signed in', async ({ app, signInPages }) => {
+  await app.getByRole('navigation', { name: 'Runbook steps' }).getByRole('button', { name: /^Sign-in/ }).click();
+  await app.getByLabel('Sign-in method (optional)').selectOption('browser');
+  await app.getByRole('button', { name: 'Show plan' }).click();
+  await expect(app.getByRole('region', { name: 'Plan' })).toContainText('redirect http://localhost:<free port>, form_post');
+  await app.getByRole('button', { name: 'Run step' }).click();
+  await expect.poll(() => signInPages.length, WAIT).toBe(1);
+  await signInPages[0]?.getByRole('link', { name: 'Accept' }).click();
+  await expect(app.getByRole('status').filter({ hasText: 'Signed in as admin@contoso.onmicrosoft.com to Contoso' })).toBeVisible(WAIT);
+  await expect(app.getByRole('log', { name: 'Activity log' })).toContainText("Opening the sign-in page in this server's browser");
+  await expect.poll(() => signInPages[0]?.isClosed(), WAIT).toBe(true);
+  expect(await app.content()).not.toMatch(/eyJ[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}/);
+});
+
 test.describe('an admin with only Cloud Application Administrator', () => {
   test.use({ scenario: 'tenant-cloud-app-admin' });
   test('is told it is not enough, and what to do', async ({ app, lab }) => {
@@ -71,9 +85,8 @@ test.describe('on a server whose connector is registered', () => {
     await app.getByRole('button', { name: 'Run step' }).click();
     await expect(app.getByRole('status').filter({ hasText: '4 SCEP profile(s); 3 would change (replace)' })).toBeVisible(WAIT);
     const pilot = lab.graph?.configurations().find((configuration) => configuration.displayName === 'Contoso iOS SCEP');
-    await app.getByLabel('What to do').selectOption('apply');
-    await app.getByLabel('Profiles to change (ids) (optional)').fill(pilot?.id ?? '');
-    await app.getByRole('button', { name: 'Run step' }).click();
+    await expect(app.getByRole('checkbox', { name: 'Contoso iOS SCEP' })).toBeChecked();
+    await app.getByRole('button', { name: 'Apply to 1 ticked profile' }).click();
     await expect(app.getByRole('status').filter({ hasText: 'Changed 1 profile(s): Contoso iOS SCEP.' })).toContainText('Their earlier URLs are kept for rollback.', WAIT);
     expect(lab.graph?.configurations().find((configuration) => configuration.id === pilot?.id)?.scepServerUrls).toEqual([scepUrl]);
     await app.screenshot({ path: testInfo.outputPath('intune-pilot.png') });

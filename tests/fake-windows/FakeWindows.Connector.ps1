@@ -42,14 +42,25 @@ function Invoke-FakeRegisterConnector {
     $spec = Get-FakeSection -Name 'registration'
     $outcome = $(if ($spec -and $spec['outcome']) { [string]$spec['outcome'] } else { 'ok' })
     $plain = [System.Net.NetworkCredential]::new('', $Token).Password
-    $tokenMatches = $(if ($spec -and $spec['expectToken']) { $plain -ceq [string]$spec['expectToken'] } else { $plain.Length -gt 0 })
+    $audience = $null
+    if ($spec -and $spec['expectToken']) { $tokenMatches = $plain -ceq [string]$spec['expectToken'] }
+    elseif ($plain -match '^eyJ[A-Za-z0-9_-]+\.([A-Za-z0-9_-]+)\.[A-Za-z0-9_-]+$') {
+        # A JWT, as the lab's Entra ID issues: the registration service takes only a token for
+        # itself (domain.md section 2.1: its AppIdUri), issued in the tenant being registered to.
+        $body = $Matches[1].Replace('-', '+').Replace('_', '/')
+        $body += '=' * ((4 - $body.Length % 4) % 4)
+        $claims = [System.Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($body)) | ConvertFrom-Json
+        $audience = [string]$claims.aud
+        $tokenMatches = ($audience -ceq 'https://proxy.cloudwebappproxy.net/registerapp') -and ([string]$claims.tid -eq $TenantId)
+    }
+    else { $tokenMatches = $plain.Length -gt 0 }
     if (-not $tokenMatches -and $outcome -eq 'ok') { $outcome = 'one-or-more' }
     $now = (Get-Date).ToUniversalTime()
     Update-FakeWorld -Change {
         param($world)
         $runs = @(if ($world.ContainsKey('registrations')) { @($world['registrations']) | Where-Object { $_ } })
         # What the fake saw, never the token itself.
-        $runs += , @{ tenantId = $TenantId; modulePath = $modulePath; moduleName = $moduleName; tokenLength = $plain.Length; tokenMatches = $tokenMatches; outcome = $outcome; at = $now.ToString('o') }
+        $runs += , @{ tenantId = $TenantId; modulePath = $modulePath; moduleName = $moduleName; tokenLength = $plain.Length; tokenMatches = $tokenMatches; audience = $audience; outcome = $outcome; at = $now.ToString('o') }
         $world['registrations'] = $runs
         if ($outcome -ne 'ok') {
             if (-not $world.ContainsKey('eventLogs') -or $null -eq $world['eventLogs']) { $world['eventLogs'] = @{} }

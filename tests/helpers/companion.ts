@@ -10,6 +10,7 @@ import type { LabConfig } from '../lab/edges.ts';
 import { createHttpProbe } from '../../electron/platform/http-probe.ts';
 import { createNetProbe } from '../../electron/platform/net-probe.ts';
 import { createCloudHttp } from '../../electron/platform/cloud-http.ts';
+import type { SignInWindow } from '../../electron/core/cloud/registration-token.ts';
 
 export const repoRoot = join(import.meta.dirname, '..', '..');
 export const scriptsDir = join(repoRoot, 'scripts', 'powershell');
@@ -26,7 +27,7 @@ export interface TestCompanion {
  * With a lab configuration, PowerShell and the network are the lab world's (its fake Windows,
  * its loopback endpoints and proxy), and nothing else is reachable.
  */
-export function testCompanion(options: { powershell?: PowerShellHost | null; dataDir?: string; lab?: LabConfig } = {}): TestCompanion {
+export function testCompanion(options: { powershell?: PowerShellHost | null; dataDir?: string; lab?: LabConfig; signInWindow?: SignInWindow } = {}): TestCompanion {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ndes-companion-'));
   const redactor = new Redactor();
   const opened: string[] = [];
@@ -38,9 +39,10 @@ export function testCompanion(options: { powershell?: PowerShellHost | null; dat
     powershell: createPowerShellRunner({ host: options.lab?.powershell ? { ...options.lab.powershell, label: 'Windows PowerShell (lab)' } : (options.powershell ?? null), scriptsDir, redactor }),
     // Closed world: no test reaches beyond this machine, whatever a payload asks for.
     http: createHttpProbe(options.lab ? { names: labNames(options.lab.hosts, true), trustAnchors: options.lab.trustAnchors } : { names: closedWorld }),
-    net: createNetProbe(options.lab ? { names: labNames(options.lab.hosts, true), trustAnchors: options.lab.trustAnchors } : { names: closedWorld }),
+    net: createNetProbe(options.lab ? { names: labNames(options.lab.hosts, true, options.lab.cnames), trustAnchors: options.lab.trustAnchors } : { names: closedWorld }),
     ...(options.lab ? { serviceRoots: options.lab.serviceRoots, cloudHttp: createCloudHttp({ names: labNames(options.lab.hosts, true), trustAnchors: options.lab.trustAnchors }) } : {}),
     redactor,
+    ...(options.signInWindow ? { signInWindow: options.signInWindow } : {}),
     openExternal: async (url) => {
       opened.push(url);
       return true;

@@ -6,6 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stepIds } from '../../electron/contract/model.ts';
 import { LAB_EXTERNAL_URL, LAB_INTERNAL_URL, LAB_TENANT_ID, startLabWorld } from '../lab/world.ts';
 import { repoRoot } from '../helpers/companion.ts';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS } from '../../electron/preview/host.ts';
+import { findChromium } from '../../electron/preview/launch.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ndes-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -298,14 +301,51 @@ describe('ndes-companion register against the lab', () => {
     }
   }, 120_000);
 
-  it('without a token it refuses before PowerShell starts and says how to register by hand', async () => {
-    const lab = await startLabWorld({ root: repoRoot, dir: join(dir, 'register-none'), scenario: 'connector-installed', servers: false });
+  it('without a token it signs in: prints the address, takes the pasted address back, registers; the token is nowhere', async () => {
+    const lab = await startLabWorld({ root: repoRoot, dir: join(dir, 'register-sign-in'), scenario: 'connector-installed' });
+    const proxy = lab.config().hosts['proxy.contoso.local:8080'];
+    // The admin's browser, on any machine: here Chromium through the lab's proxy.
+    const browser = await chromium.launch({ executablePath: findChromium(), headless: true, args: CHROMIUM_ARGS, ...(proxy ? { proxy: { server: `http://${proxy}`, bypass: 'localhost,127.0.0.1' } } : {}) });
     try {
-      const { code, stderr } = await runAsync(['register', '--tenant-id', tenant], lab);
-      expect(code).toBe(1);
-      expect(stderr).toContain('Error (NEEDS_SIGN_IN)');
-      expect(stderr).toContain('Register-MicrosoftEntraPrivateNetworkConnector');
-      expect(lab.records()).toHaveLength(0);
+      const child = spawn(process.execPath, argvFor(['register', '--tenant-id', LAB_TENANT_ID], lab));
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+      const authorizeUrl = await new Promise<string>((resolve, reject) => {
+        child.stderr.on('data', (chunk: Buffer) => {
+          stderr += chunk.toString();
+          const found = /^(https:\/\/login\.microsoftonline\.com\/\S+\/oauth2\/v2\.0\/authorize\?\S+)$/m.exec(stderr)?.[1];
+          if (found) resolve(found);
+        });
+        child.on('close', () => reject(new Error(`the CLI ended first: ${stderr}`)));
+      });
+      expect(stderr).toContain('paste it here and press Enter');
+      const page = await (await browser.newContext({ ignoreHTTPSErrors: true })).newPage();
+      const ended = new Promise<string>((resolve) => page.on('request', (request) => request.url().startsWith('https://login.microsoftonline.com/common/oauth2/nativeclient?') && resolve(request.url())));
+      await page.goto(authorizeUrl);
+      await page.getByRole('link', { name: 'Accept' }).click();
+      child.stdin.end(`${await ended}\n`);
+      expect(await closed).toBe(0);
+      expect(stdout).toMatch(new RegExp(`^The connector is registered to tenant ${LAB_TENANT_ID}; its trust certificate is in the computer store and WAPCSvc is running\\.$`, 'm'));
+      expect(lab.entra?.calls.at(-1)).toMatchObject({ grant: 'authorization_code', clientId: '55747057-9b5d-4bd4-b387-abf52a8bd489', redirectUri: 'https://login.microsoftonline.com/common/oauth2/nativeclient', outcome: 'issued' });
+      const files = everything(join(dir, 'data'));
+      for (const text of [stdout, stderr, files]) expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\./);
+      expect(files).not.toMatch(/[?&]code=/);
+    } finally {
+      await browser.close();
+      await lab.close();
+    }
+  }, 120_000);
+
+  it('without a token and with nothing pasted it stops before PowerShell starts and says what to do', async () => {
+    const lab = await startLabWorld({ root: repoRoot, dir: join(dir, 'register-none'), scenario: 'connector-installed' });
+    try {
+      const { code, stderr } = await runWithStdin(['register', '--tenant-id', LAB_TENANT_ID], lab, '');
+      expect(code).toBe(2);
+      expect(stderr).toContain('Standard input ended before an address was pasted.');
+      expect(stderr).toContain('use --token-stdin or --device-code');
+      expect(lab.records().filter((record) => record.script === 'Register-Connector.ps1')).toHaveLength(0);
     } finally {
       await lab.close();
     }

@@ -29,7 +29,7 @@ describe('Intune SCEP profiles', () => {
     try {
       const outcome = await test.companion.runbook.run('intune', { externalUrl: EXTERNAL, internalUrl: INTERNAL }, 'intune-list', () => undefined);
       expect(outcome.status).toBe('passed');
-      expect(outcome.summary).toBe('4 SCEP profile(s); 3 would change (replace). Nothing was changed: name the profiles to change, one first as a pilot.');
+      expect(outcome.summary).toBe('4 SCEP profile(s); 3 would change (replace). Nothing was changed: choose the profiles to change, one first as a pilot.');
       expect(outcome.evidence).toContain(`Contoso iOS SCEP (iosScepCertificateProfile, ${idOf('Contoso iOS SCEP')}): ${INTERNAL} -> ${EXTERNAL}`);
       expect(outcome.evidence).toContain(`Fabrikam macOS SCEP (macOSScepCertificateProfile, ${idOf('Fabrikam macOS SCEP')}): unchanged: https://ndes.fabrikam.com/certsrv/mscep/mscep.dll (does not use ${INTERNAL})`);
       expect(outcome.evidence?.some((line) => line.includes('windows81SCEPCertificateProfile'))).toBe(true);
@@ -75,6 +75,34 @@ describe('Intune SCEP profiles', () => {
       expect(outcome.status).toBe('passed');
       expect(urlsOf('Contoso Windows SCEP')).toEqual([INTERNAL, EXTERNAL]);
       expect(outcome.evidence?.join('\n')).toContain('its three SCEP calls must reach the same NDES');
+    } finally {
+      test.dispose();
+    }
+  }, 90_000);
+
+  it('after Publish, Verify and Intune start from the URLs it read back; each profile comes with its change, for the wizard to tick', async () => {
+    const test = await signedIn('connector-registered');
+    try {
+      const runbook = test.companion.runbook;
+      const published = await runbook.run('publish', { appName: 'NDES', internalUrl: 'http://ndes01.contoso.local/' }, 'intune-publish', () => undefined);
+      expect(published.readBack).toEqual({ externalUrl: `https://${LAB_EXTERNAL_HOST}/certsrv/mscep/`, scepUrl: EXTERNAL, serverUrl: `https://${LAB_EXTERNAL_HOST}/` });
+      const inputOf = (stepId: string, id: string) => runbook.list().find((step) => step.id === stepId)?.inputs.find((input) => input.id === id);
+      expect(inputOf('verify', 'externalUrl')?.default).toMatchObject({ value: `https://${LAB_EXTERNAL_HOST}/`, stepId: 'publish' });
+      expect(inputOf('intune', 'externalUrl')?.default).toMatchObject({ value: EXTERNAL, stepId: 'publish' });
+
+      // No external URL typed: the one Publish read back is used.
+      const listed = await runbook.run('intune', { internalUrl: INTERNAL }, 'intune-listed', () => undefined);
+      expect(listed.status).toBe('passed');
+      expect(listed.profiles).toHaveLength(4);
+      const ios = idOf('Contoso iOS SCEP');
+      expect(listed.profiles?.find((profile) => profile.id === ios)).toEqual({ id: ios, displayName: 'Contoso iOS SCEP', type: 'iosScepCertificateProfile', current: [INTERNAL], proposed: [EXTERNAL], changed: true });
+      expect(listed.profiles?.find((profile) => profile.displayName === 'Fabrikam macOS SCEP')).toMatchObject({ changed: false, note: `does not use ${INTERNAL}` });
+
+      // Apply answers with the list as Intune holds it now: the pilot no longer proposes a change.
+      const applied = await runbook.run('intune', { action: 'apply', internalUrl: INTERNAL, profiles: ios }, 'intune-pilot', () => undefined);
+      expect(applied.status).toBe('passed');
+      expect(applied.profiles?.find((profile) => profile.id === ios)).toMatchObject({ current: [EXTERNAL], changed: false, note: 'already lists the external URL' });
+      expect(applied.profiles?.filter((profile) => profile.changed)).toHaveLength(2);
     } finally {
       test.dispose();
     }

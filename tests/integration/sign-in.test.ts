@@ -10,6 +10,10 @@ import { createCloudHttp } from '../../electron/platform/cloud-http.ts';
 import { labNames } from '../lab/edges.ts';
 import { LAB_TENANT_ID, startLabWorld, type LabWorld } from '../lab/world.ts';
 import { repoRoot, testCompanion } from '../helpers/companion.ts';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS } from '../../electron/preview/host.ts';
+import { findChromium } from '../../electron/preview/launch.ts';
+import { previewSystemBrowser } from '../../electron/preview/sign-in-page.ts';
 
 /**
  * Sign-in with the real @azure/msal-node against the lab's Microsoft Entra ID: nothing of MSAL is
@@ -159,11 +163,96 @@ describe('ndes-companion login, whoami, logout against the lab', () => {
     expect((await run(['whoami'])).code).toBe(1);
   }, 90_000);
 
-  it('login without --device-code says what to use (exit 2)', async () => {
-    const { code, stderr } = await run(['login']);
-    expect(code).toBe(2);
-    expect(stderr).toContain('--device-code');
-  });
+  it('login without --device-code prints the address; a browser on this server signs in and the answer comes back on localhost', async () => {
+    const proxy = lab.config().hosts['proxy.contoso.local:8080'];
+    const browser = await chromium.launch({ executablePath: findChromium(), headless: true, args: CHROMIUM_ARGS, ...(proxy ? { proxy: { server: `http://${proxy}`, bypass: 'localhost,127.0.0.1' } } : {}) });
+    try {
+      let opened = false;
+      const login = await run(['login'], (stderr) => {
+        const url = /^(https:\/\/login\.microsoftonline\.com\/\S+\/oauth2\/v2\.0\/authorize\?\S+)$/m.exec(stderr)?.[1];
+        if (url && !opened) {
+          opened = true;
+          void (async () => {
+            const page = await (await browser.newContext({ ignoreHTTPSErrors: true })).newPage();
+            await page.goto(url);
+            await page.getByRole('link', { name: 'Accept' }).click();
+          })();
+        }
+      });
+      expect(login.code).toBe(0);
+      expect(login.stderr).toContain('Open this address in a browser on this server');
+      expect(login.stdout).toContain(`Signed in as admin@contoso.onmicrosoft.com (tenant Contoso, ${LAB_TENANT_ID}, global).`);
+      const redeemed = lab.entra?.calls.filter((call) => call.grant === 'authorization_code').at(-1);
+      expect(redeemed).toMatchObject({ clientId: '14d82eec-204b-4c2f-b7e8-296a70dab67e', outcome: 'issued' });
+      expect(redeemed?.redirectUri).toMatch(/^http:\/\/localhost:\d+$/);
+      expect(readFileSync(join(dataDir, 'journal.jsonl'), 'utf8')).toContain('with the browser.');
+      expect((await run(['whoami'])).code).toBe(0);
+      await run(['logout']);
+    } finally {
+      await browser.close();
+    }
+  }, 90_000);
+});
+
+describe('sign-in in the browser (loopback), against the lab', () => {
+  it('the preview host\'s browser opens the page, the answer is posted back to localhost, and the page closes', async () => {
+    const config = lab.config();
+    const proxy = config.hosts['proxy.contoso.local:8080'];
+    const pages: import('playwright-core').Page[] = [];
+    const open = previewSystemBrowser({ headed: false, ...(proxy ? { proxyServer: `http://${proxy}` } : {}), acceptLabCertificates: true, onPage: (page) => {
+      pages.push(page);
+      void page.getByRole('link', { name: 'Accept' }).click().catch(() => undefined);
+    } });
+    const test = testCompanion({ lab: config });
+    try {
+      const who = await test.companion.signIn().withBrowser(open);
+      expect(who).toEqual({ username: 'admin@contoso.onmicrosoft.com', name: 'Contoso Admin', tenantId: LAB_TENANT_ID, cloud: 'global' });
+      expect(pages).toHaveLength(1);
+      await expect.poll(() => pages[0]?.isClosed()).toBe(true);
+      expect(await test.companion.signIn().current()).toMatchObject({ username: 'admin@contoso.onmicrosoft.com' });
+    } finally {
+      test.dispose();
+    }
+  }, 60_000);
+
+  it('a sign-in nobody finishes ends by itself, says what to do, and msal-node stops listening', async () => {
+    const test = testCompanion({ lab: lab.config() });
+    let redirect = '';
+    try {
+      const error = await test.companion
+        .signIn()
+        .withBrowser(async (url) => {
+          redirect = new URL(url).searchParams.get('redirect_uri') ?? '';
+        }, undefined, 2000)
+        .catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: 'SIGN_IN_FAILED', message: 'The sign-in was not finished within 2 seconds.' });
+      expect((error as { remediation?: string }).remediation).toContain('use the device code');
+      await expect(fetch(redirect.replace('localhost', '127.0.0.1'))).rejects.toThrow();
+    } finally {
+      test.dispose();
+    }
+  }, 60_000);
+
+  it('cancelled while the browser is open: the step says so and msal-node stops listening', async () => {
+    const test = testCompanion({ lab: lab.config() });
+    const stop = new AbortController();
+    let redirect = '';
+    try {
+      const error = await test.companion
+        .signIn()
+        .withBrowser(async (url) => {
+          redirect = new URL(url).searchParams.get('redirect_uri') ?? '';
+          setTimeout(() => stop.abort(), 100);
+        }, stop.signal)
+        .catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: 'CANCELLED', message: 'The sign-in was cancelled.' });
+      expect(redirect).toMatch(/^http:\/\/localhost:\d+$/);
+      // Nobody listens there any more.
+      await expect(fetch(redirect.replace('localhost', '127.0.0.1'))).rejects.toThrow();
+    } finally {
+      test.dispose();
+    }
+  }, 60_000);
 });
 
 describe('what the sign-in finds out about the tenant and the admin', () => {

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { composeCompanion } from '../../electron/compose.ts';
 import { runCli } from '../../electron/cli/main.ts';
-import { readStdin } from '../../electron/cli/stdin.ts';
+import { readLine, readStdin } from '../../electron/cli/stdin.ts';
 import { appFiles } from '../../electron/platform/app-files.ts';
 import { labEdges, readLabConfig } from './edges.ts';
 
@@ -17,7 +17,7 @@ if (argv[0] !== '--lab' || !argv[1]) {
 }
 const config = readLabConfig(argv[1]);
 const files = appFiles(fileURLToPath(new URL('../..', import.meta.url)));
-const io = { out: (text: string) => process.stdout.write(`${text}\n`), err: (text: string) => process.stderr.write(`${text}\n`), readStdin: () => readStdin() };
-process.exitCode = await runCli(argv.slice(2), io, files.version, ({ dataDir }) =>
-  composeCompanion({ host: 'cli', version: files.version, scriptsDir: files.scriptsDir, openExternal: async () => false, edges: { ...labEdges(config), ...(dataDir ? { dataDir } : {}) } }),
+const io = { out: (text: string) => process.stdout.write(`${text}\n`), err: (text: string) => process.stderr.write(`${text}\n`), readStdin: () => readStdin(), readLine: () => readLine() };
+process.exitCode = await runCli(argv.slice(2), io, files.version, ({ dataDir, signInWindow }) =>
+  composeCompanion({ host: 'cli', version: files.version, scriptsDir: files.scriptsDir, openExternal: async () => false, ...(signInWindow ? { signInWindow } : {}), edges: { ...labEdges(config), ...(dataDir ? { dataDir } : {}) } }),
 );

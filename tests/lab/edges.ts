@@ -14,6 +14,8 @@ export const LabConfigSchema = z.object({
   hosts: z.record(z.string(), z.string()).default({}),
   /** The lab's CA certificates (PEM), trusted as an enterprise root would be. */
   trustAnchors: z.array(z.string()).default([]),
+  /** The lab's CNAME records: a custom domain's external name → the msappproxy.net name it points to. */
+  cnames: z.record(z.string(), z.string()).default({}),
   /** Nothing outside `hosts` is reachable: a rehearsal never touches the real internet. */
   closedWorld: z.boolean().default(true),
   /** The lab's stand-in for Microsoft's service roots, by SHA-256 fingerprint. */
@@ -31,20 +33,22 @@ export function readLabConfig(file: string): LabConfig {
 
 /**
  * The lab resolver: "name" or "name:port" → "address" or "address:port". Without a port (a DNS
- * question) any "name:port" entry means the name exists.
+ * question) any "name:port" entry means the name exists. A name with a CNAME in `cnames` answers
+ * that record, and resolves as its target does.
  */
-export function labNames(hosts: Record<string, string>, closedWorld = true): NameOverrides {
-  return {
-    closedWorld,
-    map(host, port) {
-      const name = host.toLowerCase();
-      const anyPort = port === undefined ? Object.entries(hosts).find(([key]) => key.startsWith(`${name}:`))?.[1] : undefined;
-      const value = (port !== undefined ? hosts[`${name}:${port}`] : undefined) ?? hosts[name] ?? anyPort;
-      if (!value) return undefined;
-      const match = /^(.*):(\d+)$/.exec(value);
-      return match && !value.startsWith('[') ? { address: match[1] ?? value, port: Number(match[2]) } : { address: value };
-    },
+export function labNames(hosts: Record<string, string>, closedWorld = true, cnames: Record<string, string> = {}): NameOverrides {
+  const aliases = new Map(Object.entries(cnames).map(([name, target]) => [name.toLowerCase(), target.toLowerCase()]));
+  const map = (host: string, port: number | undefined, hops = 0): { address: string; port?: number } | undefined => {
+    const name = host.toLowerCase();
+    const alias = aliases.get(name);
+    if (alias) return hops < 8 ? map(alias, port, hops + 1) : undefined;
+    const anyPort = port === undefined ? Object.entries(hosts).find(([key]) => key.startsWith(`${name}:`))?.[1] : undefined;
+    const value = (port !== undefined ? hosts[`${name}:${port}`] : undefined) ?? hosts[name] ?? anyPort;
+    if (!value) return undefined;
+    const match = /^(.*):(\d+)$/.exec(value);
+    return match && !value.startsWith('[') ? { address: match[1] ?? value, port: Number(match[2]) } : { address: value };
   };
+  return { closedWorld, cname: (host) => aliases.get(host.toLowerCase()), map: (host, port) => map(host, port) };
 }
 
 /** A world where nothing exists: tests that must never reach past this machine. */
@@ -53,11 +57,13 @@ export const closedWorld: NameOverrides = labNames({}, true);
 export function labEdges(config: LabConfig): Edges {
   return {
     powershell: { ...config.powershell, label: 'Windows PowerShell (lab)' },
-    names: labNames(config.hosts, config.closedWorld),
+    names: labNames(config.hosts, config.closedWorld, config.cnames),
     trustAnchors: config.trustAnchors,
     serviceRoots: config.serviceRoots,
     dataDir: config.dataDir,
     restrictDataDir: false,
     lab: true,
+    // The admin's browser in the lab goes out through the lab's proxy, which reaches its Entra ID.
+    ...(config.hosts['proxy.contoso.local:8080'] ? { signInBrowser: { proxyServer: `http://${config.hosts['proxy.contoso.local:8080']}`, acceptLabCertificates: true } } : {}),
   };
 }

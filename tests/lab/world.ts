@@ -117,6 +117,7 @@ export async function startLabWorld(options: { root: string; dir: string; scenar
     powershell: powershell(),
     dataDir,
     hosts: { ...(outbound?.hosts() ?? {}), ...fixedHosts },
+    cnames: scenario.dns.cnames,
     trustAnchors,
     serviceRoots,
     closedWorld: true,

@@ -8,6 +8,9 @@ const silentDns: NetProbe = {
   resolve: async (host) => {
     throw new ProbeFailure('timeout', `DNS ${host}: no answer within 1 s.`);
   },
+  resolveCname: async (host) => {
+    throw new ProbeFailure('timeout', `DNS ${host}: no answer within 1 s.`);
+  },
   tls: async () => {
     throw new Error('not reached');
   },

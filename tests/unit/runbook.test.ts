@@ -1,9 +1,11 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stepIds, type CompanionEvent } from '../../electron/contract/model.ts';
 import { CompanionError } from '../../electron/core/errors.ts';
-import { steps } from '../../electron/core/runbook/steps.ts';
+import { parseState } from '../../electron/core/runbook/runbook.ts';
+import { publishReadBack, steps } from '../../electron/core/runbook/steps.ts';
 import { testCompanion, type TestCompanion } from '../helpers/companion.ts';
 
 let subject: TestCompanion;
@@ -77,5 +79,48 @@ describe('the runbook model', () => {
     } finally {
       reopened.companion.close();
     }
+  });
+
+  it('reads back what Publish found: the external URL, the SCEP URL for Intune and the server URL Verify probes from', () => {
+    const mscep = { externalUrl: 'https://ndes-contoso.msappproxy.net/certsrv/mscep/', scepUrl: 'https://ndes-contoso.msappproxy.net/certsrv/mscep/mscep.dll' };
+    expect(publishReadBack({ passed: true, summary: '', evidence: mscep })).toEqual({ ...mscep, serverUrl: 'https://ndes-contoso.msappproxy.net/' });
+    // verify() reads back the external URL only: the SCEP URL follows from it.
+    expect(publishReadBack({ passed: true, summary: '', evidence: { externalUrl: 'https://ndes-contoso.msappproxy.net/' } })).toEqual({ externalUrl: 'https://ndes-contoso.msappproxy.net/', scepUrl: 'https://ndes-contoso.msappproxy.net/certsrv/mscep/mscep.dll', serverUrl: 'https://ndes-contoso.msappproxy.net/' });
+    expect(publishReadBack({ passed: true, summary: '', evidence: mscep.externalUrl.replace('https', 'http') })).toEqual({});
+    expect(publishReadBack({ passed: true, summary: '' })).toEqual({});
+  });
+
+  it('defaults Verify and Intune to the URLs Publish read back (state on disk); a typed URL wins, and each run says which it uses', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ndes-companion-'));
+    const at = '2026-10-02T09:00:00.000Z';
+    const server = 'https://ndes-contoso.msappproxy.net/';
+    const scep = `${server}certsrv/mscep/mscep.dll`;
+    writeFileSync(join(dataDir, 'state.json'), JSON.stringify({ version: 1, mode: 'guided', steps: { publish: { status: 'passed', at } }, inputs: {}, readBack: { publish: { values: { externalUrl: `${server}certsrv/mscep/`, scepUrl: scep, serverUrl: server }, at } } }));
+    subject = testCompanion({ dataDir });
+    const runbook = subject.companion.runbook;
+    const inputOf = (stepId: string, id: string) => runbook.list().find((step) => step.id === stepId)?.inputs.find((input) => input.id === id);
+    expect(inputOf('verify', 'externalUrl')?.default).toEqual({ value: server, stepId: 'publish', at });
+    expect(inputOf('intune', 'externalUrl')?.default).toEqual({ value: scep, stepId: 'publish', at });
+    expect(inputOf('verify', 'internalUrl')?.default).toBeUndefined();
+    expect(runbook.plan('verify', {}).actions.map((action) => action.detail).join('\n')).toContain(`${server}certsrv/mscep/mscep.dll?operation=GetCACaps`);
+
+    const events: CompanionEvent[] = [];
+    const outcome = await runbook.verify('verify', { timeoutSeconds: '1' }, undefined, (event) => events.push(event));
+    expect(events.map((event) => event.message)).toContain(`External URL: ${server}, as step 7 (Publish) read it back.`);
+    expect(outcome.report?.results.some((result) => result.group === 'scep-external')).toBe(true);
+
+    const typed = 'https://ndes-fabrikam.msappproxy.net/';
+    const overridden: CompanionEvent[] = [];
+    await runbook.verify('verify', { externalUrl: typed, timeoutSeconds: '1' }, undefined, (event) => overridden.push(event));
+    expect(overridden.map((event) => event.message)).toContain(`External URL: ${typed}, as typed (step 7 (Publish) read back ${server}).`);
+    // What the admin typed is saved as typed; the default is not written into the step's inputs.
+    expect(runbook.savedInputs('verify')).toEqual({ externalUrl: typed, timeoutSeconds: '1' });
+  });
+
+  it('reads a state file written before steps read values back', () => {
+    const state = parseState({ version: 1, mode: 'guided', steps: {}, inputs: { verify: { externalUrl: 'https://ndes-contoso.msappproxy.net/', stray: 3 } } });
+    expect(state.readBack).toEqual({});
+    expect(state.inputs.verify).toEqual({ externalUrl: 'https://ndes-contoso.msappproxy.net/' });
+    expect(parseState({ version: 1, mode: 'guided', steps: {}, inputs: {}, readBack: { publish: { values: { scepUrl: 'https://x.msappproxy.net/certsrv/mscep/mscep.dll', n: 1 }, at: 'then' }, verify: { values: {} } } }).readBack).toEqual({ publish: { values: { scepUrl: 'https://x.msappproxy.net/certsrv/mscep/mscep.dll' }, at: 'then' } });
   });
 });

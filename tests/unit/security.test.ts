@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { isAllowedExternalUrl } from '../../electron/core/runbook/docs.ts';
 import { CONTENT_SECURITY_POLICY } from '../../electron/core/security/csp.ts';
 import { serveRendererFile } from '../../electron/core/security/renderer-files.ts';
-import { windowOptions } from '../../electron/main/window-options.ts';
+import { isPermissionGranted, windowOptions } from '../../electron/main/window-options.ts';
 
 describe('window hardening', () => {
   it('isolates, sandboxes and never grants Node to the page', () => {
@@ -21,6 +21,15 @@ describe('window hardening', () => {
       experimentalFeatures: false,
       webviewTag: false,
     });
+  });
+
+  it('grants the page one permission, clipboard writing for its Copy buttons, and only to the app\'s own main frame', () => {
+    expect(isPermissionGranted('clipboard-sanitized-write', 'app://bundle/index.html', true)).toBe(true);
+    expect(isPermissionGranted('clipboard-sanitized-write', 'app://bundle/index.html', false)).toBe(false);
+    expect(isPermissionGranted('clipboard-sanitized-write', 'app://other/index.html', true)).toBe(false);
+    expect(isPermissionGranted('clipboard-sanitized-write', 'https://bundle/index.html', true)).toBe(false);
+    expect(isPermissionGranted('clipboard-sanitized-write', undefined, true)).toBe(false);
+    for (const permission of ['clipboard-read', 'media', 'notifications', 'geolocation', 'openExternal']) expect(isPermissionGranted(permission, 'app://bundle/index.html', true)).toBe(false);
   });
 
   it('has a CSP that allows only the app\'s own scripts and styles', () => {

@@ -51,6 +51,8 @@ export interface HttpProbe {
 /** Lower-level network probes for the outbound checks (DNS, TCP, TLS, proxy tunnels). */
 export interface NetProbe {
   resolve(host: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<string[]>;
+  /** The CNAME record of a name (its target, as DNS answers it); a name without one fails with kind 'dns'. */
+  resolveCname(host: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<string[]>;
   /** TLS handshake, directly or through an HTTP proxy's CONNECT tunnel. */
   tls(host: string, port: number, options: { timeoutMs: number; signal?: AbortSignal; proxy?: string }): Promise<TlsFacts>;
   /** Plain HTTP GET, directly or through the proxy (absolute URI), for port-80 endpoints. */
@@ -72,5 +74,7 @@ export class ProxyRefusal extends Error {
  */
 export interface NameOverrides {
   map(host: string, port?: number): { address: string; port?: number } | undefined;
+  /** The CNAME this world gives a name (the lab's custom-domain records); undefined: none here. */
+  cname?(host: string): string | undefined;
   readonly closedWorld: boolean;
 }

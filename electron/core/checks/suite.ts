@@ -1,5 +1,6 @@
 import type { Graph } from '../cloud/graph.ts';
 import type { SignIn } from '../cloud/sign-in.ts';
+import type { RegistrationSignInMethod, RegistrationToken } from '../cloud/registration-token.ts';
 import { randomUUID } from 'node:crypto';
 import type { CheckGroup, CheckReport, CheckResult } from '../../contract/model.ts';
 import { CompanionError } from '../errors.ts';
@@ -55,6 +56,16 @@ export interface CloudChoice {
 export interface CloudServices {
   signIn(choice?: CloudChoice): SignIn;
   graph(choice?: CloudChoice, runId?: string): Graph;
+  /**
+   * A token for the connector registration service, from a sign-in made for it in the host's
+   * sign-in window (or by device code); kept in memory only.
+   */
+  registrationToken(request: { cloud?: string; tenantId: string; method: RegistrationSignInMethod; onDeviceCode?: (prompt: { userCode: string; verificationUri: string; expiresInSeconds: number }) => void; signal?: AbortSignal }): Promise<RegistrationToken>;
+  /**
+   * Opens a sign-in address in this machine's browser (the loopback sign-in); absent where the
+   * host has none to open (the CLI prints the address instead).
+   */
+  openSignInBrowser?: (url: string, proxy?: string) => Promise<void>;
   /** Where what a cloud step must remember lives (the earlier Intune URLs, for rollback). */
   dataDir: string;
 }

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { PlannedAction } from '../../contract/model.ts';
+import type { PlannedAction, ScepProfileView } from '../../contract/model.ts';
 import { runCheckSuite } from '../checks/suite.ts';
 import { GUID } from '../checks/input-rules.ts';
 import { CompanionError } from '../errors.ts';
@@ -109,6 +109,11 @@ export function proposeChange(profile: ScepProfile, request: IntuneRequest): Pro
   }
   const changed = after.length !== profile.scepServerUrls.length || after.some((url, index) => url !== profile.scepServerUrls[index]);
   return { profile, after, changed, ...(note ? { note } : {}) };
+}
+
+/** A proposed change as the wizard lists it, one checkbox each. */
+export function profileView(change: ProfileChange): ScepProfileView {
+  return { id: change.profile.id, displayName: change.profile.displayName, type: change.profile.odataType.replace(/^#?microsoft\.graph\./i, ''), current: [...change.profile.scepServerUrls], proposed: [...change.after], changed: change.changed, ...(change.note ? { note: change.note } : {}) };
 }
 
 function diffLine(change: ProfileChange): string {
@@ -249,13 +254,14 @@ export async function runIntune(context: StepContext): Promise<StepResult> {
   const profiles = await listScepProfiles(graph, context.signal);
   const changes = profiles.map((profile) => proposeChange(profile, request));
   const details = [...gate.lines, ...changes.map(diffLine), MULTI_URL, CONFIG_MGR];
+  const profileViews = changes.map(profileView);
   if (request.action === 'list') {
-    return { passed: true, summary: `${profiles.length} SCEP profile(s); ${changes.filter((change) => change.changed).length} would change (${request.mode}). Nothing was changed: name the profiles to change, one first as a pilot.`, details, evidence: changes.map((change) => ({ id: change.profile.id, displayName: change.profile.displayName, type: change.profile.odataType, before: change.profile.scepServerUrls, after: change.after })) };
+    return { profiles: profileViews, passed: true, summary: `${profiles.length} SCEP profile(s); ${changes.filter((change) => change.changed).length} would change (${request.mode}). Nothing was changed: choose the profiles to change, one first as a pilot.`, details, evidence: changes.map((change) => ({ id: change.profile.id, displayName: change.profile.displayName, type: change.profile.odataType, before: change.profile.scepServerUrls, after: change.after })) };
   }
   const chosen = request.profileIds.map((id) => changes.find((change) => change.profile.id.toLowerCase() === id));
   const missing = request.profileIds.filter((_id, index) => !chosen[index]);
-  if (missing.length) return { passed: false, summary: `No SCEP profile has the id ${missing.join(', ')}.`, remedy: 'List the profiles first and copy their ids.', details };
-  if (context.whatIf) return { passed: true, summary: `-WhatIf: ${chosen.filter((change) => change?.changed).length} profile(s) would change; nothing was changed.`, details };
+  if (missing.length) return { passed: false, summary: `No SCEP profile has the id ${missing.join(', ')}.`, remedy: 'List the profiles first and copy their ids.', details, profiles: profileViews };
+  if (context.whatIf) return { passed: true, summary: `-WhatIf: ${chosen.filter((change) => change?.changed).length} profile(s) would change; nothing was changed.`, details, profiles: profileViews };
   const records = readRecords(dataDir());
   const done: string[] = [];
   for (const change of chosen) {
@@ -274,6 +280,7 @@ export async function runIntune(context: StepContext): Promise<StepResult> {
         summary: `Changing ${change.profile.displayName} failed: ${failure.message}${done.length ? ` Changed before that: ${done.join(', ')}.` : ' No profile was changed.'}`,
         remedy: `${failure.remediation ?? 'Fix what the message says.'} Rollback (this step) puts back any profile changed.`,
         details,
+        ...(done.length ? {} : { profiles: profileViews }),
       };
     }
     record.status = 'applied';
@@ -281,13 +288,16 @@ export async function runIntune(context: StepContext): Promise<StepResult> {
     done.push(change.profile.displayName);
   }
   const after = await listScepProfiles(graph, context.signal);
+  // The list as Intune holds it now: the profiles changed no longer propose a change.
+  const profilesNow = after.map((profile) => profileView(proposeChange(profile, request)));
   const wrong = chosen.filter((change) => change?.changed && JSON.stringify(after.find((profile) => profile.id === change.profile.id)?.scepServerUrls) !== JSON.stringify(change.after));
-  if (wrong.length) return { passed: false, summary: `Intune does not show the new URLs on ${wrong.map((change) => change?.profile.displayName).join(', ')} after the change.`, remedy: 'Open the profiles in the Intune admin center and compare; roll back with this step (rollback) if needed.', details };
+  if (wrong.length) return { passed: false, summary: `Intune does not show the new URLs on ${wrong.map((change) => change?.profile.displayName).join(', ')} after the change.`, remedy: 'Open the profiles in the Intune admin center and compare; roll back with this step (rollback) if needed.', details, profiles: profilesNow };
   const untouched = chosen.filter((change) => change && !change.changed).map((change) => `${change?.profile.displayName} (${change?.note ?? 'unchanged'})`);
   return {
     passed: true,
     summary: `${done.length ? `Changed ${done.length} profile(s): ${done.join(', ')}. Their earlier URLs are kept for rollback.` : 'Nothing was changed.'}${untouched.length ? ` Left as they are: ${untouched.join('; ')}.` : ''}`,
     details,
+    profiles: profilesNow,
   };
 }
 

@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, win32 } from 'node:path';
 import type { PlannedAction } from '../../contract/model.ts';
 import { checkUrl } from '../checks/input-rules.ts';
 import { CompanionError } from '../errors.ts';
 import type { StepContext, StepResult } from '../runbook/step.ts';
 import { cloudOf, cloudServicesOf, type CloudProfile } from './clouds.ts';
 import { readCloudConnectors, type CloudConnector } from './connector-status.ts';
+import { checkCname, customHostProblem, inspectPfx, verifiedDomainOf, PFX_MAX_BYTES, type CnameVerdict, type PfxFacts } from './custom-domain.ts';
 import type { Graph } from './graph.ts';
 
 /**
@@ -11,6 +14,9 @@ import type { Graph } from './graph.ts';
  * §6): reconcile with an app already published for this internal URL, else instantiate the
  * custom-app template, wait out replication, set the URIs, set onPremisesPublishing with
  * Passthrough, optionally put it on a dedicated connector group, and read the external URL back.
+ * On a verified custom domain (domain.md §6), the PFX is judged on this machine first, the app is
+ * published on its msappproxy.net name, then moved to the custom name with the certificate, and the
+ * custom name's CNAME is checked against the msappproxy.net name Graph reported.
  */
 export const MSCEP_PATH = 'certsrv/mscep/';
 const PROFILE = '/onPremisesPublishingProfiles/applicationProxy';
@@ -27,6 +33,8 @@ export interface PublishRequest {
   externalLabel: string;
   /** A dedicated connector group by this name, or null for the Default group. */
   groupName: string | null;
+  /** The external host on a verified custom domain of the tenant and its PFX, or null for msappproxy.net. */
+  customDomain: { host: string; pfxPath: string } | null;
 }
 
 const hasControl = (text: string) => [...text].some((character) => character.charCodeAt(0) < 0x20 || character.charCodeAt(0) === 0x7f);
@@ -35,7 +43,8 @@ function invalid(message: string, remedy: string): never {
   throw new CompanionError('INVALID_REQUEST', message, remedy);
 }
 
-export function publishRequestOf(inputs: Record<string, string>): PublishRequest {
+/** `pfx: false` for Verify, which reads what Graph keeps of the certificate and needs no file. */
+export function publishRequestOf(inputs: Record<string, string>, options: { pfx: boolean } = { pfx: true }): PublishRequest {
   const cloud = cloudOf(inputs.cloud);
   if (!cloud.appProxySuffix) invalid(`The Application Proxy domain of ${cloud.label} is not documented in the companion's references.`, 'Publish in the portal for this cloud (the manual steps of this step).');
   const appName = (inputs.appName ?? '').trim();
@@ -49,7 +58,22 @@ export function publishRequestOf(inputs: Record<string, string>): PublishRequest
   const scope = (inputs.scope ?? '').trim().toLowerCase();
   const group = (inputs.connectorGroup ?? '').trim();
   if (group.length > 100 || hasControl(group)) invalid('The connector group name is too long or holds control characters.', 'Type a short name such as NDES.');
-  return { cloud, appName, internalBase, mscepOnly: scope === '' || scope.startsWith('mscep'), externalLabel: label, groupName: group === '' || group.toLowerCase() === 'default' ? null : group };
+  return { cloud, appName, internalBase, mscepOnly: scope === '' || scope.startsWith('mscep'), externalLabel: label, groupName: group === '' || group.toLowerCase() === 'default' ? null : group, customDomain: customDomainOf(inputs, cloud, options.pfx) };
+}
+
+function customDomainOf(inputs: Record<string, string>, cloud: CloudProfile, pfx: boolean): PublishRequest['customDomain'] {
+  const host = (inputs.customDomain ?? '').trim().toLowerCase().replace(/^https:\/\//, '').replace(/\/+$/, '').replace(/\.$/, '');
+  const pfxPath = (inputs.pfxPath ?? '').trim();
+  if (!host) {
+    if (pfxPath) invalid('A PFX was given, but no custom domain name to publish on.', 'Type the external host name on your verified domain (e.g. ndes.contoso.com), or leave the PFX empty to publish on msappproxy.net.');
+    return null;
+  }
+  const problem = customHostProblem(host, cloud.appProxySuffix);
+  if (problem) invalid(`The custom domain name was refused: ${problem}`, 'Type the external host name on a domain verified in your tenant, e.g. ndes.contoso.com.');
+  if (!pfx) return { host, pfxPath };
+  if (!pfxPath) invalid(`Publishing on ${host} needs its certificate as a PFX file (private key and full chain).`, 'Give the path of the .pfx file for this name (CLI: --custom-domain-pfx).');
+  if (pfxPath.length > 1024 || hasControl(pfxPath) || !(isAbsolute(pfxPath) || win32.isAbsolute(pfxPath))) invalid('The PFX path must be a full path, such as C:\\Certs\\ndes.pfx.', 'Type the full path of the .pfx file on this server.');
+  return { host, pfxPath };
 }
 
 /** internalUrl and the external URL's path: the whole server, or only /certsrv/mscep/. */
@@ -67,9 +91,21 @@ export function publishPlan(inputs: Record<string, string>): PlannedAction[] {
   const graph = request.cloud.graph;
   const internal = `${request.internalBase}${publishedPath(request)}`;
   const external = `https://${request.externalLabel}-<tenant>.${request.cloud.appProxySuffix ?? ''}/${publishedPath(request)}`;
+  const custom = request.customDomain;
+  const customExternal = custom ? `https://${custom.host}/${publishedPath(request)}` : '';
   return [
+    ...(custom
+      ? [
+          {
+            kind: 'file' as const,
+            title: `Check the certificate for ${custom.host} on this server, before any cloud call`,
+            detail: `${custom.pfxPath}: opens with the password you give (letters and digits only), holds the private key, names ${custom.host} (SAN, or a wildcard for one label), is valid now (warning under 30 days), carries its chain. The password is never saved, shown or journaled.`,
+            changesSystem: false,
+          },
+        ]
+      : []),
     { kind: 'graph', title: 'Find an app already published for this internal URL (reconcile, never duplicate)', detail: `GET ${graph}/beta/servicePrincipals?$filter=tags/any(t:t eq 'WindowsAzureActiveDirectoryOnPremApp'), then GET ${graph}/beta/applications(appId='…') for each; GET ${graph}/v1.0/applications?$filter=displayName eq '${request.appName.replace(/'/g, "''")}'`, changesSystem: false },
-    { kind: 'graph', title: 'Read the tenant name for the external URL', detail: `GET ${graph}/v1.0/organization (the initial domain's first label)`, changesSystem: false },
+    { kind: 'graph', title: custom ? `Read the tenant name, and check that ${custom.host} is on one of its verified domains` : 'Read the tenant name for the external URL', detail: `GET ${graph}/v1.0/organization (the initial domain's first label${custom ? '; verifiedDomains' : ''})`, changesSystem: false },
     { kind: 'graph', title: 'Create the application from the custom template (only when none exists)', detail: `POST ${graph}/v1.0/applicationTemplates/${request.cloud.customAppTemplateId}/instantiate {"displayName":"${request.appName}"}`, changesSystem: true },
     { kind: 'graph', title: 'Wait until it can be read (replication)', detail: `GET ${graph}/v1.0/applications/{id}, retried while 404`, changesSystem: false },
     { kind: 'graph', title: 'Set its URIs', detail: `PATCH ${graph}/v1.0/applications/{id} {"identifierUris":["api://{appId}"],"web":{"redirectUris":["${external}"],"homePageUrl":"${external}"}}`, changesSystem: true },
@@ -87,6 +123,18 @@ export function publishPlan(inputs: Record<string, string>): PlannedAction[] {
         ]
       : []),
     { kind: 'graph', title: 'Read back the external URL', detail: `GET ${graph}/beta/applications/{id}?$select=onPremisesPublishing`, changesSystem: false },
+    ...(custom
+      ? [
+          {
+            kind: 'graph' as const,
+            title: `Upload the certificate and move the external URL to ${customExternal}`,
+            detail: `PATCH ${graph}/beta/applications/{id} {"onPremisesPublishing":{"externalUrl":"${customExternal}","verifiedCustomDomainKeyCredential":{"type":"X509CertAndPassword","value":"<the PFX, base64>"},"verifiedCustomDomainPasswordCredential":{"value":"<its password, never shown>"}}}; skipped when the app is already there with this certificate`,
+            changesSystem: true,
+          },
+          { kind: 'graph' as const, title: 'Read back the external URL and the certificate', detail: `GET ${graph}/beta/applications/{id}?$select=onPremisesPublishing (verifiedCustomDomainCertificatesMetadata)`, changesSystem: false },
+          { kind: 'probe' as const, title: `Check that ${custom.host} is a CNAME to the app's msappproxy.net name`, detail: `DNS CNAME ${custom.host}: must be the msappproxy.net name Graph reported for the app; when it is missing or wrong, the record to create is said (a warning: the app is published all the same)`, changesSystem: false },
+        ]
+      : []),
   ];
 }
 
@@ -96,7 +144,13 @@ interface AppView {
   displayName: string;
   identifierUris?: string[];
   notes?: string | null;
-  onPremisesPublishing?: { externalAuthenticationType?: string; internalUrl?: string; externalUrl?: string } | null;
+  web?: { homePageUrl?: string | null; redirectUris?: string[] } | null;
+  onPremisesPublishing?: {
+    externalAuthenticationType?: string;
+    internalUrl?: string;
+    externalUrl?: string;
+    verifiedCustomDomainCertificatesMetadata?: { thumbprint?: string; subjectName?: string; issuerName?: string; issueDate?: string; expiryDate?: string } | null;
+  } | null;
 }
 
 /** Written on the apps the companion creates, so a half-made one is recognised, and no other app is taken over. */
@@ -123,13 +177,13 @@ async function findExisting(graph: Graph, request: PublishRequest, internal: str
   const published = await graph.list<{ appId: string }>(`/servicePrincipals?$filter=${encodeURIComponent("tags/any(t:t eq 'WindowsAzureActiveDirectoryOnPremApp')")}&$select=appId,displayName`, { ...options, version: 'beta' });
   let sameHost: AppView | null = null;
   for (const sp of published) {
-    const app = await graph.get<AppView>(`/applications(appId='${encodeURIComponent(sp.appId)}')?$select=id,appId,displayName,identifierUris,notes,onPremisesPublishing`, { ...options, version: 'beta' });
+    const app = await graph.get<AppView>(`/applications(appId='${encodeURIComponent(sp.appId)}')?$select=id,appId,displayName,identifierUris,notes,web,onPremisesPublishing`, { ...options, version: 'beta' });
     if (same(app.onPremisesPublishing?.internalUrl, internal)) return { app, sameHost: null };
     if (hostOf(app.onPremisesPublishing?.internalUrl) === hostOf(internal)) sameHost = app;
   }
   const named = await graph.list<AppView>(`/applications?$filter=${encodeURIComponent(`displayName eq '${request.appName.replace(/'/g, "''")}'`)}`, options);
   for (const candidate of named) {
-    const app = await graph.get<AppView>(`/applications/${encodeURIComponent(candidate.id)}?$select=id,appId,displayName,identifierUris,notes,onPremisesPublishing`, { ...options, version: 'beta' });
+    const app = await graph.get<AppView>(`/applications/${encodeURIComponent(candidate.id)}?$select=id,appId,displayName,identifierUris,notes,web,onPremisesPublishing`, { ...options, version: 'beta' });
     // Only an app this companion created for this URL and did not finish is resumed.
     if (!app.onPremisesPublishing?.internalUrl && (app.notes === `${CREATED_MARK} ${internal}` || !app.identifierUris?.length)) return { app, sameHost };
   }
@@ -175,14 +229,80 @@ async function planGroupMove(context: StepContext, graph: Graph, request: Publis
   return { group, connector: mine };
 }
 
+/** The PFX the admin gave, opened and judged before any cloud call; its password comes from StepContext.secrets only. */
+interface Certificate {
+  bytes: Buffer;
+  password: string;
+  facts: PfxFacts;
+  warnings: string[];
+}
+
+function readCertificate(context: StepContext, custom: NonNullable<PublishRequest['customDomain']>): Certificate | StepResult {
+  const password = context.secrets.pfxPassword ?? '';
+  if (!password) {
+    throw new CompanionError('INVALID_REQUEST', `The password of ${custom.pfxPath} is needed to check and upload the certificate.`, 'In the wizard, type it in the PFX password field; with the CLI, pipe it to --pfx-password-stdin. It is used for this run only, never saved.');
+  }
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(custom.pfxPath);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    return { passed: false, summary: `Refused, nothing was changed: the PFX ${custom.pfxPath} could not be read (${code}).`, remedy: 'Check the path, and that this account may read the file.' };
+  }
+  if (bytes.length > PFX_MAX_BYTES) return { passed: false, summary: `Refused, nothing was changed: ${custom.pfxPath} is ${Math.round(bytes.length / 1024)} KB, too large for a PFX.`, remedy: 'Pick the .pfx file of the certificate for the external name.' };
+  const inspection = inspectPfx(bytes, password, custom.host, context.services.now());
+  if (inspection.errors.length > 0 || !inspection.facts) {
+    return {
+      passed: false,
+      summary: `Refused, nothing was changed: the certificate in ${custom.pfxPath} cannot publish ${custom.host}. ${inspection.errors.map((problem) => problem.message).join(' ')}`,
+      remedy: [...new Set(inspection.errors.map((problem) => problem.remedy))].join(' '),
+      details: inspection.warnings,
+    };
+  }
+  const facts = inspection.facts;
+  context.progress(`Certificate for ${custom.host}: ${facts.subject}, issued by ${facts.issuer}, thumbprint ${facts.thumbprint}, valid until ${facts.notAfter}; chain: ${facts.chain.join(' → ') || 'self-signed'}.`);
+  for (const warning of inspection.warnings) context.progress(warning, 'warn');
+  return { bytes, password, facts, warnings: inspection.warnings };
+}
+
+/**
+ * The app's name on the App Proxy domain as Graph reports it (its external URL), or null: the
+ * web URIs are not used, since the companion wrote them itself before Graph had answered
+ * (domain.md §6: read the name back, never construct it).
+ */
+function proxyNameOf(app: AppView, suffix: string): string | null {
+  const host = hostOf(app.onPremisesPublishing?.externalUrl ?? undefined);
+  return host.endsWith(`.${suffix}`) ? host : null;
+}
+
+/** The CNAME check of a custom-domain app: against the name Graph reported, or only its domain when none is known. */
+async function cnameOf(context: StepContext, host: string, proxyName: string | null, suffix: string): Promise<CnameVerdict> {
+  const options = { timeoutMs: 5_000, signal: context.signal };
+  if (proxyName) return checkCname(context.services.net, host, proxyName, options);
+  const verdict = await checkCname(context.services.net, host, `<app>.${suffix}`, options);
+  if (verdict.found?.endsWith(`.${suffix}`)) return { ...verdict, ok: true, message: `DNS: ${host} is a CNAME to ${verdict.found}; Microsoft Graph does not show this app's ${suffix} name, so which one it must be is on the app's Application proxy page in the portal.` };
+  return { ...verdict, message: `${verdict.message} The exact ${suffix} name is shown on the app's Application proxy page in the portal.` };
+}
+
+const sameThumbprint = (a: string | undefined, b: string) => (a ?? '').replace(/[^0-9a-f]/gi, '').toUpperCase() === b;
+
 export async function runPublish(context: StepContext): Promise<StepResult> {
   const cloudServices = cloudServicesOf(context);
   const request = publishRequestOf(context.inputs);
+  const custom = request.customDomain;
+  const suffix = request.cloud.appProxySuffix ?? '';
+  // The certificate is judged on this machine before anything is asked of the cloud.
+  let certificate: Certificate | null = null;
+  if (custom) {
+    const checked = readCertificate(context, custom);
+    if ('passed' in checked) return checked;
+    certificate = checked;
+  }
   const graph = cloudServices.graph({ cloud: request.cloud.name }, context.runId);
   const signal = context.signal;
   const needs = 'Application Administrator (or Global Administrator)';
   const internal = `${request.internalBase}${publishedPath(request)}`;
-  const details: string[] = [];
+  const details: string[] = [...(certificate?.warnings ?? [])];
 
   context.progress('Looking for an app already published for this internal URL.');
   const [found, organization] = await Promise.all([
@@ -190,9 +310,19 @@ export async function runPublish(context: StepContext): Promise<StepResult> {
     graph.get<{ value: { displayName: string; verifiedDomains: { name: string; isInitial: boolean }[] }[] }>('/organization', { signal }),
   ]);
   const tenantName = organization.value[0]?.displayName ?? 'the tenant';
-  const tenantLabel = organization.value[0]?.verifiedDomains.find((domain) => domain.isInitial)?.name.split('.')[0] ?? '';
+  const domains = organization.value[0]?.verifiedDomains ?? [];
+  const tenantLabel = domains.find((domain) => domain.isInitial)?.name.split('.')[0] ?? '';
   if (!tenantLabel) return { passed: false, summary: `Refused, nothing was changed: ${tenantName} shows no initial (onmicrosoft) domain, which the default external URL is built on.`, remedy: 'Publish in the portal, which shows the external URL it offers, and give it to Verify.' };
-  const external = `https://${request.externalLabel}-${tenantLabel}.${request.cloud.appProxySuffix ?? ''}/${publishedPath(request)}`;
+  if (custom && !verifiedDomainOf(custom.host, domains)) {
+    const verified = domains.filter((domain) => !domain.isInitial).map((domain) => domain.name);
+    return {
+      passed: false,
+      summary: `Refused, nothing was changed: ${custom.host} is not on a verified domain of ${tenantName} (its verified custom domains: ${verified.join(', ') || 'none'}).`,
+      remedy: 'Add the domain and verify it in Microsoft Entra admin center > Identity > Settings > Domain names (a TXT record at your registrar), then run this step again; or leave the custom domain empty to publish on msappproxy.net.',
+    };
+  }
+  const external = `https://${request.externalLabel}-${tenantLabel}.${suffix}/${publishedPath(request)}`;
+  const customExternal = custom ? `https://${custom.host}/${publishedPath(request)}` : null;
   const existing = found.app;
   if (!existing && found.sameHost) {
     return {
@@ -203,16 +333,19 @@ export async function runPublish(context: StepContext): Promise<StepResult> {
   }
   const alreadyDone = existing?.onPremisesPublishing?.externalAuthenticationType === 'passthru' && same(existing.onPremisesPublishing.internalUrl, internal);
   const preAuthRemoved = existing?.onPremisesPublishing?.externalAuthenticationType === 'aadPreAuthentication';
+  const customDone = !!(customExternal && certificate && same(existing?.onPremisesPublishing?.externalUrl, customExternal) && sameThumbprint(existing?.onPremisesPublishing?.verifiedCustomDomainCertificatesMetadata?.thumbprint, certificate.facts.thumbprint));
 
   const move = request.groupName ? await planGroupMove(context, graph, request) : null;
   if (move && 'passed' in move) return move;
 
   if (context.whatIf) {
     const what = alreadyDone ? `"${existing?.displayName}" is already published for ${internal} with Passthrough` : existing ? `"${existing.displayName}" would be completed${preAuthRemoved ? ' (its Microsoft Entra pre-authentication would become Passthrough)' : ''}` : `"${request.appName}" would be created`;
-    return { passed: true, summary: `-WhatIf: ${what}; external URL ${existing?.onPremisesPublishing?.externalUrl ?? external}. Nothing was changed.`, details };
+    const where = customExternal && certificate ? `${customExternal}${customDone ? '' : ` (certificate ${certificate.facts.thumbprint} would be uploaded, valid until ${certificate.facts.notAfter})`}` : (existing?.onPremisesPublishing?.externalUrl ?? external);
+    return { passed: true, summary: `-WhatIf: ${what}; external URL ${where}. Nothing was changed.`, details };
   }
 
   let app = existing;
+  let proxyName: string | null = null;
   try {
     if (!app) {
       context.progress(`Creating "${request.appName}" from the custom application template.`);
@@ -249,6 +382,35 @@ export async function runPublish(context: StepContext): Promise<StepResult> {
       await graph.call('PUT', `/applications/${encodeURIComponent(app.id)}/connectorGroup/$ref`, { ...options, body: { '@odata.id': `${request.cloud.graph}/beta${PROFILE}/connectorGroups/${group.id}` } });
       details.push(`Assigned to connector group ${group.name}.`);
     }
+    if (custom && customExternal && certificate) {
+      // The name the custom domain's CNAME must point to, as Graph reports it for this app: read, never built.
+      const published = await graph.get<AppView>(`/applications/${encodeURIComponent(app.id)}?$select=id,appId,displayName,web,onPremisesPublishing`, { version: 'beta', signal, replicationLag: true });
+      proxyName = proxyNameOf(published, suffix);
+      if (customDone) {
+        details.push(`Already on ${customExternal} with certificate ${certificate.facts.thumbprint}.`);
+      } else {
+        context.progress(`Uploading the certificate for ${custom.host} and moving the external URL to ${customExternal}.`);
+        // The shape Microsoft's own sample sends (learn.microsoft.com/entra/identity/app-proxy/scripts/
+        // powershell-get-custom-domain-replace-cert; onPremisesPublishing, Graph beta, domain.md §5.2 [S12]):
+        // verifiedCustomDomainKeyCredential {type "X509CertAndPassword", value: the PFX in base64} and
+        // verifiedCustomDomainPasswordCredential {value: its password}. Graph calls are journaled by
+        // method and URL only, so neither reaches the journal.
+        await graph.call('PATCH', `/applications/${encodeURIComponent(app.id)}`, {
+          version: 'beta',
+          body: {
+            onPremisesPublishing: {
+              externalUrl: customExternal,
+              verifiedCustomDomainKeyCredential: { type: 'X509CertAndPassword', value: certificate.bytes.toString('base64') },
+              verifiedCustomDomainPasswordCredential: { value: certificate.password },
+            },
+          },
+          signal,
+          needs,
+          replicationLag: true,
+        });
+        details.push(`Uploaded certificate ${certificate.facts.thumbprint} (${certificate.facts.subject}, valid until ${certificate.facts.notAfter}) and moved the external URL to ${customExternal}.`);
+      }
+    }
   } catch (error) {
     // What was done before the failure is said, so the tenant is never left changed in silence.
     const failure = error as CompanionError;
@@ -267,23 +429,58 @@ export async function runPublish(context: StepContext): Promise<StepResult> {
     return { passed: false, summary: 'Microsoft Graph does not show the app published with Passthrough after the change.', remedy: 'Open the app in Microsoft Entra admin center > Enterprise applications > Application proxy and compare with the details.', details };
   }
   const scepUrl = `${publishing.externalUrl.replace(/\/?$/, '/')}${request.mscepOnly ? '' : MSCEP_PATH}mscep.dll`;
+  const evidence = { applicationId: read.id, appId: read.appId, externalUrl: publishing.externalUrl, internalUrl: publishing.internalUrl, scepUrl };
+  const summary = `${alreadyDone && (!custom || customDone) ? 'Already published' : 'Published'}: "${read.displayName}" at ${publishing.externalUrl} with Passthrough${preAuthRemoved ? ' (it had Microsoft Entra pre-authentication, which SCEP clients cannot pass)' : ''}. SCEP URL for Intune: ${scepUrl}`;
+  if (!custom || !customExternal || !certificate) return { passed: true, summary, details, evidence };
+
+  const metadata = publishing.verifiedCustomDomainCertificatesMetadata;
+  if (!same(publishing.externalUrl, customExternal) || !sameThumbprint(metadata?.thumbprint, certificate.facts.thumbprint)) {
+    return { passed: false, summary: `Microsoft Graph does not show the app on ${customExternal} with certificate ${certificate.facts.thumbprint} after the change (it shows ${publishing.externalUrl}, certificate ${metadata?.thumbprint ?? 'none'}).`, remedy: "Open the app's Application proxy page in Microsoft Entra admin center and compare with the details; then run this step again.", details };
+  }
+  details.push(`Certificate as Graph shows it: ${metadata?.subjectName ?? '?'}, thumbprint ${metadata?.thumbprint ?? '?'}, valid until ${metadata?.expiryDate ?? '?'}.`);
+  const cname = await cnameOf(context, custom.host, proxyName, suffix);
+  details.push(cname.message);
+  if (!cname.ok) context.progress(cname.message, 'warn');
+  const warnings = [...certificate.warnings, ...(cname.ok ? [] : [cname.message])];
   return {
     passed: true,
-    summary: `${alreadyDone ? 'Already published' : 'Published'}: "${read.displayName}" at ${publishing.externalUrl} with Passthrough${preAuthRemoved ? ' (it had Microsoft Entra pre-authentication, which SCEP clients cannot pass)' : ''}. SCEP URL for Intune: ${scepUrl}`,
+    summary: `${summary}${cname.ok ? ` ${cname.message}` : ''}${warnings.length ? ` Warning: ${warnings.join(' ')}` : ''}`,
+    ...(cname.ok ? {} : { remedy: `Create the DNS record "${cname.record}" at your DNS provider; then Verify (this step, or step 8) checks it again.` }),
     details,
-    evidence: { applicationId: read.id, appId: read.appId, externalUrl: publishing.externalUrl, internalUrl: publishing.internalUrl, scepUrl },
+    evidence: { ...evidence, customDomain: custom.host, proxyName, certificate: { thumbprint: certificate.facts.thumbprint, subject: certificate.facts.subject, notAfter: certificate.facts.notAfter }, cname: { ok: cname.ok, found: cname.found, record: cname.record } },
   };
 }
 
-/** The app for this internal URL: published with Passthrough, and its external URL. */
+/** The app for this internal URL: published with Passthrough, and its external URL; on a custom domain, its certificate and CNAME. */
 export async function verifyPublish(context: StepContext): Promise<StepResult> {
   const cloudServices = cloudServicesOf(context);
-  const request = publishRequestOf(context.inputs);
+  const request = publishRequestOf(context.inputs, { pfx: false });
   const graph = cloudServices.graph({ cloud: request.cloud.name }, context.runId);
   const internal = `${request.internalBase}${publishedPath(request)}`;
+  const suffix = request.cloud.appProxySuffix ?? '';
   const { app } = await findExisting(graph, request, internal, context.signal);
   const publishing = app?.onPremisesPublishing;
   if (!app || !publishing?.internalUrl) return { passed: false, summary: `No app is published for ${internal}.`, remedy: 'Run this step.' };
   if (publishing.externalAuthenticationType !== 'passthru') return { passed: false, summary: `"${app.displayName}" is published for ${internal}, but with ${publishing.externalAuthenticationType ?? 'unknown'} pre-authentication: SCEP clients cannot sign in.`, remedy: 'Run this step: it sets Passthrough.' };
-  return { passed: true, summary: `"${app.displayName}" is published at ${publishing.externalUrl ?? '?'} for ${internal} with Passthrough.`, evidence: { applicationId: app.id, externalUrl: publishing.externalUrl, internalUrl: publishing.internalUrl } };
+  const evidence = { applicationId: app.id, externalUrl: publishing.externalUrl, internalUrl: publishing.internalUrl };
+  const host = hostOf(publishing.externalUrl);
+  const wanted = request.customDomain?.host;
+  if (wanted && host !== wanted) return { passed: false, summary: `"${app.displayName}" is published at ${publishing.externalUrl ?? '?'}, not on ${wanted}.`, remedy: 'Run this step: it uploads the certificate and moves the external URL to the custom domain.', evidence };
+  const passed = `"${app.displayName}" is published at ${publishing.externalUrl ?? '?'} for ${internal} with Passthrough.`;
+  if (!host || host.endsWith(`.${suffix}`)) return { passed: true, summary: passed, evidence };
+
+  // On a custom domain: the certificate Graph keeps for it, and the CNAME devices resolve.
+  const metadata = publishing.verifiedCustomDomainCertificatesMetadata;
+  if (!metadata?.thumbprint) return { passed: false, summary: `"${app.displayName}" is published at ${publishing.externalUrl ?? '?'}, but Microsoft Graph shows no certificate for ${host}.`, remedy: 'Run this step with the PFX for the name.', evidence };
+  const expiry = metadata.expiryDate ? new Date(metadata.expiryDate) : null;
+  if (expiry && expiry.getTime() <= context.services.now().getTime()) return { passed: false, summary: `The certificate for ${host} (thumbprint ${metadata.thumbprint}) expired on ${expiry.toISOString()}: devices cannot connect.`, remedy: 'Renew it, export it as a PFX with its chain, and run this step with it.', evidence };
+  const cname = await cnameOf(context, host, proxyNameOf(app, suffix), suffix);
+  const certificate = `Certificate ${metadata.subjectName ?? '?'}, thumbprint ${metadata.thumbprint}, valid until ${metadata.expiryDate ?? '?'}.`;
+  return {
+    passed: true,
+    summary: `${passed} ${certificate} ${cname.ok ? cname.message : `Warning: ${cname.message}`}`,
+    ...(cname.ok ? {} : { remedy: `Create the DNS record "${cname.record}" at your DNS provider, then Verify again.` }),
+    details: [certificate, cname.message],
+    evidence: { ...evidence, certificate: metadata, cname: { ok: cname.ok, found: cname.found, record: cname.record } },
+  };
 }

@@ -17,17 +17,28 @@ function choiceOf(inputs: Record<string, string>): { cloud: CloudProfile; tenant
   return { cloud, ...(tenant ? { tenant: tenant.toLowerCase() } : {}) };
 }
 
+function methodOf(inputs: Record<string, string>): 'device code' | 'browser' {
+  const value = inputs.method?.trim().toLowerCase() ?? '';
+  if (value === '' || value === 'device code' || value === 'device-code') return 'device code';
+  if (value === 'browser') return 'browser';
+  throw new CompanionError('INVALID_REQUEST', `"${value.slice(0, 40)}" is not a sign-in method.`, 'Choose device code or browser.');
+}
+
 export function signInPlan(inputs: Record<string, string>): PlannedAction[] {
   let choice: { cloud: CloudProfile; tenant?: string };
+  let method: 'device code' | 'browser';
   try {
     choice = choiceOf(inputs);
+    method = methodOf(inputs);
   } catch (error) {
     return [{ kind: 'manual', title: 'Fix the input first', detail: (error as Error).message, changesSystem: false }];
   }
   const authority = `https://${choice.cloud.authorityHost}/${choice.tenant ?? 'organizations'}`;
   const graph = choice.cloud.graph;
   return [
-    { kind: 'graph', title: 'Sign in with a device code (MSAL), unless already signed in', detail: `POST ${authority}/oauth2/v2.0/devicecode (client ${DEFAULT_GRAPH_CLIENT_ID}, Microsoft Graph Command Line Tools; delegated ${GRAPH_PERMISSIONS.join(', ')}); the code is shown here, typed in any browser`, changesSystem: false },
+    method === 'browser'
+      ? { kind: 'graph', title: "Sign in in this server's browser (MSAL), unless already signed in", detail: `GET ${authority}/oauth2/v2.0/authorize (auth code + PKCE, redirect http://localhost:<free port>, form_post; client ${DEFAULT_GRAPH_CLIENT_ID}, Microsoft Graph Command Line Tools; delegated ${GRAPH_PERMISSIONS.join(', ')}), then POST ${authority}/oauth2/v2.0/token`, changesSystem: false }
+      : { kind: 'graph', title: 'Sign in with a device code (MSAL), unless already signed in', detail: `POST ${authority}/oauth2/v2.0/devicecode (client ${DEFAULT_GRAPH_CLIENT_ID}, Microsoft Graph Command Line Tools; delegated ${GRAPH_PERMISSIONS.join(', ')}); the code is shown here, typed in any browser`, changesSystem: false },
     { kind: 'graph', title: 'Read the tenant and its domains', detail: `GET ${graph}/v1.0/organization`, changesSystem: false },
     { kind: 'graph', title: 'Read your active directory roles', detail: `GET ${graph}/v1.0/me/transitiveMemberOf/microsoft.graph.directoryRole?$count=true (ConsistencyLevel: eventual)`, changesSystem: false },
     { kind: 'graph', title: 'Read the roles you are eligible for in PIM', detail: `GET ${graph}/v1.0/roleManagement/directory/roleEligibilityScheduleInstances/filterByCurrentUser(on='principal')`, changesSystem: false },
@@ -56,12 +67,20 @@ export async function runSignIn(context: StepContext): Promise<StepResult> {
   let who = await session.current();
   if (who && choice.tenant && GUID.test(choice.tenant) && who.tenantId.toLowerCase() !== choice.tenant) who = null;
   if (!who) {
-    if (context.whatIf) return { passed: true, summary: '-WhatIf: nobody is signed in yet; Run starts a device-code sign-in. Nothing was sent.' };
-    context.progress('Starting a device-code sign-in with Microsoft Entra ID.');
-    who = await session.withDeviceCode(
-      (prompt) => context.progress(`To sign in, open ${prompt.verificationUri} in any browser and enter the code ${prompt.userCode} (it expires in ${Math.round(prompt.expiresInSeconds / 60)} minutes).`, 'warn'),
-      context.signal,
-    );
+    const method = methodOf(context.inputs);
+    if (context.whatIf) return { passed: true, summary: `-WhatIf: nobody is signed in yet; Run starts a ${method === 'browser' ? 'browser' : 'device-code'} sign-in. Nothing was sent.` };
+    if (method === 'browser') {
+      const open = cloudServices.openSignInBrowser;
+      if (!open) throw new CompanionError('NOT_AVAILABLE', 'This host has no browser to open for the sign-in.', 'Choose the device code sign-in.');
+      context.progress('Opening the sign-in page in this server\'s browser; finish the sign-in there and return here.');
+      who = await session.withBrowser(open, context.signal);
+    } else {
+      context.progress('Starting a device-code sign-in with Microsoft Entra ID.');
+      who = await session.withDeviceCode(
+        (prompt) => context.progress(`To sign in, open ${prompt.verificationUri} in any browser and enter the code ${prompt.userCode} (it expires in ${Math.round(prompt.expiresInSeconds / 60)} minutes).`, 'warn'),
+        context.signal,
+      );
+    }
     context.progress(`Signed in as ${who.username}.`);
   }
   const facts = await readTenantFacts(cloudServices.graph(request, context.runId), context.signal);

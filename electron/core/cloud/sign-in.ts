@@ -163,6 +163,49 @@ export class SignIn {
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
+    return this.remember(result);
+  }
+
+  /**
+   * The system browser on this machine, with msal-node's loopback redirect (http://localhost:<port>,
+   * the answer posted back with form_post): for a server where a browser may run.
+   */
+  async withBrowser(openBrowser: (url: string, proxy?: string) => Promise<void>, given?: AbortSignal, limitMs = 15 * 60_000): Promise<SignedIn> {
+    // A sign-in nobody finishes (no browser on this server, a window left open) ends by itself.
+    const limit = AbortSignal.timeout(limitMs);
+    const signal = given ? AbortSignal.any([given, limit]) : limit;
+    let loopback: { redirectUri: string; state: string } | null = null;
+    // msal-node's loopback server (in this process, on 127.0.0.1) waits until an answer arrives and
+    // has no cancel of its own: a cancelled sign-in sends it one, so it stops listening.
+    const onAbort = () => {
+      if (loopback) void fetch(`${loopback.redirectUri.replace('//localhost', '//127.0.0.1')}?error=access_denied&error_description=cancelled&state=${encodeURIComponent(loopback.state)}`).catch(() => undefined);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    let result: AuthenticationResult | null;
+    try {
+      result = await this.app.acquireTokenInteractive({
+        scopes: graphScopes(this.options.cloud),
+        prompt: 'select_account',
+        openBrowser: async (url) => {
+          const asked = new URL(url);
+          loopback = { redirectUri: asked.searchParams.get('redirect_uri') ?? '', state: asked.searchParams.get('state') ?? '' };
+          if (signal.aborted) onAbort();
+          await openBrowser(url, this.proxy);
+        },
+        successTemplate: '<!doctype html><title>Signed in</title><h1>Signed in</h1><p>You can close this window and return to NDES Proxy Companion.</p>',
+        errorTemplate: '<!doctype html><title>Sign-in failed</title><h1>The sign-in failed</h1><p>Return to NDES Proxy Companion: it says why and what to do.</p>',
+      });
+    } catch (error) {
+      if (given?.aborted) throw new CompanionError('CANCELLED', 'The sign-in was cancelled.', 'Sign in again when ready.');
+      if (limit.aborted) throw new CompanionError('SIGN_IN_FAILED', `The sign-in was not finished within ${limitMs >= 60_000 ? `${Math.round(limitMs / 60_000)} minutes` : `${Math.round(limitMs / 1000)} seconds`}.`, 'Sign in again and finish in the browser that opens; on a server without a browser, use the device code.');
+      throw this.lastNetworkError ? unreachable(this.lastNetworkError) : explain(error, this.lastServerError);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+    return this.remember(result);
+  }
+
+  private async remember(result: AuthenticationResult | null): Promise<SignedIn> {
     if (!result?.account) throw new CompanionError('SIGN_IN_FAILED', 'Microsoft Entra ID answered without an account.', 'Sign in again.');
     // One sign-in at a time: any other account in the cache is forgotten.
     const cache = this.app.getTokenCache();

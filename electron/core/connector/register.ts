@@ -3,6 +3,8 @@ import type { PlannedAction } from '../../contract/model.ts';
 import { CompanionError } from '../errors.ts';
 import type { StepContext, StepResult } from '../runbook/step.ts';
 import { commandLine } from './install.ts';
+import { CONNECTOR_CLIENT_ID, type RegistrationSignInMethod } from '../cloud/registration-token.ts';
+import { cloudOf } from '../cloud/clouds.ts';
 import type { RegisterReport } from './register-report.ts';
 import { connectorStateLines } from './state-judgement.ts';
 
@@ -32,6 +34,26 @@ export function manualRegistrationCommand(): string {
   return `Import-Module "${CONNECTOR_DIR}\\Modules\\${MODULE}\\${MODULE}.psd1"; Register-MicrosoftEntraPrivateNetworkConnector`;
 }
 
+function tokenPlan(inputs: Record<string, string>): PlannedAction {
+  let method: RegistrationSignInMethod = 'window';
+  try {
+    method = tokenMethodOf(inputs);
+  } catch {
+    // The plan still shows the default; Run refuses the bad choice with its reason.
+  }
+  let host = 'login.microsoftonline.com';
+  try {
+    host = cloudOf(inputs.cloud).authorityHost;
+  } catch {
+    // The plan shows the global host; Run refuses the bad cloud with its reason.
+  }
+  const authority = `https://${host}/${inputs.tenantId?.trim() || '<tenant ID>'}`;
+  const common = `client ${CONNECTOR_CLIENT_ID} (the connector's own), scope https://proxy.cloudwebappproxy.net/registerapp/user_impersonation; the token stays in memory and is never saved`;
+  return method === 'window'
+    ? { kind: 'graph', title: 'Sign in for a registration token in a sign-in window', detail: `GET ${authority}/oauth2/v2.0/authorize (auth code + PKCE, redirect https://${host}/common/oauth2/nativeclient), then POST ${authority}/oauth2/v2.0/token; ${common}. From the CLI: the address is printed and you paste back the address the sign-in ends on, or --token-stdin`, changesSystem: false }
+    : { kind: 'graph', title: 'Sign in for a registration token with a device code', detail: `POST ${authority}/oauth2/v2.0/devicecode, then POST ${authority}/oauth2/v2.0/token; ${common}. Not documented for this client: if it is refused, use the sign-in window`, changesSystem: false };
+}
+
 export function registerPlan(inputs: Record<string, string>): PlannedAction[] {
   let params: Record<string, string | boolean>;
   try {
@@ -40,7 +62,7 @@ export function registerPlan(inputs: Record<string, string>): PlannedAction[] {
     params = { TenantId: inputs.tenantId?.trim() || '<tenant ID>' };
   }
   return [
-    { kind: 'graph', title: 'A registration token', detail: 'From the sign-in (scope https://proxy.cloudwebappproxy.net/registerapp/user_impersonation); until sign-in lands, from the CLI: ndes-companion register --tenant-id <guid> --token-stdin', changesSystem: false },
+    tokenPlan(inputs),
     { kind: 'powershell', title: 'Register (one PowerShell run; the token on standard input, never on a command line)', detail: `<token> | ${commandLine('Register-Connector.ps1', params)}`, changesSystem: true },
     {
       kind: 'powershell',
@@ -127,11 +149,53 @@ export function judgeRegister(report: RegisterReport, now: Date = new Date()): S
   };
 }
 
+/** Where the token comes from when none was handed in: the sign-in window (default) or a device code. */
+export function tokenMethodOf(inputs: Record<string, string>): RegistrationSignInMethod {
+  const value = inputs.signIn?.trim().toLowerCase() ?? '';
+  if (value === '' || value === 'window') return 'window';
+  if (value === 'device-code') return 'device-code';
+  throw new CompanionError('INVALID_REQUEST', `"${value.slice(0, 40)}" is not a way to sign in for the registration token.`, 'Choose window or device-code.');
+}
+
+async function signInForToken(context: StepContext, tenantId: string): Promise<string> {
+  const method = tokenMethodOf(context.inputs);
+  const cloud = context.services.cloud;
+  if (!cloud) throw new CompanionError('NEEDS_SIGN_IN', 'This host cannot sign in for a registration token.', `From the CLI: ndes-companion register --tenant-id <guid> (it prints the sign-in address), or --token-stdin with a token you have. Or register by hand on this server: ${manualRegistrationCommand()}`);
+  context.progress(method === 'window' ? 'Signing in for a registration token in the window that opened; finish the sign-in there (the window closes by itself).' : 'Signing in for a registration token with a device code.');
+  const token = await cloud.registrationToken({
+    ...(context.inputs.cloud?.trim() ? { cloud: context.inputs.cloud.trim() } : {}),
+    tenantId,
+    method,
+    onDeviceCode: (prompt) => context.progress(`To sign in, open ${prompt.verificationUri} in any browser and enter the code ${prompt.userCode} (it expires in ${Math.round(prompt.expiresInSeconds / 60)} minutes).`, 'warn'),
+    signal: context.signal,
+  });
+  context.keepSecret(token.accessToken);
+  context.progress(`Registration token issued${token.username ? ` for ${token.username}` : ''} in tenant ${token.tenantId}; it goes to PowerShell on standard input and is not kept.`);
+  return token.accessToken;
+}
+
+/**
+ * Before asking the admin to sign in: a connector that is missing, or already registered to this
+ * tenant, needs no token (one read-only PowerShell run decides it).
+ */
+async function needsNoToken(context: StepContext, tenantId: string): Promise<StepResult | null> {
+  const state = await context.services.powershell.run('Get-ConnectorState', { signal: context.signal, onProgress: (message) => context.progress(message) });
+  const lines = connectorStateLines(state.data);
+  if (!state.data.install?.installed) return { passed: false, summary: 'Refused: no connector is installed on this server. No sign-in was asked for.', remedy: 'Run step 3 (Connector install) first.', details: lines };
+  const trust = state.data.trust;
+  const registeredTo = /(?:^|,\s*)CN=([0-9a-f-]{36})(?:,|$)/i.exec(trust?.subject ?? '')?.[1]?.toLowerCase() ?? null;
+  const valid = trust?.found === true && !trust.isInUserStore && registeredTo === tenantId && trust.notAfter !== null && trust.notAfter !== undefined && new Date(trust.notAfter) > context.services.now();
+  if (valid && !wantsReregister(context.inputs)) return { passed: true, summary: `The connector is already registered to tenant ${tenantId} with a valid trust certificate; nothing was changed and no sign-in was needed.`, details: lines };
+  return null;
+}
+
 export async function runRegister(context: StepContext): Promise<StepResult> {
   const params = registerParams(context.inputs, context.whatIf);
-  const token = context.secrets.registrationToken?.trim();
+  let token = context.secrets.registrationToken?.trim();
   if (!context.whatIf && !token) {
-    throw new CompanionError('NEEDS_SIGN_IN', 'Registration needs a token for the connector registration service, and sign-in is not available in this version yet.', `From the CLI: ndes-companion register --tenant-id <guid> --token-stdin (the token on standard input). Or register by hand on this server: ${manualRegistrationCommand()}`);
+    const settled = await needsNoToken(context, String(params.TenantId));
+    if (settled) return settled;
+    token = await signInForToken(context, String(params.TenantId));
   }
   context.progress(`Running: ${token ? '<token on stdin> | ' : ''}${commandLine('Register-Connector.ps1', params)}`);
   const run = await context.services.powershell.run('Register-Connector', {

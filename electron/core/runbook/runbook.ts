@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { stepIds, type CheckGroup, type CheckReport, type Mode, type Plan, type StepId, type StepOutcome, type StepStatus, type StepView, type CompanionEvent } from '../../contract/model.ts';
+import { ReadBackSchema, ScepProfileListSchema, stepIds, type CheckGroup, type CheckReport, type InputSpec, type Mode, type Plan, type StepId, type StepOutcome, type StepStatus, type StepView, type CompanionEvent } from '../../contract/model.ts';
 import { CompanionError } from '../errors.ts';
 import type { Journal } from '../store/journal.ts';
 import type { StateStore } from '../store/state-store.ts';
@@ -15,10 +15,16 @@ export interface RunbookState {
   mode: Mode;
   steps: Partial<Record<StepId, { status: StepStatus; at: string }>>;
   inputs: Partial<Record<StepId, Record<string, string>>>;
+  /** What a passed step read back that later steps' inputs default to (Publish's URLs), and when. */
+  readBack: Partial<Record<StepId, { values: Record<string, string>; at: string }>>;
 }
 
 export function emptyState(): RunbookState {
-  return { version: 1, mode: 'guided', steps: {}, inputs: {} };
+  return { version: 1, mode: 'guided', steps: {}, inputs: {}, readBack: {} };
+}
+
+function stringsOf(value: object): Record<string, string> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => typeof v === 'string'));
 }
 
 /** Accepts only what this version wrote; anything else is treated as unreadable. */
@@ -33,8 +39,11 @@ export function parseState(raw: unknown): RunbookState {
     if (saved && typeof saved.status === 'string' && typeof saved.at === 'string') state.steps[id] = { status: saved.status, at: saved.at };
     const inputs = value.inputs?.[id];
     if (inputs && typeof inputs === 'object') {
-      state.inputs[id] = Object.fromEntries(Object.entries(inputs).filter(([, v]) => typeof v === 'string'));
+      state.inputs[id] = stringsOf(inputs);
     }
+    // Absent in files written before steps read values back: nothing is carried then.
+    const read = (value.readBack as Record<string, { values?: unknown; at?: unknown } | undefined> | undefined)?.[id];
+    if (read && typeof read.at === 'string' && read.values && typeof read.values === 'object') state.readBack[id] = { values: stringsOf(read.values), at: read.at };
   }
   return state;
 }
@@ -86,7 +95,10 @@ export class Runbook {
         title: step.title,
         summary: step.summary,
         why: step.why,
-        inputs: step.inputs,
+        inputs: step.inputs.map((input) => {
+          const found = this.defaultOf(input);
+          return found ? { ...input, default: found } : input;
+        }),
         cloud: step.cloud,
         available: step.capability !== null,
         whatIf: step.whatIf === true && step.capability !== null,
@@ -104,7 +116,7 @@ export class Runbook {
   plan(stepId: StepId, inputs: Record<string, string> = this.savedInputs(stepId), mode: Mode = this.state.mode): Plan {
     const step = stepById(stepId);
     const notes: string[] = [];
-    let actions = step.plan(inputs);
+    let actions = step.plan(this.withDefaults(stepId, inputs));
     if (mode === 'offline' && step.cloud) {
       actions = (step.manual ?? []).map((text) => ({ kind: 'manual' as const, title: 'By hand in the portal', detail: text, changesSystem: false }));
       notes.push('Offline runbook mode: this step makes no cloud call; do it in the portal and record what you read there.');
@@ -114,7 +126,15 @@ export class Runbook {
   }
 
   async run(stepId: StepId, inputs: Record<string, string> | undefined, runId: string | undefined, emit: Emit, whatIf = false, secrets: StepSecrets = {}): Promise<StepOutcome> {
-    return this.execute('run', stepId, inputs, runId, emit, whatIf, secrets);
+    // A secret handed in for this run is redacted by value from everything written while it runs
+    // (journal, progress, state), whatever path it might take there.
+    const planted = Object.values(secrets).filter((value): value is string => typeof value === 'string' && value !== '');
+    for (const value of planted) this.deps.redactor.addSecret(value);
+    try {
+      return await this.execute('run', stepId, inputs, runId, emit, whatIf, secrets);
+    } finally {
+      for (const value of planted) this.deps.redactor.forgetSecret(value);
+    }
   }
 
   async verify(stepId: StepId, inputs: Record<string, string> | undefined, runId: string | undefined, emit: Emit): Promise<StepOutcome> {
@@ -128,7 +148,7 @@ export class Runbook {
     try {
       const progress = progressReporter(this.deps.journal, emit, runId);
       progress(`Running ${scope} checks${groups?.length ? ` (${groups.join(', ')})` : ''}.`);
-      const result = await runCheckStep(scope, { mode: this.state.mode, inputs, runId, signal: controller.signal, progress, services: this.deps.services, whatIf: false, secrets: {}, guardCancel: (reason) => this.guard(runId, reason) }, groups);
+      const result = await runCheckStep(scope, { mode: this.state.mode, inputs, runId, signal: controller.signal, progress, services: this.deps.services, whatIf: false, secrets: {}, keepSecret: (value) => this.deps.redactor.addSecret(value), guardCancel: (reason) => this.guard(runId, reason) }, groups);
       this.deps.journal.append({ kind: 'checks-result', runId, message: result.summary, data: result.report });
       progress(result.summary, result.passed ? 'info' : 'error');
       return result.report;
@@ -167,7 +187,7 @@ export class Runbook {
     const step = stepById(stepId);
     const runId = givenRunId ?? randomUUID();
     if (this.running.has(runId)) throw duplicateRun();
-    const effectiveInputs = inputs ?? this.savedInputs(stepId);
+    const given = inputs ?? this.savedInputs(stepId);
     if (inputs) {
       this.state.inputs[stepId] = this.deps.redactor.value(inputs);
       this.save();
@@ -184,19 +204,32 @@ export class Runbook {
     if (whatIf && step.whatIf !== true) {
       throw new CompanionError('INVALID_REQUEST', `${step.title} has no What-if run.`, 'Use Show plan: it lists exactly what the step would do, without doing it.');
     }
+    const effectiveInputs = this.withDefaults(stepId, given, progress);
     const controller = this.begin(runId);
     const previous: StepStatus = this.state.steps[stepId]?.status ?? 'not-started';
     this.record(stepId, 'running');
-    const context: StepContext = { mode: this.state.mode, inputs: effectiveInputs, runId, signal: controller.signal, progress, services: this.deps.services, whatIf, secrets, guardCancel: (reason) => this.guard(runId, reason) };
+    const found: string[] = [];
+    const keepSecret = (value: string) => {
+      found.push(value);
+      this.deps.redactor.addSecret(value);
+    };
+    const context: StepContext = { mode: this.state.mode, inputs: effectiveInputs, runId, signal: controller.signal, progress, services: this.deps.services, whatIf, secrets, keepSecret, guardCancel: (reason) => this.guard(runId, reason) };
     try {
       const result: StepResult = await step.capability[kind](context);
       // A -WhatIf run changed nothing, so the step keeps the status it had.
       const status: StepStatus = result.passed ? 'passed' : 'failed';
+      // Checked here, where they leave the core: only declared fields reach a window.
+      const profiles = result.profiles ? ScepProfileListSchema.parse(result.profiles) : undefined;
+      const parsed = result.passed && !whatIf && step.readBack ? ReadBackSchema.safeParse(step.readBack(result)) : null;
+      if (parsed && !parsed.success) this.deps.journal.append({ kind: 'read-back-refused', runId, stepId, message: 'What the step read back is not a set of https URLs; later steps do not default to it.' });
+      const read = parsed?.success ? parsed.data : {};
+      const readBack = Object.keys(read).length > 0 ? read : undefined;
+      if (readBack) this.state.readBack[stepId] = { values: readBack, at: this.now().toISOString() };
       this.record(stepId, whatIf ? previous : status);
       this.deps.journal.append({ kind: `${kind}${whatIf ? '-what-if' : ''}-result`, runId, stepId, message: result.summary, data: result.report ?? { evidence: result.evidence, details: result.details, remedy: result.remedy } });
       progress(result.summary, result.passed ? 'info' : 'error');
       if (!result.passed && result.remedy) progress(`What to do: ${result.remedy}`, 'warn');
-      return { stepId, runId, status: whatIf ? previous : status, summary: result.summary, ...(result.report ? { report: result.report } : {}), ...(result.remedy ? { remedy: result.remedy } : {}), ...(result.details?.length ? { evidence: result.details } : {}) };
+      return { stepId, runId, status: whatIf ? previous : status, summary: result.summary, ...(result.report ? { report: result.report } : {}), ...(result.remedy ? { remedy: result.remedy } : {}), ...(result.details?.length ? { evidence: result.details } : {}), ...(readBack ? { readBack } : {}), ...(profiles ? { profiles } : {}) };
     } catch (error) {
       this.record(stepId, whatIf ? previous : 'failed');
       const message = error instanceof Error ? error.message : String(error);
@@ -204,7 +237,33 @@ export class Runbook {
       throw error;
     } finally {
       this.running.delete(runId);
+      for (const value of found) this.deps.redactor.forgetSecret(value);
     }
+  }
+
+  /** The value an earlier step read back for this input, if it has. */
+  private defaultOf(input: InputSpec): InputSpec['default'] | undefined {
+    if (!input.defaultFrom) return undefined;
+    const saved = this.state.readBack[input.defaultFrom.stepId];
+    const value = saved?.values[input.defaultFrom.value];
+    return saved && value ? { value, stepId: input.defaultFrom.stepId, at: saved.at } : undefined;
+  }
+
+  /**
+   * An input left empty takes what an earlier step read back (Verify's external URL: Publish's);
+   * a typed value wins. With progress, each such input says which value the run uses and why.
+   */
+  private withDefaults(stepId: StepId, inputs: Record<string, string>, progress?: (message: string) => void): Record<string, string> {
+    const out = { ...inputs };
+    for (const input of stepById(stepId).inputs) {
+      const found = this.defaultOf(input);
+      if (!found) continue;
+      const source = `step ${steps.findIndex((step) => step.id === found.stepId) + 1} (${stepById(found.stepId).title})`;
+      const typed = out[input.id]?.trim();
+      if (!typed) out[input.id] = found.value;
+      progress?.(!typed || typed === found.value ? `${input.label}: ${found.value}, as ${source} read it back.` : `${input.label}: ${typed}, as typed (${source} read back ${found.value}).`);
+    }
+    return out;
   }
 
   private begin(runId: string): AbortController {

@@ -1,10 +1,12 @@
-import type { CheckReport, InputSpec, Mode, PlannedAction, StepId } from '../../contract/model.ts';
+import type { CheckReport, InputSpec, Mode, PlannedAction, ScepProfileView, StepId } from '../../contract/model.ts';
 import type { CheckServices } from '../checks/suite.ts';
 import type { Progress } from '../store/progress.ts';
 
 export interface StepSecrets {
   /** A token for the connector registration service (domain.md section 2.1). */
   registrationToken?: string;
+  /** The password of the PFX for a custom domain (Publish): typed in the wizard or piped to the CLI. */
+  pfxPassword?: string;
 }
 
 /** What a step sees when it plans, runs or verifies. */
@@ -22,6 +24,8 @@ export interface StepContext {
    * stdin, later the sign-in): never an input, never saved, never sent to a window.
    */
   secrets: StepSecrets;
+  /** A secret the step came by itself (a token from a sign-in): redacted by value until the run ends. */
+  keepSecret(value: string): void;
   /**
    * Refuse cancellation from now on (with the reason the admin will read), or allow it again
    * with null: an installer inside its Windows Installer transaction must be left to finish.
@@ -37,6 +41,8 @@ export interface StepResult {
   details?: string[];
   evidence?: unknown;
   report?: CheckReport;
+  /** Intune's SCEP profiles with the change proposed for each (the renderer's list to tick). */
+  profiles?: ScepProfileView[];
 }
 
 /**
@@ -57,6 +63,11 @@ export interface StepDefinition {
   /** run() honours StepContext.whatIf: it checks and reports, and changes nothing. */
   whatIf?: boolean;
   plan(inputs: Record<string, string>): PlannedAction[];
+  /**
+   * What a passed run read back that later steps' inputs default to (InputSpec.defaultFrom),
+   * e.g. Publish's external URL; kept in the runbook state.
+   */
+  readBack?(result: StepResult): Record<string, string>;
   capability: null | {
     run(context: StepContext): Promise<StepResult>;
     verify(context: StepContext): Promise<StepResult>;

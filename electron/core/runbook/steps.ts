@@ -1,7 +1,7 @@
 import type { InputSpec, StepId } from '../../contract/model.ts';
 import { docs } from './docs.ts';
 import { DEFAULT_LONG_URL_KB, DEFAULT_TIMEOUT_SECONDS, checkCapability } from './check-steps.ts';
-import { shown, type StepDefinition } from './step.ts';
+import { shown, type StepDefinition, type StepResult } from './step.ts';
 import { outboundEndpoints } from '../checks/outbound/endpoints.ts';
 import { scepRequests } from '../checks/scep/reachability.ts';
 import { INSTALLER_NAMES, installPlan, runInstall, verifyInstall } from '../connector/install.ts';
@@ -21,6 +21,18 @@ function base(inputs: Record<string, string>, id: string, placeholder: string): 
 function longUrlKbOf(inputs: Record<string, string>): number {
   const value = Number(inputs.longUrlKb?.trim() || DEFAULT_LONG_URL_KB);
   return Number.isInteger(value) && value >= 1 && value <= 31 ? value : DEFAULT_LONG_URL_KB;
+}
+
+/**
+ * What Publish read back, for Verify and Intune to default to: the external URL as Graph shows it,
+ * the SCEP URL devices call, and the server URL the probes add /certsrv/mscep/mscep.dll to.
+ */
+export function publishReadBack(result: StepResult): Record<string, string> {
+  const evidence = (result.evidence ?? {}) as { externalUrl?: unknown; scepUrl?: unknown };
+  if (typeof evidence.externalUrl !== 'string' || !/^https:\/\//i.test(evidence.externalUrl)) return {};
+  const external = evidence.externalUrl.replace(/\/?$/, '/');
+  const scepUrl = typeof evidence.scepUrl === 'string' && evidence.scepUrl ? evidence.scepUrl : `${external}${/\/certsrv\/mscep\/$/i.test(external) ? '' : 'certsrv/mscep/'}mscep.dll`;
+  return { externalUrl: evidence.externalUrl, scepUrl, serverUrl: scepUrl.replace(/certsrv\/mscep\/mscep\.dll$/i, '') };
 }
 
 const PORTAL_APP_PROXY = 'Microsoft Entra admin center (https://entra.microsoft.com) > Identity > Applications > Enterprise applications > Application proxy';
@@ -70,7 +82,7 @@ export const steps: readonly StepDefinition[] = [
     inputs: [
       { id: 'tenant', label: 'Tenant (ID or domain)', help: 'Leave empty to sign in to your own tenant.', kind: 'text', required: false, placeholder: 'contoso.onmicrosoft.com' },
       { id: 'cloud', label: 'Cloud', help: 'global: Microsoft Entra ID worldwide. usgov: US Government. china: operated by 21Vianet.', kind: 'choice', required: false, choices: ['global', 'usgov', 'china'] },
-      { id: 'method', label: 'Sign-in method', help: 'A code typed into any browser, on any device: works on Server Core and with IE Enhanced Security Configuration.', kind: 'choice', required: false, choices: ['device code'] },
+      { id: 'method', label: 'Sign-in method', help: 'device code: a code typed into any browser, on any device; works on Server Core and with IE Enhanced Security Configuration. browser: this server\'s browser opens the sign-in page and hands the answer back to the companion on http://localhost.', kind: 'choice', required: false, choices: ['device code', 'browser'] },
       { id: 'proxy', label: 'Outbound proxy for the companion', help: "Only if this server reaches Microsoft only through a proxy: http://host:port. The sign-in and every later Graph call go through it (no credentials: the proxy must let this server through).", kind: 'url', required: false, placeholder: 'http://proxy.contoso.local:8080' },
     ],
     cloud: true,
@@ -102,11 +114,13 @@ export const steps: readonly StepDefinition[] = [
   {
     id: 'registration',
     title: 'Registration',
-    summary: 'Register the connector to your tenant with a token, passed on standard input.',
+    summary: 'Sign in for a registration token and register the connector to your tenant with it, on standard input.',
     why: { text: 'Token registration avoids the embedded sign-in page that IE Enhanced Security Configuration blocks.', docUrl: docs.registerConnectorPowerShell },
     inputs: [
       { id: 'tenantId', label: 'Tenant ID', help: 'The directory (tenant) GUID, from Microsoft Entra admin center > Identity > Overview.', kind: 'text', required: true, placeholder: '00000000-0000-0000-0000-000000000000' },
       { id: 'reregister', label: 'Move from another tenant', help: 'Only when this connector is registered to another tenant: yes registers it to this one instead.', kind: 'choice', required: false, choices: ['no', 'yes'] },
+      { id: 'cloud', label: 'Cloud', help: 'The cloud you signed in to (step 2). The registration sign-in is documented for the global cloud only; elsewhere, register by hand.', kind: 'choice', required: false, choices: ['global', 'usgov', 'china'] },
+      { id: 'signIn', label: 'Sign in for the token', help: "window: a sign-in window opens (the connector's own client, as Microsoft's sample signs in). device-code: a code typed in any browser; not documented for this client and may be refused.", kind: 'choice', required: false, choices: ['window', 'device-code'] },
     ],
     cloud: true,
     manual: [
@@ -165,6 +179,8 @@ export const steps: readonly StepDefinition[] = [
       },
       { id: 'connectorGroup', label: 'Dedicated connector group', help: "A group for NDES (recommended by Microsoft's NDES guidance): created if missing, and this server's connector is moved into it. Leave empty to use the Default group.", kind: 'text', required: false, placeholder: 'NDES' },
       { id: 'externalLabel', label: 'External URL label', help: 'The part before -<tenant>.msappproxy.net; defaults to the application name.', kind: 'text', required: false, placeholder: 'ndes' },
+      { id: 'customDomain', label: 'Custom domain name', help: "Only to publish on your own domain instead of msappproxy.net: the external host name, on a domain verified in your tenant (e.g. ndes.contoso.com). Needs the PFX below; afterwards create the CNAME record the result names.", kind: 'text', required: false, placeholder: 'ndes.contoso.com' },
+      { id: 'pfxPath', label: 'Certificate (PFX) for the custom domain', help: 'Full path of the .pfx with the private key and its whole chain (a wildcard is fine); its password goes in the password field. Checked on this server before anything is uploaded.', kind: 'file', required: false, placeholder: 'C:\\Certs\\ndes.contoso.com.pfx' },
       { id: 'cloud', label: 'Cloud', help: 'The cloud you signed in to (step 2).', kind: 'choice', required: false, choices: ['global', 'usgov', 'china'] },
     ],
     cloud: true,
@@ -173,8 +189,10 @@ export const steps: readonly StepDefinition[] = [
       'Name: the application name above. Internal Url: the internal URL above (with certsrv/mscep/ to publish only SCEP).',
       'Pre Authentication: Passthrough. Translate URLs in headers: Yes; in application body: No.',
       'Copy the External URL it shows into this runbook, then select + Add.',
+      'Custom domain (optional): choose it in External Url, select the Certificate field and upload the PFX with its password, then Save; create the CNAME record the information bar shows.',
     ],
     plan: publishPlan,
+    readBack: publishReadBack,
     whatIf: true,
     capability: { run: runPublish, verify: verifyPublish },
   },
@@ -185,7 +203,7 @@ export const steps: readonly StepDefinition[] = [
     why: { text: 'The seed procedure ends with two manual browser checks; these probes do them properly and catch URL-length limits.', docUrl: docs.protectNdes },
     inputs: [
       { id: 'internalUrl', label: 'Internal URL', help: 'As published; lets the companion compare the CA through both URLs.', kind: 'url', required: false, placeholder: 'https://ndes01.contoso.local/' },
-      { id: 'externalUrl', label: 'External URL', help: 'The msappproxy.net URL from the Publish step.', kind: 'url', required: true, placeholder: 'https://ndes-contoso.msappproxy.net/' },
+      { id: 'externalUrl', label: 'External URL', help: 'The msappproxy.net URL from the Publish step: filled in once Publish has read it back; you may type another.', kind: 'url', required: true, placeholder: 'https://ndes-contoso.msappproxy.net/', defaultFrom: { stepId: 'publish', value: 'serverUrl' } },
       { id: 'verifiedDomains', label: 'Verified custom domains', help: 'Only if the app is published on your own domain: the domains verified in your tenant, comma-separated (e.g. contoso.com). External URLs on them are then accepted.', kind: 'text', required: false, placeholder: 'contoso.com' },
       ...probeSettings,
     ],
@@ -207,11 +225,10 @@ export const steps: readonly StepDefinition[] = [
     summary: 'Point the Intune SCEP certificate profiles at the external URL, keeping what it replaced.',
     why: { text: 'Devices only use the new path once their SCEP profile lists it.', docUrl: docs.scepProfile },
     inputs: [
-      { id: 'action', label: 'What to do', help: 'list: show every SCEP profile and the proposed change (changes nothing). apply: change the profiles named below. rollback: put back what the companion replaced.', kind: 'choice', required: false, choices: ['list', 'apply', 'rollback'] },
-      { id: 'externalUrl', label: 'External SCEP URL', help: 'The SCEP URL the Publish step read back, ending in /certsrv/mscep/mscep.dll.', kind: 'url', required: true, placeholder: 'https://ndes-contoso.msappproxy.net/certsrv/mscep/mscep.dll' },
+      { id: 'action', label: 'What to do', help: 'list: show every SCEP profile and the proposed change (changes nothing). apply: change the profiles ticked in the list. rollback: put back what the companion replaced.', kind: 'choice', required: false, choices: ['list', 'apply', 'rollback'] },
+      { id: 'externalUrl', label: 'External SCEP URL', help: 'The SCEP URL the Publish step read back, ending in /certsrv/mscep/mscep.dll: filled in once Publish has run; you may type another.', kind: 'url', required: true, placeholder: 'https://ndes-contoso.msappproxy.net/certsrv/mscep/mscep.dll', defaultFrom: { stepId: 'publish', value: 'scepUrl' } },
       { id: 'mode', label: 'Change', help: 'replace: the internal URL makes way for the external one (devices outside the network cannot use it anyway). add: the external URL joins the list (every URL must then work wherever the device is).', kind: 'choice', required: false, choices: ['replace', 'add'] },
       { id: 'internalUrl', label: 'Internal SCEP URL to replace', help: 'The URL the profiles use today; only this URL is replaced, and profiles that do not use it are left alone. Needed to apply in replace mode.', kind: 'url', required: false, placeholder: 'https://ndes01.contoso.local/certsrv/mscep/mscep.dll' },
-      { id: 'profiles', label: 'Profiles to change (ids)', help: 'From the list: one first as a pilot, then the others. Comma-separated.', kind: 'text', required: false, placeholder: '00000000-0000-0000-0000-000000000000' },
       { id: 'cloud', label: 'Cloud', help: 'The cloud you signed in to (step 2).', kind: 'choice', required: false, choices: ['global', 'usgov', 'china'] },
     ],
     cloud: true,

@@ -62,7 +62,15 @@ export class Wizard {
   readonly current = $derived(this.steps[this.currentIndex] ?? null);
   readonly total = $derived(this.steps.length);
 
+  /**
+   * Secrets typed for the next run of a step (Publish: the custom domain's PFX password): sent
+   * with that one run only, never with a plan or a verify, never kept, and cleared once it ends.
+   */
+  secrets = $state<Partial<Record<StepId, { pfxPassword?: string }>>>({});
+
   private nextLogId = 1;
+  /** The default each input was last filled with, so a value the admin typed is never replaced. */
+  private readonly applied: Record<string, Record<string, string>> = {};
 
   constructor(private readonly api: Api) {}
 
@@ -78,6 +86,7 @@ export class Wizard {
       this.inputs[step.id] ??= Object.fromEntries(step.inputs.map((input) => [input.id, input.kind === 'choice' ? (input.choices?.[0] ?? '') : '']));
       this.ensurePage(step.id);
     }
+    this.applyDefaults();
     if (journal.ok) for (const entry of journal.value.entries) this.append(entry.at, 'info', entry.message);
     void this.refreshHost();
   }
@@ -125,10 +134,15 @@ export class Wizard {
     page.runId = runId;
     page.whatIf = whatIf;
     const request = { stepId, inputs: this.filled(stepId), runId, ...(whatIf ? { whatIf: true } : {}) };
-    await this.call(stepId, kind, () => (kind === 'run' ? this.api.runbook.run(request) : this.api.runbook.verify(request)), (page, outcome) => {
-      page.outcome = outcome;
-      page.report = outcome.report ?? null;
-    });
+    const pfxPassword = kind === 'run' ? this.secrets[stepId]?.pfxPassword : undefined;
+    try {
+      await this.call(stepId, kind, () => (kind === 'run' ? this.api.runbook.run({ ...request, ...(pfxPassword ? { secrets: { pfxPassword } } : {}) }) : this.api.runbook.verify(request)), (page, outcome) => {
+        page.outcome = outcome;
+        page.report = outcome.report ?? null;
+      });
+    } finally {
+      if (pfxPassword) this.secrets[stepId] = {};
+    }
     await this.refreshSteps();
   }
 
@@ -188,7 +202,27 @@ export class Wizard {
 
   private async refreshSteps(): Promise<void> {
     const list = await this.api.runbook.list();
-    if (list.ok) this.steps = list.value.steps;
+    if (list.ok) {
+      this.steps = list.value.steps;
+      this.applyDefaults();
+    }
+  }
+
+  /**
+   * Fills inputs with what an earlier step read back (Verify's external URL: Publish's), when
+   * they are empty or still hold the previous default; a value the admin typed stays.
+   */
+  private applyDefaults(): void {
+    for (const step of this.steps) {
+      for (const input of step.inputs) {
+        if (!input.default) continue;
+        const values = (this.inputs[step.id] ??= {});
+        const applied = (this.applied[step.id] ??= {});
+        const current = values[input.id] ?? '';
+        if (current.trim() === '' || current === applied[input.id]) values[input.id] = input.default.value;
+        applied[input.id] = input.default.value;
+      }
+    }
   }
 
   private onEvent(event: CompanionEvent): void {

@@ -17,6 +17,8 @@ import type { LabCa } from '../tls.ts';
  *   POST /{tenant}/oauth2/v2.0/devicecode              user_code, device_code, interval, message
  *   GET|POST /devicelogin                              the page a person types the code into
  *   GET  /{tenant}/oauth2/v2.0/authorize               a consent page; approving redirects with a code
+ *                                                      (response_mode=form_post: a page that posts it)
+ *   GET  /common/oauth2/nativeclient                   the blank page native clients are sent back to
  *   POST /{tenant}/oauth2/v2.0/token                   device_code, authorization_code (+PKCE), refresh_token
  *   GET  /{tenant}/discovery/v2.0/keys                 the signing key
  * Every token request is recorded (grant, client, scopes; never a token) for assertions.
@@ -34,6 +36,13 @@ export interface EntraBehaviour {
   deviceCodeClients?: string[];
   /** Redirect URIs accepted per client id (authorization code flow). */
   redirectUris?: Record<string, string[]>;
+  /** Client ids refused the device-code grant (added to the connector's own client, always refused). */
+  publicFlowRefused?: string[];
+  /**
+   * The user is a guest (B2B) from this home tenant: client_info's utid names the home tenant
+   * while the tokens' tid is the tenant signed in to, as Entra ID issues them for guests.
+   */
+  homeTenant?: string;
   /** The sign-in is refused with this AADSTS error (e.g. "AADSTS50059"). */
   refuse?: { error: string; description: string };
 }
@@ -44,6 +53,8 @@ export interface TokenCall {
   scopes: string[];
   tenant: string;
   outcome: 'issued' | 'pending' | 'slow_down' | 'refused';
+  /** The redirect URI an authorization code was redeemed with. */
+  redirectUri?: string;
 }
 
 export interface FakeEntra {
@@ -69,6 +80,9 @@ interface Grant {
   codeChallenge?: string;
   redirectUri?: string;
 }
+
+/** The connector's public client (domain.md §2.1). */
+const CONNECTOR_CLIENT = '55747057-9b5d-4bd4-b387-abf52a8bd489';
 
 const base64url = (value: Buffer | string) => Buffer.from(value).toString('base64url');
 
@@ -101,7 +115,17 @@ export async function startFakeEntra(options: { ca: LabCa; tenantId: string; hos
   const kid = randomBytes(8).toString('hex');
   const jwk = { ...publicKey.export({ format: 'jwk' }), kid, use: 'sig', kty: 'RSA' };
   const certificate = await options.ca.issue([host], { subject: `CN=${host}, O=Microsoft Corporation` });
-  let behaviour: EntraBehaviour = {};
+  // The connector's registration client (domain.md §2.1): Microsoft's samples sign in with it only
+  // through MSAL.NET's nativeclient redirect (earlier, ADAL's out-of-band one); that it takes a
+  // loopback redirect or a device code is undocumented, so the lab refuses both, as Entra ID
+  // refuses a client for a redirect it was not registered with (AADSTS50011) or for public
+  // client flows it does not allow (AADSTS7000218).
+  const firstParty = (next: EntraBehaviour): EntraBehaviour => ({
+    ...next,
+    redirectUris: { [CONNECTOR_CLIENT]: [`https://${host}/common/oauth2/nativeclient`, 'urn:ietf:wg:oauth:2.0:oob'], ...next.redirectUris },
+    publicFlowRefused: [CONNECTOR_CLIENT, ...(next.publicFlowRefused ?? [])],
+  });
+  let behaviour: EntraBehaviour = firstParty({});
   const deviceCodes = new Map<string, Grant & { userCode: string }>();
   const codes = new Map<string, Grant>();
   const refreshTokens = new Map<string, Grant>();
@@ -121,7 +145,7 @@ export async function startFakeEntra(options: { ca: LabCa; tenantId: string; hos
       access_token: jwt(privateKey, kid, { uti: randomBytes(16).toString('base64url'), aud: resource, iss: `https://sts.windows.net/${tenantId}/`, iat: now, nbf: now, exp: now + 3599, oid: user.oid, tid: tenantId, upn: user.upn, scp: grant.scopes.filter((scope) => !['openid', 'profile', 'offline_access'].includes(scope)).map((scope) => scope.replace(/^.*\//, '')).join(' '), ver: '1.0' }),
       refresh_token: refresh,
       id_token: jwt(privateKey, kid, { aud: grant.clientId, iss: issuer(tenantId), iat: now, nbf: now, exp: now + 3600, oid: user.oid, tid: tenantId, sub: createHash('sha256').update(user.oid).digest('base64url'), preferred_username: user.upn, name: user.name, ver: '2.0' }),
-      client_info: base64url(JSON.stringify({ uid: user.oid, utid: tenantId })),
+      client_info: base64url(JSON.stringify({ uid: user.oid, utid: behaviour.homeTenant ?? tenantId })),
     };
   };
 
@@ -173,7 +197,7 @@ export async function startFakeEntra(options: { ca: LabCa; tenantId: string; hos
     if (request.method === 'POST' && url.pathname.endsWith('/oauth2/v2.0/devicecode')) {
       const form = await readForm(request);
       const clientId = form.get('client_id') ?? '';
-      if (behaviour.deviceCodeClients && !behaviour.deviceCodeClients.includes(clientId)) {
+      if ((behaviour.deviceCodeClients && !behaviour.deviceCodeClients.includes(clientId)) || behaviour.publicFlowRefused?.includes(clientId)) {
         oauthError(response, 'invalid_client', `AADSTS7000218: The request body must contain the following parameter: 'client_assertion' or 'client_secret'.`);
         return;
       }
@@ -202,6 +226,12 @@ export async function startFakeEntra(options: { ca: LabCa; tenantId: string; hos
       response.end('<!doctype html><title>Enter code</title><h1>Enter code</h1><form method="post"><label>Code <input name="otc" autocomplete="off"></label><button>Next</button></form>');
       return;
     }
+    if (request.method === 'GET' && url.pathname === '/common/oauth2/nativeclient') {
+      // Entra ID's own landing page for native clients: a blank page; the app reads its address.
+      response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+      response.end('<!doctype html><title></title>');
+      return;
+    }
     if (request.method === 'GET' && url.pathname.endsWith('/oauth2/v2.0/authorize')) {
       const clientId = url.searchParams.get('client_id') ?? '';
       const redirectUri = url.searchParams.get('redirect_uri') ?? '';
@@ -220,11 +250,18 @@ export async function startFakeEntra(options: { ca: LabCa; tenantId: string; hos
       }
       const code = randomBytes(24).toString('base64url');
       codes.set(code, { clientId, scopes: (url.searchParams.get('scope') ?? '').split(' ').filter(Boolean), tenant: resolvedTenant, approved: true, expires: Date.now() + 600_000, polls: 0, codeChallenge: url.searchParams.get('code_challenge') ?? '', redirectUri });
-      const back = new URL(redirectUri);
-      back.searchParams.set('code', code);
+      const answer: Record<string, string> = { code, client_info: base64url(JSON.stringify({ uid: user.oid, utid: behaviour.homeTenant ?? tenantId })) };
       const state = url.searchParams.get('state');
-      if (state) back.searchParams.set('state', state);
-      back.searchParams.set('client_info', base64url(JSON.stringify({ uid: user.oid, utid: tenantId })));
+      if (state) answer.state = state;
+      if (url.searchParams.get('response_mode') === 'form_post') {
+        // As Entra ID answers form_post: a page whose hidden form posts the answer to the redirect URI.
+        const attr = (value: string) => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+        response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+        response.end(`<html><head><title>Working...</title></head><body><form method="POST" name="hiddenform" action="${attr(redirectUri)}">${Object.entries(answer).map(([name, value]) => `<input type="hidden" name="${name}" value="${attr(value)}" />`).join('')}<noscript><p>Script is disabled. Click Submit to continue.</p><input type="submit" value="Submit" /></noscript></form><script language="javascript">window.setTimeout('document.forms[0].submit()', 0);</script></body></html>`);
+        return;
+      }
+      const back = new URL(redirectUri);
+      for (const [name, value] of Object.entries(answer)) back.searchParams.set(name, value);
       response.writeHead(302, { Location: back.toString() });
       response.end();
       return;
@@ -233,7 +270,7 @@ export async function startFakeEntra(options: { ca: LabCa; tenantId: string; hos
       const form = await readForm(request);
       const grantType = form.get('grant_type') ?? '';
       const clientId = form.get('client_id') ?? '';
-      const record = (outcome: TokenCall['outcome'], scopes: string[]) => calls.push({ grant: grantType, clientId, scopes, tenant: resolvedTenant, outcome });
+      const record = (outcome: TokenCall['outcome'], scopes: string[]) => calls.push({ grant: grantType, clientId, scopes, tenant: resolvedTenant, outcome, ...(form.get('redirect_uri') ? { redirectUri: form.get('redirect_uri') ?? '' } : {}) });
       const scopes = (form.get('scope') ?? '').split(' ').filter(Boolean);
       if (behaviour.refuse) {
         record('refused', scopes);
@@ -311,7 +348,7 @@ export async function startFakeEntra(options: { ca: LabCa; tenantId: string; hos
     user,
     approveDeviceCode: approve,
     use(next) {
-      behaviour = next ?? {};
+      behaviour = firstParty(next ?? {});
     },
     calls,
     close: () =>

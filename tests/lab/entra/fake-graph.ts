@@ -1,4 +1,5 @@
-import { createHash, createPublicKey, randomUUID, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { X509Certificate, createHash, createPublicKey, randomUUID, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
+import forge from 'node-forge';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -33,6 +34,8 @@ export interface GraphScenario {
   deviceConfigurations?: { displayName: string; odataType: string; scepServerUrls?: string[] }[];
   /** Page size of deviceConfigurations (the rest follows in @odata.nextLink). */
   pageSize?: number;
+  /** Custom domains verified in the tenant, besides the initial <tenant>.onmicrosoft.com (default: contoso.com). */
+  verifiedDomains?: string[];
 }
 
 export interface GraphCall {
@@ -110,7 +113,17 @@ interface TenantApp {
   unreadable: number;
   notes?: string;
 }
+/** verifiedCustomDomainCertificatesMetadata (Graph beta resource of that name): what Graph shows of an uploaded PFX. */
+interface CertificateMetadata {
+  subjectName: string;
+  issuerName: string;
+  thumbprint: string;
+  issueDate: string;
+  expiryDate: string;
+}
 interface Tenant {
+  /** PFX uploaded for custom domains, by the DNS names they cover: "A custom domain only needs its certificate uploaded once" (how-to-configure-custom-domain). */
+  certificates: { names: string[]; metadata: CertificateMetadata }[];
   connectors: TenantConnector[];
   groups: { id: string; name: string; connectorGroupType: string; region: string; isDefault: boolean }[];
   apps: TenantApp[];
@@ -123,6 +136,7 @@ function newTenant(scenario: GraphScenario): Tenant {
   const group = (name: string) => ({ id: stableId(`group:${name}`), name, connectorGroupType: 'applicationProxy', region: 'eur', isDefault: name === 'Default' });
   const names = ['Default', ...new Set((scenario.connectors ?? []).map((connector) => connector.group ?? 'Default').filter((name) => name !== 'Default'))];
   const tenant: Tenant = {
+    certificates: [],
     groups: names.map(group),
     connectors: (scenario.connectors ?? []).map((connector) => ({ id: stableId(`connector:${connector.machineName}`), machineName: connector.machineName, externalIp: connector.externalIp ?? '203.0.113.10', status: connector.status, version: connector.version ?? '1.5.4287.0', groupId: stableId(`group:${connector.group ?? 'Default'}`) })),
     apps: [],
@@ -140,7 +154,50 @@ function newTenant(scenario: GraphScenario): Tenant {
 
 /** Properties of onPremisesPublishing (reference domain.md §5.2); anything else is refused as Graph refuses it. */
 const PUBLISHING_PROPERTIES = new Set(['alternateUrl', 'applicationServerTimeout', 'externalAuthenticationType', 'externalUrl', 'internalUrl', 'isAccessibleViaZTNAClient', 'isBackendCertificateValidationEnabled', 'isDnsResolutionEnabled', 'isHttpOnlyCookieEnabled', 'isOnPremPublishingEnabled', 'isPersistentCookieEnabled', 'isSecureCookieEnabled', 'isStateSessionEnabled', 'isTranslateHostHeaderEnabled', 'isTranslateLinksInBodyEnabled', 'singleSignOnSettings', 'useAlternateUrlForTranslationAndRedirect']);
+// The custom domain's certificate is written through these two, and nothing else of them is taken (below).
+PUBLISHING_PROPERTIES.add('verifiedCustomDomainKeyCredential');
+PUBLISHING_PROPERTIES.add('verifiedCustomDomainPasswordCredential');
 const APPLICATION_PROPERTIES = new Set(['displayName', 'identifierUris', 'web', 'onPremisesPublishing', 'tags', 'notes']);
+
+/** A dNSName covers a host exactly, or as a wildcard for one left-most label. */
+function covers(name: string, host: string): boolean {
+  if (!name.startsWith('*.')) return name === host;
+  const dot = host.indexOf('.');
+  return dot > 0 && host.slice(dot + 1) === name.slice(2);
+}
+
+/**
+ * Opens an uploaded PFX as the service would: the password must open it, it must hold a private key
+ * and a certificate valid now ("If the certificate isn't valid, or there's a problem with the
+ * password, you see an error message": how-to-configure-custom-domain). The certificate whose key
+ * is inside is the one described; the password and the PFX are never kept.
+ */
+function openPfx(base64: string, password: string): { names: string[]; metadata: CertificateMetadata } | string {
+  let p12: forge.pkcs12.Pkcs12Pfx;
+  try {
+    p12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(Buffer.from(base64, 'base64').toString('binary')), false, password);
+  } catch {
+    return 'The certificate could not be read: the file is not a PFX, or the password is wrong.';
+  }
+  const bags = (type: string) => p12.getBags({ bagType: type })[type] ?? [];
+  const keys = [...bags('1.2.840.113549.1.12.10.1.2'), ...bags('1.2.840.113549.1.12.10.1.1')];
+  if (keys.length === 0) return 'The certificate must include its private key.';
+  const certificates = bags('1.2.840.113549.1.12.10.1.3').flatMap((bag) => {
+    const asn1 = bag.cert ? forge.pki.certificateToAsn1(bag.cert) : bag.asn1;
+    return asn1 ? [new X509Certificate(Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary'))] : [];
+  });
+  const keyIds = keys.map((bag) => String(bag.attributes.localKeyId?.[0] ?? ''));
+  const certificateBags = bags('1.2.840.113549.1.12.10.1.3');
+  const index = certificateBags.findIndex((bag) => keyIds.includes(String(bag.attributes.localKeyId?.[0] ?? '')));
+  const leaf = certificates[index >= 0 ? index : 0];
+  if (!leaf) return 'The PFX holds no certificate.';
+  if (new Date(leaf.validTo).getTime() <= Date.now() || new Date(leaf.validFrom).getTime() > Date.now()) return 'The certificate is not valid: it has expired or is not valid yet.';
+  const names = (leaf.subjectAltName ?? '').split(/,\s*/).filter((entry) => entry.startsWith('DNS:')).map((entry) => entry.slice(4).toLowerCase());
+  return {
+    names,
+    metadata: { subjectName: leaf.subject.replace(/\n/g, ', '), issuerName: leaf.issuer.replace(/\n/g, ', '), thumbprint: leaf.fingerprint.replace(/:/g, ''), issueDate: new Date(leaf.validFrom).toISOString(), expiryDate: new Date(leaf.validTo).toISOString() },
+  };
+}
 
 /** The token's claims when Entra's key signed it for Graph and it has not expired; null otherwise. */
 function claimsOf(authorization: string | undefined, key: KeyObject): Record<string, unknown> | null {
@@ -189,7 +246,7 @@ export async function startFakeGraph(options: { ca: LabCa; tenantId: string; sig
             displayName: 'Contoso',
             verifiedDomains: [
               { capabilities: 'Email, OfficeCommunicationsOnline', isDefault: false, isInitial: true, name: `${tenantName}.onmicrosoft.com`, type: 'Managed' },
-              { capabilities: 'Email', isDefault: true, isInitial: false, name: 'contoso.com', type: 'Managed' },
+              ...(scenario.verifiedDomains ?? ['contoso.com']).map((name, index) => ({ capabilities: 'Email', isDefault: index === 0, isInitial: false, name, type: 'Managed' })),
             ],
           },
         ],
@@ -354,16 +411,48 @@ export async function startFakeGraph(options: { ca: LabCa; tenantId: string; sig
         for (const key of Object.keys(body ?? {})) if (!APPLICATION_PROPERTIES.has(key)) return badRequest(`Property '${key}' does not exist on type 'microsoft.graph.application'.`);
         if (body?.onPremisesPublishing !== undefined) {
           if (byId[1] !== 'beta') return badRequest("Property 'onPremisesPublishing' does not exist on type 'microsoft.graph.application'.");
-          const publishing = body.onPremisesPublishing as Record<string, unknown>;
+          const publishing = { ...(body.onPremisesPublishing as Record<string, unknown>) };
+          if ('verifiedCustomDomainCertificatesMetadata' in publishing) return badRequest("Property 'verifiedCustomDomainCertificatesMetadata' is read-only.");
           for (const key of Object.keys(publishing)) if (!PUBLISHING_PROPERTIES.has(key)) return badRequest(`Property '${key}' does not exist on type 'microsoft.graph.onPremisesPublishing'.`);
+          // The custom domain's PFX: exactly the shape Microsoft's sample sends (learn.microsoft.com/entra/
+          // identity/app-proxy/scripts/powershell-get-custom-domain-replace-cert): a keyCredential
+          // {type: "X509CertAndPassword", value: base64 PFX} with a passwordCredential {value}.
+          const keyCredential = publishing.verifiedCustomDomainKeyCredential as Record<string, unknown> | undefined;
+          const passwordCredential = publishing.verifiedCustomDomainPasswordCredential as Record<string, unknown> | undefined;
+          delete publishing.verifiedCustomDomainKeyCredential;
+          delete publishing.verifiedCustomDomainPasswordCredential;
+          let uploaded: { names: string[]; metadata: CertificateMetadata } | null = null;
+          if (keyCredential !== undefined || passwordCredential !== undefined) {
+            if (!keyCredential || typeof keyCredential !== 'object' || !passwordCredential || typeof passwordCredential !== 'object') return badRequest('verifiedCustomDomainKeyCredential and verifiedCustomDomainPasswordCredential go together.');
+            for (const key of Object.keys(keyCredential)) if (!['type', 'value'].includes(key)) return badRequest(`Property '${key}' is not accepted in verifiedCustomDomainKeyCredential.`);
+            for (const key of Object.keys(passwordCredential)) if (key !== 'value') return badRequest(`Property '${key}' is not accepted in verifiedCustomDomainPasswordCredential.`);
+            if (keyCredential.type !== 'X509CertAndPassword') return badRequest(`Requested value '${String(keyCredential.type)}' is not a key credential type for a custom domain: use X509CertAndPassword.`);
+            if (typeof keyCredential.value !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(keyCredential.value)) return badRequest('verifiedCustomDomainKeyCredential.value must be the PFX in base64.');
+            if (typeof passwordCredential.value !== 'string' || !/^[0-9A-Za-z]+$/.test(passwordCredential.value)) return badRequest('The certificate password may contain only the characters 0-9, A-Z and a-z.');
+            const opened = openPfx(keyCredential.value, passwordCredential.value);
+            if (typeof opened === 'string') return badRequest(opened);
+            uploaded = opened;
+          }
           if (publishing.externalAuthenticationType !== undefined && !['passthru', 'aadPreAuthentication'].includes(String(publishing.externalAuthenticationType))) return badRequest(`Requested value '${String(publishing.externalAuthenticationType)}' was not found.`);
           if (app.identifierUris.length === 0) return badRequest('The application must have identifierUris and web redirect URIs before it can be published.');
           const external = String(publishing.externalUrl ?? app.onPremisesPublishing?.externalUrl ?? '');
           const internal = String(publishing.internalUrl ?? app.onPremisesPublishing?.internalUrl ?? '');
-          if (!new RegExp(`^https://[a-z0-9-]+-${tenantName}\\.msappproxy\\.net/([^?#]*/)?$`).test(external)) return badRequest('The external URL is not valid: it must be https://<name>-<tenant>.msappproxy.net/ (ending with /), or a verified domain.');
+          let metadata: CertificateMetadata | null = null;
+          if (!new RegExp(`^https://[a-z0-9-]+-${tenantName}\\.msappproxy\\.net/([^?#]*/)?$`).test(external)) {
+            // A custom domain: it must be verified in the tenant ("If you don't see the custom domain you
+            // want in the dropdown list in External URL, it might not be verified"), and a certificate for
+            // it uploaded, here or before (how-to-configure-custom-domain).
+            const host = /^https:\/\/([a-z0-9.-]+)\/([^?#]*\/)?$/.exec(external)?.[1];
+            if (!host) return badRequest('The external URL is not valid: it must be https://<name>-<tenant>.msappproxy.net/ (ending with /), or a verified domain.');
+            if (!(scenario.verifiedDomains ?? ['contoso.com']).some((domain) => host.endsWith(`.${domain.toLowerCase()}`))) return badRequest(`The external URL is not valid: ${host} is not on a verified domain of this tenant.`);
+            const certificate = [...(uploaded ? [uploaded] : []), ...tenant.certificates].find((candidate) => candidate.names.some((name) => covers(name, host)));
+            if (!certificate) return badRequest(`No certificate has been uploaded for ${host}: upload a PFX for it with verifiedCustomDomainKeyCredential.`);
+            metadata = certificate.metadata;
+          }
           if (!/^https?:\/\/[^/?#]+\/([^?#]*\/)?$/.test(internal)) return badRequest('The internal URL is not valid: it must start with http:// or https:// and end with /.');
           if (tenant.apps.some((other) => other !== app && String(other.onPremisesPublishing?.externalUrl ?? '').toLowerCase() === external.toLowerCase())) return badRequest('The external URL is already used by another application.');
-          app.onPremisesPublishing = { ...(app.onPremisesPublishing ?? {}), ...publishing, isOnPremPublishingEnabled: true };
+          if (uploaded) tenant.certificates.unshift(uploaded);
+          app.onPremisesPublishing = { ...(app.onPremisesPublishing ?? {}), ...publishing, isOnPremPublishingEnabled: true, verifiedCustomDomainCertificatesMetadata: metadata };
           const sp = tenant.servicePrincipals.find((candidate) => candidate.appId === app.appId);
           if (sp && !sp.tags.includes('WindowsAzureActiveDirectoryOnPremApp')) sp.tags.push('WindowsAzureActiveDirectoryOnPremApp');
         }

@@ -26,6 +26,8 @@ export const ScenarioSchema = z.object({
     .default({}),
   powershell: ProcessFaultSchema.optional(),
   languageMode: z.enum(['FullLanguage', 'ConstrainedLanguage']).default('FullLanguage'),
+  /** Public DNS records of the world beyond the lab's servers: CNAMEs of custom-domain names. */
+  dns: z.object({ cnames: z.record(z.string(), z.string()).default({}) }).strict().default({ cnames: {} }),
   /** The tenant as the lab's Microsoft Graph shows it (tests/lab/entra/fake-graph.ts). */
   graph: z
     .object({
@@ -40,6 +42,8 @@ export const ScenarioSchema = z.object({
       replicationLag: z.number().int().optional(),
       deviceConfigurations: z.array(z.object({ displayName: z.string(), odataType: z.string(), scepServerUrls: z.array(z.string()).optional() })).optional(),
       pageSize: z.number().int().optional(),
+      /** Custom domains verified in the tenant, besides the initial onmicrosoft.com one (default: contoso.com). */
+      verifiedDomains: z.array(z.string()).optional(),
     })
     .strict()
     .default({}),
@@ -62,6 +66,7 @@ const ScenarioFileSchema = z
     outbound: z.unknown().optional(),
     powershell: ProcessFaultSchema.optional(),
     languageMode: z.string().optional(),
+    dns: z.unknown().optional(),
     graph: z.record(z.string(), z.unknown()).optional(),
     windows: z.record(z.string(), z.unknown()).optional(),
   })
@@ -88,6 +93,7 @@ export function resolveScenario(load: (name: string) => unknown, name: string, s
     outbound: file.outbound ?? base.outbound,
     powershell: file.powershell ?? base.powershell,
     languageMode: file.languageMode ?? base.languageMode,
+    dns: file.dns ?? base.dns,
     graph: mergeWorld(base.graph ?? {}, file.graph ?? {}),
     windows: mergeWorld(base.windows ?? {}, file.windows ?? {}),
   });

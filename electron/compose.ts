@@ -4,6 +4,8 @@ import type { HostKind } from './contract/model.ts';
 import type { NameOverrides } from './core/checks/http-types.ts';
 import { createCompanion, type Companion } from './core/companion.ts';
 import type { SignInWindow } from './core/cloud/registration-token.ts';
+import type { PdfPrinter } from './core/report/export.ts';
+import { printHtmlToPdf } from './platform/pdf.ts';
 import type { PowerShellHost } from './core/powershell/runner.ts';
 import { Redactor } from './core/store/redact.ts';
 import { prepareDataDir } from './platform/data-dir.ts';
@@ -62,6 +64,8 @@ export interface ComposeOptions {
   signInWindow?: SignInWindow;
   /** Opens a sign-in address in this machine's browser (loopback sign-in). */
   openSignInBrowser?: (url: string, proxy?: string) => Promise<void>;
+  /** Print-to-PDF for the runbook; by default a Chromium-family browser on this machine. */
+  printPdf?: PdfPrinter;
 }
 
 export function composeCompanion(options: ComposeOptions): Companion {
@@ -82,6 +86,7 @@ export function composeCompanion(options: ComposeOptions): Companion {
     openExternal: options.openExternal,
     ...(options.signInWindow ? { signInWindow: options.signInWindow } : {}),
     ...(options.openSignInBrowser ? { openSignInBrowser: options.openSignInBrowser } : {}),
+    printPdf: options.printPdf ?? ((html) => printHtmlToPdf(html)),
     lab: edges.lab,
     ...(edges.serviceRoots ? { serviceRoots: edges.serviceRoots } : {}),
   });

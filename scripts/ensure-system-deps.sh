@@ -5,6 +5,7 @@
 #   chromium                      the preview host and the end-to-end tests
 #   strongswan-pki, libstrongswan-extra-plugins, certmonger
 #                                 independent SCEP clients the lab's fake NDES must satisfy
+#   poppler-utils                 pdftotext: reads back the runbook PDF the tests print
 set -euo pipefail
 
 # Only Linux machines get packages from Debian; elsewhere the browser is found by path.
@@ -17,6 +18,7 @@ present() {
     strongswan-pki) command -v pki >/dev/null 2>&1 ;;
     libstrongswan-extra-plugins) [ -e /usr/lib/ipsec/plugins/libstrongswan-curl.so ] ;;
     certmonger) [ -x /usr/lib/certmonger/scep-submit ] ;;
+    poppler-utils) command -v pdftotext >/dev/null 2>&1 ;;
     *) dpkg -s "$1" >/dev/null 2>&1 ;;
   esac
 }

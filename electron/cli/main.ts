@@ -8,6 +8,11 @@ import { toFailure } from '../core/errors.ts';
 import type { SignedIn } from '../core/cloud/sign-in.ts';
 import { judgeTenant, readTenantFacts } from '../core/cloud/tenant.ts';
 import { pasteSignInWindow } from './paste-sign-in.ts';
+import { resolve } from 'node:path';
+import { checkUrl } from '../core/checks/input-rules.ts';
+import { formatsOf } from '../core/report/report-step.ts';
+import { writeRunbook } from '../core/report/export.ts';
+import { toSummary } from '../core/report/render.ts';
 import type { SignInWindow } from '../core/cloud/registration-token.ts';
 import { checkTable, failureText, outcomeText, planText, stepsTable } from './format.ts';
 import type { CheckReport, StepOutcome } from '../contract/model.ts';
@@ -51,6 +56,16 @@ Usage:
                                                 the token cache is a file in the data folder, owner-only, NOT encrypted
                                                 in this version.
   ndes-companion whoami [--cloud C] [--json]    Who is signed in.
+  ndes-companion runbook [--offline] [--internal-url U] [--out DIR] [--format all|markdown,html,pdf,json] [--summary] [--json]
+                                                Write the runbook with evidence (step report) without a window: each
+                                                step's why, plan, what happened, confirmations, open warnings, what to do
+                                                next and the back-out plan, as runbook.md, .html (self-contained, to
+                                                print), .pdf (printed by Microsoft Edge or another Chromium-family
+                                                browser on this machine; said when there is none) and .json (schema:
+                                                docs/runbook-report.schema.json), secrets removed. --offline writes the
+                                                cloud steps as portal steps (change paperwork before the window);
+                                                --internal-url fills the NDES URL where no step has one yet;
+                                                --summary prints a few lines for a ticket instead.
   ndes-companion connectors [--json]            This server's connector as the tenant sees it, its group, the others
                                                 (step connector-status).
   ndes-companion publish --internal-url U [--app-name N] [--whole-server] [--group G] [--label L] [--what-if] [--json]
@@ -194,6 +209,9 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
         'custom-domain': { type: 'string' },
         'custom-domain-pfx': { type: 'string' },
         'pfx-password-stdin': { type: 'boolean', default: false },
+        out: { type: 'string' },
+        format: { type: 'string' },
+        summary: { type: 'boolean', default: false },
       },
     });
   } catch (error) {
@@ -237,7 +255,7 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
     const proxyOk = command !== 'proxy' || (restoring ? !stepArg && !(values.undo && values.remove) : !!stepArg);
     const intuneOk = command !== 'intune' || ['list', 'apply', 'rollback'].includes(stepArg ?? '');
     const takesArg = needsStep || command === 'proxy' || command === 'intune';
-    if (!command || !['steps', 'plan', 'run', 'verify', 'host', 'check', 'install', 'connector', 'register', 'proxy', 'login', 'logout', 'whoami', 'connectors', 'publish', 'intune'].includes(command) || extra.length > 0 || (needsStep && !stepArg) || (!takesArg && stepArg) || !proxyOk || !intuneOk) {
+    if (!command || !['steps', 'plan', 'run', 'verify', 'host', 'check', 'install', 'connector', 'register', 'proxy', 'login', 'logout', 'whoami', 'connectors', 'publish', 'intune', 'runbook'].includes(command) || extra.length > 0 || (needsStep && !stepArg) || (!takesArg && stepArg) || !proxyOk || !intuneOk) {
       io.err(command ? `Unknown or incomplete command: ${positionals.join(' ')}` : 'No command given.');
       io.err('Run ndes-companion --help for usage.');
       return EXIT.usage;
@@ -411,6 +429,39 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
       }
       case 'connector':
         return outcome(await gateway.dispatch(sender, 'runbook:verify', { stepId: 'connector-install' }));
+      case 'runbook': {
+        // The runbook as it stands, written without a window: for Server Core, and for the
+        // change-approval paperwork written before the change window (--offline).
+        const overrides: Record<string, string> = {};
+        if (values['internal-url'] !== undefined) {
+          const verdict = checkUrl(values['internal-url'], 'internal');
+          if (!verdict.ok) {
+            io.err(`--internal-url was refused: ${verdict.message}`);
+            return EXIT.usage;
+          }
+          overrides.internalUrl = verdict.normalized;
+        }
+        let formats;
+        try {
+          formats = formatsOf({ formats: values.format ?? 'all' });
+        } catch (error) {
+          io.err(failureText(toFailure(error)));
+          return EXIT.usage;
+        }
+        // Which server this is, for the runbook, when PowerShell can say (one read-only run).
+        await gateway.dispatch(cliSender(io, true, false), 'host:identity', {});
+        const report = companion.report({ overrides, ...(values.offline ? { mode: 'offline' } : {}) });
+        if (values.summary) {
+          io.out(toSummary(report));
+          return EXIT.ok;
+        }
+        const folder = resolve(values.out ?? 'runbook');
+        const result = await writeRunbook(report, folder, formats, companion.printPdf);
+        for (const note of result.notes) io.err(`warning: ${note}`);
+        if (values.json) io.out(JSON.stringify({ ok: true, value: { folder, written: result.written, notes: result.notes } }, null, 2));
+        else io.out([`The runbook (${report.mode === 'offline' ? 'offline runbook mode' : 'guided'}) is in ${folder}:`, ...result.written.map((path) => `  ${path}`)].join('\n'));
+        return EXIT.ok;
+      }
       case 'check': {
         const checkInputs = Object.fromEntries(
           [

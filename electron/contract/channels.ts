@@ -143,6 +143,12 @@ export const channels = {
     progress: false,
     errors: [],
   }),
+  'report:export': channel<{ format: 'markdown' | 'html' | 'pdf' | 'json' | 'summary'; fileName: string; mimeType: string; text?: string; base64?: string }>()({
+    request: z.strictObject({ format: z.enum(['markdown', 'html', 'pdf', 'json', 'summary']) }),
+    summary: 'The runbook with evidence as it stands, redacted, in one format (a file to save, or the summary to copy).',
+    progress: false,
+    errors: ['NOT_AVAILABLE'],
+  }),
   'help:open': channel<{ opened: boolean; url: string }>()({
     request: z.strictObject({ url: z.string().max(2048) }),
     summary: 'Open an allowlisted documentation page in the system browser.',

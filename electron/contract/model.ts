@@ -22,7 +22,8 @@ export const ModeSchema = z.enum(modes);
 
 export type HostKind = 'electron' | 'preview' | 'cli';
 
-export type StepStatus = 'not-started' | 'running' | 'passed' | 'failed' | 'not-available';
+/** confirmed: offline runbook mode, the admin recorded what the portal shows (never "verified"). */
+export type StepStatus = 'not-started' | 'running' | 'passed' | 'failed' | 'not-available' | 'confirmed';
 
 export interface InputSpec {
   id: string;
@@ -53,6 +54,8 @@ export interface StepView {
   whatIf: boolean;
   status: StepStatus;
   lastChangedAt?: string;
+  /** Offline runbook mode, cloud steps: what the admin records from the portal, instead of inputs. */
+  confirm?: InputSpec[];
 }
 
 export type ActionKind = 'powershell' | 'process' | 'graph' | 'probe' | 'manual' | 'file';

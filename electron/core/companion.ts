@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { CloudHttp } from './cloud/cloud-http-types.ts';
 import { cloudOf } from './cloud/clouds.ts';
 import { SignIn } from './cloud/sign-in.ts';
+import type { INetworkModule } from '@azure/msal-node';
 import { Graph } from './cloud/graph.ts';
 import { acquireRegistrationToken, type SignInWindow } from './cloud/registration-token.ts';
 import { checkUrl } from './checks/input-rules.ts';
@@ -11,10 +12,12 @@ import { CompanionError } from './errors.ts';
 import type { Handlers } from './ipc/gateway.ts';
 import type { PowerShellRunner } from './powershell/runner.ts';
 import type { HttpProbe, NetProbe } from './checks/http-types.ts';
-import type { CloudChoice, CloudServices } from './checks/suite.ts';
+import type { CloudChoice, CloudServices, ReportService } from './checks/suite.ts';
 import { isAllowedExternalUrl } from './runbook/docs.ts';
 import { Runbook, emptyState, parseState, type RunbookState } from './runbook/runbook.ts';
-import { openJournal, type Journal } from './store/journal.ts';
+import { openJournal, readJournal, type Journal } from './store/journal.ts';
+import { buildReport, type ReportSource, type RunbookReport } from './report/report.ts';
+import { exportReport, writeRunbook, type PdfPrinter } from './report/export.ts';
 import { progressReporter } from './store/progress.ts';
 import type { Redactor } from './store/redact.ts';
 import { createStateStore } from './store/state-store.ts';
@@ -40,6 +43,8 @@ export interface CompanionOptions {
   cloudHttp?: CloudHttp;
   /** The host's sign-in window, for the registration token; absent where the host has none. */
   signInWindow?: SignInWindow;
+  /** The host's print-to-PDF, for the runbook; absent where the host has none. */
+  printPdf?: PdfPrinter;
   /** Opens a sign-in address in this machine's browser, for the loopback sign-in. */
   openSignInBrowser?: (url: string, proxy?: string) => Promise<void>;
 }
@@ -53,6 +58,9 @@ export interface Companion {
   signIn(options?: CloudChoice): SignIn;
   /** Microsoft Graph as that sign-in; every call is journaled (method and URL) before it is sent. */
   graph(options?: CloudChoice, runId?: string): Graph;
+  /** The runbook with evidence as it stands, redacted (CLI runbook: with its values, in offline mode). */
+  report(extra?: Pick<ReportSource, 'overrides' | 'mode'>): RunbookReport;
+  printPdf?: PdfPrinter;
   close(): void;
 }
 
@@ -62,9 +70,31 @@ export function createCompanion(options: CompanionOptions): Companion {
   const now = options.now ?? (() => new Date());
   const journal = openJournal(join(options.dataDir, 'journal.jsonl'), redactor, now);
   const store = createStateStore<RunbookState>(join(options.dataDir, 'state.json'), emptyState, parseState);
-  const signIn = (choice: CloudChoice = {}): SignIn => {
+  /** Offline runbook mode makes no cloud call at all: every way to Entra ID and Graph stops here. */
+  const online = (): CloudHttp => {
+    if (runbook.mode === 'offline') throw new CompanionError('NOT_AVAILABLE', 'Offline runbook mode: the companion makes no call to Microsoft Entra ID or Graph.', 'Do this step in the portal as the plan says and record what you read there, or switch to guided mode before the first cloud call.');
     const http = options.cloudHttp;
     if (!http) throw new CompanionError('NOT_AVAILABLE', 'This host cannot reach Microsoft Entra ID.', 'Use the CLI or the app on the server.');
+    return http;
+  };
+  /** MSAL's network, noting the first call to Microsoft (from then on the runbook stays guided). */
+  const msalNetwork = (http: CloudHttp, through: string | undefined): INetworkModule => {
+    const network = http.msalNetwork(through);
+    return {
+      sendGetRequestAsync: (url, request, timeout) => {
+        online();
+        runbook.noteCloudCall();
+        return network.sendGetRequestAsync(url, request, timeout);
+      },
+      sendPostRequestAsync: (url, request) => {
+        online();
+        runbook.noteCloudCall();
+        return network.sendPostRequestAsync(url, request);
+      },
+    };
+  };
+  const signIn = (choice: CloudChoice = {}): SignIn => {
+    const http = online();
     const cloud = cloudOf(choice.cloud);
     let proxy: string | undefined;
     if (choice.proxy?.trim()) {
@@ -72,32 +102,55 @@ export function createCompanion(options: CompanionOptions): Companion {
       if (!verdict.ok) throw new CompanionError('INVALID_REQUEST', `The proxy address was refused: ${verdict.message}`, 'Type it as http://host:port.');
       proxy = verdict.normalized;
     }
-    return new SignIn({ cloud, dataDir: options.dataDir, network: (through) => http.msalNetwork(through), ...(choice.tenant ? { tenant: choice.tenant } : {}), ...(choice.clientId ? { clientId: choice.clientId } : {}), ...(proxy ? { proxy } : {}) });
+    return new SignIn({ cloud, dataDir: options.dataDir, network: (through) => msalNetwork(http, through), ...(choice.tenant ? { tenant: choice.tenant } : {}), ...(choice.clientId ? { clientId: choice.clientId } : {}), ...(proxy ? { proxy } : {}) });
   };
 
   const graph = (choice: CloudChoice = {}, runId?: string): Graph => {
     const session = signIn(choice);
-    const base = options.cloudHttp;
-    if (!base) throw new CompanionError('NOT_AVAILABLE', 'This host cannot reach Microsoft Graph.', 'Use the CLI or the app on the server.');
+    const base = online();
     // Graph goes where the sign-in went: through its proxy, when it had one.
     const through = session.proxy;
     const http: CloudHttp = through ? { request: (method, url, request) => base.request(method, url, { ...request, proxy: through }), msalNetwork: () => base.msalNetwork(through) } : base;
-    return new Graph({ http, cloud: session.cloud, token: (request) => session.graphToken(request), onCall: (call) => journal.append({ kind: 'graph-call', ...(runId ? { runId } : {}), message: `${call.method} ${call.url}${through ? ` (via ${through})` : ''}` }) });
+    return new Graph({ http, cloud: session.cloud, token: (request) => session.graphToken(request), onCall: (call) => {
+        online();
+        runbook.noteCloudCall();
+        journal.append({ kind: 'graph-call', ...(runId ? { runId } : {}), message: `${call.method} ${call.url}${through ? ` (via ${through})` : ''}` });
+      },
+    });
   };
 
   const registrationToken: CloudServices['registrationToken'] = async (request) => {
-    const http = options.cloudHttp;
-    if (!http) throw new CompanionError('NOT_AVAILABLE', 'This host cannot reach Microsoft Entra ID.', 'Use the CLI or the app on the server.');
+    const http = online();
     const cloud = cloudOf(request.cloud);
     // Through the proxy the admin signed in through, if any: the same way out as every cloud call.
     const through = signIn({ cloud: cloud.name }).proxy;
     journal.append({ kind: 'sign-in', message: `Signing in for a connector registration token (${request.method === 'device-code' ? 'device code' : 'sign-in window'}, tenant ${request.tenantId}, ${cloud.name})${through ? ` via ${through}` : ''}.` });
-    const token = await acquireRegistrationToken({ cloud, tenantId: request.tenantId, network: http.msalNetwork(through), ...(through ? { proxy: through } : {}), method: request.method, ...(options.signInWindow ? { window: options.signInWindow } : {}), ...(request.onDeviceCode ? { onDeviceCode: request.onDeviceCode } : {}), ...(request.signal ? { signal: request.signal } : {}) });
+    const token = await acquireRegistrationToken({ cloud, tenantId: request.tenantId, network: msalNetwork(http, through), ...(through ? { proxy: through } : {}), method: request.method, ...(options.signInWindow ? { window: options.signInWindow } : {}), ...(request.onDeviceCode ? { onDeviceCode: request.onDeviceCode } : {}), ...(request.signal ? { signal: request.signal } : {}) });
     journal.append({ kind: 'sign-in', message: `Registration token issued for ${token.username || 'the account'} in tenant ${token.tenantId}; it is kept in memory for this run only.` });
     return token;
   };
 
-  const services = { powershell: options.powershell, http: options.http, net: options.net, now, cloud: { signIn, graph, registrationToken, dataDir: options.dataDir, ...(options.openSignInBrowser ? { openSignInBrowser: options.openSignInBrowser } : {}) }, ...(options.serviceRoots ? { serviceRoots: options.serviceRoots } : {}) };
+  const app = { name: 'NDES Proxy Companion', version: options.version, host: options.host };
+  /** The runbook with evidence, as it stands now (redacted). */
+  const report = (extra: Pick<ReportSource, 'overrides' | 'mode'> = {}) =>
+    buildReport({ runbook, journal: readJournal(join(options.dataDir, 'journal.jsonl')).entries, redactor, app, now: now(), ...extra });
+  const reports = createStateStore<{ folder: string; written: string[]; at: string } | null>(join(options.dataDir, 'report.json'), () => null, (raw) => {
+    const value = raw as { folder?: unknown; written?: unknown; at?: unknown } | null;
+    return value && typeof value.folder === 'string' && typeof value.at === 'string' && Array.isArray(value.written) ? { folder: value.folder, at: value.at, written: value.written.filter((path): path is string => typeof path === 'string') } : null;
+  });
+  const reportService: ReportService = {
+    async write(folder, formats) {
+      const at = now();
+      const target = folder ?? join(options.dataDir, 'Reports', at.toISOString().replace(/[:.]/g, '-'));
+      const result = await writeRunbook(report(), target, formats, options.printPdf);
+      reports.write({ folder: target, written: result.written, at: at.toISOString() });
+      journal.append({ kind: 'report-written', message: `Runbook written to ${target}: ${result.written.length} file(s).${result.notes.length ? ` ${result.notes.join(' ')}` : ''}` });
+      return { folder: target, ...result };
+    },
+    last: () => reports.read(),
+  };
+
+  const services = { report: reportService, powershell: options.powershell, http: options.http, net: options.net, now, cloud: { signIn, graph, registrationToken, dataDir: options.dataDir, ...(options.openSignInBrowser ? { openSignInBrowser: options.openSignInBrowser } : {}) }, ...(options.serviceRoots ? { serviceRoots: options.serviceRoots } : {}) };
   const runbook = new Runbook({ services, store, journal, redactor, now });
   // Closing the companion stops what it started (PowerShell included) instead of leaving it running.
   const closing = new AbortController();
@@ -125,9 +178,15 @@ export function createCompanion(options: CompanionOptions): Companion {
       progress('Reading host identity with PowerShell.');
       const result = await options.powershell.run('Get-HostIdentity', { onProgress: (message) => progress(message), signal: closing.signal });
       journal.append({ kind: 'host-identity', runId, message: `Host ${result.data.computerName}: ${result.data.osCaption} (build ${result.data.osBuild}).`, data: result.data });
+      runbook.noteHost(result.data);
       return result.data;
     },
     'journal:tail': async ({ limit }) => ({ entries: journal.tail(limit ?? 100) }),
+    'report:export': async ({ format }) => {
+      const file = await exportReport(report(), format, options.printPdf);
+      journal.append({ kind: 'report-exported', message: `Runbook exported as ${format} (${file.fileName}).` });
+      return file;
+    },
     'help:open': async ({ url }) => {
       if (!isAllowedExternalUrl(url)) {
         throw new CompanionError('NOT_ALLOWED', 'The companion only opens Microsoft documentation and admin portals.', 'Copy the address and open it yourself if you trust it.');
@@ -145,6 +204,8 @@ export function createCompanion(options: CompanionOptions): Companion {
     redactor,
     signIn,
     graph,
+    report,
+    ...(options.printPdf ? { printPdf: options.printPdf } : {}),
     close: () => {
       closing.abort();
       runbook.cancelAll();

@@ -6,6 +6,7 @@ import { registerGateway } from './ipc.ts';
 import { registerAppScheme, serveRenderer } from './protocol.ts';
 import { applySecurityRules, openExternalAllowlisted } from './security.ts';
 import { electronLoopbackSignIn, electronSignInWindow } from './sign-in-window.ts';
+import { electronPrintPdf } from './print-pdf.ts';
 import { APP_URL, windowOptions } from './window-options.ts';
 
 /** Composition root of the Electron host. Everything else lives in the host-agnostic core. */
@@ -43,6 +44,7 @@ if (!app.requestSingleInstanceLock()) {
         edges: productionEdges(),
         signInWindow: electronSignInWindow(() => mainWindow),
         openSignInBrowser: electronLoopbackSignIn(() => mainWindow),
+        printPdf: electronPrintPdf(),
       });
     } catch (error) {
       // Say why and stop, instead of an unhandled rejection and a process that quietly stays.

@@ -69,6 +69,8 @@ async function openProxy(app: Page): Promise<void> {
 }
 
 test('install, register through the sign-in window, then the outbound proxy: progress, log and results all the way', async ({ app, lab, signInPages }, testInfo) => {
+  // Three steps, each a real PowerShell run, and a second browser for the sign-in: more than one test's default minute.
+  test.setTimeout(150_000);
   await openInstall(app);
   await app.getByRole('button', { name: 'Run step' }).click();
   await expect(app.getByRole('button', { name: /^Connector install/ })).toContainText('Passed', { timeout: 60_000 });

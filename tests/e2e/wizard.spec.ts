@@ -53,15 +53,6 @@ test('every step page opens by keyboard alone', async ({ app }) => {
   }
 });
 
-test('a step that is not built yet says so, in the page and in the log', async ({ app }) => {
-  await app.getByRole('button', { name: /^Report/ }).click();
-  await app.getByRole('button', { name: 'Run step' }).click();
-  await expect(app.getByRole('heading', { name: 'Not available yet', level: 2 })).toBeVisible();
-  await expect(app.getByRole('alert')).toContainText('Report is not available yet');
-  await expect(app.getByRole('log', { name: 'Activity log' })).toContainText('Report is not available yet in this version.');
-  await expect(app.getByRole('button', { name: /^Report/ })).toContainText('Not available yet');
-});
-
 test('the plan shows exact commands, and offline mode turns cloud steps into portal steps', async ({ app }) => {
   await app.getByRole('button', { name: /^Registration/ }).click();
   await app.getByLabel('Tenant ID').fill('72f988bf-86f1-41af-91ab-2d7cd011db47');
@@ -71,11 +62,14 @@ test('the plan shows exact commands, and offline mode turns cloud steps into por
 
   await app.getByRole('radio', { name: 'Offline runbook' }).check();
   await expect(app.getByRole('log', { name: 'Activity log' })).toContainText('offline runbook');
+  await expect(app.getByRole('note')).toContainText('Offline runbook mode: no call to Microsoft Entra ID or Graph.');
   await app.getByRole('button', { name: 'Show plan' }).click();
   const offlinePlan = app.getByRole('region', { name: 'Plan (offline runbook)' });
-  await expect(offlinePlan).toContainText(/sign in with an Application Administrator/i);
+  await expect(offlinePlan).toContainText(/sign in with an Application Administrator of tenant 72f988bf-86f1-41af-91ab-2d7cd011db47/i);
   await expect(offlinePlan).not.toContainText('RegisterConnector.ps1');
-  // The value typed before the mode switch is still there.
+  // Back in guided mode, the value typed before the switch is still there.
+  await app.getByRole('radio', { name: 'Guided' }).check();
+  await expect(app.getByRole('note')).toHaveCount(0);
   await expect(app.getByLabel('Tenant ID')).toHaveValue('72f988bf-86f1-41af-91ab-2d7cd011db47');
 });
 

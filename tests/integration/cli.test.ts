@@ -53,7 +53,7 @@ describe('ndes-companion CLI', () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/^#\s+id\s+title/m);
     expect(stdout).toMatch(/^4\s+registration\s+Registration\s+cloud\s+not-started$/m);
-    expect(stdout).toMatch(/^10\s+report\s+Report\s+local\s+not available yet$/m);
+    expect(stdout).toMatch(/^10\s+report\s+Report\s+local\s+not-started$/m);
     expect(stdout).toMatch(/^1\s+readiness\s+Readiness\s+local\s+not-started$/m);
   });
 
@@ -76,11 +76,16 @@ describe('ndes-companion CLI', () => {
     expect(again.value.mode).toBe('guided');
   });
 
-  it('run of a step that is not built yet fails with exit 1 and says what to do', () => {
-    const { code, stderr } = run(['run', 'report']);
-    expect(code).toBe(1);
-    expect(stderr).toContain('Error (NOT_AVAILABLE): Report is not available yet');
-    expect(stderr).toContain('What to do: Do this step by hand for now');
+  it('run report writes the runbook into a folder of its own; verify finds it; a relative folder is refused (exit 2)', () => {
+    const folder = join(dir, 'report-run');
+    const { code, stdout } = run(['run', 'report', '--input', `folder=${folder}`, '--input', 'formats=markdown,json']);
+    expect(code).toBe(0);
+    expect(stdout).toContain(`The runbook is in ${folder}: runbook.md, runbook.json.`);
+    expect(readFileSync(join(folder, 'runbook.md'), 'utf8')).toContain('## Back-out plan');
+    expect(run(['verify', 'report']).code).toBe(0);
+    const refused = run(['run', 'report', '--input', 'folder=reports']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('The folder must be a full path');
   });
 
   it.each([

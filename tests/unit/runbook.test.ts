@@ -3,11 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stepIds, type CompanionEvent } from '../../electron/contract/model.ts';
-import { CompanionError } from '../../electron/core/errors.ts';
 import { parseState } from '../../electron/core/runbook/runbook.ts';
 import { publishReadBack, steps } from '../../electron/core/runbook/steps.ts';
 import { testCompanion, type TestCompanion } from '../helpers/companion.ts';
-
+import { CONFIRMATIONS, manualSteps } from '../../electron/core/runbook/offline.ts';
 let subject: TestCompanion;
 afterEach(() => subject?.dispose());
 
@@ -17,7 +16,11 @@ describe('the runbook model', () => {
     for (const step of steps) {
       expect(step.why.docUrl).toMatch(/^https:\/\/learn\.microsoft\.com\//);
       expect(step.plan({}).length).toBeGreaterThan(0);
-      if (step.cloud) expect(step.manual?.length).toBeGreaterThan(0);
+      // Every cloud step has its portal path and what the admin records from it, for offline mode.
+      if (step.cloud) {
+        expect(manualSteps(step.id, { internalUrl: null, externalUrl: null, connectorServer: null, tenantId: null, appName: null })?.length).toBeGreaterThan(0);
+        expect(CONFIRMATIONS[step.id]?.fields.length).toBeGreaterThan(0);
+      }
     }
   });
 
@@ -32,14 +35,15 @@ describe('the runbook model', () => {
     subject.dispose();
   });
 
-  it('says a step is not available yet instead of pretending, and records that', async () => {
+  it('Report writes the runbook into a dated folder under the data folder, and Verify finds it there', async () => {
     subject = testCompanion();
     const events: CompanionEvent[] = [];
-    const attempt = subject.companion.runbook.run('report', { format: 'markdown' }, undefined, (event) => events.push(event));
-    await expect(attempt).rejects.toBeInstanceOf(CompanionError);
-    await expect(attempt).rejects.toMatchObject({ code: 'NOT_AVAILABLE' });
-    expect(events.map((event) => event.message)).toEqual(['Running step 10: Report.', 'Report is not available yet in this version.']);
-    expect(subject.companion.runbook.list()[9]).toMatchObject({ id: 'report', available: false, status: 'not-available' });
+    const outcome = await subject.companion.runbook.run('report', { formats: 'markdown,json' }, undefined, (event) => events.push(event));
+    expect(outcome.status).toBe('passed');
+    expect(outcome.summary).toMatch(new RegExp(`^The runbook is in ${subject.dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/Reports/\\d{4}-\\d{2}-\\d{2}T[^:]+: runbook\\.md, runbook\\.json\\.$`));
+    expect(events.map((event) => event.message)).toContain('Writing the runbook (markdown, json).');
+    expect((await subject.companion.runbook.verify('report', undefined, undefined, () => undefined)).status).toBe('passed');
+    await expect(subject.companion.runbook.run('report', { formats: 'docx' }, undefined, () => undefined)).rejects.toMatchObject({ code: 'INVALID_REQUEST', message: '"docx" is not a runbook format.' });
   });
 
   it('keeps mode and inputs across a restart (state on disk), and never the secrets in them', async () => {
@@ -63,7 +67,7 @@ describe('the runbook model', () => {
     expect(runbook.plan('registration', { tenantId: tenant }, 'guided').actions[1]?.detail).toBe(`<token> | powershell.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -File Register-Connector.ps1 -TenantId ${tenant}`);
     expect(runbook.plan('registration', {}, 'guided').actions[2]?.detail).toContain('-TenantId <tenant ID>');
     // Offline, registration is the connector's own interactive command, written out.
-    expect(runbook.plan('registration', {}, 'offline').actions.map((action) => action.detail)).toContain('Import-Module "C:\\Program Files\\Microsoft Entra private network connector\\Modules\\MicrosoftEntraPrivateNetworkConnectorPSModule\\MicrosoftEntraPrivateNetworkConnectorPSModule.psd1"; Register-MicrosoftEntraPrivateNetworkConnector');
+    expect(runbook.plan('registration', {}, 'offline').actions[0]?.detail).toBe('On this server, in an elevated Windows PowerShell, run the connector\'s own interactive registration: Import-Module "C:\\Program Files\\Microsoft Entra private network connector\\Modules\\MicrosoftEntraPrivateNetworkConnectorPSModule\\MicrosoftEntraPrivateNetworkConnectorPSModule.psd1"; Register-MicrosoftEntraPrivateNetworkConnector');
   });
 
   it('starts fresh from an unreadable state file and journals where it kept it', () => {

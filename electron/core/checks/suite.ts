@@ -1,5 +1,6 @@
 import type { Graph } from '../cloud/graph.ts';
 import type { SignIn } from '../cloud/sign-in.ts';
+import type { ExportFormat } from '../report/export.ts';
 import type { RegistrationSignInMethod, RegistrationToken } from '../cloud/registration-token.ts';
 import { randomUUID } from 'node:crypto';
 import type { CheckGroup, CheckReport, CheckResult } from '../../contract/model.ts';
@@ -43,6 +44,15 @@ export interface CheckServices {
   serviceRoots?: readonly string[];
   /** Sign-in and Microsoft Graph, for the cloud steps; absent where no host can reach them. */
   cloud?: CloudServices;
+  /** Step 10: the runbook with evidence, written to a folder. */
+  report?: ReportService;
+}
+
+export interface ReportService {
+  /** Writes the runbook in these formats; folder null: a new dated folder under the data folder's Reports. */
+  write(folder: string | null, formats: readonly ExportFormat[]): Promise<{ folder: string; written: string[]; notes: string[] }>;
+  /** The folder and files the last write left, if any. */
+  last(): { folder: string; written: string[]; at: string } | null;
 }
 
 export interface CloudChoice {

@@ -9,6 +9,7 @@ import type { StepContext, StepDefinition, StepResult, StepSecrets } from './ste
 import type { CheckScope, CheckServices } from '../checks/suite.ts';
 import { runCheckStep } from './check-steps.ts';
 import { progressReporter } from '../store/progress.ts';
+import { CONFIRMATIONS, manualSteps, type RunbookValues } from './offline.ts';
 
 export interface RunbookState {
   version: 1;
@@ -17,10 +18,16 @@ export interface RunbookState {
   inputs: Partial<Record<StepId, Record<string, string>>>;
   /** What a passed step read back that later steps' inputs default to (Publish's URLs), and when. */
   readBack: Partial<Record<StepId, { values: Record<string, string>; at: string }>>;
+  /** Offline runbook mode: what the admin recorded from the portal per cloud step. */
+  confirmations: Partial<Record<StepId, { lines: string[]; at: string }>>;
+  /** When the companion first called Microsoft (sign-in or Graph): offline mode is chosen before that. */
+  cloudUsedAt?: string;
+  /** This server, as Windows reported it: the portal steps name it. */
+  host?: { computerName: string; dnsHostName: string };
 }
 
 export function emptyState(): RunbookState {
-  return { version: 1, mode: 'guided', steps: {}, inputs: {}, readBack: {} };
+  return { version: 1, mode: 'guided', steps: {}, inputs: {}, readBack: {}, confirmations: {} };
 }
 
 function stringsOf(value: object): Record<string, string> {
@@ -44,7 +51,12 @@ export function parseState(raw: unknown): RunbookState {
     // Absent in files written before steps read values back: nothing is carried then.
     const read = (value.readBack as Record<string, { values?: unknown; at?: unknown } | undefined> | undefined)?.[id];
     if (read && typeof read.at === 'string' && read.values && typeof read.values === 'object') state.readBack[id] = { values: stringsOf(read.values), at: read.at };
+    const confirmed = (value.confirmations as Record<string, { lines?: unknown; at?: unknown } | undefined> | undefined)?.[id];
+    if (confirmed && typeof confirmed.at === 'string' && Array.isArray(confirmed.lines)) state.confirmations[id] = { lines: confirmed.lines.filter((line): line is string => typeof line === 'string'), at: confirmed.at };
   }
+  if (typeof value.cloudUsedAt === 'string') state.cloudUsedAt = value.cloudUsedAt;
+  const host = value.host as { computerName?: unknown; dnsHostName?: unknown } | undefined;
+  if (host && typeof host.computerName === 'string' && typeof host.dnsHostName === 'string') state.host = { computerName: host.computerName, dnsHostName: host.dnsHostName };
   return state;
 }
 
@@ -78,12 +90,50 @@ export class Runbook {
   }
 
   setMode(mode: Mode): Mode {
+    if (mode === 'offline' && this.state.mode !== 'offline' && this.state.cloudUsedAt) {
+      throw new CompanionError('INVALID_REQUEST', `This runbook already called Microsoft (first at ${this.state.cloudUsedAt}); offline runbook mode is chosen before the first cloud call.`, 'Carry on in guided mode, or start an offline runbook in another data folder (CLI: --data-dir).');
+    }
     if (mode !== this.state.mode) {
       this.state.mode = mode;
       this.save();
       this.deps.journal.append({ kind: 'mode', message: `Mode set to ${mode === 'offline' ? 'offline runbook' : 'guided'}.` });
     }
     return mode;
+  }
+
+  /** The first call to Microsoft (sign-in or Graph) from now on keeps the runbook in guided mode. */
+  noteCloudCall(): void {
+    if (this.state.cloudUsedAt) return;
+    this.state.cloudUsedAt = this.now().toISOString();
+    this.save();
+  }
+
+  /** This server's names, for the portal steps and the report. */
+  noteHost(host: { computerName: string; dnsHostName: string; domain: string }): void {
+    // Win32_ComputerSystem's DNSHostName is the host label; with its domain, the name the portal lists.
+    const fqdn = (host.dnsHostName.includes('.') || !host.domain || host.domain.toUpperCase() === 'WORKGROUP' ? host.dnsHostName : `${host.dnsHostName}.${host.domain}`).toLowerCase();
+    if (this.state.host?.computerName === host.computerName && this.state.host.dnsHostName === fqdn) return;
+    this.state.host = { computerName: host.computerName, dnsHostName: fqdn };
+    this.save();
+  }
+
+  /** A copy of what the runbook knows, for the report. */
+  snapshot(): RunbookState {
+    return structuredClone(this.state);
+  }
+
+  /** The values the portal steps and the report are written with, from what the runbook saved. */
+  values(): RunbookValues {
+    const first = (...candidates: (string | undefined)[]) => candidates.map((value) => value?.trim()).find((value): value is string => Boolean(value)) ?? null;
+    const inputs = this.state.inputs;
+    const confirmedTenant = /Tenant ID ([0-9a-f-]{36})/.exec(this.state.confirmations['sign-in']?.lines.join(' ') ?? '')?.[1];
+    return {
+      internalUrl: first(inputs.publish?.internalUrl, inputs.readiness?.internalUrl, inputs.verify?.internalUrl),
+      externalUrl: first(this.state.readBack.publish?.values.externalUrl, inputs.verify?.externalUrl),
+      connectorServer: first(this.state.host?.dnsHostName, this.state.host?.computerName),
+      tenantId: first(inputs.registration?.tenantId, confirmedTenant, inputs.readiness?.tenantId),
+      appName: first(inputs.publish?.appName),
+    };
   }
 
   list(): StepView[] {
@@ -103,6 +153,7 @@ export class Runbook {
         available: step.capability !== null,
         whatIf: step.whatIf === true && step.capability !== null,
         status: saved?.status ?? 'not-started',
+        ...(CONFIRMATIONS[step.id] ? { confirm: CONFIRMATIONS[step.id]?.fields } : {}),
       };
       if (saved) view.lastChangedAt = saved.at;
       return view;
@@ -113,14 +164,23 @@ export class Runbook {
     return { ...(this.state.inputs[stepId] ?? {}) };
   }
 
-  plan(stepId: StepId, inputs: Record<string, string> = this.savedInputs(stepId), mode: Mode = this.state.mode): Plan {
+  plan(stepId: StepId, inputs: Record<string, string> = this.savedInputs(stepId), mode: Mode = this.state.mode, options: { journal?: boolean; values?: Partial<RunbookValues> } = {}): Plan {
     const step = stepById(stepId);
     const notes: string[] = [];
     let actions = step.plan(this.withDefaults(stepId, inputs));
     if (mode === 'offline' && step.cloud) {
-      actions = (step.manual ?? []).map((text) => ({ kind: 'manual' as const, title: 'By hand in the portal', detail: text, changesSystem: false }));
+      const known = this.values();
+      // What the admin typed for this plan wins over what the runbook saved earlier.
+      const typed = (id: string) => inputs[id]?.trim() || null;
+      known.tenantId = typed('tenantId') ?? known.tenantId;
+      known.internalUrl = typed('internalUrl') ?? known.internalUrl;
+      known.appName = typed('appName') ?? known.appName;
+      // What the runbook has not saved yet may be given for this plan (CLI runbook --internal-url).
+      for (const [key, value] of Object.entries(options.values ?? {}) as [keyof RunbookValues, string | null][]) if (!known[key] && value) known[key] = value;
+      actions = (manualSteps(stepId, known) ?? []).map((text) => ({ kind: 'manual' as const, title: 'By hand in the portal', detail: text, changesSystem: false }));
       notes.push('Offline runbook mode: this step makes no cloud call; do it in the portal and record what you read there.');
     }
+    if (options.journal !== false) this.deps.journal.append({ kind: 'plan', stepId, message: `Plan shown for step ${steps.indexOf(step) + 1} (${step.title}, ${mode === 'offline' ? 'offline runbook' : 'guided'}): ${actions.length} action(s).`, data: actions }); 
     if (step.capability === null) notes.push(`${step.title} is not available yet in this version: the companion shows what it will do, but cannot carry it out.`);
     return { stepId, mode, available: step.capability !== null, actions, notes };
   }
@@ -198,12 +258,13 @@ export class Runbook {
     if (step.capability === null) {
       progress(`${step.title} is not available yet in this version.`, 'warn');
       this.record(stepId, 'not-available');
-      throw new CompanionError('NOT_AVAILABLE', `${step.title} is not available yet in this version of the companion.`, manualRemediation(step), step.why.docUrl);
+      throw new CompanionError('NOT_AVAILABLE', `${step.title} is not available yet in this version of the companion.`, manualRemediation(step, this.values()), step.why.docUrl);
     }
 
     if (whatIf && step.whatIf !== true) {
       throw new CompanionError('INVALID_REQUEST', `${step.title} has no What-if run.`, 'Use Show plan: it lists exactly what the step would do, without doing it.');
     }
+    if (this.state.mode === 'offline' && step.cloud && !(kind === 'verify' && step.localVerify)) return this.confirmOffline(kind, step, given, runId, progress);
     const effectiveInputs = this.withDefaults(stepId, given, progress);
     const controller = this.begin(runId);
     const previous: StepStatus = this.state.steps[stepId]?.status ?? 'not-started';
@@ -239,6 +300,33 @@ export class Runbook {
       this.running.delete(runId);
       for (const value of found) this.deps.redactor.forgetSecret(value);
     }
+  }
+
+  /**
+   * Offline runbook mode, a cloud step: Run records what the admin read off the portal (checked,
+   * journaled as confirmed by the admin); Verify says what was recorded. No cloud call either way.
+   */
+  private confirmOffline(kind: 'run' | 'verify', step: StepDefinition, inputs: Record<string, string>, runId: string, progress: (message: string, level?: 'info' | 'warn' | 'error') => void): StepOutcome {
+    const spec = CONFIRMATIONS[step.id];
+    const saved = this.state.confirmations[step.id];
+    if (kind === 'verify' || !spec) {
+      const summary = saved ? `Confirmed by the admin at ${saved.at} (offline runbook mode: not verified by the companion). ${saved.lines.join(' ')}` : 'Nothing was confirmed for this step yet (offline runbook mode: the companion makes no cloud call to check it).';
+      progress(summary, saved ? 'info' : 'warn');
+      return { stepId: step.id, runId, status: saved ? 'confirmed' : 'not-started', summary, ...(saved ? {} : { remedy: 'Do the portal steps of the plan, fill in what the portal shows, and Run to record it.' }) };
+    }
+    const verdict = spec.judge(inputs);
+    if (!verdict.ok) {
+      progress(`Not recorded: ${verdict.message}`, 'error');
+      throw new CompanionError('INVALID_REQUEST', verdict.message, verdict.remedy);
+    }
+    const at = this.now().toISOString();
+    this.state.confirmations[step.id] = { lines: verdict.lines, at };
+    if (verdict.readBack) this.state.readBack[step.id] = { values: verdict.readBack, at };
+    this.record(step.id, 'confirmed');
+    this.deps.journal.append({ kind: 'admin-confirmation', runId, stepId: step.id, message: `Confirmed by the admin (offline runbook mode, not verified): ${verdict.lines.join(' ')}`, data: { lines: verdict.lines } });
+    const summary = `Recorded as confirmed by the admin (not verified by the companion): ${verdict.lines.join(' ')}`;
+    progress(summary);
+    return { stepId: step.id, runId, status: 'confirmed', summary, ...(verdict.readBack ? { readBack: verdict.readBack } : {}) };
   }
 
   /** The value an earlier step read back for this input, if it has. */
@@ -287,7 +375,7 @@ function duplicateRun(): CompanionError {
   return new CompanionError('INVALID_REQUEST', 'A run with this id is already in progress.', 'Wait for it to finish or cancel it.');
 }
 
-function manualRemediation(step: StepDefinition): string {
-  const lines = step.manual ?? step.plan({}).map((action) => `${action.title}: ${action.detail}`);
+function manualRemediation(step: StepDefinition, values: RunbookValues): string {
+  const lines = manualSteps(step.id, values) ?? step.plan({}).map((action) => `${action.title}: ${action.detail}`);
   return `Do this step by hand for now: ${lines.join(' ')}`;
 }

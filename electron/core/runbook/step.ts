@@ -58,8 +58,8 @@ export interface StepDefinition {
   why: { text: string; docUrl: string };
   inputs: InputSpec[];
   cloud: boolean;
-  /** Portal steps for offline runbook mode (cloud steps only). */
-  manual?: string[];
+  /** verify() reads only this machine, so it runs in offline runbook mode too. */
+  localVerify?: boolean;
   /** run() honours StepContext.whatIf: it checks and reports, and changes nothing. */
   whatIf?: boolean;
   plan(inputs: Record<string, string>): PlannedAction[];

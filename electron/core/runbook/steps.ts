@@ -5,7 +5,8 @@ import { shown, type StepDefinition, type StepResult } from './step.ts';
 import { outboundEndpoints } from '../checks/outbound/endpoints.ts';
 import { scepRequests } from '../checks/scep/reachability.ts';
 import { INSTALLER_NAMES, installPlan, runInstall, verifyInstall } from '../connector/install.ts';
-import { manualRegistrationCommand, registerPlan, runRegister, verifyRegister } from '../connector/register.ts';
+import { registerPlan, runRegister, verifyRegister } from '../connector/register.ts';
+import { reportPlan, runReport, verifyReport } from '../report/report-step.ts';
 import { proxyPlan, runProxy, verifyProxy } from '../connector/proxy.ts';
 import { runSignIn, signInPlan, verifySignIn } from '../cloud/sign-in-step.ts';
 import { connectorStatusPlan, runConnectorStatus } from '../cloud/connector-status.ts';
@@ -35,7 +36,6 @@ export function publishReadBack(result: StepResult): Record<string, string> {
   return { externalUrl: evidence.externalUrl, scepUrl, serverUrl: scepUrl.replace(/certsrv\/mscep\/mscep\.dll$/i, '') };
 }
 
-const PORTAL_APP_PROXY = 'Microsoft Entra admin center (https://entra.microsoft.com) > Identity > Applications > Enterprise applications > Application proxy';
 
 const probeSettings: InputSpec[] = [
   { id: 'timeoutSeconds', label: 'Probe timeout (seconds)', help: `Each probe gives up after this long; default ${DEFAULT_TIMEOUT_SECONDS}.`, kind: 'text', required: false, placeholder: String(DEFAULT_TIMEOUT_SECONDS) },
@@ -86,11 +86,6 @@ export const steps: readonly StepDefinition[] = [
       { id: 'proxy', label: 'Outbound proxy for the companion', help: "Only if this server reaches Microsoft only through a proxy: http://host:port. The sign-in and every later Graph call go through it (no credentials: the proxy must let this server through).", kind: 'url', required: false, placeholder: 'http://proxy.contoso.local:8080' },
     ],
     cloud: true,
-    manual: [
-      'Sign in to https://entra.microsoft.com as at least an Application Administrator.',
-      'Select your name (upper right) and check the directory is the one that uses Application Proxy.',
-      'Copy the Tenant ID from Identity > Overview into this runbook.',
-    ],
     plan: signInPlan,
     whatIf: true,
     capability: { run: runSignIn, verify: verifySignIn },
@@ -123,13 +118,8 @@ export const steps: readonly StepDefinition[] = [
       { id: 'signIn', label: 'Sign in for the token', help: "window: a sign-in window opens (the connector's own client, as Microsoft's sample signs in). device-code: a code typed in any browser; not documented for this client and may be refused.", kind: 'choice', required: false, choices: ['window', 'device-code'] },
     ],
     cloud: true,
-    manual: [
-      'On this server, in an elevated Windows PowerShell, run the connector\'s own interactive registration:',
-      manualRegistrationCommand(),
-      'Sign in with an Application Administrator of the tenant that uses Application Proxy (IE Enhanced Security Configuration must allow the sign-in page).',
-      `Check ${PORTAL_APP_PROXY}: the new connector is listed as Active, and record it here.`,
-    ],
     plan: registerPlan,
+    localVerify: true,
     whatIf: true,
     capability: { run: runRegister, verify: verifyRegister },
   },
@@ -157,7 +147,6 @@ export const steps: readonly StepDefinition[] = [
     why: { text: 'A connector shows inactive after 60 minutes without reaching the service; two or more per group give high availability.', docUrl: docs.troubleshootConnectors },
     inputs: [{ id: 'cloud', label: 'Cloud', help: 'The cloud you signed in to (step 2).', kind: 'choice', required: false, choices: ['global', 'usgov', 'china'] }],
     cloud: true,
-    manual: [`Open ${PORTAL_APP_PROXY}.`, 'Check this server is listed with status Active, and note its connector group.', 'For high availability, check the group has at least two active connectors.'],
     plan: connectorStatusPlan,
     capability: { run: runConnectorStatus, verify: runConnectorStatus },
   },
@@ -184,13 +173,6 @@ export const steps: readonly StepDefinition[] = [
       { id: 'cloud', label: 'Cloud', help: 'The cloud you signed in to (step 2).', kind: 'choice', required: false, choices: ['global', 'usgov', 'china'] },
     ],
     cloud: true,
-    manual: [
-      'In Enterprise applications, select + New application, then On-premises application.',
-      'Name: the application name above. Internal Url: the internal URL above (with certsrv/mscep/ to publish only SCEP).',
-      'Pre Authentication: Passthrough. Translate URLs in headers: Yes; in application body: No.',
-      'Copy the External URL it shows into this runbook, then select + Add.',
-      'Custom domain (optional): choose it in External Url, select the Certificate field and upload the PFX with its password, then Save; create the CNAME record the information bar shows.',
-    ],
     plan: publishPlan,
     readBack: publishReadBack,
     whatIf: true,
@@ -232,11 +214,6 @@ export const steps: readonly StepDefinition[] = [
       { id: 'cloud', label: 'Cloud', help: 'The cloud you signed in to (step 2).', kind: 'choice', required: false, choices: ['global', 'usgov', 'china'] },
     ],
     cloud: true,
-    manual: [
-      'In the Intune admin center (https://intune.microsoft.com), open Devices > Configuration, then each SCEP certificate profile.',
-      'Under SCEP Server URLs, add the external URL and remove the old one once devices enrol.',
-      'Configuration Manager: adjust the URL on the certificate registration point.',
-    ],
     plan: intunePlan,
     whatIf: true,
     capability: { run: runIntune, verify: verifyIntune },
@@ -244,15 +221,15 @@ export const steps: readonly StepDefinition[] = [
   {
     id: 'report',
     title: 'Report',
-    summary: 'Leave a runbook with evidence and a redacted support bundle.',
+    summary: 'Leave a runbook with evidence: Markdown, printable HTML, PDF and JSON.',
     why: { text: 'The change record and the next admin need to know what was done and what it proved.', docUrl: docs.protectNdes },
-    inputs: [{ id: 'format', label: 'Format', help: 'Markdown for tickets, HTML to print, JSON for tooling.', kind: 'choice', required: true, choices: ['markdown', 'html', 'json'] }],
-    cloud: false,
-    plan: (inputs) => [
-      { kind: 'file', title: `Write the runbook (${inputs.format ?? 'markdown'}) with each step's plan, result and evidence`, detail: 'runbook.<ext> in the folder you choose', changesSystem: false },
-      { kind: 'file', title: 'Write a redacted support bundle', detail: 'journal, state and script results, secrets removed', changesSystem: false },
+    inputs: [
+      { id: 'formats', label: 'Formats', help: 'all: Markdown for tickets, HTML to print, PDF (printed by Microsoft Edge or another Chromium-family browser on this machine), JSON for tooling.', kind: 'choice', required: false, choices: ['all', 'markdown', 'html', 'pdf', 'json'] },
+      { id: 'folder', label: 'Folder', help: 'A full path for the files; left empty, a new dated folder under the data folder\'s Reports.', kind: 'text', required: false, placeholder: 'D:\\Change records\\NDES' },
     ],
-    capability: null,
+    cloud: false,
+    plan: reportPlan,
+    capability: { run: runReport, verify: verifyReport },
   },
 ];
 

@@ -11,6 +11,9 @@ const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@:]+:[^\s/@]+@/gi;
 // /config output, for one, prints an app pool account's password in clear).
 const NAMED_SECRET = /\b(password|passwd|pwd|secret|token|client_secret)(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s"',;&]+)/gi;
 
+// A secret carried in a query string: an authorization code, a SAS signature, a token or key.
+const QUERY_SECRET = /([?&#](?:code|sig|signature|access_token|id_token|refresh_token|client_secret|password|pwd|token|key|api[-_]?key|code_verifier|assertion)=)[^&\s#"'<>]+/gi;
+
 export const REDACTED = '[redacted]';
 
 export class Redactor {
@@ -29,6 +32,7 @@ export class Redactor {
       .replace(JWT, REDACTED)
       .replace(BEARER, `$1 ${REDACTED}`)
       .replace(URL_CREDENTIALS, `$1${REDACTED}@`)
+      .replace(QUERY_SECRET, `$1${REDACTED}`)
       .replace(NAMED_SECRET, (_match, name: string, separator: string, secret: string) => `${name}${separator}${secret.startsWith('"') ? `"${REDACTED}"` : secret.startsWith("'") ? `'${REDACTED}'` : REDACTED}`);
     for (const secret of this.secrets) out = out.split(secret).join(REDACTED);
     return out;

@@ -55,6 +55,8 @@ export class Wizard {
   host = $state<HostIdentity | null>(null);
   hostError = $state<Failure | null>(null);
   loadError = $state<Failure | null>(null);
+  /** Why the last mode switch was refused (offline is chosen before the first cloud call). */
+  modeError = $state<Failure | null>(null);
   log = $state<LogLine[]>([]);
   inputs = $state<Record<string, Record<string, string>>>({});
   pages = $state<Record<string, StepPageState>>({});
@@ -83,7 +85,7 @@ export class Wizard {
     this.mode = list.value.mode;
     this.steps = list.value.steps;
     for (const step of this.steps) {
-      this.inputs[step.id] ??= Object.fromEntries(step.inputs.map((input) => [input.id, input.kind === 'choice' ? (input.choices?.[0] ?? '') : '']));
+      this.inputs[step.id] ??= Object.fromEntries([...step.inputs, ...(step.confirm ?? [])].map((input) => [input.id, input.kind === 'choice' ? (input.choices?.[0] ?? '') : '']));
       this.ensurePage(step.id);
     }
     this.applyDefaults();
@@ -110,9 +112,35 @@ export class Wizard {
     const result = await this.api.settings.setMode({ mode });
     if (result.ok) {
       this.mode = result.value.mode;
+      this.modeError = null;
       for (const page of Object.values(this.pages)) page.plan = null;
       this.append(nowIso(), 'info', `Mode: ${mode === 'offline' ? 'offline runbook (no cloud calls)' : 'guided'}.`);
+      await this.refreshSteps();
+    } else {
+      this.modeError = result.error;
     }
+  }
+
+  /** The runbook as it stands, in one format: a file handed to the browser's save (Electron: a save dialog). */
+  async exportReport(format: 'markdown' | 'html' | 'pdf' | 'json'): Promise<{ ok: true; fileName: string } | { ok: false; error: Failure }> {
+    const result = await this.api.report.export({ format });
+    if (!result.ok) return { ok: false, error: result.error };
+    const file = result.value;
+    const bytes = file.base64 !== undefined ? Uint8Array.from(atob(file.base64), (char) => char.charCodeAt(0)) : new TextEncoder().encode(file.text ?? '');
+    const url = URL.createObjectURL(new Blob([bytes], { type: file.mimeType }));
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = file.fileName;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    this.append(nowIso(), 'info', `Runbook saved as ${file.fileName}.`);
+    return { ok: true, fileName: file.fileName };
+  }
+
+  /** The few lines for a ticket, already redacted by the core. */
+  async summary(): Promise<{ ok: true; text: string } | { ok: false; error: Failure }> {
+    const result = await this.api.report.export({ format: 'summary' });
+    return result.ok ? { ok: true, text: result.value.text ?? '' } : { ok: false, error: result.error };
   }
 
   /** Read-only view for templates; never creates state (that would happen inside a derivation). */

@@ -67,6 +67,8 @@ export interface FakeEntra {
   approveDeviceCode(userCode: string): boolean;
   use(behaviour: EntraBehaviour | undefined): void;
   calls: TokenCall[];
+  /** Every HTTP request received, of any kind: offline mode must leave it at zero. */
+  requests(): number;
   close(): Promise<void>;
 }
 
@@ -149,7 +151,9 @@ export async function startFakeEntra(options: { ca: LabCa; tenantId: string; hos
     };
   };
 
+  let requests = 0;
   const handler = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    requests += 1;
     const url = new URL(request.url ?? '/', `https://${host}`);
     const parts = url.pathname.split('/').filter(Boolean);
     const tenant = parts[0] ?? 'common';
@@ -351,6 +355,7 @@ export async function startFakeEntra(options: { ca: LabCa; tenantId: string; hos
       behaviour = firstParty(next ?? {});
     },
     calls,
+    requests: () => requests,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,0 +1,197 @@
+import { z } from 'zod';
+import type { JournalEntry, Mode, PlannedAction, StepId, StepStatus } from '../../contract/model.ts';
+import type { Runbook } from '../runbook/runbook.ts';
+import { steps } from '../runbook/steps.ts';
+import { CONFIRMATIONS } from '../runbook/offline.ts';
+import type { Redactor } from '../store/redact.ts';
+
+/**
+ * The runbook with evidence (DESIGN.md step 10): one model, rendered as Markdown, printable
+ * HTML, PDF and JSON. Everything in it has gone through the redaction hook; its JSON form is
+ * described by RUNBOOK_REPORT_SCHEMA (zod, exported as JSON Schema in docs/runbook-report.schema.json).
+ */
+const ActionSchema = z.object({ kind: z.string(), title: z.string(), detail: z.string(), changesSystem: z.boolean() });
+
+const EventSchema = z.object({
+  at: z.string(),
+  /** run-result, verify-result, run-what-if-result, admin-confirmation, plan, … (the journal's kind). */
+  kind: z.string(),
+  message: z.string(),
+  lines: z.array(z.string()).optional(),
+});
+
+export const RUNBOOK_REPORT_SCHEMA = z.object({
+  schema: z.literal('ndes-proxy-companion/runbook-report').describe('What this document is.'),
+  schemaVersion: z.literal(1).describe('Raised when a field changes meaning or goes away.'),
+  generatedAt: z.string().describe('When the runbook was written (ISO 8601, UTC).'),
+  app: z.object({ name: z.string(), version: z.string(), host: z.string() }),
+  mode: z.enum(['guided', 'offline']).describe('offline: cloud steps are portal steps, and what the admin read there is a confirmation, never a verification.'),
+  environment: z.object({
+    server: z.string().nullable(),
+    os: z.string().nullable(),
+    internalUrl: z.string().nullable(),
+    externalUrl: z.string().nullable(),
+    tenantId: z.string().nullable(),
+    appName: z.string().nullable(),
+  }),
+  steps: z.array(
+    z.object({
+      number: z.number().int(),
+      id: z.string(),
+      title: z.string(),
+      status: z.enum(['not-started', 'running', 'passed', 'failed', 'not-available', 'confirmed']).describe('running: the companion stopped while the step ran (interrupted). confirmed: recorded by the admin in offline mode.'),
+      statusText: z.string().describe('The status in words, as printed.'),
+      lastChangedAt: z.string().nullable(),
+      cloud: z.boolean(),
+      manual: z.boolean().describe('True when the plan is portal steps done by hand (offline mode, cloud step).'),
+      why: z.string(),
+      docUrl: z.string(),
+      inputs: z.record(z.string(), z.string()).describe('What the admin gave the step (redacted).'),
+      plan: z.array(ActionSchema).describe('Exactly what the step runs or calls, or the portal steps, in order.'),
+      notes: z.array(z.string()),
+      happened: z.array(EventSchema).describe('The newest results from the journal (at most five), with their evidence lines.'),
+      confirmations: z.array(z.string()).describe('What the admin recorded from the portal (offline mode).'),
+      /** Offline mode, cloud steps: what the admin writes down from the portal (blank lines on paper). */
+      record: z.array(z.string()),
+    }),
+  ),
+  warnings: z.array(z.object({ step: z.string(), message: z.string() })).describe('Failed or interrupted steps and warnings the admin recorded.'),
+  next: z.array(z.string()).describe('What to do next, in order.'),
+  backOut: z.array(z.object({ title: z.string(), detail: z.string() })).describe('How to undo what was done, newest change first.'),
+  journal: z.object({ entries: z.number().int(), first: z.string().nullable(), last: z.string().nullable() }),
+});
+export type RunbookReport = z.infer<typeof RUNBOOK_REPORT_SCHEMA>;
+
+/** The JSON Schema of runbook.json (docs/runbook-report.schema.json, written by npm run schema). */
+export function reportJsonSchema(): Record<string, unknown> {
+  return { $id: 'https://ndes-proxy-companion.invalid/schemas/runbook-report.schema.json', title: 'NDES Proxy Companion runbook report', ...z.toJSONSchema(RUNBOOK_REPORT_SCHEMA) };
+}
+
+export const STATUS_TEXT: Record<StepStatus, string> = {
+  'not-started': 'NOT STARTED',
+  running: 'INTERRUPTED',
+  passed: 'PASSED',
+  failed: 'FAILED',
+  'not-available': 'NOT AVAILABLE',
+  confirmed: 'CONFIRMED BY THE ADMIN',
+};
+
+const RESULT_KINDS = new Set(['run-result', 'verify-result', 'run-what-if-result', 'admin-confirmation', 'checks-result']);
+
+function eventOf(entry: JournalEntry): z.infer<typeof EventSchema> {
+  const data = entry.data as { details?: unknown; evidence?: unknown; remedy?: unknown; lines?: unknown } | undefined;
+  const lines = [
+    ...(typeof data?.remedy === 'string' ? [`What to do: ${data.remedy}`] : []),
+    ...(Array.isArray(data?.details) ? data.details.filter((line): line is string => typeof line === 'string') : []),
+  ];
+  return { at: entry.at, kind: entry.kind, message: entry.message, ...(lines.length ? { lines } : {}) };
+}
+
+/** The back-out plan, newest change first: what undoes each step the runbook carried out. */
+function backOutPlan(status: (id: StepId) => StepStatus, mode: Mode): { title: string; detail: string }[] {
+  const done = (id: StepId) => ['passed', 'confirmed', 'failed', 'running'].includes(status(id));
+  const plan: { title: string; detail: string }[] = [];
+  if (done('intune')) {
+    plan.push({
+      title: 'Roll back the Intune SCEP profiles',
+      detail: mode === 'offline' ? 'In the Intune admin center, put the internal SCEP URL back in each profile recorded above and remove the external one.' : 'ndes-companion intune rollback (or step 9, What to do: rollback): puts back exactly the URLs the companion replaced, as recorded in the journal.',
+    });
+  }
+  if (done('publish')) plan.push({ title: 'Unpublish NDES', detail: 'Microsoft Entra admin center > Enterprise applications > the NDES application > Application proxy: remove the external URL, or delete the application (Properties > Delete).' });
+  if (done('outbound-proxy')) plan.push({ title: 'Restore the connector\'s proxy configuration', detail: 'ndes-companion proxy --remove (or step 5, What to do: remove): puts back both .exe.config files and WinHTTP as they were before the companion\'s first change.' });
+  if (done('registration') || done('connector-install')) {
+    plan.push({ title: 'Uninstall the connector', detail: 'Settings > Apps (or Programs and Features): uninstall Microsoft Entra private network connector and its updater; then remove the connector from the Application proxy page of the Microsoft Entra admin center once it shows inactive.' });
+  }
+  if (plan.length === 0) plan.push({ title: 'Nothing to back out', detail: 'No step that changes the server or the tenant has been carried out.' });
+  return plan;
+}
+
+export interface ReportSource {
+  runbook: Runbook;
+  journal: JournalEntry[];
+  redactor: Redactor;
+  app: { name: string; version: string; host: string };
+  now: Date;
+  /** Values to write the runbook with, where the runbook has none saved (CLI runbook --internal-url). */
+  overrides?: Record<string, string>;
+  /** Write it as this mode without switching the runbook (CLI runbook --offline). */
+  mode?: Mode;
+}
+
+export function buildReport(source: ReportSource): RunbookReport {
+  const { runbook } = source;
+  const state = runbook.snapshot();
+  const mode = source.mode ?? state.mode;
+  const views = runbook.list();
+  const values = runbook.values();
+  const overrides = source.overrides ?? {};
+  const status = (id: StepId): StepStatus => state.steps[id]?.status ?? 'not-started';
+  const bySteps = new Map<string, JournalEntry[]>();
+  for (const entry of source.journal) {
+    if (!entry.stepId || !RESULT_KINDS.has(entry.kind)) continue;
+    bySteps.set(entry.stepId, [...(bySteps.get(entry.stepId) ?? []), entry]);
+  }
+  const host = [...source.journal].reverse().find((entry) => entry.kind === 'host-identity')?.data as { osCaption?: string; osBuild?: number } | undefined;
+
+  const reportSteps = steps.map((step, index) => {
+    const view = views[index];
+    const saved = runbook.savedInputs(step.id);
+    // An override fills an input the step declares and the admin left empty.
+    const inputs = { ...saved };
+    for (const input of step.inputs) if (!inputs[input.id]?.trim() && overrides[input.id]) inputs[input.id] = overrides[input.id] ?? '';
+    const plan = runbook.plan(step.id, inputs, mode, { journal: false, values: { ...(overrides.internalUrl ? { internalUrl: overrides.internalUrl } : {}), ...(overrides.externalUrl ? { externalUrl: overrides.externalUrl } : {}), ...(overrides.tenantId ? { tenantId: overrides.tenantId } : {}) } });
+    const confirm = mode === 'offline' && step.cloud ? (CONFIRMATIONS[step.id]?.fields ?? []).map((field) => field.label) : [];
+    const happened = (bySteps.get(step.id) ?? []).slice(-5).map(eventOf);
+    return {
+      number: index + 1,
+      id: step.id,
+      title: step.title,
+      status: status(step.id),
+      statusText: STATUS_TEXT[status(step.id)],
+      lastChangedAt: view?.lastChangedAt ?? null,
+      cloud: step.cloud,
+      manual: mode === 'offline' && step.cloud,
+      why: step.why.text,
+      docUrl: step.why.docUrl,
+      inputs,
+      plan: plan.actions.map((action: PlannedAction) => ({ kind: action.kind, title: action.title, detail: action.detail, changesSystem: action.changesSystem })),
+      notes: plan.notes,
+      happened,
+      confirmations: state.confirmations[step.id]?.lines ?? [],
+      record: confirm,
+    };
+  });
+
+  const warnings: { step: string; message: string }[] = [];
+  for (const step of reportSteps) {
+    if (step.status === 'failed') warnings.push({ step: step.title, message: step.happened.at(-1)?.message ?? 'The step failed.' });
+    if (step.status === 'running') warnings.push({ step: step.title, message: 'The step was interrupted (the companion stopped while it ran): run Verify on it before going on.' });
+    for (const line of step.confirmations) if (line.startsWith('Warning:')) warnings.push({ step: step.title, message: line });
+  }
+  const next = reportSteps
+    .filter((step) => step.id !== 'report' && !['passed', 'confirmed'].includes(step.status))
+    .map((step) => `Step ${step.number}, ${step.title}: ${step.manual ? 'do it in the portal as planned and record what the portal shows' : step.status === 'failed' ? 'fix what it found, then run it again' : 'run it'}.`);
+
+  const report: RunbookReport = {
+    schema: 'ndes-proxy-companion/runbook-report',
+    schemaVersion: 1,
+    generatedAt: source.now.toISOString(),
+    app: source.app,
+    mode,
+    environment: {
+      server: values.connectorServer,
+      os: host?.osCaption ? `${host.osCaption}${host.osBuild ? ` (build ${host.osBuild})` : ''}` : null,
+      internalUrl: values.internalUrl ?? overrides.internalUrl ?? null,
+      externalUrl: values.externalUrl ?? overrides.externalUrl ?? null,
+      tenantId: values.tenantId ?? overrides.tenantId ?? null,
+      appName: values.appName ?? null,
+    },
+    steps: reportSteps,
+    warnings,
+    next: next.length ? next : ['Every step is done. Keep this runbook with the change record.'],
+    backOut: backOutPlan(status, mode),
+    journal: { entries: source.journal.length, first: source.journal[0]?.at ?? null, last: source.journal.at(-1)?.at ?? null },
+  };
+  // One redaction for everything that leaves: tokens, passwords, proxy credentials, secret query strings.
+  return RUNBOOK_REPORT_SCHEMA.parse(source.redactor.value(report));
+}

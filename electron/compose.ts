@@ -86,7 +86,7 @@ export function composeCompanion(options: ComposeOptions): Companion {
     openExternal: options.openExternal,
     ...(options.signInWindow ? { signInWindow: options.signInWindow } : {}),
     ...(options.openSignInBrowser ? { openSignInBrowser: options.openSignInBrowser } : {}),
-    printPdf: options.printPdf ?? ((html) => printHtmlToPdf(html)),
+    printPdf: options.printPdf ?? ((html) => printHtmlToPdf(html, { workDir: join(edges.dataDir, 'Reports', '.print') })),
     lab: edges.lab,
     ...(edges.serviceRoots ? { serviceRoots: edges.serviceRoots } : {}),
   });

@@ -11,7 +11,6 @@ import { pasteSignInWindow } from './paste-sign-in.ts';
 import { resolve } from 'node:path';
 import { checkUrl } from '../core/checks/input-rules.ts';
 import { formatsOf } from '../core/report/report-step.ts';
-import { writeRunbook } from '../core/report/export.ts';
 import { toSummary } from '../core/report/render.ts';
 import type { SignInWindow } from '../core/cloud/registration-token.ts';
 import { checkTable, failureText, outcomeText, planText, stepsTable } from './format.ts';
@@ -56,6 +55,9 @@ Usage:
                                                 the token cache is a file in the data folder, owner-only, NOT encrypted
                                                 in this version.
   ndes-companion whoami [--cloud C] [--json]    Who is signed in.
+  ndes-companion resume [--json]                After a crash, a kill or a restart: Verify the step that was
+                                                interrupted and every step believed done, and say where to carry on
+                                                (exit 1 when one of them does not verify).
   ndes-companion runbook [--offline] [--internal-url U] [--out DIR] [--format all|markdown,html,pdf,json] [--summary] [--json]
                                                 Write the runbook with evidence (step report) without a window: each
                                                 step's why, plan, what happened, confirmations, open warnings, what to do
@@ -65,7 +67,8 @@ Usage:
                                                 docs/runbook-report.schema.json), secrets removed. --offline writes the
                                                 cloud steps as portal steps (change paperwork before the window);
                                                 --internal-url fills the NDES URL where no step has one yet;
-                                                --summary prints a few lines for a ticket instead.
+                                                --out defaults to a dated folder under the data folder's
+                                                Reports; --summary prints a few lines for a ticket instead.
   ndes-companion connectors [--json]            This server's connector as the tenant sees it, its group, the others
                                                 (step connector-status).
   ndes-companion publish --internal-url U [--app-name N] [--whole-server] [--group G] [--label L] [--what-if] [--json]
@@ -255,7 +258,7 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
     const proxyOk = command !== 'proxy' || (restoring ? !stepArg && !(values.undo && values.remove) : !!stepArg);
     const intuneOk = command !== 'intune' || ['list', 'apply', 'rollback'].includes(stepArg ?? '');
     const takesArg = needsStep || command === 'proxy' || command === 'intune';
-    if (!command || !['steps', 'plan', 'run', 'verify', 'host', 'check', 'install', 'connector', 'register', 'proxy', 'login', 'logout', 'whoami', 'connectors', 'publish', 'intune', 'runbook'].includes(command) || extra.length > 0 || (needsStep && !stepArg) || (!takesArg && stepArg) || !proxyOk || !intuneOk) {
+    if (!command || !['steps', 'plan', 'run', 'verify', 'host', 'check', 'install', 'connector', 'register', 'proxy', 'login', 'logout', 'whoami', 'connectors', 'publish', 'intune', 'runbook', 'resume'].includes(command) || extra.length > 0 || (needsStep && !stepArg) || (!takesArg && stepArg) || !proxyOk || !intuneOk) {
       io.err(command ? `Unknown or incomplete command: ${positionals.join(' ')}` : 'No command given.');
       io.err('Run ndes-companion --help for usage.');
       return EXIT.usage;
@@ -429,6 +432,31 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
       }
       case 'connector':
         return outcome(await gateway.dispatch(sender, 'runbook:verify', { stepId: 'connector-install' }));
+      case 'resume': {
+        // After a crash, a kill or a restart: Verify what was interrupted and what was believed done.
+        const point = companion.runbook.resumePoint();
+        if (!point) {
+          io.out('Every step is done; nothing to resume.');
+          return EXIT.ok;
+        }
+        const title = (id: string) => {
+          const view = companion.runbook.list().find((step) => step.id === id);
+          return `Step ${view?.number ?? '?'} (${view?.title ?? id})`;
+        };
+        const results: { id: string; status: string; summary: string }[] = [];
+        for (const id of [...new Set([...point.interrupted, ...point.believedDone])]) {
+          const verified = await gateway.dispatch(sender, 'runbook:verify', { stepId: id });
+          results.push(verified.ok ? { id, status: (verified.value as StepOutcome).status, summary: (verified.value as StepOutcome).summary } : { id, status: 'failed', summary: `${verified.error.message} ${verified.error.remediation}` });
+        }
+        const lines = [
+          ...point.interrupted.map((id) => `${title(id)} was interrupted when the companion stopped.`),
+          ...results.map((result) => `${title(result.id)}, verified: ${result.status}. ${result.summary}`),
+          `Carry on at ${title(point.stepId)}.`,
+        ];
+        if (values.json) io.out(JSON.stringify({ ok: true, value: { ...point, verified: results } }, null, 2));
+        else io.out(lines.join('\n'));
+        return results.every((result) => result.status === 'passed' || result.status === 'confirmed') ? EXIT.ok : EXIT.failed;
+      }
       case 'runbook': {
         // The runbook as it stands, written without a window: for Server Core, and for the
         // change-approval paperwork written before the change window (--offline).
@@ -455,8 +483,9 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
           io.out(toSummary(report));
           return EXIT.ok;
         }
-        const folder = resolve(values.out ?? 'runbook');
-        const result = await writeRunbook(report, folder, formats, companion.printPdf);
+        // Not the current folder by default: an elevated prompt starts in the system folder.
+        const result = await companion.writeRunbook(values.out ? resolve(values.out) : null, formats, { overrides, ...(values.offline ? { mode: 'offline' } : {}) });
+        const folder = result.folder;
         for (const note of result.notes) io.err(`warning: ${note}`);
         if (values.json) io.out(JSON.stringify({ ok: true, value: { folder, written: result.written, notes: result.notes } }, null, 2));
         else io.out([`The runbook (${report.mode === 'offline' ? 'offline runbook mode' : 'guided'}) is in ${folder}:`, ...result.written.map((path) => `  ${path}`)].join('\n'));

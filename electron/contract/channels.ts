@@ -9,6 +9,7 @@ import {
   type JournalEntry,
   type Mode,
   type Plan,
+  type StepId,
   type StepOutcome,
   type StepView,
 } from './model.ts';
@@ -140,6 +141,12 @@ export const channels = {
   'journal:tail': channel<{ entries: JournalEntry[] }>()({
     request: z.strictObject({ limit: z.number().int().min(1).max(500).optional() }),
     summary: 'The newest journal entries, already redacted.',
+    progress: false,
+    errors: [],
+  }),
+  'runbook:resume-point': channel<{ point: { stepId: StepId; interrupted: StepId[]; believedDone: StepId[] } | null }>()({
+    request: Empty,
+    summary: 'Where to carry on after a restart: an interrupted step first, else the first step not done; and the steps believed done, for Verify.',
     progress: false,
     errors: [],
   }),

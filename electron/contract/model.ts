@@ -22,8 +22,11 @@ export const ModeSchema = z.enum(modes);
 
 export type HostKind = 'electron' | 'preview' | 'cli';
 
-/** confirmed: offline runbook mode, the admin recorded what the portal shows (never "verified"). */
-export type StepStatus = 'not-started' | 'running' | 'passed' | 'failed' | 'not-available' | 'confirmed';
+/**
+ * confirmed: offline runbook mode, the admin recorded what the portal shows (never "verified").
+ * interrupted: the companion stopped while the step ran (killed, crashed, restarted); Verify says where it stands.
+ */
+export type StepStatus = 'not-started' | 'running' | 'passed' | 'failed' | 'not-available' | 'confirmed' | 'interrupted';
 
 export interface InputSpec {
   id: string;

@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CloudHttp } from './cloud/cloud-http-types.ts';
 import { cloudOf } from './cloud/clouds.ts';
@@ -17,7 +18,7 @@ import { isAllowedExternalUrl } from './runbook/docs.ts';
 import { Runbook, emptyState, parseState, type RunbookState } from './runbook/runbook.ts';
 import { openJournal, readJournal, type Journal } from './store/journal.ts';
 import { buildReport, type ReportSource, type RunbookReport } from './report/report.ts';
-import { exportReport, writeRunbook, type PdfPrinter } from './report/export.ts';
+import { exportReport, writeRunbook, type ExportFormat, type PdfPrinter } from './report/export.ts';
 import { progressReporter } from './store/progress.ts';
 import type { Redactor } from './store/redact.ts';
 import { createStateStore } from './store/state-store.ts';
@@ -60,6 +61,8 @@ export interface Companion {
   graph(options?: CloudChoice, runId?: string): Graph;
   /** The runbook with evidence as it stands, redacted (CLI runbook: with its values, in offline mode). */
   report(extra?: Pick<ReportSource, 'overrides' | 'mode'>): RunbookReport;
+  /** Writes it into a folder (null: a dated folder under the data folder's Reports), journaled. */
+  writeRunbook(folder: string | null, formats: readonly ExportFormat[], extra?: Pick<ReportSource, 'overrides' | 'mode'>): Promise<{ folder: string; written: string[]; notes: string[] }>;
   printPdf?: PdfPrinter;
   close(): void;
 }
@@ -138,11 +141,14 @@ export function createCompanion(options: CompanionOptions): Companion {
     const value = raw as { folder?: unknown; written?: unknown; at?: unknown } | null;
     return value && typeof value.folder === 'string' && typeof value.at === 'string' && Array.isArray(value.written) ? { folder: value.folder, at: value.at, written: value.written.filter((path): path is string => typeof path === 'string') } : null;
   });
-  const reportService: ReportService = {
-    async write(folder, formats) {
+  const reportService: ReportService & { writeWith(folder: string | null, formats: readonly ExportFormat[], extra: Pick<ReportSource, 'overrides' | 'mode'>): ReturnType<ReportService['write']> } = {
+    write(folder, formats) {
+      return this.writeWith(folder, formats, {});
+    },
+    async writeWith(folder, formats, extra) {
       const at = now();
       const target = folder ?? join(options.dataDir, 'Reports', at.toISOString().replace(/[:.]/g, '-'));
-      const result = await writeRunbook(report(), target, formats, options.printPdf);
+      const result = await writeRunbook(report(extra), target, formats, options.printPdf);
       reports.write({ folder: target, written: result.written, at: at.toISOString() });
       journal.append({ kind: 'report-written', message: `Runbook written to ${target}: ${result.written.length} file(s).${result.notes.length ? ` ${result.notes.join(' ')}` : ''}` });
       return { folder: target, ...result };
@@ -152,6 +158,9 @@ export function createCompanion(options: CompanionOptions): Companion {
 
   const services = { report: reportService, powershell: options.powershell, http: options.http, net: options.net, now, cloud: { signIn, graph, registrationToken, dataDir: options.dataDir, ...(options.openSignInBrowser ? { openSignInBrowser: options.openSignInBrowser } : {}) }, ...(options.serviceRoots ? { serviceRoots: options.serviceRoots } : {}) };
   const runbook = new Runbook({ services, store, journal, redactor, now });
+  // A sign-in kept from an earlier session (or an earlier version, before the first cloud call was
+  // noted) means Microsoft was called: offline mode is no longer a choice for this runbook.
+  if (readdirSync(options.dataDir).some((name) => /^sign-in-[a-z]+\.json$/.test(name))) runbook.noteCloudCall();
   // Closing the companion stops what it started (PowerShell included) instead of leaving it running.
   const closing = new AbortController();
   journal.append({ kind: 'session', message: `Companion ${options.version} started (${options.host} host${options.lab ? ', lab' : ''}).` });
@@ -182,6 +191,7 @@ export function createCompanion(options: CompanionOptions): Companion {
       return result.data;
     },
     'journal:tail': async ({ limit }) => ({ entries: journal.tail(limit ?? 100) }),
+    'runbook:resume-point': async () => ({ point: runbook.resumePoint() }),
     'report:export': async ({ format }) => {
       const file = await exportReport(report(), format, options.printPdf);
       journal.append({ kind: 'report-exported', message: `Runbook exported as ${format} (${file.fileName}).` });
@@ -205,6 +215,7 @@ export function createCompanion(options: CompanionOptions): Companion {
     signIn,
     graph,
     report,
+    writeRunbook: (folder, formats, extra = {}) => reportService.writeWith(folder, formats, extra),
     ...(options.printPdf ? { printPdf: options.printPdf } : {}),
     close: () => {
       closing.abort();

@@ -35,16 +35,17 @@ if (!app.requestSingleInstanceLock()) {
     applySecurityRules();
     serveRenderer(rendererDir);
     let companion: ReturnType<typeof composeCompanion>;
+    const edges = productionEdges();
     try {
       companion = composeCompanion({
         host: 'electron',
         version: app.getVersion(),
         scriptsDir,
         openExternal: openExternalAllowlisted,
-        edges: productionEdges(),
+        edges,
         signInWindow: electronSignInWindow(() => mainWindow),
         openSignInBrowser: electronLoopbackSignIn(() => mainWindow),
-        printPdf: electronPrintPdf(),
+        printPdf: electronPrintPdf(join(edges.dataDir, 'Reports', '.print')),
       });
     } catch (error) {
       // Say why and stop, instead of an unhandled rejection and a process that quietly stays.

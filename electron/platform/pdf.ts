@@ -1,16 +1,16 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { systemRoot } from './windows-paths.ts';
+import { childEnvironment, systemRoot } from './windows-paths.ts';
 
 /**
  * Print-to-PDF by a Chromium-family browser already on the machine (Microsoft Edge on Windows
  * Server, Chromium on Linux): the CLI's and the preview host's way to a PDF of the runbook
  * (Electron uses its own printToPDF). The browser is found at fixed install locations, never
  * through an environment variable, and runs headless with every name resolution refused, so the
- * page can load nothing from anywhere.
+ * page can load nothing from anywhere. Microsoft Edge comes with Windows Server 2025 (and is
+ * often installed on earlier versions); Server Core has none, and then the CLI says so.
  */
 export function pdfBrowserCandidates(platform: NodeJS.Platform = process.platform, root: () => string = systemRoot): string[] {
   if (platform === 'win32') {
@@ -22,10 +22,15 @@ export function pdfBrowserCandidates(platform: NodeJS.Platform = process.platfor
 
 export type PdfOutcome = { ok: true; pdf: Buffer; browser: string } | { ok: false; reason: string };
 
-export async function printHtmlToPdf(html: string, options: { browsers?: string[]; timeoutMs?: number } = {}): Promise<PdfOutcome> {
+/**
+ * workDir: where the page and the browser's throwaway profile go: under the data folder (which
+ * only administrators can write on Windows), not %TEMP%, which comes from the environment.
+ */
+export async function printHtmlToPdf(html: string, options: { workDir: string; browsers?: string[]; timeoutMs?: number }): Promise<PdfOutcome> {
   const browser = (options.browsers ?? pdfBrowserCandidates()).find((candidate) => existsSync(candidate));
   if (!browser) return { ok: false, reason: `No Chromium-family browser was found (looked for ${(options.browsers ?? pdfBrowserCandidates()).join(', ')}); print the HTML runbook from any browser instead.` };
-  const work = mkdtempSync(join(tmpdir(), 'ndes-pdf-'));
+  mkdirSync(options.workDir, { recursive: true });
+  const work = mkdtempSync(join(options.workDir, 'pdf-'));
   try {
     const page = join(work, 'runbook.html');
     const out = join(work, 'runbook.pdf');
@@ -47,18 +52,30 @@ export async function printHtmlToPdf(html: string, options: { browsers?: string[
       ...(process.platform === 'linux' && process.getuid?.() === 0 ? ['--no-sandbox'] : []),
       pathToFileURL(page).href,
     ];
-    const code = await new Promise<number | null>((resolve) => {
-      const child = spawn(browser, args, { stdio: 'ignore', windowsHide: true });
-      const timer = setTimeout(() => child.kill(), options.timeoutMs ?? 60_000);
-      child.on('error', () => resolve(-1));
+    const limit = options.timeoutMs ?? 60_000;
+    const ended = await new Promise<{ code: number | null; timedOut: boolean }>((resolve) => {
+      // The same allowlisted environment PowerShell gets: nothing a user set can steer the browser.
+      const child = spawn(browser, args, { stdio: 'ignore', windowsHide: true, env: childEnvironment(process.env, process.platform) });
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        child.kill();
+      }, limit);
+      child.on('error', () => resolve({ code: -1, timedOut }));
       child.on('exit', (exit) => {
         clearTimeout(timer);
-        resolve(exit);
+        resolve({ code: exit, timedOut });
       });
     });
-    if (!existsSync(out)) return { ok: false, reason: `${browser} did not write the PDF (exit ${String(code)}); print the HTML runbook from a browser instead.` };
+    if (ended.timedOut) return { ok: false, reason: `${browser} did not finish printing within ${Math.round(limit / 1000)} seconds; print the HTML runbook from a browser instead.` };
+    if (ended.code !== 0 || !existsSync(out)) return { ok: false, reason: `${browser} did not write the PDF (exit ${String(ended.code)}); print the HTML runbook from a browser instead.` };
     return { ok: true, pdf: readFileSync(out), browser };
   } finally {
-    rmSync(work, { recursive: true, force: true });
+    try {
+      // The browser may hold its profile a moment after it exits (Windows).
+      rmSync(work, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+    } catch {
+      // A leftover throwaway profile under the data folder is harmless; the PDF is what matters.
+    }
   }
 }

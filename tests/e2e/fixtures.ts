@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test as base, expect, type Page } from '@playwright/test';
@@ -20,6 +20,8 @@ const files = appFiles(root);
 
 interface Fixtures {
   scenario: string;
+  /** A state.json as an earlier session left it (written before the companion starts). */
+  savedState: object | null;
   lab: LabWorld;
   /** The sign-in pages the preview host's sign-in window opened, newest last; a test acts as the admin in them. */
   signInPages: Page[];
@@ -33,6 +35,7 @@ interface Fixtures {
  */
 export const test = base.extend<Fixtures>({
   scenario: ['healthy', { option: true }],
+  savedState: [null, { option: true }],
   lab: async ({ scenario }, use) => {
     const dir = mkdtempSync(join(tmpdir(), 'ndes-e2e-'));
     const world = await startLabWorld({ root, dir, scenario });
@@ -44,8 +47,12 @@ export const test = base.extend<Fixtures>({
   signInPages: async ({}, use) => {
     await use([]);
   },
-  companion: async ({ lab, signInPages }, use) => {
+  companion: async ({ lab, signInPages, savedState }, use) => {
     const edges = labEdges(lab.config());
+    if (savedState) {
+      mkdirSync(edges.dataDir, { recursive: true });
+      writeFileSync(join(edges.dataDir, 'state.json'), JSON.stringify(savedState));
+    }
     const companion = composeCompanion({
       host: 'preview',
       version: files.version,

@@ -55,3 +55,15 @@ test('an offline run from start to an exported runbook: portal values checked an
   expect(lab.entra?.requests()).toBe(entraBefore);
   expect(lab.graph?.calls.length).toBe(graphBefore);
 });
+
+test.describe('a companion killed while Readiness ran', () => {
+  test.use({ savedState: { version: 1, mode: 'guided', steps: { 'sign-in': { status: 'passed', at: '2026-12-01T09:00:00.000Z' }, readiness: { status: 'running', at: '2026-12-01T09:05:00.000Z' } }, inputs: { readiness: { internalUrl: 'http://ndes01.contoso.local/' } }, readBack: {}, confirmations: {} } });
+  test('reopens at that step, says it was interrupted, and verifies it', async ({ app }) => {
+    await expect(app.getByRole('heading', { level: 1 })).toContainText('Readiness');
+    const log = app.getByRole('log', { name: 'Activity log' });
+    await expect(log).toContainText('Step 1 (Readiness) was running when the companion stopped (last change 2026-12-01T09:05:00.000Z); Verify shows where it stands.');
+    await expect(log).toContainText('Step 1 was interrupted when the companion stopped: verifying it now.');
+    await expect(log).toContainText('Verifying step 1: Readiness.', POWERSHELL_WAIT);
+    await expect(app.getByRole('navigation', { name: 'Runbook steps' }).getByRole('button', { name: /^Readiness/ })).not.toContainText('Interrupted', POWERSHELL_WAIT);
+  });
+});

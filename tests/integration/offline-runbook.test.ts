@@ -54,10 +54,14 @@ describe('offline runbook mode against the lab', () => {
       // Verify runs for real through the lab's App Proxy front, with the URL the admin recorded.
       const verify = await runbook.run('verify', { internalUrl: 'http://ndes01.contoso.local/' }, undefined, quiet);
       expect(verify.report?.results.some((result) => result.group === 'scep-external' && result.status === 'pass')).toBe(true);
-      expect((await runbook.run('intune', { profilesChanged: 'Contoso iOS SCEP' }, undefined, quiet)).status).toBe('confirmed');
+      expect((await runbook.run('intune', { profilesChanged: 'Contoso iOS SCEP', previousUrls: 'http://ndes01.contoso.local/certsrv/mscep/mscep.dll' }, undefined, quiet)).status).toBe('confirmed');
       const written = await runbook.run('report', { folder: join(dir, 'report'), formats: 'markdown,json' }, undefined, quiet);
       expect(written.status).toBe('passed');
       const markdown = readFileSync(join(dir, 'report', 'runbook.md'), 'utf8');
+      // The back-out plan puts back exactly what the admin recorded the profiles held before.
+      expect(markdown).toContain('set SCEP Server URLs back to http://ndes01.contoso.local/certsrv/mscep/mscep.dll.');
+      // Local steps also say how to do them without the app.
+      expect(markdown).toContain('select Download connector service');
       expect(markdown).toContain('Check that ndes01.contoso.local is listed with the status Active');
       expect(markdown).toContain('This server\'s connector is Active in NDES, with 1 active connector(s).');
       // Nothing reached Microsoft's stand-ins: not a token request, not a discovery, not a Graph call.
@@ -67,6 +71,17 @@ describe('offline runbook mode against the lab', () => {
       test.dispose();
     }
   }, 180_000);
+
+  it('after a real sign-in against the lab, offline mode can no longer be chosen', async () => {
+    await lab().useScenario('healthy');
+    const test = testCompanion({ lab: lab().config() });
+    try {
+      await test.companion.signIn().withDeviceCode((prompt) => lab().entra?.approveDeviceCode(prompt.userCode));
+      expect(() => test.companion.runbook.setMode('offline')).toThrow(/already called Microsoft/);
+    } finally {
+      test.dispose();
+    }
+  }, 60_000);
 
   it('ndes-companion runbook --offline writes Markdown, HTML, PDF and JSON a reader can follow to the end', async () => {
     await lab().useScenario('healthy');

@@ -68,7 +68,10 @@ describe('the runbook report', () => {
     expect(markdown).toContain('Internal Url: https://ndes01.contoso.local/certsrv/mscep/ (only SCEP is published');
     expect(markdown).toContain('- External URL shown in the portal: ____');
     expect(markdown).toContain('**Confirmed by the admin (not verified).**');
-    expect(markdown).toContain('1. **Unpublish NDES.**');
+    // The back-out plan is whole before the change too; each item says whether its step was done.
+    expect(markdown).toContain('1. **Roll back the Intune SCEP profiles (only if step 9 was carried out).**');
+    expect(markdown).toContain('2. **Unpublish NDES (step 7 was carried out).**');
+    expect(markdown).toContain('4. **Uninstall the connector (only if step 3 was carried out).**');
     expect(report.environment).toMatchObject({ internalUrl: 'https://ndes01.contoso.local/', externalUrl: 'https://ndes-contoso.msappproxy.net/certsrv/mscep/', tenantId: TENANT });
   });
 

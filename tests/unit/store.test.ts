@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, appendFi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openJournal, readJournal } from '../../electron/core/store/journal.ts';
+import { openJournal, readJournal, readJournalTail } from '../../electron/core/store/journal.ts';
 import { Redactor, REDACTED } from '../../electron/core/store/redact.ts';
 import { createStateStore } from '../../electron/core/store/state-store.ts';
 
@@ -58,6 +58,45 @@ describe('journal', () => {
     expect(redactor.text(appcmd)).toBe('<processModel identityType="SpecificUser" userName="CONTOSO\\svc-ndes" password="[redacted]" />');
     expect(redactor.text("password:'p w' token=abc123;next Pwd: hunter2")).toBe("password:'[redacted]' token=[redacted];next Pwd: [redacted]");
     expect(redactor.text('passwordless sign-in; the token cache')).toBe('passwordless sign-in; the token cache');
+  });
+
+  it('redacts authorization headers, password parameters, *Token= names and credentials before a bare host', () => {
+    const redactor = new Redactor();
+    expect(redactor.text('Proxy-Authorization: Basic c3ZjOlBhNTV3MHJk')).toBe(`Proxy-Authorization: ${REDACTED}`);
+    expect(redactor.text('-PfxPassword Secr3t! -Force')).toBe(`-PfxPassword ${REDACTED} -Force`);
+    expect(redactor.text('AccessToken=abcdef123;x=1')).toBe(`AccessToken=${REDACTED};x=1`);
+    expect(redactor.text('netsh: http=svc:Pa55w0rd@proxy:8080')).toBe(`netsh: http=${REDACTED}@proxy:8080`);
+    // What is not a secret stays as it is.
+    for (const text of ['admin@contoso.onmicrosoft.com signed in', 'Tenant: admin@contoso.com', 'Authorization failed for the user', 'GET https://graph.microsoft.com/v1.0/organization']) expect(redactor.text(text)).toBe(text);
+  });
+
+  it('sets a torn last line aside when it opens, keeps every whole entry, and says where it kept it', () => {
+    const dir = fresh();
+    const file = join(dir, 'journal.jsonl');
+    const first = openJournal(file, new Redactor());
+    first.append({ kind: 'a', message: 'one' });
+    first.close();
+    appendFileSync(file, '{"kind":"b","mess');
+    const reopened = openJournal(file, new Redactor(), () => new Date('2026-12-01T10:00:00Z'));
+    reopened.append({ kind: 'c', message: 'three' });
+    reopened.close();
+    const read = readJournal(file);
+    expect(read.torn).toBe(false);
+    expect(read.entries.map((entry) => entry.kind)).toEqual(['a', 'journal-repaired', 'c']);
+    const kept = join(dir, 'journal.torn-2026-12-01T10-00-00-000Z.txt');
+    expect(readFileSync(kept, 'utf8')).toBe('{"kind":"b","mess');
+    expect(read.entries[1]?.message).toBe(`The journal's last line was cut short when the companion stopped; its 17 bytes are kept in ${kept}, and the journal goes on from its last whole entry.`);
+  });
+
+  it('reads the tail backwards in blocks, whole characters across block edges, without the rest of the file', () => {
+    const file = join(fresh(), 'journal.jsonl');
+    const journal = openJournal(file, new Redactor());
+    for (let index = 0; index < 40; index += 1) journal.append({ kind: 'n', message: `entry ${index} ☑ é 漢字` });
+    journal.close();
+    const whole = readJournal(file).entries;
+    for (const block of [5, 7, 64, 1024]) {
+      for (const limit of [1, 3, 39, 40, 100]) expect(readJournalTail(file, limit, block)).toEqual(whole.slice(-limit));
+    }
   });
 
   it('skips a torn last line and reports it', () => {

@@ -12,6 +12,7 @@ const MARK: Record<string, string> = {
   'CONFIRMED BY THE ADMIN': '☑ CONFIRMED BY THE ADMIN',
   'NOT STARTED': '○ NOT STARTED',
   INTERRUPTED: '⚠ INTERRUPTED',
+  RUNNING: '… RUNNING',
   'NOT AVAILABLE': '– NOT AVAILABLE',
 };
 
@@ -31,7 +32,7 @@ function environmentLines(report: RunbookReport): [string, string][] {
 }
 
 /** Markdown text, escaped so a value cannot turn into markup. */
-const md = (text: string) => text.replace(/([\\`*_[\]<>|])/g, '\\$1');
+const md = (text: string) => text.replace(/([\\`*_[\]<|])/g, '\\$1').replace(/^>/, '\\>');
 const code = (text: string) => (text.includes('`') ? `\`\` ${text} \`\`` : `\`${text}\``);
 
 export function toMarkdown(report: RunbookReport): string {
@@ -57,6 +58,7 @@ export function toMarkdown(report: RunbookReport): string {
       out.push(`   ${code(action.detail)}`);
     });
     if (step.record.length) out.push('', '**Record from the portal.**', '', ...step.record.map((label) => `- ${md(label)}: ____________________________`));
+    if (step.byHand.length) out.push('', '**Without the app.**', '', ...step.byHand.map((line) => `- ${md(line)}`));
     for (const note of step.notes) out.push('', `> ${md(note)}`);
     out.push('');
     if (step.confirmations.length) out.push('**Confirmed by the admin (not verified).**', '', ...step.confirmations.map((line) => `- ${md(line)}`), '');
@@ -116,6 +118,7 @@ ${inputs.length ? `<p><strong>Inputs.</strong> ${inputs.map(([name, value]) => `
 <p><strong>${step.manual ? 'Plan (by hand in the portal).' : 'Plan.'}</strong></p>
 <ol class="plan">${step.plan.map((action) => (action.kind === 'manual' ? `<li>${html(action.detail)}</li>` : `<li>${html(action.title)}${action.changesSystem ? ' <span class="changes">(changes the system)</span>' : ''}<br><code>${html(action.detail)}</code></li>`)).join('')}</ol>
 ${step.record.length ? `<p><strong>Record from the portal.</strong></p><ul class="record">${step.record.map((label) => `<li>${html(label)}: <span class="blank"></span></li>`).join('')}</ul>` : ''}
+${step.byHand.length ? `<p><strong>Without the app.</strong></p><ul>${step.byHand.map((line) => `<li>${html(line)}</li>`).join('')}</ul>` : ''}
 ${step.notes.map((note) => `<p class="note">${html(note)}</p>`).join('')}
 ${step.confirmations.length ? `<p><strong>Confirmed by the admin (not verified).</strong></p><ul>${step.confirmations.map((line) => `<li>${html(line)}</li>`).join('')}</ul>` : ''}
 <p><strong>What happened.</strong>${step.happened.length ? '' : ' Nothing yet.'}</p>
@@ -155,9 +158,10 @@ ${report.warnings.length ? `<ul>${report.warnings.map((warning) => `<li><strong>
 
 /** A few lines for a ticket: where the change stands, redacted like everything else. */
 export function toSummary(report: RunbookReport): string {
-  const done = report.steps.filter((step) => step.status === 'passed' || step.status === 'confirmed').length;
+  const passed = report.steps.filter((step) => step.status === 'passed').length;
+  const confirmed = report.steps.filter((step) => step.status === 'confirmed').length;
   const lines = [
-    `NDES via Entra application proxy on ${report.environment.server ?? 'this server'}: ${done} of ${report.steps.length} steps done (${report.mode === 'offline' ? 'offline runbook' : 'guided'}), ${report.generatedAt}.`,
+    `NDES via Entra application proxy on ${report.environment.server ?? 'this server'}: ${passed} of ${report.steps.length} steps passed${confirmed ? `, ${confirmed} confirmed by the admin (not verified)` : ''} (${report.mode === 'offline' ? 'offline runbook' : 'guided'}), ${report.generatedAt}.`,
     ...report.steps.map((step) => `${step.number}. ${step.title}: ${step.statusText.toLowerCase()}`),
     `Internal URL: ${report.environment.internalUrl ?? '-'}; external URL: ${report.environment.externalUrl ?? '-'}; tenant: ${report.environment.tenantId ?? '-'}.`,
     ...(report.warnings.length ? [`Open warnings: ${report.warnings.map((warning) => `${warning.step}: ${warning.message}`).join(' | ')}`] : ['No open warnings.']),

@@ -20,6 +20,10 @@ export function folderOf(inputs: Record<string, string>): string | null {
   const folder = (inputs.folder ?? '').trim();
   if (folder === '') return null;
   if (folder.length > 1024 || [...folder].some((char) => char.charCodeAt(0) < 0x20) || !(isAbsolute(folder) || win32.isAbsolute(folder))) throw new CompanionError('INVALID_REQUEST', 'The folder must be a full path, such as D:\\Change records\\NDES.', 'Type a full path, or leave it empty for a dated folder under the data folder.');
+  // The app runs elevated: no network share (an SMB sign-in to whatever host is named), no device
+  // path, and nothing under the Windows folder.
+  if (/^[\\/]{2}/.test(folder)) throw new CompanionError('INVALID_REQUEST', 'The runbook is written to a folder on this server, not to a network share or device path.', 'Type a local folder such as D:\\Change records\\NDES, then copy the files where they belong.');
+  if (/^[a-z]:[\\/]windows([\\/]|$)/i.test(folder)) throw new CompanionError('INVALID_REQUEST', 'The runbook is not written under the Windows folder.', 'Type a folder such as D:\\Change records\\NDES.');
   return folder;
 }
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { JournalEntry, Mode, PlannedAction, StepId, StepStatus } from '../../contract/model.ts';
 import type { Runbook } from '../runbook/runbook.ts';
 import { steps } from '../runbook/steps.ts';
-import { CONFIRMATIONS } from '../runbook/offline.ts';
+import { CONFIRMATIONS, handSteps } from '../runbook/offline.ts';
 import type { Redactor } from '../store/redact.ts';
 
 /**
@@ -39,7 +39,7 @@ export const RUNBOOK_REPORT_SCHEMA = z.object({
       number: z.number().int(),
       id: z.string(),
       title: z.string(),
-      status: z.enum(['not-started', 'running', 'passed', 'failed', 'not-available', 'confirmed']).describe('running: the companion stopped while the step ran (interrupted). confirmed: recorded by the admin in offline mode.'),
+      status: z.enum(['not-started', 'running', 'passed', 'failed', 'not-available', 'confirmed', 'interrupted']).describe('interrupted: the companion stopped while the step ran; Verify says where it stands. confirmed: recorded by the admin in offline mode.'),
       statusText: z.string().describe('The status in words, as printed.'),
       lastChangedAt: z.string().nullable(),
       cloud: z.boolean(),
@@ -53,6 +53,8 @@ export const RUNBOOK_REPORT_SCHEMA = z.object({
       confirmations: z.array(z.string()).describe('What the admin recorded from the portal (offline mode).'),
       /** Offline mode, cloud steps: what the admin writes down from the portal (blank lines on paper). */
       record: z.array(z.string()),
+      /** Local steps: the same step done without the app, for a reader of the printed runbook. */
+      byHand: z.array(z.string()),
     }),
   ),
   warnings: z.array(z.object({ step: z.string(), message: z.string() })).describe('Failed or interrupted steps and warnings the admin recorded.'),
@@ -69,7 +71,8 @@ export function reportJsonSchema(): Record<string, unknown> {
 
 export const STATUS_TEXT: Record<StepStatus, string> = {
   'not-started': 'NOT STARTED',
-  running: 'INTERRUPTED',
+  running: 'RUNNING',
+  interrupted: 'INTERRUPTED',
   passed: 'PASSED',
   failed: 'FAILED',
   'not-available': 'NOT AVAILABLE',
@@ -87,23 +90,30 @@ function eventOf(entry: JournalEntry): z.infer<typeof EventSchema> {
   return { at: entry.at, kind: entry.kind, message: entry.message, ...(lines.length ? { lines } : {}) };
 }
 
-/** The back-out plan, newest change first: what undoes each step the runbook carried out. */
-function backOutPlan(status: (id: StepId) => StepStatus, mode: Mode): { title: string; detail: string }[] {
-  const done = (id: StepId) => ['passed', 'confirmed', 'failed', 'running'].includes(status(id));
-  const plan: { title: string; detail: string }[] = [];
-  if (done('intune')) {
-    plan.push({
-      title: 'Roll back the Intune SCEP profiles',
-      detail: mode === 'offline' ? 'In the Intune admin center, put the internal SCEP URL back in each profile recorded above and remove the external one.' : 'ndes-companion intune rollback (or step 9, What to do: rollback): puts back exactly the URLs the companion replaced, as recorded in the journal.',
-    });
-  }
-  if (done('publish')) plan.push({ title: 'Unpublish NDES', detail: 'Microsoft Entra admin center > Enterprise applications > the NDES application > Application proxy: remove the external URL, or delete the application (Properties > Delete).' });
-  if (done('outbound-proxy')) plan.push({ title: 'Restore the connector\'s proxy configuration', detail: 'ndes-companion proxy --remove (or step 5, What to do: remove): puts back both .exe.config files and WinHTTP as they were before the companion\'s first change.' });
-  if (done('registration') || done('connector-install')) {
-    plan.push({ title: 'Uninstall the connector', detail: 'Settings > Apps (or Programs and Features): uninstall Microsoft Entra private network connector and its updater; then remove the connector from the Application proxy page of the Microsoft Entra admin center once it shows inactive.' });
-  }
-  if (plan.length === 0) plan.push({ title: 'Nothing to back out', detail: 'No step that changes the server or the tenant has been carried out.' });
-  return plan;
+/**
+ * The back-out plan, newest change first, written whole before the change too (it is part of
+ * the paperwork); each item says which step it undoes and whether that step was carried out.
+ */
+function backOutPlan(status: (id: StepId) => StepStatus, mode: Mode, previousUrls: string | null): { title: string; detail: string }[] {
+  const state = (id: StepId, number: number) => (['passed', 'confirmed', 'failed', 'running', 'interrupted'].includes(status(id)) ? `step ${number} was carried out` : `only if step ${number} was carried out`);
+  return [
+    {
+      title: `Roll back the Intune SCEP profiles (${state('intune', 9)})`,
+      detail:
+        mode === 'offline'
+          ? `In the Intune admin center, open each SCEP profile changed and set SCEP Server URLs back to ${previousUrls ?? 'the URLs recorded in step 9'}.`
+          : 'ndes-companion intune rollback (or step 9 with What to do: rollback) puts back exactly the URLs the companion replaced, recorded in the journal; by hand, set each profile\'s SCEP Server URLs back to the "before" values in step 9 above.',
+    },
+    { title: `Unpublish NDES (${state('publish', 7)})`, detail: 'Microsoft Entra admin center > Enterprise applications > the NDES application: under Application proxy remove the external URL, or delete the application (Properties > Delete); Intune must no longer list its URL first.' },
+    {
+      title: `Restore the connector's proxy configuration (${state('outbound-proxy', 5)})`,
+      detail: 'ndes-companion proxy --remove (or step 5 with What to do: remove) puts back both .exe.config files and WinHTTP as they were; by hand, copy back the files the companion kept under %ProgramData%\\NDES Proxy Companion\\Backups, run netsh winhttp reset proxy if WinHTTP had none, and Restart-Service WAPCSvc, WAPCUpdaterSvc.',
+    },
+    {
+      title: `Uninstall the connector (${state('connector-install', 3)})`,
+      detail: 'In an elevated prompt: Get-Package "Microsoft Entra private network connector*" | Uninstall-Package (or Settings > Apps), then the same for its updater; then remove the connector from the Application proxy page of the Microsoft Entra admin center once it shows Inactive.',
+    },
+  ];
 }
 
 export interface ReportSource {
@@ -141,6 +151,7 @@ export function buildReport(source: ReportSource): RunbookReport {
     for (const input of step.inputs) if (!inputs[input.id]?.trim() && overrides[input.id]) inputs[input.id] = overrides[input.id] ?? '';
     const plan = runbook.plan(step.id, inputs, mode, { journal: false, values: { ...(overrides.internalUrl ? { internalUrl: overrides.internalUrl } : {}), ...(overrides.externalUrl ? { externalUrl: overrides.externalUrl } : {}), ...(overrides.tenantId ? { tenantId: overrides.tenantId } : {}) } });
     const confirm = mode === 'offline' && step.cloud ? (CONFIRMATIONS[step.id]?.fields ?? []).map((field) => field.label) : [];
+    const known = { ...values, internalUrl: values.internalUrl ?? overrides.internalUrl ?? null };
     const happened = (bySteps.get(step.id) ?? []).slice(-5).map(eventOf);
     return {
       number: index + 1,
@@ -159,13 +170,14 @@ export function buildReport(source: ReportSource): RunbookReport {
       happened,
       confirmations: state.confirmations[step.id]?.lines ?? [],
       record: confirm,
+      byHand: step.cloud ? [] : (handSteps(step.id, known) ?? []),
     };
   });
 
   const warnings: { step: string; message: string }[] = [];
   for (const step of reportSteps) {
     if (step.status === 'failed') warnings.push({ step: step.title, message: step.happened.at(-1)?.message ?? 'The step failed.' });
-    if (step.status === 'running') warnings.push({ step: step.title, message: 'The step was interrupted (the companion stopped while it ran): run Verify on it before going on.' });
+    if (step.status === 'interrupted') warnings.push({ step: step.title, message: 'The step was interrupted (the companion stopped while it ran): run Verify on it before going on.' });
     for (const line of step.confirmations) if (line.startsWith('Warning:')) warnings.push({ step: step.title, message: line });
   }
   const next = reportSteps
@@ -189,7 +201,7 @@ export function buildReport(source: ReportSource): RunbookReport {
     steps: reportSteps,
     warnings,
     next: next.length ? next : ['Every step is done. Keep this runbook with the change record.'],
-    backOut: backOutPlan(status, mode),
+    backOut: backOutPlan(status, mode, /before \(to put back when backing out\): (.+)\.$/m.exec(state.confirmations.intune?.lines.join('\n') ?? '')?.[1] ?? null),
     journal: { entries: source.journal.length, first: source.journal[0]?.at ?? null, last: source.journal.at(-1)?.at ?? null },
   };
   // One redaction for everything that leaves: tokens, passwords, proxy credentials, secret query strings.

@@ -76,6 +76,46 @@ export function manualSteps(stepId: StepId, values: RunbookValues): string[] | n
   }
 }
 
+const withSlash = (url: string) => url.replace(/\/?$/, '/');
+
+/**
+ * The local steps done without the app, for a reader of the printed runbook: Microsoft's own
+ * checks and commands from the guide (mission/seed-app-proxy-protect-ndes.md) and domain.md.
+ */
+export function handSteps(stepId: StepId, values: RunbookValues): string[] | null {
+  const server = or(values.connectorServer, 'the NDES server');
+  const internal = values.internalUrl ? withSlash(values.internalUrl) : 'https://<NDES server FQDN>/';
+  const external = values.externalUrl ? withSlash(values.externalUrl).replace(/certsrv\/mscep\/$/i, '') : 'https://<app>-<tenant>.msappproxy.net/';
+  switch (stepId) {
+    case 'readiness':
+      return [
+        `On ${server}: Windows Server 2016 or later with .NET Framework 4.7.2 or later (what the current connector requires), and TLS 1.2 for .NET (SchUseStrongCrypto = 1 under HKLM\\SOFTWARE\\Microsoft\\.NETFramework\\v4.0.30319).`,
+        `From ${server}: Test-NetConnection -ComputerName login.microsoftonline.com -Port 443 succeeds, as do the other hosts of Microsoft's "Outbound ports and URLs" list for the connector (no TLS inspection for them).`,
+        `In a browser on ${server}: ${internal} shows the IIS start page, and ${internal}certsrv/mscep/mscep.dll answers HTTP Error 403 - Forbidden.`,
+      ];
+    case 'connector-install':
+      return [
+        `In the ${APP_PROXY}, select Download connector service, read the terms and select Accept terms & Download.`,
+        `Copy the installer to ${server} and run it in an elevated prompt: MicrosoftEntraPrivateNetworkConnectorInstaller.exe REGISTERCONNECTOR="false" /q (or run it interactively and register in its wizard).`,
+        'Check both services run: Get-Service WAPCSvc, WAPCUpdaterSvc.',
+      ];
+    case 'outbound-proxy':
+      return [
+        `Only when ${server} reaches the internet through a proxy: in an elevated Windows PowerShell, run & "C:\\Program Files\\Microsoft Entra private network connector\\ConfigureOutBoundProxy.ps1" -ProxyAddress http://<proxy>:<port>.`,
+        'Restart both services: Restart-Service WAPCSvc, WAPCUpdaterSvc.',
+      ];
+    case 'verify':
+      return [
+        `In a browser outside the company network: ${external} shows the IIS start page (the whole server published) or ${external}certsrv/mscep/ answers (only SCEP published).`,
+        `${external}certsrv/mscep/mscep.dll answers HTTP Error 403 - Forbidden, and ${external}certsrv/mscep/mscep.dll?operation=GetCACaps&message=default lists the CA's capabilities.`,
+      ];
+    case 'report':
+      return ['Keep this runbook with the change record; note each step\'s outcome in it as you go.'];
+    default:
+      return null;
+  }
+}
+
 /** What the admin records per cloud step in offline mode, and how it is checked. */
 export const CONFIRMATIONS: Partial<Record<StepId, ConfirmSpec>> = {
   'sign-in': {
@@ -124,12 +164,19 @@ export const CONFIRMATIONS: Partial<Record<StepId, ConfirmSpec>> = {
     },
   },
   intune: {
-    fields: [{ id: 'profilesChanged', label: 'SCEP profiles changed', help: 'Their names as Intune shows them, comma-separated (one first, as a pilot).', kind: 'text', required: true, placeholder: 'Contoso iOS SCEP' }],
+    fields: [
+      { id: 'profilesChanged', label: 'SCEP profiles changed', help: 'Their names as Intune shows them, comma-separated (one first, as a pilot).', kind: 'text', required: true, placeholder: 'Contoso iOS SCEP' },
+      { id: 'previousUrls', label: 'SCEP Server URLs they held before', help: 'As the profiles listed them before the change, comma-separated: the back-out plan puts these back.', kind: 'text', required: true, placeholder: 'https://ndes01.contoso.local/certsrv/mscep/mscep.dll' },
+    ],
     judge(inputs) {
       const names = (inputs.profilesChanged ?? '').split(',').map((name) => name.trim()).filter(Boolean);
       if (names.length === 0) return refuse('No changed profile was recorded.', 'Type the names of the SCEP profiles you changed, as Intune shows them.');
       if (names.some((name) => name.length > 256)) return refuse('A profile name is longer than Intune allows.', 'Type each profile name as Intune shows it.');
-      return { ok: true, lines: [`SCEP profiles changed in the Intune admin center: ${names.join(', ')}.`] };
+      const previous = (inputs.previousUrls ?? '').split(',').map((url) => url.trim()).filter(Boolean);
+      if (previous.length === 0) return refuse('The URLs the profiles held before were not recorded.', 'Type the SCEP Server URLs as they were before the change: without them the change cannot be backed out exactly.');
+      const bad = previous.find((url) => !checkUrl(url, 'internal').ok);
+      if (bad) return refuse(`"${bad.slice(0, 120)}" is not a URL.`, 'Type each URL whole, e.g. https://ndes01.contoso.local/certsrv/mscep/mscep.dll.');
+      return { ok: true, lines: [`SCEP profiles changed in the Intune admin center: ${names.join(', ')}.`, `SCEP Server URLs they held before (to put back when backing out): ${previous.join(', ')}.`] };
     },
   },
 };

@@ -83,6 +83,29 @@ export class Runbook {
     if (deps.store.recoveredFrom) {
       deps.journal.append({ kind: 'state-recovered', message: `Saved state could not be read; kept it as ${deps.store.recoveredFrom} and started fresh.` });
     }
+    // A step saved as running was running when the companion stopped (killed, crashed, a restart):
+    // nothing here can say how far it came, so it is marked interrupted for Verify to find out.
+    let interrupted = false;
+    for (const step of steps) {
+      const saved = this.state.steps[step.id];
+      if (saved?.status !== 'running') continue;
+      this.state.steps[step.id] = { status: 'interrupted', at: this.now().toISOString() };
+      deps.journal.append({ kind: 'step-interrupted', stepId: step.id, message: `Step ${steps.indexOf(step) + 1} (${step.title}) was running when the companion stopped (last change ${saved.at}); Verify shows where it stands.` });
+      interrupted = true;
+    }
+    if (interrupted) this.save();
+  }
+
+  /**
+   * Where to carry on: an interrupted step first, else the first step not done yet. Resuming
+   * re-runs Verify for these and for every step believed done (verify() is the truth).
+   */
+  resumePoint(): { stepId: StepId; interrupted: StepId[]; believedDone: StepId[] } | null {
+    const status = (id: StepId) => this.state.steps[id]?.status ?? 'not-started';
+    const interrupted = steps.filter((step) => status(step.id) === 'interrupted').map((step) => step.id);
+    const believedDone = steps.filter((step) => status(step.id) === 'passed').map((step) => step.id);
+    const next = interrupted[0] ?? steps.find((step) => step.id !== 'report' && !['passed', 'confirmed'].includes(status(step.id)))?.id;
+    return next ? { stepId: next, interrupted, believedDone } : null;
   }
 
   get mode(): Mode {
@@ -350,6 +373,13 @@ export class Runbook {
       const typed = out[input.id]?.trim();
       if (!typed) out[input.id] = found.value;
       progress?.(!typed || typed === found.value ? `${input.label}: ${found.value}, as ${source} read it back.` : `${input.label}: ${typed}, as typed (${source} read back ${found.value}).`);
+    }
+    // A tenant ID recorded earlier (typed for registration, or confirmed from the portal) serves
+    // a step that needs one and was given none: offline, Registration's Verify has no field for it.
+    const tenant = this.values().tenantId;
+    if (tenant && !out.tenantId?.trim() && stepById(stepId).inputs.some((input) => input.id === 'tenantId')) {
+      out.tenantId = tenant;
+      progress?.(`Tenant ID: ${tenant}, as recorded earlier in this runbook.`);
     }
     return out;
   }

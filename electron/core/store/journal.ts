@@ -1,12 +1,12 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync, fstatSync, readSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync, fstatSync, readSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { JournalEntry } from '../../contract/model.ts';
 import type { Redactor } from './redact.ts';
 
 /**
  * Append-only JSON lines. Each entry is redacted, written with one write() call and
  * flushed before append() returns, so a kill at any moment loses at most the line being
- * written; readers skip a torn last line.
+ * written; that torn line is set aside when the journal is next opened.
  */
 export interface Journal {
   append(entry: Omit<JournalEntry, 'at'> & { at?: string }): JournalEntry;
@@ -45,19 +45,105 @@ export function readJournal(file: string): JournalRead {
   return { entries, torn };
 }
 
+/**
+ * The newest `limit` entries, read backwards from the end in blocks: the wizard and the CLI ask
+ * for the tail often, and a long journal is never read whole for it.
+ */
+export function readJournalTail(file: string, limit: number, block = 64 * 1024): JournalEntry[] {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  try {
+    let position = fstatSync(fd).size;
+    let carry = Buffer.alloc(0);
+    const lines: string[] = [];
+    while (position > 0 && lines.length <= limit) {
+      const size = Math.min(block, position);
+      position -= size;
+      const chunk = Buffer.alloc(size);
+      readSync(fd, chunk, 0, size, position);
+      let joined = Buffer.concat([chunk, carry]);
+      // Bytes before the first newline may belong to a line that starts in an earlier block:
+      // they are carried as bytes, so a character split across blocks is never mangled.
+      if (position > 0) {
+        const first = joined.indexOf(0x0a);
+        if (first < 0) {
+          carry = joined;
+          continue;
+        }
+        carry = joined.subarray(0, first);
+        joined = joined.subarray(first + 1);
+      } else {
+        carry = Buffer.alloc(0);
+      }
+      const parts = joined.toString('utf8').split('\n').filter((line) => line !== '');
+      lines.unshift(...parts);
+    }
+    const entries: JournalEntry[] = [];
+    for (const line of lines.slice(-limit - 1)) {
+      try {
+        entries.push(JSON.parse(line) as JournalEntry);
+      } catch {
+        // A torn line: openJournal sets it aside when the companion starts.
+      }
+    }
+    return entries.slice(-limit);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * A writer killed mid-line leaves bytes after the last newline. They are set aside whole in
+ * journal.torn-<time>.txt beside the journal (never dropped), the journal is cut back to its
+ * last complete line (so it stays valid JSON lines), and the repair is journaled.
+ */
+function repairTornTail(fd: number, file: string, now: () => Date): { keptAs: string; bytes: number } | null {
+  const size = fstatSync(fd).size;
+  if (size === 0) return null;
+  const last = Buffer.alloc(1);
+  readSync(fd, last, 0, 1, size - 1);
+  if (last[0] === 0x0a) return null;
+  // Find the last newline, reading backwards.
+  let end = size;
+  let start = 0;
+  const block = Buffer.alloc(4096);
+  while (end > 0) {
+    const from = Math.max(0, end - block.length);
+    const read = readSync(fd, block, 0, end - from, from);
+    const at = block.subarray(0, read).lastIndexOf(0x0a);
+    if (at >= 0) {
+      start = from + at + 1;
+      break;
+    }
+    end = from;
+  }
+  const torn = Buffer.alloc(size - start);
+  readSync(fd, torn, 0, torn.length, start);
+  try {
+    JSON.parse(torn.toString('utf8'));
+    // A whole entry that only lost its newline: finish the line, nothing is torn.
+    writeSync(fd, '\n');
+    return null;
+  } catch {
+    const keptAs = join(dirname(file), `${basename(file, '.jsonl')}.torn-${now().toISOString().replace(/[:.]/g, '-')}.txt`);
+    writeFileSync(keptAs, torn, { mode: 0o600 });
+    ftruncateSync(fd, start);
+    return { keptAs, bytes: torn.length };
+  }
+}
+
 export function openJournal(file: string, redactor: Redactor, now: () => Date = () => new Date()): Journal {
   mkdirSync(dirname(file), { recursive: true });
   const fd = openSync(file, 'a+', 0o600);
-  // A writer that died mid-line left no newline: start ours on a fresh line.
-  const size = fstatSync(fd).size;
-  if (size > 0) {
-    const last = Buffer.alloc(1);
-    readSync(fd, last, 0, 1, size - 1);
-    if (last[0] !== 0x0a) writeSync(fd, '\n');
-  }
+  const repaired = repairTornTail(fd, file, now);
   let closed = false;
 
-  return {
+  const journal: Journal = {
     append(entry) {
       if (closed) throw new Error('journal is closed');
       const full = redactor.value({ ...entry, at: entry.at ?? now().toISOString() }) as JournalEntry;
@@ -66,7 +152,7 @@ export function openJournal(file: string, redactor: Redactor, now: () => Date = 
       return full;
     },
     tail(limit) {
-      return readJournal(file).entries.slice(-limit);
+      return readJournalTail(file, limit);
     },
     close() {
       if (!closed) closeSync(fd);
@@ -74,4 +160,6 @@ export function openJournal(file: string, redactor: Redactor, now: () => Date = 
     },
     isOpen: () => !closed,
   };
+  if (repaired) journal.append({ kind: 'journal-repaired', message: `The journal's last line was cut short when the companion stopped; its ${repaired.bytes} bytes are kept in ${repaired.keptAs}, and the journal goes on from its last whole entry.` });
+  return journal;
 }

@@ -9,7 +9,13 @@ const BEARER = /\b(Bearer)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
 const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@:]+:[^\s/@]+@/gi;
 // A secret named in free text, as tools print it: password="…", Password: …, token=… (appcmd's
 // /config output, for one, prints an app pool account's password in clear).
-const NAMED_SECRET = /\b(password|passwd|pwd|secret|token|client_secret)(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s"',;&]+)/gi;
+const NAMED_SECRET = /\b(\w*(?:password|passwd|pwd|secret|token))(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s"',;&]+)/gi;
+// An HTTP authorization header of any scheme (Proxy-Authorization: Basic …), and a PowerShell
+// parameter that carries a password (-PfxPassword …).
+const AUTH_HEADER = /\b((?:proxy-)?authorization\s*:\s*)(?:basic|bearer|ntlm|negotiate|digest)?\s*[^\s"',;]+/gi;
+const PASSWORD_PARAMETER = /(-\w*(?:password|secret|token)\s+)("[^"]*"|'[^']*'|[^\s"',;]+)/gi;
+// Credentials before a host with no scheme (proxy settings written http=user:pass@host:port).
+const BARE_CREDENTIALS = /(^|[\s=("'])[^\s/@:=("']+:[^\s/@]+@(?=[a-z0-9.-]+)/gi;
 
 // A secret carried in a query string: an authorization code, a SAS signature, a token or key.
 const QUERY_SECRET = /([?&#](?:code|sig|signature|access_token|id_token|refresh_token|client_secret|password|pwd|token|key|api[-_]?key|code_verifier|assertion)=)[^&\s#"'<>]+/gi;
@@ -33,6 +39,9 @@ export class Redactor {
       .replace(BEARER, `$1 ${REDACTED}`)
       .replace(URL_CREDENTIALS, `$1${REDACTED}@`)
       .replace(QUERY_SECRET, `$1${REDACTED}`)
+      .replace(AUTH_HEADER, `$1${REDACTED}`)
+      .replace(PASSWORD_PARAMETER, `$1${REDACTED}`)
+      .replace(BARE_CREDENTIALS, `$1${REDACTED}@`)
       .replace(NAMED_SECRET, (_match, name: string, separator: string, secret: string) => `${name}${separator}${secret.startsWith('"') ? `"${REDACTED}"` : secret.startsWith("'") ? `'${REDACTED}'` : REDACTED}`);
     for (const secret of this.secrets) out = out.split(secret).join(REDACTED);
     return out;

@@ -91,6 +91,7 @@ export class Wizard {
     this.applyDefaults();
     if (journal.ok) for (const entry of journal.value.entries) this.append(entry.at, 'info', entry.message);
     void this.refreshHost();
+    void this.resume();
   }
 
   async refreshHost(): Promise<void> {
@@ -101,6 +102,21 @@ export class Wizard {
     } else {
       this.host = null;
       this.hostError = result.error;
+    }
+  }
+
+  /**
+   * After a restart: open the step the companion was in when it stopped, and Verify it, since
+   * nothing saved can say how far it came.
+   */
+  private async resume(): Promise<void> {
+    const point = await this.api.runbook.resumePoint({});
+    if (!point.ok || !point.value.point) return;
+    const { stepId, interrupted } = point.value.point;
+    this.goTo(this.steps.findIndex((step) => step.id === stepId));
+    if (interrupted.includes(stepId)) {
+      this.append(nowIso(), 'warn', `Step ${this.steps.find((step) => step.id === stepId)?.number ?? '?'} was interrupted when the companion stopped: verifying it now.`);
+      await this.run(stepId, 'verify');
     }
   }
 

@@ -10,7 +10,7 @@ import { judgeTenant, readTenantFacts } from '../core/cloud/tenant.ts';
 import { pasteSignInWindow } from './paste-sign-in.ts';
 import { resolve } from 'node:path';
 import { checkUrl } from '../core/checks/input-rules.ts';
-import { formatsOf } from '../core/report/report-step.ts';
+import { checkReportFolder, formatsOf } from '../core/report/report-step.ts';
 import { toSummary } from '../core/report/render.ts';
 import type { SignInWindow } from '../core/cloud/registration-token.ts';
 import { checkTable, failureText, outcomeText, planText, stepsTable } from './format.ts';
@@ -57,7 +57,8 @@ Usage:
   ndes-companion whoami [--cloud C] [--json]    Who is signed in.
   ndes-companion resume [--json]                After a crash, a kill or a restart: Verify the step that was
                                                 interrupted and every step believed done, and say where to carry on
-                                                (exit 1 when one of them does not verify).
+                                                (exit 1 when one does not verify, 3 when one could not be verified:
+                                                its status is left as it was).
   ndes-companion runbook [--offline] [--internal-url U] [--out DIR] [--format all|markdown,html,pdf,json] [--summary] [--json]
                                                 Write the runbook with evidence (step report) without a window: each
                                                 step's why, plan, what happened, confirmations, open warnings, what to do
@@ -434,27 +435,28 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
         return outcome(await gateway.dispatch(sender, 'runbook:verify', { stepId: 'connector-install' }));
       case 'resume': {
         // After a crash, a kill or a restart: Verify what was interrupted and what was believed done.
-        const point = companion.runbook.resumePoint();
-        if (!point) {
-          io.out('Every step is done; nothing to resume.');
-          return EXIT.ok;
-        }
+        const before = companion.runbook.resumePoint();
+        const doneSteps = companion.runbook.list().filter((step) => step.status === 'passed').map((step) => step.id);
+        const toVerify = [...new Set([...(before?.interrupted ?? []), ...(before?.believedDone ?? doneSteps)])];
         const title = (id: string) => {
           const view = companion.runbook.list().find((step) => step.id === id);
           return `Step ${view?.number ?? '?'} (${view?.title ?? id})`;
         };
         const results: { id: string; status: string; summary: string }[] = [];
-        for (const id of [...new Set([...point.interrupted, ...point.believedDone])]) {
+        for (const id of toVerify) {
           const verified = await gateway.dispatch(sender, 'runbook:verify', { stepId: id });
-          results.push(verified.ok ? { id, status: (verified.value as StepOutcome).status, summary: (verified.value as StepOutcome).summary } : { id, status: 'failed', summary: `${verified.error.message} ${verified.error.remediation}` });
+          // A Verify that could not look (no sign-in, no network) leaves the step's status as it was.
+          results.push(verified.ok ? { id, status: (verified.value as StepOutcome).status, summary: (verified.value as StepOutcome).summary } : { id, status: 'could not verify', summary: `${verified.error.message} ${verified.error.remediation}` });
         }
+        const after = companion.runbook.resumePoint();
         const lines = [
-          ...point.interrupted.map((id) => `${title(id)} was interrupted when the companion stopped.`),
+          ...(before?.interrupted ?? []).map((id) => `${title(id)} was interrupted when the companion stopped.`),
           ...results.map((result) => `${title(result.id)}, verified: ${result.status}. ${result.summary}`),
-          `Carry on at ${title(point.stepId)}.`,
+          after ? `Carry on at ${title(after.stepId)}.` : 'Every step is done.',
         ];
-        if (values.json) io.out(JSON.stringify({ ok: true, value: { ...point, verified: results } }, null, 2));
+        if (values.json) io.out(JSON.stringify({ ok: true, value: { interrupted: before?.interrupted ?? [], verified: results, carryOnAt: after?.stepId ?? null } }, null, 2));
         else io.out(lines.join('\n'));
+        if (results.some((result) => result.status === 'could not verify')) return EXIT.incomplete;
         return results.every((result) => result.status === 'passed' || result.status === 'confirmed') ? EXIT.ok : EXIT.failed;
       }
       case 'runbook': {
@@ -484,7 +486,14 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
           return EXIT.ok;
         }
         // Not the current folder by default: an elevated prompt starts in the system folder.
-        const result = await companion.writeRunbook(values.out ? resolve(values.out) : null, formats, { overrides, ...(values.offline ? { mode: 'offline' } : {}) });
+        let out: string | null = null;
+        try {
+          out = values.out ? checkReportFolder(resolve(values.out)) : null;
+        } catch (error) {
+          io.err(failureText(toFailure(error)));
+          return EXIT.usage;
+        }
+        const result = await companion.writeRunbook(out, formats, { overrides, ...(values.offline ? { mode: 'offline' } : {}) });
         const folder = result.folder;
         for (const note of result.notes) io.err(`warning: ${note}`);
         if (values.json) io.out(JSON.stringify({ ok: true, value: { folder, written: result.written, notes: result.notes } }, null, 2));

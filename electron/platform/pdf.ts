@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { childEnvironment, systemRoot } from './windows-paths.ts';
+import { killProcessTree } from './process-tree.ts';
 
 /**
  * Print-to-PDF by a Chromium-family browser already on the machine (Microsoft Edge on Windows
@@ -54,12 +55,14 @@ export async function printHtmlToPdf(html: string, options: { workDir: string; b
     ];
     const limit = options.timeoutMs ?? 60_000;
     const ended = await new Promise<{ code: number | null; timedOut: boolean }>((resolve) => {
-      // The same allowlisted environment PowerShell gets: nothing a user set can steer the browser.
+      // The allowlisted environment PowerShell gets (no variables that load code or change its paths).
       const child = spawn(browser, args, { stdio: 'ignore', windowsHide: true, env: childEnvironment(process.env, process.platform) });
       let timedOut = false;
       const timer = setTimeout(() => {
         timedOut = true;
-        child.kill();
+        // The browser and every process it started (Windows keeps them, and its profile locked, otherwise).
+        if (child.pid !== undefined) killProcessTree(child.pid);
+        resolve({ code: null, timedOut });
       }, limit);
       child.on('error', () => resolve({ code: -1, timedOut }));
       child.on('exit', (exit) => {

@@ -4,6 +4,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { exportReport } from '../../electron/core/report/export.ts';
 import { reportJsonSchema } from '../../electron/core/report/report.ts';
+import { checkReportFolder } from '../../electron/core/report/report-step.ts';
 import { repoRoot, testCompanion, type TestCompanion } from '../helpers/companion.ts';
 
 let subject: TestCompanion;
@@ -54,6 +55,16 @@ describe('offline runbook mode', () => {
     subject.companion.runbook.setMode('offline');
     expect(() => subject.companion.signIn()).toThrow('Offline runbook mode: the companion makes no call to Microsoft Entra ID or Graph.');
     expect(() => subject.companion.graph()).toThrow('Offline runbook mode');
+  });
+});
+
+describe('where the runbook may be written', () => {
+  it('refuses shares, device paths, the Windows folder and inetpub, however they are spelled', () => {
+    for (const folder of ['\\\\fileserver\\share', '\\\\?\\C:\\Temp', '//fileserver/share', 'C:\\Windows\\System32', 'c:/windows/temp', 'C:\\Temp\\..\\Windows', 'C:\\Windows.\\System32', 'D:\\inetpub\\wwwroot', 'reports', 'C:\\Temp\\x\u0007y']) {
+      expect(() => checkReportFolder(folder), folder).toThrow();
+    }
+    expect(checkReportFolder('D:\\Change records\\NDES')).toBe('D:\\Change records\\NDES');
+    expect(checkReportFolder('C:/Change/NDES/../Runbooks')).toBe('C:\\Change\\Runbooks');
   });
 });
 

@@ -67,7 +67,11 @@ describe('journal', () => {
     expect(redactor.text('AccessToken=abcdef123;x=1')).toBe(`AccessToken=${REDACTED};x=1`);
     expect(redactor.text('netsh: http=svc:Pa55w0rd@proxy:8080')).toBe(`netsh: http=${REDACTED}@proxy:8080`);
     // What is not a secret stays as it is.
-    for (const text of ['admin@contoso.onmicrosoft.com signed in', 'Tenant: admin@contoso.com', 'Authorization failed for the user', 'GET https://graph.microsoft.com/v1.0/organization']) expect(redactor.text(text)).toBe(text);
+    expect(redactor.text('http=user:p@ss@proxy:8080')).toBe(`http=${REDACTED}@proxy:8080`);
+    expect(redactor.text("@{Authorization='Basic c3ZjOlBhNTV3MHJk'}")).toBe(`@{Authorization='${REDACTED}'}`);
+    expect(redactor.text('Authorization: SharedKey acct:c2lnbmF0dXJlc2lnbmF0dXJl')).toBe(`Authorization: ${REDACTED}`);
+    // What is not a secret stays as it is: evidence must not be damaged.
+    for (const text of ['admin@contoso.onmicrosoft.com signed in', 'Tenant: admin@contoso.com', 'Authorization failed for the user', 'Authorization: required', 'GET https://graph.microsoft.com/v1.0/organization', 'Set-ADAccountPassword -Identity svc', 'non-secret value', 'mailto:admin@contoso.com', 'C:\\Users\\admin@contoso.com\\x']) expect(redactor.text(text)).toBe(text);
   });
 
   it('sets a torn last line aside when it opens, keeps every whole entry, and says where it kept it', () => {
@@ -83,7 +87,8 @@ describe('journal', () => {
     const read = readJournal(file);
     expect(read.torn).toBe(false);
     expect(read.entries.map((entry) => entry.kind)).toEqual(['a', 'journal-repaired', 'c']);
-    const kept = join(dir, 'journal.torn-2026-12-01T10-00-00-000Z.txt');
+    const keptName = readdirSync(dir).find((name) => /^journal\.torn-2026-12-01T10-00-00-000Z-[0-9a-f]{6}\.txt$/.test(name)) ?? 'none';
+    const kept = join(dir, keptName);
     expect(readFileSync(kept, 'utf8')).toBe('{"kind":"b","mess');
     expect(read.entries[1]?.message).toBe(`The journal's last line was cut short when the companion stopped; its 17 bytes are kept in ${kept}, and the journal goes on from its last whole entry.`);
   });

@@ -19,12 +19,23 @@ export function formatsOf(inputs: Record<string, string>): readonly ExportFormat
 export function folderOf(inputs: Record<string, string>): string | null {
   const folder = (inputs.folder ?? '').trim();
   if (folder === '') return null;
+  return checkReportFolder(folder);
+}
+
+/**
+ * Where the elevated app may write the runbook: a full local path, normalised first (so "..",
+ * forward slashes and trailing dots cannot walk around the rules); no network share (an SMB
+ * sign-in to whatever host is named), no device path, nothing under the Windows folder or IIS's
+ * inetpub (served to the network, perhaps through application proxy). The CLI's --out too.
+ */
+export function checkReportFolder(folder: string): string {
   if (folder.length > 1024 || [...folder].some((char) => char.charCodeAt(0) < 0x20) || !(isAbsolute(folder) || win32.isAbsolute(folder))) throw new CompanionError('INVALID_REQUEST', 'The folder must be a full path, such as D:\\Change records\\NDES.', 'Type a full path, or leave it empty for a dated folder under the data folder.');
-  // The app runs elevated: no network share (an SMB sign-in to whatever host is named), no device
-  // path, and nothing under the Windows folder.
   if (/^[\\/]{2}/.test(folder)) throw new CompanionError('INVALID_REQUEST', 'The runbook is written to a folder on this server, not to a network share or device path.', 'Type a local folder such as D:\\Change records\\NDES, then copy the files where they belong.');
-  if (/^[a-z]:[\\/]windows([\\/]|$)/i.test(folder)) throw new CompanionError('INVALID_REQUEST', 'The runbook is not written under the Windows folder.', 'Type a folder such as D:\\Change records\\NDES.');
-  return folder;
+  const windowsStyle = /^[a-z]:|\\/i.test(folder);
+  const normal = windowsStyle ? win32.resolve(folder) : folder;
+  const segments = normal.split(/[\\/]+/).map((segment) => segment.replace(/[. ]+$/, '').toLowerCase());
+  if (windowsStyle && (segments[1] === 'windows' || segments[1] === 'inetpub')) throw new CompanionError('INVALID_REQUEST', `The runbook is not written under ${segments[1] === 'windows' ? 'the Windows folder' : "IIS's inetpub (served to the network)"}.`, 'Type a folder such as D:\\Change records\\NDES.');
+  return normal;
 }
 
 export function reportPlan(inputs: Record<string, string>): PlannedAction[] {

@@ -14,7 +14,8 @@ import { CONFIRMATIONS, manualSteps, type RunbookValues } from './offline.ts';
 export interface RunbookState {
   version: 1;
   mode: Mode;
-  steps: Partial<Record<StepId, { status: StepStatus; at: string }>>;
+  /** pid: the process that set "running", so another process starting does not call a live run interrupted. */
+  steps: Partial<Record<StepId, { status: StepStatus; at: string; pid?: number }>>;
   inputs: Partial<Record<StepId, Record<string, string>>>;
   /** What a passed step read back that later steps' inputs default to (Publish's URLs), and when. */
   readBack: Partial<Record<StepId, { values: Record<string, string>; at: string }>>;
@@ -43,7 +44,7 @@ export function parseState(raw: unknown): RunbookState {
   state.mode = value.mode;
   for (const id of stepIds) {
     const saved = value.steps?.[id];
-    if (saved && typeof saved.status === 'string' && typeof saved.at === 'string') state.steps[id] = { status: saved.status, at: saved.at };
+    if (saved && typeof saved.status === 'string' && typeof saved.at === 'string') state.steps[id] = { status: saved.status, at: saved.at, ...(typeof saved.pid === 'number' ? { pid: saved.pid } : {}) };
     const inputs = value.inputs?.[id];
     if (inputs && typeof inputs === 'object') {
       state.inputs[id] = stringsOf(inputs);
@@ -89,6 +90,8 @@ export class Runbook {
     for (const step of steps) {
       const saved = this.state.steps[step.id];
       if (saved?.status !== 'running') continue;
+      // Still running in another process (the app while the CLI starts, or the other way round).
+      if (saved.pid !== undefined && saved.pid !== process.pid && processAlive(saved.pid)) continue;
       this.state.steps[step.id] = { status: 'interrupted', at: this.now().toISOString() };
       deps.journal.append({ kind: 'step-interrupted', stepId: step.id, message: `Step ${steps.indexOf(step) + 1} (${step.title}) was running when the companion stopped (last change ${saved.at}); Verify shows where it stands.` });
       interrupted = true;
@@ -315,7 +318,8 @@ export class Runbook {
       if (!result.passed && result.remedy) progress(`What to do: ${result.remedy}`, 'warn');
       return { stepId, runId, status: whatIf ? previous : status, summary: result.summary, ...(result.report ? { report: result.report } : {}), ...(result.remedy ? { remedy: result.remedy } : {}), ...(result.details?.length ? { evidence: result.details } : {}), ...(readBack ? { readBack } : {}), ...(profiles ? { profiles } : {}) };
     } catch (error) {
-      this.record(stepId, whatIf ? previous : 'failed');
+      // A Verify that could not look (no sign-in, no network) says nothing about the step: its status stays.
+      this.record(stepId, whatIf || kind === 'verify' ? previous : 'failed');
       const message = error instanceof Error ? error.message : String(error);
       progress(`${step.title} stopped: ${message}`, 'error');
       throw error;
@@ -392,12 +396,22 @@ export class Runbook {
   }
 
   private record(stepId: StepId, status: StepStatus): void {
-    this.state.steps[stepId] = { status, at: this.now().toISOString() };
+    this.state.steps[stepId] = { status, at: this.now().toISOString(), ...(status === 'running' ? { pid: process.pid } : {}) };
     this.save();
   }
 
   private save(): void {
     this.deps.store.write(this.state);
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, it only belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -1,5 +1,6 @@
-import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync, fstatSync, readSync } from 'node:fs';
+import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync, fstatSync, readSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import type { JournalEntry } from '../../contract/model.ts';
 import type { Redactor } from './redact.ts';
 
@@ -102,45 +103,74 @@ export function readJournalTail(file: string, limit: number, block = 64 * 1024):
  * journal.torn-<time>.txt beside the journal (never dropped), the journal is cut back to its
  * last complete line (so it stays valid JSON lines), and the repair is journaled.
  */
-function repairTornTail(fd: number, file: string, now: () => Date): { keptAs: string; bytes: number } | null {
-  const size = fstatSync(fd).size;
-  if (size === 0) return null;
-  const last = Buffer.alloc(1);
-  readSync(fd, last, 0, 1, size - 1);
-  if (last[0] === 0x0a) return null;
-  // Find the last newline, reading backwards.
-  let end = size;
-  let start = 0;
-  const block = Buffer.alloc(4096);
-  while (end > 0) {
-    const from = Math.max(0, end - block.length);
-    const read = readSync(fd, block, 0, end - from, from);
-    const at = block.subarray(0, read).lastIndexOf(0x0a);
-    if (at >= 0) {
-      start = from + at + 1;
-      break;
-    }
-    end = from;
-  }
-  const torn = Buffer.alloc(size - start);
-  readSync(fd, torn, 0, torn.length, start);
+function repairTornTail(file: string, now: () => Date): { keptAs: string; bytes: number } | null {
+  // Its own read-write handle: an append handle cannot shorten the file on Windows (libuv opens
+  // "a+" without FILE_WRITE_DATA).
+  let fd: number;
   try {
-    JSON.parse(torn.toString('utf8'));
-    // A whole entry that only lost its newline: finish the line, nothing is torn.
-    writeSync(fd, '\n');
-    return null;
-  } catch {
-    const keptAs = join(dirname(file), `${basename(file, '.jsonl')}.torn-${now().toISOString().replace(/[:.]/g, '-')}.txt`);
-    writeFileSync(keptAs, torn, { mode: 0o600 });
-    ftruncateSync(fd, start);
-    return { keptAs, bytes: torn.length };
+    fd = openSync(file, 'r+');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (size === 0) return null;
+    const last = Buffer.alloc(1);
+    readSync(fd, last, 0, 1, size - 1);
+    if (last[0] === 0x0a) return null;
+    // Find the last newline, reading backwards.
+    let end = size;
+    let start = 0;
+    const block = Buffer.alloc(4096);
+    while (end > 0) {
+      const from = Math.max(0, end - block.length);
+      const read = readSync(fd, block, 0, end - from, from);
+      const at = block.subarray(0, read).lastIndexOf(0x0a);
+      if (at >= 0) {
+        start = from + at + 1;
+        break;
+      }
+      end = from;
+    }
+    const torn = Buffer.alloc(size - start);
+    readSync(fd, torn, 0, torn.length, start);
+    try {
+      JSON.parse(torn.toString('utf8'));
+      // A whole entry that only lost its newline: finish the line, nothing is torn.
+      writeSync(fd, '\n', size);
+      fsyncSync(fd);
+      return null;
+    } catch {
+      // Kept whole and flushed before anything is cut; a name of its own even within one millisecond.
+      const keptAs = join(dirname(file), `${basename(file, '.jsonl')}.torn-${now().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}.txt`);
+      const kept = openSync(keptAs, 'wx', 0o600);
+      try {
+        writeSync(kept, torn);
+        fsyncSync(kept);
+      } finally {
+        closeSync(kept);
+      }
+      // Another process appending meanwhile (the CLI beside the app) would make the file longer:
+      // then nothing is cut, and the journal gets a newline so its entry starts a line of its own.
+      if (fstatSync(fd).size !== size) {
+        writeSync(fd, '\n', fstatSync(fd).size);
+        fsyncSync(fd);
+        return { keptAs, bytes: torn.length };
+      }
+      ftruncateSync(fd, start);
+      fsyncSync(fd);
+      return { keptAs, bytes: torn.length };
+    }
+  } finally {
+    closeSync(fd);
   }
 }
 
 export function openJournal(file: string, redactor: Redactor, now: () => Date = () => new Date()): Journal {
   mkdirSync(dirname(file), { recursive: true });
+  const repaired = repairTornTail(file, now);
   const fd = openSync(file, 'a+', 0o600);
-  const repaired = repairTornTail(fd, file, now);
   let closed = false;
 
   const journal: Journal = {

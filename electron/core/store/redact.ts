@@ -12,10 +12,11 @@ const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@:]+:[^\s/@]+@/gi;
 const NAMED_SECRET = /\b(\w*(?:password|passwd|pwd|secret|token))(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s"',;&]+)/gi;
 // An HTTP authorization header of any scheme (Proxy-Authorization: Basic …), and a PowerShell
 // parameter that carries a password (-PfxPassword …).
-const AUTH_HEADER = /\b((?:proxy-)?authorization\s*:\s*)(?:basic|bearer|ntlm|negotiate|digest)?\s*[^\s"',;]+/gi;
-const PASSWORD_PARAMETER = /(-\w*(?:password|secret|token)\s+)("[^"]*"|'[^']*'|[^\s"',;]+)/gi;
-// Credentials before a host with no scheme (proxy settings written http=user:pass@host:port).
-const BARE_CREDENTIALS = /(^|[\s=("'])[^\s/@:=("']+:[^\s/@]+@(?=[a-z0-9.-]+)/gi;
+const AUTH_HEADER = /\b((?:proxy-)?authorization['"]?\s*[:=]\s*['"]?)(?:(?:basic|bearer|ntlm|negotiate|digest|sharedkey)\s+[^\s"',;]+|[A-Za-z0-9+/=._~-]{16,})/gi;
+const PASSWORD_PARAMETER = /((?:^|\s)-\w*(?:password|secret|token)\s+)(?!-)("[^"]*"|'[^']*'|[^\s"',;]+)/gi;
+// Credentials before a host with no scheme, as proxy settings are written (http=user:pass@host:port;
+// a password holding @ included).
+const BARE_CREDENTIALS = /(=)[^\s/@:=("']+:[^\s/]+@(?=[a-z0-9.-]+)/gi;
 
 // A secret carried in a query string: an authorization code, a SAS signature, a token or key.
 const QUERY_SECRET = /([?&#](?:code|sig|signature|access_token|id_token|refresh_token|client_secret|password|pwd|token|key|api[-_]?key|code_verifier|assertion)=)[^&\s#"'<>]+/gi;

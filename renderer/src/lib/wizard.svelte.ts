@@ -114,10 +114,16 @@ export class Wizard {
     if (!point.ok || !point.value.point) return;
     const { stepId, interrupted } = point.value.point;
     this.goTo(this.steps.findIndex((step) => step.id === stepId));
-    if (interrupted.includes(stepId)) {
-      this.append(nowIso(), 'warn', `Step ${this.steps.find((step) => step.id === stepId)?.number ?? '?'} was interrupted when the companion stopped: verifying it now.`);
-      await this.run(stepId, 'verify');
+    if (!interrupted.includes(stepId)) return;
+    const step = this.steps.find((candidate) => candidate.id === stepId);
+    // A cloud step in guided mode is verified when the admin asks (it may need a sign-in first);
+    // a local one reads this server only, with the inputs the runbook saved.
+    if (step?.cloud && this.mode === 'guided') {
+      this.append(nowIso(), 'warn', `Step ${step.number} was interrupted when the companion stopped: select Verify to see where it stands.`);
+      return;
     }
+    this.append(nowIso(), 'warn', `Step ${step?.number ?? '?'} was interrupted when the companion stopped: verifying it now.`);
+    await this.run(stepId, 'verify', false, true);
   }
 
   goTo(index: number): void {
@@ -172,12 +178,13 @@ export class Wizard {
     await this.call(stepId, 'plan', () => this.api.runbook.plan({ stepId, inputs: this.filled(stepId) }), (page, plan) => (page.plan = plan));
   }
 
-  async run(stepId: StepId, kind: 'run' | 'verify', whatIf = false): Promise<void> {
+  /** savedInputs: Verify with what the runbook saved, not the form (resuming: the form is not filled from it). */
+  async run(stepId: StepId, kind: 'run' | 'verify', whatIf = false, savedInputs = false): Promise<void> {
     const runId = crypto.randomUUID();
     const page = this.ensurePage(stepId);
     page.runId = runId;
     page.whatIf = whatIf;
-    const request = { stepId, inputs: this.filled(stepId), runId, ...(whatIf ? { whatIf: true } : {}) };
+    const request = { stepId, ...(savedInputs ? {} : { inputs: this.filled(stepId) }), runId, ...(whatIf ? { whatIf: true } : {}) };
     const pfxPassword = kind === 'run' ? this.secrets[stepId]?.pfxPassword : undefined;
     try {
       await this.call(stepId, kind, () => (kind === 'run' ? this.api.runbook.run({ ...request, ...(pfxPassword ? { secrets: { pfxPassword } } : {}) }) : this.api.runbook.verify(request)), (page, outcome) => {

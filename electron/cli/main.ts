@@ -480,9 +480,9 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
         }
         // Which server this is, for the runbook, when PowerShell can say (one read-only run).
         await gateway.dispatch(cliSender(io, true, false), 'host:identity', {});
-        const report = companion.report({ overrides, ...(values.offline ? { mode: 'offline' } : {}) });
+        const extra = { overrides, ...(values.offline ? { mode: 'offline' as const } : {}) };
         if (values.summary) {
-          io.out(toSummary(report));
+          io.out(toSummary(companion.report(extra)));
           return EXIT.ok;
         }
         // Not the current folder by default: an elevated prompt starts in the system folder.
@@ -493,11 +493,12 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
           io.err(failureText(toFailure(error)));
           return EXIT.usage;
         }
-        const result = await companion.writeRunbook(out, formats, { overrides, ...(values.offline ? { mode: 'offline' } : {}) });
+        // The report is built once, by the write (which journals it).
+        const result = await companion.writeRunbook(out, formats, extra);
         const folder = result.folder;
         for (const note of result.notes) io.err(`warning: ${note}`);
         if (values.json) io.out(JSON.stringify({ ok: true, value: { folder, written: result.written, notes: result.notes } }, null, 2));
-        else io.out([`The runbook (${report.mode === 'offline' ? 'offline runbook mode' : 'guided'}) is in ${folder}:`, ...result.written.map((path) => `  ${path}`)].join('\n'));
+        else io.out([`The runbook (${(extra.mode ?? companion.runbook.mode) === 'offline' ? 'offline runbook mode' : 'guided'}) is in ${folder}:`, ...result.written.map((path) => `  ${path}`)].join('\n'));
         return EXIT.ok;
       }
       case 'check': {

@@ -1,4 +1,4 @@
-import { chromium, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { CompanionError } from '../core/errors.ts';
 import type { SignInWindow } from '../core/cloud/registration-token.ts';
 import { CHROMIUM_ARGS } from './host.ts';
@@ -22,6 +22,12 @@ export interface PreviewSignInOptions {
  */
 const LOOPBACK = 'localhost,127.0.0.1';
 
+/** A Chromium of its own for a sign-in, through the lab's proxy or the companion's, loopback always direct. */
+function launchSignInBrowser(options: PreviewSignInOptions, proxy: string | undefined): Promise<Browser> {
+  const server = options.proxyServer ?? proxy;
+  return chromium.launch({ executablePath: findChromium(), headless: !options.headed, args: options.headed ? [...CHROMIUM_ARGS, '--test-type'] : CHROMIUM_ARGS, ...(server ? { proxy: { server, bypass: LOOPBACK } } : {}) });
+}
+
 const cancelled = () => new CompanionError('CANCELLED', 'The sign-in window was closed before the sign-in finished.', 'Run the step again and finish the sign-in in the window.');
 
 /**
@@ -33,8 +39,7 @@ export function previewSignInWindow(options: PreviewSignInOptions): SignInWindow
   return {
     async open({ authorizeUrl, redirectUri, proxy, signal }) {
       if (signal?.aborted) throw cancelled();
-      const server = options.proxyServer ?? proxy;
-      const browser = await chromium.launch({ executablePath: findChromium(), headless: !options.headed, args: options.headed ? [...CHROMIUM_ARGS, '--test-type'] : CHROMIUM_ARGS, ...(server ? { proxy: { server, bypass: LOOPBACK } } : {}) });
+      const browser = await launchSignInBrowser(options, proxy);
       try {
         const context = await browser.newContext({ ...(options.acceptLabCertificates ? { ignoreHTTPSErrors: true } : {}), viewport: { width: 520, height: 720 } });
         const page = await context.newPage();
@@ -63,8 +68,7 @@ export function previewSignInWindow(options: PreviewSignInOptions): SignInWindow
  */
 export function previewSystemBrowser(options: PreviewSignInOptions): (url: string, proxy?: string) => Promise<void> {
   return async (url, proxy) => {
-    const server = options.proxyServer ?? proxy;
-    const browser = await chromium.launch({ executablePath: findChromium(), headless: !options.headed, args: options.headed ? [...CHROMIUM_ARGS, '--test-type'] : CHROMIUM_ARGS, ...(server ? { proxy: { server, bypass: LOOPBACK } } : {}) });
+    const browser = await launchSignInBrowser(options, proxy);
     const close = () => void browser.close().catch(() => undefined);
     const timer = setTimeout(close, 15 * 60_000);
     timer.unref();

@@ -58,7 +58,9 @@ const nodeEsm = {
   logLevel: 'warning',
   absWorkingDir: root,
   banner: { js: requireShim },
-  external: ['electron', 'playwright-core', '@playwright/test'],
+  // msal-node-extensions loads its DPAPI binding relative to its own files, so it stays a
+  // package beside the bundle (electron-builder ships and unpacks its native parts).
+  external: ['electron', 'playwright-core', '@playwright/test', '@azure/msal-node-extensions'],
 };
 
 const cli = () =>

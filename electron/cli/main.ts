@@ -52,8 +52,9 @@ Usage:
                                                 address printed in a browser on this server, and the answer comes back
                                                 on http://localhost; --device-code signs in with a code entered in any
                                                 browser on any device (Server Core, IE Enhanced Security). Later commands use this sign-in (and its --proxy) until logout;
-                                                the token cache is a file in the data folder, owner-only, NOT encrypted
-                                                in this version.
+                                                the token cache is one file in the data folder: on Windows encrypted
+                                                with DPAPI for the signed-in user; elsewhere (development, CI) a plain
+                                                file, owner-only (0600), NOT encrypted.
   ndes-companion whoami [--cloud C] [--json]    Who is signed in.
   ndes-companion resume [--json]                After a crash, a kill or a restart: Verify the step that was
                                                 interrupted and every step believed done, and say where to carry on

@@ -10,6 +10,8 @@ const config = JSON.parse(readFileSync(join(repoRoot, 'build', 'electron-builder
   extraResources: { from: string; to: string }[];
   electronFuses: Record<string, boolean>;
   asar: boolean;
+  asarUnpack: string[];
+  npmRebuild?: boolean;
   files: string[];
 };
 
@@ -63,5 +65,16 @@ describe('electron-builder configuration', () => {
     expect(config.files).toContain('dist/main/**');
     expect(existsSync(join(repoRoot, pkg.main))).toBe(true);
     expect(existsSync(join(repoRoot, 'dist', 'preload', 'index.cjs'))).toBe(true);
+  });
+
+  it('ships the token cache DPAPI binding outside app.asar, where Windows can load it', () => {
+    const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    // A production dependency, so electron-builder copies it (the bundles leave it external).
+    expect(Object.keys(pkg.dependencies)).toContain('@azure/msal-node-extensions');
+    expect(readFileSync(join(repoRoot, 'dist', 'main', 'index.mjs'), 'utf8')).toMatch(/from "@azure\/msal-node-extensions"/);
+    expect(existsSync(join(repoRoot, 'node_modules', '@azure', 'msal-node-extensions', 'bin', 'x64', 'dpapi.node'))).toBe(true);
+    expect(config.asarUnpack).toContain('node_modules/@azure/msal-node-extensions/bin/**');
+    // keytar is rebuilt for Electron by electron-builder's own npm rebuild, which stays on.
+    expect(config.npmRebuild).not.toBe(false);
   });
 });

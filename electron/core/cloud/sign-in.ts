@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { PublicClientApplication, type AccountInfo, type AuthenticationResult, type DeviceCodeRequest, type INetworkModule, type NetworkRequestOptions, type NetworkResponse } from '@azure/msal-node';
 import { CompanionError } from '../errors.ts';
 import type { CloudProfile } from './clouds.ts';
-import { fileCachePlugin } from './token-cache.ts';
+import { protectedTokenCache, type TokenCache } from './token-cache.ts';
 import { createStateStore, type StateStore } from '../store/state-store.ts';
 
 /**
@@ -87,7 +87,7 @@ interface SignInRecord {
 
 export class SignIn {
   private readonly app: PublicClientApplication;
-  private readonly cache: ReturnType<typeof fileCachePlugin>;
+  private readonly cache: TokenCache;
   private readonly records: StateStore<SignInRecord | null>;
   private readonly record: SignInRecord | null;
   private readonly clientId: string;
@@ -96,7 +96,7 @@ export class SignIn {
   private lastNetworkError: string | undefined;
 
   constructor(private readonly options: SignInOptions) {
-    this.cache = fileCachePlugin(join(options.dataDir, `msal-cache-${options.cloud.name}.json`));
+    this.cache = protectedTokenCache(join(options.dataDir, `msal-cache-${options.cloud.name}.json`));
     this.records = createStateStore(join(options.dataDir, `sign-in-${options.cloud.name}.json`), () => null, parseRecord);
     this.record = this.records.read();
     // Later commands use the client and tenant the admin signed in with, not the defaults.
@@ -240,7 +240,7 @@ export class SignIn {
   async signOut(): Promise<void> {
     const cache = this.app.getTokenCache();
     for (const account of await cache.getAllAccounts()) await cache.removeAccount(account);
-    this.cache.clear();
+    await this.cache.clear();
     this.records.write(null);
   }
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { processAlive } from '../process-alive.ts';
 import { ReadBackSchema, ScepProfileListSchema, stepIds, type CheckGroup, type CheckReport, type InputSpec, type Mode, type Plan, type StepId, type StepOutcome, type StepStatus, type StepView, type CompanionEvent } from '../../contract/model.ts';
 import { CompanionError } from '../errors.ts';
 import type { Journal } from '../store/journal.ts';
@@ -402,16 +403,6 @@ export class Runbook {
 
   private save(): void {
     this.deps.store.write(this.state);
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, it only belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -1,3 +1,4 @@
+import { cacheProtection, describeCacheProtection } from '../core/cloud/token-cache.ts';
 import { resolve as resolvePath } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stepIds } from '../contract/model.ts';
@@ -85,7 +86,7 @@ Usage:
   ndes-companion intune list|apply|rollback --external-url U [--internal-scep-url U] [--add] [--profiles ID,...]
                         [--what-if] [--json]    Intune SCEP profiles: list with the proposed diff (changes nothing), apply
                                                 to the profiles named (one first, as a pilot), roll back exactly.
-  ndes-companion logout [--cloud C]             Forget the sign-in and delete the token cache.
+  ndes-companion logout [--cloud C]             Forget the sign-in and empty the token cache.
   ndes-companion connector [--json]             The connector on this server: version, services, proxy settings,
                                                 trust certificate, newest errors (read only).
   ndes-companion check [--internal-url U] [--external-url U] [--proxy P] [--tenant-id G] [--verified-domain D]...
@@ -295,8 +296,8 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
         const signIn = target.signIn(choice);
         if (which === 'logout') {
           await signIn.signOut();
-          target.journal.append({ kind: 'sign-out', message: 'Signed out; the token cache was deleted.' });
-          print({ signedIn: false }, 'Signed out; the token cache was deleted.');
+          target.journal.append({ kind: 'sign-out', message: 'Signed out; the token cache was emptied.' });
+          print({ signedIn: false }, 'Signed out; the token cache was emptied.');
           return EXIT.ok;
         }
         const describe = async (who: SignedIn): Promise<number> => {
@@ -306,9 +307,10 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
             `Signed in as ${who.username} (tenant ${facts.displayName}, ${who.tenantId}, ${who.cloud}).`,
             `Domains: ${facts.verifiedDomains.join(', ')} (initial ${facts.initialDomain ?? 'unknown'}).`,
             `Active roles: ${facts.activeRoles.map((role) => role.name).join(', ') || 'none'}.`,
+            `Token cache: ${describeCacheProtection()}.`,
             ...findings.map((finding) => `  ${finding.status.toUpperCase().padEnd(4)} ${finding.message}${finding.remedy ? `\n       What to do: ${finding.remedy}` : ''}`),
           ];
-          print({ ...who, tenant: facts, findings }, lines.join('\n'));
+          print({ ...who, tenant: facts, findings, tokenCache: cacheProtection() }, lines.join('\n'));
           return findings.some((finding) => finding.status === 'fail') ? EXIT.failed : EXIT.ok;
         };
         if (which === 'whoami') {

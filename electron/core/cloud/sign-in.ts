@@ -236,7 +236,7 @@ export class SignIn {
     }
   }
 
-  /** Forgets every account and deletes the cache file, the record and any damaged copy. */
+  /** Forgets every account, empties the cache (an open app sees it), and deletes the record and any damaged copy. */
   async signOut(): Promise<void> {
     const cache = this.app.getTokenCache();
     for (const account of await cache.getAllAccounts()) await cache.removeAccount(account);

@@ -1,16 +1,16 @@
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { ICachePlugin, TokenCacheContext } from '@azure/msal-node';
-import { DataProtectionScope, FilePersistence, FilePersistenceWithDataProtection, PersistenceCachePlugin, type IPersistence } from '@azure/msal-node-extensions';
+import type { IPersistence } from '@azure/msal-node-extensions';
+import { lock } from 'proper-lockfile';
 import { CompanionError } from '../errors.ts';
-import { processAlive } from '../process-alive.ts';
 
-/** How the token cache file is kept: said by `--help`, the README and the sign-in status. */
+/** How the token cache file is kept: said by `--help`, `whoami`, and the README. */
 export type CacheProtection = 'dpapi-current-user' | 'owner-only-plain-file';
 
 export interface TokenCache extends ICachePlugin {
   readonly protection: CacheProtection;
-  /** Deletes the cache, its lock and any copy set aside. */
+  /** Empties the cache (under the lock, so a running app sees it) and deletes any copy set aside. */
   clear(): Promise<void>;
 }
 
@@ -18,68 +18,130 @@ export function cacheProtection(platform: NodeJS.Platform = process.platform): C
   return platform === 'win32' ? 'dpapi-current-user' : 'owner-only-plain-file';
 }
 
-/** Said in `--help` and the README: the admin must know whether a token on disk is encrypted. */
-export function describeCacheProtection(protection: CacheProtection): string {
+export function describeCacheProtection(protection: CacheProtection = cacheProtection()): string {
   return protection === 'dpapi-current-user'
-    ? 'encrypted with DPAPI for the signed-in Windows user, in the data folder (Administrators and SYSTEM only)'
-    : 'a plain file in the data folder, owner-only (0600), NOT encrypted (DPAPI exists only on Windows)';
+    ? 'encrypted with DPAPI for the signed-in Windows user'
+    : 'a plain file, owner-only (0600), NOT encrypted (DPAPI exists only on Windows)';
 }
 
-// A lock held this long belongs to a process that is stuck, not one finishing a write.
-const LOCK_WAIT = { retryNumber: 100, retryDelay: 100 };
+export interface LockWait {
+  /** A lock older than this (not refreshed by a live holder) is taken over. */
+  staleMs: number;
+  /** How long to wait for a live holder before saying so. */
+  waitMs: number;
+}
+// MSAL holds the lock only while it merges and writes the cache (milliseconds); the library
+// refreshes a held lock every staleMs/2, so only a dead holder's lock goes stale.
+const LOCK_WAIT: LockWait = { staleMs: 10_000, waitMs: 15_000 };
+
+// What an empty MSAL cache serialises to: deserialising it empties the in-memory cache too, so
+// a sign-out by another process is seen by this one.
+const EMPTY_CACHE = JSON.stringify({ Account: {}, IdToken: {}, AccessToken: {}, RefreshToken: {}, AppMetadata: {} });
 
 /**
  * MSAL's token cache in one file in the companion's data folder, through Microsoft's
- * @azure/msal-node-extensions, so that the CLI's commands and the app share one sign-in. On
- * Windows the file is encrypted with DPAPI for the current user; elsewhere (development, CI)
- * it is the extension's plain file, owner-only. The extension's lock file serialises the
- * processes; a lock left by a process that no longer runs (a kill during a refresh) is removed
- * rather than waited on, and a cache that cannot be read (damaged, or encrypted for another
- * Windows user) is set aside and the admin is simply signed out, never half-read.
+ * @azure/msal-node-extensions persistence, so that the CLI's commands and the app share one
+ * sign-in: on Windows encrypted with DPAPI for the current user (checked with a round trip
+ * before first use), elsewhere the extension's plain file, owner-only. The app and the CLI take
+ * turns through a lock (proper-lockfile: a held lock is kept fresh, a dead holder's goes stale
+ * and is taken over). The lock is held from MSAL's read to its write of one change, and only
+ * when this process took it; a read that failed writes nothing. A cache that is not MSAL's JSON
+ * (damaged, or encrypted for another Windows user) is set aside and the admin is signed out.
  */
-export function protectedTokenCache(path: string, lockWait: { retryNumber: number; retryDelay: number } = LOCK_WAIT): TokenCache {
+export function protectedTokenCache(path: string, lockWait: LockWait = LOCK_WAIT): TokenCache {
   const protection = cacheProtection();
-  const lockPath = `${path}.lockfile`;
-  let plugin: Promise<PersistenceCachePlugin> | undefined;
+  let persistence: Promise<IPersistence> | undefined;
+  /** Releases the lock this process holds between MSAL's read and write of one change. */
+  let held: (() => Promise<void>) | undefined;
+  /** False when this access's read failed: its write must not overwrite what it did not read. */
+  let readOk = false;
 
-  const open = (): Promise<PersistenceCachePlugin> => {
-    plugin ??= (async () => {
-      const persistence: IPersistence = protection === 'dpapi-current-user'
-        ? await FilePersistenceWithDataProtection.create(path, DataProtectionScope.CurrentUser)
-        : await FilePersistence.create(path);
-      return new PersistenceCachePlugin(persistence, lockWait);
-    })().catch((error: unknown) => {
-      plugin = undefined;
-      throw new CompanionError('SIGN_IN_FAILED', `The token cache ${path} cannot be opened: ${firstLine(error)}`, 'Check the data folder exists and this account may write to it, then sign in again.');
+  const open = (): Promise<IPersistence> => {
+    persistence ??= openPersistence(path, protection).catch((error: unknown) => {
+      persistence = undefined;
+      throw error;
     });
-    return plugin;
+    return persistence;
   };
 
-  const before = async (context: TokenCacheContext): Promise<void> => {
-    removeDeadLock(lockPath);
+  const take = async (): Promise<() => Promise<void>> => {
+    mkdirSync(dirname(path), { recursive: true });
     try {
-      await (await open()).beforeCacheAccess(context);
+      return await lock(path, {
+        realpath: false,
+        stale: lockWait.staleMs,
+        retries: { retries: Math.max(1, Math.ceil(lockWait.waitMs / 200)), factor: 1, minTimeout: 200, maxTimeout: 200 },
+        // A lock taken over while held (the machine slept past staleMs): the next access re-reads.
+        onCompromised: () => undefined,
+      });
     } catch (error) {
-      if (error instanceof CompanionError) throw error;
-      if (isLockTimeout(error)) throw new CompanionError('SIGN_IN_FAILED', `The token cache is held by another companion process that has not let go for ${Math.round((lockWait.retryNumber * lockWait.retryDelay) / 1000)} seconds.`, 'Close the other companion window or CLI command, then try again.');
-      releaseOwnLock(lockPath);
+      if ((error as NodeJS.ErrnoException).code === 'ELOCKED') {
+        throw new CompanionError('SIGN_IN_FAILED', `The token cache ${path} is held by another companion process that has not let go for ${Math.round(lockWait.waitMs / 1000)} seconds.`, `Let the other companion window or CLI command finish (or close it), then try again. A lock left by a process that has ended is taken over after ${Math.round(lockWait.staleMs / 1000)} seconds.`);
+      }
+      throw new CompanionError('SIGN_IN_FAILED', `The token cache's lock ${path}.lock cannot be taken: ${firstLine(error)}`, 'Check this account may write to the data folder, then try again.');
+    }
+  };
+
+  const load = async (context: TokenCacheContext): Promise<void> => {
+    const store = await open();
+    let text: string;
+    try {
+      text = existsSync(path) ? await store.load() ?? '' : '';
+    } catch (error) {
+      // The extension reports a failed read and a failed decryption alike: the file is read
+      // here to tell them apart. A file that reads but does not decrypt, where DPAPI works for
+      // this account (open() checked), was encrypted for another Windows user.
+      try {
+        readFileSync(path);
+      } catch {
+        throw new CompanionError('SIGN_IN_FAILED', `The token cache ${path} cannot be read: ${firstLine(error)}`, 'Check nothing else holds the file (an antivirus scan, a backup), then try again.');
+      }
+      if (protection !== 'dpapi-current-user') throw new CompanionError('SIGN_IN_FAILED', `The token cache ${path} cannot be read: ${firstLine(error)}`, 'Check nothing else holds the file, then try again.');
       setAside(path);
-      plugin = undefined;
-      await (await open()).beforeCacheAccess(context);
+      text = '';
+    }
+    try {
+      context.tokenCache.deserialize(text.trim() === '' ? EMPTY_CACHE : text);
+    } catch {
+      // Not MSAL's JSON: set aside, never half-read; the admin signs in again.
+      setAside(path);
+      context.tokenCache.deserialize(EMPTY_CACHE);
     }
   };
 
   return {
     protection,
-    beforeCacheAccess: before,
+    async beforeCacheAccess(context: TokenCacheContext) {
+      readOk = false;
+      const release = await take();
+      try {
+        await load(context);
+        readOk = true;
+      } finally {
+        // A change is written in afterCacheAccess under the same lock; a plain read lets go now.
+        if (context.cacheHasChanged && readOk) held = release;
+        else await release().catch(() => undefined);
+      }
+    },
     async afterCacheAccess(context: TokenCacheContext) {
-      await (await open()).afterCacheAccess(context);
+      // MSAL calls this in a finally, also when beforeCacheAccess threw: then nothing is written.
+      const release = held;
+      held = undefined;
+      if (!release) return;
+      try {
+        if (readOk && context.cacheHasChanged) await save(await open(), path, context.tokenCache.serialize());
+      } finally {
+        readOk = false;
+        await release().catch(() => undefined);
+      }
     },
     async clear() {
-      plugin = undefined;
-      rmSync(path, { force: true });
-      removeDeadLock(lockPath);
-      releaseOwnLock(lockPath);
+      const release = await take();
+      try {
+        if (existsSync(path)) await save(await open(), path, EMPTY_CACHE);
+      } finally {
+        await release().catch(() => undefined);
+      }
       const folder = dirname(path);
       const name = basename(path);
       if (existsSync(folder)) for (const file of readdirSync(folder)) if (file.startsWith(`${name}.damaged-`)) rmSync(join(folder, file), { force: true });
@@ -87,30 +149,46 @@ export function protectedTokenCache(path: string, lockWait: { retryNumber: numbe
   };
 }
 
-function lockHolder(lockPath: string): number | undefined {
+/**
+ * The extension is loaded on first use, not at start: a missing native part (keytar, which
+ * its index loads although the companion never uses it) then fails a sign-in with a clear
+ * message instead of every command. On Windows, DPAPI is proven with a round trip first, so
+ * a logon without DPAPI keys is said before a sign-in is thrown away.
+ */
+async function openPersistence(path: string, protection: CacheProtection): Promise<IPersistence> {
+  let extensions: typeof import('@azure/msal-node-extensions');
   try {
-    const pid = Number(readFileSync(lockPath, 'utf8').trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
+    extensions = await import('@azure/msal-node-extensions');
+  } catch (error) {
+    throw new CompanionError('SIGN_IN_FAILED', `The token cache cannot be kept: @azure/msal-node-extensions did not load (${firstLine(error)}).`, 'Reinstall the companion; from source, run npm ci again (see the README for the packages it compiles against).');
+  }
+  try {
+    if (protection !== 'dpapi-current-user') return await extensions.FilePersistence.create(path);
+    const store = await extensions.FilePersistenceWithDataProtection.create(path, extensions.DataProtectionScope.CurrentUser);
+    if (!(await store.verifyPersistence())) throw new Error('the DPAPI round trip did not give back what was written');
+    return store;
+  } catch (error) {
+    if (protection === 'dpapi-current-user') {
+      throw new CompanionError('SIGN_IN_FAILED', `Windows could not encrypt the token cache for this account with DPAPI: ${firstLine(error)}`, 'Run the companion from an interactive logon on the server (not a remote PowerShell session or a service account without a profile), then sign in again.');
+    }
+    throw new CompanionError('SIGN_IN_FAILED', `The token cache ${path} cannot be opened: ${firstLine(error)}`, 'Check the data folder exists and this account may write to it, then sign in again.');
   }
 }
 
-function removeDeadLock(lockPath: string): void {
-  const pid = lockHolder(lockPath);
-  if (pid !== undefined && pid !== process.pid && !processAlive(pid)) rmSync(lockPath, { force: true });
-}
-
-function releaseOwnLock(lockPath: string): void {
-  if (lockHolder(lockPath) === process.pid) rmSync(lockPath, { force: true });
+async function save(store: IPersistence, path: string, text: string): Promise<void> {
+  try {
+    await store.save(text);
+  } catch (error) {
+    throw new CompanionError('SIGN_IN_FAILED', `The token cache ${path} cannot be written: ${firstLine(error)}`, 'Check nothing else holds the file and the disk is not full, then sign in again.');
+  }
 }
 
 function setAside(path: string): void {
-  if (existsSync(path)) renameSync(path, `${path}.damaged-${Date.now()}`);
-}
-
-function isLockTimeout(error: unknown): boolean {
-  return /acquire lock/i.test(String((error as Error | undefined)?.message ?? error));
+  try {
+    if (existsSync(path)) renameSync(path, `${path}.damaged-${Date.now()}`);
+  } catch (error) {
+    throw new CompanionError('SIGN_IN_FAILED', `The token cache ${path} cannot be read and cannot be set aside: ${firstLine(error)}`, 'Delete the file by hand (you will sign in again), then try again.');
+  }
 }
 
 function firstLine(error: unknown): string {

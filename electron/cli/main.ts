@@ -9,7 +9,8 @@ import { toFailure } from '../core/errors.ts';
 import type { SignedIn } from '../core/cloud/sign-in.ts';
 import { judgeTenant, readTenantFacts } from '../core/cloud/tenant.ts';
 import { pasteSignInWindow } from './paste-sign-in.ts';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { checkUrl } from '../core/checks/input-rules.ts';
 import { checkReportFolder, formatsOf } from '../core/report/report-step.ts';
 import { toSummary } from '../core/report/render.ts';
@@ -72,6 +73,14 @@ Usage:
                                                 --internal-url fills the NDES URL where no step has one yet;
                                                 --out defaults to a dated folder under the data folder's
                                                 Reports; --summary prints a few lines for a ticket instead.
+  ndes-companion support-bundle [--out DIR] [--json]
+                                                One zip for support (Report step): manifest.json with SHA-256 of
+                                                every file, the journal, the runbook in every format, every script's
+                                                output, and excerpts read here with PowerShell (connector, updater and
+                                                Intune Certificate Connector event logs and Application errors of 7
+                                                days, IIS log lines for mscep.dll with status/substatus/win32 status,
+                                                the tail of the connector installer logs), all redacted. Read only;
+                                                no cloud call. --out defaults to the data folder's Support folder.
   ndes-companion connectors [--json]            This server's connector as the tenant sees it, its group, the others
                                                 (step connector-status).
   ndes-companion publish --internal-url U [--app-name N] [--whole-server] [--group G] [--label L] [--what-if] [--json]
@@ -261,7 +270,7 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
     const proxyOk = command !== 'proxy' || (restoring ? !stepArg && !(values.undo && values.remove) : !!stepArg);
     const intuneOk = command !== 'intune' || ['list', 'apply', 'rollback'].includes(stepArg ?? '');
     const takesArg = needsStep || command === 'proxy' || command === 'intune';
-    if (!command || !['steps', 'plan', 'run', 'verify', 'host', 'check', 'install', 'connector', 'register', 'proxy', 'login', 'logout', 'whoami', 'connectors', 'publish', 'intune', 'runbook', 'resume'].includes(command) || extra.length > 0 || (needsStep && !stepArg) || (!takesArg && stepArg) || !proxyOk || !intuneOk) {
+    if (!command || !['steps', 'plan', 'run', 'verify', 'host', 'check', 'install', 'connector', 'register', 'proxy', 'login', 'logout', 'whoami', 'connectors', 'publish', 'intune', 'runbook', 'resume', 'support-bundle'].includes(command) || extra.length > 0 || (needsStep && !stepArg) || (!takesArg && stepArg) || !proxyOk || !intuneOk) {
       io.err(command ? `Unknown or incomplete command: ${positionals.join(' ')}` : 'No command given.');
       io.err('Run ndes-companion --help for usage.');
       return EXIT.usage;
@@ -502,6 +511,27 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
         for (const note of result.notes) io.err(`warning: ${note}`);
         if (values.json) io.out(JSON.stringify({ ok: true, value: { folder, written: result.written, notes: result.notes } }, null, 2));
         else io.out([`The runbook (${(extra.mode ?? companion.runbook.mode) === 'offline' ? 'offline runbook mode' : 'guided'}) is in ${folder}:`, ...result.written.map((path) => `  ${path}`)].join('\n'));
+        return EXIT.ok;
+      }
+      case 'support-bundle': {
+        // The bundle as it stands, for support: the same zip the wizard saves.
+        let out: string;
+        try {
+          out = values.out ? checkReportFolder(resolve(values.out)) : join(companion.dataDir, 'Support');
+        } catch (error) {
+          io.err(failureText(toFailure(error)));
+          return EXIT.usage;
+        }
+        await gateway.dispatch(cliSender(io, true, false), 'host:identity', {});
+        const bundle = await companion.supportBundle((message) => {
+          if (!values.json) io.err(message);
+        });
+        mkdirSync(out, { recursive: true });
+        const path = join(out, bundle.fileName);
+        writeFileSync(path, bundle.zip, { mode: 0o600 });
+        for (const note of bundle.manifest.notes) io.err(`warning: ${note}`);
+        if (values.json) io.out(JSON.stringify({ ok: true, value: { path, files: bundle.manifest.files.map((file) => file.path), notes: bundle.manifest.notes } }, null, 2));
+        else io.out(`The support bundle is ${path} (${bundle.manifest.files.length} files, listed with their SHA-256 in its manifest.json; secrets removed).`);
         return EXIT.ok;
       }
       case 'check': {

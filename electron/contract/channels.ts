@@ -156,6 +156,12 @@ export const channels = {
     progress: false,
     errors: ['NOT_AVAILABLE'],
   }),
+  'support:bundle': channel<{ fileName: string; mimeType: string; base64: string; files: number; notes: string[] }>()({
+    request: Empty,
+    summary: 'One zip for support: manifest, journal, runbook in every format, every script\'s output and excerpts PowerShell gathers (event logs, IIS mscep.dll lines, installer logs), all redacted.',
+    progress: true,
+    errors: ['CANCELLED', 'TIMEOUT'],
+  }),
   'help:open': channel<{ opened: boolean; url: string }>()({
     request: z.strictObject({ url: z.string().max(2048) }),
     summary: 'Open an allowlisted documentation page in the system browser.',

@@ -20,6 +20,8 @@ import { openJournal, readJournal, type Journal } from './store/journal.ts';
 import { buildReport, type ReportSource, type RunbookReport } from './report/report.ts';
 import { exportReport, writeRunbook, type ExportFormat, type PdfPrinter } from './report/export.ts';
 import { progressReporter } from './store/progress.ts';
+import { recordingRunner } from './powershell/recording-runner.ts';
+import { buildSupportBundle, SCRIPT_OUTPUTS_FOLDER, type SupportBundle } from './report/support-bundle.ts';
 import type { Redactor } from './store/redact.ts';
 import { createStateStore } from './store/state-store.ts';
 
@@ -63,6 +65,10 @@ export interface Companion {
   report(extra?: Pick<ReportSource, 'overrides' | 'mode'>): RunbookReport;
   /** Writes it into a folder (null: a dated folder under the data folder's Reports), journaled. */
   writeRunbook(folder: string | null, formats: readonly ExportFormat[], extra?: Pick<ReportSource, 'overrides' | 'mode'>): Promise<{ folder: string; written: string[]; notes: string[] }>;
+  /** Where the journal, the state and the token cache are kept. */
+  dataDir: string;
+  /** The support bundle as things stand (reads this server, calls no cloud), journaled. */
+  supportBundle(progress?: (message: string) => void): Promise<SupportBundle>;
   printPdf?: PdfPrinter;
   close(): void;
 }
@@ -134,6 +140,12 @@ export function createCompanion(options: CompanionOptions): Companion {
   };
 
   const app = { name: 'NDES Proxy Companion', version: options.version, host: options.host };
+  /** The support bundle as things stand: it reads this server (read-only) and calls no cloud. */
+  const supportBundle = async (progress?: (message: string) => void): Promise<SupportBundle> => {
+    const bundle = await buildSupportBundle({ dataDir: options.dataDir, report: report(), redactor, powershell: options.powershell.host ? options.powershell : null, ...(options.printPdf ? { printPdf: options.printPdf } : {}), now: now(), signal: closing.signal, ...(progress ? { progress } : {}) });
+    journal.append({ kind: 'support-bundle', message: `Support bundle made: ${bundle.fileName}, ${bundle.manifest.files.length} file(s).${bundle.manifest.notes.length ? ` Missing: ${bundle.manifest.notes.join(' ')}` : ''}` });
+    return bundle;
+  };
   /** The runbook with evidence, as it stands now (redacted). */
   const report = (extra: Pick<ReportSource, 'overrides' | 'mode'> = {}) =>
     buildReport({ runbook, journal: readJournal(join(options.dataDir, 'journal.jsonl')).entries, redactor, app, now: now(), ...extra });
@@ -156,7 +168,9 @@ export function createCompanion(options: CompanionOptions): Companion {
     last: () => reports.read(),
   };
 
-  const services = { report: reportService, powershell: options.powershell, http: options.http, net: options.net, now, cloud: { signIn, graph, registrationToken, dataDir: options.dataDir, ...(options.openSignInBrowser ? { openSignInBrowser: options.openSignInBrowser } : {}) }, ...(options.serviceRoots ? { serviceRoots: options.serviceRoots } : {}) };
+  // Every step's script output is kept (redacted) for the support bundle.
+  const powershell = recordingRunner(options.powershell, join(options.dataDir, SCRIPT_OUTPUTS_FOLDER), redactor, now);
+  const services = { report: reportService, powershell, http: options.http, net: options.net, now, cloud: { signIn, graph, registrationToken, dataDir: options.dataDir, ...(options.openSignInBrowser ? { openSignInBrowser: options.openSignInBrowser } : {}) }, ...(options.serviceRoots ? { serviceRoots: options.serviceRoots } : {}) };
   const runbook = new Runbook({ services, store, journal, redactor, now });
   // A sign-in kept from an earlier session (or an earlier version, before the first cloud call was
   // noted) means Microsoft was called: offline mode is no longer a choice for this runbook.
@@ -185,7 +199,7 @@ export function createCompanion(options: CompanionOptions): Companion {
       const runId = `host-${now().getTime()}`;
       const progress = progressReporter(journal, emit, runId);
       progress('Reading host identity with PowerShell.');
-      const result = await options.powershell.run('Get-HostIdentity', { onProgress: (message) => progress(message), signal: closing.signal });
+      const result = await powershell.run('Get-HostIdentity', { onProgress: (message) => progress(message), signal: closing.signal });
       journal.append({ kind: 'host-identity', runId, message: `Host ${result.data.computerName}: ${result.data.osCaption} (build ${result.data.osBuild}).`, data: result.data });
       runbook.noteHost(result.data);
       return result.data;
@@ -196,6 +210,12 @@ export function createCompanion(options: CompanionOptions): Companion {
       const file = await exportReport(report(), format, options.printPdf);
       journal.append({ kind: 'report-exported', message: `Runbook exported as ${format} (${file.fileName}).` });
       return file;
+    },
+    'support:bundle': async (_request, { emit }) => {
+      const runId = `support-${now().getTime()}`;
+      const progress = progressReporter(journal, emit, runId);
+      const bundle = await supportBundle((message) => progress(message));
+      return { fileName: bundle.fileName, mimeType: 'application/zip', base64: Buffer.from(bundle.zip).toString('base64'), files: bundle.manifest.files.length, notes: bundle.manifest.notes };
     },
     'help:open': async ({ url }) => {
       if (!isAllowedExternalUrl(url)) {
@@ -216,6 +236,8 @@ export function createCompanion(options: CompanionOptions): Companion {
     graph,
     report,
     writeRunbook: (folder, formats, extra = {}) => reportService.writeWith(folder, formats, extra),
+    supportBundle,
+    dataDir: options.dataDir,
     ...(options.printPdf ? { printPdf: options.printPdf } : {}),
     close: () => {
       closing.abort();

@@ -46,6 +46,13 @@ test('an offline run from start to an exported runbook: portal values checked an
   await app.getByRole('button', { name: 'Copy summary for a ticket' }).click();
   await expect(app.getByText('Summary copied: paste it into the ticket.')).toBeVisible();
   expect(await app.evaluate(() => navigator.clipboard.readText())).toContain('2. Sign-in: confirmed by the admin');
+  // The support bundle: a zip saved like the runbook, made without a cloud call.
+  const bundleDownload = app.waitForEvent('download', { timeout: 60_000 });
+  await app.getByRole('button', { name: 'Save support bundle (zip)' }).click();
+  const bundle = await bundleDownload;
+  expect(bundle.suggestedFilename()).toMatch(/^ndes-companion-support-.+\.zip$/);
+  expect(readFileSync((await bundle.path()) ?? '').subarray(0, 4).toString('latin1')).toBe('PK\u0003\u0004');
+  await expect(app.getByText(/^Saved ndes-companion-support-.+\.zip\./)).toBeVisible(POWERSHELL_WAIT);
   await app.getByRole('button', { name: 'Run step' }).click();
   await expect(app.getByRole('status').filter({ hasText: 'The runbook is in ' })).toContainText('runbook.md, runbook.html, runbook.pdf, runbook.json.', POWERSHELL_WAIT);
   expect((await new AxeBuilder({ page: app }).analyze()).violations.map((violation) => violation.id)).toEqual([]);

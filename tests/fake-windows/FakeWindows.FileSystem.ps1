@@ -120,5 +120,8 @@ function Get-FakeFileContent {
     $text = [string](Get-FakeFileIndex)[$Path]['text']
     $text = [regex]::Replace($text, '\{\{thumbprint:([^}]+)\}\}', { param($match) Get-FakeCertificateThumbprint -Id $match.Groups[1].Value })
     if ($Raw) { return $text }
-    foreach ($line in ($text -split "`r?`n")) { $line }
+    # Get-Content emits one string per line; the newline that ends the last line starts no empty one.
+    $lines = @($text -split "`r?`n")
+    if ($lines.Count -gt 1 -and $lines[-1] -eq '') { $lines = @($lines[0..($lines.Count - 2)]) }
+    foreach ($line in $lines) { $line }
 }

@@ -138,13 +138,20 @@ function Get-Content {
         [Parameter(ParameterSetName = 'LiteralPath', Mandatory = $true)][Alias('PSPath')][string[]]$LiteralPath,
         [switch]$Raw,
         [string]$Encoding,
-        [long]$TotalCount = -1
+        [long]$TotalCount = -1,
+        [long]$ReadCount = 1
     )
     $paths = @(if ($PSCmdlet.ParameterSetName -eq 'Path') { $Path } else { $LiteralPath })
     if (-not (Test-FakePath -Path $paths)) { return Microsoft.PowerShell.Management\Get-Content @PSBoundParameters }
     foreach ($one in $paths) {
         $kind = Get-FakePathKind -Path $one
-        Get-FakeFileContent -Cmdlet $PSCmdlet -Path $kind.path -Raw:$Raw
+        if ($Raw -or $ReadCount -eq 1) { Get-FakeFileContent -Cmdlet $PSCmdlet -Path $kind.path -Raw:$Raw; continue }
+        # about Get-Content: -ReadCount N sends N lines at a time as one array (0: all at once).
+        $lines = @(Get-FakeFileContent -Cmdlet $PSCmdlet -Path $kind.path)
+        $size = $(if ($ReadCount -le 0) { [Math]::Max($lines.Count, 1) } else { $ReadCount })
+        for ($start = 0; $start -lt $lines.Count; $start += $size) {
+            , [string[]]@($lines[$start..([Math]::Min($start + $size, $lines.Count) - 1)])
+        }
     }
 }
 

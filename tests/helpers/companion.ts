@@ -5,6 +5,7 @@ import { createCompanion, type Companion } from '../../electron/core/companion.t
 import { Redactor } from '../../electron/core/store/redact.ts';
 import type { PowerShellHost } from '../../electron/core/powershell/runner.ts';
 import { createPowerShellRunner } from '../../electron/platform/powershell-runner.ts';
+import { printHtmlToPdf } from '../../electron/platform/pdf.ts';
 import { closedWorld, labNames } from '../lab/edges.ts';
 import type { LabConfig } from '../lab/edges.ts';
 import { createHttpProbe } from '../../electron/platform/http-probe.ts';
@@ -27,7 +28,7 @@ export interface TestCompanion {
  * With a lab configuration, PowerShell and the network are the lab world's (its fake Windows,
  * its loopback endpoints and proxy), and nothing else is reachable.
  */
-export function testCompanion(options: { powershell?: PowerShellHost | null; dataDir?: string; lab?: LabConfig; signInWindow?: SignInWindow } = {}): TestCompanion {
+export function testCompanion(options: { powershell?: PowerShellHost | null; dataDir?: string; lab?: LabConfig; signInWindow?: SignInWindow; printPdf?: boolean } = {}): TestCompanion {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ndes-companion-'));
   const redactor = new Redactor();
   const opened: string[] = [];
@@ -43,6 +44,8 @@ export function testCompanion(options: { powershell?: PowerShellHost | null; dat
     ...(options.lab ? { serviceRoots: options.lab.serviceRoots, cloudHttp: createCloudHttp({ names: labNames(options.lab.hosts, true), trustAnchors: options.lab.trustAnchors }) } : {}),
     redactor,
     ...(options.signInWindow ? { signInWindow: options.signInWindow } : {}),
+    // The machine's own Chromium prints, as the CLI's does.
+    ...(options.printPdf ? { printPdf: (html: string) => printHtmlToPdf(html, { workDir: join(dataDir, '.print') }) } : {}),
     openExternal: async (url) => {
       opened.push(url);
       return true;

@@ -5,6 +5,7 @@ import { ConnectorStateSchema } from '../connector/state.ts';
 import { InstallReportSchema } from '../connector/install-report.ts';
 import { RegisterReportSchema } from '../connector/register-report.ts';
 import { ProxyReportSchema } from '../connector/proxy-report.ts';
+import { SupportExcerptsSchema } from '../report/support-excerpts.ts';
 
 /**
  * The PowerShell scripts the app ships (`scripts/powershell`), their parameters and the
@@ -78,6 +79,13 @@ export const scriptCatalogue = {
     output: ProxyReportSchema,
     // Two service restarts (each may take a minute on a busy server) and the connector's own script.
     defaultTimeoutMs: 300_000,
+  },
+  'Get-SupportExcerpts': {
+    file: 'Get-SupportExcerpts.ps1',
+    params: { Days: 'int', MaxEvents: 'int', MaxIisLines: 'int' } as Record<string, ParamKind>,
+    output: SupportExcerptsSchema,
+    // Two IIS logs of a busy server are read line by line.
+    defaultTimeoutMs: 180_000,
   },
 } as const satisfies Catalogue;
 

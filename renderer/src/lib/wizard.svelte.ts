@@ -148,15 +148,20 @@ export class Wizard {
     const result = await this.api.report.export({ format });
     if (!result.ok) return { ok: false, error: result.error };
     const file = result.value;
-    const bytes = file.base64 !== undefined ? Uint8Array.from(atob(file.base64), (char) => char.charCodeAt(0)) : new TextEncoder().encode(file.text ?? '');
-    const url = URL.createObjectURL(new Blob([bytes], { type: file.mimeType }));
-    const link = document.createElement('a');
-    link.href = url;
-    link.download = file.fileName;
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    saveFile(file.fileName, file.mimeType, file.base64 !== undefined ? Uint8Array.from(atob(file.base64), (char) => char.charCodeAt(0)) : new TextEncoder().encode(file.text ?? ''));
     this.append(nowIso(), 'info', `Runbook saved as ${file.fileName}.`);
     return { ok: true, fileName: file.fileName };
+  }
+
+  /** The support bundle (a zip the core made and redacted), handed to the browser's save. */
+  async supportBundle(): Promise<{ ok: true; fileName: string; notes: string[] } | { ok: false; error: Failure }> {
+    const result = await this.api.support.bundle();
+    if (!result.ok) return { ok: false, error: result.error };
+    const bundle = result.value;
+    saveFile(bundle.fileName, bundle.mimeType, Uint8Array.from(atob(bundle.base64), (char) => char.charCodeAt(0)));
+    this.append(nowIso(), 'info', `Support bundle saved as ${bundle.fileName} (${bundle.files} files).`);
+    for (const note of bundle.notes) this.append(nowIso(), 'warn', note);
+    return { ok: true, fileName: bundle.fileName, notes: bundle.notes };
   }
 
   /** The few lines for a ticket, already redacted by the core. */
@@ -295,4 +300,14 @@ export class Wizard {
   private fail(error: Failure): void {
     this.loadError = error;
   }
+}
+
+/** A download the host turns into a save: Electron's save dialog, the preview browser's download. */
+function saveFile(fileName: string, mimeType: string, bytes: Uint8Array): void {
+  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: mimeType }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }

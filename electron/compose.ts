@@ -1,4 +1,4 @@
-import { homedir } from 'node:os';
+import { homedir, uptime } from 'node:os';
 import { join } from 'node:path';
 import type { HostKind } from './contract/model.ts';
 import type { NameOverrides } from './core/checks/http-types.ts';
@@ -66,6 +66,10 @@ export interface ComposeOptions {
   openSignInBrowser?: (url: string, proxy?: string) => Promise<void>;
   /** Print-to-PDF for the runbook; by default a Chromium-family browser on this machine. */
   printPdf?: PdfPrinter;
+  /** The installed app's own executable, which a scheduled task may start after a restart (Electron, packaged, Windows only). */
+  relaunch?: { appPath: string };
+  /** This start came from that scheduled task. */
+  launchedToResume?: boolean;
 }
 
 export function composeCompanion(options: ComposeOptions): Companion {
@@ -89,5 +93,9 @@ export function composeCompanion(options: ComposeOptions): Companion {
     printPdf: options.printPdf ?? ((html) => printHtmlToPdf(html, { workDir: join(edges.dataDir, 'Reports', '.print') })),
     lab: edges.lab,
     ...(edges.serviceRoots ? { serviceRoots: edges.serviceRoots } : {}),
+    // The lab's fake Windows never restarts: this machine's own boot time would say nothing of it.
+    ...(edges.lab ? {} : { bootTime: () => new Date(Date.now() - uptime() * 1000) }),
+    ...(options.relaunch ? { relaunch: options.relaunch } : {}),
+    ...(options.launchedToResume ? { launchedToResume: true } : {}),
   });
 }

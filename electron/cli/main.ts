@@ -73,6 +73,9 @@ Usage:
                                                 --internal-url fills the NDES URL where no step has one yet;
                                                 --out defaults to a dated folder under the data folder's
                                                 Reports; --summary prints a few lines for a ticket instead.
+  ndes-companion restart --confirm [--json]      Restart this server in 60 seconds, only when the connector installer asked
+                                                for it (exit code 3010); journaled first; cancel with shutdown /a. Then
+                                                run ndes-companion resume after you log on again.
   ndes-companion support-bundle [--out DIR] [--json]
                                                 One zip for support (Report step): manifest.json with SHA-256 of
                                                 every file, the journal, the runbook in every format, every script's
@@ -227,6 +230,7 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
         out: { type: 'string' },
         format: { type: 'string' },
         summary: { type: 'boolean', default: false },
+        confirm: { type: 'boolean', default: false },
       },
     });
   } catch (error) {
@@ -270,7 +274,7 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
     const proxyOk = command !== 'proxy' || (restoring ? !stepArg && !(values.undo && values.remove) : !!stepArg);
     const intuneOk = command !== 'intune' || ['list', 'apply', 'rollback'].includes(stepArg ?? '');
     const takesArg = needsStep || command === 'proxy' || command === 'intune';
-    if (!command || !['steps', 'plan', 'run', 'verify', 'host', 'check', 'install', 'connector', 'register', 'proxy', 'login', 'logout', 'whoami', 'connectors', 'publish', 'intune', 'runbook', 'resume', 'support-bundle'].includes(command) || extra.length > 0 || (needsStep && !stepArg) || (!takesArg && stepArg) || !proxyOk || !intuneOk) {
+    if (!command || !['steps', 'plan', 'run', 'verify', 'host', 'check', 'install', 'connector', 'register', 'proxy', 'login', 'logout', 'whoami', 'connectors', 'publish', 'intune', 'runbook', 'resume', 'support-bundle', 'restart'].includes(command) || extra.length > 0 || (needsStep && !stepArg) || (!takesArg && stepArg) || !proxyOk || !intuneOk) {
       io.err(command ? `Unknown or incomplete command: ${positionals.join(' ')}` : 'No command given.');
       io.err('Run ndes-companion --help for usage.');
       return EXIT.usage;
@@ -512,6 +516,16 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
         if (values.json) io.out(JSON.stringify({ ok: true, value: { folder, written: result.written, notes: result.notes } }, null, 2));
         else io.out([`The runbook (${(extra.mode ?? companion.runbook.mode) === 'offline' ? 'offline runbook mode' : 'guided'}) is in ${folder}:`, ...result.written.map((path) => `  ${path}`)].join('\n'));
         return EXIT.ok;
+      }
+      case 'restart': {
+        // Only for the restart the connector installer asked for (3010), and only when told twice.
+        const pending = companion.runbook.pendingRestart();
+        if (!values.confirm) {
+          io.err(pending?.code === 3010 ? 'The connector installer asked for a restart (exit code 3010). Run ndes-companion restart --confirm to restart this server in 60 seconds (cancel with shutdown /a).' : 'No installer is waiting for a restart of this server.');
+          return pending?.code === 3010 ? EXIT.usage : EXIT.failed;
+        }
+        const result = await gateway.dispatch(sender, 'host:restart', {});
+        return emit(result, (value: { result: string; delaySeconds: number }) => (value.result === 'already-scheduled' ? 'A restart was already scheduled on this server.' : `Windows restarts this server in ${value.delaySeconds} seconds (cancel with shutdown /a). After you log on again, run ndes-companion resume.`));
       }
       case 'support-bundle': {
         // The bundle as it stands, for support: the same zip the wizard saves.

@@ -58,6 +58,15 @@ const Empty = z.strictObject({});
 export const gatewayErrors: readonly ErrorCode[] = ['SENDER_REJECTED', 'UNKNOWN_CHANNEL', 'INVALID_REQUEST', 'INTERNAL'];
 const STEP_ERRORS: readonly ErrorCode[] = ['NOT_AVAILABLE', 'NEEDS_SIGN_IN', 'INVALID_REQUEST', 'POWERSHELL_UNAVAILABLE', 'POWERSHELL_FAILED', 'POWERSHELL_BLOCKED', 'SCRIPT_CHANGED', 'TIMEOUT', 'CANCELLED', 'STATE_UNREADABLE'];
 
+/** A restart the connector installer asked for (3010) or started (1641), not yet seen to happen. */
+export interface PendingRestartView {
+  stepId: StepId;
+  code: number;
+  at: string;
+  /** A scheduled task reopens the companion at the next logon. */
+  arranged: boolean;
+}
+
 export interface AppInfo {
   name: string;
   version: string;
@@ -75,7 +84,7 @@ export const channels = {
     progress: false,
     errors: [],
   }),
-  'runbook:list': channel<{ mode: Mode; steps: StepView[] }>()({
+  'runbook:list': channel<{ mode: Mode; steps: StepView[]; pendingRestart: PendingRestartView | null }>()({
     request: Empty,
     summary: 'The ten steps with their inputs and last known status.',
     progress: false,
@@ -161,6 +170,12 @@ export const channels = {
     summary: 'One zip for support: manifest, journal, runbook in every format, every script\'s output and excerpts PowerShell gathers (event logs, IIS mscep.dll lines, installer logs), all redacted.',
     progress: true,
     errors: ['CANCELLED', 'TIMEOUT'],
+  }),
+  'host:restart': channel<{ result: string; delaySeconds: number }>()({
+    request: Empty,
+    summary: 'Restart the server in 60 seconds for the connector installer that asked for it (exit code 3010); refused otherwise. Journaled first.',
+    progress: false,
+    errors: ['INVALID_REQUEST', 'POWERSHELL_UNAVAILABLE', 'POWERSHELL_FAILED', 'POWERSHELL_BLOCKED', 'SCRIPT_CHANGED', 'TIMEOUT'],
   }),
   'help:open': channel<{ opened: boolean; url: string }>()({
     request: z.strictObject({ url: z.string().max(2048) }),

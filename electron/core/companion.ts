@@ -40,6 +40,12 @@ export interface CompanionOptions {
   openExternal(url: string): Promise<boolean>;
   lab: boolean;
   now?: () => Date;
+  /** When this server last started (the hosts: from the OS uptime): a pending restart is then known to have happened. */
+  bootTime?: () => Date;
+  /** The companion's own executable where the host can reopen it after a restart (the packaged app on Windows); absent elsewhere. */
+  relaunch?: { appPath: string };
+  /** Started by the scheduled task after a restart (--resume-after-restart): the task is removed. */
+  launchedToResume?: boolean;
   /** Root fingerprints the outbound checks accept besides Microsoft's (the lab's own). */
   serviceRoots?: readonly string[];
   /** HTTPS to Microsoft Entra ID and Graph; without it this host cannot sign in. */
@@ -171,7 +177,11 @@ export function createCompanion(options: CompanionOptions): Companion {
   // Every step's script output is kept (redacted) for the support bundle.
   const powershell = recordingRunner(options.powershell, join(options.dataDir, SCRIPT_OUTPUTS_FOLDER), redactor, now);
   const services = { report: reportService, powershell, http: options.http, net: options.net, now, cloud: { signIn, graph, registrationToken, dataDir: options.dataDir, ...(options.openSignInBrowser ? { openSignInBrowser: options.openSignInBrowser } : {}) }, ...(options.serviceRoots ? { serviceRoots: options.serviceRoots } : {}) };
-  const runbook = new Runbook({ services, store, journal, redactor, now });
+  const runbook = new Runbook({ services, store, journal, redactor, now, ...(options.bootTime ? { bootTime: options.bootTime } : {}), ...(options.relaunch ? { relaunch: options.relaunch } : {}) });
+  // The task that reopened the companion is removed once it has (after use); a restart that
+  // has happened closes its pending entry. PowerShell runs in the background, journaled.
+  const pending = runbook.pendingRestart();
+  if (options.launchedToResume || runbook.restartClosing() || (pending && !pending.arranged)) void runbook.removeResumeTask();
   // A sign-in kept from an earlier session (or an earlier version, before the first cloud call was
   // noted) means Microsoft was called: offline mode is no longer a choice for this runbook.
   if (readdirSync(options.dataDir).some((name) => /^sign-in-[a-z]+\.json$/.test(name))) runbook.noteCloudCall();
@@ -188,7 +198,8 @@ export function createCompanion(options: CompanionOptions): Companion {
       mode: runbook.mode,
       lab: options.lab,
     }),
-    'runbook:list': async () => ({ mode: runbook.mode, steps: runbook.list() }),
+    'runbook:list': async () => ({ mode: runbook.mode, steps: runbook.list(), pendingRestart: runbook.pendingRestart() }),
+    'host:restart': async () => runbook.restartServer(),
     'runbook:plan': async ({ stepId, inputs, mode }) => runbook.plan(stepId, inputs, mode),
     'runbook:run': async ({ stepId, inputs, runId, whatIf, secrets }, { emit }) => runbook.run(stepId, inputs, runId, emit, whatIf === true, secrets?.pfxPassword ? { pfxPassword: secrets.pfxPassword } : {}),
     'runbook:verify': async ({ stepId, inputs, runId }, { emit }) => runbook.verify(stepId, inputs, runId, emit),

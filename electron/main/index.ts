@@ -1,6 +1,7 @@
 import { BrowserWindow, app, dialog } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { RESUME_ARGUMENT } from '../core/connector/restart-resume.ts';
 import { composeCompanion, productionEdges } from '../compose.ts';
 import { registerGateway } from './ipc.ts';
 import { registerAppScheme, serveRenderer } from './protocol.ts';
@@ -46,6 +47,9 @@ if (!app.requestSingleInstanceLock()) {
         signInWindow: electronSignInWindow(() => mainWindow),
         openSignInBrowser: electronLoopbackSignIn(() => mainWindow),
         printPdf: electronPrintPdf(join(edges.dataDir, 'Reports', '.print')),
+        // Only the installed app may be started elevated at logon: its executable is under Program Files.
+        ...(app.isPackaged && process.platform === 'win32' ? { relaunch: { appPath: process.execPath } } : {}),
+        launchedToResume: process.argv.includes(RESUME_ARGUMENT),
       });
     } catch (error) {
       // Say why and stop, instead of an unhandled rejection and a process that quietly stays.

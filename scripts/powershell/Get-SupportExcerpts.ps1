@@ -63,16 +63,23 @@ function Read-EventExcerpt {
     $filter = @{ LogName = $LogName; StartTime = $Since }
     if ($Level) { $filter['Level'] = $Level }
     if ($ProviderName) { $filter['ProviderName'] = $ProviderName }
+    # Collected, not stopped on: one event that cannot be read or formatted (a message file gone
+    # after an upgrade) must not cost the others. Error ids are the same in every language.
+    $problems = @()
     try {
-        $found = @(Get-WinEvent -FilterHashtable $filter -MaxEvents $MaxEvents -ErrorAction Stop)
+        $found = @(Get-WinEvent -FilterHashtable $filter -MaxEvents $MaxEvents -ErrorAction SilentlyContinue -ErrorVariable problems)
     }
     catch {
-        $id = [string]$_.FullyQualifiedErrorId
-        if ($id -match '^NoMatchingEventsFound') { return $excerpt }
-        if ($id -match '^(NoMatchingLogsFound|NoMatchingProvidersFound)') { $excerpt['state'] = 'absent' }
-        else { $excerpt['state'] = 'failed' }
+        $excerpt['state'] = 'failed'
         $excerpt['detail'] = [string]$_.Exception.Message
         return $excerpt
+    }
+    $other = @($problems | Where-Object { [string]$_.FullyQualifiedErrorId -notmatch '^NoMatchingEventsFound' })
+    if ($other.Count -gt 0) {
+        $first = $other[0]
+        if ($found.Count -eq 0 -and [string]$first.FullyQualifiedErrorId -match '^(NoMatchingLogsFound|NoMatchingProvidersFound|LogsAndProvidersDontOverlap)') { $excerpt['state'] = 'absent' }
+        elseif ($found.Count -eq 0) { $excerpt['state'] = 'failed' }
+        $excerpt['detail'] = $(if ($found.Count -gt 0) { "$($other.Count) event(s) could not be read: " } else { '' }) + [string]$first.Exception.Message
     }
     $excerpt['events'] = @(foreach ($event in $found) {
             [ordered]@{
@@ -104,7 +111,10 @@ function Get-IisLogRoot {
             }
         }
     }
-    $drive = $(if ([string]$env:SystemDrive -match '^[A-Za-z]:$') { [string]$env:SystemDrive } else { 'C:' })
+    # The drive of the system folder as Windows reports it; %SystemDrive% only where that is
+    # empty (never on Windows), and C: as IIS's own default.
+    $system = Get-SystemDirectory
+    $drive = $(if ($system -match '^[A-Za-z]:') { $system.Substring(0, 2) } elseif ([string]$env:SystemDrive -match '^[A-Za-z]:$') { [string]$env:SystemDrive } else { 'C:' })
     return ($directory -replace '(?i)%SystemDrive%', $drive).TrimEnd('\')
 }
 
@@ -116,42 +126,61 @@ function Get-ScepOperation {
 }
 
 # One IIS log file's mscep lines, by the columns its "#Fields:" lines name (a file can change its
-# fields part-way when an admin changes them). Read in blocks, never whole: a busy server's log
-# runs to hundreds of megabytes. The newest lines are kept in a ring of MaxIisLines.
+# fields part-way when an admin changes them). Read in blocks of 1000 lines, each block filtered
+# with one -match, never whole: a busy server's log runs to hundreds of megabytes and millions of
+# lines. The newest MaxIisLines raw lines are kept in a ring with their header; only those are
+# parsed. IIS writes UTF-8 without a BOM, which Windows PowerShell 5.1 would read as ANSI.
 function Read-IisLogFile {
     param([Parameter(Mandatory = $true)]$File)
-    $script:IisFields = @()
-    $script:IisRing = @($null) * $MaxIisLines
+    $script:IisHeaders = @('')
+    $script:IisRingLines = @($null) * $MaxIisLines
+    $script:IisRingHeaders = @(0) * $MaxIisLines
     $script:IisMatched = 0
-    Get-Content -LiteralPath $File.FullName -ReadCount 1000 | ForEach-Object {
-        foreach ($line in @($_)) {
-            if ($line.StartsWith('#Fields:')) { $script:IisFields = @($line.Substring(8).Trim() -split ' '); continue }
-            if ($line.StartsWith('#') -or $line -notmatch '(?i)/certsrv/mscep') { continue }
-            $values = @($line -split ' ')
-            $row = @{}
-            $count = $(if ($script:IisFields.Count -lt $values.Count) { $script:IisFields.Count } else { $values.Count })
-            for ($i = 0; $i -lt $count; $i++) { if ($values[$i] -ne '-') { $row[$script:IisFields[$i]] = $values[$i] } }
-            if (-not $row.ContainsKey('cs-uri-stem') -or [string]$row['cs-uri-stem'] -notmatch '(?i)^/certsrv/mscep') { continue }
-            $script:IisRing[$script:IisMatched % $MaxIisLines] = [ordered]@{
-                time        = $(if ($row.ContainsKey('date') -and $row.ContainsKey('time')) { [string]$row['date'] + 'T' + [string]$row['time'] + 'Z' } else { $null })
-                method      = Get-IisValue -Row $row -Name 'cs-method'
-                uriStem     = Get-IisValue -Row $row -Name 'cs-uri-stem'
-                operation   = Get-ScepOperation -Query ([string](Get-IisValue -Row $row -Name 'cs-uri-query'))
-                status      = Get-IisNumber -Row $row -Name 'sc-status'
-                substatus   = Get-IisNumber -Row $row -Name 'sc-substatus'
-                win32Status = Get-IisNumber -Row $row -Name 'sc-win32-status'
-                timeTakenMs = Get-IisNumber -Row $row -Name 'time-taken'
-                clientIp    = Get-IisValue -Row $row -Name 'c-ip'
-                userAgent   = Get-IisValue -Row $row -Name 'cs(User-Agent)'
-            }
+    Get-Content -LiteralPath $File.FullName -ReadCount 1000 -Encoding UTF8 | ForEach-Object {
+        $block = @($_)
+        # " /certsrv/mscep": the URI stem, a column of its own; W3C logs write no raw space inside a
+        # field (a user agent's spaces are "+"), so a referer or query naming NDES does not match.
+        $lines = $(if (@($block -like '#Fields:*').Count -gt 0) { $block } else { @($block -match '(?i) /certsrv/mscep') })
+        foreach ($line in $lines) {
+            if ($line.StartsWith('#Fields:')) { $script:IisHeaders += , $line.Substring(8).Trim(); continue }
+            if ($line.StartsWith('#') -or $line -notmatch '(?i) /certsrv/mscep') { continue }
+            $slot = $script:IisMatched % $MaxIisLines
+            $script:IisRingLines[$slot] = $line
+            $script:IisRingHeaders[$slot] = $script:IisHeaders.Count - 1
             $script:IisMatched++
         }
     }
     $matched = $script:IisMatched
     $first = $(if ($matched -gt $MaxIisLines) { $matched % $MaxIisLines } else { 0 })
     $kept = $(if ($matched -lt $MaxIisLines) { $matched } else { $MaxIisLines })
-    $lines = @(for ($i = 0; $i -lt $kept; $i++) { $script:IisRing[($first + $i) % $MaxIisLines] })
-    return [ordered]@{ name = [string]$File.Name; modified = ConvertTo-IsoDate -Value $File.LastWriteTime; matched = $matched; lines = $lines }
+    $parsed = @(for ($i = 0; $i -lt $kept; $i++) {
+            $slot = ($first + $i) % $MaxIisLines
+            ConvertFrom-IisLine -Line $script:IisRingLines[$slot] -Fields @($script:IisHeaders[$script:IisRingHeaders[$slot]] -split ' ')
+        })
+    return [ordered]@{ name = [string]$File.Name; modified = ConvertTo-IsoDate -Value $File.LastWriteTime; matched = $matched; lines = @($parsed | Where-Object { $null -ne $_ }) }
+}
+
+# One W3C line by its header's columns; $null when its cs-uri-stem is not NDES's (the match was
+# another column that starts with the same path).
+function ConvertFrom-IisLine {
+    param([Parameter(Mandatory = $true)][string]$Line, [AllowEmptyString()][string[]]$Fields)
+    $values = @($Line -split ' ')
+    $row = @{}
+    $count = $(if ($Fields.Count -lt $values.Count) { $Fields.Count } else { $values.Count })
+    for ($i = 0; $i -lt $count; $i++) { if ($Fields[$i] -and $values[$i] -ne '-') { $row[$Fields[$i]] = $values[$i] } }
+    if (-not $row.ContainsKey('cs-uri-stem') -or [string]$row['cs-uri-stem'] -notmatch '(?i)^/certsrv/mscep') { return $null }
+    return [ordered]@{
+        time        = $(if ($row.ContainsKey('date') -and $row.ContainsKey('time')) { [string]$row['date'] + 'T' + [string]$row['time'] + 'Z' } else { $null })
+        method      = Get-IisValue -Row $row -Name 'cs-method'
+        uriStem     = Get-IisValue -Row $row -Name 'cs-uri-stem'
+        operation   = Get-ScepOperation -Query ([string](Get-IisValue -Row $row -Name 'cs-uri-query'))
+        status      = Get-IisNumber -Row $row -Name 'sc-status'
+        substatus   = Get-IisNumber -Row $row -Name 'sc-substatus'
+        win32Status = Get-IisNumber -Row $row -Name 'sc-win32-status'
+        timeTakenMs = Get-IisNumber -Row $row -Name 'time-taken'
+        clientIp    = Get-IisValue -Row $row -Name 'c-ip'
+        userAgent   = Get-IisValue -Row $row -Name 'cs(User-Agent)'
+    }
 }
 
 function Get-IisValue {
@@ -166,6 +195,12 @@ function Get-IisNumber {
     return $null
 }
 
+# A symbolic link or junction (the file system's ReparsePoint attribute).
+function Test-ReparsePoint {
+    param([Parameter(Mandatory = $true)]$Item)
+    return ([string]$Item.Attributes -match 'ReparsePoint')
+}
+
 function Read-IisExcerpt {
     $excerpt = [ordered]@{ folder = $null; state = 'read'; detail = ''; files = @() }
     try {
@@ -178,8 +213,13 @@ function Read-IisExcerpt {
         }
         # The two newest files of each site, as Microsoft's NDES validator reads them (domain.md section 8.4).
         $read = @(foreach ($site in @(Get-ChildItem -LiteralPath $root -Directory | Where-Object { $_.Name -match '^W3SVC\d+$' })) {
-                foreach ($file in @(Get-ChildItem -LiteralPath $site.FullName -Filter '*.log' -File | Sort-Object -Property LastWriteTime -Descending | Select-Object -First 2)) {
-                    $one = Read-IisLogFile -File $file
+                foreach ($file in @(Get-ChildItem -LiteralPath $site.FullName -Filter '*.log' -File | Where-Object { -not (Test-ReparsePoint -Item $_) } | Sort-Object -Property LastWriteTime -Descending | Select-Object -First 2)) {
+                    try {
+                        $one = Read-IisLogFile -File $file
+                    }
+                    catch {
+                        $one = [ordered]@{ name = [string]$file.Name; modified = ConvertTo-IsoDate -Value $file.LastWriteTime; matched = 0; lines = @(); error = [string]$_.Exception.Message }
+                    }
                     $one['site'] = [string]$site.Name
                     $one
                 }
@@ -210,15 +250,23 @@ function Read-InstallerExcerpt {
             $excerpt['detail'] = 'No TEMP folder.'
             return $excerpt
         }
-        $logs = @(Get-ChildItem -LiteralPath $temp -Filter '*.log' -File | Where-Object { $_.Name -match 'Connector|AppProxy|PrivateNetwork|Intune' } | Sort-Object -Property LastWriteTime -Descending | Select-Object -First 3)
+        # A link in TEMP could point the elevated companion at a file only administrators may read: skipped.
+        $logs = @(Get-ChildItem -LiteralPath $temp -Filter '*.log' -File | Where-Object { $_.Name -match 'Connector|AppProxy|PrivateNetwork|Intune' -and -not (Test-ReparsePoint -Item $_) } | Sort-Object -Property LastWriteTime -Descending | Select-Object -First 3)
         if ($logs.Count -eq 0) {
             $excerpt['state'] = 'absent'
             $excerpt['detail'] = "No connector installer log in $temp."
             return $excerpt
         }
+        # The last lines only, read from the end (-Tail), each cut to 2000 characters: a log of any
+        # size costs the same. Windows Installer's own logs are UTF-16, which Get-Content reads by their BOM.
         $excerpt['files'] = @(foreach ($log in $logs) {
-                $lines = @(Get-Content -LiteralPath $log.FullName)
-                [ordered]@{ name = [string]$log.Name; modified = ConvertTo-IsoDate -Value $log.LastWriteTime; lineCount = $lines.Count; tail = @($lines | Select-Object -Last 200 | ForEach-Object { [string]$_ }) }
+                try {
+                    $tail = @(Get-Content -LiteralPath $log.FullName -Tail 200 | ForEach-Object { $text = [string]$_; if ($text.Length -gt 2000) { $text.Substring(0, 2000) + ' [cut]' } else { $text } })
+                    [ordered]@{ name = [string]$log.Name; modified = ConvertTo-IsoDate -Value $log.LastWriteTime; bytes = [long]$log.Length; tail = $tail; error = $null }
+                }
+                catch {
+                    [ordered]@{ name = [string]$log.Name; modified = ConvertTo-IsoDate -Value $log.LastWriteTime; bytes = [long]$log.Length; tail = @(); error = [string]$_.Exception.Message }
+                }
             })
     }
     catch {

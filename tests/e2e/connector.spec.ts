@@ -62,6 +62,28 @@ test.describe('an installer that fails', () => {
   });
 });
 
+test.describe('an installer that needs a restart', () => {
+  test.use({ scenario: 'installer-needs-restart' });
+  test('3010: the banner says so, the restart is confirmed first and scheduled with time to cancel', async ({ app, lab }, testInfo) => {
+    await openInstall(app);
+    await app.getByRole('button', { name: 'Run step' }).click();
+    const log = app.getByRole('log', { name: 'Activity log' });
+    // The preview host cannot reopen itself: said before the installer runs.
+    await expect(log).toContainText('This host cannot reopen itself after a restart', POWERSHELL_WAIT);
+    await expect(app.getByRole('status').filter({ hasText: 'restart the server to finish (exit code 3010)' })).toBeVisible(POWERSHELL_WAIT);
+    const banner = app.getByRole('region', { name: 'Restart needed' });
+    await expect(banner).toContainText('the connector installer asked for a restart of this server to finish (exit code 3010)');
+    await expect(banner).toContainText('After the restart, open the companion again');
+    await banner.getByRole('button', { name: 'Restart the server…' }).click();
+    await expect(banner).toContainText('Restart this server in 60 seconds?');
+    await banner.getByRole('button', { name: 'Yes, restart in 60 seconds' }).click();
+    await expect(banner.getByRole('status')).toContainText('Windows restarts this server in 60 seconds. To stop it, run shutdown /a.', POWERSHELL_WAIT);
+    expect(lab.records().filter((record) => record.script === 'Set-RestartResume.ps1').map((record) => record.argv.join(' '))).toEqual([expect.stringContaining('-Action Restart -DelaySeconds 60')]);
+    expect((await new AxeBuilder({ page: app }).analyze()).violations.map((violation) => violation.id)).toEqual([]);
+    await app.screenshot({ path: testInfo.outputPath('install-needs-restart.png') });
+  });
+});
+
 async function openProxy(app: Page): Promise<void> {
   await app.getByRole('navigation', { name: 'Runbook steps' }).getByRole('button', { name: /^Outbound proxy/ }).click();
   await app.getByLabel('Proxy address (optional)').fill('http://proxy.contoso.local:8080');

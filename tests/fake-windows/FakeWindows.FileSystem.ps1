@@ -16,7 +16,7 @@ function Get-FakeFileIndex {
                 if (-not $entries.ContainsKey($parent)) { $entries[$parent] = @{ directory = $true } }
             }
         }
-        $tools = @('C:\Windows\system32\whoami.exe', 'C:\Windows\system32\w32tm.exe', 'C:\Windows\system32\icacls.exe', 'C:\Windows\system32\netsh.exe')
+        $tools = @('C:\Windows\system32\whoami.exe', 'C:\Windows\system32\w32tm.exe', 'C:\Windows\system32\icacls.exe', 'C:\Windows\system32\netsh.exe', 'C:\Windows\system32\shutdown.exe')
         $iis = Get-FakeSection -Name 'iis'
         if ($null -ne $iis) {
             $tools += 'C:\Windows\system32\inetsrv\appcmd.exe'
@@ -81,6 +81,8 @@ function New-FakeFileObject {
         FullName      = $Path
         Extension     = $(if (-not $isDirectory -and $name.Contains('.')) { $name.Substring($name.LastIndexOf('.')) } else { '' })
         PSIsContainer = $isDirectory
+        # A world entry marked "reparsePoint" is a symbolic link or junction, as Windows flags one.
+        Attributes    = $(if ($isDirectory) { 'Directory' } elseif ($entry.ContainsKey('reparsePoint') -and $entry['reparsePoint']) { 'Archive, ReparsePoint' } else { 'Archive' })
         Length        = $(if ($isDirectory) { $null } else { $text.Length })
         VersionInfo   = [pscustomobject]@{ FileVersion = $version; ProductVersion = $version; FileName = $Path }
         LastWriteTime = $(if ($entry.ContainsKey('modified')) { [datetime]::Parse([string]$entry['modified'], [Globalization.CultureInfo]::InvariantCulture, [Globalization.DateTimeStyles]::RoundtripKind).ToLocalTime() } else { [datetime]'2025-01-01' })

@@ -113,8 +113,16 @@ function Invoke-FakeW32tm {
 # (English and German); only the SIDs are language-neutral, and only they are read.
 function Invoke-FakeWhoami {
     $words = @($args | ForEach-Object { ([string]$_).ToLowerInvariant() })
-    if (($words -join ' ') -ne '/groups /fo csv /nh') { "ERROR: Invalid argument/option - '$($words -join ' ')'."; Set-FakeExitCode 1; return }
     $token = Get-FakeSection -Name 'token'
+    # whoami /user /fo csv /nh: "DOMAIN\user","SID" (whoami /? documents /user, /fo csv, /nh).
+    if (($words -join ' ') -eq '/user /fo csv /nh') {
+        $name = $(if ($token -and $token['user']) { [string]$token['user'] } else { 'contoso\admin' })
+        $sid = $(if ($token -and $token['sid']) { [string]$token['sid'] } else { 'S-1-5-21-1004336348-1177238915-682003330-1104' })
+        '"' + $name + '","' + $sid + '"'
+        Set-FakeExitCode 0
+        return
+    }
+    if (($words -join ' ') -ne '/groups /fo csv /nh') { "ERROR: Invalid argument/option - '$($words -join ' ')'."; Set-FakeExitCode 1; return }
     $elevated = [bool]($token -and $token['elevated'])
     $german = ($token -and $token['language'] -eq 'de')
     if ($german) {

@@ -25,6 +25,8 @@
                  their absolute path under the system folder; applicationHost.config's
                  applicationPools (passwords only encrypted, as IIS stores them); netsh.exe
                  winhttp set/reset proxy (NETSH-01/03, WinHttpSettings written).
+      tasks      ScheduledTasks cmdlets and shutdown.exe /r (FakeWindows.Tasks.ps1: the real error
+                 records for a missing task; 1190 for a restart already scheduled).
       connector  RegisterConnector.ps1 and ConfigureOutBoundProxy.ps1 by their path in the
                  connector's folder (FakeWindows.Connector.ps1, FakeWindows.Proxy.ps1).
     Paths outside these worlds go to the real cmdlets untouched.
@@ -40,6 +42,7 @@ Set-StrictMode -Version Latest
 . (Join-Path -Path $PSScriptRoot -ChildPath 'FakeWindows.Changes.ps1')
 . (Join-Path -Path $PSScriptRoot -ChildPath 'FakeWindows.Connector.ps1')
 . (Join-Path -Path $PSScriptRoot -ChildPath 'FakeWindows.Proxy.ps1')
+. (Join-Path -Path $PSScriptRoot -ChildPath 'FakeWindows.Tasks.ps1')
 
 # Windows PowerShell 5.1's type data would write the world's arrays back as {"value":[...]}.
 try { Remove-TypeData -TypeName System.Array -ErrorAction Stop } catch { Write-Verbose 'No array type data to remove.' }
@@ -139,12 +142,15 @@ function Get-Content {
         [switch]$Raw,
         [string]$Encoding,
         [long]$TotalCount = -1,
-        [long]$ReadCount = 1
+        [long]$ReadCount = 1,
+        [int]$Tail = -1
     )
     $paths = @(if ($PSCmdlet.ParameterSetName -eq 'Path') { $Path } else { $LiteralPath })
     if (-not (Test-FakePath -Path $paths)) { return Microsoft.PowerShell.Management\Get-Content @PSBoundParameters }
     foreach ($one in $paths) {
         $kind = Get-FakePathKind -Path $one
+        # about Get-Content: -Tail N, the last N lines.
+        if ($Tail -ge 0) { @(Get-FakeFileContent -Cmdlet $PSCmdlet -Path $kind.path) | Select-Object -Last $Tail; continue }
         if ($Raw -or $ReadCount -eq 1) { Get-FakeFileContent -Cmdlet $PSCmdlet -Path $kind.path -Raw:$Raw; continue }
         # about Get-Content: -ReadCount N sends N lines at a time as one array (0: all at once).
         $lines = @(Get-FakeFileContent -Cmdlet $PSCmdlet -Path $kind.path)
@@ -161,5 +167,6 @@ Export-ModuleMember -Function @(
     'New-Item', 'Copy-Item', 'Remove-Item', 'Set-Content', 'Get-FileHash', 'Get-Acl', 'Get-AuthenticodeSignature',
     'Start-Process', 'Start-Service', 'Stop-Service', 'Restart-Service', 'Update-FakeWorld',
     'Set-ItemProperty', 'Remove-ItemProperty', 'Rename-Item',
+    'New-ScheduledTaskAction', 'New-ScheduledTaskTrigger', 'New-ScheduledTaskPrincipal', 'New-ScheduledTaskSettingsSet', 'Register-ScheduledTask', 'Get-ScheduledTask', 'Unregister-ScheduledTask', 'Invoke-FakeShutdown',
     'Invoke-FakeAppcmd', 'Invoke-FakeW32tm', 'Invoke-FakeWhoami', 'Invoke-FakeIcacls', 'Invoke-FakeRegisterConnector', 'Invoke-FakeConfigureOutBoundProxy', 'Invoke-FakeNetsh'
 ) -Alias '*'

@@ -28,7 +28,7 @@ export interface TestCompanion {
  * With a lab configuration, PowerShell and the network are the lab world's (its fake Windows,
  * its loopback endpoints and proxy), and nothing else is reachable.
  */
-export function testCompanion(options: { powershell?: PowerShellHost | null; dataDir?: string; lab?: LabConfig; signInWindow?: SignInWindow; printPdf?: boolean } = {}): TestCompanion {
+export function testCompanion(options: { powershell?: PowerShellHost | null; dataDir?: string; lab?: LabConfig; signInWindow?: SignInWindow; printPdf?: boolean; bootTime?: () => Date; relaunch?: { appPath: string }; launchedToResume?: boolean } = {}): TestCompanion {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ndes-companion-'));
   const redactor = new Redactor();
   const opened: string[] = [];
@@ -46,6 +46,9 @@ export function testCompanion(options: { powershell?: PowerShellHost | null; dat
     ...(options.signInWindow ? { signInWindow: options.signInWindow } : {}),
     // The machine's own Chromium prints, as the CLI's does.
     ...(options.printPdf ? { printPdf: (html: string) => printHtmlToPdf(html, { workDir: join(dataDir, '.print') }) } : {}),
+    ...(options.bootTime ? { bootTime: options.bootTime } : {}),
+    ...(options.relaunch ? { relaunch: options.relaunch } : {}),
+    ...(options.launchedToResume ? { launchedToResume: true } : {}),
     openExternal: async (url) => {
       opened.push(url);
       return true;

@@ -1,11 +1,12 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CompanionEvent, StepOutcome } from '../../electron/contract/model.ts';
 import { CompanionError } from '../../electron/core/errors.ts';
 import { fakeWindowsHost } from '../fake-windows/launcher.ts';
-import { loadScenario } from '../lab/world.ts';
+import { until } from '../helpers/until.ts';
+import { worldFile, type World } from '../helpers/world-file.ts';
 import { repoRoot, testCompanion } from '../helpers/companion.ts';
 
 /**
@@ -16,18 +17,8 @@ const dir = mkdtempSync(join(tmpdir(), 'ndes-install-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const PICKED = 'C:\\Users\\admin\\Downloads\\MicrosoftEntraPrivateNetworkConnectorInstaller.exe';
-type World = Record<string, unknown> & { files: Record<string, Record<string, unknown>> };
-
-let worlds = 0;
 function world(patch: (files: World['files'], world: World) => void = () => undefined): { state: string; record: string; read(): World } {
-  const windows = structuredClone(loadScenario(repoRoot, 'healthy').windows) as World;
-  patch(windows.files, windows);
-  worlds += 1;
-  const state = join(dir, `world-${worlds}.json`);
-  const record = join(dir, `record-${worlds}.jsonl`);
-  writeFileSync(state, JSON.stringify(windows));
-  writeFileSync(record, '');
-  return { state, record, read: () => JSON.parse(readFileSync(state, 'utf8')) as World };
+  return worldFile(dir, 'healthy', patch);
 }
 function installer(files: World['files']): Record<string, unknown> {
   return files[PICKED]?.installer as Record<string, unknown>;
@@ -53,13 +44,6 @@ function commandLines(): string[] {
     });
 }
 
-async function until(condition: () => boolean, what: string, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('connector install through the core', () => {
   it('installs from the checked copy with one PowerShell process, a rising progress bar, and the journal', async () => {

@@ -23,6 +23,8 @@ const PLANTED = {
   installerProxySecret: 'Pr0xyS3cretInLog',
   installerPassword: 'Pl4ntedInstallerPw',
   scepMessage: 'MIIPLANTEDSCEPMESSAGE',
+  msiProperty: 'Pl4ntedMsiProperty',
+  cookie: 'PlantedCookieValue123',
 };
 
 function unzip(zip: string, ...args: string[]): Buffer {

@@ -18,10 +18,13 @@ BeforeAll {
             '2022-04-03 00:01:44 10.40.87.82 GET /certsrv/mscep/mscep.dll/pkiclient.exe operation=GetCACert&message=CAIdentifier 80 - 105.165.69.22 - - 200 0 0 177',
             '2022-04-03 00:01:45 10.40.87.82 POST /certsrv/mscep/mscep.dll/pkiclient.exe operation=PKIOperation 80 - 105.165.69.22 - - 200 0 0 565',
             '2022-04-03 00:02:10 10.40.87.82 GET /certsrv/mscep/mscep.dll/pkiclient.exe operation=PKIOperation&message=MIIKPLANTEDSCEPMESSAGE%2B%2F 80 - 105.165.69.22 - - 414 0 0 3',
-            '2022-04-03 00:03:00 10.40.87.82 GET /default.htm - 80 - 105.165.69.22 - - 200 0 0 1'
+            '2022-04-03 00:03:00 10.40.87.82 GET /default.htm - 80 - 105.165.69.22 - - 200 0 0 1',
+            '2022-04-03 00:03:01 10.40.87.82 GET /default.htm - 80 - 105.165.69.22 - https://ndes01/certsrv/mscep/ 200 0 0 1'
         ) -join "`r`n") + "`r`n"
     # IIS fields changed part-way (an admin removed s-ip and cs-username): read by the new header.
     $older = $header + "2017-08-08 20:22:16 IP_address GET /certsrv/mscep/mscep.dll operation=GetCACert&message=SCEP%20Authority 443 - 10.5.14.22 profiled/1.0+CFNetwork/811.5.4+Darwin/16.6.0 - 500 0 1346 31`r`n#Fields: date time cs-method cs-uri-stem cs-uri-query s-port c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken`r`n2017-08-08 20:25:00 GET /certsrv/mscep/mscep.dll operation=GetCACaps&message=default 443 10.5.14.22 - - 503 0 0 2`r`n"
+    # A busy server's day: 30,000 SCEP lines; only the newest 500 are kept, the count is exact.
+    $busy = $header + ((@(1..30000 | ForEach-Object { '2026-11-30 08:{0:00}:{1:00} 10.40.87.82 GET /certsrv/mscep/mscep.dll/pkiclient.exe operation=GetCACaps 443 - 10.1.{2}.{3} - - 200 0 0 {4}' -f [int][Math]::Floor($_ / 600), [int][Math]::Floor(($_ % 600) / 10), [int][Math]::Floor($_ / 250), ($_ % 250), $_ }) -join "`r`n")) + "`r`n"
     $logs = 'C:\inetpub\logs\LogFiles\W3SVC1'
     $temp = 'C:\Users\admin\AppData\Local\Temp'
     $msiLog = (@(1..250 | ForEach-Object { "MSI (s) (28:54) [16:13:11:$($_.ToString('000'))]: line $_" }) + @('MSI (c) (28:54) [16:13:11:905]: Product: Microsoft Intune Connector -- Installation completed successfully.')) -join "`r`n"
@@ -32,6 +35,8 @@ BeforeAll {
                 "$logs\u_ex170101.log"                              = [ordered]@{ text = $older; modified = '2017-01-01T23:59:00Z' }
                 "$temp\MicrosoftEntraPrivateNetworkConnectorInstaller_20261130.log" = [ordered]@{ text = $msiLog; modified = $recent }
                 "$temp\unrelated.log"                               = [ordered]@{ text = 'not ours'; modified = $recent }
+                "$temp\ConnectorLinked.log"                         = [ordered]@{ text = 'what the link points at'; modified = $recent; reparsePoint = $true }
+                'C:\inetpub\logs\LogFiles\W3SVC2\u_ex261130.log' = [ordered]@{ text = $busy; modified = '2026-11-30T23:59:00Z' }
             }
             eventProviders = @('Microsoft Entra private network connector', 'Application Error', 'MSiInstaller')
             eventLogs      = [ordered]@{
@@ -65,7 +70,7 @@ Describe 'Get-SupportExcerpts.ps1 over the fake Windows' {
         $run.ExitCode | Should -Be 0
         $run.Result.iisLogs.state | Should -Be 'read'
         $run.Result.iisLogs.folder | Should -Be 'C:\inetpub\logs\LogFiles'
-        @($run.Result.iisLogs.files | ForEach-Object { $_.name }) | Should -Be @('u_ex220403.log', 'u_ex170808.log')
+        @($run.Result.iisLogs.files | ForEach-Object { "$($_.site)\$($_.name)" }) | Should -Be @('W3SVC1\u_ex220403.log', 'W3SVC1\u_ex170808.log', 'W3SVC2\u_ex261130.log')
         $newest = $run.Result.iisLogs.files[0]
         $newest.site | Should -Be 'W3SVC1'
         $newest.matched | Should -Be 5
@@ -81,6 +86,15 @@ Describe 'Get-SupportExcerpts.ps1 over the fake Windows' {
         $newest.lines[1].timeTakenMs | Should -Be 229
         $older = $run.Result.iisLogs.files[1]
         @($older.lines | ForEach-Object { "$($_.method) $($_.clientIp) $($_.status).$($_.substatus).$($_.win32Status)" }) | Should -Be @('GET 10.5.14.22 500.0.1346', 'GET 10.5.14.22 503.0.0')
+    }
+
+    It 'reads a busy day in blocks: the exact count, the newest 500 lines, in order' {
+        $busy = $script:Runs['full'].Result.iisLogs.files[2]
+        $busy.matched | Should -Be 30000
+        @($busy.lines).Count | Should -Be 500
+        $busy.lines[0].timeTakenMs | Should -Be 29501
+        $busy.lines[-1].timeTakenMs | Should -Be 30000
+        $busy.lines[-1].clientIp | Should -Be '10.1.120.0'
     }
 
     It 'leaves the SCEP message out of every query string' {
@@ -121,7 +135,7 @@ Describe 'Get-SupportExcerpts.ps1 over the fake Windows' {
         $installer = $script:Runs['full'].Result.installerLogs
         $installer.state | Should -Be 'read'
         @($installer.files | ForEach-Object { $_.name }) | Should -Be @('MicrosoftEntraPrivateNetworkConnectorInstaller_20261130.log')
-        $installer.files[0].lineCount | Should -Be 251
+        $installer.files[0].error | Should -BeNullOrEmpty
         @($installer.files[0].tail).Count | Should -Be 200
         $installer.files[0].tail[-1] | Should -Match 'Installation completed successfully'
     }
@@ -130,6 +144,7 @@ Describe 'Get-SupportExcerpts.ps1 over the fake Windows' {
         $clm = $script:Runs['clm']
         $clm.ExitCode | Should -Be 0
         $clm.Result.iisLogs.files[0].matched | Should -Be 5
+        $clm.Result.iisLogs.files[2].matched | Should -Be 30000
         @($clm.Result.eventLogs).Count | Should -Be @($script:Runs['full'].Result.eventLogs).Count
         @($clm.Result.installerLogs.files[0].tail).Count | Should -Be 200
     }

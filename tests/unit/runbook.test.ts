@@ -62,7 +62,7 @@ describe('the runbook model', () => {
     subject = testCompanion();
     const runbook = subject.companion.runbook;
     expect(runbook.plan('publish', {}, 'offline').actions.every((action) => action.kind === 'manual')).toBe(true);
-    expect(runbook.plan('connector-install', {}, 'offline').actions.map((action) => action.kind)).toEqual(['powershell', 'file', 'process', 'powershell', 'powershell']);
+    expect(runbook.plan('connector-install', {}, 'offline').actions.map((action) => action.kind)).toEqual(['powershell', 'file', 'process', 'powershell', 'powershell', 'powershell']);
     const tenant = '5f1c2e8a-3b7d-4c9e-a1f0-2d6b8e4c7a13';
     expect(runbook.plan('registration', { tenantId: tenant }, 'guided').actions[1]?.detail).toBe(`<token> | powershell.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -File Register-Connector.ps1 -TenantId ${tenant}`);
     expect(runbook.plan('registration', {}, 'guided').actions[2]?.detail).toContain('-TenantId <tenant ID>');

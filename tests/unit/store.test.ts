@@ -60,6 +60,23 @@ describe('journal', () => {
     expect(redactor.text('passwordless sign-in; the token cache')).toBe('passwordless sign-in; the token cache');
   });
 
+  it('redacts secrets as support material prints them: JSON and XML members, cookies, refresh tokens, installer properties, secure strings', () => {
+    const redactor = new Redactor();
+    expect(redactor.text('body {"client_secret": "s3cr3t-VALUE", "user":"a"}')).toBe(`body {"client_secret": "${REDACTED}", "user":"a"}`);
+    expect(redactor.text('{"password":"p\\"q"}')).toBe(`{"password":"${REDACTED}"}`);
+    expect(redactor.text('<Password>Winter2026!</Password><User>svc</User>')).toBe(`<Password>${REDACTED}</Password><User>svc</User>`);
+    expect(redactor.text('Cookie: ESTSAUTH=abc; x-ms-gateway-slice=estsfd\nnext line')).toBe(`Cookie: ${REDACTED}\nnext line`);
+    expect(redactor.text('rt 0.AXoA1234567890abcdefghijklmnopqrstuvwxyzABCDEF_-.*more end')).toBe(`rt ${REDACTED} end`);
+    expect(redactor.text('Property(S): PROXYPASS = Pr0xy!Pass')).toBe(`Property(S): PROXYPASS = ${REDACTED}`);
+    expect(redactor.text('-PfxPassword (ConvertTo-SecureString "Secr3t!" -AsPlainText -Force)')).toBe(`-PfxPassword ${REDACTED} ${REDACTED} -AsPlainText -Force)`);
+    expect(redactor.text('$p = ConvertTo-SecureString -String \'Secr3t!\' -AsPlainText')).toBe(`$p = ConvertTo-SecureString -String ${REDACTED} -AsPlainText`);
+    // Inside a JSON string the document stays JSON.
+    const json = JSON.stringify({ tail: ['Cookie: ESTSAUTH=abc; path=/', 'PROXYPASS = x1', 'ConvertTo-SecureString s3cr3t'] });
+    expect(JSON.parse(redactor.text(json))).toEqual({ tail: [`Cookie: ${REDACTED}`, `PROXYPASS = ${REDACTED}`, `ConvertTo-SecureString ${REDACTED}`] });
+    // Evidence that only looks like it stays.
+    for (const text of ['Property(S): BYPASSLIST = *.contoso.local', 'version 0.1.0', '"tokenLifetime" is 3600', '<PasswordPolicy>on</PasswordPolicy> ']) expect(redactor.text(text)).toBe(text);
+  });
+
   it('redacts authorization headers, password parameters, *Token= names and credentials before a bare host', () => {
     const redactor = new Redactor();
     expect(redactor.text('Proxy-Authorization: Basic c3ZjOlBhNTV3MHJk')).toBe(`Proxy-Authorization: ${REDACTED}`);

@@ -91,6 +91,12 @@ export function installPlan(inputs: Record<string, string>): PlannedAction[] {
       detail: `"${STAGING_FOLDER}\\${name}" REGISTERCONNECTOR="false" /q${environment === 'AzureCloud' ? '' : ` ENVIRONMENTNAME="${environment}"`}. A quiet install may restart the server by itself (exit code 1641): save your work elsewhere first.`,
       changesSystem: true,
     },
+    {
+      kind: 'powershell',
+      title: 'Before the installer: arrange to carry on after a restart (exit code 3010 or 1641)',
+      detail: 'Set-RestartResume.ps1 -Action Register: a scheduled task \\NDES Proxy Companion\\Resume after restart starts the companion elevated at your next logon (the installed app only; from the CLI or the preview host, open it again yourself or run ndes-companion resume). It is removed when the companion opens, or right after an install that needs no restart. For 3010 the companion offers to restart the server.',
+      changesSystem: true,
+    },
     { kind: 'powershell', title: 'Wait for the connector module and both services', detail: `Modules\\<module> folder; Get-Service WAPCSvc, WAPCUpdaterSvc (polled up to ${params.ServicesTimeoutSeconds ?? DEFAULT_WAIT_SECONDS} s)`, changesSystem: false },
     { kind: 'powershell', title: 'Verify', detail: 'powershell.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -File Get-ConnectorState.ps1 (read only)', changesSystem: false },
   ];
@@ -221,8 +227,12 @@ function ranOutcome(report: InstallReport, details: string[]): StepResult {
 /** The install step: one PowerShell run that checks, installs and reports, then a read-only verify. */
 export async function runInstall(context: StepContext): Promise<StepResult> {
   const params = installParams(context.inputs, context.whatIf);
+  // Journaled, and the way back arranged, before anything that may restart the server.
+  if (!context.whatIf) await context.restart?.arrange();
   context.progress(`Running: ${commandLine('Install-Connector.ps1', params)}`);
-  const run = await context.services.powershell.run('Install-Connector', {
+  let run;
+  try {
+    run = await context.services.powershell.run('Install-Connector', {
     params,
     signal: context.signal,
     onProgress: (message, percent) => context.progress(message, 'info', undefined, percent),
@@ -232,8 +242,16 @@ export async function runInstall(context: StepContext): Promise<StepResult> {
         context.progress('From now on Cancel is refused: Windows Installer is changing the server.', 'warn');
       }
     },
-  });
+    });
+  } catch (error) {
+    if (!context.whatIf) await context.restart?.settle(null);
+    throw error;
+  }
   context.guardCancel(null);
+  // An installer still running inside Windows Installer past the deadline may yet restart the
+  // server: the arrangement stays, and the next start after a restart verifies this step.
+  const stillRunning = run.data.launched && run.data.exitCode === null && !run.data.stopped;
+  if (!context.whatIf && !stillRunning) await context.restart?.settle(run.data.exitCode);
   // One PowerShell run per action: the script's own closing look (module folder, both
   // services) is the verification; Verify reads the whole connector state again.
   return judgeInstall(run.data, { upgrade: wantsUpgrade(context.inputs) });

@@ -6,6 +6,7 @@ import { InstallReportSchema } from '../connector/install-report.ts';
 import { RegisterReportSchema } from '../connector/register-report.ts';
 import { ProxyReportSchema } from '../connector/proxy-report.ts';
 import { SupportExcerptsSchema } from '../report/support-excerpts.ts';
+import { RestartResumeReportSchema } from '../connector/restart-resume.ts';
 
 /**
  * The PowerShell scripts the app ships (`scripts/powershell`), their parameters and the
@@ -86,6 +87,12 @@ export const scriptCatalogue = {
     output: SupportExcerptsSchema,
     // Two IIS logs of a busy server are read line by line.
     defaultTimeoutMs: 180_000,
+  },
+  'Set-RestartResume': {
+    file: 'Set-RestartResume.ps1',
+    params: { Action: 'string', AppPath: 'string', DelaySeconds: 'int', WhatIf: 'switch' } as Record<string, ParamKind>,
+    output: RestartResumeReportSchema,
+    defaultTimeoutMs: 60_000,
   },
 } as const satisfies Catalogue;
 

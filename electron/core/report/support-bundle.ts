@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { zipSync, type Zippable } from 'fflate';
 import { CompanionError } from '../errors.ts';
@@ -48,7 +48,7 @@ export interface SupportBundle {
   manifest: BundleManifest;
 }
 
-const REDACTION = 'Every file passed through the companion\'s one redaction function before it was zipped: access and refresh tokens, JWTs, bearer and proxy credentials, passwords (by name and by the values given this session), credentials in URLs and secret-bearing query strings are replaced by [redacted]. The SCEP message is left out of IIS log lines at the source.';
+const REDACTION = 'Every file passed through the companion\'s one redaction function before it was zipped: JWTs and Entra ID refresh tokens, bearer, basic and proxy credentials, cookies, passwords and secrets named in text, JSON, XML, Windows Installer properties and PowerShell parameters, credentials in URLs and secret-bearing query strings are replaced by [redacted]. Secrets typed for a run (a PFX password, a registration token) were removed by value while that run lasted. The SCEP message is left out of IIS log lines at the source.';
 
 /**
  * One zip for support: the journal, the runbook in every format, every script's JSON output,
@@ -65,7 +65,10 @@ export async function buildSupportBundle(source: SupportBundleSource): Promise<S
 
   source.progress?.('Adding the journal.');
   for (const name of listFiles(source.dataDir, /^journal(\.jsonl|\.torn-.*\.txt)$/)) {
-    text(`journal/${name}`, name.endsWith('.jsonl') ? 'The journal: every plan, action, output line, result, check and confirmation, one JSON entry per line.' : 'A journal line cut short when the companion stopped, set aside whole.', redactLines(readFileSync(join(source.dataDir, name), 'utf8'), redactor));
+    const { content, skipped } = newestBytes(join(source.dataDir, name), JOURNAL_LIMIT);
+    if (skipped > 0) notes.push(`The journal's oldest ${skipped} bytes are not in this bundle (it carries the newest ${JOURNAL_LIMIT / 1024 / 1024} MB); the whole journal is ${join(source.dataDir, name)} on the server.`);
+    // Redacted line by line as data (each string through the one function), so JSON stays JSON.
+    files.push({ path: `journal/${name}`, what: name.endsWith('.jsonl') ? 'The journal: every plan, action, output line, result, check and confirmation, one JSON entry per line.' : 'A journal line cut short when the companion stopped, set aside whole.', content: new TextEncoder().encode(redactLines(content, redactor)) });
   }
   if (!files.length) notes.push('No journal yet: nothing has been run on this server.');
 
@@ -133,6 +136,24 @@ export async function buildSupportBundle(source: SupportBundleSource): Promise<S
   for (const file of files) entries[file.path] = [file.content, { mtime, level: file.path.endsWith('.pdf') ? 0 : 6 }];
   const server = (source.report.environment.server ?? 'server').replace(/[^A-Za-z0-9.-]/g, '_');
   return { fileName: `ndes-companion-support-${server}-${createdAt.replace(/[:.]/g, '-')}.zip`, zip: zipSync(entries), manifest };
+}
+
+/** A journal past this size goes in by its newest part: support reads the end first, and the bundle stays mailable. */
+const JOURNAL_LIMIT = 16 * 1024 * 1024;
+
+/** The file's last `limit` bytes, from the start of a line, and how many bytes before them were left out. */
+function newestBytes(path: string, limit: number): { content: string; skipped: number } {
+  const size = statSync(path).size;
+  if (size <= limit) return { content: readFileSync(path, 'utf8'), skipped: 0 };
+  const buffer = Buffer.alloc(limit);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, buffer, 0, limit, size - limit);
+  } finally {
+    closeSync(fd);
+  }
+  const firstLine = buffer.indexOf(0x0a) + 1;
+  return { content: buffer.subarray(firstLine).toString('utf8'), skipped: size - limit + firstLine };
 }
 
 function listFiles(folder: string, pattern: RegExp): string[] {

@@ -24,7 +24,8 @@ export const SupportExcerptsSchema = z.object({
         name: z.string(),
         site: z.string(),
         modified: z.string().nullable(),
-        matched: z.number().int(),
+        matched: z.number().int().describe('Lines that mention /certsrv/mscep; the newest of them are in lines.'),
+        error: z.string().optional(),
         lines: z.array(
           z.object({
             time: z.string().nullable(),
@@ -46,7 +47,7 @@ export const SupportExcerptsSchema = z.object({
     folder: z.string().nullable(),
     state: SourceState,
     detail: z.string(),
-    files: z.array(z.object({ name: z.string(), modified: z.string().nullable(), lineCount: z.number().int(), tail: z.array(z.string()) })),
+    files: z.array(z.object({ name: z.string(), modified: z.string().nullable(), bytes: z.number().int(), tail: z.array(z.string()), error: z.string().nullable() })),
   }),
 });
 export type SupportExcerpts = z.infer<typeof SupportExcerptsSchema>;

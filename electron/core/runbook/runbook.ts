@@ -26,6 +26,21 @@ export interface RunbookState {
   cloudUsedAt?: string;
   /** This server, as Windows reported it: the portal steps name it. */
   host?: { computerName: string; dnsHostName: string };
+  /**
+   * A step that may restart the server (the connector installer): when it began, whether the
+   * companion arranged to reopen itself (the scheduled task), and the exit code that asked for
+   * or started a restart (3010, 1641; null while it runs).
+   */
+  restart?: PendingRestart;
+}
+
+export interface PendingRestart {
+  stepId: StepId;
+  at: string;
+  arranged: boolean;
+  code: number | null;
+  /** Set once the server is seen to have restarted; the entry then only waits for the task's removal. */
+  restartedAt?: string;
 }
 
 export function emptyState(): RunbookState {
@@ -57,6 +72,10 @@ export function parseState(raw: unknown): RunbookState {
     if (confirmed && typeof confirmed.at === 'string' && Array.isArray(confirmed.lines)) state.confirmations[id] = { lines: confirmed.lines.filter((line): line is string => typeof line === 'string'), at: confirmed.at };
   }
   if (typeof value.cloudUsedAt === 'string') state.cloudUsedAt = value.cloudUsedAt;
+  const restart = value.restart as Partial<PendingRestart> | undefined;
+  if (restart && (stepIds as readonly unknown[]).includes(restart.stepId) && typeof restart.at === 'string' && typeof restart.arranged === 'boolean' && (restart.code === null || typeof restart.code === 'number')) {
+    state.restart = { stepId: restart.stepId as StepId, at: restart.at, arranged: restart.arranged, code: restart.code, ...(typeof restart.restartedAt === 'string' ? { restartedAt: restart.restartedAt } : {}) };
+  }
   const host = value.host as { computerName?: unknown; dnsHostName?: unknown } | undefined;
   if (host && typeof host.computerName === 'string' && typeof host.dnsHostName === 'string') state.host = { computerName: host.computerName, dnsHostName: host.dnsHostName };
   return state;
@@ -68,6 +87,10 @@ export interface RunbookDeps {
   journal: Journal;
   redactor: Redactor;
   now?: () => Date;
+  /** When this server last started: a restart since a pending one began means it happened. */
+  bootTime?: () => Date;
+  /** The companion's own executable, where the host can reopen it after a restart (the packaged app on Windows). */
+  relaunch?: { appPath: string };
 }
 
 type Emit = (event: CompanionEvent) => void;
@@ -97,7 +120,117 @@ export class Runbook {
       deps.journal.append({ kind: 'step-interrupted', stepId: step.id, message: `Step ${steps.indexOf(step) + 1} (${step.title}) was running when the companion stopped (last change ${saved.at}); Verify shows where it stands.` });
       interrupted = true;
     }
+    if (this.restartHappened()) interrupted = true;
     if (interrupted) this.save();
+  }
+
+  /**
+   * The server has restarted since a step asked for it (or started it): that step is marked
+   * interrupted, so the wizard and `resume` verify it, and the pending restart is closed. The
+   * scheduled task, if one was arranged, is removed by removeResumeTask() (PowerShell, async).
+   */
+  private restartHappened(): boolean {
+    const pending = this.state.restart;
+    const boot = this.deps.bootTime?.();
+    if (!pending || pending.restartedAt || !boot || boot.getTime() <= Date.parse(pending.at)) return false;
+    const step = stepById(pending.stepId);
+    const number = steps.indexOf(step) + 1;
+    this.deps.journal.append({ kind: 'restart-done', stepId: pending.stepId, message: `The server restarted at ${boot.toISOString()}, after step ${number} (${step.title})${pending.code !== null ? ` ended with exit code ${pending.code}` : ' began'}; verifying that step.` });
+    if (['passed', 'running', 'interrupted', 'failed'].includes(this.state.steps[pending.stepId]?.status ?? '')) this.state.steps[pending.stepId] = { status: 'interrupted', at: this.now().toISOString() };
+    this.state.restart = { ...pending, code: null, restartedAt: boot.toISOString() };
+    return true;
+  }
+
+  /**
+   * Removes the scheduled task that reopened the companion (after use: the companion is open).
+   * A restart still to come (3010 not yet restarted) keeps its banner, without the task.
+   */
+  async removeResumeTask(): Promise<void> {
+    const pending = this.state.restart;
+    if (!pending?.arranged) {
+      if (pending?.restartedAt) this.clearRestart();
+      return;
+    }
+    try {
+      const run = await this.deps.services.powershell.run('Set-RestartResume', { params: { Action: 'Remove' } });
+      this.deps.journal.append({ kind: 'restart-resume', message: run.data.result === 'removed' ? 'Removed the scheduled task that reopened the companion after the restart.' : 'The scheduled task that reopens the companion was already gone.' });
+      if (this.state.restart) this.state.restart = { ...this.state.restart, arranged: false };
+      if (this.state.restart?.restartedAt) this.clearRestart();
+      else this.save();
+    } catch (error) {
+      this.deps.journal.append({ kind: 'restart-resume', message: `Could not remove the scheduled task \\NDES Proxy Companion\\Resume after restart: ${error instanceof Error ? error.message : String(error)} Remove it in Task Scheduler.` });
+    }
+  }
+
+  /** The server restarted since a step asked: the pending entry is to be closed (removeResumeTask). */
+  restartClosing(): boolean {
+    return this.state.restart?.restartedAt !== undefined;
+  }
+
+  private clearRestart(): void {
+    delete this.state.restart;
+    this.save();
+  }
+
+  /** A restart a step asked for and that has not happened yet (3010), or the one it started (1641). */
+  pendingRestart(): { stepId: StepId; code: number; at: string; arranged: boolean } | null {
+    const pending = this.state.restart;
+    return pending && pending.code !== null ? { stepId: pending.stepId, code: pending.code, at: pending.at, arranged: pending.arranged } : null;
+  }
+
+  /**
+   * Before a step that may restart the server: journal first, then arrange to reopen (a
+   * scheduled task at the admin's next logon) where the host can; say how, either way.
+   */
+  private async arrangeRestart(stepId: StepId, progress: (message: string, level?: 'info' | 'warn' | 'error') => void): Promise<void> {
+    const at = this.now().toISOString();
+    this.deps.journal.append({ kind: 'restart-resume', stepId, message: 'The connector installer may restart the server by itself (exit code 1641) or ask for a restart (3010): arranging to carry on after it.' });
+    let arranged = false;
+    if (!this.deps.relaunch) {
+      progress('This host cannot reopen itself after a restart: if the server restarts, open NDES Proxy Companion again (or run ndes-companion resume); it verifies this step.', 'warn');
+    } else {
+      try {
+        const run = await this.deps.services.powershell.run('Set-RestartResume', { params: { Action: 'Register', AppPath: this.deps.relaunch.appPath } });
+        arranged = run.data.result === 'registered';
+        if (arranged) progress(`If the server restarts, the scheduled task ${run.data.task?.taskPath ?? ''}${run.data.task?.taskName ?? ''} reopens the companion, elevated, at your next logon; the companion removes it when it opens.`);
+        else progress(`The companion could not arrange to reopen itself (${run.data.refusal?.detail ?? run.data.result}): if the server restarts, open it again; it verifies this step.`, 'warn');
+      } catch (error) {
+        progress(`The companion could not arrange to reopen itself (${error instanceof Error ? error.message : String(error)}): if the server restarts, open it again; it verifies this step.`, 'warn');
+      }
+    }
+    this.state.restart = { stepId, at, arranged, code: null };
+    this.save();
+  }
+
+  /** After it: a restart asked for (3010) or started (1641) stays pending; otherwise the arrangement is undone. */
+  private async settleRestart(code: number | null, progress: (message: string, level?: 'info' | 'warn' | 'error') => void): Promise<void> {
+    const pending = this.state.restart;
+    if (!pending) return;
+    if (code === 3010 || code === 1641) {
+      this.state.restart = { ...pending, code };
+      this.save();
+      this.deps.journal.append({ kind: 'restart-pending', stepId: pending.stepId, message: code === 3010 ? 'The installer asked for a restart (3010): restart the server when your change window allows; the companion carries on after it.' : 'The installer has started a restart of the server (1641); the companion carries on after it.' });
+      if (code === 3010) progress('Restart the server to finish (exit code 3010) when your change window allows: the companion\'s "Restart the server" (CLI: ndes-companion restart --confirm), or restart it yourself.', 'warn');
+      return;
+    }
+    if (pending.arranged) {
+      try {
+        await this.deps.services.powershell.run('Set-RestartResume', { params: { Action: 'Remove' } });
+      } catch (error) {
+        progress(`Could not remove the scheduled task that would have reopened the companion: ${error instanceof Error ? error.message : String(error)} Remove \\NDES Proxy Companion\\Resume after restart in Task Scheduler.`, 'warn');
+      }
+    }
+    this.clearRestart();
+  }
+
+  /** Restarts the server for the installer that asked (3010), after the admin said so; journaled first. */
+  async restartServer(): Promise<{ result: string; delaySeconds: number }> {
+    const pending = this.pendingRestart();
+    if (!pending || pending.code !== 3010) throw new CompanionError('INVALID_REQUEST', 'No installer is waiting for a restart of this server.', 'Nothing to do: the companion restarts the server only when the connector installer asked for it (exit code 3010).');
+    this.deps.journal.append({ kind: 'restart-requested', stepId: pending.stepId, message: 'The admin asked the companion to restart the server in 60 seconds (shutdown.exe /r; cancel with shutdown /a).' });
+    const run = await this.deps.services.powershell.run('Set-RestartResume', { params: { Action: 'Restart', DelaySeconds: 60 } });
+    this.deps.journal.append({ kind: 'restart-requested', stepId: pending.stepId, message: run.data.result === 'already-scheduled' ? 'A restart was already scheduled on this server; Windows keeps that one.' : 'Windows will restart the server in 60 seconds.' });
+    return { result: run.data.result ?? 'restart-scheduled', delaySeconds: run.data.restart?.delaySeconds ?? 60 };
   }
 
   /**
@@ -301,7 +434,19 @@ export class Runbook {
       found.push(value);
       this.deps.redactor.addSecret(value);
     };
-    const context: StepContext = { mode: this.state.mode, inputs: effectiveInputs, runId, signal: controller.signal, progress, services: this.deps.services, whatIf, secrets, keepSecret, guardCancel: (reason) => this.guard(runId, reason) };
+    const context: StepContext = {
+      mode: this.state.mode,
+      inputs: effectiveInputs,
+      runId,
+      signal: controller.signal,
+      progress,
+      services: this.deps.services,
+      whatIf,
+      secrets,
+      keepSecret,
+      guardCancel: (reason) => this.guard(runId, reason),
+      restart: { arrange: () => this.arrangeRestart(stepId, progress), settle: (code) => this.settleRestart(code, progress) },
+    };
     try {
       const result: StepResult = await step.capability[kind](context);
       // A -WhatIf run changed nothing, so the step keeps the status it had.

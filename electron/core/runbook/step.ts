@@ -31,6 +31,12 @@ export interface StepContext {
    * with null: an installer inside its Windows Installer transaction must be left to finish.
    */
   guardCancel(reason: string | null): void;
+  /**
+   * For a step that may restart the server: arrange() before it (journaled first; a scheduled
+   * task reopens the companion where the host can), settle(exitCode) after it (3010 and 1641
+   * stay pending for the next start; anything else undoes the arrangement).
+   */
+  restart?: { arrange(): Promise<void>; settle(code: number | null): Promise<void> };
 }
 
 export interface StepResult {

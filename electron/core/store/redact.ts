@@ -18,6 +18,18 @@ const PASSWORD_PARAMETER = /((?:^|\s)-\w*(?:password|secret|token)\s+)(?!-)("[^"
 // a password holding @ included).
 const BARE_CREDENTIALS = /(=)[^\s/@:=("']+:[^\s/]+@(?=[a-z0-9.-]+)/gi;
 
+// Secrets as logs and support material print them: a JSON member in free text
+// ("client_secret": "…"), an XML element (<Password>…</Password>), a cookie header, an Entra ID
+// refresh token (opaque, "0.A…"), a Windows Installer property dump (PROXYPASS = …), and the
+// string handed to ConvertTo-SecureString.
+const JSON_SECRET = /("\w*(?:password|passwd|pwd|secret|token)"\s*:\s*)"(?:[^"\\]|\\.)*"/gi;
+const XML_SECRET = /<(\w*(?:password|passwd|pwd|secret|token))>[^<]*<\/\1>/gi;
+// Values stop at a quote or backslash, so text inside a JSON string stays valid JSON.
+const COOKIE = /\b((?:set-)?cookie\s*:\s*)[^\r\n"\\]+/gi;
+const REFRESH_TOKEN = /\b0\.A[A-Za-z0-9_*.-]{40,}/g;
+const MSI_PASS_PROPERTY = /\b([A-Z][A-Z0-9_]*PASS(?:WORD)?)(\s*=\s*)([^\s"\\]+)/g;
+const SECURE_STRING = /(ConvertTo-SecureString\s+(?:-String\s+)?)("[^"]*"|'[^']*'|[^\s)"\\]+)/gi;
+
 // A secret carried in a query string: an authorization code, a SAS signature, a token or key.
 const QUERY_SECRET = /([?&#](?:code|sig|signature|access_token|id_token|refresh_token|client_secret|password|pwd|token|key|api[-_]?key|code_verifier|assertion)=)[^&\s#"'<>]+/gi;
 
@@ -37,6 +49,12 @@ export class Redactor {
   text(value: string): string {
     let out = value
       .replace(JWT, REDACTED)
+      .replace(REFRESH_TOKEN, REDACTED)
+      .replace(JSON_SECRET, `$1"${REDACTED}"`)
+      .replace(XML_SECRET, `<$1>${REDACTED}</$1>`)
+      .replace(COOKIE, `$1${REDACTED}`)
+      .replace(MSI_PASS_PROPERTY, `$1$2${REDACTED}`)
+      .replace(SECURE_STRING, `$1${REDACTED}`)
       .replace(BEARER, `$1 ${REDACTED}`)
       .replace(URL_CREDENTIALS, `$1${REDACTED}@`)
       .replace(QUERY_SECRET, `$1${REDACTED}`)

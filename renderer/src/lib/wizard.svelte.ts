@@ -1,5 +1,5 @@
 import type { Api } from '../../../electron/contract/api.ts';
-import type { AppInfo, Envelope } from '../../../electron/contract/channels.ts';
+import type { AppInfo, Envelope, PendingRestartView } from '../../../electron/contract/channels.ts';
 import type { Failure } from '../../../electron/contract/errors.ts';
 import { verdictOf } from '../../../electron/contract/verdict.ts';
 import type { CheckGroup, CheckReport, CompanionEvent, HostIdentity, Mode, Plan, StepId, StepOutcome, StepView } from '../../../electron/contract/model.ts';
@@ -52,6 +52,8 @@ export class Wizard {
   steps = $state<StepView[]>([]);
   currentIndex = $state(0);
   mode = $state<Mode>('guided');
+  /** A restart the connector installer asked for (3010) or started (1641), not yet seen to happen. */
+  pendingRestart = $state<PendingRestartView | null>(null);
   host = $state<HostIdentity | null>(null);
   hostError = $state<Failure | null>(null);
   loadError = $state<Failure | null>(null);
@@ -84,6 +86,7 @@ export class Wizard {
     this.info = info.value;
     this.mode = list.value.mode;
     this.steps = list.value.steps;
+    this.pendingRestart = list.value.pendingRestart;
     for (const step of this.steps) {
       this.inputs[step.id] ??= Object.fromEntries([...step.inputs, ...(step.confirm ?? [])].map((input) => [input.id, input.kind === 'choice' ? (input.choices?.[0] ?? '') : '']));
       this.ensurePage(step.id);
@@ -162,6 +165,14 @@ export class Wizard {
     this.append(nowIso(), 'info', `Support bundle saved as ${bundle.fileName} (${bundle.files} files).`);
     for (const note of bundle.notes) this.append(nowIso(), 'warn', note);
     return { ok: true, fileName: bundle.fileName, notes: bundle.notes };
+  }
+
+  /** Restarts the server for the installer that asked (3010), after the admin confirmed it. */
+  async restartServer(): Promise<{ ok: true; delaySeconds: number; already: boolean } | { ok: false; error: Failure }> {
+    const result = await this.api.host.restart();
+    if (!result.ok) return { ok: false, error: result.error };
+    this.append(nowIso(), 'warn', result.value.result === 'already-scheduled' ? 'A restart was already scheduled on this server.' : `Windows restarts the server in ${result.value.delaySeconds} seconds (cancel with shutdown /a).`);
+    return { ok: true, delaySeconds: result.value.delaySeconds, already: result.value.result === 'already-scheduled' };
   }
 
   /** The few lines for a ticket, already redacted by the core. */
@@ -260,6 +271,7 @@ export class Wizard {
     const list = await this.api.runbook.list();
     if (list.ok) {
       this.steps = list.value.steps;
+      this.pendingRestart = list.value.pendingRestart;
       this.applyDefaults();
     }
   }

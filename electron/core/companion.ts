@@ -180,8 +180,8 @@ export function createCompanion(options: CompanionOptions): Companion {
   const runbook = new Runbook({ services, store, journal, redactor, now, ...(options.bootTime ? { bootTime: options.bootTime } : {}), ...(options.relaunch ? { relaunch: options.relaunch } : {}) });
   // The task that reopened the companion is removed once it has (after use); a restart that
   // has happened closes its pending entry. PowerShell runs in the background, journaled.
-  const pending = runbook.pendingRestart();
-  if (options.launchedToResume || runbook.restartClosing() || (pending && !pending.arranged)) void runbook.removeResumeTask();
+  const removing = options.launchedToResume ? runbook.removeResumeTask({ evenIfUnknown: true }) : runbook.restartClosing() ? runbook.removeResumeTask() : Promise.resolve();
+  removing.catch(() => undefined);
   // A sign-in kept from an earlier session (or an earlier version, before the first cloud call was
   // noted) means Microsoft was called: offline mode is no longer a choice for this runbook.
   if (readdirSync(options.dataDir).some((name) => /^sign-in-[a-z]+\.json$/.test(name))) runbook.noteCloudCall();

@@ -102,10 +102,24 @@ try {
         'Register' {
             if (-not $AppPath) { Stop-WithRefusal -Report $report -Reason 'no-app-path' -Detail 'No -AppPath was given.' }
             $programFiles = Get-ProgramFilesFolder
-            if ($AppPath -notmatch '^[A-Za-z]:\\[^<>:"|?*]+\.exe$' -or -not $AppPath.ToLowerInvariant().StartsWith(($programFiles + '\').ToLowerInvariant()) -or $AppPath.Contains('\..\')) {
+            # A plain path only: no "/" (Windows resolves it like "\\"), no "." or ".." segment, no
+            # 8.3 "~" name, no stream, no trailing dot or space, under Program Files.
+            $plain = $AppPath -match '^[A-Za-z]:\\[^<>:"|?*/~]+\.exe$' -and $AppPath -notmatch '\\\.{1,2}(\\|$)' -and $AppPath -notmatch '[. ]\\'
+            if (-not $plain -or -not $AppPath.ToLowerInvariant().StartsWith(($programFiles + '\').ToLowerInvariant())) {
                 Stop-WithRefusal -Report $report -Reason 'app-path-not-installed' -Detail "$AppPath is not an executable under $programFiles; a task that starts elevated at logon must not start anything a standard user could replace."
             }
             if (-not (Test-Path -LiteralPath $AppPath -PathType Leaf)) { Stop-WithRefusal -Report $report -Reason 'app-path-missing' -Detail "$AppPath does not exist." }
+            $item = Get-Item -LiteralPath $AppPath -ErrorAction Stop
+            if ([string]$item.FullName -ne $AppPath -or [string]$item.Attributes -match 'ReparsePoint') {
+                Stop-WithRefusal -Report $report -Reason 'app-path-not-installed' -Detail "$AppPath is a link or resolves elsewhere ($($item.FullName)); the task starts only the installed file itself."
+            }
+            # Owner and writers of the file: Administrators, SYSTEM (and TrustedInstaller) only.
+            # Get-UntrustedWriter returns its list whole (one pipeline object): taken apart here.
+            $all = Get-UntrustedWriter -Sddl ([string](Get-Acl -LiteralPath $AppPath).Sddl)
+            $writers = @($all | Where-Object { $_ -notmatch 'S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464' })
+            if ($writers.Count -gt 0) {
+                Stop-WithRefusal -Report $report -Reason 'app-path-writable' -Detail "$AppPath can be changed by $($writers -join ', '); a task that starts elevated at logon must start only what administrators alone can change."
+            }
             $user = Get-CurrentUser
             Write-CompanionProgress -Message "Registering a scheduled task that reopens the companion when $($user.name) next logs on"
             if (-not $WhatIfPreference) {
@@ -113,7 +127,8 @@ try {
                 $trigger = New-ScheduledTaskTrigger -AtLogOn -User $user.name
                 $principal = New-ScheduledTaskPrincipal -UserId $user.sid -LogonType Interactive -RunLevel Highest
                 # No time limit: the companion is a window the admin works in, not a job.
-                $settings = New-ScheduledTaskSettingsSet -AllowStartIfOnBatteries -DontStopIfGoingOnBatteries -ExecutionTimeLimit (New-TimeSpan -Seconds 0)
+                # Priority 4 (normal): a task's default of 7 would run the companion and its PowerShell below normal.
+                $settings = New-ScheduledTaskSettingsSet -AllowStartIfOnBatteries -DontStopIfGoingOnBatteries -ExecutionTimeLimit (New-TimeSpan -Seconds 0) -Priority 4
                 Register-ScheduledTask -TaskName $script:TaskName -TaskPath $script:TaskPath -Action $taskAction -Trigger $trigger -Principal $principal -Settings $settings -Description 'Reopens NDES Proxy Companion after the restart a connector installation asked for. The companion removes this task when it opens.' -Force -ErrorAction Stop | Out-Null
                 $report['result'] = 'registered'
                 $report['task'] = Read-ResumeTask

@@ -29,8 +29,8 @@ function New-ScheduledTaskPrincipal {
 
 function New-ScheduledTaskSettingsSet {
     [CmdletBinding()]
-    param([switch]$AllowStartIfOnBatteries, [switch]$DontStopIfGoingOnBatteries, [timespan]$ExecutionTimeLimit = (New-TimeSpan -Days 3))
-    [pscustomobject]@{ DisallowStartIfOnBatteries = -not $AllowStartIfOnBatteries; StopIfGoingOnBatteries = -not $DontStopIfGoingOnBatteries; ExecutionTimeLimit = $(if ($ExecutionTimeLimit.Ticks -eq 0) { 'PT0S' } else { 'P' + [int]$ExecutionTimeLimit.TotalDays + 'D' }) }
+    param([switch]$AllowStartIfOnBatteries, [switch]$DontStopIfGoingOnBatteries, [timespan]$ExecutionTimeLimit = (New-TimeSpan -Days 3), [ValidateRange(0, 10)][int]$Priority = 7)
+    [pscustomobject]@{ DisallowStartIfOnBatteries = -not $AllowStartIfOnBatteries; StopIfGoingOnBatteries = -not $DontStopIfGoingOnBatteries; ExecutionTimeLimit = $(if ($ExecutionTimeLimit.Ticks -eq 0) { 'PT0S' } else { 'P' + [int]$ExecutionTimeLimit.TotalDays + 'D' }); Priority = $Priority }
 }
 
 function Get-FakeTaskKey { param([string]$TaskPath, [string]$TaskName) ($(if ($TaskPath) { $TaskPath } else { '\' })) + $TaskName }
@@ -59,7 +59,7 @@ function Register-ScheduledTask {
         actions     = @(foreach ($one in @($Action)) { [ordered]@{ execute = [string]$one.Execute; arguments = [string]$one.Arguments } })
         triggers    = @(foreach ($one in @($Trigger)) { [ordered]@{ kind = [string]$one.Kind; userId = [string]$one.UserId } })
         principal   = [ordered]@{ userId = [string]$Principal.UserId; logonType = [string]$Principal.LogonType; runLevel = [string]$Principal.RunLevel }
-        settings    = [ordered]@{ executionTimeLimit = [string]$Settings.ExecutionTimeLimit; disallowStartIfOnBatteries = [bool]$Settings.DisallowStartIfOnBatteries }
+        settings    = [ordered]@{ executionTimeLimit = [string]$Settings.ExecutionTimeLimit; disallowStartIfOnBatteries = [bool]$Settings.DisallowStartIfOnBatteries; priority = [int]$Settings.Priority }
     }
     Update-FakeWorld -Change {
         param($world)

@@ -75,6 +75,49 @@ describe('an installer that needs a restart', () => {
     }
   }, 120_000);
 
+  it('running the install step again does not forget the restart an earlier run asked for', async () => {
+    const { state, record } = world(3010);
+    const test = testCompanion({ powershell: fakeWindowsHost(repoRoot, { state, record }), relaunch: { appPath: APP } });
+    try {
+      await test.companion.runbook.run('connector-install', { installerPath: PICKED }, 'first', quiet);
+      const asked = test.companion.runbook.pendingRestart();
+      expect(asked).toMatchObject({ code: 3010 });
+      // The connector is there now: the second run installs nothing and must not clear the restart.
+      await test.companion.runbook.run('connector-install', { installerPath: PICKED }, 'second', quiet).catch(() => undefined);
+      expect(test.companion.runbook.pendingRestart()).toMatchObject({ code: 3010, at: asked?.at });
+    } finally {
+      test.dispose();
+    }
+  }, 120_000);
+
+  it('an app path the script refuses is said, and the install goes on without the task', async () => {
+    const { state, record, read } = world(0);
+    const events: CompanionEvent[] = [];
+    const test = testCompanion({ powershell: fakeWindowsHost(repoRoot, { state, record }), relaunch: { appPath: 'C:\\Users\\admin\\Downloads\\NDES Proxy Companion.exe' } });
+    try {
+      expect((await test.companion.runbook.run('connector-install', { installerPath: PICKED }, 'refused', (event) => events.push(event))).status).toBe('passed');
+      const said = events.map((event) => ('message' in event ? event.message : '')).find((message) => message.startsWith('The companion could not arrange to reopen itself'));
+      expect(said).toContain('is not an executable under C:\\Program Files');
+      expect(read().scheduledTasks).toBeUndefined();
+    } finally {
+      test.dispose();
+    }
+  }, 120_000);
+
+  it('started by the task, the companion removes it even when its state does not know the task', async () => {
+    // A task as an earlier registration left it, with no trace in the (new) data folder.
+    const { state, record, read } = worldFile(dir, 'installer-needs-restart', (_files, windows) => {
+      windows.scheduledTasks = { [TASK]: { taskPath: '\\NDES Proxy Companion\\', taskName: 'Resume after restart', actions: [{ execute: APP, arguments: '--resume-after-restart' }], principal: { userId: 'S-1-5-21-1004336348-1177238915-682003330-1104', logonType: 'Interactive', runLevel: 'Highest' } } };
+    });
+    expect(read().scheduledTasks?.[TASK]).toBeDefined();
+    const opened = testCompanion({ powershell: fakeWindowsHost(repoRoot, { state, record }), relaunch: { appPath: APP }, launchedToResume: true });
+    try {
+      await until(() => read().scheduledTasks?.[TASK] === undefined, 'the forgotten task to be removed');
+    } finally {
+      opened.dispose();
+    }
+  }, 120_000);
+
   it('exit code 0: the task arranged before the installer is removed right after it', async () => {
     const { state, record, read } = world(0);
     const test = testCompanion({ powershell: fakeWindowsHost(repoRoot, { state, record }), relaunch: { appPath: APP } });

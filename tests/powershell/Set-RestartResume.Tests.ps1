@@ -7,7 +7,11 @@ BeforeAll {
     $script:Work = Join-Path -Path ([System.IO.Path]::GetTempPath()) -ChildPath ('restart-resume-' + [guid]::NewGuid())
     New-Item -ItemType Directory -Path $script:Work | Out-Null
     $script:App = 'C:\Program Files\NDES Proxy Companion\NDES Proxy Companion.exe'
-    $installed = Merge-World -Base (Get-ScenarioWorld -Name 'connector-installed') -Patch ([ordered]@{ files = [ordered]@{ $script:App = [ordered]@{ text = ''; version = '0.1.0' }; 'C:\Users\admin\Downloads\companion.exe' = [ordered]@{ text = '' } } })
+    # The ACL an install under Program Files leaves: Administrators and SYSTEM write, Users read and execute.
+    $programFilesAcl = 'O:BAG:SYD:AI(A;ID;FA;;;SY)(A;ID;FA;;;BA)(A;ID;0x1200a9;;;BU)'
+    $installed = Merge-World -Base (Get-ScenarioWorld -Name 'connector-installed') -Patch ([ordered]@{ files = [ordered]@{ $script:App = [ordered]@{ text = ''; version = '0.1.0' }; 'C:\Users\admin\Downloads\companion.exe' = [ordered]@{ text = '' } }; acls = [ordered]@{ $script:App = $programFilesAcl } })
+    $userWritable = Merge-World -Base $installed -Patch ([ordered]@{ acls = [ordered]@{ $script:App = 'O:BAG:SYD:(A;;FA;;;SY)(A;;FA;;;BA)(A;;FA;;;BU)' } })
+    $linked = Merge-World -Base $installed -Patch ([ordered]@{ files = [ordered]@{ $script:App = [ordered]@{ text = ''; reparsePoint = $true } } })
     $withTask = Merge-World -Base $installed -Patch ([ordered]@{ scheduledTasks = [ordered]@{ '\NDES Proxy Companion\Resume after restart' = [ordered]@{ taskPath = '\NDES Proxy Companion\'; taskName = 'Resume after restart'; actions = @([ordered]@{ execute = $script:App; arguments = '--resume-after-restart' }); triggers = @([ordered]@{ kind = 'AtLogOn'; userId = 'contoso\admin' }); principal = [ordered]@{ userId = 'S-1-5-21-1004336348-1177238915-682003330-1104'; logonType = 'Interactive'; runLevel = 'Highest' }; settings = [ordered]@{ executionTimeLimit = 'PT0S' } } } })
     $scheduled = Merge-World -Base $installed -Patch ([ordered]@{ restart = [ordered]@{ scheduled = $true; delaySeconds = 60 } })
     $runs = @(
@@ -17,6 +21,10 @@ BeforeAll {
         @{ Name = 'register-downloads'; World = $installed; Parameters = [ordered]@{ Action = 'Register'; AppPath = 'C:\Users\admin\Downloads\companion.exe' } },
         @{ Name = 'register-dotdot'; World = $installed; Parameters = [ordered]@{ Action = 'Register'; AppPath = 'C:\Program Files\..\Users\admin\Downloads\companion.exe' } },
         @{ Name = 'register-missing'; World = $installed; Parameters = [ordered]@{ Action = 'Register'; AppPath = 'C:\Program Files\Elsewhere\app.exe' } },
+        @{ Name = 'register-slashes'; World = $installed; Parameters = [ordered]@{ Action = 'Register'; AppPath = 'C:\Program Files\x/../../Users/admin/Downloads/companion.exe' } },
+        @{ Name = 'register-short'; World = $installed; Parameters = [ordered]@{ Action = 'Register'; AppPath = 'C:\PROGRA~1\NDES Proxy Companion\NDES Proxy Companion.exe' } },
+        @{ Name = 'register-writable'; World = $userWritable; Parameters = [ordered]@{ Action = 'Register'; AppPath = $script:App } },
+        @{ Name = 'register-link'; World = $linked; Parameters = [ordered]@{ Action = 'Register'; AppPath = $script:App } },
         @{ Name = 'read-none'; World = $installed; Parameters = [ordered]@{ Action = 'Read' } },
         @{ Name = 'read-one'; World = $withTask; Parameters = [ordered]@{ Action = 'Read' } },
         @{ Name = 'remove'; World = $withTask; Parameters = [ordered]@{ Action = 'Remove' } },
@@ -50,6 +58,7 @@ Describe 'Set-RestartResume.ps1 over the fake Windows' {
         @($task['triggers'])[0]['userId'] | Should -Be 'contoso\admin'
         $task['principal']['logonType'] | Should -Be 'Interactive'
         $task['settings']['executionTimeLimit'] | Should -Be 'PT0S'
+        $task['settings']['priority'] | Should -Be 4
     }
 
     It 'does the same in ConstrainedLanguage' {
@@ -65,12 +74,15 @@ Describe 'Set-RestartResume.ps1 over the fake Windows' {
     }
 
     It 'refuses to start anything elevated at logon from outside Program Files, or that is not there' {
-        foreach ($name in @('register-downloads', 'register-dotdot')) {
+        foreach ($name in @('register-downloads', 'register-dotdot', 'register-slashes', 'register-short', 'register-link')) {
             $script:Runs[$name].ExitCode | Should -Be 0
             $script:Runs[$name].Result.refusal.reason | Should -Be 'app-path-not-installed'
             (Get-WorldAfter -Name $name).Contains('scheduledTasks') | Should -BeFalse
         }
         $script:Runs['register-missing'].Result.refusal.reason | Should -Be 'app-path-missing'
+        $script:Runs['register-writable'].Result.refusal.reason | Should -Be 'app-path-writable'
+        $script:Runs['register-writable'].Result.refusal.detail | Should -Match 'BU'
+        (Get-WorldAfter -Name 'register-writable').Contains('scheduledTasks') | Should -BeFalse
     }
 
     It 'reads the task, or says there is none (the real "not found" error is not a failure)' {

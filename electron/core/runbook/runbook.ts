@@ -41,6 +41,8 @@ export interface PendingRestart {
   code: number | null;
   /** Set once the server is seen to have restarted; the entry then only waits for the task's removal. */
   restartedAt?: string;
+  /** The step ended needing no restart, but removing the task failed: it is removed at the next start. */
+  settled?: boolean;
 }
 
 export function emptyState(): RunbookState {
@@ -74,7 +76,7 @@ export function parseState(raw: unknown): RunbookState {
   if (typeof value.cloudUsedAt === 'string') state.cloudUsedAt = value.cloudUsedAt;
   const restart = value.restart as Partial<PendingRestart> | undefined;
   if (restart && (stepIds as readonly unknown[]).includes(restart.stepId) && typeof restart.at === 'string' && typeof restart.arranged === 'boolean' && (restart.code === null || typeof restart.code === 'number')) {
-    state.restart = { stepId: restart.stepId as StepId, at: restart.at, arranged: restart.arranged, code: restart.code, ...(typeof restart.restartedAt === 'string' ? { restartedAt: restart.restartedAt } : {}) };
+    state.restart = { stepId: restart.stepId as StepId, at: restart.at, arranged: restart.arranged, code: restart.code, ...(typeof restart.restartedAt === 'string' ? { restartedAt: restart.restartedAt } : {}), ...(restart.settled === true ? { settled: true } : {}) };
   }
   const host = value.host as { computerName?: unknown; dnsHostName?: unknown } | undefined;
   if (host && typeof host.computerName === 'string' && typeof host.dnsHostName === 'string') state.host = { computerName: host.computerName, dnsHostName: host.dnsHostName };
@@ -132,11 +134,15 @@ export class Runbook {
   private restartHappened(): boolean {
     const pending = this.state.restart;
     const boot = this.deps.bootTime?.();
-    if (!pending || pending.restartedAt || !boot || boot.getTime() <= Date.parse(pending.at)) return false;
-    const step = stepById(pending.stepId);
-    const number = steps.indexOf(step) + 1;
-    this.deps.journal.append({ kind: 'restart-done', stepId: pending.stepId, message: `The server restarted at ${boot.toISOString()}, after step ${number} (${step.title})${pending.code !== null ? ` ended with exit code ${pending.code}` : ' began'}; verifying that step.` });
-    if (['passed', 'running', 'interrupted', 'failed'].includes(this.state.steps[pending.stepId]?.status ?? '')) this.state.steps[pending.stepId] = { status: 'interrupted', at: this.now().toISOString() };
+    if (!pending || pending.restartedAt || pending.settled || !boot || boot.getTime() <= Date.parse(pending.at)) return false;
+    // Only a restart the installer asked for or started says anything about the step; a step
+    // the companion never saw end is already found interrupted by its "running" status.
+    if (pending.code !== null) {
+      const step = stepById(pending.stepId);
+      const number = steps.indexOf(step) + 1;
+      this.deps.journal.append({ kind: 'restart-done', stepId: pending.stepId, message: `The server restarted at ${boot.toISOString()}, after step ${number} (${step.title}) ended with exit code ${pending.code}; verifying that step.` });
+      if (['passed', 'running', 'interrupted', 'failed'].includes(this.state.steps[pending.stepId]?.status ?? '')) this.state.steps[pending.stepId] = { status: 'interrupted', at: this.now().toISOString() };
+    }
     this.state.restart = { ...pending, code: null, restartedAt: boot.toISOString() };
     return true;
   }
@@ -145,26 +151,33 @@ export class Runbook {
    * Removes the scheduled task that reopened the companion (after use: the companion is open).
    * A restart still to come (3010 not yet restarted) keeps its banner, without the task.
    */
-  async removeResumeTask(): Promise<void> {
+  async removeResumeTask(options: { evenIfUnknown?: boolean } = {}): Promise<void> {
     const pending = this.state.restart;
-    if (!pending?.arranged) {
+    // Started by the task, the companion removes it whatever the state says: a task the state
+    // lost (a kill between registering and saving, a reset data folder) must not stay forever.
+    if (!pending?.arranged && !options.evenIfUnknown) {
       if (pending?.restartedAt) this.clearRestart();
       return;
     }
     try {
       const run = await this.deps.services.powershell.run('Set-RestartResume', { params: { Action: 'Remove' } });
+      // The companion may have closed meanwhile: what Windows did stands, the next start reads it.
+      if (!this.deps.journal.isOpen()) return;
       this.deps.journal.append({ kind: 'restart-resume', message: run.data.result === 'removed' ? 'Removed the scheduled task that reopened the companion after the restart.' : 'The scheduled task that reopens the companion was already gone.' });
-      if (this.state.restart) this.state.restart = { ...this.state.restart, arranged: false };
-      if (this.state.restart?.restartedAt) this.clearRestart();
-      else this.save();
+      const now = this.state.restart;
+      if (now?.restartedAt || now?.settled) this.clearRestart();
+      else if (now) {
+        this.state.restart = { ...now, arranged: false };
+        this.save();
+      }
     } catch (error) {
-      this.deps.journal.append({ kind: 'restart-resume', message: `Could not remove the scheduled task \\NDES Proxy Companion\\Resume after restart: ${error instanceof Error ? error.message : String(error)} Remove it in Task Scheduler.` });
+      if (this.deps.journal.isOpen()) this.deps.journal.append({ kind: 'restart-resume', message: `Could not remove the scheduled task \\NDES Proxy Companion\\Resume after restart: ${error instanceof Error ? error.message : String(error)} Remove it in Task Scheduler.` });
     }
   }
 
   /** The server restarted since a step asked: the pending entry is to be closed (removeResumeTask). */
   restartClosing(): boolean {
-    return this.state.restart?.restartedAt !== undefined;
+    return this.state.restart?.restartedAt !== undefined || this.state.restart?.settled === true;
   }
 
   private clearRestart(): void {
@@ -184,8 +197,13 @@ export class Runbook {
    */
   private async arrangeRestart(stepId: StepId, progress: (message: string, level?: 'info' | 'warn' | 'error') => void): Promise<void> {
     const at = this.now().toISOString();
+    // A restart an earlier run asked for and that has not happened yet stays asked for.
+    const earlier = this.state.restart && !this.state.restart.restartedAt && this.state.restart.code !== null ? this.state.restart : undefined;
     this.deps.journal.append({ kind: 'restart-resume', stepId, message: 'The connector installer may restart the server by itself (exit code 1641) or ask for a restart (3010): arranging to carry on after it.' });
     let arranged = false;
+    // Saved before the task exists, so a kill between the two leaves the task known (and removed).
+    this.state.restart = { stepId, at: earlier?.at ?? at, arranged: this.deps.relaunch !== undefined, code: earlier?.code ?? null };
+    this.save();
     if (!this.deps.relaunch) {
       progress('This host cannot reopen itself after a restart: if the server restarts, open NDES Proxy Companion again (or run ndes-companion resume); it verifies this step.', 'warn');
     } else {
@@ -198,7 +216,7 @@ export class Runbook {
         progress(`The companion could not arrange to reopen itself (${error instanceof Error ? error.message : String(error)}): if the server restarts, open it again; it verifies this step.`, 'warn');
       }
     }
-    this.state.restart = { stepId, at, arranged, code: null };
+    this.state.restart = { stepId, at: earlier?.at ?? at, arranged, code: earlier?.code ?? null };
     this.save();
   }
 
@@ -206,6 +224,12 @@ export class Runbook {
   private async settleRestart(code: number | null, progress: (message: string, level?: 'info' | 'warn' | 'error') => void): Promise<void> {
     const pending = this.state.restart;
     if (!pending) return;
+    // A run that needed nothing (the connector was already there) does not cancel a restart an
+    // earlier run asked for.
+    if (code !== 3010 && code !== 1641 && pending.code !== null) {
+      this.save();
+      return;
+    }
     if (code === 3010 || code === 1641) {
       this.state.restart = { ...pending, code };
       this.save();
@@ -217,7 +241,10 @@ export class Runbook {
       try {
         await this.deps.services.powershell.run('Set-RestartResume', { params: { Action: 'Remove' } });
       } catch (error) {
-        progress(`Could not remove the scheduled task that would have reopened the companion: ${error instanceof Error ? error.message : String(error)} Remove \\NDES Proxy Companion\\Resume after restart in Task Scheduler.`, 'warn');
+        progress(`Could not remove the scheduled task that would have reopened the companion: ${error instanceof Error ? error.message : String(error)} The companion tries again when it next opens; or remove \\NDES Proxy Companion\\Resume after restart in Task Scheduler.`, 'warn');
+        this.state.restart = { ...pending, settled: true };
+        this.save();
+        return;
       }
     }
     this.clearRestart();

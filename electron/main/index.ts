@@ -9,6 +9,9 @@ import { applySecurityRules, openExternalAllowlisted } from './security.ts';
 import { electronLoopbackSignIn, electronSignInWindow } from './sign-in-window.ts';
 import { electronPrintPdf } from './print-pdf.ts';
 import { APP_URL, windowOptions } from './window-options.ts';
+import { cliArguments } from './cli-mode.ts';
+import { runCli, type Io } from '../cli/main.ts';
+import { readLine, readStdin } from '../cli/stdin.ts';
 
 /** Composition root of the Electron host. Everything else lives in the host-agnostic core. */
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -17,7 +20,25 @@ const scriptsDir = app.isPackaged ? join(process.resourcesPath, 'powershell') : 
 const rendererDir = join(here, '..', 'renderer');
 const preloadPath = join(here, '..', 'preload', 'index.cjs');
 
-if (!app.requestSingleInstanceLock()) {
+const cli = cliArguments(process.argv, app.isPackaged);
+if (cli) {
+  // The CLI inside the installed app: no window, no single-instance lock (the app may be open).
+  void app.whenReady().then(async () => {
+    const io: Io = { out: (text) => process.stdout.write(`${text}\n`), err: (text) => process.stderr.write(`${text}\n`), readStdin: () => readStdin(), readLine: () => readLine() };
+    const code = await runCli(cli, io, app.getVersion(), ({ dataDir, signInWindow }) =>
+      composeCompanion({
+        host: 'cli',
+        version: app.getVersion(),
+        scriptsDir,
+        openExternal: async () => false,
+        ...(signInWindow ? { signInWindow } : {}),
+        edges: productionEdges(dataDir ? { dataDir } : {}),
+        printPdf: electronPrintPdf(join(productionEdges(dataDir ? { dataDir } : {}).dataDir, 'Reports', '.print')),
+      }),
+    );
+    app.exit(code);
+  });
+} else if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   registerAppScheme();

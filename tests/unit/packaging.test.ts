@@ -12,6 +12,7 @@ const config = JSON.parse(readFileSync(join(repoRoot, 'build', 'electron-builder
   asar: boolean;
   asarUnpack: string[];
   npmRebuild?: boolean;
+  extraFiles: { from: string; to: string; filter: string[] }[];
   files: string[];
 };
 
@@ -78,5 +79,19 @@ describe('electron-builder configuration', () => {
     // rebuild (which would need a compiler and Electron's headers on the build machine).
     expect(config.npmRebuild).toBe(false);
     expect(readFileSync(join(repoRoot, 'node_modules', 'keytar', 'binding.gyp'), 'utf8')).toMatch(/NAPI_VERSION|node_addon_api|napi/i);
+  });
+
+  it('carries ndes-companion.exe, the console launcher for the CLI, beside the app (runAsNode stays off)', () => {
+    expect(config.extraFiles).toContainEqual({ from: 'build/cli-launcher/out', to: '.', filter: ['ndes-companion.exe', 'ndes-companion.exe.config'] });
+    expect(config.electronFuses.runAsNode).toBe(false);
+    const project = readFileSync(join(repoRoot, 'build', 'cli-launcher', 'CliLauncher.csproj'), 'utf8');
+    // .NET Framework 4.8 is in every supported Windows Server: nothing else to install.
+    expect(project).toContain('<TargetFramework>net48</TargetFramework>');
+    expect(project).toContain('<AssemblyName>ndes-companion</AssemblyName>');
+    expect(readFileSync(join(repoRoot, 'build', 'cli-launcher', 'app.manifest'), 'utf8')).toContain('level="requireAdministrator"');
+    // The Windows workflow builds it into the folder electron-builder takes it from, before packaging.
+    const workflow = readFileSync(join(repoRoot, '.github', 'workflows', 'windows.yml'), 'utf8');
+    expect(workflow.indexOf('-o build/cli-launcher/out')).toBeGreaterThan(0);
+    expect(workflow.indexOf('-o build/cli-launcher/out')).toBeLessThan(workflow.indexOf('npx electron-builder'));
   });
 });

@@ -1,0 +1,59 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../helpers/companion.ts';
+
+/**
+ * ndes-companion.exe, the console face of the installed app (build/cli-launcher/Program.cs),
+ * built here for .NET 10 from the same source as the shipped .NET Framework 4.8 build, with a
+ * stand-in for the Electron executable beside it. .NET splits a command line on Linux by the
+ * same rules Windows programs use (CommandLineToArgvW), so what arrives is what Windows would give.
+ */
+const dir = mkdtempSync(join(tmpdir(), 'ndes-launcher-'));
+const out = join(dir, 'bin');
+const app = join(out, 'NDES Proxy Companion.exe');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+beforeAll(() => {
+  const built = spawnSync('dotnet', ['build', join(repoRoot, 'tests', 'cli-launcher', 'CliLauncherTestBuild.csproj'), '-c', 'Release', '-o', out, '-nologo', '-v', 'quiet'], { encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(`the launcher did not build: ${built.stdout}${built.stderr}`);
+  writeFileSync(app, `#!/bin/sh\nexec "${process.execPath}" "${join(repoRoot, 'tests', 'cli-launcher', 'echo-app.mjs')}" "$@"\n`);
+  chmodSync(app, 0o755);
+}, 120_000);
+
+function launch(args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(join(out, 'ndes-companion'), args, { cwd: dir });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    if (input !== undefined) child.stdin.end(input);
+    else child.stdin.end();
+  });
+}
+
+describe('ndes-companion.exe (the launcher)', () => {
+  it('starts the app with --cli and the arguments exactly as typed: spaces, quotes, backslashes, empty', async () => {
+    const args = ['runbook', '--out', 'C:\\My Runbooks\\', 'say "hi"', '', 'C:\\a\\\\b\\"c', 'tab\there', '--internal-url', 'https://ndes01.contoso.local/'];
+    const result = await launch(args);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout.trim())).toEqual({ args: ['--cli', ...args], cwd: dir });
+  });
+
+  it('passes standard input through (a password piped in) and the exit code back', async () => {
+    const result = await launch(['publish', 'read-stdin', 'exit=3'], 'Pfx-Passw0rd\n');
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('stdin:"Pfx-Passw0rd\\n"');
+  });
+
+  it('without the app beside it says what to do and fails', async () => {
+    rmSync(app);
+    const result = await launch(['steps']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('NDES Proxy Companion.exe is missing. Repair or reinstall NDES Proxy Companion.');
+  });
+});

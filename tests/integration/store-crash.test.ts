@@ -12,7 +12,8 @@ const work = mkdtempSync(join(tmpdir(), 'ndes-crash-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const writer = join(work, 'crash-writer.mjs');
-buildSync({ entryPoints: [join(repoRoot, 'tests/fixtures/crash-writer.ts')], bundle: true, platform: 'node', format: 'esm', outfile: writer, logLevel: 'silent' });
+// As scripts/build.mjs does: CommonJS dependencies (proper-lockfile) bundled into ESM call require().
+buildSync({ entryPoints: [join(repoRoot, 'tests/fixtures/crash-writer.ts')], bundle: true, platform: 'node', format: 'esm', outfile: writer, logLevel: 'silent', banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" } });
 
 /** Runs the writer until it has completed `atLeast` writes, then kills it mid-flight. */
 function killMidWrite(dir: string, atLeast: number, extraMs: number): Promise<number> {

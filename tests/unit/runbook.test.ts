@@ -46,6 +46,27 @@ describe('the runbook model', () => {
     await expect(subject.companion.runbook.run('report', { formats: 'docx' }, undefined, () => undefined)).rejects.toMatchObject({ code: 'INVALID_REQUEST', message: '"docx" is not a runbook format.' });
   });
 
+  it('the app and the CLI open on one data folder: neither undoes what the other recorded', async () => {
+    subject = testCompanion();
+    const cli = testCompanion({ dataDir: subject.dataDir });
+    try {
+      const quiet = () => undefined;
+      // The app records offline mode and a confirmation; the CLI, opened before, records another.
+      subject.companion.runbook.setMode('offline');
+      await cli.companion.runbook.run('sign-in', { tenantId: '5f1c2e8a-3b7d-4c9e-a1f0-2d6b8e4c7a13' }, undefined, quiet).catch(() => undefined);
+      await subject.companion.runbook.run('registration', { connectorActive: 'yes' }, undefined, quiet);
+      const saved = JSON.parse(readFileSync(join(subject.dataDir, 'state.json'), 'utf8')) as { mode: string; steps: Record<string, { status: string }>; confirmations: Record<string, unknown> };
+      expect(saved.mode).toBe('offline');
+      expect(Object.keys(saved.confirmations).sort()).toEqual(['registration', 'sign-in']);
+      expect(saved.steps['sign-in']?.status).toBe('confirmed');
+      expect(saved.steps.registration?.status).toBe('confirmed');
+      // Each sees the other's after its own next save.
+      expect(subject.companion.runbook.list().find((step) => step.id === 'sign-in')?.status).toBe('confirmed');
+    } finally {
+      cli.companion.close();
+    }
+  });
+
   it('keeps mode and inputs across a restart (state on disk), and never the secrets in them', async () => {
     subject = testCompanion();
     subject.companion.runbook.setMode('offline');

@@ -10,6 +10,7 @@ import type { StepContext, StepDefinition, StepResult, StepSecrets } from './ste
 import type { CheckScope, CheckServices } from '../checks/suite.ts';
 import { runCheckStep } from './check-steps.ts';
 import { progressReporter } from '../store/progress.ts';
+import { entriesOf, mergeChanges } from './state-merge.ts';
 import { CONFIRMATIONS, manualSteps, type RunbookValues } from './offline.ts';
 
 export interface RunbookState {
@@ -100,6 +101,8 @@ type Emit = (event: CompanionEvent) => void;
 /** The runbook: the ten steps plus what this machine has seen of them. Hosts only render it. */
 export class Runbook {
   private state: RunbookState;
+  /** The state as last read or written, entry by entry: what differs from it is this process's change. */
+  private synced: Map<string, string>;
   /** Runs in progress: their controller, and why cancelling is refused right now (null: allowed). */
   private readonly running = new Map<string, { controller: AbortController; guard: string | null }>();
   private readonly now: () => Date;
@@ -107,6 +110,7 @@ export class Runbook {
   constructor(private readonly deps: RunbookDeps) {
     this.now = deps.now ?? (() => new Date());
     this.state = deps.store.read();
+    this.synced = entriesOf(this.state);
     if (deps.store.recoveredFrom) {
       deps.journal.append({ kind: 'state-recovered', message: `Saved state could not be read; kept it as ${deps.store.recoveredFrom} and started fresh.` });
     }
@@ -573,8 +577,15 @@ export class Runbook {
     this.save();
   }
 
+  /**
+   * Writes back what this process changed, over what is on disk now: the app and the CLI may
+   * both be open on the same data folder, and neither may undo what the other recorded. The
+   * read-merge-write is serialised between processes by the store's lock.
+   */
   private save(): void {
-    this.deps.store.write(this.state);
+    this.deps.store.update((disk) => mergeChanges(disk, this.state, this.synced));
+    this.state = this.deps.store.read();
+    this.synced = entriesOf(this.state);
   }
 }
 

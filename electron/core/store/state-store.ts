@@ -1,6 +1,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync, copyFileSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { lockSync } from 'proper-lockfile';
 
 /**
  * Saved state is a hint, not the truth (verify() is): it is written atomically (write a
@@ -10,6 +11,12 @@ import { randomBytes } from 'node:crypto';
 export interface StateStore<T> {
   read(): T;
   write(state: T): void;
+  /**
+   * Reads what is on disk, changes it and writes it back while holding a lock beside the file,
+   * so another process doing the same cannot interleave (a lock left by a killed process goes
+   * stale after 10 seconds). Without the lock after 5 seconds, it goes ahead: the state is a hint.
+   */
+  update(change: (current: T) => T): void;
   /** Set when the file on disk could not be read and was put aside. */
   readonly recoveredFrom: string | null;
 }
@@ -40,6 +47,14 @@ export function createStateStore<T>(file: string, fallback: () => T, parse: (raw
         return fallback();
       }
     },
+    update(change) {
+      const release = lockFor(file);
+      try {
+        this.write(change(this.read()));
+      } finally {
+        release();
+      }
+    },
     write(state) {
       const temporary = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
       const fd = openSync(temporary, 'w', 0o600);
@@ -54,6 +69,20 @@ export function createStateStore<T>(file: string, fallback: () => T, parse: (raw
     },
   };
 }
+
+/** The inter-process lock on one state file, waited for up to 5 s. */
+function lockFor(file: string): () => void {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    try {
+      return lockSync(file, { realpath: false, stale: 10_000 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED' || Date.now() > deadline) return () => undefined;
+      Atomics.wait(WAIT, 0, 0, 25);
+    }
+  }
+}
+const WAIT = new Int32Array(new SharedArrayBuffer(4));
 
 function syncFolder(folder: string): void {
   try {

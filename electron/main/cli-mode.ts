@@ -1,12 +1,77 @@
+import { PassThrough, type Readable } from 'node:stream';
+
 /**
  * The installed app's console face: ndes-companion.exe (build/cli-launcher) starts this
- * executable with --cli first and relays its standard streams, because the runAsNode fuse is off
- * and a windowed program has no console of its own. Packaged, argv is [exe, '--cli', ...]; from
- * source, [electron, app folder, '--cli', ...].
+ * executable with --cli alone and writes the arguments typed as the first line of its standard
+ * input (a JSON array), then relays the rest, because the runAsNode fuse is off and a windowed
+ * program has no console of its own. The arguments never travel on the command line, where
+ * Chromium would act on any "--switch" among them in the elevated process. Packaged, argv is
+ * [exe, '--cli']; from source, [electron, app folder, '--cli'].
  */
 export const CLI_SWITCH = '--cli';
 
-export function cliArguments(argv: readonly string[], packaged: boolean): string[] | null {
+export function isCliStart(argv: readonly string[], packaged: boolean): boolean {
   const at = packaged ? 1 : 2;
-  return argv[at] === CLI_SWITCH ? argv.slice(at + 1) : null;
+  return argv[at] === CLI_SWITCH && argv.length === at + 1;
+}
+
+/** At most this much is read for the arguments line: a command line on Windows is at most 32,767 characters. */
+const ARGUMENTS_LIMIT = 256 * 1024;
+
+/**
+ * The arguments line and, as a stream of its own, the rest of standard input (a password piped
+ * in after it). A line that is not a JSON array of strings is refused, with what to do.
+ */
+export function readCliArguments(stdin: Readable): Promise<{ args: string[]; rest: Readable }> {
+  return new Promise((resolve, reject) => {
+    let taken = Buffer.alloc(0);
+    const stop = () => {
+      stdin.off('data', onData);
+      stdin.off('end', onEnd);
+      stdin.off('error', onError);
+    };
+    const onData = (chunk: Buffer | string) => {
+      taken = Buffer.concat([taken, typeof chunk === 'string' ? Buffer.from(chunk) : chunk]);
+      const end = taken.indexOf(0x0a);
+      if (end < 0 && taken.length <= ARGUMENTS_LIMIT) return;
+      stop();
+      stdin.pause();
+      if (end < 0) return reject(new Error('No arguments line arrived on standard input. Start the CLI with ndes-companion.exe, not with --cli.'));
+      let args: string[];
+      try {
+        args = parseArguments(taken.subarray(0, end).toString('utf8'));
+      } catch (error) {
+        return reject(error instanceof Error ? error : new Error(String(error)));
+      }
+      // What came after the line, then the rest of stdin as it arrives, in one stream for the CLI.
+      const rest = new PassThrough();
+      rest.write(taken.subarray(end + 1));
+      stdin.pipe(rest);
+      resolve({ args, rest });
+    };
+    const onEnd = () => {
+      stop();
+      reject(new Error('No arguments line arrived on standard input. Start the CLI with ndes-companion.exe, not with --cli.'));
+    };
+    const onError = (error: Error) => {
+      stop();
+      reject(error);
+    };
+    stdin.on('data', onData);
+    stdin.once('end', onEnd);
+    stdin.once('error', onError);
+  });
+}
+
+function parseArguments(line: string): string[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    parsed = null;
+  }
+  if (!Array.isArray(parsed) || !parsed.every((item): item is string => typeof item === 'string')) {
+    throw new Error('The arguments line on standard input is not a JSON array of strings. Start the CLI with ndes-companion.exe.');
+  }
+  return parsed;
 }

@@ -1,15 +1,17 @@
 import { BrowserWindow, app, dialog } from 'electron';
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RESUME_ARGUMENT } from '../core/connector/restart-resume.ts';
 import { composeCompanion, productionEdges } from '../compose.ts';
+import { prepareDataDir } from '../platform/data-dir.ts';
 import { registerGateway } from './ipc.ts';
 import { registerAppScheme, serveRenderer } from './protocol.ts';
 import { applySecurityRules, openExternalAllowlisted } from './security.ts';
 import { electronLoopbackSignIn, electronSignInWindow } from './sign-in-window.ts';
 import { electronPrintPdf } from './print-pdf.ts';
 import { APP_URL, windowOptions } from './window-options.ts';
-import { cliArguments } from './cli-mode.ts';
+import { isCliStart, readCliArguments } from './cli-mode.ts';
 import { runCli, type Io } from '../cli/main.ts';
 import { readLine, readStdin } from '../cli/stdin.ts';
 
@@ -20,24 +22,61 @@ const scriptsDir = app.isPackaged ? join(process.resourcesPath, 'powershell') : 
 const rendererDir = join(here, '..', 'renderer');
 const preloadPath = join(here, '..', 'preload', 'index.cjs');
 
-const cli = cliArguments(process.argv, app.isPackaged);
-if (cli) {
-  // The CLI inside the installed app: no window, no single-instance lock (the app may be open).
-  void app.whenReady().then(async () => {
-    const io: Io = { out: (text) => process.stdout.write(`${text}\n`), err: (text) => process.stderr.write(`${text}\n`), readStdin: () => readStdin(), readLine: () => readLine() };
-    const code = await runCli(cli, io, app.getVersion(), ({ dataDir, signInWindow }) =>
-      composeCompanion({
-        host: 'cli',
-        version: app.getVersion(),
-        scriptsDir,
-        openExternal: async () => false,
-        ...(signInWindow ? { signInWindow } : {}),
-        edges: productionEdges(dataDir ? { dataDir } : {}),
-        printPdf: electronPrintPdf(join(productionEdges(dataDir ? { dataDir } : {}).dataDir, 'Reports', '.print')),
-      }),
-    );
+if (isCliStart(process.argv, app.isPackaged)) {
+  // The CLI inside the installed app: no window, no single-instance lock (the app may be open),
+  // a profile of its own so it does not contend with the open app's, and no GPU.
+  // Under the data folder, which only Administrators and SYSTEM may write, and removed at the end.
+  const dataDir = productionEdges().dataDir;
+  prepareDataDir(dataDir);
+  const profile = mkdtempSync(join(dataDir, 'cli-profile-'));
+  app.setPath('userData', profile);
+  app.disableHardwareAcceleration();
+  const end = (code: number) => {
+    try {
+      rmSync(profile, { recursive: true, force: true });
+    } catch {
+      // Chromium may still hold a file in it; the next command's profile is a new folder.
+    }
     app.exit(code);
-  });
+  };
+  // Printing the runbook's PDF closes its hidden window: that must not quit the command midway.
+  app.on('window-all-closed', () => undefined);
+  // Nobody may be there to dismiss Electron's error box (WinRM, a scheduled task): say it, and end.
+  const fail = (error: unknown) => {
+    process.stderr.write(`ndes-companion: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    end(70);
+  };
+  process.on('uncaughtException', fail);
+  app
+    .whenReady()
+    .then(async () => {
+      // Electron gives the main process on Windows a standard input that is already at its end:
+      // the launcher's pipe is read from the file descriptor itself.
+      const stdin = createReadStream('', { fd: 0, autoClose: false });
+      let cli: Awaited<ReturnType<typeof readCliArguments>>;
+      try {
+        cli = await readCliArguments(stdin);
+      } catch (error) {
+        process.stderr.write(`ndes-companion: ${error instanceof Error ? error.message : String(error)}\n`);
+        end(2);
+        return;
+      }
+      const io: Io = { out: (text) => process.stdout.write(`${text}\n`), err: (text) => process.stderr.write(`${text}\n`), readStdin: () => readStdin(cli.rest), readLine: () => readLine(cli.rest) };
+      const code = await runCli(cli.args, io, app.getVersion(), ({ dataDir, signInWindow }) => {
+        const edges = productionEdges(dataDir ? { dataDir } : {});
+        return composeCompanion({
+          host: 'cli',
+          version: app.getVersion(),
+          scriptsDir,
+          openExternal: async () => false,
+          ...(signInWindow ? { signInWindow } : {}),
+          edges,
+          printPdf: electronPrintPdf(join(edges.dataDir, 'Reports', '.print')),
+        });
+      });
+      end(code);
+    })
+    .catch(fail);
 } else if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {

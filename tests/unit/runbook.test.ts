@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,6 +65,18 @@ describe('the runbook model', () => {
       expect(subject.companion.runbook.list().find((step) => step.id === 'sign-in')?.status).toBe('confirmed');
     } finally {
       cli.companion.close();
+    }
+  });
+
+  it('a step running in another live companion process is not started here too', async () => {
+    subject = testCompanion();
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
+    try {
+      writeFileSync(join(subject.dataDir, 'state.json'), JSON.stringify({ version: 1, mode: 'guided', steps: { readiness: { status: 'running', at: new Date().toISOString(), pid: other.pid } }, inputs: {}, readBack: {}, confirmations: {} }));
+      const error = await subject.companion.runbook.run('readiness', { internalUrl: 'http://ndes01.contoso.local/' }, undefined, () => undefined).catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: 'INVALID_REQUEST', message: `Step 1 (Readiness) is running in another companion process (pid ${other.pid}).` });
+    } finally {
+      other.kill();
     }
   });
 

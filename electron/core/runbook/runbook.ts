@@ -191,6 +191,7 @@ export class Runbook {
 
   /** A restart a step asked for and that has not happened yet (3010), or the one it started (1641). */
   pendingRestart(): { stepId: StepId; code: number; at: string; arranged: boolean } | null {
+    this.refresh();
     const pending = this.state.restart;
     return pending && pending.code !== null ? { stepId: pending.stepId, code: pending.code, at: pending.at, arranged: pending.arranged } : null;
   }
@@ -269,6 +270,7 @@ export class Runbook {
    * re-runs Verify for these and for every step believed done (verify() is the truth).
    */
   resumePoint(): { stepId: StepId; interrupted: StepId[]; believedDone: StepId[] } | null {
+    this.refresh();
     const status = (id: StepId) => this.state.steps[id]?.status ?? 'not-started';
     const interrupted = steps.filter((step) => status(step.id) === 'interrupted').map((step) => step.id);
     const believedDone = steps.filter((step) => status(step.id) === 'passed').map((step) => step.id);
@@ -281,6 +283,7 @@ export class Runbook {
   }
 
   setMode(mode: Mode): Mode {
+    this.refresh();
     if (mode === 'offline' && this.state.mode !== 'offline' && this.state.cloudUsedAt) {
       throw new CompanionError('INVALID_REQUEST', `This runbook already called Microsoft (first at ${this.state.cloudUsedAt}); offline runbook mode is chosen before the first cloud call.`, 'Carry on in guided mode, or start an offline runbook in another data folder (CLI: --data-dir).');
     }
@@ -328,6 +331,7 @@ export class Runbook {
   }
 
   list(): StepView[] {
+    this.refresh();
     return steps.map((step, index) => {
       const saved = this.state.steps[step.id];
       const view: StepView = {
@@ -438,6 +442,12 @@ export class Runbook {
     const step = stepById(stepId);
     const runId = givenRunId ?? randomUUID();
     if (this.running.has(runId)) throw duplicateRun();
+    this.refresh();
+    // The app and the CLI share the data folder: one step runs in one process at a time.
+    const other = this.state.steps[stepId];
+    if (other?.status === 'running' && other.pid !== undefined && other.pid !== process.pid && processAlive(other.pid)) {
+      throw new CompanionError('INVALID_REQUEST', `Step ${steps.indexOf(step) + 1} (${step.title}) is running in another companion process (pid ${other.pid}).`, 'Let it finish there (the companion window or a CLI command), then run or verify it here.');
+    }
     const given = inputs ?? this.savedInputs(stepId);
     if (inputs) {
       this.state.inputs[stepId] = this.deps.redactor.value(inputs);
@@ -575,6 +585,12 @@ export class Runbook {
   private record(stepId: StepId, status: StepStatus): void {
     this.state.steps[stepId] = { status, at: this.now().toISOString(), ...(status === 'running' ? { pid: process.pid } : {}) };
     this.save();
+  }
+
+  /** What the other process sharing the data folder recorded meanwhile (this one saves each change at once). */
+  private refresh(): void {
+    this.state = this.deps.store.read();
+    this.synced = entriesOf(this.state);
   }
 
   /**

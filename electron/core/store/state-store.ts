@@ -64,10 +64,23 @@ export function createStateStore<T>(file: string, fallback: () => T, parse: (raw
       } finally {
         closeSync(fd);
       }
-      renameSync(temporary, file);
+      renameOver(temporary, file);
       syncFolder(dirname(file));
     },
   };
+}
+
+/** Rename over the old file; on Windows a reader or a scan holding it briefly fails it with EPERM, so it is tried again. */
+function renameOver(from: string, to: string): void {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      renameSync(from, to);
+      return;
+    } catch (error) {
+      if (!['EPERM', 'EBUSY', 'EACCES'].includes((error as NodeJS.ErrnoException).code ?? '') || attempt >= 20) throw error;
+      Atomics.wait(WAIT, 0, 0, 25);
+    }
+  }
 }
 
 /** The inter-process lock on one state file, waited for up to 5 s. */
@@ -77,7 +90,8 @@ function lockFor(file: string): () => void {
     try {
       return lockSync(file, { realpath: false, stale: 10_000 });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED' || Date.now() > deadline) return () => undefined;
+      // ELOCKED: the other process holds it; EPERM/EBUSY: Windows (an antivirus scan) briefly holds the folder.
+      if (!['ELOCKED', 'EPERM', 'EBUSY'].includes((error as NodeJS.ErrnoException).code ?? '') || Date.now() > deadline) return () => undefined;
       Atomics.wait(WAIT, 0, 0, 25);
     }
   }

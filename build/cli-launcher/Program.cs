@@ -20,7 +20,6 @@ namespace NdesCompanion.Cli
     public static class Program
     {
         public const string AppExecutable = "NDES Proxy Companion.exe";
-        private const int Interrupted = 130;
 
         public static int Main(string[] args)
         {
@@ -62,25 +61,28 @@ namespace NdesCompanion.Cli
                 return 1;
             }
             using (child)
-            using (var job = KillOnClose.For(child))
             {
-                // Ctrl+C or Ctrl+Break: the companion (a windowed program) gets no console signal;
-                // it and what it started (PowerShell, an installer) are stopped together here.
+                // The companion (a windowed program) gets no console signal. A first Ctrl+C is
+                // left to it: it may be inside a step that must not stop midway (an installer in
+                // Windows Installer). A second one stops the companion itself; what it started
+                // (PowerShell, an installer) is left to finish, and the next start verifies it.
+                int presses = 0;
                 Console.CancelKeyPress += (sender, e) =>
                 {
                     e.Cancel = true;
-                    job.Stop(child);
+                    if (Interlocked.Increment(ref presses) == 1)
+                    {
+                        Console.Error.WriteLine("ndes-companion: press Ctrl+C again to stop the companion now; a step that is changing the server is left to finish.");
+                        return;
+                    }
+                    try { child.Kill(); } catch (Exception) { /* already gone */ }
                 };
-                Stream input = child.StandardInput.BaseStream;
-                byte[] line = new UTF8Encoding(false).GetBytes(Arguments.ToJson(args) + "\n");
-                input.Write(line, 0, line.Length);
-                input.Flush();
                 int codePage = UseUtf8Console();
                 try
                 {
                     var output = new Thread(() => Copy(child.StandardOutput.BaseStream, Console.OpenStandardOutput())) { IsBackground = true };
                     var errors = new Thread(() => Copy(child.StandardError.BaseStream, Console.OpenStandardError())) { IsBackground = true };
-                    var forward = new Thread(() => Forward(input)) { IsBackground = true };
+                    var forward = new Thread(() => Forward(child.StandardInput.BaseStream, Arguments.ToJson(args))) { IsBackground = true };
                     output.Start();
                     errors.Start();
                     forward.Start();
@@ -88,7 +90,7 @@ namespace NdesCompanion.Cli
                     // A grandchild that inherited the pipes must not keep this console waiting.
                     output.Join(5000);
                     errors.Join(5000);
-                    return job.Stopped ? Interrupted : child.ExitCode;
+                    return child.ExitCode;
                 }
                 finally
                 {
@@ -139,13 +141,20 @@ namespace NdesCompanion.Cli
             }
         }
 
-        /// <summary>What the admin pipes in (a PFX password, a token) goes to the companion byte for byte, and its end too.</summary>
-        private static void Forward(Stream input)
+        /// <summary>
+        /// The arguments line first, then what the admin pipes in (a PFX password, a token) byte
+        /// for byte, and its end too. Written from this thread, so a companion that ends early
+        /// cannot stop the launcher with a broken pipe.
+        /// </summary>
+        private static void Forward(Stream input, string argumentsJson)
         {
             try
             {
                 using (input)
                 {
+                    byte[] line = new UTF8Encoding(false).GetBytes(argumentsJson + "\n");
+                    input.Write(line, 0, line.Length);
+                    input.Flush();
                     Copy(Console.OpenStandardInput(), input);
                 }
             }
@@ -156,122 +165,8 @@ namespace NdesCompanion.Cli
         }
     }
 
-    /// <summary>
-    /// A Windows job object that holds the companion and everything it starts, closed when the
-    /// launcher ends however it ends (a closed console included), which ends them all.
-    /// </summary>
-    internal sealed class KillOnClose : IDisposable
-    {
-        private readonly IntPtr handle;
-        public bool Stopped { get; private set; }
-
-        private KillOnClose(IntPtr handle)
-        {
-            this.handle = handle;
-        }
-
-        public static KillOnClose For(Process child)
-        {
-            if (Environment.OSVersion.Platform != PlatformID.Win32NT) return new KillOnClose(IntPtr.Zero);
-            IntPtr job = NativeMethods.CreateJobObject(IntPtr.Zero, null);
-            if (job == IntPtr.Zero) return new KillOnClose(IntPtr.Zero);
-            var limits = new NativeMethods.JobObjectExtendedLimitInformation();
-            limits.BasicLimitInformation.LimitFlags = NativeMethods.JobObjectLimitKillOnJobClose;
-            int size = Marshal.SizeOf(typeof(NativeMethods.JobObjectExtendedLimitInformation));
-            IntPtr buffer = Marshal.AllocHGlobal(size);
-            try
-            {
-                Marshal.StructureToPtr(limits, buffer, false);
-                NativeMethods.SetInformationJobObject(job, NativeMethods.JobObjectExtendedLimitInformationClass, buffer, (uint)size);
-                NativeMethods.AssignProcessToJobObject(job, child.Handle);
-            }
-            finally
-            {
-                Marshal.FreeHGlobal(buffer);
-            }
-            return new KillOnClose(job);
-        }
-
-        public void Stop(Process child)
-        {
-            Stopped = true;
-            try
-            {
-                if (handle != IntPtr.Zero) NativeMethods.TerminateJobObject(handle, 130);
-                else child.Kill();
-            }
-            catch (Exception)
-            {
-                // Already gone.
-            }
-        }
-
-        public void Dispose()
-        {
-            if (handle != IntPtr.Zero) NativeMethods.CloseHandle(handle);
-        }
-    }
-
     internal static class NativeMethods
     {
-        public const uint JobObjectLimitKillOnJobClose = 0x2000;
-        public const int JobObjectExtendedLimitInformationClass = 9;
-
-        [StructLayout(LayoutKind.Sequential)]
-        public struct JobObjectBasicLimitInformation
-        {
-            public long PerProcessUserTimeLimit;
-            public long PerJobUserTimeLimit;
-            public uint LimitFlags;
-            public UIntPtr MinimumWorkingSetSize;
-            public UIntPtr MaximumWorkingSetSize;
-            public uint ActiveProcessLimit;
-            public UIntPtr Affinity;
-            public uint PriorityClass;
-            public uint SchedulingClass;
-        }
-
-        [StructLayout(LayoutKind.Sequential)]
-        public struct IoCounters
-        {
-            public ulong ReadOperationCount;
-            public ulong WriteOperationCount;
-            public ulong OtherOperationCount;
-            public ulong ReadTransferCount;
-            public ulong WriteTransferCount;
-            public ulong OtherTransferCount;
-        }
-
-        [StructLayout(LayoutKind.Sequential)]
-        public struct JobObjectExtendedLimitInformation
-        {
-            public JobObjectBasicLimitInformation BasicLimitInformation;
-            public IoCounters IoInfo;
-            public UIntPtr ProcessMemoryLimit;
-            public UIntPtr JobMemoryLimit;
-            public UIntPtr PeakProcessMemoryUsed;
-            public UIntPtr PeakJobMemoryUsed;
-        }
-
-        [DllImport("kernel32.dll", CharSet = CharSet.Unicode, SetLastError = true)]
-        public static extern IntPtr CreateJobObject(IntPtr attributes, string? name);
-
-        [DllImport("kernel32.dll", SetLastError = true)]
-        [return: MarshalAs(UnmanagedType.Bool)]
-        public static extern bool SetInformationJobObject(IntPtr job, int infoClass, IntPtr info, uint length);
-
-        [DllImport("kernel32.dll", SetLastError = true)]
-        [return: MarshalAs(UnmanagedType.Bool)]
-        public static extern bool AssignProcessToJobObject(IntPtr job, IntPtr process);
-
-        [DllImport("kernel32.dll", SetLastError = true)]
-        [return: MarshalAs(UnmanagedType.Bool)]
-        public static extern bool TerminateJobObject(IntPtr job, uint exitCode);
-
-        [DllImport("kernel32.dll", SetLastError = true)]
-        [return: MarshalAs(UnmanagedType.Bool)]
-        public static extern bool CloseHandle(IntPtr handle);
-
         [DllImport("kernel32.dll")]
         public static extern int GetConsoleOutputCP();
 
@@ -297,7 +192,8 @@ namespace NdesCompanion.Cli
                         case '"': json.Append("\\\""); break;
                         case '\\': json.Append("\\\\"); break;
                         default:
-                            if (c < 0x20 || c == 0x2028 || c == 0x2029) json.Append("\\u").Append(((int)c).ToString("x4"));
+                            // Control characters, and surrogates (a lone one has no UTF-8 form), as escapes.
+                            if (c < 0x20 || c == 0x2028 || c == 0x2029 || char.IsSurrogate(c)) json.Append("\\u").Append(((int)c).ToString("x4"));
                             else json.Append(c);
                             break;
                     }

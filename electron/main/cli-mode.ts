@@ -39,7 +39,9 @@ export function readCliArguments(stdin: Readable): Promise<{ args: string[]; res
       if (end < 0) return reject(new Error('No arguments line arrived on standard input. Start the CLI with ndes-companion.exe, not with --cli.'));
       let args: string[];
       try {
-        args = parseArguments(taken.subarray(0, end).toString('utf8'));
+        // .NET Framework's pipe writer puts a byte-order mark first when the console's input code page is UTF-8.
+        const start = taken[0] === 0xef && taken[1] === 0xbb && taken[2] === 0xbf ? 3 : 0;
+        args = parseArguments(taken.subarray(start, end).toString('utf8'));
       } catch (error) {
         return reject(error instanceof Error ? error : new Error(String(error)));
       }

@@ -1,5 +1,5 @@
 import { BrowserWindow, app, dialog } from 'electron';
-import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RESUME_ARGUMENT } from '../core/connector/restart-resume.ts';
@@ -25,28 +25,37 @@ const preloadPath = join(here, '..', 'preload', 'index.cjs');
 if (isCliStart(process.argv, app.isPackaged)) {
   // The CLI inside the installed app: no window, no single-instance lock (the app may be open),
   // a profile of its own so it does not contend with the open app's, and no GPU.
-  // Under the data folder, which only Administrators and SYSTEM may write, and removed at the end.
-  const dataDir = productionEdges().dataDir;
-  prepareDataDir(dataDir);
-  const profile = mkdtempSync(join(dataDir, 'cli-profile-'));
-  app.setPath('userData', profile);
-  app.disableHardwareAcceleration();
+  let profile: string | null = null;
   const end = (code: number) => {
-    try {
-      rmSync(profile, { recursive: true, force: true });
-    } catch {
-      // Chromium may still hold a file in it; the next command's profile is a new folder.
+    if (profile) {
+      try {
+        rmSync(profile, { recursive: true, force: true });
+      } catch {
+        // Chromium may still hold a file in it; the next command removes it.
+      }
     }
     app.exit(code);
   };
-  // Printing the runbook's PDF closes its hidden window: that must not quit the command midway.
-  app.on('window-all-closed', () => undefined);
   // Nobody may be there to dismiss Electron's error box (WinRM, a scheduled task): say it, and end.
   const fail = (error: unknown) => {
     process.stderr.write(`ndes-companion: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     end(70);
   };
   process.on('uncaughtException', fail);
+  try {
+    // Under the data folder, which only Administrators and SYSTEM may write; earlier commands'
+    // profiles that Chromium still held when they ended are removed here.
+    const dataDir = productionEdges().dataDir;
+    prepareDataDir(dataDir);
+    removeOldProfiles(dataDir);
+    profile = mkdtempSync(join(dataDir, 'cli-profile-'));
+    app.setPath('userData', profile);
+    app.disableHardwareAcceleration();
+  } catch (error) {
+    fail(error);
+  }
+  // Printing the runbook's PDF closes its hidden window: that must not quit the command midway.
+  app.on('window-all-closed', () => undefined);
   app
     .whenReady()
     .then(async () => {
@@ -135,4 +144,17 @@ if (isCliStart(process.argv, app.isPackaged)) {
       app.quit();
     });
   });
+}
+
+/** Profiles of earlier CLI commands left behind (Chromium held a file when they ended), over an hour old. */
+function removeOldProfiles(dataDir: string): void {
+  for (const name of readdirSync(dataDir)) {
+    if (!name.startsWith('cli-profile-')) continue;
+    const path = join(dataDir, name);
+    try {
+      if (Date.now() - statSync(path).mtimeMs > 3_600_000) rmSync(path, { recursive: true, force: true });
+    } catch {
+      // In use by a command still running, or already gone.
+    }
+  }
 }

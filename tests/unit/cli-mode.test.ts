@@ -20,6 +20,11 @@ describe('the installed app started as the CLI (--cli)', () => {
     expect(await readStdin(rest)).toBe('Pfx-Passw0rd\nmore');
   });
 
+  it('reads past the byte-order mark .NET Framework writes first on a UTF-8 console', async () => {
+    const { args } = await readCliArguments(Readable.from([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('["steps","--json"]\n')]));
+    expect(args).toEqual(['steps', '--json']);
+  });
+
   it('refuses anything but a JSON array of strings, and a missing line, with what to do', async () => {
     await expect(readCliArguments(Readable.from([Buffer.from('steps --json\n')]))).rejects.toThrow('not a JSON array of strings. Start the CLI with ndes-companion.exe.');
     await expect(readCliArguments(Readable.from([Buffer.from('["steps", 7]\n')]))).rejects.toThrow('not a JSON array of strings');

@@ -443,11 +443,7 @@ export class Runbook {
     const runId = givenRunId ?? randomUUID();
     if (this.running.has(runId)) throw duplicateRun();
     this.refresh();
-    // The app and the CLI share the data folder: one step runs in one process at a time.
-    const other = this.state.steps[stepId];
-    if (other?.status === 'running' && other.pid !== undefined && other.pid !== process.pid && processAlive(other.pid)) {
-      throw new CompanionError('INVALID_REQUEST', `Step ${steps.indexOf(step) + 1} (${step.title}) is running in another companion process (pid ${other.pid}).`, 'Let it finish there (the companion window or a CLI command), then run or verify it here.');
-    }
+    runningElsewhere(this.state, stepId);
     const given = inputs ?? this.savedInputs(stepId);
     if (inputs) {
       this.state.inputs[stepId] = this.deps.redactor.value(inputs);
@@ -469,7 +465,12 @@ export class Runbook {
     const effectiveInputs = this.withDefaults(stepId, given, progress);
     const controller = this.begin(runId);
     const previous: StepStatus = this.state.steps[stepId]?.status ?? 'not-started';
-    this.record(stepId, 'running');
+    try {
+      this.claim(stepId);
+    } catch (error) {
+      this.running.delete(runId);
+      throw error;
+    }
     const found: string[] = [];
     const keepSecret = (value: string) => {
       found.push(value);
@@ -582,6 +583,23 @@ export class Runbook {
     return controller;
   }
 
+  /**
+   * Marks the step running as one check-and-set under the state's lock: the app and the CLI
+   * share the data folder, and only one of them may start a step.
+   */
+  private claim(stepId: StepId): void {
+    this.state.steps[stepId] = { status: 'running', at: this.now().toISOString(), pid: process.pid };
+    try {
+      this.deps.store.update((disk) => {
+        runningElsewhere(disk, stepId);
+        return mergeChanges(disk, this.state, this.synced);
+      });
+    } finally {
+      // Refused or not, what is on disk is what this process knows now.
+      this.refresh();
+    }
+  }
+
   private record(stepId: StepId, status: StepStatus): void {
     this.state.steps[stepId] = { status, at: this.now().toISOString(), ...(status === 'running' ? { pid: process.pid } : {}) };
     this.save();
@@ -612,4 +630,13 @@ function duplicateRun(): CompanionError {
 function manualRemediation(step: StepDefinition, values: RunbookValues): string {
   const lines = manualSteps(step.id, values) ?? step.plan({}).map((action) => `${action.title}: ${action.detail}`);
   return `Do this step by hand for now: ${lines.join(' ')}`;
+}
+
+/** Refuses a step saved as running in another companion process that still runs. */
+function runningElsewhere(state: RunbookState, stepId: StepId): void {
+  const other = state.steps[stepId];
+  if (other?.status === 'running' && other.pid !== undefined && other.pid !== process.pid && processAlive(other.pid)) {
+    const step = stepById(stepId);
+    throw new CompanionError('INVALID_REQUEST', `Step ${steps.indexOf(step) + 1} (${step.title}) is running in another companion process (pid ${other.pid}).`, 'Let it finish there (the companion window or a CLI command), then run or verify it here.');
+  }
 }

@@ -6,8 +6,6 @@
 #   strongswan-pki, libstrongswan-extra-plugins, certmonger
 #                                 independent SCEP clients the lab's fake NDES must satisfy
 #   poppler-utils                 pdftotext: reads back the runbook PDF the tests print
-#   libsecret-1-dev, pkg-config   keytar (under @azure/msal-node-extensions) compiles against
-#                                 them during `npm ci`, so .ci/run asks for them before it
 set -euo pipefail
 
 # Only Linux machines get packages from Debian; elsewhere the browser is found by path.

@@ -1,7 +1,8 @@
 import { Ajv } from 'ajv';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { EXTENSION_PERSISTENCE_FILES } from '../../electron/core/cloud/token-cache.ts';
 import { repoRoot } from '../helpers/companion.ts';
 
 const config = JSON.parse(readFileSync(join(repoRoot, 'build', 'electron-builder.json'), 'utf8')) as Record<string, unknown> & {
@@ -72,13 +73,36 @@ describe('electron-builder configuration', () => {
     const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
     // A production dependency, so electron-builder copies it (the bundles leave it external).
     expect(Object.keys(pkg.dependencies)).toContain('@azure/msal-node-extensions');
-    expect(readFileSync(join(repoRoot, 'dist', 'main', 'index.mjs'), 'utf8')).toMatch(/import\("@azure\/msal-node-extensions"\)/);
-    expect(existsSync(join(repoRoot, 'node_modules', '@azure', 'msal-node-extensions', 'bin', 'x64', 'dpapi.node'))).toBe(true);
+    const extension = join(repoRoot, 'node_modules', '@azure', 'msal-node-extensions');
+    // The bundle loads the two file persistences from the extension's own files, never its index.
+    expect(readFileSync(join(repoRoot, 'dist', 'main', 'index.mjs'), 'utf8')).not.toMatch(/import\("@azure\/msal-node-extensions"\)/);
+    for (const file of EXTENSION_PERSISTENCE_FILES) expect(existsSync(join(extension, file)), file).toBe(true);
+    expect(existsSync(join(extension, 'bin', 'x64', 'dpapi.node'))).toBe(true);
     expect(config.asarUnpack).toContain('node_modules/@azure/msal-node-extensions/bin/**');
-    // dpapi.node and keytar are Node-API modules, which load in Electron as built for Node: no
-    // rebuild (which would need a compiler and Electron's headers on the build machine).
+    // dpapi.node is a Node-API module, prebuilt by Microsoft, which loads in Electron as it is:
+    // no rebuild (which would need a compiler and Electron's headers on the build machine).
     expect(config.npmRebuild).toBe(false);
-    expect(readFileSync(join(repoRoot, 'node_modules', 'keytar', 'binding.gyp'), 'utf8')).toMatch(/NAPI_VERSION|node_addon_api|napi/i);
+  });
+
+  it("builds no native code on install: keytar (the extension's Linux and macOS keychains) is neither built nor shipped", () => {
+    const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { allowScripts: Record<string, boolean> };
+    expect(pkg.allowScripts['keytar']).toBe(false);
+    expect(existsSync(join(repoRoot, 'node_modules', 'keytar', 'build'))).toBe(false);
+    expect(config.files).toContain('!**/node_modules/keytar/**');
+    expect(config.asarUnpack.some((pattern) => pattern.includes('keytar'))).toBe(false);
+    // The persistences the companion loads reach neither keytar nor the broker's native runtime.
+    const extension = join(repoRoot, 'node_modules', '@azure', 'msal-node-extensions', 'dist');
+    const reached = new Set<string>();
+    const visit = (file: string): void => {
+      if (reached.has(file)) return;
+      reached.add(file);
+      for (const [, target] of readFileSync(file, 'utf8').matchAll(/^import .* from '([^']+)';$/gm)) {
+        expect(target, `${file} imports ${target}`).not.toMatch(/keytar|msal-node-runtime/);
+        if (target?.startsWith('.')) visit(join(dirname(file), target));
+      }
+    };
+    for (const file of EXTENSION_PERSISTENCE_FILES) visit(join(extension, '..', file));
+    expect(reached.size).toBeGreaterThan(3);
   });
 
   it('carries ndes-companion.exe, the console launcher for the CLI, beside the app (runAsNode stays off)', () => {

@@ -1,5 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { ICachePlugin, TokenCacheContext } from '@azure/msal-node';
 import type { IPersistence } from '@azure/msal-node-extensions';
 import { lock } from 'proper-lockfile';
@@ -150,17 +152,52 @@ export function protectedTokenCache(path: string, lockWait: LockWait = LOCK_WAIT
 }
 
 /**
- * The extension is loaded on first use, not at start: a missing native part (keytar, which
- * its index loads although the companion never uses it) then fails a sign-in with a clear
- * message instead of every command. On Windows, DPAPI is proven with a round trip first, so
- * a logon without DPAPI keys is said before a sign-in is thrown away.
+ * The two persistences the companion uses, loaded from the extension's own files on first use.
+ * Its index also loads the Linux and macOS keychain persistences, which need keytar, a native
+ * module compiled at install time against libsecret: the companion never uses them, so keytar's
+ * install script is denied (package.json allowScripts) and nothing here reaches it. The files
+ * are the extension's own, unchanged: DPAPI still loads its binding (bin/<arch>/dpapi.node,
+ * prebuilt by Microsoft) relative to them.
+ */
+interface Persistences {
+  FilePersistence: typeof import('@azure/msal-node-extensions').FilePersistence;
+  FilePersistenceWithDataProtection: typeof import('@azure/msal-node-extensions').FilePersistenceWithDataProtection;
+  DataProtectionScope: typeof import('@azure/msal-node-extensions').DataProtectionScope;
+}
+
+export const EXTENSION_PERSISTENCE_FILES = ['dist/persistence/FilePersistence.mjs', 'dist/persistence/FilePersistenceWithDataProtection.mjs', 'dist/persistence/DataProtectionScope.mjs'] as const;
+
+async function loadPersistences(): Promise<Persistences> {
+  const folder = dirname(createRequire(import.meta.url).resolve('@azure/msal-node-extensions/package.json'));
+  const [file, withDataProtection, scope] = await Promise.all(EXTENSION_PERSISTENCE_FILES.map((relative) => import(pathToFileURL(join(folder, relative)).href) as Promise<Record<string, unknown>>));
+  const loaded = {
+    FilePersistence: file?.['FilePersistence'],
+    FilePersistenceWithDataProtection: withDataProtection?.['FilePersistenceWithDataProtection'],
+    DataProtectionScope: scope?.['DataProtectionScope'],
+  };
+  for (const [name, value] of Object.entries(loaded)) if (value === undefined) throw new Error(`${name} is not where version ${extensionVersion(folder)} keeps it`);
+  return loaded as unknown as Persistences;
+}
+
+function extensionVersion(folder: string): string {
+  try {
+    return String((JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { version?: unknown }).version);
+  } catch {
+    return 'unknown';
+  }
+}
+
+/**
+ * The extension is loaded on first use, not at start: a missing file then fails a sign-in with
+ * a clear message instead of every command. On Windows, DPAPI is proven with a round trip
+ * first, so a logon without DPAPI keys is said before a sign-in is thrown away.
  */
 async function openPersistence(path: string, protection: CacheProtection): Promise<IPersistence> {
-  let extensions: typeof import('@azure/msal-node-extensions');
+  let extensions: Persistences;
   try {
-    extensions = await import('@azure/msal-node-extensions');
+    extensions = await loadPersistences();
   } catch (error) {
-    throw new CompanionError('SIGN_IN_FAILED', `The token cache cannot be kept: @azure/msal-node-extensions did not load (${firstLine(error)}).`, 'Reinstall the companion; from source, run npm ci again (see the README for the packages it compiles against).');
+    throw new CompanionError('SIGN_IN_FAILED', `The token cache cannot be kept: @azure/msal-node-extensions did not load (${firstLine(error)}).`, 'Reinstall the companion; from source, run npm ci again.');
   }
   try {
     if (protection !== 'dpapi-current-user') return await extensions.FilePersistence.create(path);

@@ -253,6 +253,24 @@ function Get-AuthenticodeSignature {
     }
 }
 
+# Every world on this machine shares its one Global\_MSIExecute mutex (on Linux .NET keeps named
+# mutexes under a fixed /tmp folder), so a script watching for its own installer's transaction
+# would see another world's. A script that starts a fake installer therefore first waits its
+# turn, machine-wide, and keeps it until its process ends (the OS releases the lock however it
+# ends): one world installs at a time, as one Windows Installer transaction runs at a time on a
+# real server.
+function Enter-FakeInstallSession {
+    if ($null -ne $script:FakeInstallSession) { return }
+    $folder = Join-Path -Path ([System.IO.Path]::GetDirectoryName([System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName)) -ChildPath 'slots'
+    $null = [System.IO.Directory]::CreateDirectory($folder)
+    $lock = Join-Path -Path $folder -ChildPath 'install-session.lock'
+    while ($null -eq $script:FakeInstallSession) {
+        try { $script:FakeInstallSession = [System.IO.File]::Open($lock, [System.IO.FileMode]::OpenOrCreate, [System.IO.FileAccess]::ReadWrite, [System.IO.FileShare]::None) }
+        catch [System.IO.IOException] { Start-Sleep -Milliseconds 25 }
+    }
+}
+$script:FakeInstallSession = $null
+
 # Start-Process on a world file that is an installer ("installer": { ... }) starts
 # Invoke-FakeInstaller.ps1 in a new fake Windows host process and returns that real process.
 function Start-Process {
@@ -266,11 +284,12 @@ function Start-Process {
         return
     }
     if (-not $entry.ContainsKey('installer')) { throw "FakeWindows: $normal is not a program the fake Windows can run." }
+    Enter-FakeInstallSession
     $stateFile = Get-FakeWorldFile
     $request = "$stateFile.start-$([guid]::NewGuid().ToString('N')).json"
     [System.IO.File]::WriteAllText($request, (ConvertTo-Json -InputObject @{ path = $normal; arguments = @($ArgumentList) } -Depth 5))
     $hostPath = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
-    $childArgs = @('--module', (Join-Path -Path $PSScriptRoot -ChildPath 'FakeWindows.psm1'), '--state', $stateFile, '--', '-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-File', (Join-Path -Path $PSScriptRoot -ChildPath 'Invoke-FakeInstaller.ps1'), '-Request', $request)
+    $childArgs = @('--module', (Join-Path -Path $PSScriptRoot -ChildPath 'FakeWindows.psm1'), '--state', $stateFile, '--child', '--', '-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-File', (Join-Path -Path $PSScriptRoot -ChildPath 'Invoke-FakeInstaller.ps1'), '-Request', $request)
     $quoted = @($childArgs | ForEach-Object { if ($_ -match '[\s"]') { '"' + ($_ -replace '"', '\"') + '"' } else { $_ } })
     $output = "$request.out"
     $process = Microsoft.PowerShell.Management\Start-Process -FilePath $hostPath -ArgumentList ($quoted -join ' ') -PassThru -RedirectStandardOutput $output -RedirectStandardError "$request.err"

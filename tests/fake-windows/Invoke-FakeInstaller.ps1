@@ -117,7 +117,7 @@ try {
     elseif ([bool](Get-Spec 'crash' $false)) { [System.Diagnostics.Process]::GetCurrentProcess().Kill() }
     elseif ([int](Get-Spec 'filesAfterExitMs' 0) -gt 0) {
         $hostPath = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
-        $childArgs = @('--module', (Join-Path -Path $PSScriptRoot -ChildPath 'FakeWindows.psm1'), '--state', $global:FakeWindowsStateFile, '--', '-NoProfile', '-NonInteractive', '-File', $PSCommandPath, '-Request', $Request, '-DeferredMs', [string](Get-Spec 'filesAfterExitMs' 0))
+        $childArgs = @('--module', (Join-Path -Path $PSScriptRoot -ChildPath 'FakeWindows.psm1'), '--state', $global:FakeWindowsStateFile, '--child', '--', '-NoProfile', '-NonInteractive', '-File', $PSCommandPath, '-Request', $Request, '-DeferredMs', [string](Get-Spec 'filesAfterExitMs' 0))
         $quoted = @($childArgs | ForEach-Object { if ($_ -match '[\s"]') { '"' + ($_ -replace '"', '\"') + '"' } else { $_ } })
         $null = Microsoft.PowerShell.Management\Start-Process -FilePath $hostPath -ArgumentList ($quoted -join ' ') -RedirectStandardOutput "$Request.deferred.out" -RedirectStandardError "$Request.deferred.err"
     }

@@ -85,17 +85,43 @@ function ConvertTo-CommandLineArgument {
     return '"' + $escaped + '"'
 }
 
+# A backstop for a run that hangs, far past what any run takes on the slowest machine: the
+# suite waits on exits, never on a deadline.
+$script:HangMinutes = 10
+function Assert-NotHung {
+    param([hashtable[]]$Entries)
+    foreach ($entry in $Entries) {
+        if (-not $entry.Process.HasExited -and ([DateTime]::UtcNow - $entry.Started).TotalMinutes -gt $script:HangMinutes) {
+            $entry.Process.Kill()
+            throw "$($entry.Name) hung: still running after $script:HangMinutes minutes."
+        }
+    }
+}
+
 <#
-    Starts each run at once (two cores finish twice as fast) and waits for all of them. A run is
-    @{ Name; Script; World (hashtable); Parameters (ordered hashtable); Switches; LanguageMode;
-    Stdin }. Returns a hashtable: name -> @{ ExitCode; Lines; Progress; Json; Result; Stderr }.
+    Runs each run as its own PowerShell process, at most one per core at a time (the host also
+    holds every PowerShell start to a slot per core, whoever starts it), and waits for every one
+    to exit: no deadline a busy machine could cross, only a backstop that names a run that hangs.
+    A run is @{ Name; Script; World (hashtable); Parameters (ordered hashtable); Switches;
+    LanguageMode; Stdin }. Returns a hashtable: name -> @{ ExitCode; Lines; Progress; Json;
+    Result; Stderr }.
 #>
 function Invoke-CompanionScripts {
     param([Parameter(Mandatory = $true)][hashtable[]]$Runs, [Parameter(Mandatory = $true)][string]$WorkDir)
     $hostPath = Get-FakeWindowsHostPath
     $module = Join-Path -Path $script:RepoRoot -ChildPath 'tests/fake-windows/FakeWindows.psm1'
-    $started = @()
-    foreach ($run in $Runs) {
+    $parallel = [Math]::Max(1, [Environment]::ProcessorCount)
+    $started = New-Object -TypeName System.Collections.Generic.List[hashtable]
+    $pending = New-Object -TypeName System.Collections.Generic.Queue[hashtable]
+    foreach ($run in $Runs) { $pending.Enqueue($run) }
+    while ($pending.Count -gt 0) {
+        $live = @($started | Where-Object { -not $_.Process.HasExited })
+        if ($live.Count -ge $parallel) {
+            $null = $live[0].Process.WaitForExit(100)
+            Assert-NotHung -Entries $live
+            continue
+        }
+        $run = $pending.Dequeue()
         $worldFile = Join-Path -Path $WorkDir -ChildPath ("world-" + $run['Name'] + '.json')
         $json = ConvertTo-Json -InputObject $run['World'] -Depth 20
         [System.IO.File]::WriteAllText($worldFile, $json, (New-Object -TypeName System.Text.UTF8Encoding -ArgumentList $false))
@@ -124,11 +150,22 @@ function Invoke-CompanionScripts {
         $process = [System.Diagnostics.Process]::Start($info)
         if ($run['Stdin']) { $process.StandardInput.Write([string]$run['Stdin']) }
         $process.StandardInput.Close()
-        $started += , @{ Name = $run['Name']; Process = $process; Stdout = $process.StandardOutput.ReadToEndAsync(); Stderr = $process.StandardError.ReadToEndAsync() }
+        $started.Add(@{ Name = $run['Name']; WorldFile = $worldFile; Process = $process; Started = [DateTime]::UtcNow; Stdout = $process.StandardOutput.ReadToEndAsync(); Stderr = $process.StandardError.ReadToEndAsync() })
     }
     $results = @{}
-    foreach ($entry in $started) {
-        if (-not $entry.Process.WaitForExit(120000)) { $entry.Process.Kill(); throw "$($entry.Name) did not finish within 120 s." }
+    try { Wait-CompanionRuns -Started $started -Results $results }
+    finally {
+        # A run can leave a process of its world behind on purpose (an installer inside its
+        # transaction is left to finish): none outlives the suite.
+        Stop-WorldProcess -WorldFile @($started | ForEach-Object { $_.WorldFile })
+    }
+    return $results
+}
+
+function Wait-CompanionRuns {
+    param([System.Collections.Generic.List[hashtable]]$Started, [hashtable]$Results)
+    foreach ($entry in $Started) {
+        while (-not $entry.Process.WaitForExit(1000)) { Assert-NotHung -Entries @($entry) }
         $entry.Process.WaitForExit()
         $stdout = $entry.Stdout.GetAwaiter().GetResult()
         $lines = @($stdout -split "`r?`n" | Where-Object { $_ -ne '' })
@@ -136,7 +173,7 @@ function Invoke-CompanionScripts {
         $json = $document -join "`n"
         $parsed = $null
         if ($json -ne '') { try { $parsed = ConvertFrom-Json -InputObject $json } catch { $parsed = $null } }
-        $results[$entry.Name] = @{
+        $Results[$entry.Name] = @{
             ExitCode = $entry.Process.ExitCode
             Lines    = $lines
             Progress = @($lines | Where-Object { $_ -like '::progress::*' } | ForEach-Object { $_.Substring(13) -replace '^\d{1,3}% ', '' })
@@ -146,7 +183,25 @@ function Invoke-CompanionScripts {
             Stderr   = $entry.Stderr.GetAwaiter().GetResult()
         }
     }
-    return $results
+}
+
+# Stops every process still running in one of these worlds (its command line names the world file).
+function Stop-WorldProcess {
+    param([string[]]$WorldFile)
+    $markers = @($WorldFile | Where-Object { $_ })
+    if ($markers.Count -eq 0) { return }
+    if ($script:IsDesktop -or [System.Runtime.InteropServices.RuntimeInformation]::IsOSPlatform([System.Runtime.InteropServices.OSPlatform]::Windows)) {
+        $processes = @(Get-CimInstance -ClassName Win32_Process | ForEach-Object { @{ Id = [int]$_.ProcessId; CommandLine = [string]$_.CommandLine } })
+    }
+    else {
+        $processes = @(Get-Process | ForEach-Object { @{ Id = $_.Id; CommandLine = [string]$_.CommandLine } })
+    }
+    foreach ($process in $processes) {
+        if ($process.Id -eq $PID -or -not $process.CommandLine) { continue }
+        foreach ($marker in $markers) {
+            if ($process.CommandLine.Contains($marker)) { Stop-Process -Id $process.Id -Force -ErrorAction SilentlyContinue; break }
+        }
+    }
 }
 
 function Invoke-CompanionScript {

@@ -23,19 +23,11 @@ BeforeAll {
     }
     $fast = @{ ServicesTimeoutSeconds = 3 }
     $log = @('Action start 10:15:01: InstallFiles.', 'MSI (s) (A4:2C) [10:15:02:113]: Product: Microsoft Entra private network connector -- Installation failed.', 'Action ended 10:15:02: InstallFinalize. Return value 3.', 'CustomAction RegisterEventLogSource returned actual error code 1603', 'Error 0x80070643: Failed to install MSI package.')
+    # The hang holds the machine's install turn for its whole 10 s deadline (see
+    # Enter-FakeInstallSession): it goes first, beside the runs that never start an installer.
     $runs = @(
-        @{ Name = 'ok'; World = $healthy },
-        @{ Name = 'ok-clm'; World = $healthy; LanguageMode = 'ConstrainedLanguage' },
-        @{ Name = 'what-if'; World = $healthy; Switches = @('WhatIf') },
-        @{ Name = 'cancelled'; World = (& $with $healthy @{ exitCode = 1602 }) },
-        @{ Name = 'failed'; World = (& $with $healthy @{ exitCode = 1603; logName = 'MicrosoftEntraPrivateNetworkConnector_20261201101500.log'; log = $log }) },
-        @{ Name = 'busy'; World = (& $with $healthy @{ exitCode = 1618 }) },
-        @{ Name = 'restarting'; World = (& $with $healthy @{ exitCode = 1641 }) },
-        @{ Name = 'reboot'; World = (& $with $healthy @{ exitCode = 3010 }) },
-        @{ Name = 'crash'; World = (& $with $healthy @{ crash = $true }) },
         @{ Name = 'hang'; World = (& $with $healthy @{ hang = 'before-transaction' }); Parameters = @{ InstallerTimeoutSeconds = 10 } },
-        @{ Name = 'no-services'; World = (& $with $healthy @{ servicesAppear = $false }) },
-        @{ Name = 'late-files'; World = (& $with $healthy @{ filesAfterExitMs = 1500 }); Parameters = @{ ServicesTimeoutSeconds = 20 } },
+        @{ Name = 'what-if'; World = $healthy; Switches = @('WhatIf') },
         @{ Name = 'not-signed'; World = (& $with $healthy $null @{ signature = $null }) },
         @{ Name = 'tampered'; World = (& $with $healthy $null @{ signature = [ordered]@{ status = 'HashMismatch'; signer = $microsoft } }) },
         @{ Name = 'not-microsoft'; World = (& $with $healthy $null @{ signature = [ordered]@{ status = 'Valid'; signer = 'CN=Microsoft Corporation, OU=O=Microsoft Corporation, O=Contoso Tools, C=US' } }) },
@@ -43,9 +35,19 @@ BeforeAll {
         @{ Name = 'missing'; World = $healthy; Parameters = @{ InstallerPath = "$downloads\nothing.exe" } },
         @{ Name = 'same-version'; World = $registered },
         @{ Name = 'other-version'; World = (& $with $registered @{ version = '1.5.4400.0' } @{ version = '1.5.4400.0' }) },
+        @{ Name = 'acl-fails'; World = (Merge-World -Base $healthy -Patch ([ordered]@{ icaclsFails = 5 })) },
+        @{ Name = 'ok'; World = $healthy },
+        @{ Name = 'ok-clm'; World = $healthy; LanguageMode = 'ConstrainedLanguage' },
+        @{ Name = 'cancelled'; World = (& $with $healthy @{ exitCode = 1602 }) },
+        @{ Name = 'failed'; World = (& $with $healthy @{ exitCode = 1603; logName = 'MicrosoftEntraPrivateNetworkConnector_20261201101500.log'; log = $log }) },
+        @{ Name = 'busy'; World = (& $with $healthy @{ exitCode = 1618 }) },
+        @{ Name = 'restarting'; World = (& $with $healthy @{ exitCode = 1641 }) },
+        @{ Name = 'reboot'; World = (& $with $healthy @{ exitCode = 3010 }) },
+        @{ Name = 'crash'; World = (& $with $healthy @{ crash = $true }) },
+        @{ Name = 'no-services'; World = (& $with $healthy @{ servicesAppear = $false }) },
+        @{ Name = 'late-files'; World = (& $with $healthy @{ filesAfterExitMs = 1500 }); Parameters = @{ ServicesTimeoutSeconds = 20 } },
         @{ Name = 'upgrade'; World = (& $with $registered @{ version = '1.5.4400.0' } @{ version = '1.5.4400.0' }); Switches = @('Upgrade') },
-        @{ Name = 'old-installer'; World = (& $with $healthy @{ product = 'aad'; version = '1.5.3437.0' } @{ version = '1.5.3437.0' } "$downloads\AADApplicationProxyConnectorInstaller.exe"); Parameters = @{ InstallerPath = "$downloads\AADApplicationProxyConnectorInstaller.exe"; Environment = 'AzureUSGovernment' } },
-        @{ Name = 'acl-fails'; World = (Merge-World -Base $healthy -Patch ([ordered]@{ icaclsFails = 5 })) }
+        @{ Name = 'old-installer'; World = (& $with $healthy @{ product = 'aad'; version = '1.5.3437.0' } @{ version = '1.5.3437.0' } "$downloads\AADApplicationProxyConnectorInstaller.exe"); Parameters = @{ InstallerPath = "$downloads\AADApplicationProxyConnectorInstaller.exe"; Environment = 'AzureUSGovernment' } }
     )
     foreach ($run in $runs) {
         $run['Script'] = 'Install-Connector'

@@ -4,7 +4,8 @@
 // powershell.exe, after a few options of its own:
 //
 //   FakeWindowsHost --module <FakeWindows.psd1> --state <world.json> [--record <calls.jsonl>]
-//                   [--language-mode ConstrainedLanguage] -- -NoProfile -NonInteractive ... -File <script> -Name value
+//                   [--language-mode ConstrainedLanguage] [--child]
+//                   -- -NoProfile -NonInteractive ... -File <script> -Name value
 //
 // Everything after "--" goes, untouched, to PowerShell's own console host (ConsoleShell.Start),
 // so -File, parameter binding, exit codes and stdout are PowerShell's, not ours. The only
@@ -13,6 +14,12 @@
 // answer from the world file. With --language-mode ConstrainedLanguage the script runs as
 // AppLocker or WDAC script rules run an untrusted script, while the fake module, like a module
 // from System32, keeps FullLanguage.
+//
+// However many tests start it at once, at most one PowerShell per core runs: each start first
+// takes one of ProcessorCount slots (a lock file beside the host, released by the OS when the
+// process ends, however it ends) and waits for one to free. A PowerShell the fake Windows itself
+// starts (an installer, --child) runs inside its parent's slot; waiting for a slot of its own
+// while the parent holds one could deadlock.
 using System;
 using System.Collections.Generic;
 using System.IO;
@@ -28,6 +35,7 @@ public static class Program
     public static int Main(string[] args)
     {
         string? module = null, state = null, record = null, languageMode = null;
+        bool child = false;
         var rest = new List<string>();
         int i = 0;
         for (; i < args.Length; i++)
@@ -35,6 +43,7 @@ public static class Program
             string arg = args[i];
             if (arg == "--") { i++; break; }
             if (!arg.StartsWith("--", StringComparison.Ordinal)) break;
+            if (arg == "--child") { child = true; continue; }
             if (i + 1 >= args.Length) return Usage($"{arg} needs a value");
             string value = args[++i];
             switch (arg)
@@ -48,6 +57,7 @@ public static class Program
         }
         for (; i < args.Length; i++) rest.Add(args[i]);
         if (module is null || state is null) return Usage("--module and --state are required");
+        using FileStream? slot = child ? null : TakeSlot();
 
         // powershell.exe records -ExecutionPolicy as the Process scope in this variable
         // (about_PowerShell_exe); pwsh on Linux does not, so the host does it the Windows way.
@@ -96,6 +106,22 @@ public static class Program
 #endif
     }
 
+    private static FileStream TakeSlot()
+    {
+        string folder = Path.Combine(AppContext.BaseDirectory, "slots");
+        Directory.CreateDirectory(folder);
+        int slots = Math.Max(1, Environment.ProcessorCount);
+        while (true)
+        {
+            for (int slot = 0; slot < slots; slot++)
+            {
+                try { return new FileStream(Path.Combine(folder, $"slot-{slot}.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
+                catch (IOException) { }
+            }
+            System.Threading.Thread.Sleep(25);
+        }
+    }
+
     // Built by hand so the same file compiles for Windows PowerShell 5.1's .NET Framework host.
     private static string Json(string text)
     {
@@ -112,7 +138,7 @@ public static class Program
     private static int Usage(string problem)
     {
         Console.Error.WriteLine($"FakeWindowsHost: {problem}");
-        Console.Error.WriteLine("usage: FakeWindowsHost --module <psd1> --state <world.json> [--record <jsonl>] [--language-mode ConstrainedLanguage] -- <powershell argv>");
+        Console.Error.WriteLine("usage: FakeWindowsHost --module <psd1> --state <world.json> [--record <jsonl>] [--language-mode ConstrainedLanguage] [--child] -- <powershell argv>");
         return 64;
     }
 }

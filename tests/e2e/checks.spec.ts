@@ -3,12 +3,12 @@ import type { Page } from '@playwright/test';
 import { LAB_EXTERNAL_URL, LAB_INTERNAL_URL } from '../lab/world.ts';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, POWERSHELL_WAIT, root, test } from './fixtures.ts';
+import { expect, root, test } from './fixtures.ts';
 
 async function runReadiness(app: Page): Promise<void> {
   await app.getByLabel('Internal NDES URL').fill(LAB_INTERNAL_URL);
   await app.getByRole('button', { name: 'Run step' }).click();
-  await expect(app.getByRole('heading', { level: 2, name: /^(Ready|Not ready|Incomplete):/ })).toBeVisible(POWERSHELL_WAIT);
+  await expect(app.getByRole('heading', { level: 2, name: /^(Ready|Not ready|Incomplete):/ })).toBeVisible();
 }
 
 function group(app: Page, title: string) {
@@ -68,7 +68,7 @@ test.describe('verify through the lab App Proxy', () => {
     await app.getByLabel('Internal URL').fill(LAB_INTERNAL_URL);
     await app.getByLabel('External URL').fill(LAB_EXTERNAL_URL);
     await app.getByRole('button', { name: 'Run step' }).click();
-    await expect(app.getByRole('heading', { level: 2, name: /^Ready:/ })).toBeVisible({ timeout: 20_000 });
+    await expect(app.getByRole('heading', { level: 2, name: /^Ready:/ })).toBeVisible();
     await expect(app.locator('[data-check="external.same-ca"]')).toContainText('Passed');
     await expect(app.locator('[data-check="external.tls"]')).toContainText('Passed');
   });
@@ -81,7 +81,7 @@ test.describe('an app with no active connector', () => {
     await app.getByLabel('External URL').fill(LAB_EXTERNAL_URL);
     await app.getByRole('button', { name: 'Run step' }).click();
     const mscep = app.locator('[data-check="external.mscep"]');
-    await expect(mscep).toContainText('no active connector', { timeout: 20_000 });
+    await expect(mscep).toContainText('no active connector');
     await expect(mscep).toContainText('start WAPCSvc and WAPCUpdaterSvc');
   });
 });
@@ -102,12 +102,11 @@ test.describe('a firewall that drops traffic silently', () => {
     await app.getByLabel('Probe timeout (seconds)').fill('30');
     await app.getByRole('button', { name: 'Run step' }).click();
     await expect(app.getByRole('status').filter({ hasText: /Checking… \d+ checks done: \d+ failed/ })).toBeVisible();
-    // The black-holed endpoints would hold the run for 30 s.
+    // The black-holed endpoints hold the run for 30 s: only the cancel can end it sooner, and a
+    // run that ended by itself would say what it found, not that it was cancelled.
     await expect(app.getByRole('log', { name: 'Activity log' })).toContainText('PASS login.windows.net:443');
-    const started = Date.now();
     await app.getByRole('button', { name: 'Cancel' }).click();
     await expect(app.getByRole('alert')).toContainText('The checks were cancelled before they finished.');
-    expect(Date.now() - started).toBeLessThan(5_000);
     await expect(app.getByRole('button', { name: 'Run step' })).toBeEnabled();
   });
 });

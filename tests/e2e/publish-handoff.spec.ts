@@ -2,7 +2,6 @@ import { AxeBuilder } from '@axe-core/playwright';
 import { PREVIEW_ORIGIN } from '../../electron/preview/host.ts';
 import { expect, test, signInByDeviceCode } from './fixtures.ts';
 
-const WAIT = { timeout: 30_000 };
 const EXTERNAL = 'https://ndes-contoso.msappproxy.net/certsrv/mscep/';
 const SERVER = 'https://ndes-contoso.msappproxy.net/';
 const SCEP = `${SERVER}certsrv/mscep/mscep.dll`;
@@ -21,7 +20,7 @@ test('after Publish: copy the external URL, Verify and Intune start from it, and
   await app.getByLabel('Internal URL').fill('http://ndes01.contoso.local/');
   await app.getByRole('button', { name: 'Run step' }).click();
   const result = app.getByRole('region', { name: 'Result' });
-  await expect(result.getByText(EXTERNAL, { exact: true })).toBeVisible(WAIT);
+  await expect(result.getByText(EXTERNAL, { exact: true })).toBeVisible();
   // No clipboard permission was granted: a click is all writing needs on the app's secure origin.
   await result.getByRole('button', { name: 'Copy external URL' }).click();
   await expect(result.getByRole('status').filter({ hasText: 'Copied' })).toBeVisible();
@@ -46,15 +45,15 @@ test('after Publish: copy the external URL, Verify and Intune start from it, and
   await expect(external).toHaveValue(SERVER);
   expect((await new AxeBuilder({ page: app }).analyze()).violations.map((violation) => violation.id)).toEqual([]);
   await app.getByRole('button', { name: 'Run step' }).click();
-  await expect(log).toContainText(`External URL: ${SERVER}, as step 7 (Publish) read it back.`, WAIT);
-  await expect(app.locator('#checks-heading')).toBeVisible(WAIT);
+  await expect(log).toContainText(`External URL: ${SERVER}, as step 7 (Publish) read it back.`);
+  await expect(app.locator('#checks-heading')).toBeVisible();
 
   // Intune: the SCEP URL Publish read back, the profiles listed with a checkbox each, the pilot ticked.
   await steps.getByRole('button', { name: /^Intune/ }).click();
   await expect(app.getByRole('textbox', { name: 'External SCEP URL' })).toHaveValue(SCEP);
   await app.getByLabel('Internal SCEP URL to replace (optional)').fill(INTERNAL_SCEP);
   await app.getByRole('button', { name: 'Run step' }).click();
-  await expect(app.getByRole('status').filter({ hasText: '4 SCEP profile(s); 3 would change (replace)' })).toBeVisible(WAIT);
+  await expect(app.getByRole('status').filter({ hasText: '4 SCEP profile(s); 3 would change (replace)' })).toBeVisible();
   const profiles = app.getByRole('group', { name: /^Profiles to change/ });
   await expect(profiles).toContainText('Profiles to change: 1 of 3 ticked');
   await expect(app.getByText('Try one profile first.')).toBeVisible();
@@ -74,7 +73,7 @@ test('after Publish: copy the external URL, Verify and Intune start from it, and
   await app.screenshot({ path: testInfo.outputPath('intune-profiles.png'), fullPage: true });
 
   await app.getByRole('button', { name: 'Apply to 1 ticked profile' }).click();
-  await expect(app.getByRole('status').filter({ hasText: 'Changed 1 profile(s): Contoso iOS SCEP.' })).toBeVisible(WAIT);
+  await expect(app.getByRole('status').filter({ hasText: 'Changed 1 profile(s): Contoso iOS SCEP.' })).toBeVisible();
   const urls = (name: string) => lab.graph?.configurations().find((configuration) => configuration.displayName === name)?.scepServerUrls;
   expect(urls('Contoso iOS SCEP')).toEqual([SCEP]);
   expect(urls('Contoso Windows SCEP')).toEqual([INTERNAL_SCEP]);
@@ -84,6 +83,6 @@ test('after Publish: copy the external URL, Verify and Intune start from it, and
   await expect(profiles.getByRole('checkbox', { name: 'Contoso Windows SCEP' })).not.toBeChecked();
   await expect(app.getByRole('button', { name: 'Apply to 0 ticked profiles' })).toBeDisabled();
   await app.getByRole('button', { name: 'Run step' }).click();
-  await expect(app.getByRole('status').filter({ hasText: 'Nothing was changed: choose the profiles to change' })).toBeVisible(WAIT);
+  await expect(app.getByRole('status').filter({ hasText: 'Nothing was changed: choose the profiles to change' })).toBeVisible();
   expect(urls('Contoso Windows SCEP')).toEqual([INTERNAL_SCEP]);
 });

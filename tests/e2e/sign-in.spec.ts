@@ -1,7 +1,6 @@
 import { AxeBuilder } from '@axe-core/playwright';
 import { expect, test } from './fixtures.ts';
 
-const WAIT = { timeout: 30_000 };
 
 test('sign-in by device code: the code is shown in the log, and the result names the tenant, roles and licences', async ({ app, lab }, testInfo) => {
   await app.getByRole('navigation', { name: 'Runbook steps' }).getByRole('button', { name: /^Sign-in/ }).click();
@@ -9,12 +8,12 @@ test('sign-in by device code: the code is shown in the log, and the result names
   await expect(app.getByRole('region', { name: 'Plan' })).toContainText('POST https://login.microsoftonline.com/organizations/oauth2/v2.0/devicecode');
   await app.getByRole('button', { name: 'Run step' }).click();
   const log = app.getByRole('log', { name: 'Activity log' });
-  await expect(log).toContainText('https://login.microsoftonline.com/devicelogin', WAIT);
+  await expect(log).toContainText('https://login.microsoftonline.com/devicelogin');
   // What a person does: read the code on the page and type it in a browser.
   const code = /enter the code (\S+) \(/.exec((await log.textContent()) ?? '')?.[1];
   expect(code).toBeTruthy();
   expect(lab.entra?.approveDeviceCode(code ?? '')).toBe(true);
-  await expect(app.getByRole('status').filter({ hasText: 'Signed in as admin@contoso.onmicrosoft.com to Contoso' })).toContainText('Roles, licence and Application Proxy are in order.', WAIT);
+  await expect(app.getByRole('status').filter({ hasText: 'Signed in as admin@contoso.onmicrosoft.com to Contoso' })).toContainText('Roles, licence and Application Proxy are in order.');
   await app.getByText('Details for the record').click();
   await expect(app.locator('.evidence')).toContainText('Active roles: Application Administrator, Intune Administrator');
   await expect(app.getByRole('button', { name: /^Sign-in/ })).toContainText('Passed');
@@ -31,11 +30,11 @@ test('sign-in in the browser: the sign-in page opens, the admin accepts, and the
   await app.getByRole('button', { name: 'Show plan' }).click();
   await expect(app.getByRole('region', { name: 'Plan' })).toContainText('redirect http://localhost:<free port>, form_post');
   await app.getByRole('button', { name: 'Run step' }).click();
-  await expect.poll(() => signInPages.length, WAIT).toBe(1);
+  await expect.poll(() => signInPages.length).toBe(1);
   await signInPages[0]?.getByRole('link', { name: 'Accept' }).click();
-  await expect(app.getByRole('status').filter({ hasText: 'Signed in as admin@contoso.onmicrosoft.com to Contoso' })).toBeVisible(WAIT);
+  await expect(app.getByRole('status').filter({ hasText: 'Signed in as admin@contoso.onmicrosoft.com to Contoso' })).toBeVisible();
   await expect(app.getByRole('log', { name: 'Activity log' })).toContainText("Opening the sign-in page in this server's browser");
-  await expect.poll(() => signInPages[0]?.isClosed(), WAIT).toBe(true);
+  await expect.poll(() => signInPages[0]?.isClosed()).toBe(true);
   expect(await app.content()).not.toMatch(/eyJ[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}/);
 });
 
@@ -45,9 +44,9 @@ test.describe('an admin with only Cloud Application Administrator', () => {
     await app.getByRole('navigation', { name: 'Runbook steps' }).getByRole('button', { name: /^Sign-in/ }).click();
     await app.getByRole('button', { name: 'Run step' }).click();
     const log = app.getByRole('log', { name: 'Activity log' });
-    await expect(log).toContainText('devicelogin', WAIT);
+    await expect(log).toContainText('devicelogin');
     lab.entra?.approveDeviceCode(/enter the code (\S+) \(/.exec((await log.textContent()) ?? '')?.[1] ?? '');
-    await expect(app.getByRole('status').filter({ hasText: 'Cloud Application Administrator is not enough' })).toBeVisible(WAIT);
+    await expect(app.getByRole('status').filter({ hasText: 'Cloud Application Administrator is not enough' })).toBeVisible();
     await expect(app.getByRole('region', { name: 'Result' })).toContainText('Use an account with Application Administrator');
   });
 });
@@ -58,9 +57,9 @@ test.describe('on a server whose connector is registered', () => {
     await app.getByRole('navigation', { name: 'Runbook steps' }).getByRole('button', { name: /^Sign-in/ }).click();
     await app.getByRole('button', { name: 'Run step' }).click();
     const log = app.getByRole('log', { name: 'Activity log' });
-    await expect(log).toContainText('devicelogin', WAIT);
+    await expect(log).toContainText('devicelogin');
     lab.entra?.approveDeviceCode(/enter the code (\S+) \(/.exec((await log.textContent()) ?? '')?.[1] ?? '');
-    await expect(app.getByRole('button', { name: /^Sign-in/ })).toContainText('Passed', WAIT);
+    await expect(app.getByRole('button', { name: /^Sign-in/ })).toContainText('Passed');
 
     await app.getByRole('navigation', { name: 'Runbook steps' }).getByRole('button', { name: /^Publish/ }).click();
     await app.getByLabel('Application name').fill('NDES');
@@ -71,7 +70,7 @@ test.describe('on a server whose connector is registered', () => {
     await expect(plan).toContainText('POST https://graph.microsoft.com/v1.0/applicationTemplates/8adf8e6e-67b2-4cf2-a259-e3dc5476c621/instantiate');
     await expect(plan).toContainText('"externalAuthenticationType":"passthru","internalUrl":"http://ndes01.contoso.local/certsrv/mscep/"');
     await app.getByRole('button', { name: 'Run step' }).click();
-    await expect(app.getByRole('status').filter({ hasText: 'Published: "NDES"' })).toContainText('SCEP URL for Intune: https://ndes-contoso.msappproxy.net/certsrv/mscep/mscep.dll', WAIT);
+    await expect(app.getByRole('status').filter({ hasText: 'Published: "NDES"' })).toContainText('SCEP URL for Intune: https://ndes-contoso.msappproxy.net/certsrv/mscep/mscep.dll');
     await expect(log).toContainText('Publishing http://ndes01.contoso.local/certsrv/mscep/ with Passthrough.');
     await expect(app.getByRole('button', { name: /^Publish/ })).toContainText('Passed');
     expect(lab.graph?.apps()).toHaveLength(1);
@@ -83,11 +82,11 @@ test.describe('on a server whose connector is registered', () => {
     await app.getByLabel('External SCEP URL').fill(scepUrl);
     await app.getByLabel('Internal SCEP URL to replace (optional)').fill('https://ndes01.contoso.local/certsrv/mscep/mscep.dll');
     await app.getByRole('button', { name: 'Run step' }).click();
-    await expect(app.getByRole('status').filter({ hasText: '4 SCEP profile(s); 3 would change (replace)' })).toBeVisible(WAIT);
+    await expect(app.getByRole('status').filter({ hasText: '4 SCEP profile(s); 3 would change (replace)' })).toBeVisible();
     const pilot = lab.graph?.configurations().find((configuration) => configuration.displayName === 'Contoso iOS SCEP');
     await expect(app.getByRole('checkbox', { name: 'Contoso iOS SCEP' })).toBeChecked();
     await app.getByRole('button', { name: 'Apply to 1 ticked profile' }).click();
-    await expect(app.getByRole('status').filter({ hasText: 'Changed 1 profile(s): Contoso iOS SCEP.' })).toContainText('Their earlier URLs are kept for rollback.', WAIT);
+    await expect(app.getByRole('status').filter({ hasText: 'Changed 1 profile(s): Contoso iOS SCEP.' })).toContainText('Their earlier URLs are kept for rollback.');
     expect(lab.graph?.configurations().find((configuration) => configuration.id === pilot?.id)?.scepServerUrls).toEqual([scepUrl]);
     await app.screenshot({ path: testInfo.outputPath('intune-pilot.png') });
   });

@@ -20,7 +20,7 @@ beforeAll(() => {
   if (built.status !== 0) throw new Error(`the launcher did not build: ${built.stdout}${built.stderr}`);
   writeFileSync(app, `#!/bin/sh\nexec "${process.execPath}" "${join(repoRoot, 'tests', 'cli-launcher', 'echo-app.mjs')}" "$@"\n`);
   chmodSync(app, 0o755);
-}, 120_000);
+});
 
 function launch(args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

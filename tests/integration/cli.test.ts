@@ -236,7 +236,7 @@ describe('ndes-companion install and connector against the lab', () => {
     } finally {
       await lab.close();
     }
-  }, 180_000);
+  });
 
   it('install refuses a file that is not the installer with exit 2, before PowerShell starts', async () => {
     const lab = await startLabWorld({ root: repoRoot, dir: join(dir, 'install-bad'), servers: false });
@@ -248,7 +248,7 @@ describe('ndes-companion install and connector against the lab', () => {
     } finally {
       await lab.close();
     }
-  }, 60_000);
+  });
 });
 
 describe('ndes-companion register against the lab', () => {
@@ -291,7 +291,7 @@ describe('ndes-companion register against the lab', () => {
     } finally {
       await lab.close();
     }
-  }, 120_000);
+  });
 
   it('a denied registration says why and what to do (exit 1)', async () => {
     const lab = await startLabWorld({ root: repoRoot, dir: join(dir, 'register-denied'), scenario: 'registration-denied', servers: false });
@@ -304,7 +304,7 @@ describe('ndes-companion register against the lab', () => {
     } finally {
       await lab.close();
     }
-  }, 120_000);
+  });
 
   it('without a token it signs in: prints the address, takes the pasted address back, registers; the token is nowhere', async () => {
     const lab = await startLabWorld({ root: repoRoot, dir: join(dir, 'register-sign-in'), scenario: 'connector-installed' });
@@ -341,7 +341,7 @@ describe('ndes-companion register against the lab', () => {
       await browser.close();
       await lab.close();
     }
-  }, 120_000);
+  });
 
   it('without a token and with nothing pasted it stops before PowerShell starts and says what to do', async () => {
     const lab = await startLabWorld({ root: repoRoot, dir: join(dir, 'register-none'), scenario: 'connector-installed' });
@@ -354,7 +354,7 @@ describe('ndes-companion register against the lab', () => {
     } finally {
       await lab.close();
     }
-  }, 60_000);
+  });
 });
 
 describe('ndes-companion proxy against the lab', () => {
@@ -387,7 +387,7 @@ describe('ndes-companion proxy against the lab', () => {
     } finally {
       await lab.close();
     }
-  }, 180_000);
+  });
 
   it('refuses a proxy with credentials (exit 2) without repeating them, before PowerShell starts', async () => {
     const lab = await startLabWorld({ root: repoRoot, dir: join(dir, 'proxy-creds'), scenario: 'connector-registered', servers: false });
@@ -408,5 +408,5 @@ describe('ndes-companion proxy against the lab', () => {
     } finally {
       await lab.close();
     }
-  }, 60_000);
+  });
 });

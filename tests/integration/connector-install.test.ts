@@ -68,7 +68,7 @@ describe('connector install through the core', () => {
     } finally {
       test.dispose();
     }
-  }, 120_000);
+  });
 
   it('-WhatIf checks and changes nothing, and the step keeps its status', async () => {
     const { state, record, read } = world();
@@ -82,7 +82,7 @@ describe('connector install through the core', () => {
     } finally {
       test.dispose();
     }
-  }, 120_000);
+  });
 
   it('cancel before the transaction stops PowerShell and the installer it started; the step can run again', async () => {
     const { state, record } = world((files) => Object.assign(installer(files), { hang: 'before-transaction' }));
@@ -94,13 +94,13 @@ describe('connector install through the core', () => {
       const error = await running;
       expect(error).toBeInstanceOf(CompanionError);
       expect((error as CompanionError).code).toBe('CANCELLED');
-      await until(() => !commandLines().some((line) => line.includes(state)), 'every process of this world to end', 10_000);
+      await until(() => !commandLines().some((line) => line.includes(state)), 'every process of this world to end');
       const verified = await test.companion.runbook.verify('connector-install', {}, 'cancel-verify', test.emit);
       expect(verified.summary).toBe('The private network connector is not installed on this server.');
     } finally {
       test.dispose();
     }
-  }, 120_000);
+  });
 
   it('cancel inside the Windows Installer transaction is refused with the reason, and the step finishes and verifies', async () => {
     const { state, record } = world((files) => Object.assign(installer(files), { transactionMs: 6000 }));
@@ -117,7 +117,7 @@ describe('connector install through the core', () => {
     } finally {
       test.dispose();
     }
-  }, 120_000);
+  });
 
   const outcomes: [string, (files: World['files'], world: World) => void, RegExp, RegExp][] = [
     ['1602', (files) => Object.assign(installer(files), { exitCode: 1602 }), /cancelled \(exit code 1602\); nothing was installed/, /Run the step again when ready/],
@@ -140,11 +140,11 @@ describe('connector install through the core', () => {
       else expect(`${outcome.summary} ${outcome.remedy ?? ''}`).toMatch(remedy);
       const journal = readFileSync(join(test.dataDir, 'journal.jsonl'), 'utf8');
       expect(journal).toContain(JSON.stringify(outcome.summary).slice(1, 40));
-      await until(() => !commandLines().some((line) => line.includes(state)), 'no process of this world left', 10_000);
+      await until(() => !commandLines().some((line) => line.includes(state)), 'no process of this world left');
     } finally {
       test.dispose();
     }
-  }, 180_000);
+  });
 });
 
 describe('hostile installer paths', () => {
@@ -173,5 +173,5 @@ describe('hostile installer paths', () => {
       // The script looked for exactly the path given (it is not on this server) and said so.
       expect(result.outcome.summary).toBe(`Refused, nothing was run: ${path.trim()} does not exist on this server.`);
     }
-  }, 120_000);
+  });
 });

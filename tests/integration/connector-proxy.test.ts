@@ -63,7 +63,7 @@ describe('outbound proxy through the core, against the lab', () => {
     } finally {
       test.dispose();
     }
-  }, 120_000);
+  });
 
   it('sets the WinHTTP proxy too when a CRL or OCSP host does not answer directly, and undo puts everything back', async () => {
     const test = await companion('connector-behind-proxy');
@@ -86,7 +86,7 @@ describe('outbound proxy through the core, against the lab', () => {
     } finally {
       test.dispose();
     }
-  }, 120_000);
+  });
 
   it('refuses a proxy that asks for credentials before PowerShell starts, and says why', async () => {
     const test = await companion('proxy-auth');
@@ -99,7 +99,7 @@ describe('outbound proxy through the core, against the lab', () => {
     } finally {
       test.dispose();
     }
-  }, 60_000);
+  });
 
   it('a config that cannot be written: nothing is left half-changed, the remedy says what to check, the journal has it', async () => {
     const test = await companion('proxy-config-readonly');
@@ -117,7 +117,7 @@ describe('outbound proxy through the core, against the lab', () => {
     } finally {
       test.dispose();
     }
-  }, 120_000);
+  });
 
   it('-WhatIf from the core lists the changes and changes nothing', async () => {
     const test = await companion('connector-registered');
@@ -132,7 +132,7 @@ describe('outbound proxy through the core, against the lab', () => {
     } finally {
       test.dispose();
     }
-  }, 60_000);
+  });
 });
 
 describe('hostile proxy inputs', () => {
@@ -187,7 +187,7 @@ describe('hostile proxy inputs', () => {
       expect(argv[argv.indexOf(entry.param) + 1]).toBe(expected);
     }
     outcomes[`${field}:${index}`] = 'arrived';
-  }, 60_000);
+  });
 
   it('both branches happened', () => {
     expect(Object.values(outcomes)).toContain('refused');
@@ -222,5 +222,5 @@ describe('hostile tenant IDs for the registration', () => {
       expect('error' in result && (result.error as CompanionError).code).toBe('INVALID_REQUEST');
       expect(started).toEqual([]);
     }
-  }, 60_000);
+  });
 });

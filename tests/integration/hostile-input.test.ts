@@ -11,6 +11,7 @@ import type { PowerShellHost } from '../../electron/core/powershell/runner.ts';
 import { createPowerShellRunner, windowsPowerShell } from '../../electron/platform/powershell-runner.ts';
 import { fakeWindowsHost } from '../fake-windows/launcher.ts';
 import { repoRoot } from '../helpers/companion.ts';
+import { until } from '../helpers/until.ts';
 
 /**
  * Hostile values through the real runner into a real PowerShell's own parameter binding: here
@@ -28,7 +29,7 @@ const valueParams = Object.fromEntries(Array.from({ length: SLOTS }, (_, index) 
 const catalogue = {
   'Show-Parameter': {
     file: 'Show-Parameter.ps1',
-    params: { ...valueParams, HoldMs: 'int' as const, EchoStdinAndFail: 'switch' as const },
+    params: { ...valueParams, HoldUntilFile: 'string' as const, EchoStdinAndFail: 'switch' as const },
     output: z.object({ values: z.array(z.array(z.number())), stdin: z.array(z.number()), arguments: z.number() }),
     defaultTimeoutMs: 60_000,
   },
@@ -51,7 +52,7 @@ describe('hostile parameter values', () => {
     const run = await runner.run('Show-Parameter', { params });
     expect(run.data.arguments).toBe(0);
     batch.forEach((value, slot) => expect(run.data.values[slot], JSON.stringify(value)).toEqual(units(value)));
-  }, 120_000);
+  });
 
   it.each([...corpus.refused, 'y'.repeat(corpus.longRefused)].map((value) => [JSON.stringify(value).slice(0, 40), value] as const))('%s is refused before any process starts', async (_label, value) => {
     // A PowerShell that does not exist: had the runner started a process, the error would say so.
@@ -83,18 +84,18 @@ function commandLines(): string[] {
 describe('a secret on stdin', () => {
   it('arrives intact and is in no command line while the script runs', async () => {
     const secret = `tok-${'Zz9'.repeat(300)}.é€`;
-    const running = runner.run('Show-Parameter', { params: { Value0: 'visible', HoldMs: 2500 }, stdin: `${secret}\n` });
-    let seen: string[] = [];
-    for (let attempt = 0; attempt < 40 && !seen.some((line) => line.includes('Show-Parameter.ps1')); attempt += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      seen = commandLines();
-    }
+    const release = join(dir, 'release-stdin-run');
+    const running = runner.run('Show-Parameter', { params: { Value0: 'visible', HoldUntilFile: release }, stdin: `${secret}\n` });
+    // The script holds until released, so it is caught running however slow its start.
+    await until(() => commandLines().some((line) => line.includes('Show-Parameter.ps1') && line.includes('visible')), 'the script to run');
+    const seen = commandLines();
     // The script was caught running, with its ordinary argument in view and the secret nowhere.
     expect(seen.some((line) => line.includes('Show-Parameter.ps1') && line.includes('visible'))).toBe(true);
     expect(seen.filter((line) => line.includes('Zz9Zz9'))).toEqual([]);
+    writeFileSync(release, '');
     const run = await running;
     expect(run.data.stdin).toEqual(units(secret));
-  }, 60_000);
+  });
 
   it('is redacted from whatever the run reports back, even when the script repeats it', async () => {
     const secret = `tok-${'Qq7'.repeat(40)}`;
@@ -102,5 +103,5 @@ describe('a secret on stdin', () => {
     expect(error).toBeInstanceOf(CompanionError);
     expect((error as CompanionError).message).toContain('could not use [redacted]');
     expect((error as CompanionError).message).not.toContain('Qq7Qq7');
-  }, 60_000);
+  });
 });

@@ -39,7 +39,7 @@ describe('Intune SCEP profiles', () => {
     } finally {
       test.dispose();
     }
-  }, 90_000);
+  });
 
   it('apply a pilot, then rollback: the earlier value comes back exactly, and is journaled before the change', async () => {
     const test = await signedIn('healthy');
@@ -66,7 +66,7 @@ describe('Intune SCEP profiles', () => {
     } finally {
       test.dispose();
     }
-  }, 90_000);
+  });
 
   it('add mode keeps the internal URL and warns about multi-URL semantics', async () => {
     const test = await signedIn('healthy');
@@ -78,7 +78,7 @@ describe('Intune SCEP profiles', () => {
     } finally {
       test.dispose();
     }
-  }, 90_000);
+  });
 
   it('after Publish, Verify and Intune start from the URLs it read back; each profile comes with its change, for the wizard to tick', async () => {
     const test = await signedIn('connector-registered');
@@ -106,7 +106,7 @@ describe('Intune SCEP profiles', () => {
     } finally {
       test.dispose();
     }
-  }, 90_000);
+  });
 
   it('without an Intune role, Graph refuses and the admin is told which role it needs; nothing is recorded as changed', async () => {
     const test = await signedIn('tenant-cloud-app-admin');
@@ -122,7 +122,7 @@ describe('Intune SCEP profiles', () => {
     } finally {
       test.dispose();
     }
-  }, 90_000);
+  });
 
   it('does not touch a profile while SCEP does not answer through the external URL', async () => {
     const test = await signedIn('appproxy-connector-down');
@@ -134,7 +134,7 @@ describe('Intune SCEP profiles', () => {
     } finally {
       test.dispose();
     }
-  }, 90_000);
+  });
 
   it('refuses an http:// or path-less external URL before any call', () => {
     const test = testCompanion({ lab: world().config() });
@@ -186,5 +186,5 @@ describe('the CLI, unattended after one sign-in: login, connectors, publish, int
     expect(rollback.code).toBe(0);
     expect(urlsOf('Contoso iOS SCEP')).toEqual([INTERNAL]);
     expect((await run(['intune', 'remove'])).code).toBe(2);
-  }, 180_000);
+  });
 });

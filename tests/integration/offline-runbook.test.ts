@@ -70,7 +70,7 @@ describe('offline runbook mode against the lab', () => {
     } finally {
       test.dispose();
     }
-  }, 180_000);
+  });
 
   it('after a real sign-in against the lab, offline mode can no longer be chosen', async () => {
     await lab().useScenario('healthy');
@@ -81,7 +81,7 @@ describe('offline runbook mode against the lab', () => {
     } finally {
       test.dispose();
     }
-  }, 60_000);
+  });
 
   it('ndes-companion runbook --offline writes Markdown, HTML, PDF and JSON a reader can follow to the end', async () => {
     await lab().useScenario('healthy');
@@ -120,5 +120,5 @@ describe('offline runbook mode against the lab', () => {
     } finally {
       await browser.close();
     }
-  }, 120_000);
+  });
 });

@@ -20,13 +20,17 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function outbound(scenario: string, options: { proxy?: string; timeoutMs?: number } = {}): Promise<{ results: Record<string, CheckResult>; wallMs: number }> {
+/**
+ * Runs the outbound checks in a scenario. The per-probe timeout only ends probes that get no
+ * answer (the black holes): the lab answers everything else at once, and on a busy machine too,
+ * so the default is far longer than any answer takes.
+ */
+async function outbound(scenario: string, options: { proxy?: string; timeoutMs?: number } = {}): Promise<{ results: Record<string, CheckResult> }> {
   await lab.useScenario(scenario);
   const config = lab.config();
   const net = createNetProbe({ names: labNames(config.hosts), trustAnchors: config.trustAnchors });
-  const started = Date.now();
-  const list = await runChecks(outboundChecks({ net, tenantId: LAB_TENANT_ID, serviceRoots: config.serviceRoots, ...(options.proxy ? { proxy: options.proxy } : {}) }), { timeoutMs: options.timeoutMs ?? 2_000 });
-  return { results: Object.fromEntries(list.map((result) => [result.id.replace(/^outbound\./, ''), result])), wallMs: Date.now() - started };
+  const list = await runChecks(outboundChecks({ net, tenantId: LAB_TENANT_ID, serviceRoots: config.serviceRoots, ...(options.proxy ? { proxy: options.proxy } : {}) }), { timeoutMs: options.timeoutMs ?? 60_000 });
+  return { results: Object.fromEntries(list.map((result) => [result.id.replace(/^outbound\./, ''), result])) };
 }
 
 describe('outbound endpoints in the lab world', () => {
@@ -49,15 +53,17 @@ describe('outbound endpoints in the lab world', () => {
   });
 
   it('black-holed, refused and unresolvable endpoints each say so, and the black holes run side by side', async () => {
-    const { results, wallMs } = await outbound('outbound-blocked', { timeoutMs: 1_500 });
-    expect(results['login.microsoftonline.com:443']?.cause).toMatch(/no answer within 1\.5 s.*firewall/);
+    // The black holes are the probes this timeout ends; the endpoints that answer do so long before.
+    const { results } = await outbound('outbound-blocked', { timeoutMs: 5_000 });
+    expect(results['login.microsoftonline.com:443']?.cause).toMatch(/no answer within 5 s.*firewall/);
     expect(results['autoupdate.msappproxy.net:443']?.status).toBe('fail');
     expect(results['crl3.digicert.com:80']).toMatchObject({ status: 'fail', severity: 'warning' });
     expect(results['enterpriseregistration.windows.net:443']?.cause).toContain('refused');
     expect(results['ocsp.msocsp.com:80']?.cause).toContain('does not resolve');
     expect(results['login.windows.net:443']?.status).toBe('pass');
-    // Three black holes cost one timeout, not three (the bench measures this properly).
-    expect(wallMs).toBeLessThan(3 * 1_500);
+    // Three black holes cost one timeout, not three: the lab's black hole held all three
+    // connections at once (the bench measures the time itself).
+    expect(lab.outbound?.blackholePeak()).toBeGreaterThanOrEqual(3);
   });
 
   it('through the proxy: CONNECT tunnels, and the chain is still checked end to end', async () => {
@@ -83,12 +89,11 @@ describe('outbound endpoints in the lab world', () => {
 
   it('the closed world keeps every probe on this machine', async () => {
     const net = createNetProbe({ names: closedWorld });
-    const list = await runChecks(outboundChecks({ net }), { timeoutMs: 1_000 });
+    const list = await runChecks(outboundChecks({ net }), { timeoutMs: 60_000 });
     // Nothing resolves: the DNS check says so once, and every endpoint could not be tried.
     expect(list.find((result) => result.id === 'outbound.dns')).toMatchObject({ status: 'fail', cause: expect.stringMatching(/^This server resolves no public name/) });
     const endpoints = list.filter((result) => result.id !== 'outbound.dns' && result.id !== 'outbound.clock');
     expect(endpoints.every((result) => result.status === 'skipped' && result.skip === 'could-not-run')).toBe(true);
     expect(endpoints.filter((result) => /spelling/i.test(`${result.cause} ${result.remediation}`))).toEqual([]);
-    expect(list.every((result) => result.durationMs < 500)).toBe(true);
   });
 });

@@ -50,7 +50,7 @@ describe('publish NDES through Microsoft Graph', () => {
     } finally {
       test.dispose();
     }
-  }, 90_000);
+  });
 
   it('waits out replication lag after the create', async () => {
     const { test, calls } = await signedIn('publish-replication-lag');
@@ -61,7 +61,7 @@ describe('publish NDES through Microsoft Graph', () => {
     } finally {
       test.dispose();
     }
-  }, 90_000);
+  });
 
   it('completes an app already published for this URL with another pre-authentication, instead of creating one', async () => {
     const { test, calls } = await signedIn('publish-existing-preauth');
@@ -74,7 +74,7 @@ describe('publish NDES through Microsoft Graph', () => {
     } finally {
       test.dispose();
     }
-  }, 90_000);
+  });
 
   it('-WhatIf sends no change, and says what would happen', async () => {
     const { test, calls } = await signedIn('connector-registered');
@@ -85,7 +85,7 @@ describe('publish NDES through Microsoft Graph', () => {
     } finally {
       test.dispose();
     }
-  }, 60_000);
+  });
 
   it('without Application Administrator, Graph refuses; the admin is told which role it needs and that nothing changed', async () => {
     const { test } = await signedIn('tenant-cloud-app-admin');
@@ -98,7 +98,7 @@ describe('publish NDES through Microsoft Graph', () => {
     } finally {
       test.dispose();
     }
-  }, 60_000);
+  });
 
   it('a dedicated group is refused before anything changes when this server has no connector in the tenant', async () => {
     const { test, calls } = await signedIn('healthy');
@@ -109,7 +109,7 @@ describe('publish NDES through Microsoft Graph', () => {
     } finally {
       test.dispose();
     }
-  }, 60_000);
+  });
 
   it('moving the connector is refused when it would strand the apps on its old group', async () => {
     const { test, calls } = await signedIn('publish-group-strands');
@@ -120,7 +120,7 @@ describe('publish NDES through Microsoft Graph', () => {
     } finally {
       test.dispose();
     }
-  }, 60_000);
+  });
 
   it('does not publish the server a second time under another path', async () => {
     const { test } = await signedIn('publish-whole-server-exists');
@@ -131,7 +131,7 @@ describe('publish NDES through Microsoft Graph', () => {
     } finally {
       test.dispose();
     }
-  }, 60_000);
+  });
 
   it('refuses a bad internal URL before any call', () => {
     const test = testCompanion({ lab: world().config() });
@@ -190,7 +190,7 @@ describe('publish NDES on a verified custom domain', () => {
     } finally {
       test.dispose();
     }
-  }, 120_000);
+  });
 
   it('a missing CNAME is a warning with the exact record to create, not a failure', async () => {
     const { test } = await signedIn('publish-custom-domain-no-cname');
@@ -205,7 +205,7 @@ describe('publish NDES on a verified custom domain', () => {
     } finally {
       test.dispose();
     }
-  }, 120_000);
+  });
 
   it('a CNAME pointing elsewhere is named, with what it must be', async () => {
     const { test } = await signedIn('publish-custom-domain-cname-elsewhere');
@@ -216,7 +216,7 @@ describe('publish NDES on a verified custom domain', () => {
     } finally {
       test.dispose();
     }
-  }, 120_000);
+  });
 
   it('a domain the tenant has not verified is refused before anything is created', async () => {
     const { test, calls } = await signedIn('publish-custom-domain');
@@ -229,7 +229,7 @@ describe('publish NDES on a verified custom domain', () => {
     } finally {
       test.dispose();
     }
-  }, 60_000);
+  });
 
   it('a PFX without its chain, or with the wrong password, is refused before any cloud call; no password, no run', async () => {
     const { test, calls } = await signedIn('publish-custom-domain');
@@ -244,7 +244,7 @@ describe('publish NDES on a verified custom domain', () => {
     } finally {
       test.dispose();
     }
-  }, 60_000);
+  });
 
   it("the lab Graph takes the certificate only in Microsoft's shape, on a verified domain, and never an external URL without one", async () => {
     const { test } = await signedIn('publish-custom-domain');
@@ -270,7 +270,7 @@ describe('publish NDES on a verified custom domain', () => {
     } finally {
       test.dispose();
     }
-  }, 90_000);
+  });
 
   it('the CLI reads the password from standard input only, and prints it nowhere', async () => {
     const { test } = await signedIn('publish-custom-domain');
@@ -290,5 +290,5 @@ describe('publish NDES on a verified custom domain', () => {
     } finally {
       test.dispose();
     }
-  }, 120_000);
+  });
 });

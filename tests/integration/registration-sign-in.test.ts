@@ -59,7 +59,7 @@ describe('the registration token from a sign-in window', () => {
     expect(files).not.toContain(CONNECTOR_CLIENT_ID.toUpperCase());
     expect(files).not.toMatch(/[?&]code=/);
     expect(files).toContain('Registration token issued for admin@contoso.onmicrosoft.com in tenant');
-  }, 120_000);
+  });
 
   it('a device code is refused for the connector client: said, with the sign-in window as the way, and nothing run', async () => {
     const { outcome, scripts } = await register('connector-installed', { tenantId: LAB_TENANT_ID, signIn: 'device-code' });
@@ -67,7 +67,7 @@ describe('the registration token from a sign-in window', () => {
     expect(!outcome.ok && outcome.error.message).toBe("The connector's registration client does not accept a device code in this tenant (that it would is not documented).");
     expect(!outcome.ok && outcome.error.remediation).toContain('Choose the sign-in window instead');
     expect(scripts).not.toContain('Register-Connector.ps1');
-  }, 120_000);
+  });
 
   it('closing the sign-in window cancels the step before PowerShell runs', async () => {
     const { outcome, scripts } = await register('connector-installed', { tenantId: LAB_TENANT_ID }, closesTheWindow);
@@ -75,7 +75,7 @@ describe('the registration token from a sign-in window', () => {
     expect(!outcome.ok && outcome.error.code).toBe('CANCELLED');
     expect(!outcome.ok && outcome.error.message).toBe('The sign-in window was closed before the sign-in finished.');
     expect(scripts).not.toContain('Register-Connector.ps1');
-  }, 120_000);
+  });
 
   it('a token issued in another tenant than the one typed is refused before PowerShell runs', async () => {
     const other = '0f0e0d0c-0b0a-4909-8807-060504030201';
@@ -83,7 +83,7 @@ describe('the registration token from a sign-in window', () => {
     expect(outcome.ok).toBe(false);
     expect(!outcome.ok && outcome.error.message).toBe(`The sign-in was made in tenant ${LAB_TENANT_ID}, not ${other}.`);
     expect(scripts).not.toContain('Register-Connector.ps1');
-  }, 120_000);
+  });
 });
 
 describe('a guest account', () => {
@@ -98,7 +98,7 @@ describe('a guest account', () => {
     } finally {
       lab().entra?.use(undefined);
     }
-  }, 120_000);
+  });
 });
 
 describe('a connector already registered to the tenant', () => {
@@ -111,7 +111,7 @@ describe('a connector already registered to the tenant', () => {
     expect(outcome.ok && outcome.value).toMatchObject({ status: 'passed', summary: `The connector is already registered to tenant ${registered} with a valid trust certificate; nothing was changed and no sign-in was needed.` });
     expect(tokenCalls).toEqual([]);
     expect(scripts).toEqual(['Get-ConnectorState.ps1']);
-  }, 120_000);
+  });
 });
 
 describe('a token for another audience', () => {
@@ -129,5 +129,5 @@ describe('a token for another audience', () => {
     } finally {
       test.dispose();
     }
-  }, 120_000);
+  });
 });

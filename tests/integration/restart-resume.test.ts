@@ -73,7 +73,7 @@ describe('an installer that needs a restart', () => {
     } finally {
       after.dispose();
     }
-  }, 120_000);
+  });
 
   it('running the install step again does not forget the restart an earlier run asked for', async () => {
     const { state, record } = world(3010);
@@ -88,7 +88,7 @@ describe('an installer that needs a restart', () => {
     } finally {
       test.dispose();
     }
-  }, 120_000);
+  });
 
   it('an app path the script refuses is said, and the install goes on without the task', async () => {
     const { state, record, read } = world(0);
@@ -102,7 +102,7 @@ describe('an installer that needs a restart', () => {
     } finally {
       test.dispose();
     }
-  }, 120_000);
+  });
 
   it('started by the task, the companion removes it even when its state does not know the task', async () => {
     // A task as an earlier registration left it, with no trace in the (new) data folder.
@@ -116,7 +116,7 @@ describe('an installer that needs a restart', () => {
     } finally {
       opened.dispose();
     }
-  }, 120_000);
+  });
 
   it('exit code 0: the task arranged before the installer is removed right after it', async () => {
     const { state, record, read } = world(0);
@@ -130,7 +130,7 @@ describe('an installer that needs a restart', () => {
     } finally {
       test.dispose();
     }
-  }, 120_000);
+  });
 
   it('a host that cannot reopen itself (CLI, preview) says so before the installer, and 1641 is kept for the next start', async () => {
     const { state, record, read } = world(1641);
@@ -147,7 +147,7 @@ describe('an installer that needs a restart', () => {
     } finally {
       test.dispose();
     }
-  }, 120_000);
+  });
 
   it('the plan says how the companion carries on after a restart', () => {
     const test = testCompanion();

@@ -10,15 +10,17 @@ import { repoRoot } from '../helpers/companion.ts';
 
 /**
  * Killed at any moment: the lab's CLI runs Readiness (our script in PowerShell over the fake
- * Windows, probes against the lab) and is SIGKILLed at random points, 50 times, on one data
- * folder. After each kill the journal keeps every line the run had printed (progress is
- * journaled before it is shown), a torn last line is set aside, the state is whole, and a
- * restart marks the step interrupted, verifies it, and says where to carry on.
+ * Windows, probes against the lab) and is SIGKILLed, on one data folder, at points chosen by
+ * what it has printed: before its first line, or as soon as its k-th progress line arrives (k
+ * random), never after a clock. After each kill the journal keeps every line the run had printed
+ * (progress is journaled before it is shown), a torn last line is set aside, the state is whole,
+ * and a restart marks the step interrupted, verifies it, and says where to carry on.
  */
 const { lab, dir } = useLab('ndes-resume-');
 const data = () => join(dir, 'data');
 const cli = (args: string[]) => [join(repoRoot, 'dist', 'lab', 'cli.mjs'), ...lab().cliArgs, ...args, '--data-dir', data()];
 const READINESS = ['run', 'readiness', '--input', 'internalUrl=http://ndes01.contoso.local/', '--verbose'];
+const VERDICT = /^(Ready|Not ready|Incomplete)\b/;
 
 /** A small seeded generator: the kill points are random, and the same on every run of the test. */
 function seeded(seed: number): () => number {
@@ -29,71 +31,103 @@ function seeded(seed: number): () => number {
   };
 }
 
-/** Runs Readiness and kills it: after `delayMs`, or once it has printed three progress lines (the step is under way). */
-function runAndKill(delayMs: number | 'under-way'): Promise<{ printed: string[]; killed: boolean }> {
+/**
+ * Runs Readiness and SIGKILLs it once it has printed `afterLines` progress lines (0: as soon as
+ * it started, before it printed anything). Whether the kill landed before the run ended by
+ * itself is read from how it exited, never guessed from a clock.
+ */
+function runAndKill(afterLines: number): Promise<{ printed: string[]; killed: boolean }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, cli(READINESS));
     let stderr = '';
-    let killed = false;
+    let sent = false;
     const kill = () => {
-      if (!killed && child.exitCode === null) {
-        killed = true;
+      if (!sent && child.exitCode === null && child.signalCode === null) {
+        sent = true;
         child.kill('SIGKILL');
       }
     };
+    if (afterLines === 0) child.once('spawn', kill);
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
-      if (delayMs === 'under-way' && stderr.split('\n').length > 3) kill();
+      if (stderr.split('\n').length - 1 >= afterLines) kill();
     });
-    const timer = delayMs === 'under-way' ? undefined : setTimeout(kill, delayMs);
-    child.on('close', () => {
-      clearTimeout(timer);
+    child.on('close', (_code, signal) => {
       // Only whole lines were printed; the CLI adds "warn: "/"error: " before what the journal holds.
       const printed = stderr.split('\n').slice(0, -1).map((line) => line.replace(/^(warn|error): /, '')).filter((line) => line.trim() !== '');
-      resolve({ printed, killed });
+      resolve({ printed, killed: signal === 'SIGKILL' });
     });
   });
 }
 
+/** What a restart does first: open the journal (which repairs a torn end); then the checks. */
+function expectWholeAfter(round: number, before: number, printed: string[]): void {
+  const file = join(data(), 'journal.jsonl');
+  openJournal(file, new Redactor()).close();
+  const { entries, torn } = readJournal(file);
+  expect(torn, `round ${round}: a torn line is left in the journal`).toBe(false);
+  // Only this round's entries count: an earlier round's same words cannot hide a loss.
+  const fresh = entries.slice(before).map((entry) => entry.message);
+  let at = 0;
+  for (const line of printed) {
+    if (VERDICT.test(line) || /^\s/.test(line)) continue;
+    const found = fresh.indexOf(line, at);
+    expect(found, `round ${round}: "${line}" was shown but is not in this round's journal, in order`).toBeGreaterThanOrEqual(0);
+    at = found;
+  }
+  // The state is always one whole version, never a torn file.
+  expect(() => parseState(JSON.parse(readFileSync(join(data(), 'state.json'), 'utf8')))).not.toThrow();
+}
+
 describe('SIGKILL at any moment during a lab run', () => {
-  it('50 kills at random points lose no journal entry, set a torn line aside, and leave the state whole', async () => {
+  it('50 kills at random points of its progress lose no journal entry, set a torn line aside, and leave the state whole', async () => {
     await lab().useScenario('healthy');
+    const file = join(data(), 'journal.jsonl');
+    // One whole run first: it says how many progress lines come before the verdict, and its
+    // journal must hold them all too.
+    const whole = await runAndKill(Number.POSITIVE_INFINITY);
+    expect(whole.killed).toBe(false);
+    expectWholeAfter(-1, 0, whole.printed);
+    const lines = whole.printed.findIndex((line) => VERDICT.test(line));
+    expect(lines).toBeGreaterThan(10);
+
+    // A kill can come after the run has already ended by itself (the last lines and the exit
+    // follow each other closely): such a round still checks the journal and the state, but
+    // only a kill that landed counts, and rounds go on until 50 have.
     const random = seeded(20261201);
     let kills = 0;
-    const file = join(data(), 'journal.jsonl');
-    for (let round = 0; round < 50; round += 1) {
+    let rounds = 0;
+    const landed = new Set<number>();
+    let cut = false;
+    while (kills < 50) {
+      rounds += 1;
+      expect(rounds, 'kills keep coming after the run ended: the CLI prints its lines later than it did').toBeLessThanOrEqual(200);
       const before = readJournal(file).entries.length;
       // Once, a line cut short by hand as well: the repair path must run and keep its bytes.
-      if (round === 25) appendFileSync(file, '{"at":"2026-12-01T00:00:00Z","kind":"progress","message":"cut sh');
-      const { printed, killed } = await runAndKill(100 + Math.floor(random() * 2400));
-      if (killed) kills += 1;
-      // What a restart does first: open the journal (which repairs a torn end).
-      openJournal(file, new Redactor()).close();
-      const { entries, torn } = readJournal(file);
-      expect(torn, `round ${round}: a torn line is left in the journal`).toBe(false);
-      // Only this round's entries count: an earlier round's same words cannot hide a loss.
-      const fresh = entries.slice(before).map((entry) => entry.message);
-      let at = 0;
-      for (const line of printed) {
-        if (/^(Ready|Not ready|Incomplete)\b|^\s/.test(line)) continue;
-        const found = fresh.indexOf(line, at);
-        expect(found, `round ${round}: "${line}" was shown but is not in this round's journal, in order`).toBeGreaterThanOrEqual(0);
-        at = found;
+      if (kills === 25 && !cut) {
+        appendFileSync(file, '{"at":"2026-12-01T00:00:00Z","kind":"progress","message":"cut sh');
+        cut = true;
       }
-      // The state is always one whole version, never a torn file.
-      expect(() => parseState(JSON.parse(readFileSync(join(data(), 'state.json'), 'utf8')))).not.toThrow();
+      const afterLines = Math.floor(random() * (lines + 1));
+      const { printed, killed } = await runAndKill(afterLines);
+      expectWholeAfter(rounds, before, printed);
+      if (killed) {
+        kills += 1;
+        landed.add(afterLines);
+      }
     }
-    expect(kills).toBeGreaterThanOrEqual(40);
+    // The kills landed all along the run: before its first line, in the probes, and after.
+    expect(landed.size).toBeGreaterThanOrEqual(10);
     // Whatever was torn was kept beside the journal, not dropped: the hand-cut line at least.
     const repaired = readJournal(file).entries.filter((entry) => entry.kind === 'journal-repaired');
     const kept = readdirSync(data()).filter((name) => name.startsWith('journal.torn-'));
     expect(kept.length).toBe(repaired.length);
     expect(kept.map((name) => readFileSync(join(data(), name), 'utf8'))).toContain('{"at":"2026-12-01T00:00:00Z","kind":"progress","message":"cut sh');
-  }, 600_000);
+  });
 
   it('a restart marks the interrupted step, verifies it, and says where to carry on', async () => {
     await lab().useScenario('healthy');
-    const { killed } = await runAndKill('under-way');
+    const { killed } = await runAndKill(3);
     expect(killed).toBe(true);
     const resumed = spawnSync(process.execPath, cli(['resume']), { encoding: 'utf8' });
     expect(resumed.stdout).toContain('Step 1 (Readiness) was interrupted when the companion stopped.');
@@ -108,5 +142,5 @@ describe('SIGKILL at any moment during a lab run', () => {
     // Verified, the step is no longer interrupted.
     const state = parseState(JSON.parse(readFileSync(join(data(), 'state.json'), 'utf8')));
     expect(state.steps.readiness?.status).not.toBe('interrupted');
-  }, 120_000);
+  });
 });

@@ -66,7 +66,7 @@ describe('every script keeps its output contract in every lab world', () => {
       );
     });
     expect(contractIssues({ script: entry.script, exitCode: result.exitCode, stdout: result.stdout })).toEqual([]);
-  }, 240_000);
+  });
 });
 
 describe('the sample runs of the actions', () => {

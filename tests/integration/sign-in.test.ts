@@ -85,7 +85,7 @@ describe('sign-in with device code, against the lab', () => {
     for (const token of [cached, refreshed]) expect(readFileSync(cacheFile, 'utf8')).not.toContain(token.slice(-40));
     await expect(second.companion.signIn().graphToken()).rejects.toMatchObject({ code: 'NEEDS_SIGN_IN' });
     second.companion.close();
-  }, 60_000);
+  });
 
   it('a refused sign-in says why in people\'s words', async () => {
     lab.entra?.use({ refuse: { error: 'invalid_request', description: 'AADSTS50059: No tenant-identifying information found in either the request or implied by any provided credentials.' } });
@@ -98,7 +98,7 @@ describe('sign-in with device code, against the lab', () => {
       lab.entra?.use(undefined);
       test.dispose();
     }
-  }, 60_000);
+  });
 
   it('cancel stops the polling', async () => {
     const test = testCompanion({ lab: lab.config() });
@@ -109,7 +109,7 @@ describe('sign-in with device code, against the lab', () => {
     } finally {
       test.dispose();
     }
-  }, 60_000);
+  });
 
   it('an unknown cloud is refused before anything is sent', () => {
     const test = testCompanion({ lab: lab.config() });
@@ -162,7 +162,7 @@ describe('ndes-companion login, whoami, logout against the lab', () => {
     const logout = await run(['logout']);
     expect(logout.code).toBe(0);
     expect((await run(['whoami'])).code).toBe(1);
-  }, 90_000);
+  });
 
   it('login without --device-code prints the address; a browser on this server signs in and the answer comes back on localhost', async () => {
     const proxy = lab.config().hosts['proxy.contoso.local:8080'];
@@ -192,7 +192,7 @@ describe('ndes-companion login, whoami, logout against the lab', () => {
     } finally {
       await browser.close();
     }
-  }, 90_000);
+  });
 });
 
 describe('sign-in in the browser (loopback), against the lab', () => {
@@ -214,7 +214,7 @@ describe('sign-in in the browser (loopback), against the lab', () => {
     } finally {
       test.dispose();
     }
-  }, 60_000);
+  });
 
   it('a sign-in nobody finishes ends by itself, says what to do, and msal-node stops listening', async () => {
     const test = testCompanion({ lab: lab.config() });
@@ -232,7 +232,7 @@ describe('sign-in in the browser (loopback), against the lab', () => {
     } finally {
       test.dispose();
     }
-  }, 60_000);
+  });
 
   it('cancelled while the browser is open: the step says so and msal-node stops listening', async () => {
     const test = testCompanion({ lab: lab.config() });
@@ -253,7 +253,7 @@ describe('sign-in in the browser (loopback), against the lab', () => {
     } finally {
       test.dispose();
     }
-  }, 60_000);
+  });
 });
 
 describe('what the sign-in finds out about the tenant and the admin', () => {
@@ -275,18 +275,18 @@ describe('what the sign-in finds out about the tenant and the admin', () => {
     const { facts, findings } = await factsIn('healthy');
     expect(facts).toMatchObject({ tenantId: LAB_TENANT_ID, initialDomain: 'contoso.onmicrosoft.com', entraPremium: true, intuneLicence: true, appProxyEnabled: true });
     expect(findings.map((finding) => finding.status)).toEqual(['pass', 'pass', 'pass', 'pass']);
-  }, 60_000);
+  });
 
   it('Cloud Application Administrator alone is named as not enough', async () => {
     const { findings } = await factsIn('tenant-cloud-app-admin');
     expect(findings[0]).toMatchObject({ status: 'fail', message: 'Cloud Application Administrator is not enough: it covers enterprise apps except Application Proxy.' });
-  }, 60_000);
+  });
 
   it('an eligible but inactive PIM role gets its own message', async () => {
     const { findings } = await factsIn('tenant-pim-eligible');
     expect(findings[0]).toMatchObject({ status: 'fail', message: expect.stringContaining('eligible for Application Administrator in Privileged Identity Management') });
     expect(findings[0]?.remedy).toContain('Privileged Identity Management > My roles');
-  }, 60_000);
+  });
 
   it('no licence and App Proxy off are said with what to do', async () => {
     const { findings } = await factsIn('tenant-unlicensed');
@@ -295,13 +295,13 @@ describe('what the sign-in finds out about the tenant and the admin', () => {
       'No Intune licence was found: the Intune SCEP profiles cannot be read or changed.',
       'Application Proxy is not enabled in this tenant yet.',
     ]);
-  }, 60_000);
+  });
 
   it('throttling is waited out as Retry-After says', async () => {
     const { facts, calls } = await factsIn('graph-throttled');
     expect(facts.entraPremium).toBe(true);
     expect(calls.filter((call) => call.status === 429)).toHaveLength(2);
-  }, 60_000);
+  });
 });
 
 describe('sign-in and Graph through an outbound proxy', () => {
@@ -321,7 +321,7 @@ describe('sign-in and Graph through an outbound proxy', () => {
     expect(proxied().slice(before)).toContain('graph.microsoft.com:443');
     expect(readFileSync(join(dataDir, 'journal.jsonl'), 'utf8')).toContain('GET https://graph.microsoft.com/v1.0/organization (via http://proxy.contoso.local:8080)');
     second.dispose();
-  }, 60_000);
+  });
 
   it('a proxy that asks for credentials is named as the reason', async () => {
     await lab.useScenario('proxy-auth');
@@ -333,5 +333,5 @@ describe('sign-in and Graph through an outbound proxy', () => {
       test.dispose();
       await lab.useScenario('healthy');
     }
-  }, 60_000);
+  });
 });

@@ -109,7 +109,7 @@ describe('the support bundle, against the lab', () => {
     } finally {
       test.dispose();
     }
-  }, 120_000);
+  });
 
   it('ndes-companion support-bundle writes the zip where asked and says what it could not gather', async () => {
     await lab().useScenario('healthy');
@@ -122,5 +122,5 @@ describe('the support bundle, against the lab', () => {
     expect(answer.value.notes.join(' ')).toContain('No IIS log folder at C:\\inetpub\\logs\\LogFiles.');
     expect(result.stderr).toContain('warning: No IIS log folder');
     expect(unzip(answer.value.path, '-Z1').toString()).toContain('manifest.json');
-  }, 120_000);
+  });
 });

@@ -31,6 +31,8 @@ export interface OutboundWorld {
   use(scenario: OutboundScenario): void;
   /** CONNECT requests the proxy saw (host:port), for tests. */
   proxied: string[];
+  /** The most connections the black hole held open at one time since the scenario was set. */
+  blackholePeak(): number;
   close(): Promise<void>;
 }
 
@@ -74,7 +76,13 @@ export async function startOutboundWorld(options: { publicCa: LabCa; inspectionC
   });
   track(httpServer);
   // Accepts and holds the connection without a byte in return: a firewall that drops.
-  const blackhole = net.createServer({ pauseOnConnect: true }, () => undefined);
+  let held = 0;
+  let peak = 0;
+  const blackhole = net.createServer({ pauseOnConnect: true }, (socket) => {
+    held += 1;
+    peak = Math.max(peak, held);
+    socket.on('close', () => (held -= 1));
+  });
   track(blackhole);
   const closed = net.createServer();
   const [tlsPort, httpPort, blackholePort, refusedPort] = await Promise.all([listen(tlsServer), listen(httpServer), listen(blackhole), listen(closed)]);
@@ -152,8 +160,10 @@ export async function startOutboundWorld(options: { publicCa: LabCa; inspectionC
     hosts: () => ({ ...hosts(), 'proxy.contoso.local:8080': `127.0.0.1:${proxyPort}`, 'proxy.contoso.local': `127.0.0.1:${proxyPort}` }),
     use(next) {
       scenario = next;
+      peak = held;
     },
     proxied,
+    blackholePeak: () => peak,
     async close() {
       for (const socket of sockets) socket.destroy();
       await Promise.all([tlsServer, httpServer, blackhole, proxy].map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));

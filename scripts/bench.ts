@@ -16,6 +16,7 @@ import { fakeWindowsHost } from '../tests/fake-windows/launcher.ts';
 import { CONCURRENCY_BUDGET, concurrencyRatio } from './bench-measures.ts';
 import { LAB_EXTERNAL_URL, LAB_INTERNAL_URL, LAB_TENANT_ID, startLabWorld, type LabWorld } from '../tests/lab/world.ts';
 import { labEdges, labNames } from '../tests/lab/edges.ts';
+import type { StageResult } from './test-stages.ts';
 
 /**
  * `npm run bench`: measures the budgets of DESIGN.md §5 against the lab and prints one
@@ -27,7 +28,42 @@ interface Row {
   what: string;
   measured: string;
   budget: string;
-  ok: boolean;
+  /** Undefined: nothing to measure yet (shown as "n/a", never as over budget). */
+  ok: boolean | undefined;
+  /** What the Status column says instead of ok/OVER. */
+  status?: string;
+}
+
+const TEST_BUDGET_S = 600;
+const QUICK_BUDGET_S = 90;
+
+/**
+ * The test suite's stages, from the last `npm test` and `npm run test:quick` on this machine
+ * (test-results/stages.json, quick-stages.json, written by scripts/test.ts): running the whole
+ * suite again inside the bench would double its time for the same numbers.
+ */
+function suiteRows(): Row[] {
+  const read = (name: string): { finishedAt: string; stages: StageResult[] } | undefined => {
+    try {
+      return JSON.parse(readFileSync(join(root, 'test-results', name), 'utf8')) as { finishedAt: string; stages: StageResult[] };
+    } catch {
+      return undefined;
+    }
+  };
+  const rows: Row[] = [];
+  const full = read('stages.json');
+  if (!full) rows.push({ what: '`npm test` stages', measured: 'not measured: run npm test first', budget: `≤ ${TEST_BUDGET_S} s in all`, ok: undefined });
+  else {
+    for (const stage of full.stages) rows.push({ what: `\`npm test\` stage: ${stage.name} (${stage.passed} passed, ${stage.failed} failed)`, measured: `${stage.seconds.toFixed(0)} s`, budget: 'part of the whole', ok: stage.failed === 0, status: stage.failed === 0 ? 'ok' : 'FAILED' });
+    const total = full.stages.reduce((sum, stage) => sum + stage.seconds, 0);
+    rows.push({ what: `\`npm test\`, every stage after the build (run of ${full.finishedAt})`, measured: `${total.toFixed(0)} s`, budget: `≤ ${TEST_BUDGET_S} s`, ok: total <= TEST_BUDGET_S });
+  }
+  const quick = read('quick-stages.json');
+  const quickTotal = quick?.stages.reduce((sum, stage) => sum + stage.seconds, 0);
+  rows.push(quick && quickTotal !== undefined
+    ? { what: `\`npm run test:quick\`, after the build (run of ${quick.finishedAt})`, measured: `${quickTotal.toFixed(0)} s`, budget: `≤ ${QUICK_BUDGET_S} s`, ok: quickTotal <= QUICK_BUDGET_S }
+    : { what: '`npm run test:quick`', measured: 'not measured: run npm run test:quick first', budget: `≤ ${QUICK_BUDGET_S} s`, ok: undefined });
+  return rows;
 }
 
 function rendererGzipKb(): number {
@@ -157,12 +193,13 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
 
+  rows.push(...suiteRows());
   const header = ['What', 'Measured', 'Budget', 'Status'];
-  const cells = rows.map((row) => [row.what, row.measured, row.budget, row.ok ? 'ok' : 'OVER']);
+  const cells = rows.map((row) => [row.what, row.measured, row.budget, row.status ?? (row.ok === undefined ? 'n/a' : row.ok ? 'ok' : 'OVER')]);
   const widths = header.map((title, column) => Math.max(title.length, ...cells.map((row) => (row[column] ?? '').length)));
   const line = (values: string[]) => `| ${values.map((value, column) => value.padEnd(widths[column] ?? 0)).join(' | ')} |`;
   process.stdout.write([line(header), `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`, ...cells.map(line)].join('\n') + '\n');
-  process.exitCode = rows.every((row) => row.ok) ? 0 : 1;
+  process.exitCode = rows.every((row) => row.ok !== false) ? 0 : 1;
 }
 
 await main();

@@ -77,6 +77,7 @@ const nodeBundles = () =>
     build({ ...nodeEsm, entryPoints: ['tests/lab/cli.ts'], outfile: 'dist/lab/cli.mjs' }),
     build({ ...nodeEsm, entryPoints: ['scripts/start.ts'], outfile: 'dist/scripts/start.mjs' }),
     build({ ...nodeEsm, entryPoints: ['scripts/bench.ts'], outfile: 'dist/scripts/bench.mjs' }),
+    build({ ...nodeEsm, entryPoints: ['scripts/test.ts'], outfile: 'dist/scripts/test.mjs' }),
     build({ ...nodeEsm, entryPoints: ['scripts/report-schema.ts'], outfile: 'dist/scripts/report-schema.mjs' }),
     build({ ...nodeEsm, entryPoints: ['tests/powershell/validate-outputs.ts'], outfile: 'dist/tests/validate-script-outputs.mjs' }),
   ]);

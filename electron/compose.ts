@@ -99,3 +99,20 @@ export function composeCompanion(options: ComposeOptions): Companion {
     ...(options.launchedToResume ? { launchedToResume: true } : {}),
   });
 }
+
+/**
+ * The CLI's companion, the same from Node (electron/cli) and inside the installed app
+ * (electron/main, --cli): the production edges on the data folder asked for, no browser to open.
+ */
+export function composeCliCompanion(options: { version: string; scriptsDir: string; dataDir?: string; signInWindow?: SignInWindow; printPdf?: (dataDir: string) => PdfPrinter }): Companion {
+  const edges = productionEdges(options.dataDir ? { dataDir: options.dataDir } : {});
+  return composeCompanion({
+    host: 'cli',
+    version: options.version,
+    scriptsDir: options.scriptsDir,
+    openExternal: async () => false,
+    ...(options.signInWindow ? { signInWindow: options.signInWindow } : {}),
+    ...(options.printPdf ? { printPdf: options.printPdf(edges.dataDir) } : {}),
+    edges,
+  });
+}

@@ -3,7 +3,7 @@ import { createReadStream, mkdtempSync, readdirSync, rmSync, statSync } from 'no
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RESUME_ARGUMENT } from '../core/connector/restart-resume.ts';
-import { composeCompanion, productionEdges } from '../compose.ts';
+import { composeCliCompanion, composeCompanion, productionEdges } from '../compose.ts';
 import { prepareDataDir } from '../platform/data-dir.ts';
 import { registerGateway } from './ipc.ts';
 import { registerAppScheme, serveRenderer } from './protocol.ts';
@@ -12,8 +12,8 @@ import { electronLoopbackSignIn, electronSignInWindow } from './sign-in-window.t
 import { electronPrintPdf } from './print-pdf.ts';
 import { APP_URL, windowOptions } from './window-options.ts';
 import { isCliStart, readCliArguments } from './cli-mode.ts';
-import { runCli, type Io } from '../cli/main.ts';
-import { readLine, readStdin } from '../cli/stdin.ts';
+import { runCli } from '../cli/main.ts';
+import { processIo } from '../cli/process-io.ts';
 
 /** Composition root of the Electron host. Everything else lives in the host-agnostic core. */
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -70,19 +70,9 @@ if (isCliStart(process.argv, app.isPackaged)) {
         end(2);
         return;
       }
-      const io: Io = { out: (text) => process.stdout.write(`${text}\n`), err: (text) => process.stderr.write(`${text}\n`), readStdin: () => readStdin(cli.rest), readLine: () => readLine(cli.rest) };
-      const code = await runCli(cli.args, io, app.getVersion(), ({ dataDir, signInWindow }) => {
-        const edges = productionEdges(dataDir ? { dataDir } : {});
-        return composeCompanion({
-          host: 'cli',
-          version: app.getVersion(),
-          scriptsDir,
-          openExternal: async () => false,
-          ...(signInWindow ? { signInWindow } : {}),
-          edges,
-          printPdf: electronPrintPdf(join(edges.dataDir, 'Reports', '.print')),
-        });
-      });
+      const code = await runCli(cli.args, processIo(cli.rest), app.getVersion(), ({ dataDir, signInWindow }) =>
+        composeCliCompanion({ version: app.getVersion(), scriptsDir, ...(dataDir ? { dataDir } : {}), ...(signInWindow ? { signInWindow } : {}), printPdf: (folder) => electronPrintPdf(join(folder, 'Reports', '.print')) }),
+      );
       end(code);
     })
     .catch(fail);

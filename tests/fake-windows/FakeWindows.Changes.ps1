@@ -255,14 +255,15 @@ function Get-AuthenticodeSignature {
 
 # Every world on this machine shares its one Global\_MSIExecute mutex (on Linux .NET keeps named
 # mutexes under a fixed /tmp folder), so a script watching for its own installer's transaction
-# would see another world's. A script that starts a fake installer therefore first waits its
-# turn, machine-wide, and keeps it until its process ends (the OS releases the lock however it
-# ends): one world installs at a time, as one Windows Installer transaction runs at a time on a
-# real server.
+# would see another world's, of its own suite or of another one on the machine. A script that
+# starts a fake installer therefore first takes the machine's install turn, and keeps it until
+# it has seen its installer end (HasExited below) or its process ends (the OS releases the lock
+# however it ends): one world installs at a time, as one Windows Installer transaction runs at a
+# time on a real server.
 function Enter-FakeInstallSession {
     if ($null -ne $script:FakeInstallSession) { return }
-    $folder = Join-Path -Path ([System.IO.Path]::GetDirectoryName([System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName)) -ChildPath 'slots'
-    $null = [System.IO.Directory]::CreateDirectory($folder)
+    $folder = Get-Variable -Name FakeWindowsLockFolder -Scope Global -ValueOnly -ErrorAction SilentlyContinue
+    if (-not $folder) { throw 'FakeWindows: no lock folder (the host passes it).' }
     $lock = Join-Path -Path $folder -ChildPath 'install-session.lock'
     while ($null -eq $script:FakeInstallSession) {
         try { $script:FakeInstallSession = [System.IO.File]::Open($lock, [System.IO.FileMode]::OpenOrCreate, [System.IO.FileAccess]::ReadWrite, [System.IO.FileShare]::None) }
@@ -270,6 +271,13 @@ function Enter-FakeInstallSession {
     }
 }
 $script:FakeInstallSession = $null
+
+function Exit-FakeInstallSession {
+    if ($null -ne $script:FakeInstallSession) {
+        $script:FakeInstallSession.Dispose()
+        $script:FakeInstallSession = $null
+    }
+}
 
 # Start-Process on a world file that is an installer ("installer": { ... }) starts
 # Invoke-FakeInstaller.ps1 in a new fake Windows host process and returns that real process.
@@ -297,9 +305,17 @@ function Start-Process {
     # its code beside the request; on Windows both agree.
     $sidecar = "$request.exitcode"
     $process | Add-Member -MemberType ScriptProperty -Name ExitCode -Force -Value {
-        if ($this.HasExited -and [System.IO.File]::Exists($sidecar)) { return [int][System.IO.File]::ReadAllText($sidecar) }
+        if ($this.get_HasExited() -and [System.IO.File]::Exists($sidecar)) { return [int][System.IO.File]::ReadAllText($sidecar) }
         # The .NET getter itself: the ExitCode property would be this script property again.
         return $this.get_ExitCode()
+    }.GetNewClosure()
+    # Once the script has seen its installer end, it no longer watches the mutex: the machine's
+    # install turn passes to the next world then, not only when this process ends.
+    $module = $ExecutionContext.SessionState.Module
+    $process | Add-Member -MemberType ScriptProperty -Name HasExited -Force -Value {
+        $exited = $this.get_HasExited()
+        if ($exited) { & $module { Exit-FakeInstallSession } }
+        return $exited
     }.GetNewClosure()
     if ($Wait) { $process.WaitForExit() }
     if ($PassThru) { return $process }

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS } from '../../electron/preview/host.ts';
 import { findChromium } from '../../electron/preview/launch.ts';
 import { useLab } from '../helpers/cloud-lab.ts';
-import { repoRoot, testCompanion } from '../helpers/companion.ts';
+import { testCompanion } from '../helpers/companion.ts';
+import { runLabCli } from '../helpers/lab-cli.ts';
 import { LAB_TENANT_ID } from '../lab/world.ts';
 
 /**
@@ -19,17 +20,7 @@ import { LAB_TENANT_ID } from '../lab/world.ts';
  */
 const { lab, dir } = useLab('ndes-offline-');
 
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'dist', 'lab', 'cli.mjs'), ...lab().cliArgs, ...args, '--data-dir', join(dir, 'cli-data')]);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end();
-  });
-}
+const runCli = (args: string[]) => runLabCli(lab().cliArgs, args, join(dir, 'cli-data'));
 
 describe('offline runbook mode against the lab', () => {
   it('runs the local steps for real, records the cloud steps, and sends Entra ID and Graph nothing', async () => {

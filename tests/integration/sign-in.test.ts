@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import { createCloudHttp } from '../../electron/platform/cloud-http.ts';
 import { labNames } from '../lab/edges.ts';
 import { LAB_TENANT_ID, startLabWorld, type LabWorld } from '../lab/world.ts';
 import { repoRoot, testCompanion } from '../helpers/companion.ts';
+import { runLabCli } from '../helpers/lab-cli.ts';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS } from '../../electron/preview/host.ts';
 import { findChromium } from '../../electron/preview/launch.ts';
@@ -122,21 +122,8 @@ describe('sign-in with device code, against the lab', () => {
 });
 
 describe('ndes-companion login, whoami, logout against the lab', () => {
-  const cli = join(repoRoot, 'dist', 'lab', 'cli.mjs');
   const dataDir = join(dir, 'cli-data');
-  function run(args: string[], onErr?: (text: string) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      const child = spawn(process.execPath, [cli, ...lab.cliArgs, ...args, '--data-dir', dataDir]);
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-        onErr?.(stderr);
-      });
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
-  }
+  const run = (args: string[], onErr?: (text: string) => void) => runLabCli(lab.cliArgs, args, dataDir, onErr);
 
   it('login --device-code prints the code on stderr, signs in, and later commands share the sign-in', async () => {
     let approved = false;

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import type { BundleManifest } from '../../electron/core/report/support-bundle.ts';
 import type { SupportExcerpts } from '../../electron/core/report/support-excerpts.ts';
 import { useLab } from '../helpers/cloud-lab.ts';
-import { repoRoot, testCompanion } from '../helpers/companion.ts';
+import { testCompanion } from '../helpers/companion.ts';
+import { runLabCli } from '../helpers/lab-cli.ts';
 
 /**
  * The support bundle against the lab: our scripts over the fake Windows (world
@@ -27,29 +28,14 @@ const PLANTED = {
   cookie: 'PlantedCookieValue123',
 };
 
-function unzip(zip: string, ...args: string[]): Buffer {
-  const result = spawnSync('unzip', [...args, zip], { maxBuffer: 64 * 1024 * 1024 });
-  if (result.status !== 0) throw new Error(`unzip ${args.join(' ')} failed: ${result.stderr.toString()}`);
+/** Debian's unzip on the bundle: its options, then the zip, then any entry names. */
+function unzip(options: string[], zip: string, ...names: string[]): Buffer {
+  const result = spawnSync('unzip', [...options, zip, ...names], { maxBuffer: 64 * 1024 * 1024 });
+  if (result.status !== 0) throw new Error(`unzip ${options.join(' ')} ${names.join(' ')} failed: ${result.stderr.toString()}`);
   return result.stdout;
 }
 
-function entry(zip: string, name: string): Buffer {
-  const result = spawnSync('unzip', ['-p', zip, name], { maxBuffer: 64 * 1024 * 1024 });
-  if (result.status !== 0) throw new Error(`unzip -p ${name} failed: ${result.stderr.toString()}`);
-  return result.stdout;
-}
-
-function runCli(args: string[], dataDir: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'dist', 'lab', 'cli.mjs'), ...lab().cliArgs, ...args, '--data-dir', dataDir]);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end();
-  });
-}
+const entry = (zip: string, name: string): Buffer => unzip(['-p'], zip, name);
 
 describe('the support bundle, against the lab', () => {
   it('holds the journal, the runbook, every script output and the server excerpts, hashed, and no secret', async () => {
@@ -70,8 +56,8 @@ describe('the support bundle, against the lab', () => {
       const zip = join(dir, bundle.fileName);
       writeFileSync(zip, bundle.zip);
       expect(bundle.fileName).toMatch(/^ndes-companion-support-ndes01\.contoso\.local-.+\.zip$/);
-      expect(unzip(zip, '-tq').toString()).toContain('No errors detected');
-      const names = unzip(zip, '-Z1').toString().trim().split('\n');
+      expect(unzip(['-tq'], zip).toString()).toContain('No errors detected');
+      const names = unzip(['-Z1'], zip).toString().trim().split('\n');
       expect(names).toEqual(expect.arrayContaining(['manifest.json', 'journal/journal.jsonl', 'runbook/runbook.md', 'runbook/runbook.html', 'runbook/runbook.json', 'runbook/runbook.pdf', 'runbook/summary.txt', 'excerpts/support-excerpts.json']));
       expect(names.filter((name) => /^script-outputs\/.*Get-HostIdentity\.json$/.test(name))).toHaveLength(1);
       expect(names.filter((name) => /^script-outputs\/.*Get-HostReadiness\.json$/.test(name))).toHaveLength(1);
@@ -114,13 +100,13 @@ describe('the support bundle, against the lab', () => {
   it('ndes-companion support-bundle writes the zip where asked and says what it could not gather', async () => {
     await lab().useScenario('healthy');
     const out = join(dir, 'cli-out');
-    const result = await runCli(['support-bundle', '--out', out, '--json'], join(dir, 'cli-data'));
+    const result = await runLabCli(lab().cliArgs, ['support-bundle', '--out', out, '--json'], join(dir, 'cli-data'));
     expect(result.code, result.stderr).toBe(0);
     const answer = JSON.parse(result.stdout) as { ok: true; value: { path: string; files: string[]; notes: string[] } };
     expect(readdirSync(out)).toEqual([answer.value.path.slice(out.length + 1)]);
     expect(answer.value.files).toContain('excerpts/support-excerpts.json');
     expect(answer.value.notes.join(' ')).toContain('No IIS log folder at C:\\inetpub\\logs\\LogFiles.');
     expect(result.stderr).toContain('warning: No IIS log folder');
-    expect(unzip(answer.value.path, '-Z1').toString()).toContain('manifest.json');
+    expect(unzip(['-Z1'], answer.value.path).toString()).toContain('manifest.json');
   });
 });

@@ -60,15 +60,17 @@ export async function buildSupportBundle(source: SupportBundleSource): Promise<S
   const { redactor } = source;
   const files: Array<{ path: string; what: string; content: Uint8Array }> = [];
   const notes: string[] = [];
-  const text = (path: string, what: string, content: string) => files.push({ path, what, content: new TextEncoder().encode(redactor.text(content)) });
-  const json = (path: string, what: string, value: unknown) => text(path, what, `${JSON.stringify(redactor.value(value), null, 2)}\n`);
+  const add = (path: string, what: string, content: string) => files.push({ path, what, content: new TextEncoder().encode(content) });
+  const text = (path: string, what: string, content: string) => add(path, what, redactor.text(content));
+  // As data: every string through the same function, and the document stays JSON.
+  const json = (path: string, what: string, value: unknown) => add(path, what, `${JSON.stringify(redactor.value(value), null, 2)}\n`);
 
   source.progress?.('Adding the journal.');
   for (const name of listFiles(source.dataDir, /^journal(\.jsonl|\.torn-.*\.txt)$/)) {
     const { content, skipped } = newestBytes(join(source.dataDir, name), JOURNAL_LIMIT);
     if (skipped > 0) notes.push(`The journal's oldest ${skipped} bytes are not in this bundle (it carries the newest ${JOURNAL_LIMIT / 1024 / 1024} MB); the whole journal is ${join(source.dataDir, name)} on the server.`);
     // Redacted line by line as data (each string through the one function), so JSON stays JSON.
-    files.push({ path: `journal/${name}`, what: name.endsWith('.jsonl') ? 'The journal: every plan, action, output line, result, check and confirmation, one JSON entry per line.' : 'A journal line cut short when the companion stopped, set aside whole.', content: new TextEncoder().encode(redactLines(content, redactor)) });
+    add(`journal/${name}`, name.endsWith('.jsonl') ? 'The journal: every plan, action, output line, result, check and confirmation, one JSON entry per line.' : 'A journal line cut short when the companion stopped, set aside whole.', redactLines(content, redactor));
   }
   if (!files.length) notes.push('No journal yet: nothing has been run on this server.');
 

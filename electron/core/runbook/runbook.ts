@@ -191,7 +191,6 @@ export class Runbook {
 
   /** A restart a step asked for and that has not happened yet (3010), or the one it started (1641). */
   pendingRestart(): { stepId: StepId; code: number; at: string; arranged: boolean } | null {
-    this.refresh();
     const pending = this.state.restart;
     return pending && pending.code !== null ? { stepId: pending.stepId, code: pending.code, at: pending.at, arranged: pending.arranged } : null;
   }
@@ -257,6 +256,7 @@ export class Runbook {
 
   /** Restarts the server for the installer that asked (3010), after the admin said so; journaled first. */
   async restartServer(): Promise<{ result: string; delaySeconds: number }> {
+    this.refresh();
     const pending = this.pendingRestart();
     if (!pending || pending.code !== 3010) throw new CompanionError('INVALID_REQUEST', 'No installer is waiting for a restart of this server.', 'Nothing to do: the companion restarts the server only when the connector installer asked for it (exit code 3010).');
     this.deps.journal.append({ kind: 'restart-requested', stepId: pending.stepId, message: 'The admin asked the companion to restart the server in 60 seconds (shutdown.exe /r; cancel with shutdown /a).' });
@@ -589,15 +589,7 @@ export class Runbook {
    */
   private claim(stepId: StepId): void {
     this.state.steps[stepId] = { status: 'running', at: this.now().toISOString(), pid: process.pid };
-    try {
-      this.deps.store.update((disk) => {
-        runningElsewhere(disk, stepId);
-        return mergeChanges(disk, this.state, this.synced);
-      });
-    } finally {
-      // Refused or not, what is on disk is what this process knows now.
-      this.refresh();
-    }
+    this.save((disk) => runningElsewhere(disk, stepId));
   }
 
   private record(stepId: StepId, status: StepStatus): void {
@@ -614,12 +606,19 @@ export class Runbook {
   /**
    * Writes back what this process changed, over what is on disk now: the app and the CLI may
    * both be open on the same data folder, and neither may undo what the other recorded. The
-   * read-merge-write is serialised between processes by the store's lock.
+   * read-merge-write is serialised between processes by the store's lock; `check` may refuse
+   * the write on what it finds there.
    */
-  private save(): void {
-    this.deps.store.update((disk) => mergeChanges(disk, this.state, this.synced));
-    this.state = this.deps.store.read();
-    this.synced = entriesOf(this.state);
+  private save(check?: (disk: RunbookState) => void): void {
+    try {
+      this.deps.store.update((disk) => {
+        check?.(disk);
+        return mergeChanges(disk, this.state, this.synced);
+      });
+    } finally {
+      // Written or refused by the check, what is on disk is what this process knows now.
+      this.refresh();
+    }
   }
 }
 

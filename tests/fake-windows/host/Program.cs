@@ -15,11 +15,13 @@
 // AppLocker or WDAC script rules run an untrusted script, while the fake module, like a module
 // from System32, keeps FullLanguage.
 //
-// However many tests start it at once, at most one PowerShell per core runs: each start first
-// takes one of ProcessorCount slots (a lock file beside the host, released by the OS when the
-// process ends, however it ends) and waits for one to free. A PowerShell the fake Windows itself
-// starts (an installer, --child) runs inside its parent's slot; waiting for a slot of its own
-// while the parent holds one could deadlock.
+// However many tests start it at once (one suite or several on one machine), at most one
+// PowerShell per core runs: each start first takes one of ProcessorCount slots (a lock file in
+// this user's temporary folder, released by the OS when the process ends, however it ends) and
+// waits for one to free. A PowerShell the fake Windows itself starts (an installer, --child) runs
+// inside its parent's slot; waiting for a slot of its own while the parent holds one could
+// deadlock. The same folder holds the machine's install turn (FakeWindows.Changes.ps1), handed to
+// the session as $FakeWindowsLockFolder before the fake module changes TEMP to the world's.
 using System;
 using System.Collections.Generic;
 using System.IO;
@@ -57,7 +59,8 @@ public static class Program
         }
         for (; i < args.Length; i++) rest.Add(args[i]);
         if (module is null || state is null) return Usage("--module and --state are required");
-        using FileStream? slot = child ? null : TakeSlot();
+        string locks = LockFolder();
+        using FileStream? slot = child ? null : TakeSlot(locks);
 
         // powershell.exe records -ExecutionPolicy as the Process scope in this variable
         // (about_PowerShell_exe); pwsh on Linux does not, so the host does it the Windows way.
@@ -73,6 +76,7 @@ public static class Program
 
         var iss = InitialSessionState.CreateDefault2();
         iss.Variables.Add(new SessionStateVariableEntry("FakeWindowsStateFile", Path.GetFullPath(state), "The fake Windows world this session answers from."));
+        iss.Variables.Add(new SessionStateVariableEntry("FakeWindowsLockFolder", locks, "Where the PowerShell slots and the machine's install turn are taken."));
         iss.ImportPSModule(new[] { Path.GetFullPath(module) });
         if (languageMode is not null)
         {
@@ -106,10 +110,15 @@ public static class Program
 #endif
     }
 
-    private static FileStream TakeSlot()
+    private static string LockFolder()
     {
-        string folder = Path.Combine(AppContext.BaseDirectory, "slots");
+        string folder = Path.Combine(Path.GetTempPath(), "ndes-fake-windows-" + Environment.UserName);
         Directory.CreateDirectory(folder);
+        return folder;
+    }
+
+    private static FileStream TakeSlot(string folder)
+    {
         int slots = Math.Max(1, Environment.ProcessorCount);
         while (true)
         {

@@ -1,12 +1,13 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scriptCatalogue, type ScriptName } from '../../electron/core/powershell/catalogue.ts';
 import { buildArgv } from '../../electron/platform/powershell-runner.ts';
 import { fakeWindowsHost } from '../fake-windows/launcher.ts';
+import { startWarmPowerShell, type WarmPowerShell } from '../fake-windows/warm.ts';
 import { contractIssues } from '../powershell/output-contract.ts';
 import { validateOutputsDir } from '../powershell/validate-outputs.ts';
 import { loadScenario, scenarioNames } from '../lab/world.ts';
@@ -35,36 +36,35 @@ const cases = [...worlds.values()].flatMap((world, index) =>
   (Object.keys(scriptCatalogue) as ScriptName[]).filter((script) => !samples[script] || world.scenarios.some((name) => samples[script]?.worlds.includes(name))).map((script) => ({ ...world, script, index })),
 );
 
-/** Two at a time: a 2-core machine gains nothing from more. */
-let running = 0;
-const waiting: (() => void)[] = [];
-async function limited<T>(task: () => Promise<T>): Promise<T> {
-  if (running >= 2) await new Promise<void>((resolve) => waiting.push(resolve));
-  running += 1;
-  try {
-    return await task();
-  } finally {
-    running -= 1;
-    waiting.shift()?.();
-  }
+/**
+ * FullLanguage worlds run in warm PowerShells, one per core (the engine loaded once; each run a
+ * session of its own, held to a process's exit code and stdout by warm-powershell.test.ts);
+ * ConstrainedLanguage worlds run as processes, the way only a process shows.
+ */
+const pool = Array.from({ length: Math.max(1, availableParallelism()) }, () => startWarmPowerShell(repoRoot));
+afterAll(() => Promise.all(pool.map((warm) => warm.close())));
+
+async function asProcess(script: ScriptName, state: string, languageMode: 'FullLanguage' | 'ConstrainedLanguage'): Promise<{ exitCode: number; stdout: string }> {
+  const host = fakeWindowsHost(repoRoot, { state, languageMode });
+  const argv = [...host.prefixArgs, ...buildArgv(join(scriptsDir, scriptCatalogue[script].file), scriptCatalogue[script], samples[script]?.parameters ?? {})];
+  const started = run(host.file, argv, { encoding: 'utf8' });
+  // Standard input ends at once, as the companion's runner ends it: a script that reads stdin
+  // (Register-Connector) must not wait on an open pipe.
+  started.child.stdin?.end();
+  return started.then(
+    (ok) => ({ exitCode: 0, stdout: ok.stdout }),
+    (error: { code?: number; stdout?: string }) => ({ exitCode: typeof error.code === 'number' ? error.code : -1, stdout: error.stdout ?? '' }),
+  );
 }
 
 describe('every script keeps its output contract in every lab world', () => {
-  it.concurrent.each(cases.map((entry) => [`${entry.script} in ${entry.scenarios.join(', ')}`, entry] as const))('%s', async (_title, entry) => {
-    const state = join(dir, `world-${entry.index}.json`);
+  it.concurrent.each(cases.map((entry, number) => [`${entry.script} in ${entry.scenarios.join(', ')}`, { ...entry, number }] as const))('%s', async (_title, entry) => {
+    const state = join(dir, `world-${entry.index}-${entry.script}.json`);
     writeFileSync(state, JSON.stringify(entry.windows));
-    const host = fakeWindowsHost(repoRoot, { state, languageMode: entry.languageMode });
-    const argv = [...host.prefixArgs, ...buildArgv(join(scriptsDir, scriptCatalogue[entry.script].file), scriptCatalogue[entry.script], samples[entry.script]?.parameters ?? {})];
-    const result = await limited(() => {
-      const started = run(host.file, argv, { encoding: 'utf8', timeout: 120_000 });
-      // Standard input ends at once, as the companion's runner ends it: a script that reads
-      // stdin (Register-Connector) must not wait on an open pipe.
-      started.child.stdin?.end();
-      return started.then(
-        (ok) => ({ exitCode: 0, stdout: ok.stdout }),
-        (error: { code?: number; stdout?: string }) => ({ exitCode: typeof error.code === 'number' ? error.code : -1, stdout: error.stdout ?? '' }),
-      );
-    });
+    const result =
+      entry.languageMode === 'ConstrainedLanguage'
+        ? await asProcess(entry.script, state, entry.languageMode)
+        : await (pool[entry.number % pool.length] as WarmPowerShell).run({ script: join(scriptsDir, scriptCatalogue[entry.script].file), state, params: samples[entry.script]?.parameters ?? {} });
     expect(contractIssues({ script: entry.script, exitCode: result.exitCode, stdout: result.stdout })).toEqual([]);
   });
 });

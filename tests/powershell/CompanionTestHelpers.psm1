@@ -99,12 +99,16 @@ function Assert-NotHung {
 }
 
 <#
-    Runs each run as its own PowerShell process, at most one per core at a time (the host also
-    holds every PowerShell start to a slot per core, whoever starts it), and waits for every one
-    to exit: no deadline a busy machine could cross, only a backstop that names a run that hangs.
-    A run is @{ Name; Script; World (hashtable); Parameters (ordered hashtable); Switches;
-    LanguageMode; Stdin }. Returns a hashtable: name -> @{ ExitCode; Lines; Progress; Json;
-    Result; Stderr }.
+    Runs each run the way the companion starts a script (-File with -Name value), over a world of
+    its own, and returns what it printed. A run is @{ Name; Script (or ScriptPath); World
+    (hashtable); Parameters (ordered hashtable); Switches; LanguageMode; Stdin; Process }.
+    Returns a hashtable: name -> @{ ExitCode; Lines; Progress; Phases; Json; Result; Stderr }.
+
+    The first run of a batch, and every run with standard input, in ConstrainedLanguage or with
+    Process = $true, is a PowerShell process of its own: at most one per core at a time (the host
+    also holds every PowerShell start to a slot per core, whoever starts it), each waited for to
+    its exit, with no deadline a busy machine could cross, only a backstop that names a run that
+    hangs. The others run in warm PowerShells (Invoke-WarmRuns).
 #>
 function Invoke-CompanionScripts {
     param([Parameter(Mandatory = $true)][hashtable[]]$Runs, [Parameter(Mandatory = $true)][string]$WorkDir)
@@ -113,7 +117,16 @@ function Invoke-CompanionScripts {
     $parallel = [Math]::Max(1, [Environment]::ProcessorCount)
     $started = New-Object -TypeName System.Collections.Generic.List[hashtable]
     $pending = New-Object -TypeName System.Collections.Generic.Queue[hashtable]
-    foreach ($run in $Runs) { $pending.Enqueue($run) }
+    $warm = New-Object -TypeName System.Collections.Generic.List[hashtable]
+    $index = 0
+    foreach ($run in $Runs) {
+        # What only a process shows runs as one: standard input, ConstrainedLanguage, a run that
+        # asks for it, and the first run of every batch (the whole path, start to exit code).
+        $asProcess = $index -eq 0 -or $run['Stdin'] -or $run['LanguageMode'] -eq 'ConstrainedLanguage' -or $run['Process']
+        if ($asProcess) { $pending.Enqueue($run) } else { $warm.Add($run) }
+        $index += 1
+    }
+    $results = @{}
     while ($pending.Count -gt 0) {
         $live = @($started | Where-Object { -not $_.Process.HasExited })
         if ($live.Count -ge $parallel) {
@@ -122,9 +135,7 @@ function Invoke-CompanionScripts {
             continue
         }
         $run = $pending.Dequeue()
-        $worldFile = Join-Path -Path $WorkDir -ChildPath ("world-" + $run['Name'] + '.json')
-        $json = ConvertTo-Json -InputObject $run['World'] -Depth 20
-        [System.IO.File]::WriteAllText($worldFile, $json, (New-Object -TypeName System.Text.UTF8Encoding -ArgumentList $false))
+        $worldFile = Write-RunWorld -Run $run -WorkDir $WorkDir
         $arguments = New-Object -TypeName System.Collections.Generic.List[string]
         foreach ($item in @('--module', $module, '--state', $worldFile)) { $arguments.Add($item) }
         if ($run['LanguageMode'] -eq 'ConstrainedLanguage') { $arguments.Add('--language-mode'); $arguments.Add('ConstrainedLanguage') }
@@ -152,14 +163,110 @@ function Invoke-CompanionScripts {
         $process.StandardInput.Close()
         $started.Add(@{ Name = $run['Name']; WorldFile = $worldFile; Process = $process; Started = [DateTime]::UtcNow; Stdout = $process.StandardOutput.ReadToEndAsync(); Stderr = $process.StandardError.ReadToEndAsync() })
     }
-    $results = @{}
-    try { Wait-CompanionRuns -Started $started -Results $results }
+    $warmWorlds = @()
+    try {
+        if ($warm.Count -gt 0) { $warmWorlds = @(Invoke-WarmRuns -Runs $warm -WorkDir $WorkDir -Results $results -Servers ([Math]::Min($parallel, $warm.Count))) }
+        Wait-CompanionRuns -Started $started -Results $results
+    }
     finally {
         # A run can leave a process of its world behind on purpose (an installer inside its
         # transaction is left to finish): none outlives the suite.
-        Stop-WorldProcess -WorldFile @($started | ForEach-Object { $_.WorldFile })
+        Stop-WorldProcess -WorldFile (@($started | ForEach-Object { $_.WorldFile }) + $warmWorlds)
     }
     return $results
+}
+
+function Write-RunWorld {
+    param([hashtable]$Run, [string]$WorkDir)
+    $worldFile = Join-Path -Path $WorkDir -ChildPath ("world-" + $Run['Name'] + '.json')
+    $json = ConvertTo-Json -InputObject $Run['World'] -Depth 20
+    [System.IO.File]::WriteAllText($worldFile, $json, (New-Object -TypeName System.Text.UTF8Encoding -ArgumentList $false))
+    return $worldFile
+}
+
+function ConvertTo-Base64Text { param([AllowEmptyString()][string]$Text) [Convert]::ToBase64String([System.Text.Encoding]::UTF8.GetBytes($Text)) }
+function ConvertFrom-Base64Text { param([AllowEmptyString()][string]$Text) [System.Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($Text)) }
+
+<#
+    Runs in warm PowerShells (FakeWindowsHost --serve, tests/fake-windows/host/WarmHost.cs), one
+    per core: the engine loaded once, each run in a session of its own over its own world, with
+    -File's exit code and stdout (tests/integration/warm-powershell.test.ts holds the two ways to
+    the same results). Returns the world files, for Stop-WorldProcess.
+#>
+function Invoke-WarmRuns {
+    param([System.Collections.Generic.List[hashtable]]$Runs, [string]$WorkDir, [hashtable]$Results, [int]$Servers)
+    $hostPath = Get-FakeWindowsHostPath
+    $module = Join-Path -Path $script:RepoRoot -ChildPath 'tests/fake-windows/FakeWindows.psm1'
+    $pool = @()
+    $worlds = @()
+    try {
+        for ($i = 0; $i -lt $Servers; $i += 1) {
+            $info = New-Object -TypeName System.Diagnostics.ProcessStartInfo
+            $info.FileName = $hostPath
+            $info.Arguments = (@('--serve', '--module', $module) | ForEach-Object { ConvertTo-CommandLineArgument -Text $_ }) -join ' '
+            $info.UseShellExecute = $false
+            $info.RedirectStandardOutput = $true
+            $info.RedirectStandardInput = $true
+            $info.RedirectStandardError = $true
+            $info.StandardOutputEncoding = [System.Text.Encoding]::UTF8
+            $server = [System.Diagnostics.Process]::Start($info)
+            $pool += , @{ Process = $server; Stderr = $server.StandardError.ReadToEndAsync() }
+        }
+        for ($first = 0; $first -lt $Runs.Count; $first += $Servers) {
+            $round = @()
+            for ($i = 0; $i -lt $Servers -and $first + $i -lt $Runs.Count; $i += 1) {
+                $run = $Runs[$first + $i]
+                $worldFile = Write-RunWorld -Run $run -WorkDir $WorkDir
+                $worlds += $worldFile
+                $scriptPath = $(if ($run['ScriptPath']) { $run['ScriptPath'] } else { Get-CompanionScriptPath -Name $run['Script'] })
+                $lines = @("state`t$(ConvertTo-Base64Text -Text $worldFile)", "script`t$(ConvertTo-Base64Text -Text $scriptPath)")
+                if ($run['Parameters']) { foreach ($key in $run['Parameters'].Keys) { $lines += "param`t$(ConvertTo-Base64Text -Text ([string]$key))`t$(ConvertTo-Base64Text -Text ([string]$run['Parameters'][$key]))" } }
+                foreach ($switch in @($run['Switches'])) { if ($switch) { $lines += "switch`t$(ConvertTo-Base64Text -Text ([string]$switch))" } }
+                $lines += 'run'
+                $server = $pool[$i]
+                $server.Process.StandardInput.Write(($lines -join "`n") + "`n")
+                $server.Process.StandardInput.Flush()
+                $round += , @{ Run = $run; Server = $server }
+            }
+            foreach ($entry in $round) {
+                $answer = @{}
+                while ($true) {
+                    $line = $entry.Server.Process.StandardOutput.ReadLine()
+                    if ($null -eq $line) { throw "The warm PowerShell ended during $($entry.Run['Name']): $($entry.Server.Stderr.GetAwaiter().GetResult())" }
+                    if ($line -eq 'end') { break }
+                    $field, $value = $line -split "`t", 2
+                    $answer[$field] = $value
+                }
+                $Results[$entry.Run['Name']] = ConvertTo-RunResult -ExitCode ([int]$answer['exit']) -Stdout (ConvertFrom-Base64Text -Text $answer['stdout']) -Stderr (ConvertFrom-Base64Text -Text $answer['stderr'])
+            }
+        }
+    }
+    finally {
+        foreach ($server in $pool) {
+            $server.Process.StandardInput.Close()
+            if (-not $server.Process.WaitForExit(60000)) { $server.Process.Kill() }
+        }
+    }
+    return $worlds
+}
+
+# What a run printed, read as the companion reads it: progress and phase lines, then one JSON document.
+function ConvertTo-RunResult {
+    param([int]$ExitCode, [AllowEmptyString()][string]$Stdout, [AllowEmptyString()][string]$Stderr)
+    $lines = @($Stdout -split "`r?`n" | Where-Object { $_ -ne '' })
+    $document = @($lines | Where-Object { $_ -notlike '::progress::*' -and $_ -notlike '::phase::*' })
+    $json = $document -join "`n"
+    $parsed = $null
+    if ($json -ne '') { try { $parsed = ConvertFrom-Json -InputObject $json } catch { $parsed = $null } }
+    return @{
+        ExitCode = $ExitCode
+        Lines    = $lines
+        Progress = @($lines | Where-Object { $_ -like '::progress::*' } | ForEach-Object { $_.Substring(13) -replace '^\d{1,3}% ', '' })
+        Phases   = @($lines | Where-Object { $_ -like '::phase::*' } | ForEach-Object { $_.Substring(10) })
+        Json     = $json
+        Result   = $parsed
+        Stderr   = $Stderr
+    }
 }
 
 function Wait-CompanionRuns {
@@ -167,21 +274,7 @@ function Wait-CompanionRuns {
     foreach ($entry in $Started) {
         while (-not $entry.Process.WaitForExit(1000)) { Assert-NotHung -Entries @($entry) }
         $entry.Process.WaitForExit()
-        $stdout = $entry.Stdout.GetAwaiter().GetResult()
-        $lines = @($stdout -split "`r?`n" | Where-Object { $_ -ne '' })
-        $document = @($lines | Where-Object { $_ -notlike '::progress::*' -and $_ -notlike '::phase::*' })
-        $json = $document -join "`n"
-        $parsed = $null
-        if ($json -ne '') { try { $parsed = ConvertFrom-Json -InputObject $json } catch { $parsed = $null } }
-        $Results[$entry.Name] = @{
-            ExitCode = $entry.Process.ExitCode
-            Lines    = $lines
-            Progress = @($lines | Where-Object { $_ -like '::progress::*' } | ForEach-Object { $_.Substring(13) -replace '^\d{1,3}% ', '' })
-            Phases   = @($lines | Where-Object { $_ -like '::phase::*' } | ForEach-Object { $_.Substring(10) })
-            Json     = $json
-            Result   = $parsed
-            Stderr   = $entry.Stderr.GetAwaiter().GetResult()
-        }
+        $Results[$entry.Name] = ConvertTo-RunResult -ExitCode $entry.Process.ExitCode -Stdout $entry.Stdout.GetAwaiter().GetResult() -Stderr $entry.Stderr.GetAwaiter().GetResult()
     }
 }
 

@@ -6,6 +6,7 @@
 //   FakeWindowsHost --module <FakeWindows.psd1> --state <world.json> [--record <calls.jsonl>]
 //                   [--language-mode ConstrainedLanguage] [--child]
 //                   -- -NoProfile -NonInteractive ... -File <script> -Name value
+//   FakeWindowsHost --serve --module <FakeWindows.psd1>     (WarmHost.cs: many runs, one engine)
 //
 // Everything after "--" goes, untouched, to PowerShell's own console host (ConsoleShell.Start),
 // so -File, parameter binding, exit codes and stdout are PowerShell's, not ours. The only
@@ -37,7 +38,7 @@ public static class Program
     public static int Main(string[] args)
     {
         string? module = null, state = null, record = null, languageMode = null;
-        bool child = false;
+        bool child = false, serve = false;
         var rest = new List<string>();
         int i = 0;
         for (; i < args.Length; i++)
@@ -46,6 +47,7 @@ public static class Program
             if (arg == "--") { i++; break; }
             if (!arg.StartsWith("--", StringComparison.Ordinal)) break;
             if (arg == "--child") { child = true; continue; }
+            if (arg == "--serve") { serve = true; continue; }
             if (i + 1 >= args.Length) return Usage($"{arg} needs a value");
             string value = args[++i];
             switch (arg)
@@ -58,6 +60,7 @@ public static class Program
             }
         }
         for (; i < args.Length; i++) rest.Add(args[i]);
+        if (serve && module is not null) return WarmHost.Serve(module, LockFolder());
         if (module is null || state is null) return Usage("--module and --state are required");
         string locks = LockFolder();
         using FileStream? slot = child ? null : TakeSlot(locks);
@@ -117,7 +120,7 @@ public static class Program
         return folder;
     }
 
-    private static FileStream TakeSlot(string folder)
+    internal static FileStream TakeSlot(string folder)
     {
         int slots = Math.Max(1, Environment.ProcessorCount);
         while (true)
@@ -148,6 +151,7 @@ public static class Program
     {
         Console.Error.WriteLine($"FakeWindowsHost: {problem}");
         Console.Error.WriteLine("usage: FakeWindowsHost --module <psd1> --state <world.json> [--record <jsonl>] [--language-mode ConstrainedLanguage] [--child] -- <powershell argv>");
+        Console.Error.WriteLine("       FakeWindowsHost --serve --module <psd1>");
         return 64;
     }
 }

@@ -43,9 +43,9 @@ const QUICK_BUDGET_S = 90;
  * suite again inside the bench would double its time for the same numbers.
  */
 function suiteRows(): Row[] {
-  const read = (name: string): { finishedAt: string; stages: StageResult[] } | undefined => {
+  const read = (name: string): { finishedAt: string; stages: StageResult[]; seconds?: number } | undefined => {
     try {
-      return JSON.parse(readFileSync(join(root, 'test-results', name), 'utf8')) as { finishedAt: string; stages: StageResult[] };
+      return JSON.parse(readFileSync(join(root, 'test-results', name), 'utf8')) as { finishedAt: string; stages: StageResult[]; seconds?: number };
     } catch {
       return undefined;
     }
@@ -55,11 +55,12 @@ function suiteRows(): Row[] {
   if (!full) rows.push({ what: '`npm test` stages', measured: 'not measured: run npm test first', budget: `≤ ${TEST_BUDGET_S} s in all`, ok: undefined });
   else {
     for (const stage of full.stages) rows.push({ what: `\`npm test\` stage: ${stage.name} (${stage.passed} passed, ${stage.failed} failed)`, measured: `${stage.seconds.toFixed(0)} s`, budget: 'part of the whole', ok: stage.failed === 0, status: stage.failed === 0 ? 'ok' : 'FAILED' });
-    const total = full.stages.reduce((sum, stage) => sum + stage.seconds, 0);
-    rows.push({ what: `\`npm test\`, every stage after the build (run of ${full.finishedAt})`, measured: `${total.toFixed(0)} s`, budget: `≤ ${TEST_BUDGET_S} s`, ok: total <= TEST_BUDGET_S });
+    // Stages run side by side: the whole run is its own measure.
+    const total = full.seconds ?? full.stages.reduce((sum, stage) => sum + stage.seconds, 0);
+    rows.push({ what: `\`npm test\`, all its stages after the build (run of ${full.finishedAt})`, measured: `${total.toFixed(0)} s`, budget: `≤ ${TEST_BUDGET_S} s`, ok: total <= TEST_BUDGET_S });
   }
   const quick = read('quick-stages.json');
-  const quickTotal = quick?.stages.reduce((sum, stage) => sum + stage.seconds, 0);
+  const quickTotal = quick ? (quick.seconds ?? quick.stages.reduce((sum, stage) => sum + stage.seconds, 0)) : undefined;
   rows.push(quick && quickTotal !== undefined
     ? { what: `\`npm run test:quick\`, after the build (run of ${quick.finishedAt})`, measured: `${quickTotal.toFixed(0)} s`, budget: `≤ ${QUICK_BUDGET_S} s`, ok: quickTotal <= QUICK_BUDGET_S }
     : { what: '`npm run test:quick`', measured: 'not measured: run npm run test:quick first', budget: `≤ ${QUICK_BUDGET_S} s`, ok: undefined });

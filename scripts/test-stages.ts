@@ -62,11 +62,13 @@ export function stageLine(stage: StageResult, nameWidth: number): string {
   return `${stage.name.padEnd(nameWidth)}  ${`${counts}${note}`.padEnd(44)}  ${String(Math.round(stage.seconds)).padStart(4)} s`;
 }
 
-/** The summary `npm test` ends with: one line per stage, then `N passed, N failed`. */
-export function summary(stages: readonly StageResult[]): string[] {
-  const width = Math.max(...stages.map((stage) => stage.name.length));
+/**
+ * The summary `npm test` ends with: one line per stage (its own time; stages that ran side by
+ * side overlap), the whole run's time, then `N passed, N failed`.
+ */
+export function summary(stages: readonly StageResult[], totalSeconds: number): string[] {
+  const width = Math.max(...stages.map((stage) => stage.name.length), 'Whole run'.length);
   const passed = stages.reduce((total, stage) => total + stage.passed, 0);
   const failed = stages.reduce((total, stage) => total + stage.failed, 0);
-  const seconds = stages.reduce((total, stage) => total + stage.seconds, 0);
-  return [...stages.map((stage) => stageLine(stage, width)), `${'Total'.padEnd(width)}  ${''.padEnd(44)}  ${String(Math.round(seconds)).padStart(4)} s`, `${passed} passed, ${failed} failed`];
+  return [...stages.map((stage) => stageLine(stage, width)), `${'Whole run'.padEnd(width)}  ${''.padEnd(44)}  ${String(Math.round(totalSeconds)).padStart(4)} s`, `${passed} passed, ${failed} failed`];
 }

@@ -5,11 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { pesterCounts, playwrightCounts, summary, vitestCounts, type StageCounts, type StageResult } from './test-stages.ts';
 
 /**
- * `npm test` and `npm run test:quick`: the stages one after another, each streaming its own
- * output, then one line per stage with its counts and seconds and a last line
- * `N passed, N failed`. Every stage runs even when an earlier one failed, so one run says
- * everything; the exit code is 1 when anything failed. The stage times are kept in
- * test-results/ (stages.json, quick-stages.json) for `npm run bench`.
+ * `npm test` and `npm run test:quick`: the stages, then one line per stage with its counts and
+ * seconds, the whole run's time, and a last line `N passed, N failed`. Every stage runs even when
+ * another failed, so one run says everything; the exit code is 1 when anything failed. The stage
+ * times are kept in test-results/ (stages.json, quick-stages.json) for `npm run bench`.
  *
  *   node dist/scripts/test.mjs           lint and types, Pester, Vitest, Playwright
  *   node dist/scripts/test.mjs --quick   lint and types, the unit tests (no PowerShell, no browser)
@@ -29,27 +28,40 @@ interface Run {
   output: string;
 }
 
-/** Runs a command; its output goes to this terminal as it comes (or, `buffered`, all at once when it ends). */
-function run(file: string, args: string[], options: { env?: NodeJS.ProcessEnv; buffered?: boolean; keep?: boolean } = {}): Promise<Run> {
+/**
+ * Runs a command. Its output goes to `sink` as it comes (this terminal, or a stage's buffer when
+ * the stage runs beside another); `keep` also returns it.
+ */
+function run(file: string, args: string[], sink: Sink, options: { env?: NodeJS.ProcessEnv; keep?: boolean } = {}): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn(file, args, { cwd: root, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    const take = (stream: NodeJS.WriteStream) => (chunk: Buffer) => {
-      if (options.keep || options.buffered) output += chunk.toString();
-      if (!options.buffered) stream.write(chunk);
+    const take = (stream: 'out' | 'err') => (chunk: Buffer) => {
+      if (options.keep) output += chunk.toString();
+      sink(stream, chunk);
     };
-    child.stdout.on('data', take(process.stdout));
-    child.stderr.on('data', take(process.stderr));
+    child.stdout.on('data', take('out'));
+    child.stderr.on('data', take('err'));
     child.on('error', (error) => resolve({ code: 127, output: `${output}${file}: ${error.message}\n` }));
     child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), output }));
   });
 }
 
-async function timed(name: string, body: () => Promise<{ counts?: StageCounts; code: number }>): Promise<StageResult> {
-  process.stdout.write(`\n=== ${name} ===\n`);
+type Sink = (stream: 'out' | 'err', chunk: Buffer | string) => void;
+const terminal: Sink = (stream, chunk) => (stream === 'out' ? process.stdout : process.stderr).write(chunk);
+
+/**
+ * One stage, timed. A stage that runs beside another (`buffered`) keeps its output and prints it
+ * whole when it ends, so two stages never interleave their lines.
+ */
+async function stage(name: string, buffered: boolean, body: (sink: Sink) => Promise<{ counts?: StageCounts; code: number }>): Promise<StageResult> {
+  const kept: Buffer[] = [];
+  const sink: Sink = buffered ? (_stream, chunk) => kept.push(Buffer.from(chunk)) : terminal;
+  if (!buffered) process.stdout.write(`\n=== ${name} ===\n`);
   const started = process.hrtime.bigint();
-  const { counts, code } = await body();
+  const { counts, code } = await body(sink);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (buffered) process.stdout.write(`\n=== ${name} ===\n${Buffer.concat(kept).toString()}`);
   if (!counts) return { name, passed: 0, failed: 1, skipped: 0, seconds, problem: `no results to read; exit code ${code}` };
   // A runner that failed although every test it counted passed (a crashed worker, an error
   // outside any test) has failed once more than its counts say.
@@ -57,30 +69,30 @@ async function timed(name: string, body: () => Promise<{ counts?: StageCounts; c
   return { name, ...counts, seconds };
 }
 
-/** ESLint, tsc and svelte-check side by side (each prints only when it ends): three checks. */
-function lintAndTypes(): Promise<StageResult> {
-  return timed('Lint and types', async () => {
+/** ESLint, tsc and svelte-check side by side: three checks. */
+function lintAndTypes(buffered: boolean): Promise<StageResult> {
+  return stage('Lint and types', buffered, async (sink) => {
     const checks = [
       ['eslint', [bin.eslint, '.']],
       ['tsc', [bin.tsc, '-p', 'tsconfig.json']],
       ['svelte-check', [bin.svelteCheck, '--tsconfig', 'renderer/tsconfig.json', '--fail-on-warnings']],
     ] as const;
-    const ran = await Promise.all(checks.map(([, args]) => run(process.execPath, [...args], { buffered: true })));
+    const ran = await Promise.all(checks.map(([, args]) => run(process.execPath, [...args], () => undefined, { keep: true })));
     let failed = 0;
     ran.forEach((result, index) => {
       const name = checks[index]?.[0] ?? '';
       if (result.code !== 0) {
         failed += 1;
-        process.stdout.write(`${name} failed (exit code ${result.code}):\n${result.output}`);
-      } else process.stdout.write(`${name}: ok\n`);
+        sink('out', `${name} failed (exit code ${result.code}):\n${result.output}`);
+      } else sink('out', `${name}: ok\n`);
     });
     return { counts: { passed: checks.length - failed, failed, skipped: 0 }, code: failed ? 1 : 0 };
   });
 }
 
-function pester(): Promise<StageResult> {
-  return timed('Pester', async () => {
-    const ran = await run('dotnet', ['tool', 'run', 'pwsh', '-NoProfile', '-NonInteractive', '-File', join('tests', 'powershell', 'Invoke-PesterSuites.ps1')], { keep: true });
+function pester(buffered: boolean): Promise<StageResult> {
+  return stage('Pester', buffered, async (sink) => {
+    const ran = await run('dotnet', ['tool', 'run', 'pwsh', '-NoProfile', '-NonInteractive', '-File', join('tests', 'powershell', 'Invoke-PesterSuites.ps1')], sink, { keep: true });
     // eslint-disable-next-line no-control-regex -- Pester colours its lines; the counts are read without them.
     return { counts: pesterCounts(ran.output.replace(/\x1b\[[0-9;]*m/g, '')), code: ran.code };
   });
@@ -88,18 +100,18 @@ function pester(): Promise<StageResult> {
 
 function vitest(name: string, only?: string): Promise<StageResult> {
   const report = join(results, only ? 'vitest-quick.json' : 'vitest.json');
-  return timed(name, async () => {
+  return stage(name, false, async (sink) => {
     rmSync(report, { force: true });
-    const ran = await run(process.execPath, [bin.vitest, 'run', ...(only ? [only] : []), '--reporter=default', '--reporter=json', `--outputFile.json=${report}`]);
+    const ran = await run(process.execPath, [bin.vitest, 'run', ...(only ? [only] : []), '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], sink);
     return { counts: vitestCounts(report), code: ran.code };
   });
 }
 
 function playwright(): Promise<StageResult> {
   const report = join(results, 'playwright.json');
-  return timed('Playwright', async () => {
+  return stage('Playwright', false, async (sink) => {
     rmSync(report, { force: true });
-    const ran = await run(process.execPath, [bin.playwright, 'test', '--reporter=list,json'], { env: { PLAYWRIGHT_JSON_OUTPUT_NAME: report } });
+    const ran = await run(process.execPath, [bin.playwright, 'test', '--reporter=list,json'], sink, { env: { PLAYWRIGHT_JSON_OUTPUT_NAME: report } });
     return { counts: playwrightCounts(report), code: ran.code };
   });
 }
@@ -107,13 +119,21 @@ function playwright(): Promise<StageResult> {
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   mkdirSync(results, { recursive: true });
-  const stages: StageResult[] = [await lintAndTypes()];
-  if (quick) stages.push(await vitest('Unit tests', 'tests/unit'));
-  else stages.push(await pester(), await vitest('Vitest'), await playwright());
-  const lines = summary(stages);
+  const started = process.hrtime.bigint();
+  const stages: StageResult[] = [];
+  if (quick) stages.push(await lintAndTypes(false), await vitest('Unit tests', 'tests/unit'));
+  else {
+    // The end-to-end tests wait on pages much of the time, and the Pester suites on installers
+    // taking turns: side by side they use the cores the other leaves idle. PowerShell stays at
+    // one per core whoever starts it (the fake Windows' host takes a slot per start).
+    const [checks, powershell, browser] = await Promise.all([lintAndTypes(true), pester(true), playwright()]);
+    stages.push(checks, powershell, await vitest('Vitest'), browser);
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const lines = summary(stages, seconds);
   process.stdout.write(`\n${lines.join('\n')}\n`);
-  const failed = stages.reduce((total, stage) => total + stage.failed, 0);
-  writeFileSync(join(results, quick ? 'quick-stages.json' : 'stages.json'), `${JSON.stringify({ finishedAt: new Date().toISOString(), quick, stages, failed }, null, 2)}\n`);
+  const failed = stages.reduce((total, one) => total + one.failed, 0);
+  writeFileSync(join(results, quick ? 'quick-stages.json' : 'stages.json'), `${JSON.stringify({ finishedAt: new Date().toISOString(), quick, stages, seconds, failed }, null, 2)}\n`);
   process.exitCode = failed > 0 ? 1 : 0;
 }
 

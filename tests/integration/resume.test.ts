@@ -38,13 +38,16 @@ function seeded(seed: number): () => number {
  */
 function runAndKill(afterLines: number): Promise<{ printed: string[]; killed: boolean }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, cli(READINESS));
+    // Its own process group, so the kill takes the PowerShell it started too, as ending the
+    // companion's process tree would: no orphaned run goes on using the machine.
+    const child = spawn(process.execPath, cli(READINESS), { detached: process.platform !== 'win32' });
     let stderr = '';
     let sent = false;
     const kill = () => {
       if (!sent && child.exitCode === null && child.signalCode === null) {
         sent = true;
-        child.kill('SIGKILL');
+        if (process.platform === 'win32' || child.pid === undefined) child.kill('SIGKILL');
+        else process.kill(-child.pid, 'SIGKILL');
       }
     };
     if (afterLines === 0) child.once('spawn', kill);

@@ -295,7 +295,7 @@ function Start-Process {
     Enter-FakeInstallSession
     $stateFile = Get-FakeWorldFile
     $request = "$stateFile.start-$([guid]::NewGuid().ToString('N')).json"
-    [System.IO.File]::WriteAllText($request, (ConvertTo-Json -InputObject @{ path = $normal; arguments = @($ArgumentList) } -Depth 5))
+    [System.IO.File]::WriteAllText($request, (ConvertTo-Json -InputObject @{ path = $normal; arguments = @($ArgumentList); parent = $PID } -Depth 5))
     $hostPath = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
     $childArgs = @('--module', (Join-Path -Path $PSScriptRoot -ChildPath 'FakeWindows.psm1'), '--state', $stateFile, '--child', '--', '-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-File', (Join-Path -Path $PSScriptRoot -ChildPath 'Invoke-FakeInstaller.ps1'), '-Request', $request)
     $quoted = @($childArgs | ForEach-Object { if ($_ -match '[\s"]') { '"' + ($_ -replace '"', '\"') + '"' } else { $_ } })
@@ -312,9 +312,12 @@ function Start-Process {
     # Once the script has seen its installer end, it no longer watches the mutex: the machine's
     # install turn passes to the next world then, not only when this process ends.
     $module = $ExecutionContext.SessionState.Module
+    # Each look at HasExited once the transaction began is counted for the installer, which
+    # keeps its short transaction open until the script has looked twice (Invoke-FakeInstaller).
     $process | Add-Member -MemberType ScriptProperty -Name HasExited -Force -Value {
         $exited = $this.get_HasExited()
         if ($exited) { & $module { Exit-FakeInstallSession } }
+        elseif ([System.IO.File]::Exists("$request.transaction")) { [System.IO.File]::AppendAllText("$request.looks", '.') }
         return $exited
     }.GetNewClosure()
     if ($Wait) { $process.WaitForExit() }

@@ -107,9 +107,25 @@ function Exit-FakeInstaller {
 }
 if ($exitCode -eq 1602 -or $exitCode -eq 1618) { Exit-FakeInstaller -Code $exitCode }
 
+# A script watches for the transaction by polling; a real one lasts minutes, this one a fraction
+# of a second, which a script starved of CPU on a busy machine could sleep through. So the
+# transaction stays open until the script has looked at its installer twice since it began (the
+# fake Start-Process counts each look at HasExited in "<request>.looks"): between two looks the
+# script has tested the mutex once, whatever the machine's speed. A script that stops looking
+# (it ended, or was stopped) lets the transaction end too.
+function Wait-TransactionSeen {
+    $looks = "$Request.looks"
+    while ($true) {
+        if ([System.IO.File]::Exists($looks) -and (New-Object -TypeName System.IO.FileInfo -ArgumentList $looks).Length -ge 2) { return }
+        if ($ask.PSObject.Properties['parent'] -and $null -eq (Get-Process -Id ([int]$ask.parent) -ErrorAction SilentlyContinue)) { return }
+        Start-Sleep -Milliseconds 20
+    }
+}
+
 # Another fake installation may hold the mutex (tests run side by side): only the owner releases it.
 $created = $false
 $mutex = [System.Threading.Mutex]::new($true, 'Global\_MSIExecute', [ref]$created)
+if ($created) { [System.IO.File]::WriteAllText("$Request.transaction", '') }
 try {
     Start-Sleep -Milliseconds ([int](Get-Spec 'transactionMs' 300))
     if ($hang -eq 'in-transaction') { while ($true) { Start-Sleep -Seconds 1 } }
@@ -124,7 +140,10 @@ try {
     else { Install-FakeConnector }
 }
 finally {
-    if ($created) { $mutex.ReleaseMutex() }
+    if ($created) {
+        Wait-TransactionSeen
+        $mutex.ReleaseMutex()
+    }
     $mutex.Dispose()
 }
 Exit-FakeInstaller -Code $exitCode

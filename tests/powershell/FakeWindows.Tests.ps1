@@ -51,7 +51,27 @@ $certificate.GetType().FullName; $certificate.HasPrivateKey; $certificate.Thumbp
         eventLogs    = [ordered]@{ Application = @([ordered]@{ Id = 1; Level = 4; TimeCreated = '2026-01-01T00:00:00Z'; ProviderName = 'Source A'; Message = 'older' }, [ordered]@{ Id = 2; Level = 4; TimeCreated = '2026-01-02T00:00:00Z'; ProviderName = 'Source A'; Message = 'newer' }) }
         certificates = [ordered]@{ 'LocalMachine\My' = @([ordered]@{ subject = 'CN=x'; notBefore = '2025-01-01T00:00:00Z'; notAfter = '2027-01-01T00:00:00Z'; hasPrivateKey = $true }) }
     }
-    $run = Invoke-CompanionScripts -Runs @(@{ Name = 'probe'; ScriptPath = $probe; World = $world }) -WorkDir $script:Work
+    # A script that looks at its installer only every 2.5 s, far less often than the fake
+    # installer's 300 ms transaction lasts: it still sees the transaction (Wait-TransactionSeen).
+    $slowWatcher = Join-Path -Path $script:Work -ChildPath 'Slow-Watcher.ps1'
+    Set-Content -LiteralPath $slowWatcher -Encoding ASCII -Value @'
+$process = Start-Process -FilePath 'C:\Users\admin\Downloads\MicrosoftEntraPrivateNetworkConnectorInstaller.exe' -ArgumentList @('REGISTERCONNECTOR="false"', '/q') -PassThru
+$seen = $false
+while (-not $process.HasExited) {
+    $mutex = $null
+    if ([System.Threading.Mutex]::TryOpenExisting('Global\_MSIExecute', [ref]$mutex)) { $seen = $true; $mutex.Dispose() }
+    Start-Sleep -Milliseconds 2500
+}
+"seen=$seen exit=$($process.ExitCode)"
+'@
+    $installerWorld = [ordered]@{
+        files = [ordered]@{ 'C:\Users\admin\Downloads\MicrosoftEntraPrivateNetworkConnectorInstaller.exe' = [ordered]@{ text = 'MZ installer'; installer = [ordered]@{ product = 'entra'; version = '1.5.4287.0'; exitCode = 0; transactionMs = 300 } } }
+        registry = [ordered]@{ 'HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion' = [ordered]@{ ProgramFilesDir = 'C:\Program Files' } }
+        services = [ordered]@{}
+    }
+    $runs = Invoke-CompanionScripts -Runs @(@{ Name = 'probe'; ScriptPath = $probe; World = $world }, @{ Name = 'slow-watcher'; ScriptPath = $slowWatcher; World = $installerWorld }) -WorkDir $script:Work
+    $run = @{ probe = $runs['probe'] }
+    $script:SlowWatcher = $runs['slow-watcher']
     $script:Sections = @{}
     $current = $null
     foreach ($line in $run['probe'].Lines) {
@@ -101,6 +121,9 @@ Describe 'the fake Windows answers as its cited sources show' {
             'There is not an event log on the localhost computer that matches "No/Such".', 'NoMatchingLogsFound,Get-WinEvent',
             'There is not an event provider on the localhost computer that matches "NoSuchSource".', 'NoMatchingProvidersFound,Get-WinEvent',
             '2,1')
+    }
+    It 'an installer''s transaction stays open until the script watching it has looked, however slowly it looks' {
+        $script:SlowWatcher.Lines | Should -Contain 'seen=True exit=0'
     }
     It 'certificates are real X509Certificate2 objects' {
         $script:Sections['certificate'] | Should -Be @('System.Security.Cryptography.X509Certificates.X509Certificate2', 'True', '40')

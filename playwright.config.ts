@@ -12,7 +12,7 @@ export default defineConfig({
   testDir: 'tests/e2e',
   outputDir: 'test-results/e2e',
   timeout: 10 * 60_000,
-  expect: { timeout: 5 * 60_000 },
+  expect: { timeout: 2 * 60_000 },
   workers: Math.max(1, availableParallelism()),
   reporter: [['list']],
   use: {

@@ -99,10 +99,10 @@ test.describe('a firewall that drops traffic silently', () => {
   test.use({ scenario: 'outbound-blocked' });
   test('cancel stops a readiness run at once and says so', async ({ app }) => {
     await app.getByLabel('Internal NDES URL').fill(LAB_INTERNAL_URL);
-    await app.getByLabel('Probe timeout (seconds)').fill('30');
+    await app.getByLabel('Probe timeout (seconds)').fill('120');
     await app.getByRole('button', { name: 'Run step' }).click();
     await expect(app.getByRole('status').filter({ hasText: /Checking… \d+ checks done: \d+ failed/ })).toBeVisible();
-    // The black-holed endpoints hold the run for 30 s: only the cancel can end it sooner, and a
+    // The black-holed endpoints hold the run for 120 s: only the cancel can end it sooner, and a
     // run that ended by itself would say what it found, not that it was cancelled.
     await expect(app.getByRole('log', { name: 'Activity log' })).toContainText('PASS login.windows.net:443');
     await app.getByRole('button', { name: 'Cancel' }).click();

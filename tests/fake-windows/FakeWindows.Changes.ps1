@@ -279,6 +279,24 @@ function Exit-FakeInstallSession {
     }
 }
 
+# The installers this session started, whose transaction waits for the script to look (below).
+$script:FakeInstallerRequests = @()
+
+# Tells an installer its transaction need not wait to be seen: the script waits for it without
+# polling (Start-Process -Wait, WaitForExit), or the run is over.
+function Set-FakeInstallerWatched {
+    param([Parameter(Mandatory = $true)][string]$Request)
+    [System.IO.File]::WriteAllText("$Request.looks", '..')
+}
+
+# The end of a run in a warm PowerShell (tests/fake-windows/host/WarmHost.cs), where the process
+# goes on: what a process's end would release, released.
+function Close-FakeRun {
+    foreach ($request in $script:FakeInstallerRequests) { Set-FakeInstallerWatched -Request $request }
+    $script:FakeInstallerRequests = @()
+    Exit-FakeInstallSession
+}
+
 # Start-Process on a world file that is an installer ("installer": { ... }) starts
 # Invoke-FakeInstaller.ps1 in a new fake Windows host process and returns that real process.
 function Start-Process {
@@ -296,6 +314,8 @@ function Start-Process {
     $stateFile = Get-FakeWorldFile
     $request = "$stateFile.start-$([guid]::NewGuid().ToString('N')).json"
     [System.IO.File]::WriteAllText($request, (ConvertTo-Json -InputObject @{ path = $normal; arguments = @($ArgumentList); parent = $PID } -Depth 5))
+    $script:FakeInstallerRequests += , $request
+    if ($Wait -or -not $PassThru) { Set-FakeInstallerWatched -Request $request }
     $hostPath = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
     $childArgs = @('--module', (Join-Path -Path $PSScriptRoot -ChildPath 'FakeWindows.psm1'), '--state', $stateFile, '--child', '--', '-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-File', (Join-Path -Path $PSScriptRoot -ChildPath 'Invoke-FakeInstaller.ps1'), '-Request', $request)
     $quoted = @($childArgs | ForEach-Object { if ($_ -match '[\s"]') { '"' + ($_ -replace '"', '\"') + '"' } else { $_ } })
@@ -312,13 +332,20 @@ function Start-Process {
     # Once the script has seen its installer end, it no longer watches the mutex: the machine's
     # install turn passes to the next world then, not only when this process ends.
     $module = $ExecutionContext.SessionState.Module
-    # Each look at HasExited once the transaction began is counted for the installer, which
-    # keeps its short transaction open until the script has looked twice (Invoke-FakeInstaller).
+    # A test-only accommodation, not Windows behaviour: the fake's transaction lasts a fraction of
+    # a second where a real one lasts minutes, so each look at HasExited once it began is counted,
+    # and the installer keeps it open until the script has looked twice (Invoke-FakeInstaller).
+    # A script that waits with WaitForExit instead is not polling: its installer does not wait.
     $process | Add-Member -MemberType ScriptProperty -Name HasExited -Force -Value {
         $exited = $this.get_HasExited()
         if ($exited) { & $module { Exit-FakeInstallSession } }
         elseif ([System.IO.File]::Exists("$request.transaction")) { [System.IO.File]::AppendAllText("$request.looks", '.') }
         return $exited
+    }.GetNewClosure()
+    $process | Add-Member -MemberType ScriptMethod -Name WaitForExit -Force -Value {
+        & $module { param($r) Set-FakeInstallerWatched -Request $r } $request
+        if ($args.Count -gt 0) { return $this.psbase.WaitForExit([int]$args[0]) }
+        $this.psbase.WaitForExit()
     }.GetNewClosure()
     if ($Wait) { $process.WaitForExit() }
     if ($PassThru) { return $process }

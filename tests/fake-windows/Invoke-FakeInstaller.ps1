@@ -107,15 +107,18 @@ function Exit-FakeInstaller {
 }
 if ($exitCode -eq 1602 -or $exitCode -eq 1618) { Exit-FakeInstaller -Code $exitCode }
 
-# A script watches for the transaction by polling; a real one lasts minutes, this one a fraction
-# of a second, which a script starved of CPU on a busy machine could sleep through. So the
-# transaction stays open until the script has looked at its installer twice since it began (the
-# fake Start-Process counts each look at HasExited in "<request>.looks"): between two looks the
-# script has tested the mutex once, whatever the machine's speed. A script that stops looking
-# (it ended, or was stopped) lets the transaction end too.
+# A test-only accommodation, not Windows behaviour. A script watches for the transaction by
+# polling; a real one lasts minutes, this one a fraction of a second, which a script starved of
+# CPU on a busy machine could sleep through. So the transaction stays open until the script has
+# looked at its installer twice since it began (the fake Start-Process counts each look at
+# HasExited in "<request>.looks"): between two looks the script has tested the mutex once,
+# whatever the machine's speed. It does not wait when the script waits without polling
+# (WaitForExit, -Wait), when the script's run or process has ended, or, as a backstop for a real
+# hang, after ten minutes.
 function Wait-TransactionSeen {
     $looks = "$Request.looks"
-    while ($true) {
+    $backstop = [DateTime]::UtcNow.AddMinutes(10)
+    while ([DateTime]::UtcNow -lt $backstop) {
         if ([System.IO.File]::Exists($looks) -and (New-Object -TypeName System.IO.FileInfo -ArgumentList $looks).Length -ge 2) { return }
         if ($ask.PSObject.Properties['parent'] -and $null -eq (Get-Process -Id ([int]$ask.parent) -ErrorAction SilentlyContinue)) { return }
         Start-Sleep -Milliseconds 20

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { openJournal, readJournal } from '../../electron/core/store/journal.ts';
 import { Redactor } from '../../electron/core/store/redact.ts';
 import { parseState } from '../../electron/core/runbook/runbook.ts';
+import { killProcessTree } from '../../electron/platform/process-tree.ts';
 import { useLab } from '../helpers/cloud-lab.ts';
 import { repoRoot } from '../helpers/companion.ts';
 
@@ -38,15 +39,16 @@ function seeded(seed: number): () => number {
  */
 function runAndKill(afterLines: number): Promise<{ printed: string[]; killed: boolean }> {
   return new Promise((resolve) => {
-    // Its own process group, so the kill takes the PowerShell it started too, as ending the
-    // companion's process tree would: no orphaned run goes on using the machine.
+    // The kill takes the PowerShell the CLI started too, as ending the companion's process tree
+    // would, so no orphaned run goes on using the machine: here the CLI's own process group,
+    // on Windows taskkill /T.
     const child = spawn(process.execPath, cli(READINESS), { detached: process.platform !== 'win32' });
     let stderr = '';
     let sent = false;
     const kill = () => {
-      if (!sent && child.exitCode === null && child.signalCode === null) {
+      if (!sent && child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
         sent = true;
-        if (process.platform === 'win32' || child.pid === undefined) child.kill('SIGKILL');
+        if (process.platform === 'win32') killProcessTree(child.pid);
         else process.kill(-child.pid, 'SIGKILL');
       }
     };
@@ -58,7 +60,10 @@ function runAndKill(afterLines: number): Promise<{ printed: string[]; killed: bo
     child.on('close', (_code, signal) => {
       // Only whole lines were printed; the CLI adds "warn: "/"error: " before what the journal holds.
       const printed = stderr.split('\n').slice(0, -1).map((line) => line.replace(/^(warn|error): /, '')).filter((line) => line.trim() !== '');
-      resolve({ printed, killed: signal === 'SIGKILL' });
+      // taskkill ends a process with exit code 1, not a signal: there, a run killed before its
+      // verdict line is one that printed none.
+      const killed = process.platform === 'win32' ? sent && !printed.some((line) => VERDICT.test(line)) : signal === 'SIGKILL';
+      resolve({ printed, killed });
     });
   });
 }

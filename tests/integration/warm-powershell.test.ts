@@ -56,6 +56,7 @@ async function asProcess(script: string, state: string, params: Record<string, s
  */
 function comparable(stdout: string): string {
   return stdout
+    .replace(/\r\n/g, '\n')
     // eslint-disable-next-line no-control-regex -- the console host's colour codes are what is taken out.
     .replace(/\u001b\[[0-9;]*m/g, '')
     .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?/g, '<time>')
@@ -93,7 +94,7 @@ describe('the warm PowerShell does what -File does', () => {
     expect(comparable(warmRun.stdout)).toBe(comparable(process.stdout));
   });
 
-  it('keeps one run from the next: the world, the environment the fake sets, the install turn', async () => {
+  it('keeps one run from the next: the environment the fake sets is put back', async () => {
     // A run in a world whose environment sets TEMP, then one in a world that does not: the second
     // sees the process's own TEMP again, as a new process would.
     const probe = join(dir, 'Show-Temp.ps1');
@@ -103,6 +104,6 @@ describe('the warm PowerShell does what -File does', () => {
     writeFileSync(empty, '{}');
     const without = await warm.run({ script: probe, state: empty });
     expect(withTemp.stdout).toContain('TEMP=C:\\');
-    expect(without.stdout).toBe(`TEMP=${process.env['TEMP'] ?? ''}\n`);
+    expect(without.stdout.replace(/\r\n/g, '\n')).toBe(`TEMP=${process.env['TEMP'] ?? ''}\n`);
   });
 });

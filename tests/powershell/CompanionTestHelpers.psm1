@@ -122,7 +122,10 @@ function Invoke-CompanionScripts {
     foreach ($run in $Runs) {
         # What only a process shows runs as one: standard input, ConstrainedLanguage, a run that
         # asks for it, and the first run of every batch (the whole path, start to exit code).
-        $asProcess = $index -eq 0 -or $run['Stdin'] -or $run['LanguageMode'] -eq 'ConstrainedLanguage' -or $run['Process']
+        # Under Windows PowerShell 5.1 every run is a process: the warm host is held to a
+        # process's results on PowerShell 7 only (warm-powershell.test.ts), and the 5.1 run is
+        # there to show what real 5.1 does.
+        $asProcess = $script:IsDesktop -or $index -eq 0 -or $run['Stdin'] -or $run['LanguageMode'] -eq 'ConstrainedLanguage' -or $run['Process']
         if ($asProcess) { $pending.Enqueue($run) } else { $warm.Add($run) }
         $index += 1
     }
@@ -226,12 +229,19 @@ function Invoke-WarmRuns {
                 $server = $pool[$i]
                 $server.Process.StandardInput.Write(($lines -join "`n") + "`n")
                 $server.Process.StandardInput.Flush()
-                $round += , @{ Run = $run; Server = $server }
+                $round += , @{ Run = $run; Server = $server; Started = [DateTime]::UtcNow }
             }
             foreach ($entry in $round) {
                 $answer = @{}
                 while ($true) {
-                    $line = $entry.Server.Process.StandardOutput.ReadLine()
+                    $reading = $entry.Server.Process.StandardOutput.ReadLineAsync()
+                    while (-not $reading.Wait(1000)) {
+                        if (([DateTime]::UtcNow - $entry.Started).TotalMinutes -gt $script:HangMinutes) {
+                            $entry.Server.Process.Kill()
+                            throw "$($entry.Run['Name']) hung: still running after $script:HangMinutes minutes."
+                        }
+                    }
+                    $line = $reading.Result
                     if ($null -eq $line) { throw "The warm PowerShell ended during $($entry.Run['Name']): $($entry.Server.Stderr.GetAwaiter().GetResult())" }
                     if ($line -eq 'end') { break }
                     $field, $value = $line -split "`t", 2

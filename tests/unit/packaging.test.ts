@@ -96,7 +96,8 @@ describe('electron-builder configuration', () => {
     const visit = (file: string): void => {
       if (reached.has(file)) return;
       reached.add(file);
-      for (const [, target] of readFileSync(file, 'utf8').matchAll(/^import .* from '([^']+)';$/gm)) {
+      // Static imports and re-exports, dynamic imports and requires: every way a module loads another.
+      for (const [, target] of readFileSync(file, 'utf8').matchAll(/(?:^(?:import|export) [^;]*? from |\bimport\(|\brequire\()\s*['"]([^'"]+)['"]/gm)) {
         expect(target, `${file} imports ${target}`).not.toMatch(/keytar|msal-node-runtime/);
         if (target?.startsWith('.')) visit(join(dirname(file), target));
       }

@@ -52,6 +52,14 @@ describe('journal', () => {
     expect(text).toContain('plain');
   });
 
+  it('redacts a secret in data, in names as well as in values', () => {
+    const redactor = new Redactor();
+    redactor.addSecret('tok-Zz9Zz9Zz9Zz9');
+    const redacted = JSON.stringify(redactor.value({ byToken: { 'tok-Zz9Zz9Zz9Zz9': 'seen' }, note: 'used tok-Zz9Zz9Zz9Zz9 once' }));
+    expect(redacted).not.toContain('Zz9Zz9');
+    expect(redacted).toContain(REDACTED);
+  });
+
   it('redacts secrets named in free text, as tools print them', () => {
     const redactor = new Redactor();
     const appcmd = '<processModel identityType="SpecificUser" userName="CONTOSO\\svc-ndes" password="Winter2026!" />';

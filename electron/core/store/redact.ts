@@ -78,7 +78,8 @@ export class Redactor {
       const out: Record<string, unknown> = {};
       for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
         if (key === '__proto__') continue;
-        out[key] = SECRET_KEY.test(key) && item !== null && item !== undefined && item !== false ? REDACTED : this.walk(item, depth + 1);
+        // A name can carry a secret too (a token used as a map key): names are redacted as text.
+        out[this.text(key)] = SECRET_KEY.test(key) && item !== null && item !== undefined && item !== false ? REDACTED : this.walk(item, depth + 1);
       }
       return out;
     }

@@ -18,7 +18,7 @@
 //
 // However many tests start it at once (one suite or several on one machine), at most one
 // PowerShell per core runs: each start first takes one of ProcessorCount slots (a lock file in
-// this user's temporary folder, released by the OS when the process ends, however it ends) and
+// this user's data folder, released by the OS when the process ends, however it ends) and
 // waits for one to free. A PowerShell the fake Windows itself starts (an installer, --child) runs
 // inside its parent's slot; waiting for a slot of its own while the parent holds one could
 // deadlock. The same folder holds the machine's install turn (FakeWindows.Changes.ps1), handed to
@@ -113,9 +113,13 @@ public static class Program
 #endif
     }
 
+    // In this user's own data folder (under the home folder, or %LOCALAPPDATA%), which no other
+    // account can create first, unlike a fixed name in the shared temporary folder.
     private static string LockFolder()
     {
-        string folder = Path.Combine(Path.GetTempPath(), "ndes-fake-windows-" + Environment.UserName);
+        string data = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create);
+        if (string.IsNullOrEmpty(data)) throw new InvalidOperationException("FakeWindowsHost: this user has no data folder (HOME is not set), where the PowerShell slots are taken");
+        string folder = Path.Combine(data, "ndes-fake-windows");
         Directory.CreateDirectory(folder);
         return folder;
     }

@@ -129,11 +129,12 @@ internal static class WarmHost
                 }
                 foreach (ErrorRecord record in shell.Streams.Error) host.WriteError(record);
             }
-            // The machine's install turn ends with the run, as it would with the process.
+            // What the end of a process would release (the machine's install turn, the installers
+            // waiting for the script to look) is released at the end of the run.
             using (PowerShell release = PowerShell.Create())
             {
                 release.Runspace = runspace;
-                release.AddScript("$m = Get-Module -Name FakeWindows; if ($m) { & $m { Exit-FakeInstallSession } }");
+                release.AddScript("$m = Get-Module -Name FakeWindows; if ($m) { & $m { Close-FakeRun } }");
                 release.Invoke();
             }
         }
@@ -203,9 +204,13 @@ internal static class WarmHost
         private readonly RawUI _raw = new RawUI();
         public CapturingUI(TextWriter stdout, TextWriter stderr) { _stdout = stdout; _stderr = stderr; }
         public override PSHostRawUserInterface RawUI => _raw;
+        // Every write ends its line the one way the console host does on this system (CRLF on
+        // Windows): the base class would end a coloured line (Write-Host) with "\n" alone.
         public override void Write(string value) => _stdout.Write(value);
         public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) => _stdout.Write(value);
+        public override void WriteLine() => _stdout.WriteLine();
         public override void WriteLine(string value) => _stdout.WriteLine(value);
+        public override void WriteLine(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) => _stdout.WriteLine(value);
         public override void WriteErrorLine(string value) => _stderr.WriteLine(value);
         public override void WriteDebugLine(string message) => _stdout.WriteLine("DEBUG: " + message);
         public override void WriteVerboseLine(string message) => _stdout.WriteLine("VERBOSE: " + message);

@@ -18,7 +18,7 @@ import type { SignInWindow } from '../core/cloud/registration-token.ts';
 import { checkTable, failureText, outcomeText, planText, stepsTable } from './format.ts';
 import type { CheckReport, StepOutcome } from '../contract/model.ts';
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, incomplete: 3 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, incomplete: 3, tenantNotReady: 4 } as const;
 
 export const HELP = `ndes-companion: publish NDES through Microsoft Entra application proxy, step by step.
 
@@ -95,9 +95,14 @@ Usage:
                                                 password read from standard input (letters and digits only; never
                                                 saved or shown). The PFX is checked here before any upload; the CNAME
                                                 record H must have is checked afterwards and named when missing.
-  ndes-companion intune list|apply|rollback --external-url U [--internal-scep-url U] [--add] [--profiles ID,...]
+  ndes-companion intune list|apply|rollback [--external-url U] [--internal-scep-url U] [--add] [--profiles ID,...]
                         [--what-if] [--json]    Intune SCEP profiles: list with the proposed diff (changes nothing), apply
                                                 to the profiles named (one first, as a pilot), roll back exactly.
+                                                --external-url defaults to the SCEP URL publish read back, and may be
+                                                the published URL as publish printed it (…msappproxy.net/ or
+                                                …/certsrv/mscep/mscep.dll); --internal-scep-url (what the profiles use
+                                                today, replaced) defaults to the internal URL of the app published
+                                                for it; --add adds the external URL beside it instead.
   ndes-companion logout [--cloud C]             Forget the sign-in and empty the token cache.
   ndes-companion connector [--json]             The connector on this server: version, services, proxy settings,
                                                 trust certificate, newest errors (read only).
@@ -106,6 +111,14 @@ Usage:
                                                 Readiness checks (host, NDES/IIS, outbound, SCEP at the internal URL),
                                                 plus the verify checks through the external URL when one is given.
   ndes-companion --help | --version
+
+Examples (each one the commands accept as written):
+  ndes-companion login --device-code
+  ndes-companion publish --internal-url https://ndes01.contoso.local/ --group NDES --what-if
+  ndes-companion publish --internal-url https://ndes01.contoso.local/
+  ndes-companion intune list --external-url https://ndes-contoso.msappproxy.net/certsrv/mscep/mscep.dll
+  ndes-companion intune apply --profiles 0f0e2c56-7b1a-4d7e-9c33-5d2b1e7a9f10 --what-if
+  ndes-companion intune rollback --what-if
 
 Steps: ${stepIds.join(', ')}
 
@@ -154,6 +167,9 @@ Exit codes:
   3  check only: Incomplete, no critical check failed but one could not run (Windows PowerShell missing,
      a fact Windows would not give, the run cancelled); the report says which and why. Never read as
      ready. When PowerShell is there but refused, blocked, crashed or too slow, its own check fails (1).
+     resume: a step could not be verified (its status is left as it was).
+  4  login and whoami only: signed in (and the sign-in is saved), but the tenant is not ready for the cloud
+     steps (a role, a licence, or application proxy turned off); the lines marked FAIL say what to do.
 
 The companion reads no environment variable: what it runs (Windows PowerShell, system paths)
 comes from the OS. Rehearsing against the lab uses the lab's own CLI entry (npm run lab prints it).
@@ -178,6 +194,8 @@ function cliSender(io: Io, json: boolean, verbose: boolean): Sender {
     emit(event) {
       // The table lists every check at the end; live, only what needs attention is worth a line.
       const routine = event.check && (event.check.status === 'pass' || event.check.status === 'skipped');
+      // The outcome is printed once, on stdout, when the command ends: never on both streams.
+      if (event.outcome) return;
       if ((!json && !routine) || verbose) io.err(`${event.level === 'info' || event.check ? '' : `${event.level}: `}${event.message}`);
     },
   };
@@ -324,7 +342,8 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
             ...findings.map((finding) => `  ${finding.status.toUpperCase().padEnd(4)} ${finding.message}${finding.remedy ? `\n       What to do: ${finding.remedy}` : ''}`),
           ];
           print({ ...who, tenant: facts, findings, tokenCache: cacheProtection() }, lines.join('\n'));
-          return findings.some((finding) => finding.status === 'fail') ? EXIT.failed : EXIT.ok;
+          // Signed in and saved either way: a tenant that is not ready is said apart from a sign-in that failed.
+          return findings.some((finding) => finding.status === 'fail') ? EXIT.tenantNotReady : EXIT.ok;
         };
         if (which === 'whoami') {
           const who = await signIn.current();

@@ -131,6 +131,11 @@ export function createCompanion(options: CompanionOptions): Companion {
         runbook.noteCloudCall();
         journal.append({ kind: 'graph-call', ...(runId ? { runId } : {}), message: `${call.method} ${call.url}${through ? ` (via ${through})` : ''}` });
       },
+      // Every write's answer, and every refusal, is on the record with the id Microsoft support asks for.
+      onAnswer: (answer) => {
+        if (answer.method === 'GET' && answer.status < 400) return;
+        journal.append({ kind: 'graph-answer', ...(runId ? { runId } : {}), message: `${answer.method} ${answer.url}: ${answer.status}${answer.code ? ` ${answer.code}` : ''}${answer.requestId ? ` (request id ${answer.requestId})` : ''}` });
+      },
     });
   };
 

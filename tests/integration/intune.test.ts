@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { signedInCompanion, useLab } from '../helpers/cloud-lab.ts';
@@ -30,7 +30,7 @@ describe('Intune SCEP profiles', () => {
       const outcome = await test.companion.runbook.run('intune', { externalUrl: EXTERNAL, internalUrl: INTERNAL }, 'intune-list', () => undefined);
       expect(outcome.status).toBe('passed');
       expect(outcome.summary).toBe('4 SCEP profile(s); 3 would change (replace). Nothing was changed: choose the profiles to change, one first as a pilot.');
-      expect(outcome.evidence).toContain(`Contoso iOS SCEP (iosScepCertificateProfile, ${idOf('Contoso iOS SCEP')}): ${INTERNAL} -> ${EXTERNAL}`);
+      expect(outcome.evidence).toContain(`Contoso iOS SCEP (iosScepCertificateProfile, ${idOf('Contoso iOS SCEP')}): would change: ${INTERNAL} -> ${EXTERNAL}`);
       expect(outcome.evidence).toContain(`Fabrikam macOS SCEP (macOSScepCertificateProfile, ${idOf('Fabrikam macOS SCEP')}): unchanged: https://ndes.fabrikam.com/certsrv/mscep/mscep.dll (does not use ${INTERNAL})`);
       expect(outcome.evidence?.some((line) => line.includes('windows81SCEPCertificateProfile'))).toBe(true);
       expect(outcome.evidence?.some((line) => line.includes('Windows restrictions'))).toBe(false);
@@ -46,7 +46,7 @@ describe('Intune SCEP profiles', () => {
     try {
       const pilot = idOf('Contoso iOS SCEP');
       const applied = await test.companion.runbook.run('intune', { action: 'apply', externalUrl: EXTERNAL, internalUrl: INTERNAL, profiles: pilot }, 'intune-apply', () => undefined);
-      expect(applied).toMatchObject({ status: 'passed', summary: 'Changed 1 profile(s): Contoso iOS SCEP. Their earlier URLs are kept for rollback.' });
+      expect(applied).toMatchObject({ status: 'passed', summary: `Changed 1 profile(s): Contoso iOS SCEP. Their earlier URLs are kept for rollback. Still to change once the pilot works: Contoso Windows SCEP (${idOf('Contoso Windows SCEP')}), Contoso Android work profile SCEP (${idOf('Contoso Android work profile SCEP')}).` });
       expect(urlsOf('Contoso iOS SCEP')).toEqual([EXTERNAL]);
       expect(urlsOf('Contoso Windows SCEP')).toEqual([INTERNAL]);
       const journal = readFileSync(join(test.dataDir, 'journal.jsonl'), 'utf8');
@@ -54,7 +54,7 @@ describe('Intune SCEP profiles', () => {
       expect(journal.indexOf('Recorded Contoso iOS SCEP')).toBeLessThan(journal.indexOf(`PATCH https://graph.microsoft.com/beta/deviceManagement/deviceConfigurations/${pilot}`));
 
       const again = await test.companion.runbook.run('intune', { action: 'apply', externalUrl: EXTERNAL, internalUrl: INTERNAL, profiles: pilot }, 'intune-again', () => undefined);
-      expect(again.summary).toBe('Nothing was changed. Left as they are: Contoso iOS SCEP (already lists the external URL).');
+      expect(again.summary).toBe(`Nothing was changed. Left as they are: Contoso iOS SCEP (already lists the external URL). Still to change once the pilot works: Contoso Windows SCEP (${idOf('Contoso Windows SCEP')}), Contoso Android work profile SCEP (${idOf('Contoso Android work profile SCEP')}).`);
       const verified = await test.companion.runbook.verify('intune', { externalUrl: EXTERNAL, internalUrl: INTERNAL }, 'intune-verify', () => undefined);
       expect(verified).toMatchObject({ status: 'failed', summary: `2 SCEP profile(s) still list ${INTERNAL}: Contoso Windows SCEP, Contoso Android work profile SCEP.` });
 
@@ -108,17 +108,29 @@ describe('Intune SCEP profiles', () => {
     }
   });
 
-  it('without an Intune role, Graph refuses and the admin is told which role it needs; nothing is recorded as changed', async () => {
+  it('without an Intune role, the preflight refuses before any write; nothing is recorded as changed', async () => {
     const test = await signedIn('tenant-cloud-app-admin');
     try {
       const outcome = await test.companion.runbook.run('intune', { action: 'apply', externalUrl: EXTERNAL, internalUrl: INTERNAL, profiles: idOf('Contoso iOS SCEP') }, 'intune-denied', () => undefined);
       expect(outcome.status).toBe('failed');
-      expect(outcome.summary).toMatch(/^Changing Contoso iOS SCEP failed: Microsoft Graph refused PATCH .* No profile was changed\.$/);
-      expect(outcome.remedy).toContain('This needs Intune Administrator (or an Intune role with device configuration rights).');
+      expect(outcome.summary).toMatch(/^Refused, nothing was changed \(changing the Intune profiles, checked first\): Neither Intune Administrator nor Global Administrator is active/);
+      expect(outcome.remedy).toContain('Activate Intune Administrator (Microsoft Entra admin center > Identity Governance > Privileged Identity Management > My roles)');
+      expect(test.patches()).toBe(0);
       expect(urlsOf('Contoso iOS SCEP')).toEqual([INTERNAL]);
-      // The pending record of a change Intune refused is dropped by rollback, not reported as changed since.
-      const rollback = await test.companion.runbook.run('intune', { action: 'rollback' }, 'intune-denied-rollback', () => undefined);
+      expect(existsSync(join(test.dataDir, 'intune-changes.json'))).toBe(false);
+    } finally {
+      test.dispose();
+    }
+  });
+
+  it('a change recorded but never accepted by Intune (pending) is dropped by rollback, not reported as changed since', async () => {
+    const test = await signedIn('healthy');
+    try {
+      const pending = { at: '2026-12-01T10:00:00.000Z', tenantId: '', id: idOf('Contoso iOS SCEP'), displayName: 'Contoso iOS SCEP', odataType: '#microsoft.graph.iosScepCertificateProfile', before: [INTERNAL], after: [EXTERNAL], status: 'pending' };
+      writeFileSync(join(test.dataDir, 'intune-changes.json'), JSON.stringify({ changes: [pending] }));
+      const rollback = await test.companion.runbook.run('intune', { action: 'rollback' }, 'intune-pending-rollback', () => undefined);
       expect(rollback.evidence).toContain(`Contoso iOS SCEP (${idOf('Contoso iOS SCEP')}): the change never reached Intune; nothing to undo.`);
+      expect(test.patches()).toBe(0);
     } finally {
       test.dispose();
     }
@@ -136,11 +148,13 @@ describe('Intune SCEP profiles', () => {
     }
   });
 
-  it('refuses an http:// or path-less external URL before any call', () => {
+  it('refuses an http:// or wrong-path external URL before any call, and completes the published URL', () => {
     const test = testCompanion({ lab: world().config() });
     try {
       expect(test.companion.runbook.plan('intune', { externalUrl: `http://${LAB_EXTERNAL_HOST}/certsrv/mscep/mscep.dll` }).actions[0]?.detail).toContain('must be https://');
-      expect(test.companion.runbook.plan('intune', { externalUrl: `https://${LAB_EXTERNAL_HOST}/` }).actions[0]?.detail).toContain('must end in /certsrv/mscep/mscep.dll');
+      expect(test.companion.runbook.plan('intune', { externalUrl: `https://${LAB_EXTERNAL_HOST}/other/` }).actions[0]?.detail).toContain('must end in /certsrv/mscep/mscep.dll');
+      // The published URL as Publish prints it names the same endpoint: completed, not refused.
+      expect(test.companion.runbook.plan('intune', { externalUrl: `https://${LAB_EXTERNAL_HOST}/`, internalUrl: INTERNAL }).actions[0]?.detail).toBe(`GetCACaps and GetCACert at ${EXTERNAL}`);
     } finally {
       test.dispose();
     }

@@ -87,13 +87,14 @@ describe('publish NDES through Microsoft Graph', () => {
     }
   });
 
-  it('without Application Administrator, Graph refuses; the admin is told which role it needs and that nothing changed', async () => {
-    const { test } = await signedIn('tenant-cloud-app-admin');
+  it('without Application Administrator, the preflight refuses before any write and names the role and where to get it', async () => {
+    const { test, calls } = await signedIn('tenant-cloud-app-admin');
     try {
       const outcome = await test.companion.runbook.run('publish', { appName: 'NDES', internalUrl: 'http://ndes01.contoso.local/' }, 'publish-denied', () => undefined);
       expect(outcome.status).toBe('failed');
-      expect(outcome.summary).toMatch(/^Publishing stopped part-way: Microsoft Graph refused POST .*instantiate: Insufficient privileges to complete the operation\. Nothing had been changed\.$/);
-      expect(outcome.remedy).toContain('This needs Application Administrator (or Global Administrator).');
+      expect(outcome.summary).toMatch(/^Refused, nothing was changed \(publishing, checked first\): Cloud Application Administrator is active, but it covers every part of enterprise applications except application proxy\./);
+      expect(outcome.remedy).toContain('Have Application Administrator assigned (Microsoft Entra admin center > Identity > Roles & admins > Roles & admins)');
+      expect(calls().filter((call) => call.method !== 'GET')).toEqual([]);
       expect(world().graph?.apps()).toHaveLength(0);
     } finally {
       test.dispose();
@@ -122,11 +123,14 @@ describe('publish NDES through Microsoft Graph', () => {
     }
   });
 
-  it('does not publish the server a second time under another path', async () => {
-    const { test } = await signedIn('publish-whole-server-exists');
+  it('does not publish the server a second time under another path: the app for the whole server is reused, and later steps get its SCEP URL', async () => {
+    const { test, calls } = await signedIn('publish-whole-server-exists');
     try {
       const outcome = await test.companion.runbook.run('publish', { appName: 'NDES', internalUrl: 'http://ndes01.contoso.local/' }, 'publish-conflict', () => undefined);
-      expect(outcome.summary).toMatch(/^Refused, nothing was changed: "NDES old" already publishes this server as http:\/\/ndes01\.contoso\.local\//);
+      expect(outcome.status).toBe('passed');
+      expect(outcome.summary).toMatch(/^Reused, nothing was changed: "NDES old" already publishes the whole server http:\/\/ndes01\.contoso\.local\//);
+      expect(outcome.readBack).toEqual({ externalUrl: 'https://ndesold-contoso.msappproxy.net/', scepUrl: 'https://ndesold-contoso.msappproxy.net/certsrv/mscep/mscep.dll', serverUrl: 'https://ndesold-contoso.msappproxy.net/' });
+      expect(calls().filter((call) => call.method !== 'GET')).toEqual([]);
       expect(world().graph?.apps()).toHaveLength(1);
     } finally {
       test.dispose();

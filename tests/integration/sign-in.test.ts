@@ -280,7 +280,7 @@ describe('what the sign-in finds out about the tenant and the admin', () => {
     expect(findings.filter((finding) => finding.status !== 'pass').map((finding) => finding.message)).toEqual([
       'No Microsoft Entra ID P1 or P2 licence was found: Application Proxy needs one.',
       'No Intune licence was found: the Intune SCEP profiles cannot be read or changed.',
-      'Application Proxy is not enabled in this tenant yet.',
+      'Application proxy is not enabled in this tenant yet, and no connector is registered.',
     ]);
   });
 

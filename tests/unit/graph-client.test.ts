@@ -75,11 +75,25 @@ describe('Microsoft Graph client', () => {
     await expect(second.graph.get('/me')).rejects.toMatchObject({ code: 'NEEDS_SIGN_IN' });
   });
 
-  it('names what a 403 lacks, and consent separately', async () => {
+  it('names what a 403 lacks from its cause: the role, consent, or a licence (never the role for a licence)', async () => {
     const denied = harness([fail(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.')]);
-    await expect(denied.graph.get('/applications', { needs: 'Application Administrator' })).rejects.toMatchObject({ code: 'GRAPH_DENIED', remediation: 'This needs Application Administrator.' });
+    const role = await denied.graph.get('/applications', { needs: 'Application Administrator' }).catch((caught: unknown) => caught);
+    expect(role).toMatchObject({ code: 'GRAPH_DENIED', graphCause: 'role', remediation: expect.stringMatching(/^This needs Application Administrator\. Have the role assigned \(Microsoft Entra admin center > Identity > Roles & admins/) });
     const consent = harness([fail(403, 'Forbidden', 'AADSTS65001: The user or administrator has not consented to use the application.')]);
-    await expect(consent.graph.get('/subscribedSkus')).rejects.toMatchObject({ code: 'GRAPH_DENIED', message: 'An administrator has not consented to the permission this call needs.' });
+    await expect(consent.graph.get('/subscribedSkus')).rejects.toMatchObject({ code: 'GRAPH_DENIED', graphCause: 'consent', message: expect.stringContaining('an administrator has not consented to the permission it needs') });
+    // learn.microsoft.com/graph/errors: a 403 is "not enough permission" or "not a required license".
+    const licence = harness([fail(403, 'Authorization_RequestDenied', 'The tenant needs an AAD Premium 2 license.')]);
+    const unlicensed = await licence.graph.call('PATCH', '/applications/x', { needs: 'Application Administrator', body: {} }).catch((caught: unknown) => caught);
+    expect(unlicensed).toMatchObject({ graphCause: 'licence', remediation: expect.stringContaining('Add the licence: Microsoft 365 admin center > Billing > Purchase services') });
+    expect((unlicensed as GraphError).remediation).not.toContain('Application Administrator');
+  });
+
+  it("an answer nobody has seen is quoted in Graph's own words with its request id, and no sentence ends twice", async () => {
+    const odd = harness([{ status: 418, headers: { 'request-id': 'f00d0000-0000-4000-8000-000000000001' }, body: JSON.stringify({ error: { code: 'Teapot', message: 'Short and stout.', innerError: { 'request-id': 'f00d0000-0000-4000-8000-000000000001' } } }) }]);
+    const error = (await odd.graph.get('/organization').catch((caught: unknown) => caught)) as GraphError;
+    expect(error.message).toBe('Microsoft Graph refused GET /v1.0/organization with 418. Microsoft Graph said: Teapot: Short and stout (request id f00d0000-0000-4000-8000-000000000001).');
+    expect(error.remediation).toContain('quote the request id f00d0000-0000-4000-8000-000000000001 to Microsoft support');
+    expect(`${error.message} ${error.remediation}`).not.toMatch(/\.\./);
   });
 
   it('retries 404 only for an object just created (replication lag)', async () => {

@@ -1,6 +1,7 @@
 import { CompanionError } from '../errors.ts';
 import type { CloudHttp, CloudResponse } from './cloud-http-types.ts';
 import type { CloudProfile } from './clouds.ts';
+import { causeOf, explainRefusal, type GraphCause } from './graph-causes.ts';
 
 /**
  * A thin Microsoft Graph client with the guarantees the steps rely on, rather than
@@ -23,6 +24,8 @@ export interface GraphOptions {
   token(options?: { forceRefresh?: boolean }): Promise<string>;
   /** Each request, in order, as the admin will see it listed. */
   onCall?(call: { method: string; url: string }): void;
+  /** How each request ended: its final status, Graph's error code when refused, and the request id. */
+  onAnswer?(answer: { method: string; url: string; status: number; requestId: string | null; code?: string }): void;
   sleep?(ms: number): Promise<void>;
   now?(): number;
   /** The most any one call may take, retries included. */
@@ -48,8 +51,15 @@ export class GraphError extends CompanionError {
     remediation: string,
     readonly status: number,
     readonly graphCode: string,
+    /** What Graph itself said and the request id to quote to Microsoft support, when it answered. */
+    readonly answer: { message: string; requestId: string | null; method: string; path: string } | null = null,
   ) {
     super(code, message, remediation);
+  }
+
+  /** The cause in the companion's terms, from Graph's status, code and text (graph-causes.ts). */
+  get graphCause(): GraphCause {
+    return causeOf(this.status, this.graphCode, this.answer?.message ?? '');
   }
 }
 
@@ -61,12 +71,14 @@ function retryAfterMs(headers: Record<string, string>, now: number): number | nu
   return Number.isNaN(when) ? null : Math.max(0, when - now);
 }
 
-function graphErrorOf(response: CloudResponse): { code: string; message: string } {
+/** Graph's error object (learn.microsoft.com/graph/errors): code, message, and innerError's request-id. */
+function graphErrorOf(response: CloudResponse): { code: string; message: string; requestId: string | null } {
+  const header = response.headers['request-id'] ?? null;
   try {
-    const parsed = JSON.parse(response.body) as { error?: { code?: string; message?: string } };
-    return { code: parsed.error?.code ?? `HTTP ${response.status}`, message: parsed.error?.message ?? '' };
+    const parsed = JSON.parse(response.body) as { error?: { code?: string; message?: string; innerError?: { 'request-id'?: string } } };
+    return { code: parsed.error?.code ?? `HTTP ${response.status}`, message: (parsed.error?.message ?? '').slice(0, 500), requestId: parsed.error?.innerError?.['request-id'] ?? header };
   } catch {
-    return { code: `HTTP ${response.status}`, message: '' };
+    return { code: `HTTP ${response.status}`, message: '', requestId: header };
   }
 }
 
@@ -90,6 +102,17 @@ export class Graph {
 
   async call<T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, options: CallOptions = {}): Promise<T> {
     const url = this.url(path, options.version);
+    try {
+      const answered = await this.send(method, url, options);
+      this.options.onAnswer?.({ method, url, status: answered.status, requestId: answered.requestId });
+      return answered.value as T;
+    } catch (error) {
+      if (error instanceof GraphError) this.options.onAnswer?.({ method, url, status: error.status, requestId: error.answer?.requestId ?? null, code: error.graphCode });
+      throw error;
+    }
+  }
+
+  private async send(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, options: CallOptions): Promise<{ status: number; requestId: string | null; value: unknown }> {
     const started = this.now();
     const budget = this.options.maxTotalMs ?? 120_000;
     const attempts = this.options.maxAttempts ?? 6;
@@ -114,7 +137,7 @@ export class Graph {
       }
       let wait: number;
       if (response) {
-        if (response.status >= 200 && response.status < 300) return (response.body === '' ? undefined : JSON.parse(response.body)) as T;
+        if (response.status >= 200 && response.status < 300) return { status: response.status, requestId: response.headers['request-id'] ?? null, value: response.body === '' ? undefined : JSON.parse(response.body) };
         const problem = graphErrorOf(response);
         lastProblem = `${response.status} ${problem.code}${problem.message ? `: ${problem.message}` : ''}`;
         if (response.status === 401) {
@@ -124,22 +147,35 @@ export class Graph {
           }
           throw new GraphError('NEEDS_SIGN_IN', 'Microsoft Graph no longer accepts the sign-in.', 'Sign in again.', 401, problem.code);
         }
+        const answer = { message: problem.message, requestId: problem.requestId, method, path: new URL(url).pathname };
         if (response.status === 403) {
-          if (/AADSTS65001|consent/i.test(problem.message)) throw new GraphError('GRAPH_DENIED', 'An administrator has not consented to the permission this call needs.', `Consent for the organisation once (Global Administrator or Privileged Role Administrator)${options.needs ? `: ${options.needs}` : ''}.`, 403, problem.code);
-          throw new GraphError('GRAPH_DENIED', `Microsoft Graph refused ${method} ${new URL(url).pathname}: ${(problem.message || problem.code).replace(/\.$/, '')}.`, options.needs ? `This needs ${options.needs}.` : 'Sign in with an account that holds the role this step names.', 403, problem.code);
+          const explained = explainRefusal({ status: 403, code: problem.code, ...answer }, options.needs);
+          throw new GraphError('GRAPH_DENIED', explained.message, explained.remedy, 403, problem.code, answer);
         }
         if (response.status === 404 && options.replicationLag) wait = Math.min(2000 * attempt, 10_000);
         else if (response.status === 429) wait = retryAfterMs(response.headers, this.now()) ?? Math.min(1000 * 2 ** (attempt - 1), 30_000);
         else if (response.status >= 500 && method === 'POST') throw ambiguous(response.status);
         else if (response.status === 503) wait = retryAfterMs(response.headers, this.now()) ?? Math.min(1000 * 2 ** (attempt - 1), 30_000);
         else if (response.status >= 500) wait = Math.min(1000 * 2 ** (attempt - 1), 30_000);
-        else throw new GraphError('GRAPH_FAILED', `Microsoft Graph answered ${lastProblem}.`, 'Read the message; if it names a property or value, the request does not match what Graph expects.', response.status, problem.code);
+        else {
+          const explained = explainRefusal({ status: response.status, code: problem.code, ...answer }, options.needs);
+          throw new GraphError('GRAPH_FAILED', explained.message, explained.remedy, response.status, problem.code, answer);
+        }
       } else {
         if (method === 'POST') throw ambiguous(0);
         wait = Math.min(1000 * 2 ** (attempt - 1), 30_000);
       }
       if (attempt >= attempts || this.now() - started + wait > budget) {
-        throw new GraphError('GRAPH_FAILED', `Microsoft Graph did not answer ${method} ${new URL(url).pathname} within ${attempt} attempt(s) (${lastProblem}).`, 'Try again in a few minutes; if it persists, check this server reaches graph.microsoft.com (Readiness).', response?.status ?? 0, 'retries-exhausted');
+        const path = new URL(url).pathname;
+        const status = response?.status ?? 0;
+        // Said by what kept it from answering: throttling, an object not replicated yet, or no answer at all.
+        const remedy =
+          status === 429
+            ? 'Microsoft Graph is throttling this tenant (429, Retry-After honoured every time). Wait a few minutes and run the step again; it carries on from what exists.'
+            : status === 404 && options.replicationLag
+              ? 'The object was created but has not replicated in Microsoft Entra ID yet. Wait a few minutes and run the step again: it finds the object and carries on.'
+              : 'Try again in a few minutes; if it persists, check this server reaches graph.microsoft.com (Readiness).';
+        throw new GraphError('GRAPH_FAILED', `Microsoft Graph did not answer ${method} ${path} within ${attempt} attempt(s) (${lastProblem}).`, remedy, status, status === 429 ? 'throttled' : 'retries-exhausted', response ? { message: lastProblem, requestId: response.headers['request-id'] ?? null, method, path } : null);
       }
       await this.sleep(wait);
     }

@@ -6,7 +6,8 @@ import { CompanionError } from '../errors.ts';
 import type { StepContext, StepResult } from '../runbook/step.ts';
 import { createStateStore } from '../store/state-store.ts';
 import { cloudOf, cloudServicesOf, type CloudProfile } from './clouds.ts';
-import type { Graph } from './graph.ts';
+import { GraphError, type Graph } from './graph.ts';
+import { preflight, preflightLine, refusal } from './preflight.ts';
 
 /**
  * Pointing Intune's SCEP certificate profiles at the external URL (reference domain.md §7):
@@ -50,6 +51,7 @@ function invalid(message: string, remedy: string): never {
   throw new CompanionError('INVALID_REQUEST', message, remedy);
 }
 
+/** A SCEP URL; the external one may be given as the published URL (https://…msappproxy.net/ or …/certsrv/mscep/), completed to mscep.dll. */
 function scepUrlOf(raw: string, what: string): string {
   let url: URL;
   try {
@@ -58,7 +60,10 @@ function scepUrlOf(raw: string, what: string): string {
     return invalid(`The ${what} is not a URL.`, 'Type it whole, e.g. https://ndes-contoso.msappproxy.net/certsrv/mscep/mscep.dll');
   }
   if (url.protocol !== 'https:' && what === 'external SCEP URL') invalid('The external SCEP URL must be https:// (Android requires it, and Application Proxy publishes over TLS only).', 'Use the URL the Publish step read back.');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') invalid(`The ${what} must be http:// or https://.`, 'Use the URL the profiles hold today.');
   if (url.username || url.password || url.search || url.hash) invalid(`The ${what} must not hold credentials, a query or a fragment.`, 'Use scheme, host and path only.');
+  // The published URL as Publish shows it names the same SCEP endpoint: completed, not refused.
+  if (url.pathname === '/' || /^\/certsrv\/mscep\/?$/i.test(url.pathname)) url.pathname = '/certsrv/mscep/mscep.dll';
   if (!/\/certsrv\/mscep\/mscep\.dll$/i.test(url.pathname)) invalid(`The ${what} must end in /certsrv/mscep/mscep.dll, the path Intune's devices call.`, 'Add certsrv/mscep/mscep.dll to the URL.');
   return url.toString();
 }
@@ -71,12 +76,28 @@ export function intuneRequestOf(inputs: Record<string, string>): IntuneRequest {
   if (!['replace', 'add'].includes(mode)) invalid(`"${mode.slice(0, 30)}" is not a change mode.`, 'Choose replace or add.');
   const externalUrl = action === 'rollback' && !inputs.externalUrl?.trim() ? '' : scepUrlOf(inputs.externalUrl ?? '', 'external SCEP URL');
   const internalUrl = inputs.internalUrl?.trim() ? scepUrlOf(inputs.internalUrl, 'internal SCEP URL') : null;
-  if (action === 'apply' && mode === 'replace' && !internalUrl) invalid('Replace needs the internal SCEP URL it replaces.', 'Give the URL the profiles use today (e.g. https://ndes01.contoso.local/certsrv/mscep/mscep.dll), or choose add.');
   const profileIds = (inputs.profiles ?? '').split(/[\s,;]+/).filter(Boolean);
   const bad = profileIds.find((id) => !GUID.test(id));
   if (bad) invalid(`"${bad.slice(0, 60)}" is not a profile id.`, 'Copy the ids from the list this step shows (list first).');
   if (action === 'apply' && profileIds.length === 0) invalid('No profile was named to change.', 'List first, then name one profile as a pilot, and the others once it works.');
   return { cloud, action, mode, externalUrl, internalUrl, profileIds: profileIds.map((id) => id.toLowerCase()) };
+}
+
+/**
+ * The internal SCEP URL the profiles use today, from the app published for the external URL: its
+ * internal URL with the same path below it (Graph's onPremisesPublishing, domain.md §5.2).
+ */
+async function internalFromPublishedApp(graph: Graph, externalUrl: string, signal?: AbortSignal): Promise<{ url: string; app: string } | null> {
+  const options = { version: 'beta' as const, ...(signal ? { signal } : {}) };
+  const published = await graph.list<{ appId: string }>(`/servicePrincipals?$filter=${encodeURIComponent("tags/any(t:t eq 'WindowsAzureActiveDirectoryOnPremApp')")}&$select=appId,displayName`, options);
+  const wanted = externalUrl.toLowerCase();
+  for (const sp of published) {
+    const app = await graph.get<{ displayName: string; onPremisesPublishing?: { externalUrl?: string; internalUrl?: string } | null }>(`/applications(appId='${encodeURIComponent(sp.appId)}')?$select=displayName,onPremisesPublishing`, options);
+    const external = app.onPremisesPublishing?.externalUrl?.replace(/\/?$/, '/');
+    const internal = app.onPremisesPublishing?.internalUrl?.replace(/\/?$/, '/');
+    if (external && internal && wanted.startsWith(external.toLowerCase())) return { url: `${internal}${externalUrl.slice(external.length)}`, app: app.displayName };
+  }
+  return null;
 }
 
 export async function listScepProfiles(graph: Graph, signal?: AbortSignal): Promise<ScepProfile[]> {
@@ -116,10 +137,12 @@ export function profileView(change: ProfileChange): ScepProfileView {
   return { id: change.profile.id, displayName: change.profile.displayName, type: change.profile.odataType.replace(/^#?microsoft\.graph\./i, ''), current: [...change.profile.scepServerUrls], proposed: [...change.after], changed: change.changed, ...(change.note ? { note: change.note } : {}) };
 }
 
-function diffLine(change: ProfileChange): string {
-  const type = change.profile.odataType.replace('#microsoft.graph.', '');
-  if (!change.changed) return `${change.profile.displayName} (${type}, ${change.profile.id}): unchanged: ${change.profile.scepServerUrls.join(', ') || '(no URL)'}${change.note ? ` (${change.note})` : ''}`;
-  return `${change.profile.displayName} (${type}, ${change.profile.id}): ${change.profile.scepServerUrls.join(', ') || '(no URL)'} -> ${change.after.join(', ')}`;
+const label = (change: ProfileChange) => `${change.profile.displayName} (${change.profile.odataType.replace('#microsoft.graph.', '')}, ${change.profile.id})`;
+
+/** One profile: unchanged, or what would change (`proposed` names it: "would change", "still to change"). */
+function diffLine(change: ProfileChange, proposed = 'would change'): string {
+  if (!change.changed) return `${label(change)}: unchanged: ${change.profile.scepServerUrls.join(', ') || '(no URL)'}${change.note ? ` (${change.note})` : ''}`;
+  return `${label(change)}: ${proposed}: ${change.profile.scepServerUrls.join(', ') || '(no URL)'} -> ${change.after.join(', ')}`;
 }
 
 const MULTI_URL =
@@ -134,10 +157,17 @@ export function intunePlan(inputs: Record<string, string>): PlannedAction[] {
     return [{ kind: 'manual', title: 'Fix the input first', detail: (error as Error).message, changesSystem: false }];
   }
   const graph = request.cloud.graph;
+  const before: PlannedAction = { kind: 'graph', title: `Before any change: your active roles (Intune Administrator or Global Administrator), the Intune licence, the permission to write device configurations${request.action === 'apply' ? ' and application proxy enabled' : ''}, read now; anything missing refuses with nothing changed`, detail: `GET ${graph}/v1.0/me/transitiveMemberOf/microsoft.graph.directoryRole?$count=true; GET ${graph}/v1.0/subscribedSkus (INTUNE_A); the sign-in's granted permissions (DeviceManagementConfiguration.ReadWrite.All)${request.action === 'apply' ? `; GET ${graph}/beta/onPremisesPublishingProfiles/applicationProxy and its connectors` : ''}`, changesSystem: false };
+  const internal: PlannedAction[] =
+    request.mode === 'replace' && !request.internalUrl
+      ? [{ kind: 'graph', title: 'Find the internal SCEP URL from the app published for the external URL (none was given)', detail: `GET ${graph}/beta/servicePrincipals?$filter=tags/any(t:t eq 'WindowsAzureActiveDirectoryOnPremApp'), then GET ${graph}/beta/applications(appId='…') for its onPremisesPublishing internalUrl`, changesSystem: false }]
+      : [];
   const list: PlannedAction = { kind: 'graph', title: 'List every SCEP certificate profile (all types, all pages)', detail: `GET ${graph}/beta${CONFIGURATIONS}, following @odata.nextLink; kept: @odata.type ending ScepCertificateProfile or SCEPCertificateProfile`, changesSystem: false };
-  if (request.action === 'list') return [{ kind: 'probe', title: 'First, prove SCEP answers through the external URL', detail: `GetCACaps and GetCACert at ${request.externalUrl}`, changesSystem: false }, list, { kind: 'manual', title: 'Nothing is changed: the list shows each profile\'s URLs and the proposed change', detail: MULTI_URL, changesSystem: false }];
-  if (request.action === 'rollback') return [list, { kind: 'graph', title: 'Put back the URLs each profile held before the companion changed it', detail: `PATCH ${graph}/beta${CONFIGURATIONS}/{id} {"@odata.type":…, "scepServerUrls":[previous values]} for each profile recorded in intune-changes.json, unless it was changed since`, changesSystem: true }];
+  if (request.action === 'list') return [...internal, { kind: 'probe', title: 'First, prove SCEP answers through the external URL', detail: `GetCACaps and GetCACert at ${request.externalUrl}`, changesSystem: false }, list, { kind: 'manual', title: 'Nothing is changed: the list shows each profile\'s URLs and the proposed change', detail: MULTI_URL, changesSystem: false }];
+  if (request.action === 'rollback') return [before, list, { kind: 'graph', title: 'Put back the URLs each profile held before the companion changed it', detail: `PATCH ${graph}/beta${CONFIGURATIONS}/{id} {"@odata.type":…, "scepServerUrls":[previous values]} for each profile recorded in intune-changes.json, unless it was changed since`, changesSystem: true }];
   return [
+    before,
+    ...internal,
     { kind: 'probe', title: 'First, prove SCEP answers through the external URL', detail: `GetCACaps and GetCACert at ${request.externalUrl}; nothing is changed unless both answer`, changesSystem: false },
     list,
     { kind: 'file', title: 'Record the current URLs of the profiles named', detail: 'In the journal and in intune-changes.json in the data folder, for rollback', changesSystem: false },
@@ -194,8 +224,16 @@ export async function runIntune(context: StepContext): Promise<StepResult> {
   const request = intuneRequestOf(context.inputs);
   const graph = cloudServices.graph({ cloud: request.cloud.name }, context.runId);
   const needs = 'Intune Administrator (or an Intune role with device configuration rights)';
+  const session = cloudServices.signIn({ cloud: request.cloud.name });
 
-  const tenantId = (await cloudServices.signIn({ cloud: request.cloud.name }).current())?.tenantId ?? '';
+  const tenantId = (await session.current())?.tenantId ?? '';
+  if (request.action !== 'list') {
+    // Read now, not at sign-in: a role activated an hour ago may have expired since.
+    context.progress('Checking, before any change, that your account and this tenant may change Intune device configurations (read now from Microsoft Graph).');
+    const ready = await preflight(graph, request.action === 'rollback' ? 'intune-rollback' : 'intune-apply', { signal: context.signal, grantedScopes: () => session.grantedScopes().catch(() => null) });
+    for (const check of ready.checks) context.progress(preflightLine(check), check.status === 'ok' ? 'info' : 'warn');
+    if (!ready.ready) return refusal(ready, request.action === 'rollback' ? 'rolling back the Intune profiles' : 'changing the Intune profiles');
+  }
   if (request.action === 'rollback') {
     const records = readRecords(dataDir());
     if (records.length === 0) return { passed: false, summary: 'Nothing to roll back: the companion has not changed an Intune profile here.', remedy: 'Change profiles by hand in the Intune admin center if needed.' };
@@ -246,14 +284,36 @@ export async function runIntune(context: StepContext): Promise<StepResult> {
     };
   }
 
+  let fromApp: string | null = null;
+  if (request.mode === 'replace' && !request.internalUrl) {
+    const found = await internalFromPublishedApp(graph, request.externalUrl, context.signal).catch((error: unknown) => {
+      if (error instanceof GraphError && error.status >= 400 && error.status < 500) return null;
+      throw error;
+    });
+    if (found) {
+      request.internalUrl = found.url;
+      fromApp = found.app;
+    } else if (request.action === 'apply') {
+      return { passed: false, summary: `Refused, nothing was changed: no app published through application proxy serves ${request.externalUrl}, so which URL the profiles use today is not known.`, remedy: 'Give the URL the profiles use today (CLI: --internal-scep-url https://ndes01.contoso.local/certsrv/mscep/mscep.dll; wizard: Internal SCEP URL), or add the external URL beside it (CLI: --add).' };
+    } else {
+      context.progress(`No app published through application proxy serves ${request.externalUrl}: give the internal SCEP URL to see what would be replaced.`, 'warn');
+    }
+  }
   context.progress(`Checking SCEP answers through ${request.externalUrl} before changing any profile.`);
   const gate = await externalAnswers(context, request.externalUrl);
   if (!gate.ok) {
     return { passed: false, summary: `SCEP does not answer through ${request.externalUrl} yet: no profile was ${request.action === 'list' ? 'proposed for change' : 'changed'}.`, remedy: 'Run step 8 (Verify) with the external URL and fix what it finds first.', details: gate.lines };
   }
   const profiles = await listScepProfiles(graph, context.signal);
+  if (fromApp && request.internalUrl) {
+    // The connector may reach NDES over http while devices were given https: the same host and path is the same endpoint.
+    const key = (url: string) => url.toLowerCase().replace(/^https?:/, '');
+    const wanted = key(request.internalUrl);
+    request.internalUrl = profiles.flatMap((profile) => profile.scepServerUrls).find((url) => key(url) === wanted) ?? request.internalUrl;
+    context.progress(`Internal SCEP URL: ${request.internalUrl}, from the published app "${fromApp}" (its internal URL), as none was given.`);
+  }
   const changes = profiles.map((profile) => proposeChange(profile, request));
-  const details = [...gate.lines, ...changes.map(diffLine), MULTI_URL, CONFIG_MGR];
+  const details = [...gate.lines, ...changes.map((change) => diffLine(change)), MULTI_URL, CONFIG_MGR];
   const profileViews = changes.map(profileView);
   if (request.action === 'list') {
     return { profiles: profileViews, passed: true, summary: `${profiles.length} SCEP profile(s); ${changes.filter((change) => change.changed).length} would change (${request.mode}). Nothing was changed: choose the profiles to change, one first as a pilot.`, details, evidence: changes.map((change) => ({ id: change.profile.id, displayName: change.profile.displayName, type: change.profile.odataType, before: change.profile.scepServerUrls, after: change.after })) };
@@ -288,15 +348,24 @@ export async function runIntune(context: StepContext): Promise<StepResult> {
     done.push(change.profile.displayName);
   }
   const after = await listScepProfiles(graph, context.signal);
-  // The list as Intune holds it now: the profiles changed no longer propose a change.
-  const profilesNow = after.map((profile) => profileView(proposeChange(profile, request)));
+  // The list as Intune holds it now: what this run changed, what is still to change, what stays.
+  const proposalsNow = after.map((profile) => proposeChange(profile, request));
+  const profilesNow = proposalsNow.map(profileView);
+  const changedIds = new Set(chosen.filter((change) => change?.changed).map((change) => change?.profile.id));
+  const nowLines = proposalsNow.map((proposal) => {
+    const was = changes.find((change) => change.profile.id === proposal.profile.id);
+    if (changedIds.has(proposal.profile.id)) return `${label(proposal)}: changed now: ${was?.profile.scepServerUrls.join(', ') || '(no URL)'} -> ${proposal.profile.scepServerUrls.join(', ') || '(no URL)'}`;
+    return diffLine(proposal, 'still to change');
+  });
+  const stillToChange = proposalsNow.filter((proposal) => proposal.changed && !changedIds.has(proposal.profile.id));
+  const detailsNow = [...gate.lines, ...nowLines, MULTI_URL, CONFIG_MGR];
   const wrong = chosen.filter((change) => change?.changed && JSON.stringify(after.find((profile) => profile.id === change.profile.id)?.scepServerUrls) !== JSON.stringify(change.after));
-  if (wrong.length) return { passed: false, summary: `Intune does not show the new URLs on ${wrong.map((change) => change?.profile.displayName).join(', ')} after the change.`, remedy: 'Open the profiles in the Intune admin center and compare; roll back with this step (rollback) if needed.', details, profiles: profilesNow };
+  if (wrong.length) return { passed: false, summary: `Intune does not show the new URLs on ${wrong.map((change) => change?.profile.displayName).join(', ')} after the change.`, remedy: 'Open the profiles in the Intune admin center and compare; roll back with this step (rollback) if needed.', details: detailsNow, profiles: profilesNow };
   const untouched = chosen.filter((change) => change && !change.changed).map((change) => `${change?.profile.displayName} (${change?.note ?? 'unchanged'})`);
   return {
     passed: true,
-    summary: `${done.length ? `Changed ${done.length} profile(s): ${done.join(', ')}. Their earlier URLs are kept for rollback.` : 'Nothing was changed.'}${untouched.length ? ` Left as they are: ${untouched.join('; ')}.` : ''}`,
-    details,
+    summary: `${done.length ? `Changed ${done.length} profile(s): ${done.join(', ')}. Their earlier URLs are kept for rollback.` : 'Nothing was changed.'}${untouched.length ? ` Left as they are: ${untouched.join('; ')}.` : ''}${stillToChange.length ? ` Still to change once the pilot works: ${stillToChange.map((proposal) => `${proposal.profile.displayName} (${proposal.profile.id})`).join(', ')}.` : ''}`,
+    details: detailsNow,
     profiles: profilesNow,
   };
 }

@@ -8,6 +8,8 @@ import { cloudOf, cloudServicesOf, type CloudProfile } from './clouds.ts';
 import { readCloudConnectors, type CloudConnector } from './connector-status.ts';
 import { checkCname, customHostProblem, inspectPfx, verifiedDomainOf, PFX_MAX_BYTES, type CnameVerdict, type PfxFacts } from './custom-domain.ts';
 import type { Graph } from './graph.ts';
+import { preflight, preflightLine, refusal } from './preflight.ts';
+import { failedPart, type Undo } from './publish-undo.ts';
 
 /**
  * Publishing NDES with Application Proxy through Microsoft Graph (reference domain.md §5.1–§5.3,
@@ -104,7 +106,13 @@ export function publishPlan(inputs: Record<string, string>): PlannedAction[] {
           },
         ]
       : []),
-    { kind: 'graph', title: 'Find an app already published for this internal URL (reconcile, never duplicate)', detail: `GET ${graph}/beta/servicePrincipals?$filter=tags/any(t:t eq 'WindowsAzureActiveDirectoryOnPremApp'), then GET ${graph}/beta/applications(appId='…') for each; GET ${graph}/v1.0/applications?$filter=displayName eq '${request.appName.replace(/'/g, "''")}'`, changesSystem: false },
+    {
+      kind: 'graph',
+      title: 'Before any change: your active roles (Application Administrator or Global Administrator), the Microsoft Entra ID P1/P2 licence, and application proxy enabled, read now; anything missing or unreadable refuses with nothing changed',
+      detail: `GET ${graph}/v1.0/me/transitiveMemberOf/microsoft.graph.directoryRole?$count=true; GET ${graph}/v1.0/subscribedSkus; GET ${graph}/beta${PROFILE} (isEnabled); GET ${graph}/beta${PROFILE}/connectors`,
+      changesSystem: false,
+    },
+    { kind: 'graph', title: 'Find an app already published for this internal URL (reconcile, never duplicate; an app that already publishes the whole server with Passthrough is reused as it is)', detail: `GET ${graph}/beta/servicePrincipals?$filter=tags/any(t:t eq 'WindowsAzureActiveDirectoryOnPremApp'), then GET ${graph}/beta/applications(appId='…') for each; GET ${graph}/v1.0/applications?$filter=displayName eq '${request.appName.replace(/'/g, "''")}'`, changesSystem: false },
     { kind: 'graph', title: custom ? `Read the tenant name, and check that ${custom.host} is on one of its verified domains` : 'Read the tenant name for the external URL', detail: `GET ${graph}/v1.0/organization (the initial domain's first label${custom ? '; verifiedDomains' : ''})`, changesSystem: false },
     { kind: 'graph', title: 'Create the application from the custom template (only when none exists)', detail: `POST ${graph}/v1.0/applicationTemplates/${request.cloud.customAppTemplateId}/instantiate {"displayName":"${request.appName}"}`, changesSystem: true },
     { kind: 'graph', title: 'Wait until it can be read (replication)', detail: `GET ${graph}/v1.0/applications/{id}, retried while 404`, changesSystem: false },
@@ -122,6 +130,7 @@ export function publishPlan(inputs: Record<string, string>): PlannedAction[] {
           { kind: 'graph' as const, title: 'Assign the app to the group', detail: `PUT ${graph}/beta/applications/{id}/connectorGroup/$ref`, changesSystem: true },
         ]
       : []),
+    { kind: 'graph', title: 'If a write fails part-way: undo what this run changed, backwards, and say what is left', detail: `POST …/connectors/{id}/memberOf/$ref back to its old group; DELETE ${graph}/v1.0/servicePrincipals/{id} and DELETE ${graph}/v1.0/applications/{id} of the app this run created${request.groupName ? `; DELETE ${graph}/beta${PROFILE}/connectorGroups/{id} of a group this run created` : ''}. Nothing this run did not create is deleted.`, changesSystem: true },
     { kind: 'graph', title: 'Read back the external URL', detail: `GET ${graph}/beta/applications/{id}?$select=onPremisesPublishing`, changesSystem: false },
     ...(custom
       ? [
@@ -286,6 +295,35 @@ async function cnameOf(context: StepContext, host: string, proxyName: string | n
 
 const sameThumbprint = (a: string | undefined, b: string) => (a ?? '').replace(/[^0-9a-f]/gi, '').toUpperCase() === b;
 
+/**
+ * Another app already publishes this server. One that publishes the whole server with Passthrough
+ * serves /certsrv/mscep/ too, so it is reused as it is, and its wider scope said plainly; anything
+ * else would expose the server twice, and is refused with the choice that keeps it.
+ */
+function reuseOf(other: AppView, request: PublishRequest, internal: string): StepResult | null {
+  const publishing = other.onPremisesPublishing;
+  const wholeServer = same(publishing?.internalUrl, request.internalBase);
+  if (request.mscepOnly && wholeServer && publishing?.externalAuthenticationType === 'passthru' && publishing.externalUrl) {
+    const externalUrl = publishing.externalUrl.replace(/\/?$/, '/');
+    const scepUrl = `${externalUrl}${MSCEP_PATH}mscep.dll`;
+    return {
+      passed: true,
+      summary: `Reused, nothing was changed: "${other.displayName}" already publishes the whole server ${publishing.internalUrl ?? ''} at ${externalUrl} with Passthrough, so /certsrv/mscep/ is served through it. SCEP URL for Intune: ${scepUrl}. Its scope is wider than /certsrv/mscep/: everything this IIS serves (its root, /certsrv/mscep_admin/) is reachable from the internet through it.`,
+      remedy: `To narrow it, remove "${other.displayName}" in Enterprise applications once Intune no longer uses its URL, and run this step again with "mscep only".`,
+      details: [`Reused "${other.displayName}" (${other.id}): internal ${publishing.internalUrl ?? '?'}, external ${externalUrl}, pre-authentication ${publishing.externalAuthenticationType}.`],
+      evidence: { applicationId: other.id, appId: other.appId, externalUrl, internalUrl: publishing.internalUrl, scepUrl, reused: true, scope: 'whole server' },
+    };
+  }
+  const its = `"${other.displayName}" already publishes this server as ${publishing?.internalUrl ?? '?'} (${publishing?.externalUrl ?? '?'}${publishing?.externalAuthenticationType === 'passthru' ? '' : `, with ${publishing?.externalAuthenticationType ?? 'unknown'} pre-authentication`})`;
+  return {
+    passed: false,
+    summary: `Refused, nothing was changed: ${its}; a second app for ${internal} would expose it twice.`,
+    remedy: request.mscepOnly
+      ? `Set "${other.displayName}" to Passthrough (Enterprise applications > ${other.displayName} > Application proxy > Pre Authentication) and run this step again to reuse it, or remove it first.`
+      : `Publish only /certsrv/mscep/ (CLI: leave out --whole-server; wizard: What to publish = mscep only): "${other.displayName}" is then reused as it is. Or remove it in Enterprise applications first.`,
+  };
+}
+
 export async function runPublish(context: StepContext): Promise<StepResult> {
   const cloudServices = cloudServicesOf(context);
   const request = publishRequestOf(context.inputs);
@@ -303,6 +341,12 @@ export async function runPublish(context: StepContext): Promise<StepResult> {
   const needs = 'Application Administrator (or Global Administrator)';
   const internal = `${request.internalBase}${publishedPath(request)}`;
   const details: string[] = [...(certificate?.warnings ?? [])];
+
+  // Before anything else is asked of the tenant: may this admin publish here at all (read now)?
+  context.progress('Checking, before any change, that your account and this tenant may publish through application proxy (read now from Microsoft Graph).');
+  const ready = await preflight(graph, 'publish', { signal });
+  for (const check of ready.checks) context.progress(preflightLine(check), check.status === 'ok' ? 'info' : 'warn');
+  if (!ready.ready) return refusal(ready, 'publishing');
 
   context.progress('Looking for an app already published for this internal URL.');
   const [found, organization] = await Promise.all([
@@ -325,11 +369,8 @@ export async function runPublish(context: StepContext): Promise<StepResult> {
   const customExternal = custom ? `https://${custom.host}/${publishedPath(request)}` : null;
   const existing = found.app;
   if (!existing && found.sameHost) {
-    return {
-      passed: false,
-      summary: `Refused, nothing was changed: "${found.sameHost.displayName}" already publishes this server as ${found.sameHost.onPremisesPublishing?.internalUrl ?? '?'} (${found.sameHost.onPremisesPublishing?.externalUrl ?? '?'}); a second app for ${internal} would expose it twice.`,
-      remedy: `Choose "${request.mscepOnly ? 'whole server' : 'mscep only'}" to keep that app, or remove it in Enterprise applications first if only /certsrv/mscep/ should be published.`,
-    };
+    const reused = reuseOf(found.sameHost, request, internal);
+    if (reused) return reused;
   }
   const alreadyDone = existing?.onPremisesPublishing?.externalAuthenticationType === 'passthru' && same(existing.onPremisesPublishing.internalUrl, internal);
   const preAuthRemoved = existing?.onPremisesPublishing?.externalAuthenticationType === 'aadPreAuthentication';
@@ -346,23 +387,39 @@ export async function runPublish(context: StepContext): Promise<StepResult> {
 
   let app = existing;
   let proxyName: string | null = null;
+  // Each write that lands adds how to take it back; a failure later replays them backwards.
+  const undo: Undo[] = [];
   try {
     if (!app) {
       context.progress(`Creating "${request.appName}" from the custom application template.`);
-      const created = await graph.call<{ application: { id: string; appId: string } }>('POST', `/applicationTemplates/${request.cloud.customAppTemplateId}/instantiate`, { body: { displayName: request.appName }, signal, needs });
+      const created = await graph.call<{ application: { id: string; appId: string }; servicePrincipal?: { id: string } }>('POST', `/applicationTemplates/${request.cloud.customAppTemplateId}/instantiate`, { body: { displayName: request.appName }, signal, needs });
+      const ids = `application ${created.application.id}, appId ${created.application.appId}${created.servicePrincipal ? `, service principal ${created.servicePrincipal.id}` : ''}`;
       details.push(`Created application ${created.application.id} (appId ${created.application.appId}) in ${tenantName}.`);
+      undo.push({
+        what: `the application "${request.appName}" and its service principal created by this run (${ids})`,
+        byHand: `Microsoft Entra admin center > Identity > Applications > App registrations > All applications: delete "${request.appName}" (${ids})`,
+        order: 1,
+        run: async () => {
+          // The service principal first: deleting the application alone leaves it to a background cleanup.
+          if (created.servicePrincipal) await graph.call('DELETE', `/servicePrincipals/${encodeURIComponent(created.servicePrincipal.id)}`, { needs });
+          await graph.call('DELETE', `/applications/${encodeURIComponent(created.application.id)}`, { needs });
+          details.push(`The deleted application stays in Deleted applications for 30 days (Microsoft Entra admin center > App registrations > Deleted applications), where it can also be deleted permanently.`);
+        },
+      });
       context.progress('Waiting until the new application can be read (replication).');
       app = await graph.get<AppView>(`/applications/${encodeURIComponent(created.application.id)}`, { signal, replicationLag: true, needs });
     } else {
       details.push(`${alreadyDone ? 'Already published' : 'Completing'}: "${app.displayName}" (${app.id}) in ${tenantName}.`);
     }
+    const target = app;
+    const createdHere = undo.length > 0;
     if (!alreadyDone) {
-      if (!app.identifierUris?.length) {
+      if (!target.identifierUris?.length) {
         context.progress('Setting its URIs.');
-        await graph.call('PATCH', `/applications/${encodeURIComponent(app.id)}`, { body: { identifierUris: [`api://${app.appId}`], web: { redirectUris: [external], homePageUrl: external }, notes: `${CREATED_MARK} ${internal}` }, signal, needs, replicationLag: true });
+        await graph.call('PATCH', `/applications/${encodeURIComponent(target.id)}`, { body: { identifierUris: [`api://${target.appId}`], web: { redirectUris: [external], homePageUrl: external }, notes: `${CREATED_MARK} ${internal}` }, signal, needs, replicationLag: true });
       }
       context.progress(`Publishing ${internal} with Passthrough.`);
-      await graph.call('PATCH', `/applications/${encodeURIComponent(app.id)}`, {
+      await graph.call('PATCH', `/applications/${encodeURIComponent(target.id)}`, {
         version: 'beta',
         body: { onPremisesPublishing: { externalAuthenticationType: 'passthru', internalUrl: internal, externalUrl: existing?.onPremisesPublishing?.externalUrl ?? external, isTranslateHostHeaderEnabled: true, isTranslateLinksInBodyEnabled: false, applicationServerTimeout: 'default' } },
         signal,
@@ -374,17 +431,33 @@ export async function runPublish(context: StepContext): Promise<StepResult> {
     if (move && request.groupName) {
       context.progress(`Putting the app on connector group ${request.groupName}.`);
       const options = { version: 'beta' as const, signal, needs };
-      const group = move.group ?? (await graph.call<{ id: string; name: string }>('POST', `${PROFILE}/connectorGroups`, { ...options, body: { name: request.groupName } }));
-      if (move.connector.group?.id !== group.id) {
-        await graph.call('POST', `${PROFILE}/connectors/${encodeURIComponent(move.connector.id)}/memberOf/$ref`, { ...options, body: { '@odata.id': `${request.cloud.graph}/beta${PROFILE}/connectorGroups/${group.id}` } });
-        details.push(`Moved connector ${move.connector.machineName} from ${move.connector.group?.name ?? 'no group'} to ${group.name}.`);
+      let group = move.group;
+      if (!group) {
+        const made = await graph.call<{ id: string; name: string }>('POST', `${PROFILE}/connectorGroups`, { ...options, body: { name: request.groupName } });
+        group = made;
+        // Graph deletes only an empty group: this runs after the connector and the app have left it.
+        undo.push({ what: `connector group ${made.name} (${made.id}), created by this run`, byHand: `Microsoft Entra admin center > Global Secure Access > Connect > Connectors: delete the group ${made.name} (${made.id}) once it is empty`, order: 3, run: () => graph.call('DELETE', `${PROFILE}/connectorGroups/${encodeURIComponent(made.id)}`, { version: 'beta', needs }) });
       }
-      await graph.call('PUT', `/applications/${encodeURIComponent(app.id)}/connectorGroup/$ref`, { ...options, body: { '@odata.id': `${request.cloud.graph}/beta${PROFILE}/connectorGroups/${group.id}` } });
-      details.push(`Assigned to connector group ${group.name}.`);
+      const home = group;
+      const from = move.connector.group;
+      if (move.connector.group?.id !== home.id) {
+        await graph.call('POST', `${PROFILE}/connectors/${encodeURIComponent(move.connector.id)}/memberOf/$ref`, { ...options, body: { '@odata.id': `${request.cloud.graph}/beta${PROFILE}/connectorGroups/${home.id}` } });
+        details.push(`Moved connector ${move.connector.machineName} from ${from?.name ?? 'no group'} to ${home.name}.`);
+        if (from) {
+          undo.push({ what: `connector ${move.connector.machineName} moved to ${home.name}: back to ${from.name}`, byHand: `Microsoft Entra admin center > Global Secure Access > Connect > Connectors: move ${move.connector.machineName} (${move.connector.id}) back to ${from.name}`, order: 2, run: () => graph.call('POST', `${PROFILE}/connectors/${encodeURIComponent(move.connector.id)}/memberOf/$ref`, { version: 'beta', needs, body: { '@odata.id': `${request.cloud.graph}/beta${PROFILE}/connectorGroups/${from.id}` } }) });
+        }
+      }
+      // An app this run did not create goes back to the group it was on; one it created is removed whole.
+      const before = createdHere ? null : await graph.get<{ id: string; name: string }>(`/applications/${encodeURIComponent(target.id)}/connectorGroup`, { version: 'beta', signal, needs }).catch(() => null);
+      await graph.call('PUT', `/applications/${encodeURIComponent(target.id)}/connectorGroup/$ref`, { ...options, body: { '@odata.id': `${request.cloud.graph}/beta${PROFILE}/connectorGroups/${home.id}` } });
+      details.push(`Assigned to connector group ${home.name}.`);
+      if (before && before.id !== home.id) {
+        undo.push({ what: `"${target.displayName}" assigned to ${home.name}: back to ${before.name}`, byHand: `Enterprise applications > ${target.displayName} > Application proxy: connector group ${before.name}`, order: 2, run: () => graph.call('PUT', `/applications/${encodeURIComponent(target.id)}/connectorGroup/$ref`, { version: 'beta', needs, body: { '@odata.id': `${request.cloud.graph}/beta${PROFILE}/connectorGroups/${before.id}` } }) });
+      }
     }
     if (custom && customExternal && certificate) {
       // The name the custom domain's CNAME must point to, as Graph reports it for this app: read, never built.
-      const published = await graph.get<AppView>(`/applications/${encodeURIComponent(app.id)}?$select=id,appId,displayName,web,onPremisesPublishing`, { version: 'beta', signal, replicationLag: true });
+      const published = await graph.get<AppView>(`/applications/${encodeURIComponent(target.id)}?$select=id,appId,displayName,web,onPremisesPublishing`, { version: 'beta', signal, replicationLag: true });
       proxyName = proxyNameOf(published, suffix);
       if (customDone) {
         details.push(`Already on ${customExternal} with certificate ${certificate.facts.thumbprint}.`);
@@ -395,7 +468,7 @@ export async function runPublish(context: StepContext): Promise<StepResult> {
         // verifiedCustomDomainKeyCredential {type "X509CertAndPassword", value: the PFX in base64} and
         // verifiedCustomDomainPasswordCredential {value: its password}. Graph calls are journaled by
         // method and URL only, so neither reaches the journal.
-        await graph.call('PATCH', `/applications/${encodeURIComponent(app.id)}`, {
+        await graph.call('PATCH', `/applications/${encodeURIComponent(target.id)}`, {
           version: 'beta',
           body: {
             onPremisesPublishing: {
@@ -412,16 +485,10 @@ export async function runPublish(context: StepContext): Promise<StepResult> {
       }
     }
   } catch (error) {
-    // What was done before the failure is said, so the tenant is never left changed in silence.
-    const failure = error as CompanionError;
-    return {
-      passed: false,
-      summary: `Publishing stopped part-way: ${failure.message}${details.length ? ` Done before that: ${details.join(' ')}` : ' Nothing had been changed.'}`,
-      remedy: `${failure.remediation ?? 'Fix what the message says.'} Running this step again finds the app and completes it.`,
-      details,
-    };
+    return await failedPart(context, error, { undo, details, roleConfirmed: ready.checks.find((check) => check.name === 'role')?.message ?? null });
   }
 
+  if (!app) throw new CompanionError('INTERNAL', 'The publish step ended without an application.', 'Run the step again; it finds what exists.');
   const read = await graph.get<AppView>(`/applications/${encodeURIComponent(app.id)}?$select=id,appId,displayName,onPremisesPublishing`, { version: 'beta', signal, replicationLag: true });
   const publishing = read.onPremisesPublishing;
   details.push(`Internal URL ${publishing?.internalUrl ?? '?'}; external URL ${publishing?.externalUrl ?? '?'}; pre-authentication ${publishing?.externalAuthenticationType ?? '?'}.`);
@@ -458,7 +525,9 @@ export async function verifyPublish(context: StepContext): Promise<StepResult> {
   const graph = cloudServices.graph({ cloud: request.cloud.name }, context.runId);
   const internal = `${request.internalBase}${publishedPath(request)}`;
   const suffix = request.cloud.appProxySuffix ?? '';
-  const { app } = await findExisting(graph, request, internal, context.signal);
+  const { app, sameHost } = await findExisting(graph, request, internal, context.signal);
+  const reused = !app && sameHost ? reuseOf(sameHost, request, internal) : null;
+  if (reused?.passed) return { ...reused, summary: reused.summary.replace(/^Reused, nothing was changed: /, 'Served by an app that publishes more: ') };
   const publishing = app?.onPremisesPublishing;
   if (!app || !publishing?.internalUrl) return { passed: false, summary: `No app is published for ${internal}.`, remedy: 'Run this step.' };
   if (publishing.externalAuthenticationType !== 'passthru') return { passed: false, summary: `"${app.displayName}" is published for ${internal}, but with ${publishing.externalAuthenticationType ?? 'unknown'} pre-authentication: SCEP clients cannot sign in.`, remedy: 'Run this step: it sets Passthrough.' };

@@ -44,6 +44,7 @@ export function signInPlan(inputs: Record<string, string>): PlannedAction[] {
     { kind: 'graph', title: 'Read the roles you are eligible for in PIM', detail: `GET ${graph}/v1.0/roleManagement/directory/roleEligibilityScheduleInstances/filterByCurrentUser(on='principal')`, changesSystem: false },
     { kind: 'graph', title: 'Read licences (Entra ID P1/P2, Intune)', detail: `GET ${graph}/v1.0/subscribedSkus`, changesSystem: false },
     { kind: 'graph', title: 'Check Application Proxy is enabled', detail: `GET ${graph}/beta/onPremisesPublishingProfiles/applicationProxy`, changesSystem: false },
+    { kind: 'graph', title: 'Read the connectors registered (application proxy turned off with connectors present is a failure)', detail: `GET ${graph}/beta/onPremisesPublishingProfiles/applicationProxy/connectors`, changesSystem: false },
   ];
 }
 

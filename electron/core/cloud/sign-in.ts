@@ -222,11 +222,23 @@ export class SignIn {
 
   /** A Graph token from the cache, refreshed when due, in the tenant signed in to; never an interactive prompt. */
   async graphToken(options: { forceRefresh?: boolean } = {}): Promise<string> {
+    return (await this.silentGraph(options)).accessToken;
+  }
+
+  /**
+   * The delegated permissions the Graph token was granted, as Microsoft Entra ID's token response
+   * lists them (its "scope", which may be fewer than asked when consent is missing: RFC 6749 §5.1).
+   */
+  async grantedScopes(): Promise<string[]> {
+    return [...(await this.silentGraph()).scopes];
+  }
+
+  private async silentGraph(options: { forceRefresh?: boolean } = {}): Promise<{ accessToken: string; scopes: string[] }> {
     const account = await this.account();
     if (!account) throw new CompanionError('NEEDS_SIGN_IN', 'Nobody is signed in.', 'Sign in first (ndes-companion login --device-code, or the Sign-in step).');
     try {
       const result = await this.app.acquireTokenSilent({ account, authority: `https://${this.options.cloud.authorityHost}/${account.tenantId}`, scopes: graphScopes(this.options.cloud), forceRefresh: options.forceRefresh ?? false });
-      return result.accessToken;
+      return { accessToken: result.accessToken, scopes: result.scopes };
     } catch (error) {
       const code = (error as { errorCode?: string }).errorCode ?? '';
       if (/interaction_required|invalid_grant|no_tokens_found|refresh_token_expired/.test(code) || /AADSTS(50173|700082|70043|50078)/.test(String((error as Error).message))) {

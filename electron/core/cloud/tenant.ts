@@ -1,4 +1,5 @@
 import { GraphError, type Graph } from './graph.ts';
+import { PORTAL } from './graph-causes.ts';
 
 /** Directory role template ids (reference domain.md §4.3). */
 export const ROLES = {
@@ -30,6 +31,8 @@ export interface TenantFacts {
   entraPremium: boolean;
   intuneLicence: boolean;
   appProxyEnabled: boolean | null;
+  /** Connectors registered in the tenant, or null when they could not be read. */
+  connectors: { machineName: string; status: string }[] | null;
 }
 
 export interface TenantFinding {
@@ -43,7 +46,11 @@ const named = (templateId: string) => ({ templateId, name: ROLE_NAMES[templateId
 /** What the sign-in step reads about the tenant and the signed-in admin, in one go (concurrently). */
 export async function readTenantFacts(graph: Graph, signal?: AbortSignal): Promise<TenantFacts> {
   const options = signal ? { signal } : {};
-  const [organization, roles, eligible, skus, appProxy] = await Promise.all([
+  const refusedAsNull = (error: unknown) => {
+    if (error instanceof GraphError && (error.status === 403 || error.status === 404)) return null;
+    throw error;
+  };
+  const [organization, roles, eligible, skus, appProxy, connectors] = await Promise.all([
     graph.get<{ value: { id: string; displayName: string; verifiedDomains: { name: string; isInitial: boolean }[] }[] }>('/organization', options),
     // The OData cast is an advanced query: ConsistencyLevel eventual and $count (domain.md §5.4).
     graph.list<{ roleTemplateId: string }>('/me/transitiveMemberOf/microsoft.graph.directoryRole?$count=true', { ...options, headers: { ConsistencyLevel: 'eventual' } }),
@@ -53,10 +60,8 @@ export async function readTenantFacts(graph: Graph, signal?: AbortSignal): Promi
       throw error;
     }),
     graph.list<{ capabilityStatus: string; servicePlans: { servicePlanName: string; provisioningStatus: string }[] }>('/subscribedSkus', { ...options, needs: 'Organization.Read.All (consented)' }),
-    graph.get<{ isEnabled?: boolean }>('/onPremisesPublishingProfiles/applicationProxy', { ...options, version: 'beta' }).catch((error: unknown) => {
-      if (error instanceof GraphError && (error.status === 403 || error.status === 404)) return null;
-      throw error;
-    }),
+    graph.get<{ isEnabled?: boolean }>('/onPremisesPublishingProfiles/applicationProxy', { ...options, version: 'beta' }).catch(refusedAsNull),
+    graph.list<{ machineName: string; status: string }>('/onPremisesPublishingProfiles/applicationProxy/connectors', { ...options, version: 'beta' }).catch(refusedAsNull),
   ]);
   const org = organization.value[0];
   if (!org) throw new GraphError('GRAPH_FAILED', 'Microsoft Graph returned no organization for this sign-in.', 'Sign in with an account of the tenant itself.', 200, 'no-organization');
@@ -72,6 +77,7 @@ export async function readTenantFacts(graph: Graph, signal?: AbortSignal): Promi
     entraPremium: plans.some((plan) => ENTRA_PREMIUM.includes(plan)),
     intuneLicence: plans.some((plan) => INTUNE.includes(plan)),
     appProxyEnabled: appProxy === null ? null : appProxy.isEnabled === true,
+    connectors: connectors === null ? null : connectors.map((connector) => ({ machineName: connector.machineName, status: connector.status })),
   };
 }
 
@@ -94,8 +100,13 @@ export function judgeTenant(facts: TenantFacts): TenantFinding[] {
   }
   findings.push(facts.entraPremium ? { status: 'pass', message: 'Microsoft Entra ID P1 or P2 is licensed.' } : { status: 'fail', message: 'No Microsoft Entra ID P1 or P2 licence was found: Application Proxy needs one.', remedy: 'Add a P1 or P2 subscription (Microsoft 365 E3/E5 and EMS include P1).' });
   findings.push(facts.intuneLicence ? { status: 'pass', message: 'Intune is licensed.' } : { status: 'warn', message: 'No Intune licence was found: the Intune SCEP profiles cannot be read or changed.', remedy: 'Add an Intune subscription before step 9.' });
-  if (facts.appProxyEnabled === false) findings.push({ status: 'warn', message: 'Application Proxy is not enabled in this tenant yet.', remedy: 'It is enabled when the first connector registers (step 4); otherwise enable it under Microsoft Entra admin center > Application proxy.' });
-  else if (facts.appProxyEnabled === null) findings.push({ status: 'warn', message: 'Whether Application Proxy is enabled could not be read.', remedy: 'Check Microsoft Entra admin center > Application proxy.' });
-  else findings.push({ status: 'pass', message: 'Application Proxy is enabled.' });
+  const registered = facts.connectors ?? [];
+  if (facts.appProxyEnabled === false && registered.length > 0) {
+    // Turned off on purpose or by a lapsed licence: a new connector will not turn it back on.
+    findings.push({ status: 'fail', message: `Application proxy is turned off for this tenant, although ${registered.length} connector(s) are registered (${registered.map((connector) => `${connector.machineName}, ${connector.status}`).join('; ')}).`, remedy: `Turn it on: ${PORTAL.appProxy}; then sign in again or run the step.` });
+  } else if (facts.appProxyEnabled === false) {
+    findings.push({ status: 'warn', message: 'Application proxy is not enabled in this tenant yet, and no connector is registered.', remedy: `It is enabled when the first connector registers (step 4); if it stays off, ${PORTAL.appProxy}.` });
+  } else if (facts.appProxyEnabled === null) findings.push({ status: 'warn', message: 'Whether application proxy is enabled could not be read (Microsoft Graph refused: it takes Application Administrator or Global Administrator).', remedy: `Check ${PORTAL.appProxy}.` });
+  else findings.push({ status: 'pass', message: 'Application proxy is enabled.' });
   return findings;
 }

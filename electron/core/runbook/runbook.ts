@@ -9,7 +9,7 @@ import { stepById, steps } from './steps.ts';
 import type { StepContext, StepDefinition, StepResult, StepSecrets } from './step.ts';
 import type { CheckScope, CheckServices } from '../checks/suite.ts';
 import { runCheckStep } from './check-steps.ts';
-import { progressReporter } from '../store/progress.ts';
+import { outcomeReporter, progressReporter } from '../store/progress.ts';
 import { entriesOf, mergeChanges } from './state-merge.ts';
 import { CONFIRMATIONS, manualSteps, type RunbookValues } from './offline.ts';
 
@@ -502,8 +502,9 @@ export class Runbook {
       if (readBack) this.state.readBack[stepId] = { values: readBack, at: this.now().toISOString() };
       this.record(stepId, whatIf ? previous : status);
       this.deps.journal.append({ kind: `${kind}${whatIf ? '-what-if' : ''}-result`, runId, stepId, message: result.summary, data: result.report ?? { evidence: result.evidence, details: result.details, remedy: result.remedy } });
-      progress(result.summary, result.passed ? 'info' : 'error');
-      if (!result.passed && result.remedy) progress(`What to do: ${result.remedy}`, 'warn');
+      const outcomeLine = outcomeReporter(this.deps.journal, emit, runId, stepId);
+      outcomeLine(result.summary, result.passed ? 'info' : 'error');
+      if (!result.passed && result.remedy) outcomeLine(`What to do: ${result.remedy}`, 'warn');
       return { stepId, runId, status: whatIf ? previous : status, summary: result.summary, ...(result.report ? { report: result.report } : {}), ...(result.remedy ? { remedy: result.remedy } : {}), ...(result.details?.length ? { evidence: result.details } : {}), ...(readBack ? { readBack } : {}), ...(profiles ? { profiles } : {}) };
     } catch (error) {
       // A Verify that could not look (no sign-in, no network) says nothing about the step: its status stays.

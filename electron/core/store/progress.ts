@@ -3,6 +3,9 @@ import type { Journal } from './journal.ts';
 
 export type Progress = (message: string, level?: 'info' | 'warn' | 'error', check?: { id: string; status: CheckStatus }, percent?: number) => void;
 
+/** The step's own outcome lines (its summary and what to do): a host that prints the outcome itself skips them. */
+export type OutcomeLine = (message: string, level: 'info' | 'warn' | 'error') => void;
+
 /**
  * Progress goes to the journal first (redacted there) and then to the window, so what the
  * admin sees and what the record keeps are the same words.
@@ -13,5 +16,13 @@ export function progressReporter(journal: Journal, emit: (event: CompanionEvent)
     if (!journal.isOpen()) return;
     const entry = journal.append({ kind: 'progress', runId, ...(stepId ? { stepId } : {}), message });
     emit({ type: 'progress', runId, ...(stepId ? { stepId } : {}), level, message: entry.message, at: entry.at, ...(check ? { check } : {}), ...(percent === undefined ? {} : { percent }) });
+  };
+}
+
+export function outcomeReporter(journal: Journal, emit: (event: CompanionEvent) => void, runId: string, stepId?: StepId): OutcomeLine {
+  return (message, level) => {
+    if (!journal.isOpen()) return;
+    const entry = journal.append({ kind: 'progress', runId, ...(stepId ? { stepId } : {}), message });
+    emit({ type: 'progress', runId, ...(stepId ? { stepId } : {}), level, message: entry.message, at: entry.at, outcome: true });
   };
 }

@@ -36,6 +36,8 @@ export interface GraphScenario {
   pageSize?: number;
   /** Custom domains verified in the tenant, besides the initial <tenant>.onmicrosoft.com (default: contoso.com). */
   verifiedDomains?: string[];
+  /** Writes refused once each (method, a path regular expression, the answer), as a write failing part-way. */
+  failWrites?: { method: string; path: string; status: number; code: string; message: string }[];
 }
 
 export interface GraphCall {
@@ -49,6 +51,8 @@ export interface FakeGraph {
   configurations(): { id: string; displayName: string; odataType: string; scepServerUrls: string[] }[];
   /** The applications in the tenant now, with their publishing settings (for assertions). */
   apps(): { id: string; displayName: string; onPremisesPublishing: Record<string, unknown> | null; connectorGroup: string | null }[];
+  /** The connector groups now, and the connectors in each (for assertions). */
+  connectorGroups(): { name: string; connectors: string[] }[];
   use(scenario: GraphScenario | undefined): void;
   calls: GraphCall[];
   close(): Promise<void>;
@@ -90,8 +94,10 @@ function send(response: ServerResponse, status: number, body?: unknown, headers:
   response.end(body === undefined ? '' : JSON.stringify(body));
 }
 
+/** Graph's error body (learn.microsoft.com/graph/errors): the same request id in innerError as in the header. */
 function graphError(response: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
-  send(response, status, { error: { code, message, innerError: { date: new Date().toISOString(), 'request-id': randomUUID(), 'client-request-id': randomUUID() } } }, headers);
+  const requestId = randomUUID();
+  send(response, status, { error: { code, message, innerError: { date: new Date().toISOString(), 'request-id': requestId, 'client-request-id': requestId } } }, { 'request-id': requestId, ...headers });
 }
 
 interface TenantConnector {
@@ -216,6 +222,8 @@ export async function startFakeGraph(options: { ca: LabCa; tenantId: string; sig
   let scenario: GraphScenario = {};
   let served = 0;
   let tenant = newTenant({});
+  /** Injected failures already answered: each is refused once. */
+  let spent = new Set<object>();
   const calls: GraphCall[] = [];
   const tenantName = options.tenantName ?? 'contoso';
 
@@ -302,6 +310,26 @@ export async function startFakeGraph(options: { ca: LabCa; tenantId: string; sig
       record(204);
       send(response, 204);
     };
+    // Who may do what (domain.md §4.3, from Microsoft's role reference [S27]): Application Administrator
+    // and Global Administrator hold microsoft.directory/applications/applicationProxy/* and the
+    // connector(Group) permissions; Cloud Application Administrator has "all aspects of app
+    // registrations and enterprise apps except App Proxy", so it may instantiate, patch and delete
+    // applications, but not read or write anything of application proxy.
+    const roles = scenario.roles ?? [];
+    const mayPublish = roles.includes('9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3') || roles.includes('62e90394-69f5-4237-9190-012177145e10');
+    const mayManageApps = mayPublish || roles.includes('158c047a-c907-4556-b7ef-446551a6b5f7');
+    const isWrite = !['GET', 'HEAD'].includes(request.method ?? 'GET');
+    const appProxyPath = path.startsWith('/beta/onPremisesPublishingProfiles/') || /^\/beta\/applications\/[^/]+\/connectorGroup/.test(path);
+    if (appProxyPath && !mayPublish) {
+      // The code Graph answers a reader of the publishing profile without an admin role
+      // (microsoftgraph/msgraph-sdk-powershell#2428); body shaped as learn.microsoft.com/graph/errors.
+      record(403);
+      return graphError(response, 403, 'NotAdminRoleNoEnoughCustomPermission_UnauthorizedAccess', 'The signed-in user does not hold a role that may manage application proxy.');
+    }
+    if (isWrite && !appProxyPath && !path.startsWith('/beta/deviceManagement/') && !mayManageApps) {
+      record(403);
+      return graphError(response, 403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+    }
     if (request.method === 'GET' && path === `${profile}/connectors`) return ok({ value: tenant.connectors.map(shown) });
     if (request.method === 'GET' && path === `${profile}/connectorGroups`) return ok({ value: tenant.groups });
     const groupApps = new RegExp(`^${profile}/connectorGroups/([^/]+)/applications$`).exec(path);
@@ -316,6 +344,11 @@ export async function startFakeGraph(options: { ca: LabCa; tenantId: string; sig
       const group = tenant.groups.find((candidate) => candidate.id === members[1]);
       if (!group) return notFound(members[1] ?? '');
       return ok({ value: tenant.connectors.filter((connector) => connector.groupId === group.id).map(shown) });
+    }
+    // "Intune Graph APIs require an active Intune license for the tenant" (domain.md §4.3 [S18]).
+    if (path.startsWith('/beta/deviceManagement/') && !(scenario.servicePlans ?? []).includes('INTUNE_A')) {
+      record(403);
+      return graphError(response, 403, 'Forbidden', 'The tenant needs an Intune license to use this API.');
     }
     if (request.method === 'GET' && path === '/beta/deviceManagement/deviceConfigurations') {
       const size = scenario.pageSize ?? 2;
@@ -347,12 +380,11 @@ export async function startFakeGraph(options: { ca: LabCa; tenantId: string; sig
         send(response, 200, target);
       });
     }
-    // Changing applications and connectors takes Application Administrator or Global Administrator (domain.md §4.3).
-    const roles = scenario.roles ?? [];
-    const mayPublish = roles.includes('9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3') || roles.includes('62e90394-69f5-4237-9190-012177145e10');
-    if (!['GET', 'HEAD'].includes(request.method ?? 'GET') && !mayPublish) {
-      record(403);
-      return graphError(response, 403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+    const injected = isWrite ? (scenario.failWrites ?? []).find((failure) => !spent.has(failure) && failure.method === request.method && new RegExp(failure.path).test(path)) : undefined;
+    if (injected) {
+      spent.add(injected);
+      record(injected.status);
+      return graphError(response, injected.status, injected.code, injected.message);
     }
     return void readBody(request).then((body) => {
       if (request.method === 'POST' && path === `${profile}/connectorGroups`) {
@@ -371,6 +403,31 @@ export async function startFakeGraph(options: { ca: LabCa; tenantId: string; sig
         const group = tenant.groups.find((candidate) => candidate.id === groupId);
         if (!connector || !group) return notFound(memberOf[1] ?? '');
         connector.groupId = group.id;
+        return noContent();
+      }
+      // Deleting a group Graph allows only when no connector and no app is in it (domain.md §5.3).
+      const groupById = new RegExp(`^${profile}/connectorGroups/([^/]+)$`).exec(path);
+      if (request.method === 'DELETE' && groupById) {
+        const group = tenant.groups.find((candidate) => candidate.id === groupById[1]);
+        if (!group) return notFound(groupById[1] ?? '');
+        if (tenant.connectors.some((connector) => connector.groupId === group.id) || tenant.apps.some((app) => app.connectorGroupId === group.id)) return badRequest('The connector group cannot be deleted while it has connectors or applications assigned.');
+        tenant.groups = tenant.groups.filter((candidate) => candidate !== group);
+        return noContent();
+      }
+      const spById = /^\/v1\.0\/servicePrincipals\/([^/]+)$/.exec(path);
+      if (request.method === 'DELETE' && spById) {
+        const sp = tenant.servicePrincipals.find((candidate) => candidate.id === spById[1]);
+        if (!sp) return notFound(spById[1] ?? '');
+        tenant.servicePrincipals = tenant.servicePrincipals.filter((candidate) => candidate !== sp);
+        return noContent();
+      }
+      const appById = /^\/v1\.0\/applications\/([^/]+)$/.exec(path);
+      if (request.method === 'DELETE' && appById) {
+        const target = tenant.apps.find((candidate) => candidate.id === appById[1]);
+        if (!target) return notFound(appById[1] ?? '');
+        tenant.apps = tenant.apps.filter((candidate) => candidate !== target);
+        // Deleting an application removes its service principal in the home tenant too.
+        tenant.servicePrincipals = tenant.servicePrincipals.filter((candidate) => candidate.appId !== target.appId);
         return noContent();
       }
       const template = /^\/v1\.0\/applicationTemplates\/([^/]+)\/instantiate$/.exec(path);
@@ -411,6 +468,22 @@ export async function startFakeGraph(options: { ca: LabCa; tenantId: string; sig
         for (const key of Object.keys(body ?? {})) if (!APPLICATION_PROPERTIES.has(key)) return badRequest(`Property '${key}' does not exist on type 'microsoft.graph.application'.`);
         if (body?.onPremisesPublishing !== undefined) {
           if (byId[1] !== 'beta') return badRequest("Property 'onPremisesPublishing' does not exist on type 'microsoft.graph.application'.");
+          // learn.microsoft.com/graph/errors: 403 when "the user does not have enough permission or does
+          // not have a required license". Microsoft does not document the exact text for application
+          // proxy; the lab's messages follow Graph's pattern for a missing licence ("The tenant needs an
+          // AAD Premium 2 license.", microsoft/EntraExporter#61) and say which feature is off.
+          if (!mayPublish) {
+            record(403);
+            return graphError(response, 403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+          }
+          if (!(scenario.servicePlans ?? []).some((plan) => plan === 'AAD_PREMIUM' || plan === 'AAD_PREMIUM_P2')) {
+            record(403);
+            return graphError(response, 403, 'Authorization_RequestDenied', 'The tenant needs a Microsoft Entra ID P1 or P2 license to use application proxy.');
+          }
+          if (scenario.appProxyEnabled === false) {
+            record(403);
+            return graphError(response, 403, 'Authorization_RequestDenied', 'Application proxy is not enabled for this tenant.');
+          }
           const publishing = { ...(body.onPremisesPublishing as Record<string, unknown>) };
           if ('verifiedCustomDomainCertificatesMetadata' in publishing) return badRequest("Property 'verifiedCustomDomainCertificatesMetadata' is read-only.");
           for (const key of Object.keys(publishing)) if (!PUBLISHING_PROPERTIES.has(key)) return badRequest(`Property '${key}' does not exist on type 'microsoft.graph.onPremisesPublishing'.`);
@@ -492,10 +565,12 @@ export async function startFakeGraph(options: { ca: LabCa; tenantId: string; sig
     use(next) {
       scenario = next ?? {};
       served = 0;
+      spent = new Set();
       tenant = newTenant(scenario);
     },
     configurations: () => tenant.configurations.map((configuration) => ({ id: configuration.id, displayName: configuration.displayName, odataType: configuration['@odata.type'], scepServerUrls: configuration.scepServerUrls ?? [] })),
     apps: () => tenant.apps.map((app) => ({ id: app.id, displayName: app.displayName, onPremisesPublishing: app.onPremisesPublishing, connectorGroup: tenant.groups.find((group) => group.id === app.connectorGroupId)?.name ?? null })),
+    connectorGroups: () => tenant.groups.map((group) => ({ name: group.name, connectors: tenant.connectors.filter((connector) => connector.groupId === group.id).map((connector) => connector.machineName) })),
     calls,
     close: () =>
       new Promise<void>((resolve) => {

@@ -44,6 +44,8 @@ export const ScenarioSchema = z.object({
       pageSize: z.number().int().optional(),
       /** Custom domains verified in the tenant, besides the initial onmicrosoft.com one (default: contoso.com). */
       verifiedDomains: z.array(z.string()).optional(),
+      /** Writes the lab refuses once, as a step's later write failing part-way (undo tests). */
+      failWrites: z.array(z.object({ method: z.enum(['POST', 'PATCH', 'PUT', 'DELETE']), path: z.string(), status: z.number().int(), code: z.string(), message: z.string() })).optional(),
     })
     .strict()
     .default({}),

@@ -132,7 +132,7 @@ export interface ProgressEvent {
   check?: { id: string; status: CheckStatus };
   /** How far an action has come, 0 to 100, when it can tell (a progress bar). */
   percent?: number;
-  /** The line repeats the step's outcome (its summary, what to do), which the CLI prints once, on stdout. */
+  /** The line is also in the step's outcome (its summary, details, what to do), which the CLI prints once, on stdout. */
   outcome?: true;
 }
 

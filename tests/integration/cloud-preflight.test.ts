@@ -28,6 +28,12 @@ async function cli(test: Signed, argv: string[]): Promise<{ code: number; out: s
   return { code, out: out.join('\n'), err: err.join('\n'), writes };
 }
 
+/** Each line on one stream: nothing printed live on stderr is printed again on stdout. */
+function expectOneStreamPerLine(result: { out: string; err: string }): void {
+  const live = new Set(result.err.split('\n').map((line) => line.replace(/^(warn|error): /, '').trim()).filter((line) => line.length > 0));
+  expect(result.out.split('\n').map((line) => line.trim()).filter((line) => live.has(line))).toEqual([]);
+}
+
 /** A change the companion recorded earlier, whose profile still holds what it set: rollback would PATCH it. */
 function seedRollback(test: Signed): void {
   const record = { at: '2026-12-01T10:00:00.000Z', tenantId: '', id: idOf('Contoso iOS SCEP'), displayName: 'Contoso iOS SCEP', odataType: '#microsoft.graph.iosScepCertificateProfile', before: ['https://ndes-old.contoso.local/certsrv/mscep/mscep.dll'], after: [INTERNAL], status: 'applied' };
@@ -81,6 +87,7 @@ describe('a tenant that is not ready: refused before the first write, with the c
         // Each line once, on one stream: the outcome on stdout, never again on stderr.
         expect(publish.err).not.toContain('Refused, nothing was changed');
         expect(publish.err).not.toContain('What to do:');
+        expectOneStreamPerLine(publish);
         expect(world().graph?.apps()).toEqual([]);
 
         const apply = await cli(test, ['intune', 'apply', '--external-url', EXTERNAL, '--internal-scep-url', INTERNAL, '--profiles', idOf('Contoso iOS SCEP')]);
@@ -118,7 +125,7 @@ describe('a publish that fails part-way', () => {
       expect(publish.code).toBe(1);
       expect(publish.out).toMatch(/^Publishing failed part-way, and what this run changed was undone, so the tenant is as it was: Microsoft Graph refused PUT \/beta\/applications\/[0-9a-f-]+\/connectorGroup\/\$ref/);
       // The role was read a moment before: the remedy does not ask for it again.
-      expect(publish.out).toContain('Application Administrator is active (read just before), so the refusal is not about the role itself');
+      expect(publish.out).toContain("Application Administrator is active (read just before, and the sign-in's token was renewed), so the refusal is not about the role itself");
       expect(publish.writes.map((write) => write.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '{id}'))).toEqual([
         'POST /v1.0/applicationTemplates/{id}/instantiate 201',
         'PATCH /v1.0/applications/{id} 204',
@@ -134,6 +141,7 @@ describe('a publish that fails part-way', () => {
       ]);
       expect(world().graph?.apps()).toEqual([]);
       expect(world().graph?.connectorGroups()).toEqual(groupsBefore);
+      expectOneStreamPerLine(publish);
 
       const journal = readFileSync(join(test.dataDir, 'journal.jsonl'), 'utf8')
         .split('\n')
@@ -144,6 +152,58 @@ describe('a publish that fails part-way', () => {
       expect(lines.some((line) => /^graph-answer: PUT .*connectorGroup\/\$ref: 403 Authorization_RequestDenied \(request id [0-9a-f-]{36}\)$/.test(line))).toBe(true);
       expect(lines.filter((line) => line.startsWith('progress: Undo: took back'))).toHaveLength(3);
       expect(lines).toContain('progress: Undo: took back connector ndes01.contoso.local moved to NDES: back to Default.');
+    } finally {
+      test.dispose();
+    }
+  });
+});
+
+describe('an undo that touches only what this run changed, and says what it cannot take back', () => {
+  it('an app it did not create gets its pre-authentication and group back, and is not deleted', async () => {
+    const test = await signedInCompanion(world(), 'publish-preauth-fails-part-way');
+    try {
+      const before = world().graph?.apps();
+      const groupsBefore = world().graph?.connectorGroups();
+      const publish = await cli(test, ['publish', '--internal-url', 'http://ndes01.contoso.local/', '--group', 'NDES']);
+      expect(publish.code).toBe(1);
+      expect(publish.out).toMatch(/^Publishing failed part-way, and what this run changed was undone, so the tenant is as it was: /);
+      expect(publish.writes.filter((write) => write.startsWith('DELETE /v1.0/applications') || write.includes('instantiate'))).toEqual([]);
+      // As before: the same app, pre-authenticated, on the Default group (no group of its own is Default).
+      const essentials = (apps: typeof before) => apps?.map((app) => ({ id: app.id, displayName: app.displayName, group: app.connectorGroup ?? 'Default', ...(({ externalAuthenticationType, internalUrl, externalUrl }) => ({ externalAuthenticationType, internalUrl, externalUrl }))(app.onPremisesPublishing ?? {}) }));
+      expect(essentials(world().graph?.apps())).toEqual(essentials(before));
+      expect(world().graph?.apps()[0]?.onPremisesPublishing).toMatchObject({ externalAuthenticationType: 'aadPreAuthentication', isTranslateHostHeaderEnabled: true, isTranslateLinksInBodyEnabled: false, applicationServerTimeout: 'default' });
+      expect(world().graph?.connectorGroups()).toEqual(groupsBefore);
+    } finally {
+      test.dispose();
+    }
+  });
+
+  it('a group Graph did not confirm is named to check by hand, never deleted by guess, and the tenant is not called as it was', async () => {
+    const test = await signedInCompanion(world(), 'publish-group-unconfirmed');
+    try {
+      const publish = await cli(test, ['publish', '--internal-url', 'http://ndes01.contoso.local/', '--group', 'NDES']);
+      expect(publish.code).toBe(1);
+      expect(publish.out).toMatch(/^Publishing failed part-way, and not all of it could be undone: Microsoft Graph did not confirm POST \/beta\/onPremisesPublishingProfiles\/applicationProxy\/connectorGroups/);
+      expect(publish.out).toContain('Still in the tenant: a connector group named NDES that Graph may have created (it did not confirm).');
+      expect(publish.out).toContain('delete the group NDES if it is there and empty');
+      expect(publish.out).not.toContain('the tenant is as it was');
+      // The app this run created is removed all the same.
+      expect(world().graph?.apps()).toEqual([]);
+      expect(publish.writes.some((write) => write.startsWith('DELETE /beta/onPremisesPublishingProfiles/applicationProxy/connectorGroups'))).toBe(false);
+    } finally {
+      test.dispose();
+    }
+  });
+
+  it('a Global Administrator whose application proxy read is refused is told about consent, not asked for a role', async () => {
+    const test = await signedInCompanion(world(), 'tenant-app-proxy-read-refused');
+    try {
+      const publish = await cli(test, ['publish', '--internal-url', 'http://ndes01.contoso.local/']);
+      expect(publish.code).toBe(1);
+      expect(publish.writes).toEqual([]);
+      expect(publish.out).toMatch(/Could not check whether application proxy is enabled: Microsoft Graph refused the read \(NotAdminRoleNoEnoughCustomPermission_UnauthorizedAccess: .* \(request id [0-9a-f-]{36}\)\)/);
+      expect(publish.out).toContain('What to do: Your role may read it, so the sign-in may lack a permission for it');
+      expect(publish.out).not.toMatch(/Sign in with Application Administrator/);
     } finally {
       test.dispose();
     }
@@ -187,7 +247,8 @@ describe('the hand-off from publish to intune', () => {
       expect((await cli(test, ['publish', '--internal-url', 'http://ndes01.contoso.local/'])).code).toBe(0);
       const list = await cli(test, ['intune', 'list']);
       expect(list.code).toBe(0);
-      expect(list.err).toContain(`Internal SCEP URL: ${INTERNAL}, from the published app "NDES" (its internal URL), as none was given.`);
+      expect(list.out).toContain(`Internal SCEP URL ${INTERNAL}: from the published app "NDES" (its internal URL), as none was given.`);
+      expectOneStreamPerLine(list);
       expect(list.out).toMatch(/^4 SCEP profile\(s\); 3 would change \(replace\)/);
 
       const pilot = idOf('Contoso iOS SCEP');

@@ -35,7 +35,7 @@ export const PORTAL = {
   pim: 'Microsoft Entra admin center > Identity Governance > Privileged Identity Management > My roles',
   licences: 'Microsoft 365 admin center > Billing > Purchase services (Microsoft 365 E3/E5 and EMS E3/E5 include Microsoft Entra ID P1 and Intune)',
   appProxy: 'Microsoft Entra admin center > Global Secure Access > Connect > Connectors: "Enable application proxy"',
-  consent: 'Microsoft Entra admin center > Identity > Applications > Enterprise applications > Microsoft Graph Command Line Tools > Permissions: "Grant admin consent"',
+  consent: 'an administrator who may consent (Global Administrator, Privileged Role Administrator, Application Administrator or Cloud Application Administrator) signs in with the companion once and ticks "Consent on behalf of your organization"',
   intuneRoles: 'Intune admin center > Tenant administration > Roles',
 } as const;
 
@@ -56,7 +56,7 @@ export function explainRefusal(refusal: Refusal, needs?: string): { message: str
   const said = quoted(refusal);
   switch (causeOf(refusal.status, refusal.code, refusal.message)) {
     case 'consent':
-      return { message: `${what}: an administrator has not consented to the permission it needs. ${said}.`, remedy: `Consent once for the organisation (Global Administrator or Privileged Role Administrator): ${PORTAL.consent}${needs ? `; this call needs ${needs}` : ''}.` };
+      return { message: `${what}: an administrator has not consented to the permission it needs. ${said}.`, remedy: `Consent once for the organisation: ${PORTAL.consent}${needs ? `; this call needs ${needs}` : ''}.` };
     case 'conditional-access':
       return { message: `${what}: a Conditional Access policy asks for more than this sign-in gave. ${said}.`, remedy: 'Sign out (ndes-companion logout) and sign in again, meeting the policy (multifactor authentication, a compliant device); or ask whoever owns the policy.' };
     case 'app-proxy-off':
@@ -64,9 +64,9 @@ export function explainRefusal(refusal: Refusal, needs?: string): { message: str
     case 'licence':
       return { message: `${what}: the tenant lacks a licence this needs. ${said}.`, remedy: `Add the licence: ${PORTAL.licences}. Application proxy needs Microsoft Entra ID P1 or P2; the SCEP profiles need Intune. Then run this step again.` };
     case 'role':
-      return { message: `${what}: the signed-in account may not do this. ${said}.`, remedy: `${needs ? `This needs ${needs}. ` : ''}Have the role assigned (${PORTAL.roles}), or activate it (${PORTAL.pim}); then sign in again (ndes-companion login) and run this step again.` };
+      return { message: `${what}: the signed-in account may not do this. ${said}.`, remedy: `${needs ? `This needs ${needs}. ` : ''}Have the role assigned (${/intune/i.test(needs ?? '') ? `${PORTAL.intuneRoles}, or ` : ''}${PORTAL.roles}), or activate it (${PORTAL.pim}); then sign in again (ndes-companion login) and run this step again.` };
     case 'bad-request':
-      return { message: `${what}: the request was not accepted. ${said}.`, remedy: 'This is a request Graph did not expect from the companion: export the support bundle (Report step) and file it with the request id.' };
+      return { message: `${what}: the request was not accepted. ${said}.`, remedy: "Graph's own words above say what it refused (a URL already in use, a certificate it did not take, …): fix that and run the step again. If they name a property the companion sets, export the support bundle (Report step) and file it with the request id." };
     case 'not-found':
       return { message: `${what}: it does not exist (any more). ${said}.`, remedy: 'Someone may have removed it meanwhile: run the step again, which reads the tenant afresh.' };
     case 'conflict':

@@ -181,6 +181,11 @@ export class Graph {
     }
   }
 
+  /** A new token from the sign-in (its refresh token), so it carries the roles held now. */
+  async refreshToken(): Promise<void> {
+    await this.options.token({ forceRefresh: true });
+  }
+
   get<T>(path: string, options: CallOptions = {}): Promise<T> {
     return this.call<T>('GET', path, options);
   }

@@ -53,6 +53,7 @@ function invalid(message: string, remedy: string): never {
 
 /** A SCEP URL; the external one may be given as the published URL (https://…msappproxy.net/ or …/certsrv/mscep/), completed to mscep.dll. */
 function scepUrlOf(raw: string, what: string): string {
+  if (raw.trim() === '') invalid(`No ${what} was given, and Publish has not read one back yet.`, 'Run publish first (its SCEP URL is then used), or give it, e.g. --external-url https://ndes-contoso.msappproxy.net/certsrv/mscep/mscep.dll');
   let url: URL;
   try {
     url = new URL(raw.trim());
@@ -227,18 +228,24 @@ export async function runIntune(context: StepContext): Promise<StepResult> {
   const session = cloudServices.signIn({ cloud: request.cloud.name });
 
   const tenantId = (await session.current())?.tenantId ?? '';
+  const preLines: string[] = [];
+  let roleConfirmed: string | null = null;
   if (request.action !== 'list') {
     // Read now, not at sign-in: a role activated an hour ago may have expired since.
     context.progress('Checking, before any change, that your account and this tenant may change Intune device configurations (read now from Microsoft Graph).');
     const ready = await preflight(graph, request.action === 'rollback' ? 'intune-rollback' : 'intune-apply', { signal: context.signal, grantedScopes: () => session.grantedScopes().catch(() => null) });
-    for (const check of ready.checks) context.progress(preflightLine(check), check.status === 'ok' ? 'info' : 'warn');
+    for (const check of ready.checks) context.progress(preflightLine(check), check.status === 'ok' ? 'info' : 'warn', undefined, undefined, true);
     if (!ready.ready) return refusal(ready, request.action === 'rollback' ? 'rolling back the Intune profiles' : 'changing the Intune profiles');
+    preLines.push(...ready.checks.map(preflightLine));
+    roleConfirmed = ready.checks.find((check) => check.name === 'role')?.message ?? null;
+    // A fresh token before the first write: a role activated since it was issued is in the new one.
+    await graph.refreshToken();
   }
   if (request.action === 'rollback') {
     const records = readRecords(dataDir());
     if (records.length === 0) return { passed: false, summary: 'Nothing to roll back: the companion has not changed an Intune profile here.', remedy: 'Change profiles by hand in the Intune admin center if needed.' };
     const live = new Map((await listScepProfiles(graph, context.signal)).map((profile) => [profile.id, [...profile.scepServerUrls]]));
-    const details: string[] = [];
+    const details: string[] = [...preLines];
     const left: Record_[] = [];
     let restored = 0;
     for (const record of [...records].reverse()) {
@@ -269,10 +276,19 @@ export async function runIntune(context: StepContext): Promise<StepResult> {
         restored += 1;
         continue;
       }
-      await graph.call('PATCH', `${CONFIGURATIONS}/${encodeURIComponent(record.id)}`, { version: 'beta', body: { '@odata.type': record.odataType, scepServerUrls: record.before }, signal: context.signal, needs });
+      try {
+        await graph.call('PATCH', `${CONFIGURATIONS}/${encodeURIComponent(record.id)}`, { version: 'beta', body: { '@odata.type': record.odataType, scepServerUrls: record.before }, signal: context.signal, needs });
+      } catch (error) {
+        // Kept for the next rollback, and what is restored so far is written down now.
+        details.push(`${record.displayName} (${record.id}): could not be put back: ${(error as Error).message}`);
+        left.unshift(record);
+        continue;
+      }
       live.set(record.id, [...record.before]);
       restored += 1;
       details.push(`${record.displayName} (${record.id}): back to ${record.before.join(', ')}.`);
+      // Written after each restore: a rollback stopped half-way never shows a restored profile as "changed since".
+      writeRecords(dataDir(), [...records.slice(0, records.indexOf(record)), ...left]);
     }
     if (!context.whatIf) writeRecords(dataDir(), left);
     const kept = context.whatIf ? left.length - restored : left.length;
@@ -310,10 +326,11 @@ export async function runIntune(context: StepContext): Promise<StepResult> {
     const key = (url: string) => url.toLowerCase().replace(/^https?:/, '');
     const wanted = key(request.internalUrl);
     request.internalUrl = profiles.flatMap((profile) => profile.scepServerUrls).find((url) => key(url) === wanted) ?? request.internalUrl;
-    context.progress(`Internal SCEP URL: ${request.internalUrl}, from the published app "${fromApp}" (its internal URL), as none was given.`);
+    context.progress(`Internal SCEP URL: ${request.internalUrl}, from the published app "${fromApp}" (its internal URL), as none was given.`, 'info', undefined, undefined, true);
   }
   const changes = profiles.map((profile) => proposeChange(profile, request));
-  const details = [...gate.lines, ...changes.map((change) => diffLine(change)), MULTI_URL, CONFIG_MGR];
+  const source = fromApp && request.internalUrl ? [`Internal SCEP URL ${request.internalUrl}: from the published app "${fromApp}" (its internal URL), as none was given.`] : [];
+  const details = [...preLines, ...source, ...gate.lines, ...changes.map((change) => diffLine(change)), MULTI_URL, CONFIG_MGR];
   const profileViews = changes.map(profileView);
   if (request.action === 'list') {
     return { profiles: profileViews, passed: true, summary: `${profiles.length} SCEP profile(s); ${changes.filter((change) => change.changed).length} would change (${request.mode}). Nothing was changed: choose the profiles to change, one first as a pilot.`, details, evidence: changes.map((change) => ({ id: change.profile.id, displayName: change.profile.displayName, type: change.profile.odataType, before: change.profile.scepServerUrls, after: change.after })) };
@@ -335,10 +352,15 @@ export async function runIntune(context: StepContext): Promise<StepResult> {
       await graph.call('PATCH', `${CONFIGURATIONS}/${encodeURIComponent(change.profile.id)}`, { version: 'beta', body: { '@odata.type': change.profile.odataType, scepServerUrls: change.after }, signal: context.signal, needs });
     } catch (error) {
       const failure = error as CompanionError;
+      // A role confirmed just before (and a renewed token) is not what Graph refused.
+      const remedy =
+        error instanceof GraphError && error.graphCause === 'role' && roleConfirmed
+          ? `${roleConfirmed.replace(/\.$/, '')} (read just before, and the sign-in's token was renewed), so the refusal is not about the directory role; an Intune scope tag or a policy may refuse. If it repeats, quote request id ${error.answer?.requestId ?? '(none given)'} to Microsoft support.`
+          : (failure.remediation ?? 'Fix what the message says.');
       return {
         passed: false,
         summary: `Changing ${change.profile.displayName} failed: ${failure.message}${done.length ? ` Changed before that: ${done.join(', ')}.` : ' No profile was changed.'}`,
-        remedy: `${failure.remediation ?? 'Fix what the message says.'} Rollback (this step) puts back any profile changed.`,
+        remedy: `${remedy} Rollback (this step) puts back any profile changed.`,
         details,
         ...(done.length ? {} : { profiles: profileViews }),
       };
@@ -358,7 +380,7 @@ export async function runIntune(context: StepContext): Promise<StepResult> {
     return diffLine(proposal, 'still to change');
   });
   const stillToChange = proposalsNow.filter((proposal) => proposal.changed && !changedIds.has(proposal.profile.id));
-  const detailsNow = [...gate.lines, ...nowLines, MULTI_URL, CONFIG_MGR];
+  const detailsNow = [...preLines, ...source, ...gate.lines, ...nowLines, MULTI_URL, CONFIG_MGR];
   const wrong = chosen.filter((change) => change?.changed && JSON.stringify(after.find((profile) => profile.id === change.profile.id)?.scepServerUrls) !== JSON.stringify(change.after));
   if (wrong.length) return { passed: false, summary: `Intune does not show the new URLs on ${wrong.map((change) => change?.profile.displayName).join(', ')} after the change.`, remedy: 'Open the profiles in the Intune admin center and compare; roll back with this step (rollback) if needed.', details: detailsNow, profiles: profilesNow };
   const untouched = chosen.filter((change) => change && !change.changed).map((change) => `${change?.profile.displayName} (${change?.note ?? 'unchanged'})`);

@@ -52,7 +52,8 @@ const WRITE_CONFIGURATIONS = 'DeviceManagementConfiguration.ReadWrite.All';
 export interface PreflightFacts {
   roles: Read<string[]>;
   plans: Read<string[]>;
-  appProxy?: Read<boolean>;
+  /** null: Graph answered without isEnabled. */
+  appProxy?: Read<boolean | null>;
   connectors?: Read<{ machineName: string; status: string }[]>;
   scopes?: string[] | null;
 }
@@ -64,9 +65,9 @@ export async function readPreflightFacts(graph: Graph, change: CloudChange, opti
     read(
       graph
         .list<{ capabilityStatus: string; servicePlans: { servicePlanName: string; provisioningStatus: string }[] }>('/subscribedSkus', signal)
-        .then((skus) => skus.filter((sku) => sku.capabilityStatus === 'Enabled').flatMap((sku) => sku.servicePlans.filter((plan) => plan.provisioningStatus === 'Success').map((plan) => plan.servicePlanName))),
+        .then((skus) => skus.filter((sku) => sku.capabilityStatus === 'Enabled' || sku.capabilityStatus === 'Warning').flatMap((sku) => sku.servicePlans.filter((plan) => plan.provisioningStatus === 'Success').map((plan) => plan.servicePlanName))),
     ),
-    change !== 'intune-rollback' ? read(graph.get<{ isEnabled?: boolean }>(PROFILE, { ...signal, version: 'beta' }).then((profile) => profile.isEnabled === true)) : Promise.resolve(undefined),
+    change !== 'intune-rollback' ? read(graph.get<{ isEnabled?: boolean }>(PROFILE, { ...signal, version: 'beta' }).then((profile) => (typeof profile.isEnabled === 'boolean' ? profile.isEnabled : null))) : Promise.resolve(undefined),
     change !== 'intune-rollback' ? read(graph.list<{ machineName: string; status: string }>(`${PROFILE}/connectors`, { ...signal, version: 'beta' })) : Promise.resolve(undefined),
     change !== 'publish' && options.grantedScopes ? options.grantedScopes() : Promise.resolve(undefined),
   ]);
@@ -77,16 +78,26 @@ const couldNot = (name: PreflightCheck['name'], what: string, why: string, remed
 
 function judgeAppProxy(facts: PreflightFacts, then: string): PreflightCheck {
   const appProxy = facts.appProxy;
-  const connectors = facts.connectors?.ok ? facts.connectors.value : null;
-  if (!appProxy || !appProxy.ok) return couldNot('application proxy', 'whether application proxy is enabled', appProxy && !appProxy.ok ? appProxy.why : 'not read', 'Sign in with Application Administrator (or Global Administrator), which may read it.');
+  const admin = facts.roles.ok && (facts.roles.value.includes(ROLES.globalAdministrator) || facts.roles.value.includes(ROLES.applicationAdministrator));
+  if (!appProxy || !appProxy.ok || appProxy.value === null) {
+    const why = appProxy && !appProxy.ok ? appProxy.why : 'Graph gave no isEnabled';
+    // Refused although the role allows it: a permission the sign-in lacks, not a role to get.
+    const remedy = admin ? `Your role may read it, so the sign-in may lack a permission for it: have an administrator consent for the organisation (${PORTAL.consent}), sign in again, and if it repeats, quote the request id to Microsoft support.` : 'Sign in with Application Administrator (or Global Administrator), which may read it.';
+    return couldNot('application proxy', 'whether application proxy is enabled', why, remedy);
+  }
   if (appProxy.value) return { name: 'application proxy', status: 'ok', message: 'Application proxy is enabled for the tenant.' };
-  if (connectors && connectors.length > 0) {
-    const active = connectors.filter((connector) => connector.status === 'active');
+  const unlicensed = facts.plans.ok && !facts.plans.value.some((plan) => plan === 'AAD_PREMIUM' || plan === 'AAD_PREMIUM_P2');
+  // "Enable application proxy" stays greyed out until P1/P2 is back (domain.md §4.3).
+  const turnOn = `${unlicensed ? 'Restore the Microsoft Entra ID P1 or P2 licence first, then turn' : 'Turn'} it on: ${PORTAL.appProxy}; then run this step again.`;
+  const connectors = facts.connectors;
+  if (!connectors || !connectors.ok) return { name: 'application proxy', status: 'missing', message: `Application proxy is turned off for this tenant (the connectors could not be read: ${connectors && !connectors.ok ? connectors.why : 'not read'}); ${then}.`, remedy: turnOn };
+  if (connectors.value.length > 0) {
+    const active = connectors.value.filter((connector) => connector.status === 'active');
     return {
       name: 'application proxy',
       status: 'missing',
-      message: `Application proxy is turned off for this tenant, although ${connectors.length} connector(s) are registered (${active.length} active: ${active.map((connector) => connector.machineName).join(', ') || 'none'}); ${then}.`,
-      remedy: `Turn it on: ${PORTAL.appProxy}; then run this step again.`,
+      message: `Application proxy is turned off for this tenant, although ${connectors.value.length} connector(s) are registered (${active.length} active: ${active.map((connector) => connector.machineName).join(', ') || 'none'}); ${then}.`,
+      remedy: turnOn,
     };
   }
   return { name: 'application proxy', status: 'missing', message: `Application proxy is not enabled for this tenant yet, and no connector is registered; ${then}.`, remedy: `Register this server's connector (step 4): the service is enabled with the first connector; if it stays off, ${PORTAL.appProxy}.` };
@@ -101,7 +112,7 @@ function judgeRole(facts: PreflightFacts, role: { id: string; name: string }, mi
 }
 
 function judgeLicence(facts: PreflightFacts, plans: string[], ok: string, missing: { message: string; remedy: string }): PreflightCheck {
-  if (!facts.plans.ok) return couldNot('licence', 'the licences', facts.plans.why, 'Consent to Organization.Read.All for Microsoft Graph Command Line Tools, or sign in as Global Administrator.');
+  if (!facts.plans.ok) return couldNot('licence', 'the licences', facts.plans.why, `Have an administrator consent to Organization.Read.All for the organisation (${PORTAL.consent}), then sign in again.`);
   const held = facts.plans.value;
   return plans.some((plan) => held.includes(plan)) ? { name: 'licence', status: 'ok', message: ok } : { name: 'licence', status: 'missing', ...missing };
 }

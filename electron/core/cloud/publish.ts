@@ -7,7 +7,7 @@ import type { StepContext, StepResult } from '../runbook/step.ts';
 import { cloudOf, cloudServicesOf, type CloudProfile } from './clouds.ts';
 import { readCloudConnectors, type CloudConnector } from './connector-status.ts';
 import { checkCname, customHostProblem, inspectPfx, verifiedDomainOf, PFX_MAX_BYTES, type CnameVerdict, type PfxFacts } from './custom-domain.ts';
-import type { Graph } from './graph.ts';
+import { GraphError, type Graph } from './graph.ts';
 import { preflight, preflightLine, refusal } from './preflight.ts';
 import { failedPart, type Undo } from './publish-undo.ts';
 
@@ -153,11 +153,15 @@ interface AppView {
   displayName: string;
   identifierUris?: string[];
   notes?: string | null;
+  applicationTemplateId?: string | null;
   web?: { homePageUrl?: string | null; redirectUris?: string[] } | null;
   onPremisesPublishing?: {
     externalAuthenticationType?: string;
     internalUrl?: string;
     externalUrl?: string;
+    isTranslateHostHeaderEnabled?: boolean;
+    isTranslateLinksInBodyEnabled?: boolean;
+    applicationServerTimeout?: string;
     verifiedCustomDomainCertificatesMetadata?: { thumbprint?: string; subjectName?: string; issuerName?: string; issueDate?: string; expiryDate?: string } | null;
   } | null;
 }
@@ -192,9 +196,12 @@ async function findExisting(graph: Graph, request: PublishRequest, internal: str
   }
   const named = await graph.list<AppView>(`/applications?$filter=${encodeURIComponent(`displayName eq '${request.appName.replace(/'/g, "''")}'`)}`, options);
   for (const candidate of named) {
-    const app = await graph.get<AppView>(`/applications/${encodeURIComponent(candidate.id)}?$select=id,appId,displayName,identifierUris,notes,web,onPremisesPublishing`, { ...options, version: 'beta' });
-    // Only an app this companion created for this URL and did not finish is resumed.
-    if (!app.onPremisesPublishing?.internalUrl && (app.notes === `${CREATED_MARK} ${internal}` || !app.identifierUris?.length)) return { app, sameHost };
+    const app = await graph.get<AppView>(`/applications/${encodeURIComponent(candidate.id)}?$select=id,appId,displayName,identifierUris,notes,web,onPremisesPublishing,applicationTemplateId`, { ...options, version: 'beta' });
+    // Only an app this companion created for this URL and did not finish is resumed: marked by it,
+    // or just instantiated from the custom template and never touched since (an app registered in
+    // the portal under the same name has no template, and is never taken over).
+    const justInstantiated = !app.identifierUris?.length && app.applicationTemplateId === request.cloud.customAppTemplateId;
+    if (!app.onPremisesPublishing?.internalUrl && (app.notes === `${CREATED_MARK} ${internal}` || justInstantiated)) return { app, sameHost };
   }
   return { app: null, sameHost };
 }
@@ -208,7 +215,7 @@ interface GroupMove {
  * Before anything changes: this server's connector must be in the tenant and active, and moving it
  * must not leave the apps on its old group without an active connector.
  */
-async function planGroupMove(context: StepContext, graph: Graph, request: PublishRequest): Promise<GroupMove | StepResult> {
+async function planGroupMove(context: StepContext, graph: Graph, request: PublishRequest, movingAppId: string | null): Promise<GroupMove | StepResult> {
   const options = { version: 'beta' as const, signal: context.signal, needs: 'Application Administrator (or Global Administrator)' };
   const local = await context.services.powershell.run('Get-ConnectorState', { signal: context.signal, onProgress: (message) => context.progress(message) });
   const machine = local.data.machineName;
@@ -222,11 +229,13 @@ async function planGroupMove(context: StepContext, graph: Graph, request: Publis
     };
   }
   const groups = await graph.list<{ id: string; name: string }>(`${PROFILE}/connectorGroups`, options);
-  const group = groups.find((candidate) => candidate.name === request.groupName) ?? null;
+  // Group names are matched as the portal shows them, whatever their case: "ndes" is the group NDES.
+  const group = groups.find((candidate) => candidate.name.toLowerCase() === (request.groupName ?? '').toLowerCase()) ?? null;
   const old = mine.group;
   if (old && old.id !== group?.id) {
     const stays = connectors.filter((connector) => connector !== mine && connector.status === 'active' && connector.group?.id === old.id).length;
-    const apps = await graph.list<{ displayName: string }>(`${PROFILE}/connectorGroups/${encodeURIComponent(old.id)}/applications`, options);
+    // The app being published moves with the connector: only the others would be stranded.
+    const apps = (await graph.list<{ id: string; displayName: string }>(`${PROFILE}/connectorGroups/${encodeURIComponent(old.id)}/applications`, options)).filter((app) => app.id !== movingAppId);
     if (stays === 0 && apps.length > 0) {
       return {
         passed: false,
@@ -270,7 +279,7 @@ function readCertificate(context: StepContext, custom: NonNullable<PublishReques
   }
   const facts = inspection.facts;
   context.progress(`Certificate for ${custom.host}: ${facts.subject}, issued by ${facts.issuer}, thumbprint ${facts.thumbprint}, valid until ${facts.notAfter}; chain: ${facts.chain.join(' → ') || 'self-signed'}.`);
-  for (const warning of inspection.warnings) context.progress(warning, 'warn');
+  for (const warning of inspection.warnings) context.progress(warning, 'warn', undefined, undefined, true);
   return { bytes, password, facts, warnings: inspection.warnings };
 }
 
@@ -303,14 +312,17 @@ const sameThumbprint = (a: string | undefined, b: string) => (a ?? '').replace(/
 function reuseOf(other: AppView, request: PublishRequest, internal: string): StepResult | null {
   const publishing = other.onPremisesPublishing;
   const wholeServer = same(publishing?.internalUrl, request.internalBase);
+  // A pre-authenticated app for the whole server keeps its sign-in; /certsrv/mscep/ gets an app of its own.
+  if (request.mscepOnly && wholeServer && publishing?.externalAuthenticationType === 'aadPreAuthentication') return null;
   if (request.mscepOnly && wholeServer && publishing?.externalAuthenticationType === 'passthru' && publishing.externalUrl) {
     const externalUrl = publishing.externalUrl.replace(/\/?$/, '/');
     const scepUrl = `${externalUrl}${MSCEP_PATH}mscep.dll`;
+    const notApplied = [request.groupName ? `connector group ${request.groupName}` : null, request.customDomain ? `custom domain ${request.customDomain.host}` : null].filter((item): item is string => item !== null);
     return {
       passed: true,
-      summary: `Reused, nothing was changed: "${other.displayName}" already publishes the whole server ${publishing.internalUrl ?? ''} at ${externalUrl} with Passthrough, so /certsrv/mscep/ is served through it. SCEP URL for Intune: ${scepUrl}. Its scope is wider than /certsrv/mscep/: everything this IIS serves (its root, /certsrv/mscep_admin/) is reachable from the internet through it.`,
-      remedy: `To narrow it, remove "${other.displayName}" in Enterprise applications once Intune no longer uses its URL, and run this step again with "mscep only".`,
-      details: [`Reused "${other.displayName}" (${other.id}): internal ${publishing.internalUrl ?? '?'}, external ${externalUrl}, pre-authentication ${publishing.externalAuthenticationType}.`],
+      summary: `Reused, nothing was changed: "${other.displayName}" already publishes the whole server ${publishing.internalUrl ?? ''} at ${externalUrl} with Passthrough, so /certsrv/mscep/ is served through it. SCEP URL for Intune: ${scepUrl}. Its scope is wider than /certsrv/mscep/: everything this IIS serves (its root, /certsrv/mscep_admin/) is reachable from the internet through it.${notApplied.length ? ` Not applied, since the app was reused as it is: ${notApplied.join(' and ')}.` : ''}`,
+      remedy: `To narrow it, remove "${other.displayName}" in Enterprise applications once Intune no longer uses its URL, and run this step again with "mscep only".${notApplied.length ? ` Its connector group and external URL are on its Application proxy page; change them there if needed.` : ''}`,
+      details: [`Reused "${other.displayName}" (application ${other.id}, appId ${other.appId}): internal ${publishing.internalUrl ?? '?'}, external ${externalUrl}, pre-authentication ${publishing.externalAuthenticationType}.`],
       evidence: { applicationId: other.id, appId: other.appId, externalUrl, internalUrl: publishing.internalUrl, scepUrl, reused: true, scope: 'whole server' },
     };
   }
@@ -319,7 +331,7 @@ function reuseOf(other: AppView, request: PublishRequest, internal: string): Ste
     passed: false,
     summary: `Refused, nothing was changed: ${its}; a second app for ${internal} would expose it twice.`,
     remedy: request.mscepOnly
-      ? `Set "${other.displayName}" to Passthrough (Enterprise applications > ${other.displayName} > Application proxy > Pre Authentication) and run this step again to reuse it, or remove it first.`
+      ? `Remove "${other.displayName}" in Enterprise applications, or narrow it so it no longer covers /certsrv/mscep/, then run this step again.`
       : `Publish only /certsrv/mscep/ (CLI: leave out --whole-server; wizard: What to publish = mscep only): "${other.displayName}" is then reused as it is. Or remove it in Enterprise applications first.`,
   };
 }
@@ -345,8 +357,9 @@ export async function runPublish(context: StepContext): Promise<StepResult> {
   // Before anything else is asked of the tenant: may this admin publish here at all (read now)?
   context.progress('Checking, before any change, that your account and this tenant may publish through application proxy (read now from Microsoft Graph).');
   const ready = await preflight(graph, 'publish', { signal });
-  for (const check of ready.checks) context.progress(preflightLine(check), check.status === 'ok' ? 'info' : 'warn');
+  for (const check of ready.checks) context.progress(preflightLine(check), check.status === 'ok' ? 'info' : 'warn', undefined, undefined, true);
   if (!ready.ready) return refusal(ready, 'publishing');
+  details.push(...ready.checks.map(preflightLine));
 
   context.progress('Looking for an app already published for this internal URL.');
   const [found, organization] = await Promise.all([
@@ -371,12 +384,13 @@ export async function runPublish(context: StepContext): Promise<StepResult> {
   if (!existing && found.sameHost) {
     const reused = reuseOf(found.sameHost, request, internal);
     if (reused) return reused;
+    details.push(`"${found.sameHost.displayName}" publishes the whole server with Microsoft Entra pre-authentication; it stays as it is, and /certsrv/mscep/ gets an app of its own with Passthrough, which SCEP clients need.`);
   }
   const alreadyDone = existing?.onPremisesPublishing?.externalAuthenticationType === 'passthru' && same(existing.onPremisesPublishing.internalUrl, internal);
   const preAuthRemoved = existing?.onPremisesPublishing?.externalAuthenticationType === 'aadPreAuthentication';
   const customDone = !!(customExternal && certificate && same(existing?.onPremisesPublishing?.externalUrl, customExternal) && sameThumbprint(existing?.onPremisesPublishing?.verifiedCustomDomainCertificatesMetadata?.thumbprint, certificate.facts.thumbprint));
 
-  const move = request.groupName ? await planGroupMove(context, graph, request) : null;
+  const move = request.groupName ? await planGroupMove(context, graph, request, existing?.id ?? null) : null;
   if (move && 'passed' in move) return move;
 
   if (context.whatIf) {
@@ -387,38 +401,59 @@ export async function runPublish(context: StepContext): Promise<StepResult> {
 
   let app = existing;
   let proxyName: string | null = null;
-  // Each write that lands adds how to take it back; a failure later replays them backwards.
+  // Each write records how to take it back before it is sent (a write Graph leaves unconfirmed may
+  // have landed); a failure later replays them backwards. What cannot be taken back is said.
   const undo: Undo[] = [];
+  const ids = (one: AppView) => `application ${one.id}, appId ${one.appId}`;
+  const appLabel = (one: AppView) => `"${one.displayName}" (${ids(one)})`;
+  // A fresh token before the first write: a role activated since it was issued is in the new one.
+  await graph.refreshToken();
   try {
     if (!app) {
       context.progress(`Creating "${request.appName}" from the custom application template.`);
+      const pending: Undo = { what: `an application named "${request.appName}" that Graph may have created (it did not confirm)`, byHand: `Microsoft Entra admin center > Identity > Applications > App registrations > All applications: look for "${request.appName}" created just now, and delete it`, order: 1, run: () => Promise.reject(new Error('Graph did not say whether it was created, so the companion does not guess which app to delete.')) };
+      undo.push(pending);
       const created = await graph.call<{ application: { id: string; appId: string }; servicePrincipal?: { id: string } }>('POST', `/applicationTemplates/${request.cloud.customAppTemplateId}/instantiate`, { body: { displayName: request.appName }, signal, needs });
-      const ids = `application ${created.application.id}, appId ${created.application.appId}${created.servicePrincipal ? `, service principal ${created.servicePrincipal.id}` : ''}`;
+      const createdIds = `application ${created.application.id}, appId ${created.application.appId}${created.servicePrincipal ? `, service principal ${created.servicePrincipal.id}` : ''}`;
       details.push(`Created application ${created.application.id} (appId ${created.application.appId}) in ${tenantName}.`);
-      undo.push({
-        what: `the application "${request.appName}" and its service principal created by this run (${ids})`,
-        byHand: `Microsoft Entra admin center > Identity > Applications > App registrations > All applications: delete "${request.appName}" (${ids})`,
-        order: 1,
+      Object.assign(pending, {
+        what: `the application "${request.appName}" and its service principal created by this run (${createdIds})`,
+        byHand: `Microsoft Entra admin center > Identity > Applications > App registrations > All applications: delete "${request.appName}" (${createdIds})`,
         run: async () => {
           // The service principal first: deleting the application alone leaves it to a background cleanup.
-          if (created.servicePrincipal) await graph.call('DELETE', `/servicePrincipals/${encodeURIComponent(created.servicePrincipal.id)}`, { needs });
-          await graph.call('DELETE', `/applications/${encodeURIComponent(created.application.id)}`, { needs });
-          details.push(`The deleted application stays in Deleted applications for 30 days (Microsoft Entra admin center > App registrations > Deleted applications), where it can also be deleted permanently.`);
+          if (created.servicePrincipal) await graph.call('DELETE', `/servicePrincipals/${encodeURIComponent(created.servicePrincipal.id)}`, { needs, replicationLag: true });
+          await graph.call('DELETE', `/applications/${encodeURIComponent(created.application.id)}`, { needs, replicationLag: true });
+          details.push('The deleted application stays in Deleted applications for 30 days (Microsoft Entra admin center > App registrations > Deleted applications), where it can also be deleted permanently.');
         },
       });
       context.progress('Waiting until the new application can be read (replication).');
       app = await graph.get<AppView>(`/applications/${encodeURIComponent(created.application.id)}`, { signal, replicationLag: true, needs });
     } else {
-      details.push(`${alreadyDone ? 'Already published' : 'Completing'}: "${app.displayName}" (${app.id}) in ${tenantName}.`);
+      details.push(`${alreadyDone ? 'Already published' : 'Completing'}: ${appLabel(app)} in ${tenantName}.`);
     }
     const target = app;
     const createdHere = undo.length > 0;
+    const before = existing;
     if (!alreadyDone) {
       if (!target.identifierUris?.length) {
         context.progress('Setting its URIs.');
+        if (!createdHere) undo.push({ what: `the URIs set on ${appLabel(target)}`, byHand: `App registrations > ${target.displayName} > Expose an API and Authentication: remove api://${target.appId} and ${external}`, order: 2, run: () => graph.call('PATCH', `/applications/${encodeURIComponent(target.id)}`, { body: { identifierUris: before?.identifierUris ?? [], web: { redirectUris: before?.web?.redirectUris ?? [], homePageUrl: before?.web?.homePageUrl ?? null }, notes: before?.notes ?? null }, needs }) });
         await graph.call('PATCH', `/applications/${encodeURIComponent(target.id)}`, { body: { identifierUris: [`api://${target.appId}`], web: { redirectUris: [external], homePageUrl: external }, notes: `${CREATED_MARK} ${internal}` }, signal, needs, replicationLag: true });
       }
       context.progress(`Publishing ${internal} with Passthrough.`);
+      const was = before?.onPremisesPublishing;
+      if (!createdHere && was?.internalUrl) {
+        // Put back exactly what it had, pre-authentication included: Conditional Access applies again.
+        undo.push({ what: `the publishing settings of ${appLabel(target)} (${was.externalAuthenticationType ?? '?'} pre-authentication, internal URL ${was.internalUrl})`, byHand: `Enterprise applications > ${target.displayName} > Application proxy: Pre Authentication ${was.externalAuthenticationType === 'aadPreAuthentication' ? 'Microsoft Entra ID' : (was.externalAuthenticationType ?? '?')}, internal URL ${was.internalUrl}`, order: 2, run: () =>
+            graph.call('PATCH', `/applications/${encodeURIComponent(target.id)}`, {
+              version: 'beta',
+              // What it held, and for what it did not say, Graph's documented defaults (domain.md §5.2).
+              body: { onPremisesPublishing: { externalAuthenticationType: was.externalAuthenticationType, internalUrl: was.internalUrl, isTranslateHostHeaderEnabled: was.isTranslateHostHeaderEnabled ?? true, isTranslateLinksInBodyEnabled: was.isTranslateLinksInBodyEnabled ?? false, applicationServerTimeout: was.applicationServerTimeout ?? 'default' } },
+              needs,
+            }) });
+      } else if (!createdHere) {
+        undo.push({ what: `publishing on ${appLabel(target)}, which an earlier run of the companion created and had not published`, byHand: `run this step again to finish it, or delete ${target.displayName} (${ids(target)}) in App registrations`, order: 2, run: () => Promise.reject(new Error('An app the companion did not create in this run is not deleted.')) });
+      }
       await graph.call('PATCH', `/applications/${encodeURIComponent(target.id)}`, {
         version: 'beta',
         body: { onPremisesPublishing: { externalAuthenticationType: 'passthru', internalUrl: internal, externalUrl: existing?.onPremisesPublishing?.externalUrl ?? external, isTranslateHostHeaderEnabled: true, isTranslateLinksInBodyEnabled: false, applicationServerTimeout: 'default' } },
@@ -433,27 +468,29 @@ export async function runPublish(context: StepContext): Promise<StepResult> {
       const options = { version: 'beta' as const, signal, needs };
       let group = move.group;
       if (!group) {
-        const made = await graph.call<{ id: string; name: string }>('POST', `${PROFILE}/connectorGroups`, { ...options, body: { name: request.groupName } });
+        const name = request.groupName;
+        const pendingGroup: Undo = { what: `a connector group named ${name} that Graph may have created (it did not confirm)`, byHand: `Microsoft Entra admin center > Global Secure Access > Connect > Connectors: delete the group ${name} if it is there and empty`, order: 3, run: () => Promise.reject(new Error('Graph did not say whether it was created.')) };
+        undo.push(pendingGroup);
+        const made = await graph.call<{ id: string; name: string }>('POST', `${PROFILE}/connectorGroups`, { ...options, body: { name } });
         group = made;
         // Graph deletes only an empty group: this runs after the connector and the app have left it.
-        undo.push({ what: `connector group ${made.name} (${made.id}), created by this run`, byHand: `Microsoft Entra admin center > Global Secure Access > Connect > Connectors: delete the group ${made.name} (${made.id}) once it is empty`, order: 3, run: () => graph.call('DELETE', `${PROFILE}/connectorGroups/${encodeURIComponent(made.id)}`, { version: 'beta', needs }) });
+        Object.assign(pendingGroup, { what: `connector group ${made.name} (${made.id}), created by this run`, byHand: `Microsoft Entra admin center > Global Secure Access > Connect > Connectors: delete the group ${made.name} (${made.id}) once it is empty`, run: () => graph.call('DELETE', `${PROFILE}/connectorGroups/${encodeURIComponent(made.id)}`, { version: 'beta', needs, replicationLag: true }) });
       }
       const home = group;
       const from = move.connector.group;
       if (move.connector.group?.id !== home.id) {
+        // Recorded before it is sent: moving back a connector that never moved is harmless.
+        if (from) undo.push({ what: `connector ${move.connector.machineName} moved to ${home.name}: back to ${from.name}`, byHand: `Microsoft Entra admin center > Global Secure Access > Connect > Connectors: move ${move.connector.machineName} (${move.connector.id}) back to ${from.name}`, order: 2, run: () => graph.call('POST', `${PROFILE}/connectors/${encodeURIComponent(move.connector.id)}/memberOf/$ref`, { version: 'beta', needs, body: { '@odata.id': `${request.cloud.graph}/beta${PROFILE}/connectorGroups/${from.id}` } }) });
         await graph.call('POST', `${PROFILE}/connectors/${encodeURIComponent(move.connector.id)}/memberOf/$ref`, { ...options, body: { '@odata.id': `${request.cloud.graph}/beta${PROFILE}/connectorGroups/${home.id}` } });
         details.push(`Moved connector ${move.connector.machineName} from ${from?.name ?? 'no group'} to ${home.name}.`);
-        if (from) {
-          undo.push({ what: `connector ${move.connector.machineName} moved to ${home.name}: back to ${from.name}`, byHand: `Microsoft Entra admin center > Global Secure Access > Connect > Connectors: move ${move.connector.machineName} (${move.connector.id}) back to ${from.name}`, order: 2, run: () => graph.call('POST', `${PROFILE}/connectors/${encodeURIComponent(move.connector.id)}/memberOf/$ref`, { version: 'beta', needs, body: { '@odata.id': `${request.cloud.graph}/beta${PROFILE}/connectorGroups/${from.id}` } }) });
-        }
       }
       // An app this run did not create goes back to the group it was on; one it created is removed whole.
-      const before = createdHere ? null : await graph.get<{ id: string; name: string }>(`/applications/${encodeURIComponent(target.id)}/connectorGroup`, { version: 'beta', signal, needs }).catch(() => null);
+      if (!createdHere) {
+        const was = await graph.get<{ id: string; name: string }>(`/applications/${encodeURIComponent(target.id)}/connectorGroup`, { version: 'beta', signal, needs });
+        if (was.id !== home.id) undo.push({ what: `${appLabel(target)} assigned to ${home.name}: back to ${was.name}`, byHand: `Enterprise applications > ${target.displayName} > Application proxy: connector group ${was.name}`, order: 2, run: () => graph.call('PUT', `/applications/${encodeURIComponent(target.id)}/connectorGroup/$ref`, { version: 'beta', needs, body: { '@odata.id': `${request.cloud.graph}/beta${PROFILE}/connectorGroups/${was.id}` } }) });
+      }
       await graph.call('PUT', `/applications/${encodeURIComponent(target.id)}/connectorGroup/$ref`, { ...options, body: { '@odata.id': `${request.cloud.graph}/beta${PROFILE}/connectorGroups/${home.id}` } });
       details.push(`Assigned to connector group ${home.name}.`);
-      if (before && before.id !== home.id) {
-        undo.push({ what: `"${target.displayName}" assigned to ${home.name}: back to ${before.name}`, byHand: `Enterprise applications > ${target.displayName} > Application proxy: connector group ${before.name}`, order: 2, run: () => graph.call('PUT', `/applications/${encodeURIComponent(target.id)}/connectorGroup/$ref`, { version: 'beta', needs, body: { '@odata.id': `${request.cloud.graph}/beta${PROFILE}/connectorGroups/${before.id}` } }) });
-      }
     }
     if (custom && customExternal && certificate) {
       // The name the custom domain's CNAME must point to, as Graph reports it for this app: read, never built.
@@ -463,6 +500,8 @@ export async function runPublish(context: StepContext): Promise<StepResult> {
         details.push(`Already on ${customExternal} with certificate ${certificate.facts.thumbprint}.`);
       } else {
         context.progress(`Uploading the certificate for ${custom.host} and moving the external URL to ${customExternal}.`);
+        const previousExternal = published.onPremisesPublishing?.externalUrl;
+        if (!createdHere && previousExternal) undo.push({ what: `the external URL of ${appLabel(target)} moved to ${customExternal}: back to ${previousExternal} (the certificate uploaded for ${custom.host} stays in the tenant)`, byHand: `Enterprise applications > ${target.displayName} > Application proxy: external URL ${previousExternal}`, order: 2, run: () => graph.call('PATCH', `/applications/${encodeURIComponent(target.id)}`, { version: 'beta', body: { onPremisesPublishing: { externalUrl: previousExternal } }, needs }) });
         // The shape Microsoft's own sample sends (learn.microsoft.com/entra/identity/app-proxy/scripts/
         // powershell-get-custom-domain-replace-cert; onPremisesPublishing, Graph beta, domain.md §5.2 [S12]):
         // verifiedCustomDomainKeyCredential {type "X509CertAndPassword", value: the PFX in base64} and
@@ -485,7 +524,9 @@ export async function runPublish(context: StepContext): Promise<StepResult> {
       }
     }
   } catch (error) {
-    return await failedPart(context, error, { undo, details, roleConfirmed: ready.checks.find((check) => check.name === 'role')?.message ?? null });
+    // A refusal after the preflight passed: the tenant is read again, so the remedy follows what is true now.
+    const again = error instanceof GraphError && (error.status === 403 || error.status === 400) ? await preflight(graph, 'publish').catch(() => null) : null;
+    return await failedPart(context, error, { undo, details, roleConfirmed: ready.checks.find((check) => check.name === 'role')?.message ?? null, ...(again && !again.ready ? { nowMissing: again } : {}) });
   }
 
   if (!app) throw new CompanionError('INTERNAL', 'The publish step ended without an application.', 'Run the step again; it finds what exists.');
@@ -507,7 +548,7 @@ export async function runPublish(context: StepContext): Promise<StepResult> {
   details.push(`Certificate as Graph shows it: ${metadata?.subjectName ?? '?'}, thumbprint ${metadata?.thumbprint ?? '?'}, valid until ${metadata?.expiryDate ?? '?'}.`);
   const cname = await cnameOf(context, custom.host, proxyName, suffix);
   details.push(cname.message);
-  if (!cname.ok) context.progress(cname.message, 'warn');
+  if (!cname.ok) context.progress(cname.message, 'warn', undefined, undefined, true);
   const warnings = [...certificate.warnings, ...(cname.ok ? [] : [cname.message])];
   return {
     passed: true,

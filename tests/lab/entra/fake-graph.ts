@@ -38,6 +38,8 @@ export interface GraphScenario {
   verifiedDomains?: string[];
   /** Writes refused once each (method, a path regular expression, the answer), as a write failing part-way. */
   failWrites?: { method: string; path: string; status: number; code: string; message: string }[];
+  /** Reads refused every time, whatever the role. */
+  refuseReads?: { path: string; status: number; code: string; message: string }[];
 }
 
 export interface GraphCall {
@@ -94,10 +96,10 @@ function send(response: ServerResponse, status: number, body?: unknown, headers:
   response.end(body === undefined ? '' : JSON.stringify(body));
 }
 
-/** Graph's error body (learn.microsoft.com/graph/errors): the same request id in innerError as in the header. */
+/** Graph's error body (learn.microsoft.com/graph/errors): innerError's request-id is the header's; the client-request-id is the caller's own. */
 function graphError(response: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
   const requestId = randomUUID();
-  send(response, status, { error: { code, message, innerError: { date: new Date().toISOString(), 'request-id': requestId, 'client-request-id': requestId } } }, { 'request-id': requestId, ...headers });
+  send(response, status, { error: { code, message, innerError: { date: new Date().toISOString(), 'request-id': requestId, 'client-request-id': randomUUID() } } }, { 'request-id': requestId, ...headers });
 }
 
 interface TenantConnector {
@@ -118,6 +120,8 @@ interface TenantApp {
   connectorGroupId: string | null;
   unreadable: number;
   notes?: string;
+  /** Set on an app instantiated from a template (application resource, applicationTemplateId). */
+  applicationTemplateId?: string;
 }
 /** verifiedCustomDomainCertificatesMetadata (Graph beta resource of that name): what Graph shows of an uploaded PFX. */
 interface CertificateMetadata {
@@ -237,6 +241,11 @@ export async function startFakeGraph(options: { ca: LabCa; tenantId: string; sig
       return graphError(response, 401, 'InvalidAuthenticationToken', 'Access token validation failure. Invalid audience.');
     }
     served += 1;
+    const refusedRead = request.method === 'GET' ? (scenario.refuseReads ?? []).find((refusal) => new RegExp(refusal.path).test(path)) : undefined;
+    if (refusedRead) {
+      record(refusedRead.status);
+      return graphError(response, refusedRead.status, refusedRead.code, refusedRead.message);
+    }
     if (scenario.throttleFirst && served <= scenario.throttleFirst) {
       record(429);
       return graphError(response, 429, 'TooManyRequests', 'Too many requests.', { 'Retry-After': '1' });
@@ -435,7 +444,7 @@ export async function startFakeGraph(options: { ca: LabCa; tenantId: string; sig
         if (template[1] !== '8adf8e6e-67b2-4cf2-a259-e3dc5476c621') return notFound(template[1] ?? '');
         const displayName = typeof body?.displayName === 'string' ? body.displayName : '';
         if (!displayName) return badRequest("Property 'displayName' is required.");
-        const app: TenantApp = { id: randomUUID(), appId: randomUUID(), displayName, identifierUris: [], web: { redirectUris: [], homePageUrl: null }, onPremisesPublishing: null, connectorGroupId: null, unreadable: scenario.replicationLag ?? 0 };
+        const app: TenantApp = { id: randomUUID(), appId: randomUUID(), displayName, identifierUris: [], web: { redirectUris: [], homePageUrl: null }, onPremisesPublishing: null, connectorGroupId: null, unreadable: scenario.replicationLag ?? 0, applicationTemplateId: template[1] };
         tenant.apps.push(app);
         const sp = { id: randomUUID(), appId: app.appId, displayName, tags: ['WindowsAzureActiveDirectoryCustomSingleSignOnApplication', 'WindowsAzureActiveDirectoryIntegratedApp'] };
         tenant.servicePrincipals.push(sp);
@@ -454,7 +463,7 @@ export async function startFakeGraph(options: { ca: LabCa; tenantId: string; sig
       const byId = /^\/(v1\.0|beta)\/applications\/([^/]+)$/.exec(path);
       const app = byAppId ? tenant.apps.find((candidate) => candidate.appId === byAppId[1]) : byId ? tenant.apps.find((candidate) => candidate.id === byId[2]) : undefined;
       const beta = byAppId !== null || byId?.[1] === 'beta';
-      const view = (one: TenantApp) => ({ id: one.id, appId: one.appId, displayName: one.displayName, identifierUris: one.identifierUris, web: one.web, notes: one.notes ?? null, ...(beta ? { onPremisesPublishing: one.onPremisesPublishing } : {}) });
+      const view = (one: TenantApp) => ({ id: one.id, appId: one.appId, displayName: one.displayName, identifierUris: one.identifierUris, web: one.web, notes: one.notes ?? null, applicationTemplateId: one.applicationTemplateId ?? null, ...(beta ? { onPremisesPublishing: one.onPremisesPublishing } : {}) });
       if (request.method === 'GET' && (byAppId || byId)) {
         if (!app) return notFound(byAppId?.[1] ?? byId?.[2] ?? '');
         if (app.unreadable > 0) {

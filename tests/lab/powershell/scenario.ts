@@ -46,6 +46,8 @@ export const ScenarioSchema = z.object({
       verifiedDomains: z.array(z.string()).optional(),
       /** Writes the lab refuses once, as a step's later write failing part-way (undo tests). */
       failWrites: z.array(z.object({ method: z.enum(['POST', 'PATCH', 'PUT', 'DELETE']), path: z.string(), status: z.number().int(), code: z.string(), message: z.string() })).optional(),
+      /** Reads the lab always refuses (a permission the sign-in lacks whatever its role). */
+      refuseReads: z.array(z.object({ path: z.string(), status: z.number().int(), code: z.string(), message: z.string() })).optional(),
     })
     .strict()
     .default({}),

@@ -37,13 +37,14 @@ function seeded(seed: number): () => number {
  * it started, before it printed anything). Whether the kill landed before the run ended by
  * itself is read from how it exited, never guessed from a clock.
  */
-function runAndKill(afterLines: number): Promise<{ printed: string[]; killed: boolean }> {
+function runAndKill(afterLines: number): Promise<{ printed: string[]; killed: boolean; verdict: boolean }> {
   return new Promise((resolve) => {
     // The kill takes the PowerShell the CLI started too, as ending the companion's process tree
     // would, so no orphaned run goes on using the machine: here the CLI's own process group,
     // on Windows taskkill /T.
     const child = spawn(process.execPath, cli(READINESS), { detached: process.platform !== 'win32' });
     let stderr = '';
+    let stdout = '';
     let sent = false;
     const kill = () => {
       if (!sent && child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
@@ -53,6 +54,7 @@ function runAndKill(afterLines: number): Promise<{ printed: string[]; killed: bo
       }
     };
     if (afterLines === 0) child.once('spawn', kill);
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
       if (stderr.split('\n').length - 1 >= afterLines) kill();
@@ -61,9 +63,10 @@ function runAndKill(afterLines: number): Promise<{ printed: string[]; killed: bo
       // Only whole lines were printed; the CLI adds "warn: "/"error: " before what the journal holds.
       const printed = stderr.split('\n').slice(0, -1).map((line) => line.replace(/^(warn|error): /, '')).filter((line) => line.trim() !== '');
       // taskkill ends a process with exit code 1, not a signal: there, a run killed before its
-      // verdict line is one that printed none.
-      const killed = process.platform === 'win32' ? sent && !printed.some((line) => VERDICT.test(line)) : signal === 'SIGKILL';
-      resolve({ printed, killed });
+      // verdict (printed once, on stdout, when the run ends) is one that printed none.
+      const verdict = stdout.split('\n').some((line) => VERDICT.test(line));
+      const killed = process.platform === 'win32' ? sent && !verdict : signal === 'SIGKILL';
+      resolve({ printed, killed, verdict });
     });
   });
 }
@@ -95,8 +98,10 @@ describe('SIGKILL at any moment during a lab run', () => {
     // journal must hold them all too.
     const whole = await runAndKill(Number.POSITIVE_INFINITY);
     expect(whole.killed).toBe(false);
+    expect(whole.verdict).toBe(true);
     expectWholeAfter(-1, 0, whole.printed);
-    const lines = whole.printed.findIndex((line) => VERDICT.test(line));
+    // Every progress line comes before the verdict, which is printed once, on stdout, at the end.
+    const lines = whole.printed.length;
     expect(lines).toBeGreaterThan(10);
 
     // A kill can come after the run has already ended by itself (the last lines and the exit

@@ -10,7 +10,7 @@ import type { SignedIn } from '../core/cloud/sign-in.ts';
 import { judgeTenant, readTenantFacts } from '../core/cloud/tenant.ts';
 import { pasteSignInWindow } from './paste-sign-in.ts';
 import { join, resolve } from 'node:path';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { checkRealFolder, writeFileSafely } from '../core/report/safe-write.ts';
 import { checkUrl } from '../core/checks/input-rules.ts';
 import { checkReportFolder, formatsOf } from '../core/report/report-step.ts';
 import { toSummary } from '../core/report/render.ts';
@@ -559,9 +559,13 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
         const bundle = await companion.supportBundle((message) => {
           if (!values.json) io.err(message);
         });
-        mkdirSync(out, { recursive: true });
-        const path = join(out, bundle.fileName);
-        writeFileSync(path, bundle.zip, { mode: 0o600 });
+        let path: string;
+        try {
+          path = writeFileSafely(checkRealFolder(out), bundle.fileName, bundle.zip);
+        } catch (error) {
+          io.err(failureText(toFailure(error)));
+          return EXIT.failed;
+        }
         for (const note of bundle.manifest.notes) io.err(`warning: ${note}`);
         if (values.json) io.out(JSON.stringify({ ok: true, value: { path, files: bundle.manifest.files.map((file) => file.path), notes: bundle.manifest.notes } }, null, 2));
         else io.out(`The support bundle is ${path} (${bundle.manifest.files.length} files, listed with their SHA-256 in its manifest.json; secrets removed).`);

@@ -20,6 +20,8 @@ export const errorCodes = [
   'SIGN_IN_FAILED',
   'GRAPH_FAILED',
   'GRAPH_DENIED',
+  'DISK_FULL',
+  'STATE_LOCKED',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

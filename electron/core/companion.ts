@@ -84,7 +84,7 @@ export function createCompanion(options: CompanionOptions): Companion {
   const { redactor } = options;
   const now = options.now ?? (() => new Date());
   const journal = openJournal(join(options.dataDir, 'journal.jsonl'), redactor, now);
-  const store = createStateStore<RunbookState>(join(options.dataDir, 'state.json'), emptyState, parseState);
+  const store = createStateStore<RunbookState>(join(options.dataDir, 'state.json'), emptyState, parseState, { onNotice: (message) => journal.append({ kind: 'state-notice', message }) });
   /** Offline runbook mode makes no cloud call at all: every way to Entra ID and Graph stops here. */
   const online = (): CloudHttp => {
     if (runbook.mode === 'offline') throw new CompanionError('NOT_AVAILABLE', 'Offline runbook mode: the companion makes no call to Microsoft Entra ID or Graph.', 'Do this step in the portal as the plan says and record what you read there, or switch to guided mode before the first cloud call.');

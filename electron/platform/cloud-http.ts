@@ -16,8 +16,16 @@ import { trustContext } from './socket-facts.ts';
 export interface CloudHttpConfig {
   names?: NameOverrides;
   trustAnchors?: readonly string[];
+  /** How long the line may stay silent. */
   timeoutMs?: number;
+  /** The most one request may take in all, however the bytes trickle in (proxy tunnel included). */
+  deadlineMs?: number;
+  /** The largest answer taken; Graph's pages and Entra ID's answers are far smaller. */
+  maxResponseBytes?: number;
 }
+
+export const CLOUD_DEADLINE_MS = 90_000;
+export const CLOUD_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 
 export class CloudHttpError extends Error {
   constructor(
@@ -61,10 +69,37 @@ export function createCloudHttp(config: CloudHttpConfig = {}): CloudHttp {
     const target = new URL(url);
     if (target.protocol !== 'https:') throw new CloudHttpError(`Only HTTPS is used for the cloud, not ${target.protocol}`, 'NOT_HTTPS');
     const timeout = options.timeoutMs ?? config.timeoutMs ?? 30_000;
-    let socket: Socket | undefined;
-    if (options.proxy) socket = await tunnel(options.proxy, target.hostname, Number(target.port || 443), timeout, options.signal);
-    else if (config.names?.closedWorld && !config.names.map(target.hostname)) throw new CloudHttpError(`${target.hostname} is not reachable from this closed world.`, 'ENOTFOUND');
-    return new Promise<CloudResponse>((resolve, reject) => {
+    const deadlineMs = config.deadlineMs ?? CLOUD_DEADLINE_MS;
+    const maxBytes = config.maxResponseBytes ?? CLOUD_MAX_RESPONSE_BYTES;
+    // One clock for the whole request: a server (or proxy) sending a byte now and then never
+    // trips the idle timeout, so the deadline ends it, tunnel included.
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), deadlineMs);
+    const onCancel = () => deadline.abort();
+    options.signal?.addEventListener('abort', onCancel, { once: true });
+    const overdue = () => new CloudHttpError(`${target.hostname} did not finish answering within ${deadlineMs / 1000} s.`, 'DEADLINE');
+    try {
+      let socket: Socket | undefined;
+      if (options.proxy) {
+        socket = await tunnel(options.proxy, target.hostname, Number(target.port || 443), timeout, deadline.signal).catch((error: unknown) => {
+          throw deadline.signal.aborted && !options.signal?.aborted ? overdue() : error;
+        });
+      } else if (config.names?.closedWorld && !config.names.map(target.hostname)) throw new CloudHttpError(`${target.hostname} is not reachable from this closed world.`, 'ENOTFOUND');
+      return await send(method, target, options, timeout, maxBytes, socket, deadline.signal, () => (options.signal?.aborted ? new CloudHttpError('Cancelled.', 'CANCELLED') : overdue()));
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onCancel);
+    }
+  };
+
+  const send = (method: string, target: URL, options: Parameters<CloudHttp['request']>[2] & object, timeout: number, maxBytes: number, socket: Socket | undefined, stop: AbortSignal, stopped: () => CloudHttpError) =>
+    new Promise<CloudResponse>((resolve, reject) => {
+      // Why the companion itself ended the request, so that is what the caller hears.
+      let ended: CloudHttpError | null = null;
+      const end = (why: CloudHttpError) => {
+        ended = why;
+        outgoing.destroy(why);
+      };
       const mappedPort = target.port === '' ? config.names?.map(target.hostname)?.port : undefined;
       const body = options.body === undefined ? undefined : Buffer.from(options.body, 'utf8');
       const tls = { servername: target.hostname, rejectUnauthorized: true, ...(secureContext ? { secureContext } : {}) };
@@ -83,7 +118,15 @@ export function createCloudHttp(config: CloudHttpConfig = {}): CloudHttp {
         },
         (response) => {
           const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          let received = 0;
+          response.on('data', (chunk: Buffer) => {
+            received += chunk.length;
+            if (received > maxBytes) {
+              end(new CloudHttpError(`${target.hostname} sent more than ${Math.round(maxBytes / 1024)} KB; the companion takes no answer that large.`, 'TOO_LARGE'));
+              return;
+            }
+            chunks.push(chunk);
+          });
           response.on('end', () => {
             // A tunnel carries one request: it is closed, so no socket is left open at the proxy.
             socket?.destroy();
@@ -91,21 +134,24 @@ export function createCloudHttp(config: CloudHttpConfig = {}): CloudHttp {
             for (const [key, value] of Object.entries(response.headers)) if (value !== undefined) headers[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
             resolve({ status: response.statusCode ?? 0, headers, body: Buffer.concat(chunks).toString('utf8') });
           });
-          response.on('error', (error: NodeJS.ErrnoException) => reject(new CloudHttpError(error.message, error.code ?? 'ERROR')));
+          response.on('error', (error: NodeJS.ErrnoException) => reject(ended ?? new CloudHttpError(error.message, error.code ?? 'ERROR')));
+          response.on('close', () => {
+            if (!response.complete) reject(ended ?? new CloudHttpError(`${target.hostname} closed the connection before the answer was complete.`, 'ECONNRESET'));
+          });
         },
       );
-      outgoing.setTimeout(timeout, () => outgoing.destroy(new CloudHttpError(`No answer from ${target.hostname} within ${timeout / 1000} s.`, 'ETIMEDOUT')));
-      const onAbort = () => outgoing.destroy(new CloudHttpError('Cancelled.', 'CANCELLED'));
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      outgoing.on('close', () => options.signal?.removeEventListener('abort', onAbort));
+      outgoing.setTimeout(timeout, () => end(new CloudHttpError(`No answer from ${target.hostname} within ${timeout / 1000} s.`, 'ETIMEDOUT')));
+      const onAbort = () => end(stopped());
+      if (stop.aborted) onAbort();
+      stop.addEventListener('abort', onAbort, { once: true });
+      outgoing.on('close', () => stop.removeEventListener('abort', onAbort));
       outgoing.on('error', (error: NodeJS.ErrnoException) => {
         socket?.destroy();
-        reject(error instanceof CloudHttpError ? error : new CloudHttpError(error.message, error.code ?? 'ERROR'));
+        reject(ended ?? (error instanceof CloudHttpError ? error : new CloudHttpError(error.message, error.code ?? 'ERROR')));
       });
       if (body) outgoing.write(body);
       outgoing.end();
     });
-  };
 
   const toMsal = async <T>(method: 'GET' | 'POST', url: string, options: NetworkRequestOptions | undefined, timeoutMs: number | undefined, proxy: string | undefined): Promise<NetworkResponse<T>> => {
     const response = await request(method, url, { ...(options?.headers ? { headers: options.headers } : {}), ...(options?.body !== undefined ? { body: options.body } : {}), ...(timeoutMs ? { timeoutMs } : {}), ...(proxy ? { proxy } : {}) });

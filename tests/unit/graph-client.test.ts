@@ -8,7 +8,7 @@ import { Graph, GraphError } from '../../electron/core/cloud/graph.ts';
  * responses as Microsoft Graph documents them (throttling: 429 with Retry-After in seconds;
  * errors: {"error":{"code","message"}}); the clock is a fake that only moves when the client sleeps.
  */
-function harness(answers: (CloudResponse | Error)[], options: { maxTotalMs?: number } = {}) {
+function harness(answers: (CloudResponse | Error)[], options: { maxTotalMs?: number; random?: () => number } = {}) {
   const sent: { method: string; url: string; auth: string | undefined }[] = [];
   const slept: number[] = [];
   const tokens: boolean[] = [];
@@ -37,6 +37,8 @@ function harness(answers: (CloudResponse | Error)[], options: { maxTotalMs?: num
       clock += ms;
     },
     now: () => clock,
+    // No jitter unless a test asks for it, so the waits are the ones Graph asked for.
+    random: options.random ?? (() => 0),
     ...(options.maxTotalMs ? { maxTotalMs: options.maxTotalMs } : {}),
   });
   return { graph, sent, slept, tokens };
@@ -64,6 +66,15 @@ describe('Microsoft Graph client', () => {
     expect(error).toBeInstanceOf(GraphError);
     expect(error).toMatchObject({ code: 'GRAPH_FAILED', message: expect.stringContaining('within 2 attempt(s) (429 TooManyRequests') });
     expect(slept).toEqual([50_000]);
+  });
+
+  it('waits at least a second on Retry-After: 0, and spreads waits with jitter of at most a tenth', async () => {
+    const zero = harness([fail(429, 'TooManyRequests', '', { 'retry-after': '0' }), ok({ id: 'x' })]);
+    await zero.graph.get('/organization');
+    expect(zero.slept).toEqual([1000]);
+    const spread = harness([fail(429, 'TooManyRequests', '', { 'retry-after': '7' }), ok({ id: 'x' })], { random: () => 0.999 });
+    await spread.graph.get('/organization');
+    expect(spread.slept).toEqual([7699]);
   });
 
   it('refreshes the token once on 401, then asks for a new sign-in', async () => {

@@ -80,16 +80,23 @@ describe('the runbook model', () => {
     }
   });
 
-  it('keeps mode and inputs across a restart (state on disk), and never the secrets in them', async () => {
+  it('keeps mode and inputs across a restart (state on disk); inputs the step refuses, a password in a proxy address, are never saved', async () => {
     subject = testCompanion();
     subject.companion.runbook.setMode('offline');
-    await subject.companion.runbook.verify('outbound-proxy', { proxyAddress: 'http://svc:Pa55word@proxy.contoso.local:8080' }, undefined, () => undefined).catch(() => undefined);
+    await subject.companion.runbook.verify('outbound-proxy', { proxyAddress: 'http://proxy.contoso.local:8080' }, undefined, () => undefined).catch(() => undefined);
+    for (const refused of ['http://svc:Pa55word@proxy.contoso.local:8080', 'http://admin:Pa/ssw0rd@proxy.contoso.local:8080', 'http://admin:P@ssw0rd@proxy.contoso.local:8080']) {
+      await subject.companion.runbook.verify('outbound-proxy', { proxyAddress: refused }, undefined, () => undefined).catch(() => undefined);
+    }
     subject.companion.close();
     const text = readFileSync(join(subject.dataDir, 'state.json'), 'utf8');
-    expect(text).not.toContain('Pa55word');
+    const journal = readFileSync(join(subject.dataDir, 'journal.jsonl'), 'utf8');
+    for (const piece of ['Pa55word', 'ssw0rd', 'Pa/ss']) {
+      expect(text).not.toContain(piece);
+      expect(journal).not.toContain(piece);
+    }
     const saved = JSON.parse(text) as { mode: string; inputs: Record<string, Record<string, string>> };
     expect(saved.mode).toBe('offline');
-    expect(saved.inputs['outbound-proxy']?.proxyAddress).toBe('http://[redacted]@proxy.contoso.local:8080');
+    expect(saved.inputs['outbound-proxy']?.proxyAddress).toBe('http://proxy.contoso.local:8080');
   });
 
   it('plans cloud steps as portal steps in offline mode, local steps unchanged', () => {

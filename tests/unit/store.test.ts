@@ -1,4 +1,5 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -25,6 +26,76 @@ describe('state store', () => {
     expect(store.read()).toEqual({ n: 0 });
     expect(store.recoveredFrom).not.toBeNull();
     expect(readFileSync(store.recoveredFrom ?? '', 'utf8')).toBe('{"n": 3');
+  });
+
+  it('an unreadable file is put aside once, a fresh one written at once, and the record told', () => {
+    const file = join(fresh(), 'state.json');
+    writeFileSync(file, '{"n": 3');
+    const notices: string[] = [];
+    const store = createStateStore(file, () => ({ n: 0 }), (raw) => raw as { n: number }, { onNotice: (message) => notices.push(message) });
+    expect(store.read()).toEqual({ n: 0 });
+    expect(store.read()).toEqual({ n: 0 });
+    // A second store (the other process) reads the fresh file: nothing more is put aside.
+    expect(createStateStore(file, () => ({ n: 0 }), (raw) => raw as { n: number }).read()).toEqual({ n: 0 });
+    expect(readdirSync(dir).filter((name) => name.includes('.unreadable-'))).toHaveLength(1);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ n: 0 });
+    expect(notices).toEqual([expect.stringMatching(/^state\.json could not be read; it was kept as state\.json\.unreadable-\d+ and a fresh one written\.$/)]);
+  });
+
+  it('a lock another process holds: a claim is refused, any other write goes on and is said', () => {
+    const file = join(fresh(), 'state.json');
+    const notices: string[] = [];
+    const store = createStateStore(file, () => ({ n: 0 }), (raw) => raw as { n: number }, { onNotice: (message) => notices.push(message), lockWaitMs: 1_000 });
+    // proper-lockfile's lock is a folder beside the file; a fresh one (its time in the future) is held.
+    mkdirSync(`${file}.lock`);
+    const later = new Date(Date.now() + 3_600_000);
+    utimesSync(`${file}.lock`, later, later);
+    expect(() => store.update((state) => ({ n: state.n + 1 }), { lockRequired: true })).toThrow(expect.objectContaining({ code: 'STATE_LOCKED' }));
+    expect(store.read()).toEqual({ n: 0 });
+    store.update((state) => ({ n: state.n + 1 }));
+    expect(store.read()).toEqual({ n: 1 });
+    expect(notices).toEqual(['state.json was saved without its lock: another process held it for more than 1 s.']);
+  });
+
+  it('temporary files of a process that no longer runs are swept at start', () => {
+    const file = join(fresh(), 'state.json');
+    const gone = execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    writeFileSync(join(dir, `.state.json.${gone}.0badc0de.tmp`), '');
+    writeFileSync(join(dir, `.state.json.1.0badc0de.tmp`), '');
+    createStateStore(file, () => ({ n: 0 }), (raw) => raw as { n: number });
+    // pid 1 still runs (init): its file is not ours to remove.
+    expect(readdirSync(dir).sort()).toEqual(['.state.json.1.0badc0de.tmp']);
+  });
+
+  it('a full disk is said with where, and leaves no temporary file', (context) => {
+    const mount = join(fresh(), 'tiny');
+    mkdirSync(mount);
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mount], { stdio: 'ignore' });
+    } catch {
+      // Mounting a small filesystem needs root (as on CI and this project's machines); elsewhere the case cannot be made.
+      context.skip();
+      return;
+    }
+    try {
+      const file = join(mount, 'state.json');
+      const store = createStateStore(file, () => ({ text: '' }), (raw) => raw as { text: string });
+      store.write({ text: 'small' });
+      expect(() => store.write({ text: 'x'.repeat(256 * 1024) })).toThrow(expect.objectContaining({ code: 'DISK_FULL', message: `The disk (or your quota) holding ${mount} is full: state.json could not be saved (ENOSPC).` }));
+      expect(readdirSync(mount)).toEqual(['state.json']);
+      expect(store.read()).toEqual({ text: 'small' });
+      // The journal too: a line that does not fit is said, with where.
+      const journal = openJournal(join(mount, 'journal.jsonl'), new Redactor());
+      try {
+        expect(() => {
+          for (let line = 0; line < 1000; line += 1) journal.append({ kind: 'progress', message: `line ${line} ${'y'.repeat(1024)}` });
+        }).toThrow(expect.objectContaining({ code: 'DISK_FULL', message: expect.stringMatching(new RegExp(`^The disk \\(or your quota\\) holding ${mount.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is full: the journal could not record "line \\d+`)) }));
+      } finally {
+        journal.close();
+      }
+    } finally {
+      execFileSync('umount', [mount], { stdio: 'ignore' });
+    }
   });
 
   it('leaves no temporary files behind', () => {
@@ -97,6 +168,23 @@ describe('journal', () => {
     expect(redactor.text('Authorization: SharedKey acct:c2lnbmF0dXJlc2lnbmF0dXJl')).toBe(`Authorization: ${REDACTED}`);
     // What is not a secret stays as it is: evidence must not be damaged.
     for (const text of ['admin@contoso.onmicrosoft.com signed in', 'Tenant: admin@contoso.com', 'Authorization failed for the user', 'Authorization: required', 'GET https://graph.microsoft.com/v1.0/organization', 'Set-ADAccountPassword -Identity svc', 'non-secret value', 'mailto:admin@contoso.com', 'C:\\Users\\admin@contoso.com\\x']) expect(redactor.text(text)).toBe(text);
+  });
+
+  it('redacts a password in a URL whatever it holds: /, @, a space; and one named in prose', () => {
+    const redactor = new Redactor();
+    for (const [given, expected] of [
+      ['proxy http://admin:Pa/ssw0rd@proxy.contoso.local:8080 refused', `proxy http://${REDACTED}@proxy.contoso.local:8080 refused`],
+      ['http://admin:P@ssw0rd@proxy.contoso.local:8080', `http://${REDACTED}@proxy.contoso.local:8080`],
+      ['"proxyAddress":"http://user:p ss@h.contoso.local:3128"', `"proxyAddress":"http://${REDACTED}@h.contoso.local:3128"`],
+      ['https://svc:Secr3t@graph.microsoft.com/v1.0/me', `https://${REDACTED}@graph.microsoft.com/v1.0/me`],
+      ['PFX password hunter2 was typed', `PFX password ${REDACTED} was typed`],
+    ] as const) {
+      const redacted = redactor.text(given);
+      expect(redacted).toBe(expected);
+      for (const piece of ['Pa/ssw0rd', 'ssw0rd', 'p ss', 'Secr3t', 'hunter2']) expect(redacted).not.toContain(piece);
+    }
+    // Prose around a password stays readable, and a URL without credentials is untouched.
+    for (const text of ['Type it in the PFX password field', 'the password is kept for this run only', 'https://graph.microsoft.com/v1.0/users/admin@contoso.com', 'http://proxy.contoso.local:8080']) expect(redactor.text(text)).toBe(text);
   });
 
   it('sets a torn last line aside when it opens, keeps every whole entry, and says where it kept it', () => {

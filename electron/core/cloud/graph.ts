@@ -8,8 +8,9 @@ import { causeOf, explainRefusal, type GraphCause } from './graph-causes.ts';
  * @microsoft/microsoft-graph-client: that client brings its own fetch and middleware chain,
  * while every request here must go through the one HTTPS edge (certificates verified, the lab's
  * names) that sign-in uses. What it guarantees:
- *   - 429 and 503 honour Retry-After (seconds or an HTTP date); other 5xx and dropped connections
- *     back off exponentially; all within a bounded total time; a POST (a create) is retried only
+ *   - 429 and 503 honour Retry-After (seconds or an HTTP date), never less than a second; other 5xx
+ *     and dropped connections back off exponentially; every wait with up to 10% jitter; all within
+ *     a bounded total time; a POST (a create) is retried only
  *     on 429, never after an answer that leaves open whether it happened;
  *   - @odata.nextLink is followed only on Graph's own host;
  *   - 401: the token is refreshed once, then "sign in again";
@@ -28,6 +29,8 @@ export interface GraphOptions {
   onAnswer?(answer: { method: string; url: string; status: number; requestId: string | null; code?: string }): void;
   sleep?(ms: number): Promise<void>;
   now?(): number;
+  /** 0 ≤ x < 1, for the retry jitter. */
+  random?(): number;
   /** The most any one call may take, retries included. */
   maxTotalMs?: number;
   maxAttempts?: number;
@@ -85,10 +88,12 @@ function graphErrorOf(response: CloudResponse): { code: string; message: string;
 export class Graph {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
+  private readonly random: () => number;
 
   constructor(private readonly options: GraphOptions) {
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.now = options.now ?? Date.now;
+    this.random = options.random ?? Math.random;
   }
 
   url(path: string, version: 'v1.0' | 'beta' = 'v1.0'): string {
@@ -165,6 +170,9 @@ export class Graph {
         if (method === 'POST') throw ambiguous(0);
         wait = Math.min(1000 * 2 ** (attempt - 1), 30_000);
       }
+      // At least a second (Retry-After: 0 is not "at once"), and a little jitter, so many clients
+      // throttled together do not come back together (learn.microsoft.com/graph/throttling).
+      wait = Math.max(1000, wait) + Math.floor(this.random() * Math.min(1000, Math.max(1000, wait) / 10));
       if (attempt >= attempts || this.now() - started + wait > budget) {
         const path = new URL(url).pathname;
         const status = response?.status ?? 0;

@@ -3,7 +3,7 @@ import type { PlannedAction, ScepProfileView } from '../../contract/model.ts';
 import { runCheckSuite } from '../checks/suite.ts';
 import { GUID } from '../checks/input-rules.ts';
 import { CompanionError } from '../errors.ts';
-import type { StepContext, StepResult } from '../runbook/step.ts';
+import { INPUT_REFUSED, type StepContext, type StepResult } from '../runbook/step.ts';
 import { createStateStore } from '../store/state-store.ts';
 import { cloudOf, cloudServicesOf, type CloudProfile } from './clouds.ts';
 import { GraphError, type Graph } from './graph.ts';
@@ -155,7 +155,7 @@ export function intunePlan(inputs: Record<string, string>): PlannedAction[] {
   try {
     request = intuneRequestOf(inputs);
   } catch (error) {
-    return [{ kind: 'manual', title: 'Fix the input first', detail: (error as Error).message, changesSystem: false }];
+    return [{ kind: 'manual', title: INPUT_REFUSED, detail: (error as Error).message, changesSystem: false }];
   }
   const graph = request.cloud.graph;
   const before: PlannedAction = { kind: 'graph', title: `Before any change: your active roles (Intune Administrator or Global Administrator), the Intune licence, the permission to write device configurations${request.action === 'apply' ? ' and application proxy enabled' : ''}, read now; anything missing refuses with nothing changed`, detail: `GET ${graph}/v1.0/me/transitiveMemberOf/microsoft.graph.directoryRole?$count=true; GET ${graph}/v1.0/subscribedSkus (INTUNE_A); the sign-in's granted permissions (DeviceManagementConfiguration.ReadWrite.All)${request.action === 'apply' ? `; GET ${graph}/beta/onPremisesPublishingProfiles/applicationProxy and its connectors` : ''}`, changesSystem: false };

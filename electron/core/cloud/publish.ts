@@ -3,7 +3,7 @@ import { isAbsolute, win32 } from 'node:path';
 import type { PlannedAction } from '../../contract/model.ts';
 import { checkUrl } from '../checks/input-rules.ts';
 import { CompanionError } from '../errors.ts';
-import type { StepContext, StepResult } from '../runbook/step.ts';
+import { INPUT_REFUSED, type StepContext, type StepResult } from '../runbook/step.ts';
 import { cloudOf, cloudServicesOf, type CloudProfile } from './clouds.ts';
 import { readCloudConnectors, type CloudConnector } from './connector-status.ts';
 import { checkCname, customHostProblem, inspectPfx, verifiedDomainOf, PFX_MAX_BYTES, type CnameVerdict, type PfxFacts } from './custom-domain.ts';
@@ -88,7 +88,7 @@ export function publishPlan(inputs: Record<string, string>): PlannedAction[] {
   try {
     request = publishRequestOf(inputs);
   } catch (error) {
-    return [{ kind: 'manual', title: 'Fix the input first', detail: (error as Error).message, changesSystem: false }];
+    return [{ kind: 'manual', title: INPUT_REFUSED, detail: (error as Error).message, changesSystem: false }];
   }
   const graph = request.cloud.graph;
   const internal = `${request.internalBase}${publishedPath(request)}`;

@@ -1,7 +1,7 @@
 import { GUID } from '../checks/input-rules.ts';
 import type { PlannedAction } from '../../contract/model.ts';
 import { CompanionError } from '../errors.ts';
-import type { StepContext, StepResult } from '../runbook/step.ts';
+import { INPUT_REFUSED, type StepContext, type StepResult } from '../runbook/step.ts';
 import { cloudOf, cloudServicesOf, type CloudProfile } from './clouds.ts';
 import { DEFAULT_GRAPH_CLIENT_ID, GRAPH_PERMISSIONS } from './sign-in.ts';
 import { judgeTenant, readTenantFacts, type TenantFacts, type TenantFinding } from './tenant.ts';
@@ -31,7 +31,7 @@ export function signInPlan(inputs: Record<string, string>): PlannedAction[] {
     choice = choiceOf(inputs);
     method = methodOf(inputs);
   } catch (error) {
-    return [{ kind: 'manual', title: 'Fix the input first', detail: (error as Error).message, changesSystem: false }];
+    return [{ kind: 'manual', title: INPUT_REFUSED, detail: (error as Error).message, changesSystem: false }];
   }
   const authority = `https://${choice.cloud.authorityHost}/${choice.tenant ?? 'organizations'}`;
   const graph = choice.cloud.graph;

@@ -3,7 +3,7 @@ import { outboundEndpoints } from '../checks/outbound/endpoints.ts';
 import { checkUrl } from '../checks/input-rules.ts';
 import { ProbeFailure, ProxyRefusal } from '../checks/http-types.ts';
 import { CompanionError } from '../errors.ts';
-import type { StepContext, StepResult } from '../runbook/step.ts';
+import { INPUT_REFUSED, type StepContext, type StepResult } from '../runbook/step.ts';
 import { commandLine } from './install.ts';
 import type { ProxyReport, ProxyState } from './proxy-report.ts';
 import { CONNECTOR_DIR } from './register.ts';
@@ -91,7 +91,7 @@ export function proxyPlan(inputs: Record<string, string>): PlannedAction[] {
   try {
     request = proxyRequestOf(inputs);
   } catch (error) {
-    return [{ kind: 'manual', title: 'Fix the input first', detail: (error as Error).message, changesSystem: false }];
+    return [{ kind: 'manual', title: INPUT_REFUSED, detail: (error as Error).message, changesSystem: false }];
   }
   if (request.action !== 'set') {
     const which = request.action === 'undo' ? 'the newest backup (the configuration before the companion\'s last proxy change)' : 'the oldest backup (the configuration before the companion first changed the proxy), and drop them all';

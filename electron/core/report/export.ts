@@ -1,6 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { CompanionError } from '../errors.ts';
+import { checkRealFolder, writeFileSafely } from './safe-write.ts';
 import type { RunbookReport } from './report.ts';
 import { toHtml, toMarkdown, toSummary } from './render.ts';
 
@@ -51,19 +50,18 @@ export async function exportReport(report: RunbookReport, format: ExportFormat, 
 }
 
 /**
- * Writes the runbook in each format asked for into a folder (made if missing); a PDF the host
+ * Writes the runbook in each format asked for into a folder (made if missing; never through a link,
+ * safe-write.ts); a PDF the host
  * cannot print is said, not faked, and the other formats are still written.
  */
 export async function writeRunbook(report: RunbookReport, folder: string, formats: readonly ExportFormat[], printPdf?: PdfPrinter): Promise<{ written: string[]; notes: string[] }> {
-  mkdirSync(folder, { recursive: true });
+  checkRealFolder(folder);
   const written: string[] = [];
   const notes: string[] = [];
   for (const format of formats) {
     try {
       const file = await exportReport(report, format, printPdf);
-      const path = join(folder, FILE[format].name);
-      writeFileSync(path, file.base64 !== undefined ? Buffer.from(file.base64, 'base64') : (file.text ?? ''), { mode: 0o600 });
-      written.push(path);
+      written.push(writeFileSafely(folder, FILE[format].name, file.base64 !== undefined ? Buffer.from(file.base64, 'base64') : (file.text ?? '')));
     } catch (error) {
       if (!(error instanceof CompanionError) || format !== 'pdf') throw error;
       notes.push(error.message);

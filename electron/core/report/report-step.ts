@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, win32 } from 'node:path';
 import type { PlannedAction } from '../../contract/model.ts';
 import { CompanionError } from '../errors.ts';
-import type { StepContext, StepResult } from '../runbook/step.ts';
+import { INPUT_REFUSED, type StepContext, type StepResult } from '../runbook/step.ts';
 import type { ExportFormat } from './export.ts';
 
 /** Step 10: the runbook with evidence, written as files an admin can hand over. */
@@ -45,7 +45,7 @@ export function reportPlan(inputs: Record<string, string>): PlannedAction[] {
     formats = formatsOf(inputs);
     folder = folderOf(inputs);
   } catch (error) {
-    return [{ kind: 'manual', title: 'Fix the input first', detail: (error as Error).message, changesSystem: false }];
+    return [{ kind: 'manual', title: INPUT_REFUSED, detail: (error as Error).message, changesSystem: false }];
   }
   return [
     { kind: 'file', title: `Write the runbook (${formats.join(', ')}): environment, each step's why, plan, what happened and evidence, confirmations, open warnings, what to do next, the back-out plan`, detail: `${folder ?? '<data folder>\\Reports\\<date and time>'}\\runbook.{md,html,pdf,json}; secrets removed; the PDF printed by a Chromium-family browser on this machine (Microsoft Edge), when there is one`, changesSystem: false },

@@ -6,7 +6,7 @@ import type { Journal } from '../store/journal.ts';
 import type { StateStore } from '../store/state-store.ts';
 import type { Redactor } from '../store/redact.ts';
 import { stepById, steps } from './steps.ts';
-import type { StepContext, StepDefinition, StepResult, StepSecrets } from './step.ts';
+import { INPUT_REFUSED, type StepContext, type StepDefinition, type StepResult, type StepSecrets } from './step.ts';
 import type { CheckScope, CheckServices } from '../checks/suite.ts';
 import { runCheckStep } from './check-steps.ts';
 import { outcomeReporter, progressReporter } from '../store/progress.ts';
@@ -445,7 +445,8 @@ export class Runbook {
     this.refresh();
     runningElsewhere(this.state, stepId);
     const given = inputs ?? this.savedInputs(stepId);
-    if (inputs) {
+    // Inputs the step refuses (a proxy address with a password in it, say) are never saved.
+    if (inputs && step.plan(this.withDefaults(stepId, inputs))[0]?.title !== INPUT_REFUSED) {
       this.state.inputs[stepId] = this.deps.redactor.value(inputs);
       this.save();
     }
@@ -590,7 +591,8 @@ export class Runbook {
    */
   private claim(stepId: StepId): void {
     this.state.steps[stepId] = { status: 'running', at: this.now().toISOString(), pid: process.pid };
-    this.save((disk) => runningElsewhere(disk, stepId));
+    // Claiming a step is a check-and-set between processes: without the lock it is refused.
+    this.save((disk) => runningElsewhere(disk, stepId), true);
   }
 
   private record(stepId: StepId, status: StepStatus): void {
@@ -610,12 +612,15 @@ export class Runbook {
    * read-merge-write is serialised between processes by the store's lock; `check` may refuse
    * the write on what it finds there.
    */
-  private save(check?: (disk: RunbookState) => void): void {
+  private save(check?: (disk: RunbookState) => void, lockRequired = false): void {
     try {
-      this.deps.store.update((disk) => {
-        check?.(disk);
-        return mergeChanges(disk, this.state, this.synced);
-      });
+      this.deps.store.update(
+        (disk) => {
+          check?.(disk);
+          return mergeChanges(disk, this.state, this.synced);
+        },
+        { lockRequired },
+      );
     } finally {
       // Written or refused by the check, what is on disk is what this process knows now.
       this.refresh();

@@ -39,6 +39,9 @@ export interface StepContext {
   restart?: { arrange(): Promise<void>; settle(code: number | null): Promise<void> };
 }
 
+/** The title of the one action a plan shows for inputs it refuses: such inputs are never saved. */
+export const INPUT_REFUSED = 'Fix the input first';
+
 export interface StepResult {
   passed: boolean;
   summary: string;

@@ -1,3 +1,5 @@
+import { CompanionError } from '../errors.ts';
+import { writeAll } from './write-all.ts';
 import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync, fstatSync, readSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -177,8 +179,15 @@ export function openJournal(file: string, redactor: Redactor, now: () => Date = 
     append(entry) {
       if (closed) throw new Error('journal is closed');
       const full = redactor.value({ ...entry, at: entry.at ?? now().toISOString() }) as JournalEntry;
-      writeSync(fd, `${JSON.stringify(full)}\n`);
-      fsyncSync(fd);
+      try {
+        writeAll(fd, `${JSON.stringify(full)}\n`);
+        fsyncSync(fd);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code ?? '';
+        // A line cut short by a full disk is set aside when the journal is next opened.
+        if (code === 'ENOSPC' || code === 'EDQUOT') throw new CompanionError('DISK_FULL', `The disk (or your quota) holding ${dirname(file)} is full: the journal could not record "${String(full.message).slice(0, 80)}" (${code}).`, 'Free space on that drive, then run the step again; the journal goes on from its last whole entry.');
+        throw error;
+      }
       return full;
     },
     tail(limit) {

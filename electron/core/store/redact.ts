@@ -6,10 +6,16 @@
 const SECRET_KEY = /(token|secret|password|passwd|pwd|credential|authorization|cookie|assertion|client_?secret|refresh)/i;
 const JWT = /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\b/g;
 const BEARER = /\b(Bearer)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
-const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@:]+:[^\s/@]+@/gi;
+// Everything from "://" to the last "@" before a host: a password may hold "/", "@" or a space
+// as admins type it (http://admin:Pa/ss@proxy, P@ss@proxy, p ss@proxy); more is redacted rather
+// than any of it kept. Quotes and line ends bound it, so JSON around it stays whole.
+// A user name comes first, without "/": a path holding "@" (/users/admin@contoso.com) is not credentials.
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)(?:[^\s/@:"'<>]+:[^\r\n"'<>]*|[^\s/@:"'<>]+)@(?=[a-z0-9][a-z0-9.-]*(?::\d+)?(?:[/?#\s"'<>;,)]|$))/gi;
 // A secret named in free text, as tools print it: password="…", Password: …, token=… (appcmd's
 // /config output, for one, prints an app pool account's password in clear).
 const NAMED_SECRET = /\b(\w*(?:password|passwd|pwd|secret|token))(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s"',;&]+)/gi;
+// "PFX password hunter2": a word with a digit right after a password named in prose.
+const PROSE_PASSWORD = /\b((?:password|passwd|pwd)\s+)(?=[^\s"']*\d)[^\s"',;&]+/gi;
 // An HTTP authorization header of any scheme (Proxy-Authorization: Basic …), and a PowerShell
 // parameter that carries a password (-PfxPassword …).
 const AUTH_HEADER = /\b((?:proxy-)?authorization['"]?\s*[:=]\s*['"]?)(?:(?:basic|bearer|ntlm|negotiate|digest|sharedkey)\s+[^\s"',;]+|[A-Za-z0-9+/=._~-]{16,})/gi;
@@ -61,7 +67,8 @@ export class Redactor {
       .replace(AUTH_HEADER, `$1${REDACTED}`)
       .replace(PASSWORD_PARAMETER, `$1${REDACTED}`)
       .replace(BARE_CREDENTIALS, `$1${REDACTED}@`)
-      .replace(NAMED_SECRET, (_match, name: string, separator: string, secret: string) => `${name}${separator}${secret.startsWith('"') ? `"${REDACTED}"` : secret.startsWith("'") ? `'${REDACTED}'` : REDACTED}`);
+      .replace(NAMED_SECRET, (_match, name: string, separator: string, secret: string) => `${name}${separator}${secret.startsWith('"') ? `"${REDACTED}"` : secret.startsWith("'") ? `'${REDACTED}'` : REDACTED}`)
+      .replace(PROSE_PASSWORD, `$1${REDACTED}`);
     for (const secret of this.secrets) out = out.split(secret).join(REDACTED);
     return out;
   }

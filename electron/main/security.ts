@@ -1,4 +1,5 @@
 import { app, session, shell, type WebContents } from 'electron';
+import { openLinkDeElevated } from '../platform/open-link.ts';
 import { isAllowedExternalUrl } from '../core/runbook/docs.ts';
 import { isPermissionGranted } from './window-options.ts';
 import { isSignInContents } from './sign-in-window.ts';
@@ -19,7 +20,7 @@ export function applySecurityRules(): void {
     });
     contents.on('will-attach-webview', (event) => event.preventDefault());
     contents.setWindowOpenHandler(({ url }) => {
-      if (isAllowedExternalUrl(url)) void shell.openExternal(url);
+      if (isAllowedExternalUrl(url)) void openExternalAllowlisted(url);
       return { action: 'deny' };
     });
   });
@@ -28,8 +29,13 @@ export function applySecurityRules(): void {
   session.defaultSession.setPermissionCheckHandler((_contents, permission, origin, details) => isPermissionGranted(permission, details.requestingUrl ?? origin, details.isMainFrame));
 }
 
+/**
+ * On Windows the app runs elevated, so a link goes to the desktop's own (non-elevated) Explorer
+ * (platform/open-link.ts), never shell.openExternal, whose browser would run as administrator.
+ */
 export async function openExternalAllowlisted(url: string): Promise<boolean> {
   if (!isAllowedExternalUrl(url)) return false;
+  if (process.platform === 'win32') return openLinkDeElevated(url);
   await shell.openExternal(url);
   return true;
 }

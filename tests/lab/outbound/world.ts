@@ -58,8 +58,10 @@ export async function startOutboundWorld(options: { publicCa: LabCa; inspectionC
   const behaviourOf = (host: string, port: number): EndpointBehaviour => scenario.endpoints?.[`${host}:${port}`] ?? 'ok';
 
   const sockets = new Set<Socket>();
+  // A peer resetting (a browser closing, a probe cancelled) ends that socket, never the test process.
   const track = (server: net.Server) => server.on('connection', (socket: Socket) => {
     sockets.add(socket);
+    socket.on('error', () => socket.destroy());
     socket.on('close', () => sockets.delete(socket));
   });
 
@@ -67,6 +69,7 @@ export async function startOutboundWorld(options: { publicCa: LabCa; inspectionC
     SNICallback: (servername, callback) => callback(null, behaviourOf(servername, 443) === 'inspected' ? contexts.inspected : contexts.ok),
     ...{ key: good.keyPem, cert: good.chainPem },
   }, (socket) => {
+    socket.on('error', () => socket.destroy());
     socket.end('HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
   });
   track(tlsServer);
@@ -110,6 +113,10 @@ export async function startOutboundWorld(options: { publicCa: LabCa; inspectionC
   };
   const needsAuth = (headers: http.IncomingHttpHeaders) => scenario.proxy?.requireAuth === true && !headers['proxy-authorization'];
   const proxy = http.createServer((request, response) => {
+    // A browser closing its tab resets its sockets: every stream here has an error listener, so a
+    // reset ends that one exchange and is never an uncaught exception in the test process.
+    request.on('error', () => response.destroy());
+    response.on('error', () => request.destroy());
     if (needsAuth(request.headers)) {
       response.writeHead(407, { 'Proxy-Authenticate': 'Negotiate, NTLM, Basic realm="Contoso proxy"' });
       response.end();
@@ -123,16 +130,20 @@ export async function startOutboundWorld(options: { publicCa: LabCa; inspectionC
       return;
     }
     const upstream = http.request({ host: to.address, port: to.port, method: request.method, path: `${url.pathname}${url.search}`, headers: { ...request.headers, host: url.host } }, (answer) => {
+      answer.on('error', () => response.destroy());
       response.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(response);
     });
     upstream.on('error', () => {
+      if (response.headersSent) return void response.destroy();
       response.writeHead(502);
       response.end();
     });
     request.pipe(upstream);
   });
+  proxy.on('clientError', (_error, socket: Socket) => socket.destroy());
   proxy.on('connect', (request: http.IncomingMessage, client: Socket) => {
+    client.on('error', () => client.destroy());
     const authority = request.url ?? '';
     proxied.push(authority);
     if (needsAuth(request.headers)) {

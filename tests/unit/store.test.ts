@@ -61,10 +61,10 @@ describe('state store', () => {
     const file = join(fresh(), 'state.json');
     const gone = execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
     writeFileSync(join(dir, `.state.json.${gone}.0badc0de.tmp`), '');
-    writeFileSync(join(dir, `.state.json.1.0badc0de.tmp`), '');
+    writeFileSync(join(dir, `.state.json.${process.ppid}.0badc0de.tmp`), '');
     createStateStore(file, () => ({ n: 0 }), (raw) => raw as { n: number });
-    // pid 1 still runs (init): its file is not ours to remove.
-    expect(readdirSync(dir).sort()).toEqual(['.state.json.1.0badc0de.tmp']);
+    // The process that started this one still runs: its file is not ours to remove.
+    expect(readdirSync(dir).sort()).toEqual([`.state.json.${process.ppid}.0badc0de.tmp`]);
   });
 
   it('a full disk is said with where, and leaves no temporary file', (context) => {

@@ -1,5 +1,5 @@
 import { closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, realpathSync, renameSync, rmSync } from 'node:fs';
-import { dirname, join, resolve, win32 } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { CompanionError } from '../errors.ts';
 import { writeAll } from '../store/write-all.ts';
@@ -22,12 +22,22 @@ export function checkRealFolder(folder: string): string {
   return folder;
 }
 
+/**
+ * Every part of the path, from its root, is itself and not a link: lstat says so for a symbolic
+ * link and, on Windows, for a junction (libuv reports both as links). Comparing real paths instead
+ * would also refuse an 8.3 short name (C:\\Users\\RUNNER~1), which is no link.
+ */
 function refuseLinked(folder: string): void {
-  const stat = lstatSync(folder);
-  if (!stat.isDirectory()) throw new CompanionError('NOT_ALLOWED', `${folder} is not a folder but a link to one; the companion does not write through links.`, 'Choose a folder that is not a link or junction.');
-  const real = realpathSync.native(folder);
-  const same = process.platform === 'win32' ? win32.resolve(real).toLowerCase() === win32.resolve(folder).toLowerCase() : resolve(real) === resolve(folder);
-  if (!same) throw new CompanionError('NOT_ALLOWED', `${folder} leads somewhere else (${real}) through a link or junction; the companion does not write through links.`, `Type the folder's real path (${real}) if that is where it belongs, or choose another folder.`);
+  const full = resolve(folder);
+  const parts = full.split(/[\\/]+/).filter(Boolean);
+  let path = full.startsWith('/') ? '/' : '';
+  for (const [index, part] of parts.entries()) {
+    path = index === 0 && !full.startsWith('/') ? `${part}${sep}` : join(path, part);
+    if (lstatSync(path).isSymbolicLink()) {
+      throw new CompanionError('NOT_ALLOWED', `${folder} goes through a link or junction (${path} leads to ${realpathSync.native(path)}); the companion does not write through links.`, `Type the real path (${realpathSync.native(folder)}) if that is where it belongs, or choose another folder.`);
+    }
+  }
+  if (!lstatSync(full).isDirectory()) throw new CompanionError('NOT_ALLOWED', `${folder} is not a folder.`, 'Choose a folder.');
 }
 
 export function writeFileSafely(folder: string, name: string, data: string | Uint8Array): string {

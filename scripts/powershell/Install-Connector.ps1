@@ -82,7 +82,8 @@ function Get-InstallerLog {
     param([Parameter(Mandatory = $true)][datetime]$Since)
     $temp = $env:TEMP
     if (-not $temp -or -not (Test-Path -LiteralPath $temp -PathType Container)) { return $null }
-    $logs = @(Get-ChildItem -LiteralPath $temp -Filter '*.log' | Where-Object { $_.Name -match 'Connector|AppProxy|PrivateNetwork' -and $_.LastWriteTime -ge $Since.AddSeconds(-5) } | Sort-Object LastWriteTime -Descending)
+    # A symbolic link or junction planted in TEMP (ReparsePoint) is never read: this script runs elevated.
+    $logs = @(Get-ChildItem -LiteralPath $temp -Filter '*.log' -File | Where-Object { $_.Name -match 'Connector|AppProxy|PrivateNetwork' -and $_.LastWriteTime -ge $Since.AddSeconds(-5) -and -not ([string]$_.Attributes -match 'ReparsePoint') } | Sort-Object LastWriteTime -Descending)
     if ($logs.Count -eq 0) { return $null }
     $lines = @(Get-Content -LiteralPath $logs[0].FullName)
     $telling = @()

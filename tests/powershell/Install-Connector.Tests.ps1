@@ -40,6 +40,7 @@ BeforeAll {
         @{ Name = 'ok-clm'; World = $healthy; LanguageMode = 'ConstrainedLanguage' },
         @{ Name = 'cancelled'; World = (& $with $healthy @{ exitCode = 1602 }) },
         @{ Name = 'failed'; World = (& $with $healthy @{ exitCode = 1603; logName = 'MicrosoftEntraPrivateNetworkConnector_20261201101500.log'; log = $log }) },
+        @{ Name = 'failed-planted'; World = (Merge-World -Base (& $with $healthy @{ exitCode = 1603; logName = 'MicrosoftEntraPrivateNetworkConnector_20261201101500.log'; log = $log }) -Patch ([ordered]@{ files = [ordered]@{ 'C:\Users\admin\AppData\Local\Temp\ConnectorPlanted.log' = [ordered]@{ text = "Error 1234 planted by a standard user`r`n"; modified = '2099-01-01T00:00:00.0000000Z'; reparsePoint = $true } } })) },
         @{ Name = 'busy'; World = (& $with $healthy @{ exitCode = 1618 }) },
         @{ Name = 'restarting'; World = (& $with $healthy @{ exitCode = 1641 }) },
         @{ Name = 'reboot'; World = (& $with $healthy @{ exitCode = 3010 }) },
@@ -125,6 +126,13 @@ Describe 'Install-Connector.ps1 over the fake Windows' {
         $run.Result.log.file | Should -Be 'C:\Users\admin\AppData\Local\Temp\MicrosoftEntraPrivateNetworkConnector_20261201101500.log'
         $run.Result.log.lines | Should -Be @('MSI (s) (A4:2C) [10:15:02:113]: Product: Microsoft Entra private network connector -- Installation failed.', 'Action ended 10:15:02: InstallFinalize. Return value 3.', 'CustomAction RegisterEventLogSource returned actual error code 1603', 'Error 0x80070643: Failed to install MSI package.')
         $run.Result.after.moduleFound | Should -BeFalse
+    }
+
+    It 'on 1603 never reads a log planted in TEMP as a link or junction, however new' {
+        $run = $script:Runs['failed-planted']
+        $run.Result.exitCode | Should -Be 1603
+        $run.Result.log.file | Should -Be 'C:\Users\admin\AppData\Local\Temp\MicrosoftEntraPrivateNetworkConnector_20261201101500.log'
+        @($run.Result.log.lines) -join ' ' | Should -Not -Match 'planted'
     }
 
     It 'reports an installer that crashed with the exit code Windows gave it' {

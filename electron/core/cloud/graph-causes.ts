@@ -77,3 +77,8 @@ export function explainRefusal(refusal: Refusal, needs?: string): { message: str
       return { message: `${what} with ${refusal.status}. ${said}.`, remedy: `Nobody has seen this answer from Microsoft Graph before: run the step again in a few minutes; if it repeats, quote the request id ${refusal.requestId ?? '(none given)'} to Microsoft support, and export the support bundle (Report step).` };
   }
 }
+
+/** A 403 for a role the preflight confirmed a moment before (and after the token was renewed): not the role; `instead` names what may refuse. */
+export function confirmedRoleRemedy(roleConfirmed: string, requestId: string | null | undefined, notThe: string, instead: string): string {
+  return `${roleConfirmed.replace(/\.$/, '')} (read just before, and the sign-in's token was renewed), so the refusal is not about ${notThe}; ${instead} may refuse. If it repeats, quote request id ${requestId ?? '(none given)'} to Microsoft support.`;
+}

@@ -6,6 +6,7 @@ import { CompanionError } from '../errors.ts';
 import { INPUT_REFUSED, type StepContext, type StepResult } from '../runbook/step.ts';
 import { createStateStore } from '../store/state-store.ts';
 import { cloudOf, cloudServicesOf, type CloudProfile } from './clouds.ts';
+import { confirmedRoleRemedy } from './graph-causes.ts';
 import { GraphError, type Graph } from './graph.ts';
 import { preflight, preflightLine, refusal } from './preflight.ts';
 
@@ -355,7 +356,7 @@ export async function runIntune(context: StepContext): Promise<StepResult> {
       // A role confirmed just before (and a renewed token) is not what Graph refused.
       const remedy =
         error instanceof GraphError && error.graphCause === 'role' && roleConfirmed
-          ? `${roleConfirmed.replace(/\.$/, '')} (read just before, and the sign-in's token was renewed), so the refusal is not about the directory role; an Intune scope tag or a policy may refuse. If it repeats, quote request id ${error.answer?.requestId ?? '(none given)'} to Microsoft support.`
+          ? confirmedRoleRemedy(roleConfirmed, error.answer?.requestId, 'the directory role', 'an Intune scope tag or a policy')
           : (failure.remediation ?? 'Fix what the message says.');
       return {
         passed: false,

@@ -1,4 +1,5 @@
 import type { StepContext, StepResult } from '../runbook/step.ts';
+import { confirmedRoleRemedy } from './graph-causes.ts';
 import { GraphError } from './graph.ts';
 import type { Preflight } from './preflight.ts';
 
@@ -56,7 +57,7 @@ function remedyOf(error: unknown, state: FailedState): string {
   const remediation = (error as { remediation?: string }).remediation ?? 'Run the step again.';
   // A role confirmed a moment ago (and a token refreshed since) is not what Graph refused.
   if (error instanceof GraphError && error.graphCause === 'role' && state.roleConfirmed) {
-    return `${state.roleConfirmed.replace(/\.$/, '')} (read just before, and the sign-in's token was renewed), so the refusal is not about the role itself; a tenant setting or a policy may refuse. If it repeats, quote request id ${error.answer?.requestId ?? '(none given)'} to Microsoft support.`;
+    return confirmedRoleRemedy(state.roleConfirmed, error.answer?.requestId, 'the role itself', 'a tenant setting or a policy');
   }
   return remediation;
 }

@@ -1,5 +1,4 @@
-import { CompanionError } from '../errors.ts';
-import { writeAll } from './write-all.ts';
+import { diskFullOr, writeAll } from './write-all.ts';
 import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync, fstatSync, readSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -183,10 +182,8 @@ export function openJournal(file: string, redactor: Redactor, now: () => Date = 
         writeAll(fd, `${JSON.stringify(full)}\n`);
         fsyncSync(fd);
       } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code ?? '';
         // A line cut short by a full disk is set aside when the journal is next opened.
-        if (code === 'ENOSPC' || code === 'EDQUOT') throw new CompanionError('DISK_FULL', `The disk (or your quota) holding ${dirname(file)} is full: the journal could not record "${String(full.message).slice(0, 80)}" (${code}).`, 'Free space on that drive, then run the step again; the journal goes on from its last whole entry.');
-        throw error;
+        throw diskFullOr(error, file, `the journal could not record "${String(full.message).slice(0, 80)}"`, 'the journal goes on from its last whole entry.');
       }
       return full;
     },

@@ -1,5 +1,5 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { writeAll } from './write-all.ts';
+import { diskFullOr, writeAll } from './write-all.ts';
 import { dirname, join, basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { lockSync } from 'proper-lockfile';
@@ -30,15 +30,6 @@ export interface StateStoreOptions {
   onNotice?(message: string): void;
   /** How long to wait for the lock (5 s). */
   lockWaitMs?: number;
-}
-
-const FULL = new Set(['ENOSPC', 'EDQUOT']);
-
-/** A full disk or quota, said with where; any other error as it is. */
-function writeFailure(error: unknown, file: string): unknown {
-  const code = (error as NodeJS.ErrnoException).code ?? '';
-  if (!FULL.has(code)) return error;
-  return new CompanionError('DISK_FULL', `The disk (or your quota) holding ${dirname(file)} is full: ${basename(file)} could not be saved (${code}).`, `Free space on that drive, then run the step again; nothing was lost, the last saved ${basename(file)} is kept.`);
 }
 
 export function createStateStore<T>(file: string, fallback: () => T, parse: (raw: unknown) => T, options: StateStoreOptions = {}): StateStore<T> {
@@ -75,7 +66,7 @@ export function createStateStore<T>(file: string, fallback: () => T, parse: (raw
       renameOver(temporary, file);
       renamed = true;
     } catch (error) {
-      throw writeFailure(error, file);
+      throw diskFullOr(error, file, `${basename(file)} could not be saved`, `nothing was lost, the last saved ${basename(file)} is kept.`);
     } finally {
       // A write that failed (a full disk) leaves no temporary file behind.
       if (!renamed) rmSync(temporary, { force: true });

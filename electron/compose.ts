@@ -9,6 +9,7 @@ import { printHtmlToPdf } from './platform/pdf.ts';
 import type { PowerShellHost } from './core/powershell/runner.ts';
 import { Redactor } from './core/store/redact.ts';
 import { prepareDataDir } from './platform/data-dir.ts';
+import { createProcessTable } from './platform/process-table.ts';
 import { createCloudHttp } from './platform/cloud-http.ts';
 import { createHttpProbe } from './platform/http-probe.ts';
 import { createNetProbe } from './platform/net-probe.ts';
@@ -70,11 +71,13 @@ export interface ComposeOptions {
   relaunch?: { appPath: string };
   /** This start came from that scheduled task. */
   launchedToResume?: boolean;
+  /** What the host itself did to the data folder before composing (the Electron CLI's profile), for the journal. */
+  notices?: readonly string[];
 }
 
 export function composeCompanion(options: ComposeOptions): Companion {
   const { edges } = options;
-  prepareDataDir(edges.dataDir, { restrict: edges.restrictDataDir ?? true });
+  const prepared = prepareDataDir(edges.dataDir, { restrict: edges.restrictDataDir ?? true, scripts: { dir: options.scriptsDir, expectedHashes: BUILD_SCRIPT_HASHES }, ...(edges.powershell ? { host: edges.powershell } : {}) });
   const redactor = new Redactor();
   const probeConfig = { ...(edges.names ? { names: edges.names } : {}), ...(edges.trustAnchors ? { trustAnchors: edges.trustAnchors } : {}) };
   return createCompanion({
@@ -87,6 +90,7 @@ export function composeCompanion(options: ComposeOptions): Companion {
     net: createNetProbe(probeConfig),
     cloudHttp: createCloudHttp(probeConfig),
     redactor,
+    processes: createProcessTable({ scripts: { dir: options.scriptsDir, expectedHashes: BUILD_SCRIPT_HASHES, ...(edges.powershell ? { host: edges.powershell } : {}) } }),
     openExternal: options.openExternal,
     ...(options.signInWindow ? { signInWindow: options.signInWindow } : {}),
     ...(options.openSignInBrowser ? { openSignInBrowser: options.openSignInBrowser } : {}),
@@ -97,6 +101,7 @@ export function composeCompanion(options: ComposeOptions): Companion {
     ...(edges.lab ? {} : { bootTime: () => new Date(Date.now() - uptime() * 1000) }),
     ...(options.relaunch ? { relaunch: options.relaunch } : {}),
     ...(options.launchedToResume ? { launchedToResume: true } : {}),
+    startupNotices: [...(options.notices ?? []), ...prepared.notices],
   });
 }
 
@@ -104,7 +109,7 @@ export function composeCompanion(options: ComposeOptions): Companion {
  * The CLI's companion, the same from Node (electron/cli) and inside the installed app
  * (electron/main, --cli): the production edges on the data folder asked for, no browser to open.
  */
-export function composeCliCompanion(options: { version: string; scriptsDir: string; dataDir?: string; signInWindow?: SignInWindow; printPdf?: (dataDir: string) => PdfPrinter }): Companion {
+export function composeCliCompanion(options: { version: string; scriptsDir: string; dataDir?: string; signInWindow?: SignInWindow; printPdf?: (dataDir: string) => PdfPrinter; notices?: readonly string[] }): Companion {
   const edges = productionEdges(options.dataDir ? { dataDir: options.dataDir } : {});
   return composeCompanion({
     host: 'cli',
@@ -113,6 +118,7 @@ export function composeCliCompanion(options: { version: string; scriptsDir: stri
     openExternal: async () => false,
     ...(options.signInWindow ? { signInWindow: options.signInWindow } : {}),
     ...(options.printPdf ? { printPdf: options.printPdf(edges.dataDir) } : {}),
+    ...(options.notices ? { notices: options.notices } : {}),
     edges,
   });
 }

@@ -1,3 +1,4 @@
+import type { ProcessTable } from './process-table.ts';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CloudHttp } from './cloud/cloud-http-types.ts';
@@ -48,6 +49,10 @@ export interface CompanionOptions {
   launchedToResume?: boolean;
   /** Root fingerprints the outbound checks accept besides Microsoft's (the lab's own). */
   serviceRoots?: readonly string[];
+  /** Whether a process that saved a step as running still runs: its id and start time (electron/platform/process-table.ts). */
+  processes: ProcessTable;
+  /** What the host did before the journal opened that the admin should read (a data folder moved aside). */
+  startupNotices?: readonly string[];
   /** HTTPS to Microsoft Entra ID and Graph; without it this host cannot sign in. */
   cloudHttp?: CloudHttp;
   /** The host's sign-in window, for the registration token; absent where the host has none. */
@@ -182,7 +187,7 @@ export function createCompanion(options: CompanionOptions): Companion {
   // Every step's script output is kept (redacted) for the support bundle.
   const powershell = recordingRunner(options.powershell, join(options.dataDir, SCRIPT_OUTPUTS_FOLDER), redactor, now);
   const services = { report: reportService, powershell, http: options.http, net: options.net, now, cloud: { signIn, graph, registrationToken, dataDir: options.dataDir, ...(options.openSignInBrowser ? { openSignInBrowser: options.openSignInBrowser } : {}) }, ...(options.serviceRoots ? { serviceRoots: options.serviceRoots } : {}) };
-  const runbook = new Runbook({ services, store, journal, redactor, now, ...(options.bootTime ? { bootTime: options.bootTime } : {}), ...(options.relaunch ? { relaunch: options.relaunch } : {}) });
+  const runbook = new Runbook({ services, store, journal, redactor, now, processes: options.processes, ...(options.bootTime ? { bootTime: options.bootTime } : {}), ...(options.relaunch ? { relaunch: options.relaunch } : {}) });
   // The task that reopened the companion is removed once it has (after use); a restart that
   // has happened closes its pending entry. PowerShell runs in the background, journaled.
   const removing = options.launchedToResume ? runbook.removeResumeTask({ evenIfUnknown: true }) : runbook.restartClosing() ? runbook.removeResumeTask() : Promise.resolve();
@@ -193,6 +198,7 @@ export function createCompanion(options: CompanionOptions): Companion {
   // Closing the companion stops what it started (PowerShell included) instead of leaving it running.
   const closing = new AbortController();
   journal.append({ kind: 'session', message: `Companion ${options.version} started (${options.host} host${options.lab ? ', lab' : ''}).` });
+  for (const notice of options.startupNotices ?? []) journal.append({ kind: 'data-folder', message: notice });
 
   const handlers: Handlers = {
     'app:info': async (): Promise<AppInfo> => ({

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { RESUME_ARGUMENT } from '../core/connector/restart-resume.ts';
 import { composeCliCompanion, composeCompanion, productionEdges } from '../compose.ts';
 import { prepareDataDir } from '../platform/data-dir.ts';
+import { BUILD_SCRIPT_HASHES } from '../platform/script-integrity.ts';
 import { registerGateway } from './ipc.ts';
 import { registerAppScheme, serveRenderer } from './protocol.ts';
 import { applySecurityRules, openExternalAllowlisted } from './security.ts';
@@ -26,6 +27,7 @@ if (isCliStart(process.argv, app.isPackaged)) {
   // The CLI inside the installed app: no window, no single-instance lock (the app may be open),
   // a profile of its own so it does not contend with the open app's, and no GPU.
   let profile: string | null = null;
+  let notices: string[] = [];
   const end = (code: number) => {
     if (profile) {
       try {
@@ -46,7 +48,7 @@ if (isCliStart(process.argv, app.isPackaged)) {
     // Under the data folder, which only Administrators and SYSTEM may write; earlier commands'
     // profiles that Chromium still held when they ended are removed here.
     const dataDir = productionEdges().dataDir;
-    prepareDataDir(dataDir);
+    notices = prepareDataDir(dataDir, { scripts: { dir: scriptsDir, expectedHashes: BUILD_SCRIPT_HASHES } }).notices;
     removeOldProfiles(dataDir);
     profile = mkdtempSync(join(dataDir, 'cli-profile-'));
     app.setPath('userData', profile);
@@ -71,7 +73,7 @@ if (isCliStart(process.argv, app.isPackaged)) {
         return;
       }
       const code = await runCli(cli.args, processIo(cli.rest), app.getVersion(), ({ dataDir, signInWindow }) =>
-        composeCliCompanion({ version: app.getVersion(), scriptsDir, ...(dataDir ? { dataDir } : {}), ...(signInWindow ? { signInWindow } : {}), printPdf: (folder) => electronPrintPdf(join(folder, 'Reports', '.print')) }),
+        composeCliCompanion({ version: app.getVersion(), scriptsDir, ...(dataDir ? { dataDir } : {}), ...(signInWindow ? { signInWindow } : {}), printPdf: (folder) => electronPrintPdf(join(folder, 'Reports', '.print')), notices }),
       );
       end(code);
     })

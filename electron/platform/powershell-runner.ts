@@ -1,4 +1,5 @@
 import { execa } from 'execa';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CompanionError } from '../core/errors.ts';
@@ -202,6 +203,56 @@ export function createPowerShellRunner<C extends Catalogue = typeof scriptCatalo
       }
     },
   };
+}
+
+/**
+ * One script run that must finish before anything else can start (the data folder, before the
+ * state and the journal are opened): the same checks, argv and output contract as run(), without
+ * progress, stdin or cancellation. Progress lines come back as notes.
+ */
+export function runScriptSync<S extends keyof typeof scriptCatalogue>(options: {
+  host: PowerShellHost;
+  scriptsDir: string;
+  script: S;
+  params: Record<string, ParamValue>;
+  expectedHashes?: Readonly<Record<string, string>> | null;
+  env?: NodeJS.ProcessEnv;
+}): { data: z.infer<(typeof scriptCatalogue)[S]['output']>; notes: string[] } {
+  const entry: Catalogue[string] = scriptCatalogue[options.script];
+  const scriptPath = join(options.scriptsDir, entry.file);
+  if (options.expectedHashes) verifyScripts(options.scriptsDir, entry.file, options.expectedHashes);
+  const argv = [...options.host.prefixArgs, ...buildArgv(scriptPath, entry, options.params)];
+  let stdout: string;
+  let exitCode = 0;
+  let stderr = '';
+  try {
+    stdout = execFileSync(options.host.file, argv, { encoding: 'utf8', input: '', windowsHide: true, timeout: entry.defaultTimeoutMs, maxBuffer: 4 * 1024 * 1024, env: childEnvironment(options.env ?? process.env, process.platform), stdio: ['pipe', 'pipe', 'pipe'] });
+  } catch (error) {
+    const failed = error as { stdout?: string; stderr?: string; status?: number | null; code?: string; signal?: string | null };
+    if (failed.code === 'ENOENT') throw new CompanionError('POWERSHELL_UNAVAILABLE', `${options.host.label} is not on this machine (${options.host.file} does not exist).`, 'Run the companion on the Windows Server that hosts NDES or the connector.');
+    if (failed.code === 'ETIMEDOUT' || failed.signal) throw new CompanionError('TIMEOUT', `${options.host.label} did not finish ${entry.file} within ${Math.round(entry.defaultTimeoutMs / 1000)} s and was stopped.`, 'Check the server is not overloaded (CPU, memory, antivirus scanning PowerShell), then start the companion again.');
+    stdout = failed.stdout ?? '';
+    stderr = failed.stderr ?? '';
+    exitCode = failed.status ?? -1;
+  }
+  const notes: string[] = [];
+  const body: string[] = [];
+  for (const line of stdout.split(/\r?\n/)) {
+    if (line.startsWith(PROGRESS_PREFIX)) notes.push(parseProgress(line.slice(PROGRESS_PREFIX.length).trim()).message);
+    else if (!line.startsWith(PHASE_PREFIX) && line.trim() !== '') body.push(line);
+  }
+  let document: unknown;
+  try {
+    document = JSON.parse(body.join('\n'));
+  } catch {
+    document = undefined;
+  }
+  if (exitCode !== 0 || document === undefined) {
+    throw new CompanionError('POWERSHELL_FAILED', extractScriptError(document) ?? `${entry.file} failed (exit code ${exitCode})${stderr.trim() ? `: ${stderr.trim().slice(-600)}` : '.'}`, 'Read the message above; run the companion elevated ("Run as administrator") if access was denied.');
+  }
+  const parsed = entry.output.safeParse(document);
+  if (!parsed.success) throw new CompanionError('POWERSHELL_FAILED', `${entry.file} printed a result the companion does not understand.`, 'The script and the app do not match: reinstall the companion.');
+  return { data: parsed.data as z.infer<(typeof scriptCatalogue)[S]['output']>, notes };
 }
 
 function extractScriptError(document: unknown): string | undefined {

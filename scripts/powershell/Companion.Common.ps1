@@ -283,28 +283,54 @@ function Get-UntrustedWriter {
     return , $found
 }
 
-# Creates a folder (if needed) that only Administrators and SYSTEM can write: owner
-# Administrators, the folder and everything in it reset to inherit, then inheritance from
-# ProgramData removed and full control for those two only, set by SID with icacls; then read
-# back. A folder someone else created first (any user may create folders under ProgramData) is
-# moved aside unused: what it holds was never the companion's. A folder anyone else can still
-# change is refused, so nothing we run from it, or restore from it, can have been swapped.
+# The file the companion writes into each folder it makes, once that folder is its own. Anyone
+# may create a folder under ProgramData first, and a marker alone proves nothing: it counts only
+# inside a folder owned by Administrators or SYSTEM that nobody else can write.
+$script:FolderMarker = '.ndes-proxy-companion'
+
+# Why a folder is not the companion's own, or $null when it is: a link or junction, an owner or
+# a writer besides Administrators and SYSTEM, or no marker (made by someone or something else,
+# or adopted by a version that took folders over). Read only: nothing is changed.
+function Get-FolderDistrust {
+    param([Parameter(Mandatory = $true)][string]$Path)
+    $item = Get-Item -LiteralPath $Path -Force -ErrorAction Stop
+    if (([string]$item.Attributes) -match 'ReparsePoint') { return 'it is a link or junction' }
+    if (-not $item.PSIsContainer) { return 'it is a file, not a folder' }
+    $others = Get-UntrustedWriter -Sddl ([string](Get-Acl -LiteralPath $Path).Sddl)
+    if ($others.Count -gt 0) { return "it can be changed by $($others -join ', ')" }
+    if (-not (Test-Path -LiteralPath "$Path\$script:FolderMarker" -PathType Leaf)) { return 'the companion did not make it (no marker)' }
+    return $null
+}
+
+# Renames a folder that is not the companion's own aside, unused and untouched, and says so.
+function Move-FolderAside {
+    param([Parameter(Mandatory = $true)][string]$Path, [Parameter(Mandatory = $true)][string]$Reason)
+    $aside = (Split-Path -Leaf $Path) + '.untrusted-' + (Get-Date).ToUniversalTime().ToString('yyyyMMddTHHmmssfffZ')
+    Rename-Item -LiteralPath $Path -NewName $aside -ErrorAction Stop
+    Write-CompanionProgress -Message "$Path was not the companion's own ($Reason); it was moved aside as $aside and is not used."
+    return $Path.Substring(0, $Path.LastIndexOf('\') + 1) + $aside
+}
+
+# The companion's folder at $Path, made if needed, that only Administrators and SYSTEM can
+# write. A folder already there is used only when it is the companion's own (Get-FolderDistrust);
+# anything else is moved aside whole and a new one made: its contents are never taken over, so
+# nothing planted in it (a backup index, an installer) is ever trusted. A new folder is created
+# (never adopted: New-Item without -Force fails when someone made it meanwhile), given owner
+# Administrators and only those two writers with icacls, by SID, on the folder alone; anything
+# that appeared in it before the ACL held moves it aside again. Returns the folder's SDDL and
+# what was moved aside.
 function Protect-CompanionFolder {
     param([Parameter(Mandatory = $true)][string]$Path)
-    if (Test-Path -LiteralPath $Path -PathType Container) {
-        $owner = $null
-        if ([string](Get-Acl -LiteralPath $Path).Sddl -match '^O:([A-Z]{2}|S-[0-9-]+)') { $owner = $Matches[1] }
-        if ($script:TrustedWriters -notcontains $owner) {
-            $aside = (Split-Path -Leaf $Path) + '.untrusted-' + (Get-Date).ToUniversalTime().ToString('yyyyMMddTHHmmssZ')
-            Rename-Item -LiteralPath $Path -NewName $aside -ErrorAction Stop
-            Write-CompanionProgress -Message "$Path was created by another account (owner $owner); it was moved aside as $aside and is not used."
-        }
+    $moved = @()
+    if (Test-Path -LiteralPath $Path) {
+        $distrust = Get-FolderDistrust -Path $Path
+        if ($null -eq $distrust) { return [ordered]@{ sddl = [string](Get-Acl -LiteralPath $Path).Sddl; created = $false; movedAside = @() } }
+        $moved += , (Move-FolderAside -Path $Path -Reason $distrust)
     }
-    if (-not (Test-Path -LiteralPath $Path -PathType Container)) { $null = New-Item -ItemType Directory -Path $Path -Force -ErrorAction Stop }
+    $null = New-Item -ItemType Directory -Path $Path -ErrorAction Stop
     $icacls = (Get-SystemDirectory) + '\icacls.exe'
     foreach ($arguments in @(
-            , @($Path, '/setowner', '*S-1-5-32-544', '/T', '/C', '/L', '/Q')
-            , @($Path, '/reset', '/T', '/C', '/L', '/Q')
+            , @($Path, '/setowner', '*S-1-5-32-544', '/L', '/Q')
             , @($Path, '/inheritance:r', '/grant:r', '*S-1-5-32-544:(OI)(CI)F', '*S-1-5-18:(OI)(CI)F', '/L', '/Q')
         )) {
         $run = Invoke-WindowsTool -Path $icacls -Arguments $arguments
@@ -313,7 +339,12 @@ function Protect-CompanionFolder {
     $sddl = [string](Get-Acl -LiteralPath $Path).Sddl
     $others = Get-UntrustedWriter -Sddl $sddl
     if ($others.Count -gt 0) { throw "$Path can still be changed by $($others -join ', '): only Administrators and SYSTEM may write where the companion keeps what it runs." }
-    return $sddl
+    if (@(Get-ChildItem -LiteralPath $Path -Force).Count -gt 0) {
+        $moved += , (Move-FolderAside -Path $Path -Reason 'something was put in it before its access list was set')
+        throw "Something was put into $Path while the companion was creating it; it was moved aside. Find out what writes under ProgramData, then run this again."
+    }
+    Set-Content -LiteralPath "$Path\$script:FolderMarker" -Value 'Made by NDES Proxy Companion: only Administrators and SYSTEM can write here.' -Encoding ASCII -ErrorAction Stop
+    return [ordered]@{ sddl = $sddl; created = $true; movedAside = @($moved) }
 }
 
 # Whether one relative distinguished name of a certificate subject is exactly Name=Value

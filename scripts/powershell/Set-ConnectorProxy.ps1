@@ -30,8 +30,10 @@
     -Action Undo restores the newest backup (the state before the companion's last proxy
     change) and drops it; -Action Remove restores the oldest (the state before the companion
     first changed the proxy) and drops them all. Either refuses when the configuration was
-    changed since the companion's last change (a connector upgrade, a hand edit), or when a
-    backup copy is not what was saved. Paths are never read from the backup index: the copies
+    changed since the companion's last change (a connector upgrade, a hand edit), when that last
+    change never recorded what it left (it stopped part-way), when a backup copy is not what was
+    saved, or when the companion's folder or Backups is not its own (made first by another
+    account, or writable by one: Protect-CompanionFolder in Companion.Common.ps1). Paths are never read from the backup index: the copies
     are <Backups>\<id>\service|updater.exe.config and the targets are the installed
     connector's. -WhatIf reports what would change and changes nothing.
 
@@ -322,19 +324,27 @@ try {
     $report['before'] = Get-ProxyState -Connector $connector
 
     if ($Action -ne 'Set') {
+        # Restore only from folders the companion made and nobody else could write: a folder
+        # planted before the companion's first run (with an index of its own) is never read.
+        foreach ($folder in @("$(Get-ProgramDataFolder)\NDES Proxy Companion", (Get-BackupRoot))) {
+            if (-not (Test-Path -LiteralPath $folder)) { continue }
+            $distrust = Get-FolderDistrust -Path $folder
+            if ($distrust) { Stop-WithRefusal -Report $report -Reason 'backup-untrusted' -Detail "$folder`: $distrust" }
+        }
         $backups = Read-BackupIndex
         if ($backups.Count -eq 0) { Stop-WithRefusal -Report $report -Reason 'no-backup' }
         $target = $(if ($Action -eq 'Undo') { $backups[$backups.Count - 1] } else { $backups[0] })
         $report['backup'] = Get-BackupFact -Backup $target -Kept $(if ($Action -eq 'Undo') { $backups.Count - 1 } else { 0 })
         # What the companion left last time must still be there: a connector upgrade or a hand
         # edit since then would otherwise be overwritten with an older file.
+        # Unknown when that change never finished (stopped mid-way, or its rollback fell short):
+        # what is there now may be nobody's, so it is not overwritten blindly.
         $last = $backups[$backups.Count - 1].after
-        if ($last) {
-            $now = Get-CurrentFingerprint -Connector $connector
-            $changed = @(foreach ($role in @('service', 'updater')) { if ($now.files[$role] -ne $last.files[$role]) { (Get-ConfigTarget -Connector $connector)[$role] } })
-            if ($now.winHttpHex -ne $last.winHttpHex) { $changed += , 'the WinHTTP proxy (WinHttpSettings)' }
-            if ($changed.Count -gt 0) { Stop-WithRefusal -Report $report -Reason 'changed-since' -Detail ($changed -join '; ') }
-        }
+        if (-not $last) { Stop-WithRefusal -Report $report -Reason 'after-unknown' -Detail $backups[$backups.Count - 1].id }
+        $now = Get-CurrentFingerprint -Connector $connector
+        $changed = @(foreach ($role in @('service', 'updater')) { if ($now.files[$role] -ne $last.files[$role]) { (Get-ConfigTarget -Connector $connector)[$role] } })
+        if ($now.winHttpHex -ne $last.winHttpHex) { $changed += , 'the WinHTTP proxy (WinHttpSettings)' }
+        if ($changed.Count -gt 0) { Stop-WithRefusal -Report $report -Reason 'changed-since' -Detail ($changed -join '; ') }
         foreach ($role in @('service', 'updater')) {
             $saved = $target.files[$role]
             if ($null -ne $saved -and (Get-FileSha256 -Path "$(Get-BackupRoot)\$($target.id)\$role.exe.config") -ne $saved) { Stop-WithRefusal -Report $report -Reason 'backup-damaged' -Detail "$(Get-BackupRoot)\$($target.id)\$role.exe.config" }

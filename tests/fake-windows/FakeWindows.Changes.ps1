@@ -44,7 +44,8 @@ function New-Item {
     foreach ($one in $Path) {
         $kind = Get-FakePathKind -Path $one
         if ($kind.world -ne 'file' -or $ItemType -ne 'Directory') { throw "FakeWindows: New-Item answers only -ItemType Directory on C:\ paths; got '$ItemType' for $one." }
-        if (Test-FakeFile -Path $kind.path -PathType Leaf) {
+        # As Windows: an existing folder is returned only with -Force; without it New-Item fails.
+        if ((Test-FakeFile -Path $kind.path -PathType Leaf) -or (-not $Force -and (Test-FakeFile -Path $kind.path -PathType Container))) {
             Write-FakeError -Cmdlet $PSCmdlet -Message "An item with the specified name $one already exists." -ErrorId 'DirectoryExist' -Category ResourceExists -Target $one -ExceptionType 'System.IO.IOException'
             continue
         }

@@ -82,7 +82,8 @@ function New-FakeFileObject {
         Extension     = $(if (-not $isDirectory -and $name.Contains('.')) { $name.Substring($name.LastIndexOf('.')) } else { '' })
         PSIsContainer = $isDirectory
         # A world entry marked "reparsePoint" is a symbolic link or junction, as Windows flags one.
-        Attributes    = $(if ($isDirectory) { 'Directory' } elseif ($entry.ContainsKey('reparsePoint') -and $entry['reparsePoint']) { 'Archive, ReparsePoint' } else { 'Archive' })
+        # A junction or directory symbolic link reads "Directory, ReparsePoint" ([IO.FileAttributes]).
+        Attributes    = $(if ($entry.ContainsKey('reparsePoint') -and $entry['reparsePoint']) { $(if ($isDirectory) { 'Directory, ReparsePoint' } else { 'Archive, ReparsePoint' }) } elseif ($isDirectory) { 'Directory' } else { 'Archive' })
         Length        = $(if ($isDirectory) { $null } else { $text.Length })
         VersionInfo   = [pscustomobject]@{ FileVersion = $version; ProductVersion = $version; FileName = $Path }
         LastWriteTime = $(if ($entry.ContainsKey('modified')) { [datetime]::Parse([string]$entry['modified'], [Globalization.CultureInfo]::InvariantCulture, [Globalization.DateTimeStyles]::RoundtripKind).ToLocalTime() } else { [datetime]'2025-01-01' })

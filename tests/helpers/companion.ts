@@ -1,3 +1,4 @@
+import { createProcessTable } from '../../electron/platform/process-table.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,6 +44,7 @@ export function testCompanion(options: { powershell?: PowerShellHost | null; dat
     net: createNetProbe(options.lab ? { names: labNames(options.lab.hosts, true, options.lab.cnames), trustAnchors: options.lab.trustAnchors } : { names: closedWorld }),
     ...(options.lab ? { serviceRoots: options.lab.serviceRoots, cloudHttp: createCloudHttp({ names: labNames(options.lab.hosts, true), trustAnchors: options.lab.trustAnchors }) } : {}),
     redactor,
+    processes: createProcessTable(),
     ...(options.signInWindow ? { signInWindow: options.signInWindow } : {}),
     // The machine's own Chromium prints, as the CLI's does.
     ...(options.printPdf ? { printPdf: (html: string) => printHtmlToPdf(html, { workDir: join(dataDir, '.print') }) } : {}),

@@ -50,6 +50,17 @@ BeforeAll {
     $oldBypass = '*.corp.contoso'
     $winHttpBefore = Merge-World -Base $script:Registered -Patch ([ordered]@{ registry = [ordered]@{ $script:WinHttpKey = [ordered]@{ WinHttpSettings = [ordered]@{ type = 'binary'; hex = (& $dword 0x18) + (& $dword 5) + (& $dword 3) + (& $dword $oldProxy.Length) + (& $toHex $oldProxy) + (& $dword $oldBypass.Length) + (& $toHex $oldBypass) } } } })
 
+    # The same folder after an earlier version took it over (icacls /setowner /T, /reset /T):
+    # Administrators own it and only they and SYSTEM can write, but the companion never made it.
+    # Its index sends WinHTTP to the planter's proxy, and no after-state stands in its way.
+    $own = 'O:BAG:SYD:PAI(A;OICI;FA;;;BA)(A;OICI;FA;;;SY)'
+    $evil = 'evil.contoso.local:80'
+    $plantedHex = (& $dword 0x18) + (& $dword 5) + (& $dword 3) + (& $dword $evil.Length) + (& $toHex $evil) + (& $dword 0)
+    $adopted = Merge-World -Base $script:Registered -Patch ([ordered]@{
+            files = [ordered]@{ 'C:\ProgramData\NDES Proxy Companion\Backups\proxy-backups.json' = [ordered]@{ text = '{"backups":[{"id":"proxy-20260101T000000000Z","files":[{"role":"service","sha256":null},{"role":"updater","sha256":null}],"winHttpHex":"' + $plantedHex + '","after":null}]}' } }
+            acls  = [ordered]@{ 'C:\ProgramData\NDES Proxy Companion' = $own; 'C:\ProgramData\NDES Proxy Companion\Backups' = $own }
+        })
+
     $first = @(
         @{ Name = 'set'; World = $script:Registered; Parameters = $set },
         @{ Name = 'planted'; World = $planted; Parameters = $set },
@@ -61,6 +72,8 @@ BeforeAll {
         @{ Name = 'unsigned'; World = $unsigned; Parameters = $set },
         @{ Name = 'absent'; World = (Get-ScenarioWorld -Name 'healthy'); Parameters = $set },
         @{ Name = 'undo-nothing'; World = $script:Registered; Parameters = [ordered]@{ Action = 'Undo' } },
+        @{ Name = 'adopted-remove'; World = $adopted; Parameters = [ordered]@{ Action = 'Remove' } },
+        @{ Name = 'adopted-set'; World = $adopted; Parameters = $set },
         @{ Name = 'backend'; World = $backend; Parameters = $keep },
         @{ Name = 'fails-to-start'; World = $failsToStart; Parameters = $keep },
         @{ Name = 'old'; World = $old; Parameters = $keep },
@@ -86,7 +99,15 @@ BeforeAll {
     $handEdited = Merge-World -Base $afterSet -Patch ([ordered]@{ files = [ordered]@{ $script:ServiceConfig = [ordered]@{ text = (& $script:Text $afterSet $script:ServiceConfig) + '<!-- edited by hand -->' } } })
     $damaged = Merge-World -Base $afterSet -Patch ([ordered]@{ files = [ordered]@{ "C:\ProgramData\NDES Proxy Companion\Backups\$backupId\service.exe.config" = [ordered]@{ text = '<configuration />' } } })
     $corrupt = Merge-World -Base $afterSet -Patch ([ordered]@{ files = [ordered]@{ 'C:\ProgramData\NDES Proxy Companion\Backups\proxy-backups.json' = [ordered]@{ text = '{"backups":[{"id":"..\\..\\Windows","files":[]}]}' } } })
+    # A change that stopped after its backup (killed, or its rollback fell short): no after-state.
+    $index = ConvertFrom-Json -InputObject (& $script:Text $afterSet 'C:\ProgramData\NDES Proxy Companion\Backups\proxy-backups.json')
+    $index.backups[0].after = $null
+    $unfinished = Merge-World -Base $afterSet -Patch ([ordered]@{ files = [ordered]@{ 'C:\ProgramData\NDES Proxy Companion\Backups\proxy-backups.json' = [ordered]@{ text = (ConvertTo-Json -InputObject $index -Depth 6) } } })
+    # Backups that Users were let into afterwards (an inherited ACL put back by hand, say).
+    $opened = Merge-World -Base $afterSet -Patch ([ordered]@{ acls = [ordered]@{ 'C:\ProgramData\NDES Proxy Companion\Backups' = 'O:BAG:SYD:AI(A;OICIID;FA;;;SY)(A;OICIID;FA;;;BA)(A;OICIID;0x1301bf;;;BU)' } })
     $third = @(
+        @{ Name = 'after-unknown'; World = $unfinished; Parameters = [ordered]@{ Action = 'Undo' } },
+        @{ Name = 'backups-opened'; World = $opened; Parameters = [ordered]@{ Action = 'Remove' } },
         @{ Name = 'undo-once'; World = $afterOther; Parameters = [ordered]@{ Action = 'Undo' } },
         @{ Name = 'remove'; World = $afterOther; Parameters = [ordered]@{ Action = 'Remove' } },
         @{ Name = 'changed-since'; World = $handEdited; Parameters = [ordered]@{ Action = 'Undo' } },
@@ -277,6 +298,35 @@ Describe 'Set-ConnectorProxy.ps1 over the fake Windows' {
         $world = & $script:WorldAfter 'planted'
         @($world['files'].Keys | Where-Object { $_ -like 'C:\ProgramData\NDES Proxy Companion.untrusted-*\Backups\proxy-backups.json' }).Count | Should -Be 1
         $world['acls']['C:\ProgramData\NDES Proxy Companion'] | Should -Be 'O:BAG:SYD:PAI(A;OICI;FA;;;BA)(A;OICI;FA;;;SY)'
+    }
+
+    It 'never restores from a folder the companion did not make, even one Administrators own by now, and changes nothing' {
+        $run = $script:Runs['adopted-remove']
+        $run.Result.result | Should -Be 'refused'
+        $run.Result.refusal.reason | Should -Be 'backup-untrusted'
+        $run.Result.refusal.detail | Should -BeLike 'C:\ProgramData\NDES Proxy Companion: *no marker*'
+        $world = & $script:WorldAfter 'adopted-remove'
+        & $script:Hex $world | Should -Be (& $script:Hex $script:Registered)
+        $world['files'].Contains('C:\ProgramData\NDES Proxy Companion\Backups\proxy-backups.json') | Should -BeTrue
+    }
+
+    It 'a proxy change over such a folder moves it aside whole and starts a new one' {
+        $run = $script:Runs['adopted-set']
+        $run.Result.result | Should -Be 'changed'
+        $run.Result.backup.count | Should -Be 1
+        $world = & $script:WorldAfter 'adopted-set'
+        @($world['files'].Keys | Where-Object { $_ -like 'C:\ProgramData\NDES Proxy Companion.untrusted-*\Backups\proxy-backups.json' }).Count | Should -Be 1
+        $world['files'].Contains('C:\ProgramData\NDES Proxy Companion\.ndes-proxy-companion') | Should -BeTrue
+    }
+
+    It 'does not restore when the last change never recorded what it left, or from backups others can write' {
+        $unknown = $script:Runs['after-unknown']
+        $unknown.Result.refusal.reason | Should -Be 'after-unknown'
+        $unknown.Result.refusal.detail | Should -Be $script:Runs['set'].Result.backup.id
+        (& $script:Text (& $script:WorldAfter 'after-unknown') $script:ServiceConfig) | Should -Match 'proxy\.contoso\.local'
+        $opened = $script:Runs['backups-opened']
+        $opened.Result.refusal.reason | Should -Be 'backup-untrusted'
+        $opened.Result.refusal.detail | Should -BeLike '*\Backups: it can be changed by*BU*'
     }
 
     It 'keeps the WinHTTP bypass entries that were already there: the setting is the whole server''s' {

@@ -80,6 +80,26 @@ describe('the runbook model', () => {
     }
   });
 
+  it('a step whose recorded process has ended is not held up by a later process that was given the same id', async () => {
+    subject = testCompanion();
+    // The id is live (this child has it now), but the run was recorded by a process that started
+    // a day earlier and has since ended: Windows and Linux both hand ids out again.
+    const later = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
+    try {
+      await new Promise((resolve) => later.once('spawn', resolve));
+      const dayBefore = new Date(Date.now() - 86_400_000).toISOString();
+      writeFileSync(join(subject.dataDir, 'state.json'), JSON.stringify({ version: 1, mode: 'guided', steps: { 'outbound-proxy': { status: 'running', at: dayBefore, pid: later.pid, started: dayBefore } }, inputs: {}, readBack: {}, confirmations: {} }));
+      const outcome = await subject.companion.runbook.run('outbound-proxy', {}, undefined, () => undefined);
+      expect(outcome.status).toBe('passed');
+      expect(outcome.summary).toContain('No proxy address given');
+      // What this run recorded is this process: its id and its start.
+      const saved = JSON.parse(readFileSync(join(subject.dataDir, 'state.json'), 'utf8')) as { steps: Record<string, { status: string; pid?: number }> };
+      expect(saved.steps['outbound-proxy']?.status).toBe('passed');
+    } finally {
+      later.kill();
+    }
+  });
+
   it('keeps mode and inputs across a restart (state on disk); inputs the step refuses, a password in a proxy address, are never saved', async () => {
     subject = testCompanion();
     subject.companion.runbook.setMode('offline');

@@ -15,7 +15,7 @@ export const ProxyReportSchema = z.object({
   action: z.enum(['Set', 'Undo', 'Remove']),
   whatIf: z.boolean(),
   result: z.enum(['refused', 'what-if', 'already-configured', 'changed', 'rolled-back', 'restored']),
-  refusal: z.object({ reason: z.enum(['not-installed', 'no-backup', 'no-address', 'config-missing', 'script-missing', 'script-not-microsoft', 'backup-unreadable', 'changed-since', 'backup-damaged']), detail: z.string() }).nullable(),
+  refusal: z.object({ reason: z.enum(['not-installed', 'no-backup', 'no-address', 'config-missing', 'script-missing', 'script-not-microsoft', 'backup-unreadable', 'backup-untrusted', 'after-unknown', 'changed-since', 'backup-damaged']), detail: z.string() }).nullable(),
   proxyAddress: z.string().nullable(),
   ndesHost: z.string().nullable(),
   generation: z.enum(['entra', 'aad']).nullable(),

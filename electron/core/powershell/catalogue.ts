@@ -25,6 +25,18 @@ export const HostIdentitySchema = z.object({
   serverCore: z.boolean(),
 }) satisfies z.ZodType<HostIdentity>;
 
+/** What Protect-DataFolder.ps1 prints: the data folder is the companion's own, and what was moved aside for it. */
+export const DataFolderReportSchema = z.object({
+  path: z.string(),
+  created: z.boolean(),
+  movedAside: z.array(z.string()),
+  sddl: z.string(),
+});
+export type DataFolderReport = z.infer<typeof DataFolderReportSchema>;
+
+/** What Get-ProcessStart.ps1 prints: when the process with that id started (UTC, ISO 8601), or null. */
+export const ProcessStartSchema = z.object({ processId: z.number().int(), started: z.string().nullable() });
+
 /** What a script prints instead of its result when it fails (exit code 1): Companion.Common.ps1's Write-CompanionFailure. */
 export const ScriptErrorSchema = z.object({
   error: z.object({ code: z.string(), message: z.string(), errorId: z.string(), category: z.string() }),
@@ -92,6 +104,18 @@ export const scriptCatalogue = {
     file: 'Set-RestartResume.ps1',
     params: { Action: 'string', AppPath: 'string', DelaySeconds: 'int', WhatIf: 'switch' } as Record<string, ParamKind>,
     output: RestartResumeReportSchema,
+    defaultTimeoutMs: 60_000,
+  },
+  'Get-ProcessStart': {
+    file: 'Get-ProcessStart.ps1',
+    params: { ProcessId: 'int' } as Record<string, ParamKind>,
+    output: ProcessStartSchema,
+    defaultTimeoutMs: 15_000,
+  },
+  'Protect-DataFolder': {
+    file: 'Protect-DataFolder.ps1',
+    params: { Path: 'string' } as Record<string, ParamKind>,
+    output: DataFolderReportSchema,
     defaultTimeoutMs: 60_000,
   },
 } as const satisfies Catalogue;

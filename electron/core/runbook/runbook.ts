@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { processAlive } from '../process-alive.ts';
+import type { ProcessTable } from '../process-table.ts';
 import { ReadBackSchema, ScepProfileListSchema, stepIds, type CheckGroup, type CheckReport, type InputSpec, type Mode, type Plan, type StepId, type StepOutcome, type StepStatus, type StepView, type CompanionEvent } from '../../contract/model.ts';
 import { CompanionError } from '../errors.ts';
 import type { Journal } from '../store/journal.ts';
@@ -16,8 +16,11 @@ import { CONFIRMATIONS, manualSteps, type RunbookValues } from './offline.ts';
 export interface RunbookState {
   version: 1;
   mode: Mode;
-  /** pid: the process that set "running", so another process starting does not call a live run interrupted. */
-  steps: Partial<Record<StepId, { status: StepStatus; at: string; pid?: number }>>;
+  /**
+   * pid and started: the process that set "running", so another process starting does not call a
+   * live run interrupted, and a later process given the same id is not taken for it.
+   */
+  steps: Partial<Record<StepId, { status: StepStatus; at: string; pid?: number; started?: string }>>;
   inputs: Partial<Record<StepId, Record<string, string>>>;
   /** What a passed step read back that later steps' inputs default to (Publish's URLs), and when. */
   readBack: Partial<Record<StepId, { values: Record<string, string>; at: string }>>;
@@ -63,7 +66,7 @@ export function parseState(raw: unknown): RunbookState {
   state.mode = value.mode;
   for (const id of stepIds) {
     const saved = value.steps?.[id];
-    if (saved && typeof saved.status === 'string' && typeof saved.at === 'string') state.steps[id] = { status: saved.status, at: saved.at, ...(typeof saved.pid === 'number' ? { pid: saved.pid } : {}) };
+    if (saved && typeof saved.status === 'string' && typeof saved.at === 'string') state.steps[id] = { status: saved.status, at: saved.at, ...(typeof saved.pid === 'number' ? { pid: saved.pid } : {}), ...(typeof saved.started === 'string' ? { started: saved.started } : {}) };
     const inputs = value.inputs?.[id];
     if (inputs && typeof inputs === 'object') {
       state.inputs[id] = stringsOf(inputs);
@@ -89,6 +92,8 @@ export interface RunbookDeps {
   store: StateStore<RunbookState>;
   journal: Journal;
   redactor: Redactor;
+  /** Whether the process that saved a step as running still runs (pid and start time). */
+  processes: ProcessTable;
   now?: () => Date;
   /** When this server last started: a restart since a pending one began means it happened. */
   bootTime?: () => Date;
@@ -121,7 +126,7 @@ export class Runbook {
       const saved = this.state.steps[step.id];
       if (saved?.status !== 'running') continue;
       // Still running in another process (the app while the CLI starts, or the other way round).
-      if (saved.pid !== undefined && saved.pid !== process.pid && processAlive(saved.pid)) continue;
+      if (saved.pid !== undefined && saved.pid !== process.pid && deps.processes.running({ pid: saved.pid, ...(saved.started ? { started: saved.started } : {}) })) continue;
       this.state.steps[step.id] = { status: 'interrupted', at: this.now().toISOString() };
       deps.journal.append({ kind: 'step-interrupted', stepId: step.id, message: `Step ${steps.indexOf(step) + 1} (${step.title}) was running when the companion stopped (last change ${saved.at}); Verify shows where it stands.` });
       interrupted = true;
@@ -443,7 +448,7 @@ export class Runbook {
     const runId = givenRunId ?? randomUUID();
     if (this.running.has(runId)) throw duplicateRun();
     this.refresh();
-    runningElsewhere(this.state, stepId);
+    runningElsewhere(this.state, stepId, this.deps.processes);
     const given = inputs ?? this.savedInputs(stepId);
     // Inputs the step refuses (a proxy address with a password in it, say) are never saved.
     if (inputs && step.plan(this.withDefaults(stepId, inputs))[0]?.title !== INPUT_REFUSED) {
@@ -590,13 +595,13 @@ export class Runbook {
    * share the data folder, and only one of them may start a step.
    */
   private claim(stepId: StepId): void {
-    this.state.steps[stepId] = { status: 'running', at: this.now().toISOString(), pid: process.pid };
+    this.state.steps[stepId] = { status: 'running', at: this.now().toISOString(), ...this.deps.processes.self() };
     // Claiming a step is a check-and-set between processes: without the lock it is refused.
-    this.save((disk) => runningElsewhere(disk, stepId), true);
+    this.save((disk) => runningElsewhere(disk, stepId, this.deps.processes), true);
   }
 
   private record(stepId: StepId, status: StepStatus): void {
-    this.state.steps[stepId] = { status, at: this.now().toISOString(), ...(status === 'running' ? { pid: process.pid } : {}) };
+    this.state.steps[stepId] = { status, at: this.now().toISOString(), ...(status === 'running' ? this.deps.processes.self() : {}) };
     this.save();
   }
 
@@ -637,10 +642,10 @@ function manualRemediation(step: StepDefinition, values: RunbookValues): string 
   return `Do this step by hand for now: ${lines.join(' ')}`;
 }
 
-/** Refuses a step saved as running in another companion process that still runs. */
-function runningElsewhere(state: RunbookState, stepId: StepId): void {
+/** Refuses a step saved as running in another companion process that still runs (that process, not a later one given its id). */
+function runningElsewhere(state: RunbookState, stepId: StepId, processes: ProcessTable): void {
   const other = state.steps[stepId];
-  if (other?.status === 'running' && other.pid !== undefined && other.pid !== process.pid && processAlive(other.pid)) {
+  if (other?.status === 'running' && other.pid !== undefined && other.pid !== process.pid && processes.running({ pid: other.pid, ...(other.started ? { started: other.started } : {}) })) {
     const step = stepById(stepId);
     throw new CompanionError('INVALID_REQUEST', `Step ${steps.indexOf(step) + 1} (${step.title}) is running in another companion process (pid ${other.pid}).`, 'Let it finish there (the companion window or a CLI command), then run or verify it here.');
   }

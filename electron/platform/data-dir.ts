@@ -28,7 +28,8 @@ export interface PreparedDataDir {
  */
 export function prepareDataDir(dir: string, options: PrepareOptions = {}): PreparedDataDir {
   const platform = options.platform ?? process.platform;
-  if (existsSync(dir) && lstatSync(dir).isSymbolicLink()) {
+  // lstat, not existsSync: a link whose target is gone does not "exist", and must still be refused.
+  if (lstatSync(dir, { throwIfNoEntry: false })?.isSymbolicLink()) {
     throw new Error(`${dir} is a link (symbolic link or junction), not a folder: the companion will not keep its data where it points. Remove it and start the companion again.`);
   }
   if (platform !== 'win32') {

@@ -57,24 +57,34 @@ export interface ProcessTableOptions {
   scripts?: WindowsScripts;
 }
 
+/** Electron's own reading of when this process was created (Windows' CreationTime on Windows); null under Node. */
+function electronCreationTime(): Date | null {
+  const read = (process as NodeJS.Process & { getCreationTime?: () => number | null }).getCreationTime;
+  const when = typeof read === 'function' ? read.call(process) : null;
+  return typeof when === 'number' && Number.isFinite(when) ? new Date(when) : null;
+}
+
 export function createProcessTable(options: ProcessTableOptions = {}): ProcessTable {
   const platform = options.platform ?? process.platform;
   const startTime = options.startTime ?? (platform === 'linux' ? (pid: number) => linuxStartTime(pid) : platform === 'win32' && options.scripts ? (pid: number) => windowsStartTime(pid, options.scripts as WindowsScripts) : () => null);
   const alive = options.alive ?? processAlive;
-  // This process's start, read once: on Linux the same reading another process will make, on
-  // Windows Node's own uptime (Get-Process for itself would cost a PowerShell start per step).
-  const selfStart = (platform === 'linux' ? startTime(process.pid) : null) ?? new Date(Date.now() - process.uptime() * 1000);
+  // This process's start, read the way another process will read it (Electron's creation time,
+  // /proc, or Get-ProcessStart.ps1 once, the first time a step is claimed), else Node's uptime.
+  let own: Date | null = null;
+  const selfStart = (): Date => (own ??= electronCreationTime() ?? startTime(process.pid) ?? new Date(Date.now() - process.uptime() * 1000));
   return {
-    self: () => ({ pid: process.pid, started: selfStart.toISOString() }),
+    self: () => ({ pid: process.pid, started: selfStart().toISOString() }),
     running(mark: ProcessMark): boolean {
-      if (mark.pid === process.pid) return mark.started === undefined || Math.abs(Date.parse(mark.started) - selfStart.getTime()) <= START_TOLERANCE_MS;
-      if (!alive(mark.pid)) return false;
+      if (mark.pid !== process.pid && !alive(mark.pid)) return false;
       // Recorded before start times were, or a time that cannot be read now: the id has to do.
       if (mark.started === undefined) return true;
       const recorded = Date.parse(mark.started);
-      const actual = startTime(mark.pid);
+      const actual = mark.pid === process.pid ? selfStart() : startTime(mark.pid);
       if (actual === null || !Number.isFinite(recorded)) return true;
-      return Math.abs(actual.getTime() - recorded) <= START_TOLERANCE_MS;
+      // One-sided: a process given a reused id was created after the one that recorded it ended.
+      // A reading that comes out earlier (an uptime taken after creation, a clock stepped back)
+      // never makes a live run look gone.
+      return actual.getTime() - recorded <= START_TOLERANCE_MS;
     },
   };
 }

@@ -283,30 +283,53 @@ function Get-UntrustedWriter {
     return , $found
 }
 
-# The file the companion writes into each folder it makes, once that folder is its own. Anyone
-# may create a folder under ProgramData first, and a marker alone proves nothing: it counts only
-# inside a folder owned by Administrators or SYSTEM that nobody else can write.
+# The file the companion writes into each folder it makes, once that folder is its own: a random
+# token only Administrators and SYSTEM can read (the folder's ACL). The token's SHA-256 is kept in
+# HKLM, which only they can write. A marker anyone could have planted (before an earlier version
+# took a folder over with icacls /T, say) has no hash there; one copied from the registry is a
+# hash, not the token; one planted after the companion's folder was deleted cannot know the token.
 $script:FolderMarker = '.ndes-proxy-companion'
+$script:FolderRegistry = 'HKLM:\SOFTWARE\NDES Proxy Companion\Folders'
 
 # Why a folder is not the companion's own, or $null when it is: a link or junction, an owner or
 # a writer besides Administrators and SYSTEM, or no marker (made by someone or something else,
 # or adopted by a version that took folders over). Read only: nothing is changed.
 function Get-FolderDistrust {
     param([Parameter(Mandatory = $true)][string]$Path)
-    $item = Get-Item -LiteralPath $Path -Force -ErrorAction Stop
-    if (([string]$item.Attributes) -match 'ReparsePoint') { return 'it is a link or junction' }
-    if (-not $item.PSIsContainer) { return 'it is a file, not a folder' }
-    $others = Get-UntrustedWriter -Sddl ([string](Get-Acl -LiteralPath $Path).Sddl)
+    # A folder whose ACL shuts Administrators out cannot be read, and is not ours either: it is
+    # moved aside (renaming needs only the rights on ProgramData), not a reason to stop.
+    try {
+        $item = Get-Item -LiteralPath $Path -Force -ErrorAction Stop
+        if (([string]$item.Attributes) -match 'ReparsePoint') { return 'it is a link or junction' }
+        if (-not $item.PSIsContainer) { return 'it is a file, not a folder' }
+        $sddl = [string](Get-Acl -LiteralPath $Path -ErrorAction Stop).Sddl
+    }
+    catch { return "it cannot be read ($($_.Exception.Message)): a link whose target is gone, or an access list that shuts Administrators out" }
+    $others = Get-UntrustedWriter -Sddl $sddl
     if ($others.Count -gt 0) { return "it can be changed by $($others -join ', ')" }
-    if (-not (Test-Path -LiteralPath "$Path\$script:FolderMarker" -PathType Leaf)) { return 'the companion did not make it (no marker)' }
+    $marker = "$Path\$script:FolderMarker"
+    if (-not (Test-Path -LiteralPath $marker -PathType Leaf)) { return 'the companion did not make it (no marker)' }
+    $recorded = Get-RegistryValue -Key $script:FolderRegistry -Name $Path
+    if ($null -eq $recorded -or [string]$recorded -cne (Get-FileHash -LiteralPath $marker -Algorithm SHA256).Hash) { return 'the companion did not make it (its marker is not the one the companion recorded)' }
     return $null
+}
+
+# Whether anything is at $Path: Test-Path follows a link, so one whose target is gone is found
+# by listing its folder instead.
+function Test-PathEntry {
+    param([Parameter(Mandatory = $true)][string]$Path)
+    if (Test-Path -LiteralPath $Path) { return $true }
+    $cut = $Path.LastIndexOf('\')
+    $leaf = $Path.Substring($cut + 1)
+    return @(Get-ChildItem -LiteralPath $Path.Substring(0, $cut) -Force -ErrorAction SilentlyContinue | Where-Object { $_.Name -eq $leaf }).Count -gt 0
 }
 
 # Renames a folder that is not the companion's own aside, unused and untouched, and says so.
 function Move-FolderAside {
     param([Parameter(Mandatory = $true)][string]$Path, [Parameter(Mandatory = $true)][string]$Reason)
     $aside = (Split-Path -Leaf $Path) + '.untrusted-' + (Get-Date).ToUniversalTime().ToString('yyyyMMddTHHmmssfffZ')
-    Rename-Item -LiteralPath $Path -NewName $aside -ErrorAction Stop
+    try { Rename-Item -LiteralPath $Path -NewName $aside -ErrorAction Stop }
+    catch { throw "$Path is not the companion's own ($Reason), and it could not be moved aside ($($_.Exception.Message)). Move or delete it by hand (a link or junction: rmdir `"$Path`", which removes only the link), then run this again." }
     Write-CompanionProgress -Message "$Path was not the companion's own ($Reason); it was moved aside as $aside and is not used."
     return $Path.Substring(0, $Path.LastIndexOf('\') + 1) + $aside
 }
@@ -322,7 +345,7 @@ function Move-FolderAside {
 function Protect-CompanionFolder {
     param([Parameter(Mandatory = $true)][string]$Path)
     $moved = @()
-    if (Test-Path -LiteralPath $Path) {
+    if (Test-PathEntry -Path $Path) {
         $distrust = Get-FolderDistrust -Path $Path
         if ($null -eq $distrust) { return [ordered]@{ sddl = [string](Get-Acl -LiteralPath $Path).Sddl; created = $false; movedAside = @() } }
         $moved += , (Move-FolderAside -Path $Path -Reason $distrust)
@@ -343,7 +366,10 @@ function Protect-CompanionFolder {
         $moved += , (Move-FolderAside -Path $Path -Reason 'something was put in it before its access list was set')
         throw "Something was put into $Path while the companion was creating it; it was moved aside. Find out what writes under ProgramData, then run this again."
     }
-    Set-Content -LiteralPath "$Path\$script:FolderMarker" -Value 'Made by NDES Proxy Companion: only Administrators and SYSTEM can write here.' -Encoding ASCII -ErrorAction Stop
+    $marker = "$Path\$script:FolderMarker"
+    Set-Content -LiteralPath $marker -Value "Made by NDES Proxy Companion: only Administrators and SYSTEM can write here. $((New-Guid).Guid)" -Encoding ASCII -ErrorAction Stop
+    if (-not (Test-Path -LiteralPath $script:FolderRegistry)) { $null = New-Item -Path $script:FolderRegistry -Force -ErrorAction Stop }
+    Set-ItemProperty -LiteralPath $script:FolderRegistry -Name $Path -Value (Get-FileHash -LiteralPath $marker -Algorithm SHA256).Hash -ErrorAction Stop
     return [ordered]@{ sddl = $sddl; created = $true; movedAside = @($moved) }
 }
 

@@ -327,12 +327,17 @@ try {
         # Restore only from folders the companion made and nobody else could write: a folder
         # planted before the companion's first run (with an index of its own) is never read.
         foreach ($folder in @("$(Get-ProgramDataFolder)\NDES Proxy Companion", (Get-BackupRoot))) {
-            if (-not (Test-Path -LiteralPath $folder)) { continue }
+            if (-not (Test-PathEntry -Path $folder)) { continue }
             $distrust = Get-FolderDistrust -Path $folder
             if ($distrust) { Stop-WithRefusal -Report $report -Reason 'backup-untrusted' -Detail "$folder`: $distrust" }
         }
         $backups = Read-BackupIndex
-        if ($backups.Count -eq 0) { Stop-WithRefusal -Report $report -Reason 'no-backup' }
+        if ($backups.Count -eq 0) {
+            # Backups in a folder moved aside (one the companion did not make, or an earlier
+            # version's) are never used, but the admin is told where they are.
+            $aside = @(Get-ChildItem -LiteralPath (Get-ProgramDataFolder) -Directory -Force -Filter 'NDES Proxy Companion.untrusted-*' -ErrorAction SilentlyContinue | Where-Object { Test-Path -LiteralPath "$($_.FullName)\Backups\proxy-backups.json" -PathType Leaf } | ForEach-Object { "$($_.FullName)\Backups" })
+            Stop-WithRefusal -Report $report -Reason 'no-backup' -Detail ($aside -join '; ')
+        }
         $target = $(if ($Action -eq 'Undo') { $backups[$backups.Count - 1] } else { $backups[0] })
         $report['backup'] = Get-BackupFact -Backup $target -Kept $(if ($Action -eq 'Undo') { $backups.Count - 1 } else { 0 })
         # What the companion left last time must still be there: a connector upgrade or a hand

@@ -43,7 +43,18 @@ function New-Item {
     if (-not (Test-FakePath -Path $Path)) { return Microsoft.PowerShell.Management\New-Item @PSBoundParameters }
     foreach ($one in $Path) {
         $kind = Get-FakePathKind -Path $one
-        if ($kind.world -ne 'file' -or $ItemType -ne 'Directory') { throw "FakeWindows: New-Item answers only -ItemType Directory on C:\ paths; got '$ItemType' for $one." }
+        # A registry key (HKLM:\...), as the registry provider makes one: -Force makes the keys
+        # above it too and returns a key that is there; without it an existing key is an error.
+        if ($kind.world -eq 'registry') {
+            if (Test-FakeRegistryDenied -Key $kind.path) { Write-FakeRegistryDenied -Cmdlet $PSCmdlet -Key $kind.path; continue }
+            $exists = Test-FakeRegistryKey -Key $kind.path
+            $parent = $kind.path.Substring(0, [Math]::Max(0, $kind.path.LastIndexOf('\')))
+            if ($exists -and -not $Force) { Write-FakeError -Cmdlet $PSCmdlet -Message 'A key at this path already exists.' -ErrorId 'System.IO.IOException,Microsoft.PowerShell.Commands.NewItemCommand' -Category ResourceExists -Target $one -ExceptionType 'System.IO.IOException'; continue }
+            if (-not $exists -and -not $Force -and -not (Test-FakeRegistryKey -Key $parent)) { Write-FakeRegistryMissing -Cmdlet $PSCmdlet -DisplayPath $one; continue }
+            if (-not $exists) { Update-FakeWorld -Change { param($world) if (-not $world.ContainsKey('registry') -or $null -eq $world['registry']) { $world['registry'] = @{} }; $world['registry'][$kind.path] = @{} } }
+            continue
+        }
+        if ($kind.world -ne 'file' -or $ItemType -ne 'Directory') { throw "FakeWindows: New-Item answers only -ItemType Directory on C:\ paths and registry keys; got '$ItemType' for $one." }
         # As Windows: an existing folder is returned only with -Force; without it New-Item fails.
         if ((Test-FakeFile -Path $kind.path -PathType Leaf) -or (-not $Force -and (Test-FakeFile -Path $kind.path -PathType Container))) {
             Write-FakeError -Cmdlet $PSCmdlet -Message "An item with the specified name $one already exists." -ErrorId 'DirectoryExist' -Category ResourceExists -Target $one -ExceptionType 'System.IO.IOException'
@@ -151,6 +162,22 @@ function Get-Acl {
         if (-not (Test-FakeFile -Path $normal)) { Write-FakeFileMissing -Cmdlet $PSCmdlet -Path $target; continue }
         $acls = Get-FakeSection -Name 'acls'
         $sddl = $(if ($acls -and $acls.ContainsKey($normal)) { [string]$acls[$normal] } else { $script:FakeProgramDataChildSddl })
+        # Reading a security descriptor needs READ_CONTROL: the owner has it, else an ACE must give
+        # it (RC, or FA/FR/GA/GR, or a mask with 0x20000). An elevated administrator without the
+        # backup privilege enabled is refused, as Get-Acl reports it.
+        $owner = $(if ($sddl -match '^O:([A-Z]{2}|S-[0-9-]+)') { $Matches[1] } else { '' })
+        $readable = @('BA', 'SY') -contains $owner
+        foreach ($ace in [regex]::Matches($sddl, '\(A;[^;]*;([^;]*);[^;]*;[^;]*;(BA|SY|S-1-5-32-544|S-1-5-18)\)')) {
+            $rights = [string]$ace.Groups[1].Value
+            if ($rights -match '^0[xX][0-9A-Fa-f]+$') { if (([int64]$rights -band 0x20000) -ne 0) { $readable = $true } }
+            else {
+                for ($i = 0; $i + 1 -lt $rights.Length; $i += 2) { if (@('RC', 'FA', 'FR', 'GA', 'GR') -contains $rights.Substring($i, 2)) { $readable = $true } }
+            }
+        }
+        if (-not $readable) {
+            Write-FakeError -Cmdlet $PSCmdlet -Message 'Attempted to perform an unauthorized operation.' -ErrorId 'System.UnauthorizedAccessException,Microsoft.PowerShell.Commands.GetAclCommand' -Category NotSpecified -Target $target -ExceptionType 'System.UnauthorizedAccessException'
+            continue
+        }
         [pscustomobject]@{ Path = "Microsoft.PowerShell.Core\FileSystem::$normal"; Sddl = $sddl }
     }
 }

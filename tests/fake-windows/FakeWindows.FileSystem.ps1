@@ -95,9 +95,17 @@ function Write-FakeFileMissing {
     Write-FakeError -Cmdlet $Cmdlet -Message "Cannot find path '$Path' because it does not exist." -ErrorId 'PathNotFound' -Category ObjectNotFound -Target $Path -ExceptionType 'System.Management.Automation.ItemNotFoundException'
 }
 
+# A link or junction whose target is gone: listed in its folder, but Test-Path and Get-Item,
+# which follow it in Windows PowerShell 5.1, find nothing there.
+function Test-FakeDangling {
+    param([string]$Path)
+    $entry = (Get-FakeFileIndex)[$Path]
+    return ($null -ne $entry -and $entry.ContainsKey('dangling') -and [bool]$entry['dangling'])
+}
+
 function Get-FakeFileItem {
     param($Cmdlet, [string]$Path)
-    if (-not (Test-FakeFile -Path $Path)) { Write-FakeFileMissing -Cmdlet $Cmdlet -Path $Path; return }
+    if (-not (Test-FakeFile -Path $Path) -or (Test-FakeDangling -Path $Path)) { Write-FakeFileMissing -Cmdlet $Cmdlet -Path $Path; return }
     New-FakeFileObject -Path $Path
 }
 

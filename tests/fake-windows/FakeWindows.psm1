@@ -68,7 +68,8 @@ function Test-Path {
             switch ($kind.world) {
                 'registry' { (Test-FakeRegistryKey -Key $kind.path) -and $PathType -ne 'Leaf' }
                 'cert' { Test-FakeCertificatePath -Store $kind.path }
-                'file' { Test-FakeFile -Path $kind.path -PathType $PathType }
+                # Windows PowerShell 5.1 follows a link: one whose target is gone ("dangling") is not there.
+                'file' { (Test-FakeFile -Path $kind.path -PathType $PathType) -and -not (Test-FakeDangling -Path $kind.path) }
             }
         }
     }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,6 +83,26 @@ describe('outbound proxy through the core, against the lab', () => {
       expect(after.files[SERVICE_CONFIG]?.text).toBe(before.files[SERVICE_CONFIG]?.text);
       expect(after.registry[WINHTTP_KEY]?.WinHttpSettings?.hex).toBe(before.registry[WINHTTP_KEY]?.WinHttpSettings?.hex);
       expect(test.scripts()).toEqual(['Set-ConnectorProxy.ps1', 'Set-ConnectorProxy.ps1']);
+    } finally {
+      test.dispose();
+    }
+  });
+
+  it('remove never restores from backups in a folder the companion did not make, and says what to do instead', async () => {
+    const test = await companion('connector-registered');
+    try {
+      // An index planted before the companion's first run, in a folder an earlier version took
+      // over (Administrators own it by then), sending WinHTTP to the planter's proxy.
+      const own = 'O:BAG:SYD:PAI(A;OICI;FA;;;BA)(A;OICI;FA;;;SY)';
+      const planted = windows() as Windows & { acls?: Record<string, string> };
+      planted.files['C:\\ProgramData\\NDES Proxy Companion\\Backups\\proxy-backups.json'] = { text: '{"backups":[{"id":"proxy-20260101T000000000Z","files":[],"winHttpHex":"18000000050000000300000015000000","after":null}]}' };
+      planted.acls = { ...planted.acls, 'C:\\ProgramData\\NDES Proxy Companion': own, 'C:\\ProgramData\\NDES Proxy Companion\\Backups': own };
+      writeFileSync(join(lab.dir, 'windows.json'), JSON.stringify(planted));
+      const outcome = await test.companion.runbook.run('outbound-proxy', { action: 'remove' }, 'proxy-planted', test.emit);
+      expect(outcome.status).toBe('failed');
+      expect(outcome.summary).toBe("Refused, nothing was changed: the backups are not the companion's own (C:\\ProgramData\\NDES Proxy Companion: the companion did not make it (no marker)), so they may not be what it saved.");
+      expect(outcome.remedy).toContain('Do not restore from it');
+      expect(windows().registry[WINHTTP_KEY]?.WinHttpSettings?.hex).toBe(planted.registry[WINHTTP_KEY]?.WinHttpSettings?.hex);
     } finally {
       test.dispose();
     }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +19,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const DATA = 'C:\\ProgramData\\NDES Proxy Companion';
 const MARKER = `${DATA}\\.ndes-proxy-companion`;
 const OWN = 'O:BAG:SYD:PAI(A;OICI;FA;;;BA)(A;OICI;FA;;;SY)';
+const REGISTRY = 'HKLM\\SOFTWARE\\NDES Proxy Companion\\Folders';
 // A folder a standard user (contoso\\jdoe) made under ProgramData: theirs, and they keep full control.
 const USER = 'S-1-5-21-1004336348-1177238915-682003330-1001';
 const PLANTED_BY_USER = `O:${USER}G:${USER}D:AI(A;OICIID;FA;;;SY)(A;OICIID;FA;;;BA)(A;OICIID;0x1200a9;;;BU)(A;OICI;FA;;;${USER})`;
@@ -38,7 +40,11 @@ describe('the data folder on Windows', () => {
     expect(run().notices).toEqual([]);
     const made = world.read();
     expect((made.acls as Record<string, string>)[DATA]).toBe(OWN);
-    expect(made.files[MARKER]).toBeDefined();
+    // The marker holds a random token; HKLM, which only administrators can write, holds its SHA-256.
+    const marker = String(made.files[MARKER]?.text);
+    expect(marker).toMatch(/^Made by NDES Proxy Companion: .* [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\r\n$/);
+    const recorded = (made.registry as Record<string, Record<string, unknown>>)[REGISTRY]?.[DATA];
+    expect(recorded).toBe(createHash('sha256').update(marker).digest('hex').toUpperCase());
     // The next start: nothing moved aside, no access list set again.
     expect(run().notices).toEqual([]);
     expect(world.read()).toEqual(made);
@@ -72,12 +78,42 @@ describe('the data folder on Windows', () => {
     expect(after.files[MARKER]).toBeDefined();
   });
 
+  it('a marker planted before an earlier version took the folder over is not enough: HKLM has no record of it', () => {
+    const { world, run } = prepare((windows) => {
+      windows.files[MARKER] = { text: 'Made by NDES Proxy Companion: only Administrators and SYSTEM can write here. 00000000-0000-0000-0000-000000000000\r\n' };
+      windows.files[`${DATA}\\Backups\\proxy-backups.json`] = { text: PLANTED_INDEX };
+      windows.acls = { ...(windows.acls as object), [DATA]: OWN };
+    });
+    expect(run().notices[0]).toContain('moved aside');
+    expect(world.read().files[`${DATA}\\Backups\\proxy-backups.json`]).toBeUndefined();
+  });
+
+  it('a folder whose access list shuts Administrators out is moved aside, not a reason the companion cannot start', () => {
+    const { world, run } = prepare((windows) => {
+      windows.files[`${DATA}\\Backups\\proxy-backups.json`] = { text: PLANTED_INDEX };
+      // Only the planter owns it and has any right: Get-Acl fails for an administrator (no READ_CONTROL).
+      windows.acls = { ...(windows.acls as object), [DATA]: `O:${USER}G:${USER}D:P(A;OICI;FA;;;${USER})` };
+    });
+    expect(run().notices[0]).toContain('moved aside');
+    expect(world.read().files[MARKER]).toBeDefined();
+  });
+
   it('a junction in its place is moved aside (renamed, never followed), and a real folder made', () => {
     const { world, run } = prepare((windows) => {
       windows.files[DATA] = { directory: true, reparsePoint: true };
     });
     expect(run().notices[0]).toContain('moved aside');
     expect(world.read().files[MARKER]).toBeDefined();
+  });
+
+  it('a junction whose target is gone (Test-Path says nothing is there) is found in its folder and moved aside, never created through', () => {
+    const { world, run } = prepare((windows) => {
+      windows.files[DATA] = { directory: true, reparsePoint: true, dangling: true };
+    });
+    expect(run().notices[0]).toContain('moved aside');
+    const after = world.read();
+    expect(after.files[MARKER]).toBeDefined();
+    expect(aside(after)).toHaveLength(1);
   });
 
   it('a folder the ACL cannot be set on stops the start, saying what to do', () => {

@@ -28,6 +28,9 @@ const samples: Partial<Record<ScriptName, Record<string, string | number>>> = {
   'Register-Connector': { TenantId: '5f1c2e8a-3b7d-4c9e-a1f0-2d6b8e4c7a13' },
   'Set-ConnectorProxy': { ProxyAddress: 'http://proxy.contoso.local:8080', WinHttp: 'Set' },
   'Set-RestartResume': { Action: 'Read' },
+  // Process 1 is there on any machine (init on Linux, System's idle process has id 0 on Windows).
+  'Get-ProcessStart': { ProcessId: 1 },
+  'Protect-DataFolder': { Path: 'C:\\ProgramData\\NDES Proxy Companion' },
 };
 
 let worlds = 0;

@@ -74,6 +74,7 @@ BeforeAll {
         @{ Name = 'undo-nothing'; World = $script:Registered; Parameters = [ordered]@{ Action = 'Undo' } },
         @{ Name = 'adopted-remove'; World = $adopted; Parameters = [ordered]@{ Action = 'Remove' } },
         @{ Name = 'adopted-set'; World = $adopted; Parameters = $set },
+        @{ Name = 'undo-aside'; World = (Merge-World -Base $script:Registered -Patch ([ordered]@{ files = [ordered]@{ 'C:\ProgramData\NDES Proxy Companion.untrusted-20261201T000000000Z\Backups\proxy-backups.json' = [ordered]@{ text = '{"backups":[]}' } } })); Parameters = [ordered]@{ Action = 'Undo' } },
         @{ Name = 'backend'; World = $backend; Parameters = $keep },
         @{ Name = 'fails-to-start'; World = $failsToStart; Parameters = $keep },
         @{ Name = 'old'; World = $old; Parameters = $keep },
@@ -308,6 +309,13 @@ Describe 'Set-ConnectorProxy.ps1 over the fake Windows' {
         $world = & $script:WorldAfter 'adopted-remove'
         & $script:Hex $world | Should -Be (& $script:Hex $script:Registered)
         $world['files'].Contains('C:\ProgramData\NDES Proxy Companion\Backups\proxy-backups.json') | Should -BeTrue
+    }
+
+    It 'with nothing of its own to restore, names the backups in a folder moved aside, and restores none of them' {
+        $run = $script:Runs['undo-aside']
+        $run.Result.refusal.reason | Should -Be 'no-backup'
+        $run.Result.refusal.detail | Should -Be 'C:\ProgramData\NDES Proxy Companion.untrusted-20261201T000000000Z\Backups'
+        $script:Runs['undo-nothing'].Result.refusal.detail | Should -Be ''
     }
 
     It 'a proxy change over such a folder moves it aside whole and starts a new one' {

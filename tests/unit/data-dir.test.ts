@@ -23,6 +23,12 @@ describe('the data folder', () => {
     expect(() => prepareDataDir(link, { platform: 'win32', scripts: { dir: join(dir, 'no-scripts') } })).toThrow(/is a link \(symbolic link or junction\)/);
   });
 
+  it('refuses a link whose target is gone too (it does not "exist", but the elevated app would create what it points to)', () => {
+    const dangling = join(dir, 'dangling');
+    symlinkSync(join(dir, 'gone'), dangling, 'dir');
+    expect(() => prepareDataDir(dangling, { platform: 'win32', scripts: { dir: join(dir, 'no-scripts') } })).toThrow(/is a link \(symbolic link or junction\)/);
+  });
+
   it('an existing folder the admin named with --data-dir is used as it is, never re-ACLed', () => {
     const named = join(dir, 'named');
     mkdirSync(named);

@@ -74,7 +74,7 @@ describe('a tenant that is not ready: refused before the first write, with the c
       const test = await signedInCompanion(world(), tenant.scenario);
       try {
         const whoami = await cli(test, ['whoami']);
-        expect(whoami.code).toBe(4);
+        expect(whoami.code, `whoami printed:\n${whoami.out}\n${whoami.err}`).toBe(4);
         expect(whoami.out).toContain(tenant.whoami);
 
         const publish = await cli(test, ['publish', '--internal-url', 'http://ndes01.contoso.local/', '--group', 'NDES']);

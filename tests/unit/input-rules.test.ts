@@ -35,6 +35,8 @@ const bad: [UrlRole, string, RegExp][] = [
   ['proxy', 'http://user:pass@proxy:8080', /cannot authenticate to a proxy/],
   ['proxy', 'https://proxy.contoso.local:8443', /starts with http:\/\//],
   ['proxy', 'proxy.contoso.local:8080', /Only http|not a URL/],
+  // A password holding "/" does not parse as a URL at all, and is still named for what it is.
+  ['proxy', 'http://admin:Pa/ssw0rd@proxy.contoso.local:8080', /^Remove the user name and password from the URL: the connector cannot authenticate/],
   ['proxy', 'http://proxy:8080/path', /only scheme, host and port/],
 ];
 

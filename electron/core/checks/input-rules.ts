@@ -26,19 +26,20 @@ export function checkUrl(raw: string, role: UrlRole, options: { verifiedDomains?
   const example = EXAMPLES[role];
   if (text === '') return { ok: false, message: `Enter a URL, for example ${example}` };
   if (/\s/.test(text)) return { ok: false, message: `A URL cannot contain spaces. Type it like ${example}` };
+  const credentials = `Remove the user name and password from the URL: ${role === 'proxy' ? 'the connector cannot authenticate to a proxy, so the proxy must allow it without credentials' : 'credentials never belong in a published URL'}.`;
   let url: URL;
   try {
     url = new URL(text);
   } catch {
+    // user:pa/ss@host does not parse (the authority ends at the "/"), but it is still credentials.
+    if (/^[a-z][a-z0-9+.-]*:\/\/[^/@]*:[^@]*@/i.test(text)) return { ok: false, message: credentials };
     // Whatever stands before an "@" may be a password: it is never repeated back.
     return { ok: false, message: `${text.includes('@') ? 'That' : `"${text}"`} is not a URL. Type the whole address with http:// or https://, like ${example}` };
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     return { ok: false, message: `Only http:// and https:// addresses work here (got ${url.protocol}). Type it like ${example}` };
   }
-  if (url.username || url.password) {
-    return { ok: false, message: `Remove the user name and password from the URL: ${role === 'proxy' ? 'the connector cannot authenticate to a proxy, so the proxy must allow it without credentials' : 'credentials never belong in a published URL'}.` };
-  }
+  if (url.username || url.password) return { ok: false, message: credentials };
   if (url.hash) return { ok: false, message: 'Remove the #fragment from the URL.' };
   const notes: string[] = [];
   const host = url.hostname.toLowerCase();

@@ -17,6 +17,8 @@ export function windowsPowerShell(root: string = systemRoot()): PowerShellHost {
 
 export const PROGRESS_PREFIX = '::progress::';
 export const PHASE_PREFIX = '::phase::';
+/** The line that holds a script's one JSON document; every other line is a message (Companion.Common.ps1 Write-CompanionResult). */
+export const RESULT_PREFIX = '::result::';
 const PERCENT = /^(\d{1,3})% (.*)$/s;
 
 /** A progress line's text and, when it starts with "NN% ", how far the script has come. */
@@ -121,13 +123,19 @@ export function createPowerShellRunner<C extends Catalogue = typeof scriptCatalo
         runOptions.signal?.addEventListener('abort', stopTree, { once: true });
 
         let pending = '';
-        const resultLines: string[] = [];
+        let resultText: string | undefined;
+        let printedOther = false;
         const take = (line: string) => {
-          if (line.startsWith(PROGRESS_PREFIX)) {
+          if (line.startsWith(RESULT_PREFIX)) resultText = line.slice(RESULT_PREFIX.length).trim();
+          else if (line.startsWith(PROGRESS_PREFIX)) {
             const { message, percent } = parseProgress(line.slice(PROGRESS_PREFIX.length).trim());
             runOptions.onProgress?.(redactor.text(message), percent);
           } else if (line.startsWith(PHASE_PREFIX)) runOptions.onPhase?.(line.slice(PHASE_PREFIX.length).trim());
-          else resultLines.push(line);
+          // A warning or host line from a cmdlet or a Microsoft script: shown and kept, never parsed.
+          else if (plainLine(line) !== '') {
+            printedOther = true;
+            runOptions.onProgress?.(redactor.text(plainLine(line)));
+          }
         };
         subprocess.stdout?.on('data', (chunk: Buffer | string) => {
           pending += chunk.toString();
@@ -163,7 +171,7 @@ export function createPowerShellRunner<C extends Catalogue = typeof scriptCatalo
           throw new CompanionError('POWERSHELL_BLOCKED', `${host.label} could not be started: ${redactor.text(result.shortMessage ?? 'unknown error')}. An AppLocker or WDAC rule that blocks powershell.exe stops it this way.`, 'Ask for an AppLocker/WDAC exception for Windows PowerShell on this server (the connector installer needs PowerShell too), or do the steps by hand from the runbook.');
         }
 
-        const body = resultLines.join('\n').trim();
+        const body = resultText ?? '';
         let document: unknown;
         try {
           document = body === '' ? undefined : JSON.parse(body);
@@ -189,7 +197,7 @@ export function createPowerShellRunner<C extends Catalogue = typeof scriptCatalo
           const stderr = redactor.text(String(result.stderr ?? '').trim()).slice(-600);
           throw new CompanionError(
             'POWERSHELL_FAILED',
-            reported ?? `${entry.file} failed (exit code ${exitCode})${stderr ? `: ${stderr}` : body === '' ? ' and printed no result.' : ' and printed no readable result.'}`,
+            reported ?? `${entry.file} failed (exit code ${exitCode})${stderr ? `: ${stderr}` : body === '' && !printedOther ? ' and printed no result.' : ' and printed no readable result.'}`,
             'Read the message above; run the companion elevated ("Run as administrator") if access was denied.',
           );
         }
@@ -236,14 +244,15 @@ export function runScriptSync<S extends keyof typeof scriptCatalogue>(options: {
     exitCode = failed.status ?? -1;
   }
   const notes: string[] = [];
-  const body: string[] = [];
+  let body = '';
   for (const line of stdout.split(/\r?\n/)) {
-    if (line.startsWith(PROGRESS_PREFIX)) notes.push(parseProgress(line.slice(PROGRESS_PREFIX.length).trim()).message);
-    else if (!line.startsWith(PHASE_PREFIX) && line.trim() !== '') body.push(line);
+    if (line.startsWith(RESULT_PREFIX)) body = line.slice(RESULT_PREFIX.length).trim();
+    else if (line.startsWith(PROGRESS_PREFIX)) notes.push(parseProgress(line.slice(PROGRESS_PREFIX.length).trim()).message);
+    else if (!line.startsWith(PHASE_PREFIX) && plainLine(line) !== '') notes.push(plainLine(line));
   }
   let document: unknown;
   try {
-    document = JSON.parse(body.join('\n'));
+    document = JSON.parse(body);
   } catch {
     document = undefined;
   }
@@ -253,6 +262,12 @@ export function runScriptSync<S extends keyof typeof scriptCatalogue>(options: {
   const parsed = entry.output.safeParse(document);
   if (!parsed.success) throw new CompanionError('POWERSHELL_FAILED', `${entry.file} printed a result the companion does not understand.`, 'The script and the app do not match: reinstall the companion.');
   return { data: parsed.data as z.infer<(typeof scriptCatalogue)[S]['output']>, notes };
+}
+
+/** A message line as a person reads it: without the colour codes PowerShell 7's console host adds to warnings. */
+function plainLine(line: string): string {
+  // eslint-disable-next-line no-control-regex -- the escape character is what is taken out.
+  return line.replace(/\u001b\[[0-9;]*m/g, '').trim();
 }
 
 function extractScriptError(document: unknown): string | undefined {

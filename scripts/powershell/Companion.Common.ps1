@@ -39,10 +39,14 @@ function ConvertTo-AsciiText {
     return (-join $parts)
 }
 
-# The one JSON document a script prints: compact, and ASCII-only so no code page can garble it.
+# The one JSON document a script prints: on one line of its own behind "::result:: ", compact,
+# and ASCII-only so no code page can garble it. Windows PowerShell's console host writes warnings
+# (Restart-Service's "Waiting for service ... to stop..." every 2 s), Write-Host and information
+# lines to stdout too, from our cmdlets and from Microsoft's scripts: the companion takes the
+# result from this line and keeps every other line as a message.
 function Write-CompanionResult {
     param([Parameter(Mandatory = $true)]$Result)
-    Write-Host (ConvertTo-AsciiText -Text (ConvertTo-Json -InputObject $Result -Depth 10 -Compress))
+    Write-Host ('::result:: ' + (ConvertTo-AsciiText -Text (ConvertTo-Json -InputObject $Result -Depth 10 -Compress)))
 }
 
 function Write-CompanionFailure {
@@ -495,13 +499,19 @@ function ConvertFrom-WinHttpSetting {
 # the result back, never from its output.
 function Invoke-MicrosoftScript {
     param([Parameter(Mandatory = $true)][string]$Path, [Parameter(Mandatory = $true)][hashtable]$Arguments)
+    # *>&1: its warnings, Write-Host (information) and verbose lines are taken here, never left to
+    # reach stdout on their own; they are passed on as progress, its errors returned.
     $output = & {
         param($scriptPath, $scriptArguments)
         Set-StrictMode -Off
         $ErrorActionPreference = 'Continue'
-        & $scriptPath @scriptArguments 2>&1
+        & $scriptPath @scriptArguments *>&1
     } $Path $Arguments
     foreach ($item in @($output)) {
-        if ($null -ne $item -and @($item.PSObject.TypeNames) -contains 'System.Management.Automation.ErrorRecord') { [string]$item.Exception.Message }
+        if ($null -eq $item) { continue }
+        $types = @($item.PSObject.TypeNames)
+        if ($types -contains 'System.Management.Automation.ErrorRecord') { [string]$item.Exception.Message }
+        elseif ($types -contains 'System.Management.Automation.WarningRecord') { Write-CompanionProgress -Message ("$(Split-Path -Leaf $Path): WARNING: " + [string]$item.Message) }
+        elseif ([string]$item -ne '') { Write-CompanionProgress -Message ("$(Split-Path -Leaf $Path): " + [string]$item) }
     }
 }

@@ -396,11 +396,29 @@ function Set-FakeServiceStatus {
     }
 }
 
-function Start-Service { [CmdletBinding()] param([Parameter(Position = 0)][string[]]$Name) Set-FakeServiceStatus -Cmdlet $PSCmdlet -Name $Name -State 'Running' }
-function Stop-Service { [CmdletBinding()] param([Parameter(Position = 0)][string[]]$Name, [switch]$Force) Set-FakeServiceStatus -Cmdlet $PSCmdlet -Name $Name -State 'Stopped' }
+# While a service takes its time, Windows PowerShell's service cmdlets wait in 2-second steps and
+# write a warning after each ("Waiting for service '{1} ({0})' to stop..." / "to start...",
+# ServiceResources StoppingService/StartingService; DoWaitForStatus in ServiceOperationBaseCommand),
+# which the console host prints to stdout as "WARNING: ...". A world's service may say how many
+# 2-second steps it takes: "stopWaits", "startWaits".
+function Write-FakeServiceWait {
+    param($Cmdlet, [string[]]$Name, [ValidateSet('stop', 'start')][string]$Verb)
+    $section = Get-FakeSection -Name 'services'
+    foreach ($one in $Name) {
+        $entry = $(if ($section -and $section.ContainsKey($one)) { $section[$one] } else { $null })
+        $key = "${Verb}Waits"
+        if ($null -eq $entry -or -not $entry.ContainsKey($key)) { continue }
+        for ($i = 0; $i -lt [int]$entry[$key]; $i++) { $Cmdlet.WriteWarning("Waiting for service '$($entry['DisplayName']) ($one)' to $Verb...") }
+    }
+}
+
+function Start-Service { [CmdletBinding()] param([Parameter(Position = 0)][string[]]$Name) Write-FakeServiceWait -Cmdlet $PSCmdlet -Name $Name -Verb start; Set-FakeServiceStatus -Cmdlet $PSCmdlet -Name $Name -State 'Running' }
+function Stop-Service { [CmdletBinding()] param([Parameter(Position = 0)][string[]]$Name, [switch]$Force) Write-FakeServiceWait -Cmdlet $PSCmdlet -Name $Name -Verb stop; Set-FakeServiceStatus -Cmdlet $PSCmdlet -Name $Name -State 'Stopped' }
 function Restart-Service {
     [CmdletBinding()]
     param([Parameter(Position = 0)][string[]]$Name, [switch]$Force)
+    Write-FakeServiceWait -Cmdlet $PSCmdlet -Name $Name -Verb stop
     Set-FakeServiceStatus -Cmdlet $PSCmdlet -Name $Name -State 'Stopped'
+    Write-FakeServiceWait -Cmdlet $PSCmdlet -Name $Name -Verb start
     Set-FakeServiceStatus -Cmdlet $PSCmdlet -Name $Name -State 'Running'
 }

@@ -55,6 +55,10 @@ function Invoke-FakeRegisterConnector {
     }
     else { $tokenMatches = $plain.Length -gt 0 }
     if (-not $tokenMatches -and $outcome -eq 'ok') { $outcome = 'one-or-more' }
+    # Its own words are not on record; that it reports on the host (and may warn) is: these lines
+    # stand for that, and carry nothing of the token.
+    Write-Host "Registering the connector in tenant $TenantId."
+    Write-Warning 'Registration can take a few minutes to show in the admin center.'
     $now = (Get-Date).ToUniversalTime()
     Update-FakeWorld -Change {
         param($world)

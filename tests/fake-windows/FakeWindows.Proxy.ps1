@@ -69,6 +69,12 @@ function Invoke-FakeConfigureOutBoundProxy {
         $copy['text'] = Set-FakeConfigProxy -Text ([string]$entry['text']) -Address $ProxyAddress
         Set-FakeFileEntry -Path $config -Entry $copy
     }
+    # The real script's own words are not on record (connector.md CONN-04); that it talks is: it
+    # restarts both services (the cmdlets warn while a service takes its time) and reports on the
+    # host. These lines stand for that, so the companion is shown never to read them as its result.
+    Write-Host "Updating the proxy settings in $(@($installed.configs).Count) configuration file(s)."
+    Write-FakeServiceWait -Cmdlet $PSCmdlet -Name @('WAPCSvc', 'WAPCUpdaterSvc') -Verb stop
+    Write-Warning 'The connector services were restarted to apply the proxy settings.'
     $services = Get-FakeSection -Name 'services'
     foreach ($name in @('WAPCSvc', 'WAPCUpdaterSvc')) {
         if ($services -and $services.ContainsKey($name) -and -not ($services[$name].ContainsKey('failsToStart') -and $services[$name]['failsToStart'])) {

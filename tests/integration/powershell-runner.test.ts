@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CompanionError } from '../../electron/core/errors.ts';
 import { Redactor } from '../../electron/core/store/redact.ts';
 import { labEdges, readLabConfig } from '../lab/edges.ts';
-import { scriptCatalogue } from '../../electron/core/powershell/catalogue.ts';
+import { HostIdentitySchema, scriptCatalogue } from '../../electron/core/powershell/catalogue.ts';
 import { buildArgv, createPowerShellRunner } from '../../electron/platform/powershell-runner.ts';
 import { startLabWorld } from '../lab/world.ts';
 import { repoRoot, scriptsDir } from '../helpers/companion.ts';
@@ -52,6 +52,25 @@ describe('our scripts in real PowerShell over the fake Windows, through the real
     const record = lab.records().at(-1);
     expect(record?.script).toBe('Get-HostIdentity.ps1');
     expect(record?.argv).toEqual(['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-File', join(scriptsDir, 'Get-HostIdentity.ps1')]);
+  });
+
+  it('takes the result from its own line, whatever else the console host prints around it, and shows the rest', async () => {
+    await lab.useScenario('healthy');
+    const catalogue = { 'Write-ChattyResult': { file: 'Write-ChattyResult.ps1', params: {}, output: HostIdentitySchema, defaultTimeoutMs: 60_000 } };
+    const chatty = createPowerShellRunner({ host: labEdges(readLabConfig(lab.configFile)).powershell, scriptsDir: join(repoRoot, 'tests', 'fixtures', 'powershell'), redactor: new Redactor(), catalogue });
+    const progress: string[] = [];
+    const run = await chatty.run('Write-ChattyResult', { onProgress: (line) => progress.push(line) });
+    expect(run.data).toMatchObject({ computerName: 'NDES01', dnsHostName: 'ndes01.contoso.local' });
+    expect(progress).toEqual(
+      expect.arrayContaining([
+        'Restarting the connector services.',
+        "WARNING: Waiting for service 'Microsoft Entra private network connector (WAPCSvc)' to stop...",
+        'a bare pipeline object',
+        '{"computerName":"NOT-THE-RESULT"}',
+        "WARNING: Waiting for service 'Microsoft Entra private network connector (WAPCSvc)' to start...",
+      ]),
+    );
+    expect(progress.join('\n')).not.toContain('\u001b');
   });
 
   it('reads elevation from the mandatory label SID, whatever language the group names are in', async () => {

@@ -82,20 +82,22 @@ describe('the sample runs of the actions', () => {
 describe('the contract check can fail', () => {
   const ok = (stdout: string, exitCode = 0) => contractIssues({ script: 'Get-HostIdentity', exitCode, stdout });
   const identity = { computerName: 'N', dnsHostName: 'n', domain: 'd', osCaption: 'c', osBuild: 1, psVersion: '5.1', languageMode: 'FullLanguage', elevated: true, serverCore: false };
-  it('accepts a document that matches the schema, after progress lines', () => {
-    expect(ok(`::progress:: Reading\r\n${JSON.stringify(identity)}\r\n`)).toEqual([]);
+  it('accepts a document that matches the schema on its ::result:: line, among progress, warnings and host lines', () => {
+    expect(ok(`::progress:: Reading\r\nWARNING: Waiting for service 'Microsoft Entra private network connector (WAPCSvc)' to stop...\r\n::result:: ${JSON.stringify(identity)}\r\n`)).toEqual([]);
   });
   it('names an array that Windows PowerShell 5.1 wrapped as {"value":[…],"Count":n}', () => {
     const facts = { sites: { value: ['Default Web Site'], Count: 1 } };
-    expect(contractIssues({ script: 'Get-HostReadiness', exitCode: 0, stdout: JSON.stringify(facts) })).toContain('sites is an array written as {"value":[...],"Count":n} (Windows PowerShell 5.1 type data)');
+    expect(contractIssues({ script: 'Get-HostReadiness', exitCode: 0, stdout: `::result:: ${JSON.stringify(facts)}` })).toContain('sites is an array written as {"value":[...],"Count":n} (Windows PowerShell 5.1 type data)');
   });
   it('refuses a one-element array unwrapped to a scalar', () => {
-    expect(ok(JSON.stringify({ ...identity, osBuild: '20348' })).join(' ')).toMatch(/osBuild/);
+    expect(ok(`::result:: ${JSON.stringify({ ...identity, osBuild: '20348' })}`).join(' ')).toMatch(/osBuild/);
   });
-  it('refuses non-ASCII text, two documents, and an error document without its fields', () => {
-    expect(ok(JSON.stringify({ ...identity, computerName: 'Café' }))).toContain('the document is not printable ASCII (non-ASCII text must be \\u-escaped)');
-    expect(ok(`${JSON.stringify(identity)}\n${JSON.stringify(identity)}`)[0]).toMatch(/found 2 line/);
-    expect(ok(JSON.stringify({ error: { message: 'x' } }), 1).join(' ')).toMatch(/error\.code/);
+  it('refuses non-ASCII text, two documents, none, and an error document without its fields', () => {
+    expect(ok(`::result:: ${JSON.stringify({ ...identity, computerName: 'Café' })}`)).toContain('the document is not printable ASCII (non-ASCII text must be \\u-escaped)');
+    expect(ok(`::result:: ${JSON.stringify(identity)}\n::result:: ${JSON.stringify(identity)}`)[0]).toMatch(/found 2$/);
+    // A bare document is what a script printed before the marker existed: the companion would not find it.
+    expect(ok(JSON.stringify(identity))[0]).toMatch(/found 0$/);
+    expect(ok(`::result:: ${JSON.stringify({ error: { message: 'x' } })}`, 1).join(' ')).toMatch(/error\.code/);
   });
 });
 
@@ -104,9 +106,9 @@ describe('the saved-outputs check the Windows workflow runs after Windows PowerS
     const saved = join(dir, 'saved');
     mkdirSync(saved);
     const identity = { computerName: 'N', dnsHostName: 'n', domain: 'd', osCaption: 'c', osBuild: 1, psVersion: '5.1.20348.1', languageMode: 'FullLanguage', elevated: true, serverCore: false };
-    writeFileSync(join(saved, 'healthy.Get-HostIdentity.json'), JSON.stringify({ script: 'Get-HostIdentity', exitCode: 0, stdout: `::progress:: Reading\n${JSON.stringify(identity)}` }));
+    writeFileSync(join(saved, 'healthy.Get-HostIdentity.json'), JSON.stringify({ script: 'Get-HostIdentity', exitCode: 0, stdout: `::progress:: Reading\n::result:: ${JSON.stringify(identity)}` }));
     expect(validateOutputsDir(saved)).toEqual({ checked: 1, problems: [] });
-    writeFileSync(join(saved, 'healthy.Get-HostReadiness.json'), JSON.stringify({ script: 'Get-HostReadiness', exitCode: 0, stdout: JSON.stringify({ problems: { value: [], Count: 0 } }) }));
+    writeFileSync(join(saved, 'healthy.Get-HostReadiness.json'), JSON.stringify({ script: 'Get-HostReadiness', exitCode: 0, stdout: `::result:: ${JSON.stringify({ problems: { value: [], Count: 0 } })}` }));
     const { checked, problems } = validateOutputsDir(saved);
     expect(checked).toBe(2);
     expect(problems).toContain('healthy.Get-HostReadiness.json: problems is an array written as {"value":[...],"Count":n} (Windows PowerShell 5.1 type data)');

@@ -260,11 +260,12 @@ function Invoke-WarmRuns {
     return $worlds
 }
 
-# What a run printed, read as the companion reads it: progress and phase lines, then one JSON document.
+# What a run printed, read as the companion reads it: progress and phase lines, the one JSON
+# document behind "::result:: ", and any other line (warnings, host lines) as a message.
 function ConvertTo-RunResult {
     param([int]$ExitCode, [AllowEmptyString()][string]$Stdout, [AllowEmptyString()][string]$Stderr)
     $lines = @($Stdout -split "`r?`n" | Where-Object { $_ -ne '' })
-    $document = @($lines | Where-Object { $_ -notlike '::progress::*' -and $_ -notlike '::phase::*' })
+    $document = @($lines | Where-Object { $_ -like '::result:: *' } | ForEach-Object { $_.Substring(11) })
     $json = $document -join "`n"
     $parsed = $null
     if ($json -ne '') { try { $parsed = ConvertFrom-Json -InputObject $json } catch { $parsed = $null } }
@@ -274,6 +275,7 @@ function ConvertTo-RunResult {
         Progress = @($lines | Where-Object { $_ -like '::progress::*' } | ForEach-Object { $_.Substring(13) -replace '^\d{1,3}% ', '' })
         Phases   = @($lines | Where-Object { $_ -like '::phase::*' } | ForEach-Object { $_.Substring(10) })
         Json     = $json
+        Messages = @($lines | Where-Object { $_ -notlike '::progress::*' -and $_ -notlike '::phase::*' -and $_ -notlike '::result:: *' })
         Result   = $parsed
         Stderr   = $Stderr
     }

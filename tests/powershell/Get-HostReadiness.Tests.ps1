@@ -97,7 +97,7 @@ Describe 'Get-HostReadiness.ps1 over the fake Windows' {
         foreach ($name in $script:Runs.Keys) {
             $run = $script:Runs[$name]
             $run.ExitCode | Should -Be 0 -Because "the $name world"
-            @($run.Lines | Where-Object { $_ -notlike '::progress::*' }).Count | Should -Be 1 -Because "the $name world prints one document"
+            @($run.Lines | Where-Object { $_ -like '::result:: *' }).Count | Should -Be 1 -Because "the $name world prints one document"
             $run.Result | Should -Not -BeNullOrEmpty -Because "the $name world prints JSON"
         }
         $script:Runs['healthy'].Progress | Should -Be @('Reading the operating system', 'Reading .NET, TLS 1.2 and security settings', 'Reading the time source and the WinHTTP proxy', 'Looking for the private network connector', 'Reading NDES and IIS')

@@ -11,8 +11,7 @@ export interface ScriptOutputRun {
   stdout: string;
 }
 
-const PROGRESS = '::progress::';
-const PHASE = '::phase::';
+const RESULT = '::result::';
 
 /** Windows PowerShell 5.1's ConvertTo-Json writes a PSObject-wrapped array as {"value":[…],"Count":n}. */
 function wrappedArrays(value: unknown, path: string, found: string[]): void {
@@ -28,10 +27,12 @@ function wrappedArrays(value: unknown, path: string, found: string[]): void {
 
 /** Every way the run breaks the contract; an empty list means it keeps it. */
 export function contractIssues(run: ScriptOutputRun): string[] {
+  // Any other line (a warning, a host line from a cmdlet or a Microsoft script) is a message the
+  // companion shows; the result is the one line behind "::result:: ".
   const lines = run.stdout.split(/\r?\n/).filter((line) => line.trim() !== '');
-  const documents = lines.filter((line) => !line.startsWith(PROGRESS) && !line.startsWith(PHASE));
-  if (documents.length !== 1) return [`expected one JSON document on stdout besides progress lines, found ${documents.length} line(s)`];
-  const text = documents[0] ?? '';
+  const documents = lines.filter((line) => line.startsWith(RESULT));
+  if (documents.length !== 1) return [`expected one "${RESULT} " line with the JSON document on stdout, found ${documents.length}`];
+  const text = (documents[0] ?? '').slice(RESULT.length).trim();
   const issues: string[] = [];
   if (/[^\x20-\x7e]/.test(text)) issues.push('the document is not printable ASCII (non-ASCII text must be \\u-escaped)');
   let document: unknown;

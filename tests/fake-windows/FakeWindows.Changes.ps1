@@ -228,6 +228,23 @@ function Invoke-FakeIcacls {
     Set-FakeExitCode 0
 }
 
+# Unblock-File takes the mark of the web off a file (its Zone.Identifier stream); Copy-Item keeps
+# it, as copying a file on NTFS copies its streams.
+function Unblock-File {
+    [CmdletBinding()]
+    param([Parameter(Position = 0)][string[]]$Path, [string[]]$LiteralPath)
+    $targets = @(if ($LiteralPath) { $LiteralPath } else { $Path })
+    foreach ($target in $targets) {
+        $normal = (Get-FakePathKind -Path $target).path
+        $entry = Get-FakeFileEntry -Path $normal
+        if ($null -eq $entry) { Write-FakeFileMissing -Cmdlet $PSCmdlet -Path $target; continue }
+        if (-not $entry.ContainsKey('zone')) { continue }
+        $copy = @{}
+        foreach ($key in $entry.Keys) { if ($key -ne 'zone') { $copy[$key] = $entry[$key] } }
+        Set-FakeFileEntry -Path $normal -Entry $copy
+    }
+}
+
 # Rename-Item of a folder or file of the world: everything under it moves with it.
 function Rename-Item {
     [CmdletBinding()]
@@ -341,7 +358,13 @@ function Start-Process {
     Enter-FakeInstallSession
     $stateFile = Get-FakeWorldFile
     $request = "$stateFile.start-$([guid]::NewGuid().ToString('N')).json"
-    [System.IO.File]::WriteAllText($request, (ConvertTo-Json -InputObject @{ path = $normal; arguments = @($ArgumentList); parent = $PID } -Depth 5))
+    # Windows PowerShell starts a program through the shell (ShellExecuteEx) unless a parameter of
+    # the Default set (-NoNewWindow, -Redirect*, -Credential, -LoadUserProfile, -UseNewEnvironment)
+    # asks for CreateProcess; -WindowStyle alone stays with the shell (StartProcessCommand). The
+    # shell honours a file's mark of the web (Zone.Identifier, zone 3 Internet and up) with a prompt.
+    $throughShell = -not $NoNewWindow
+    $marked = $entry.ContainsKey('zone') -and [int]$entry['zone'] -ge 3
+    [System.IO.File]::WriteAllText($request, (ConvertTo-Json -InputObject @{ path = $normal; arguments = @($ArgumentList); parent = $PID; throughShell = $throughShell; securityPrompt = ($throughShell -and $marked) } -Depth 5))
     $script:FakeInstallerRequests += , $request
     if ($Wait -or -not $PassThru) { Set-FakeInstallerWatched -Request $request }
     $hostPath = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName

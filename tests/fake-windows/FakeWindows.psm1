@@ -167,7 +167,7 @@ Export-ModuleMember -Function @(
     'Get-CimInstance', 'Get-Service', 'Get-ExecutionPolicy', 'Get-WinEvent',
     'New-Item', 'Copy-Item', 'Remove-Item', 'Set-Content', 'Get-FileHash', 'Get-Acl', 'Get-AuthenticodeSignature',
     'Start-Process', 'Start-Service', 'Stop-Service', 'Restart-Service', 'Update-FakeWorld',
-    'Set-ItemProperty', 'Remove-ItemProperty', 'Rename-Item',
+    'Set-ItemProperty', 'Remove-ItemProperty', 'Rename-Item', 'Unblock-File',
     'New-ScheduledTaskAction', 'New-ScheduledTaskTrigger', 'New-ScheduledTaskPrincipal', 'New-ScheduledTaskSettingsSet', 'Register-ScheduledTask', 'Get-ScheduledTask', 'Unregister-ScheduledTask', 'Invoke-FakeShutdown',
     'Invoke-FakeAppcmd', 'Invoke-FakeW32tm', 'Invoke-FakeWhoami', 'Invoke-FakeIcacls', 'Invoke-FakeRegisterConnector', 'Invoke-FakeConfigureOutBoundProxy', 'Invoke-FakeNetsh'
 ) -Alias '*'

@@ -33,7 +33,7 @@ Update-FakeWorld -Change {
     $script:entry = $world['files'][$path]
     if ($DeferredMs -eq 0) {
         $runs = @(if ($world.ContainsKey('installerRuns')) { @($world['installerRuns']) | Where-Object { $_ } })
-        $runs += , @{ path = $path; arguments = $arguments; at = (Get-Date).ToUniversalTime().ToString('o') }
+        $runs += , @{ path = $path; arguments = $arguments; throughShell = [bool]($ask.PSObject.Properties['throughShell'] -and $ask.throughShell); securityPrompt = [bool]($ask.PSObject.Properties['securityPrompt'] -and $ask.securityPrompt); at = (Get-Date).ToUniversalTime().ToString('o') }
         $world['installerRuns'] = $runs
     }
 }
@@ -98,6 +98,9 @@ if ($DeferredMs -gt 0) {
 $exitCode = [int](Get-Spec 'exitCode' 0)
 $hang = [string](Get-Spec 'hang' 'none')
 if ($arguments -notcontains '/q') { $hang = 'before-transaction' }
+# Started through the shell with the browser's mark of the web still on the file: Windows shows
+# "Open File - Security Warning" first, and nobody is there to answer it.
+if ($ask.PSObject.Properties['securityPrompt'] -and $ask.securityPrompt) { $hang = 'before-transaction' }
 Start-Sleep -Milliseconds ([int](Get-Spec 'beforeTransactionMs' 200))
 if ($hang -eq 'before-transaction') { while ($true) { Start-Sleep -Seconds 1 } }
 function Exit-FakeInstaller {

@@ -37,6 +37,9 @@ BeforeAll {
         @{ Name = 'other-version'; World = (& $with $registered @{ version = '1.5.4400.0' } @{ version = '1.5.4400.0' }) },
         @{ Name = 'acl-fails'; World = (Merge-World -Base $healthy -Patch ([ordered]@{ icaclsFails = 5 })) },
         @{ Name = 'ok'; World = $healthy },
+        # Downloaded with a browser: the file carries the mark of the web (Zone.Identifier, zone 3).
+        # Through the shell it would wait at a prompt until this deadline (never reached when it works).
+        @{ Name = 'downloaded'; World = (& $with $healthy $null @{ zone = 3 }); Parameters = @{ InstallerTimeoutSeconds = 30 } },
         @{ Name = 'ok-clm'; World = $healthy; LanguageMode = 'ConstrainedLanguage' },
         @{ Name = 'cancelled'; World = (& $with $healthy @{ exitCode = 1602 }) },
         @{ Name = 'failed'; World = (& $with $healthy @{ exitCode = 1603; logName = 'MicrosoftEntraPrivateNetworkConnector_20261201101500.log'; log = $log }) },
@@ -85,6 +88,18 @@ Describe 'Install-Connector.ps1 over the fake Windows' {
         $world['acls']['C:\ProgramData\NDES Proxy Companion\Installers'] | Should -Be 'O:BAG:SYD:PAI(A;OICI;FA;;;BA)(A;OICI;FA;;;SY)'
         $run.Progress | Should -Contain 'Windows Installer is installing the connector'
         $run.Phases | Should -Be @('transaction')
+    }
+
+    It 'installs a downloaded installer without stopping at the shell''s security prompt: the mark is taken off the checked copy, and it starts with CreateProcess' {
+        $run = $script:Runs['downloaded']
+        $run.Result.result | Should -Be 'ran'
+        $run.Result.exitCode | Should -Be 0
+        $world = & $script:WorldAfter 'downloaded'
+        $world['installerRuns'][0]['throughShell'] | Should -BeFalse
+        $world['installerRuns'][0]['securityPrompt'] | Should -BeFalse
+        $world['files'][$run.Result.staged].Contains('zone') | Should -BeFalse
+        # What was picked is left as it was: only the companion's own checked copy is unblocked.
+        $world['files'][$script:Picked]['zone'] | Should -Be 3
     }
 
     It 'installs in ConstrainedLanguage, where the transaction cannot be seen and is assumed from the start' {

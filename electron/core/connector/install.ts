@@ -88,7 +88,7 @@ export function installPlan(inputs: Record<string, string>): PlannedAction[] {
     {
       kind: 'process',
       title: 'Run the checked copy quietly, without registering',
-      detail: `"${STAGING_FOLDER}\\${name}" REGISTERCONNECTOR="false" /q${environment === 'AzureCloud' ? '' : ` ENVIRONMENTNAME="${environment}"`}. A quiet install may restart the server by itself (exit code 1641): save your work elsewhere first.`,
+      detail: `"${STAGING_FOLDER}\\${name}" REGISTERCONNECTOR="false" /q${environment === 'AzureCloud' ? '' : ` ENVIRONMENTNAME="${environment}"`}, started directly (not through the shell) after its mark of the web is removed (Unblock-File), so no security prompt waits unseen. A quiet install may restart the server by itself (exit code 1641): save your work elsewhere first.`,
       changesSystem: true,
     },
     {

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -9,6 +8,7 @@ import { findChromium } from '../../electron/preview/launch.ts';
 import { useLab } from '../helpers/cloud-lab.ts';
 import { testCompanion } from '../helpers/companion.ts';
 import { runLabCli } from '../helpers/lab-cli.ts';
+import { pdfText } from '../helpers/pdf-text.ts';
 import { LAB_TENANT_ID } from '../lab/world.ts';
 
 /**
@@ -84,7 +84,7 @@ describe('offline runbook mode against the lab', () => {
     expect(lab().entra?.requests()).toBe(entraBefore);
 
     // The PDF, as poppler reads it: every section and every step, in order.
-    const text = spawnSync('pdftotext', ['-layout', join(out, 'runbook.pdf'), '-'], { encoding: 'utf8' }).stdout;
+    const text = pdfText(join(out, 'runbook.pdf'), true);
     const sections = ['Environment', '1. Readiness', '2. Sign-in', '3. Connector install', '4. Registration', '5. Outbound proxy', '6. Connector status', '7. Publish', '8. Verify', '9. Intune', '10. Report', 'Open warnings', 'What to do next', 'Back-out plan'];
     let at = 0;
     for (const section of sections) {

@@ -114,6 +114,23 @@ describe('a connector already registered to the tenant', () => {
   });
 });
 
+describe('a cloud the registration cannot be pointed at', () => {
+  it('US Government: a token handed in is refused before PowerShell runs, with the setup that does register there', async () => {
+    await lab().useScenario('connector-installed');
+    const test = testCompanion({ lab: lab().config() });
+    const before = lab().records().length;
+    try {
+      const error = await test.companion.runbook.run('registration', { tenantId: LAB_TENANT_ID, cloud: 'usgov' }, 'register-usgov', () => undefined, false, { registrationToken: 'eyJ0eXAiOiJKV1QifQ.e30.c2ln' }).catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: 'NOT_AVAILABLE', message: expect.stringContaining("no way to point RegisterConnector.ps1 at US Government (GCC High)'s registration service"), remediation: expect.stringContaining('ENVIRONMENTNAME="AzureUSGovernment" without /q') });
+      expect(lab().records().slice(before)).toEqual([]);
+      const world = JSON.parse(readFileSync(join(lab().dir, 'windows.json'), 'utf8')) as { registrations?: unknown[] };
+      expect(world.registrations ?? []).toEqual([]);
+    } finally {
+      test.dispose();
+    }
+  });
+});
+
 describe('a token for another audience', () => {
   it('a Graph token handed in as the registration token is refused by the registration script, and said', async () => {
     await lab().useScenario('connector-installed');

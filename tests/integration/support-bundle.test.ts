@@ -8,6 +8,7 @@ import type { SupportExcerpts } from '../../electron/core/report/support-excerpt
 import { useLab } from '../helpers/cloud-lab.ts';
 import { testCompanion } from '../helpers/companion.ts';
 import { runLabCli } from '../helpers/lab-cli.ts';
+import { pdfText } from '../helpers/pdf-text.ts';
 
 /**
  * The support bundle against the lab: our scripts over the fake Windows (world
@@ -80,10 +81,10 @@ describe('the support bundle, against the lab', () => {
       expect(excerpts.installerLogs.files[0]?.tail.at(-1)).toContain('Installation completed successfully.');
 
       // No planted secret in any file, the PDF read back by pdftotext included.
-      const pdfText = spawnSync('pdftotext', ['-', '-'], { input: entry(zip, 'runbook/runbook.pdf') }).stdout.toString();
-      expect(pdfText).toContain('Readiness');
+      const pdf = pdfText(entry(zip, 'runbook/runbook.pdf'));
+      expect(pdf).toContain('Readiness');
       for (const name of names) {
-        const content = name.endsWith('.pdf') ? pdfText : entry(zip, name).toString('utf8');
+        const content = name.endsWith('.pdf') ? pdf : entry(zip, name).toString('utf8');
         for (const [what, secret] of Object.entries(PLANTED)) expect(content, `${name} holds the planted ${what}`).not.toContain(secret);
       }
       expect(entry(zip, 'journal/journal.jsonl').toString()).toContain('[redacted]');

@@ -87,12 +87,27 @@ export function codeFromRedirect(ended: string, redirectUri: string, state: stri
   return code;
 }
 
+/**
+ * Why the companion does not register a connector in this cloud, or null when it does. Microsoft
+ * documents token registration (RegisterConnector.ps1, the registration service's scope) for the
+ * global cloud only; for US Government only the installer's ENVIRONMENTNAME="AzureUSGovernment",
+ * and no registration parameter (docs/reference/connector-clouds.md). A token handed to
+ * RegisterConnector.ps1 would go to the global service.
+ */
+export function registrationUnavailable(cloud: CloudProfile): CompanionError | null {
+  if (registrationScope(cloud)) return null;
+  const installer = cloud.connectorEnvironment ? ` ENVIRONMENTNAME="${cloud.connectorEnvironment}"` : '';
+  return new CompanionError(
+    'NOT_AVAILABLE',
+    `The companion registers connectors in the global cloud only: Microsoft documents no way to point RegisterConnector.ps1 at ${cloud.label}'s registration service, so nothing was run and no token was used.`,
+    `Register with the connector's own setup on this server: run MicrosoftEntraPrivateNetworkConnectorInstaller.exe${installer} without /q and without REGISTERCONNECTOR="false", sign in when it asks, then Verify this step.`,
+  );
+}
+
 /** The registration token, by the sign-in window (auth code + PKCE to nativeclient) or a device code. */
 export async function acquireRegistrationToken(options: RegistrationTokenOptions): Promise<RegistrationToken> {
   const scope = registrationScope(options.cloud);
-  if (!scope) {
-    throw new CompanionError('NOT_AVAILABLE', `The registration service's sign-in is documented for the global cloud only, not for ${options.cloud.label}.`, 'Register by hand on this server with the connector\'s own Register-MicrosoftEntraPrivateNetworkConnector (it takes -EnvironmentName).');
-  }
+  if (!scope) throw registrationUnavailable(options.cloud) ?? new Error('unreachable');
   // The last AADSTS description Entra ID sent: MSAL keeps only the error code.
   let refused = '';
   const network: INetworkModule = {

@@ -3,7 +3,7 @@ import type { PlannedAction } from '../../contract/model.ts';
 import { CompanionError } from '../errors.ts';
 import type { StepContext, StepResult } from '../runbook/step.ts';
 import { commandLine } from './install.ts';
-import { CONNECTOR_CLIENT_ID, type RegistrationSignInMethod } from '../cloud/registration-token.ts';
+import { CONNECTOR_CLIENT_ID, registrationUnavailable, type RegistrationSignInMethod } from '../cloud/registration-token.ts';
 import { cloudOf } from '../cloud/clouds.ts';
 import type { RegisterReport } from './register-report.ts';
 import { connectorStateLines } from './state-judgement.ts';
@@ -191,6 +191,9 @@ async function needsNoToken(context: StepContext, tenantId: string): Promise<Ste
 
 export async function runRegister(context: StepContext): Promise<StepResult> {
   const params = registerParams(context.inputs, context.whatIf);
+  // Before any token is asked for or used: a token on stdin would register against the global service.
+  const unavailable = registrationUnavailable(cloudOf(context.inputs.cloud));
+  if (unavailable) throw unavailable;
   let token = context.secrets.registrationToken?.trim();
   if (!context.whatIf && !token) {
     const settled = await needsNoToken(context, String(params.TenantId));

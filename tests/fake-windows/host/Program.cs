@@ -96,18 +96,22 @@ public static class Program
     private static int StartConsole(InitialSessionState iss, string[] args)
     {
 #if NETFRAMEWORK
-        // Windows PowerShell 5.1 has no public ConsoleShell.Start(InitialSessionState, ...): that
-        // overload came with PowerShell 7. Its console host takes its session from the internal
-        // ConsoleHost.DefaultInitialSessionState, which ConsoleShell.Start(banner, help, args) uses.
+        // Windows PowerShell 5.1 starts its console host the way powershell.exe's managed entry
+        // does: ConsoleHost.DefaultInitialSessionState, an internal static *field*, set to the
+        // session, then the only public ConsoleShell.Start there is, Start(RunspaceConfiguration,
+        // string, string, string[]), with a null configuration; ConsoleHost.DoCreateRunspace then
+        // builds the runspace from that field ("if (DefaultInitialSessionState == null) ...
+        // configuration ... else CreateRunspace(this, DefaultInitialSessionState)"). The
+        // Start(InitialSessionState, ...) overload and Start(string, string, string[]) are
+        // PowerShell 6+ only. Both looked up by reflection: the names are 5.1's, no 7 API is assumed.
         Type shell = typeof(Microsoft.PowerShell.ConsoleShell);
-        const BindingFlags any = BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic;
-        MethodInfo? withSession = shell.GetMethod("Start", any, null, new[] { typeof(InitialSessionState), typeof(string), typeof(string), typeof(string[]) }, null);
-        if (withSession is not null) return (int)withSession.Invoke(null, new object?[] { iss, null, null, args })!;
-        PropertyInfo? session = shell.Assembly.GetType("Microsoft.PowerShell.ConsoleHost")?.GetProperty("DefaultInitialSessionState", any);
-        MethodInfo? plain = shell.GetMethod("Start", any, null, new[] { typeof(string), typeof(string), typeof(string[]) }, null);
-        if (session is null || plain is null) return Usage("this Windows PowerShell offers no way to start its console host with the fake Windows loaded");
+        const BindingFlags anyStatic = BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic;
+        FieldInfo? session = shell.Assembly.GetType("Microsoft.PowerShell.ConsoleHost")?.GetField("DefaultInitialSessionState", anyStatic);
+        Type? configuration = typeof(InitialSessionState).Assembly.GetType("System.Management.Automation.Runspaces.RunspaceConfiguration");
+        MethodInfo? start = configuration is null ? null : shell.GetMethod("Start", BindingFlags.Static | BindingFlags.Public, null, new[] { configuration, typeof(string), typeof(string), typeof(string[]) }, null);
+        if (session is null || start is null) return Usage("this Windows PowerShell has no ConsoleHost.DefaultInitialSessionState field or no ConsoleShell.Start(RunspaceConfiguration, string, string, string[]): it is not Windows PowerShell 5.1");
         session.SetValue(null, iss);
-        return (int)plain.Invoke(null, new object?[] { null, null, args })!;
+        return (int)start.Invoke(null, new object?[] { null, null, null, args })!;
 #else
         return Microsoft.PowerShell.ConsoleShell.Start(iss, null, null, args);
 #endif

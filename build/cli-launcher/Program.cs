@@ -60,29 +60,31 @@ namespace NdesCompanion.Cli
                 Console.Error.WriteLine("ndes-companion: " + app + " did not start.");
                 return 1;
             }
+            // The companion (a windowed program) hears no console signal: a first Ctrl+C reaches it
+            // as this file appearing (it then cancels the step as the window's Cancel would, or says
+            // why not while the step is changing the server). A second one stops the companion
+            // itself; what it started (PowerShell, an installer) is left to finish, and the next
+            // start verifies it. In this account's own temporary folder, under a name nobody guesses.
+            string interrupt = Path.Combine(Path.GetTempPath(), "ndes-companion-interrupt-" + Guid.NewGuid().ToString("N"));
             using (child)
             {
-                // The companion (a windowed program) gets no console signal. A first Ctrl+C is
-                // left to it: it may be inside a step that must not stop midway (an installer in
-                // Windows Installer). A second one stops the companion itself; what it started
-                // (PowerShell, an installer) is left to finish, and the next start verifies it.
-                int presses = 0;
                 Console.CancelKeyPress += (sender, e) =>
                 {
                     e.Cancel = true;
                     if (Interlocked.Increment(ref presses) == 1)
                     {
-                        Console.Error.WriteLine("ndes-companion: press Ctrl+C again to stop the companion now; a step that is changing the server is left to finish.");
+                        try { File.WriteAllText(interrupt, "Ctrl+C"); } catch (Exception) { /* the second press still stops it */ }
+                        Console.Error.WriteLine("ndes-companion: asking the companion to cancel the step (it refuses, and says why, while the step is changing the server); press Ctrl+C again to stop the companion now.");
                         return;
                     }
                     try { child.Kill(); } catch (Exception) { /* already gone */ }
                 };
-                int codePage = UseUtf8Console();
+                int[] codePages = UseUtf8Console();
                 try
                 {
                     var output = new Thread(() => Copy(child.StandardOutput.BaseStream, Console.OpenStandardOutput())) { IsBackground = true };
                     var errors = new Thread(() => Copy(child.StandardError.BaseStream, Console.OpenStandardError())) { IsBackground = true };
-                    var forward = new Thread(() => Forward(child.StandardInput.BaseStream, Arguments.ToJson(args))) { IsBackground = true };
+                    var forward = new Thread(() => Forward(child.StandardInput.BaseStream, Arguments.ToLine(args, interrupt))) { IsBackground = true };
                     output.Start();
                     errors.Start();
                     forward.Start();
@@ -94,10 +96,14 @@ namespace NdesCompanion.Cli
                 }
                 finally
                 {
-                    RestoreConsole(codePage);
+                    RestoreConsole(codePages);
+                    try { File.Delete(interrupt); } catch (Exception) { /* left in TEMP; harmless */ }
                 }
             }
         }
+
+        /// <summary>Ctrl+C presses so far; a console read that a press cut short is read again.</summary>
+        private static int presses;
 
         private static bool IsWindows => Environment.OSVersion.Platform == PlatformID.Win32NT;
 
@@ -109,18 +115,67 @@ namespace NdesCompanion.Cli
             }
         }
 
-        /// <summary>The companion writes UTF-8: a console shows it as such while it runs, then gets its code page back.</summary>
-        private static int UseUtf8Console()
+        /// <summary>
+        /// The companion reads and writes UTF-8: while it runs, a console types and shows UTF-8
+        /// (input and output code pages), then gets both back. Returns [input, output], 0 for untouched.
+        /// </summary>
+        private static int[] UseUtf8Console()
         {
-            if (!IsWindows || Console.IsOutputRedirected) return 0;
-            int previous = NativeMethods.GetConsoleOutputCP();
-            NativeMethods.SetConsoleOutputCP(65001);
+            var previous = new int[2];
+            if (!IsWindows) return previous;
+            if (!Console.IsInputRedirected)
+            {
+                previous[0] = NativeMethods.GetConsoleCP();
+                NativeMethods.SetConsoleCP(65001);
+            }
+            if (!Console.IsOutputRedirected)
+            {
+                previous[1] = NativeMethods.GetConsoleOutputCP();
+                NativeMethods.SetConsoleOutputCP(65001);
+            }
             return previous;
         }
 
-        private static void RestoreConsole(int codePage)
+        private static void RestoreConsole(int[] codePages)
         {
-            if (codePage != 0) NativeMethods.SetConsoleOutputCP(codePage);
+            if (codePages[0] != 0) NativeMethods.SetConsoleCP(codePages[0]);
+            if (codePages[1] != 0) NativeMethods.SetConsoleOutputCP(codePages[1]);
+        }
+
+        /// <summary>
+        /// Standard input to the companion. On a console, Ctrl+C cuts a read short as if input had
+        /// ended (ReadFile returns no bytes, or fails as aborted): after a press that is read
+        /// again, so a command waiting for a pasted address still gets it.
+        /// </summary>
+        private static void CopyInput(Stream from, Stream to)
+        {
+            var buffer = new byte[8192];
+            int seen = 0;
+            while (true)
+            {
+                int read;
+                try
+                {
+                    read = from.Read(buffer, 0, buffer.Length);
+                }
+                catch (Exception error) when (error is IOException || error is OperationCanceledException)
+                {
+                    if (Console.IsInputRedirected || Volatile.Read(ref presses) == seen) return;
+                    read = 0;
+                }
+                if (read == 0)
+                {
+                    int now = Volatile.Read(ref presses);
+                    if (!Console.IsInputRedirected && now != seen)
+                    {
+                        seen = now;
+                        continue;
+                    }
+                    return;
+                }
+                to.Write(buffer, 0, read);
+                to.Flush();
+            }
         }
 
         private static void Copy(Stream from, Stream to)
@@ -155,7 +210,7 @@ namespace NdesCompanion.Cli
                     byte[] line = new UTF8Encoding(false).GetBytes(argumentsJson + "\n");
                     input.Write(line, 0, line.Length);
                     input.Flush();
-                    Copy(Console.OpenStandardInput(), input);
+                    CopyInput(Console.OpenStandardInput(), input);
                 }
             }
             catch (IOException)
@@ -171,6 +226,13 @@ namespace NdesCompanion.Cli
         public static extern int GetConsoleOutputCP();
 
         [DllImport("kernel32.dll")]
+        public static extern int GetConsoleCP();
+
+        [DllImport("kernel32.dll")]
+        [return: MarshalAs(UnmanagedType.Bool)]
+        public static extern bool SetConsoleCP(int codePage);
+
+        [DllImport("kernel32.dll")]
         [return: MarshalAs(UnmanagedType.Bool)]
         public static extern bool SetConsoleOutputCP(int codePage);
     }
@@ -178,6 +240,12 @@ namespace NdesCompanion.Cli
     /// <summary>The arguments as one line of JSON: an array of strings, every control character escaped.</summary>
     public static class Arguments
     {
+        /// <summary>The first line the companion reads: {"args":[…],"interrupt":"…"} (the file a first Ctrl+C creates).</summary>
+        public static string ToLine(string[] args, string interrupt)
+        {
+            return "{\"args\":" + ToJson(args) + ",\"interrupt\":" + ToJson(new[] { interrupt }).TrimStart('[').TrimEnd(']') + "}";
+        }
+
         public static string ToJson(string[] args)
         {
             var json = new StringBuilder("[");

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { cacheProtection, describeCacheProtection } from '../core/cloud/token-cache.ts';
 import { resolve as resolvePath } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,7 +19,7 @@ import type { SignInWindow } from '../core/cloud/registration-token.ts';
 import { checkTable, failureText, outcomeText, planText, stepsTable } from './format.ts';
 import type { CheckReport, StepOutcome } from '../contract/model.ts';
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, incomplete: 3, tenantNotReady: 4 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, incomplete: 3, tenantNotReady: 4, interrupted: 130 } as const;
 
 export const HELP = `ndes-companion: publish NDES through Microsoft Entra application proxy, step by step.
 
@@ -170,6 +171,8 @@ Exit codes:
      resume: a step could not be verified (its status is left as it was).
   4  login and whoami only: signed in (and the sign-in is saved), but the tenant is not ready for the cloud
      steps (a role, a licence, or application proxy turned off); the lines marked FAIL say what to do.
+  130 a second Ctrl+C during a step: the command ended at once; what the step started is left to finish
+     (verify the step). A first Ctrl+C cancels the step, or says why not while it is changing the server.
 
 The companion reads no environment variable: what it runs (Windows PowerShell, system paths)
 comes from the OS. Rehearsing against the lab uses the lab's own CLI entry (npm run lab prints it).
@@ -319,6 +322,41 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
       if (!result.ok) return result.error.code === 'INVALID_REQUEST' ? EXIT.usage : EXIT.failed;
       return (result.value as StepOutcome).status === 'failed' ? EXIT.failed : EXIT.ok;
     };
+    /**
+     * A step run with Ctrl+C handled as the wizard's Cancel: the first asks the runbook to cancel
+     * it, which it refuses (and says why) while the step is changing the server; the second ends
+     * the command at once (exit 130), leaving what the step started to finish, for verify to read.
+     */
+    const interruptibly = async (start: (runId: string) => Promise<Envelope<unknown>>): Promise<number> => {
+      const runId = `cli-${randomUUID()}`;
+      let presses = 0;
+      let stopNow: () => void = () => undefined;
+      const stopped = new Promise<'stopped'>((resolve) => {
+        stopNow = () => resolve('stopped');
+      });
+      const onInterrupt = () => {
+        presses += 1;
+        if (presses > 1) {
+          io.err('Stopped at the second Ctrl+C. What the step started may still be finishing: run verify for this step to see where it stands.');
+          stopNow();
+          return;
+        }
+        void gateway.dispatch(sender, 'runbook:cancel', { runId }).then((answer) => {
+          const value = answer.ok ? (answer.value as { cancelled: boolean; reason?: string }) : null;
+          if (value?.cancelled) io.err('Cancelling the step (Ctrl+C).');
+          else io.err(`Not stopped: ${value?.reason ?? (answer.ok ? 'the step had already ended.' : answer.error.message)} Press Ctrl+C again to end the command now; what the step started is left to finish.`);
+        });
+      };
+      process.on('SIGINT', onInterrupt);
+      try {
+        const result = await Promise.race([start(runId), stopped]);
+        return result === 'stopped' ? EXIT.interrupted : outcome(result);
+      } finally {
+        process.removeListener('SIGINT', onInterrupt);
+      }
+    };
+    const asEnvelope = (run: Promise<StepOutcome>): Promise<Envelope<StepOutcome>> => run.then((value): Envelope<StepOutcome> => ({ ok: true, value }), (error: unknown): Envelope<StepOutcome> => ({ ok: false, error: toFailure(error) }));
+
     /** Sign-in commands call the core directly: no token ever crosses a channel a window can use. */
     const account = async (which: 'login' | 'logout' | 'whoami', target: Companion): Promise<number> => {
       const choice = { ...(values.cloud ? { cloud: values.cloud } : {}), ...(values.tenant ? { tenant: values.tenant } : {}), ...(values['client-id'] ? { clientId: values['client-id'] } : {}), ...(which === 'login' && values.proxy ? { proxy: values.proxy } : {}) };
@@ -381,10 +419,10 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
       }
       case 'run':
       case 'verify':
-        return outcome(await gateway.dispatch(sender, `runbook:${command}`, { stepId: stepArg, ...withInputs, ...(command === 'run' && values['what-if'] ? { whatIf: true } : {}) }));
+        return await interruptibly((runId) => gateway.dispatch(sender, `runbook:${command}`, { stepId: stepArg, ...withInputs, runId, ...(command === 'run' && values['what-if'] ? { whatIf: true } : {}) }));
       case 'install': {
         const installInputs = { ...inputs, installerPath: stepArg ?? '', ...(values.cloud ? { cloud: values.cloud } : {}), ...(values.upgrade ? { upgrade: 'yes' } : {}) };
-        return outcome(await gateway.dispatch(sender, 'runbook:run', { stepId: 'connector-install', inputs: installInputs, ...(values['what-if'] ? { whatIf: true } : {}) }));
+        return await interruptibly((runId) => gateway.dispatch(sender, 'runbook:run', { stepId: 'connector-install', inputs: installInputs, runId, ...(values['what-if'] ? { whatIf: true } : {}) }));
       }
       case 'register': {
         if (values['token-stdin'] && values['device-code']) {
@@ -401,10 +439,7 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
           }
         }
         // Called on the core directly: a token never travels through a channel a window can use.
-        const result = await companion.runbook
-          .run('registration', registerInputs, undefined, (event) => sender.emit(event), values['what-if'], token ? { registrationToken: token } : {})
-          .then((value): Envelope<StepOutcome> => ({ ok: true, value }), (error: unknown): Envelope<StepOutcome> => ({ ok: false, error: toFailure(error) }));
-        return outcome(result);
+        return await interruptibly((runId) => asEnvelope(companion.runbook.run('registration', registerInputs, runId, (event) => sender.emit(event), values['what-if'], token ? { registrationToken: token } : {})));
       }
       case 'proxy': {
         const proxyInputs = {
@@ -415,14 +450,14 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
           ...(values.winhttp ? { winHttp: values.winhttp } : {}),
           ...(values.bypass ? { bypass: values.bypass } : {}),
         };
-        return outcome(await gateway.dispatch(sender, 'runbook:run', { stepId: 'outbound-proxy', inputs: proxyInputs, ...(values['what-if'] ? { whatIf: true } : {}) }));
+        return await interruptibly((runId) => gateway.dispatch(sender, 'runbook:run', { stepId: 'outbound-proxy', inputs: proxyInputs, runId, ...(values['what-if'] ? { whatIf: true } : {}) }));
       }
       case 'login':
       case 'logout':
       case 'whoami':
         return await account(command, companion);
       case 'connectors':
-        return outcome(await gateway.dispatch(sender, 'runbook:run', { stepId: 'connector-status', inputs: { ...inputs, ...(values.cloud ? { cloud: values.cloud } : {}) } }));
+        return await interruptibly((runId) => gateway.dispatch(sender, 'runbook:run', { stepId: 'connector-status', inputs: { ...inputs, ...(values.cloud ? { cloud: values.cloud } : {}) }, runId }));
       case 'publish': {
         const publishInputs = {
           ...inputs,
@@ -441,7 +476,7 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
             io.err('--custom-domain-pfx needs its password on standard input: add --pfx-password-stdin.');
             return EXIT.usage;
           }
-          return outcome(await gateway.dispatch(sender, 'runbook:run', { stepId: 'publish', inputs: publishInputs, ...(values['what-if'] ? { whatIf: true } : {}) }));
+          return await interruptibly((runId) => gateway.dispatch(sender, 'runbook:run', { stepId: 'publish', inputs: publishInputs, runId, ...(values['what-if'] ? { whatIf: true } : {}) }));
         }
         const pfxPassword = (await io.readStdin?.())?.split(/\r?\n/).find((line) => line.trim() !== '')?.trim();
         if (!pfxPassword) {
@@ -449,10 +484,7 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
           return EXIT.usage;
         }
         // Called on the core directly, as register is: the password never travels through a channel.
-        const published = await companion.runbook
-          .run('publish', publishInputs, undefined, (event) => sender.emit(event), values['what-if'], { pfxPassword })
-          .then((value): Envelope<StepOutcome> => ({ ok: true, value }), (error: unknown): Envelope<StepOutcome> => ({ ok: false, error: toFailure(error) }));
-        return outcome(published);
+        return await interruptibly((runId) => asEnvelope(companion.runbook.run('publish', publishInputs, runId, (event) => sender.emit(event), values['what-if'], { pfxPassword })));
       }
       case 'intune': {
         const intuneInputs = {
@@ -464,7 +496,7 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
           ...(values.profiles ? { profiles: values.profiles } : {}),
           ...(values.cloud ? { cloud: values.cloud } : {}),
         };
-        return outcome(await gateway.dispatch(sender, 'runbook:run', { stepId: 'intune', inputs: intuneInputs, ...(values['what-if'] ? { whatIf: true } : {}) }));
+        return await interruptibly((runId) => gateway.dispatch(sender, 'runbook:run', { stepId: 'intune', inputs: intuneInputs, runId, ...(values['what-if'] ? { whatIf: true } : {}) }));
       }
       case 'connector':
         return outcome(await gateway.dispatch(sender, 'runbook:verify', { stepId: 'connector-install' }));

@@ -1,9 +1,10 @@
+import { existsSync } from 'node:fs';
 import { PassThrough, type Readable } from 'node:stream';
 
 /**
  * The installed app's console face: ndes-companion.exe (build/cli-launcher) starts this
  * executable with --cli alone and writes the arguments typed as the first line of its standard
- * input (a JSON array), then relays the rest, because the runAsNode fuse is off and a windowed
+ * input (a JSON object with the arguments array and the launcher's interrupt file), then relays the rest, because the runAsNode fuse is off and a windowed
  * program has no console of its own. The arguments never travel on the command line, where
  * Chromium would act on any "--switch" among them in the elevated process. Packaged, argv is
  * [exe, '--cli']; from source, [electron, app folder, '--cli'].
@@ -20,9 +21,9 @@ const ARGUMENTS_LIMIT = 256 * 1024;
 
 /**
  * The arguments line and, as a stream of its own, the rest of standard input (a password piped
- * in after it). A line that is not a JSON array of strings is refused, with what to do.
+ * in after it). A line that is not what the launcher writes is refused, with what to do.
  */
-export function readCliArguments(stdin: Readable): Promise<{ args: string[]; rest: Readable }> {
+export function readCliArguments(stdin: Readable): Promise<{ args: string[]; interrupt?: string; rest: Readable }> {
   return new Promise((resolve, reject) => {
     let taken = Buffer.alloc(0);
     const stop = () => {
@@ -37,11 +38,11 @@ export function readCliArguments(stdin: Readable): Promise<{ args: string[]; res
       stop();
       stdin.pause();
       if (end < 0) return reject(new Error('No arguments line arrived on standard input. Start the CLI with ndes-companion.exe, not with --cli.'));
-      let args: string[];
+      let line: { args: string[]; interrupt?: string };
       try {
         // .NET Framework's pipe writer puts a byte-order mark first when the console's input code page is UTF-8.
         const start = taken[0] === 0xef && taken[1] === 0xbb && taken[2] === 0xbf ? 3 : 0;
-        args = parseArguments(taken.subarray(start, end).toString('utf8'));
+        line = parseArguments(taken.subarray(start, end).toString('utf8'));
       } catch (error) {
         return reject(error instanceof Error ? error : new Error(String(error)));
       }
@@ -49,7 +50,7 @@ export function readCliArguments(stdin: Readable): Promise<{ args: string[]; res
       const rest = new PassThrough();
       rest.write(taken.subarray(end + 1));
       stdin.pipe(rest);
-      resolve({ args, rest });
+      resolve({ ...line, rest });
     };
     const onEnd = () => {
       stop();
@@ -65,15 +66,41 @@ export function readCliArguments(stdin: Readable): Promise<{ args: string[]; res
   });
 }
 
-function parseArguments(line: string): string[] {
+/** The file whose appearance is the launcher's first Ctrl+C: its own temporary folder, a name nobody guesses. */
+const INTERRUPT_FILE = /[\\/]ndes-companion-interrupt-[0-9a-f]{32}$/;
+
+/**
+ * The launcher's first line: {"args":[…],"interrupt":"<file>"} (or, from an older launcher, the
+ * bare array). Anything else is refused, with what to do.
+ */
+function parseArguments(line: string): { args: string[]; interrupt?: string } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(line);
   } catch {
     parsed = null;
   }
-  if (!Array.isArray(parsed) || !parsed.every((item): item is string => typeof item === 'string')) {
-    throw new Error('The arguments line on standard input is not a JSON array of strings. Start the CLI with ndes-companion.exe.');
+  const isStrings = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string');
+  if (isStrings(parsed)) return { args: parsed };
+  const object = parsed && typeof parsed === 'object' ? (parsed as { args?: unknown; interrupt?: unknown }) : null;
+  if (!object || !isStrings(object.args) || (object.interrupt !== undefined && (typeof object.interrupt !== 'string' || !INTERRUPT_FILE.test(object.interrupt)))) {
+    throw new Error('The arguments line on standard input is not what ndes-companion.exe writes. Start the CLI with ndes-companion.exe.');
   }
-  return parsed;
+  return { args: object.args, ...(typeof object.interrupt === 'string' ? { interrupt: object.interrupt } : {}) };
+}
+
+/**
+ * The launcher's first Ctrl+C, heard: the companion, a windowed program, gets no console
+ * signal, so the launcher creates its interrupt file instead (its second Ctrl+C ends the
+ * companion itself). When the file appears, `onInterrupt` runs once (the CLI then cancels the
+ * step as the window's Cancel does). Only looks at the file.
+ */
+export function watchInterrupt(file: string, onInterrupt: () => void, everyMs = 200): { stop(): void } {
+  const timer = setInterval(() => {
+    if (!existsSync(file)) return;
+    clearInterval(timer);
+    onInterrupt();
+  }, everyMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 }

@@ -12,7 +12,7 @@ import { applySecurityRules, openExternalAllowlisted } from './security.ts';
 import { electronLoopbackSignIn, electronSignInWindow } from './sign-in-window.ts';
 import { electronPrintPdf } from './print-pdf.ts';
 import { APP_URL, windowOptions } from './window-options.ts';
-import { isCliStart, readCliArguments } from './cli-mode.ts';
+import { isCliStart, readCliArguments, watchInterrupt } from './cli-mode.ts';
 import { runCli } from '../cli/main.ts';
 import { processIo } from '../cli/process-io.ts';
 
@@ -72,9 +72,12 @@ if (isCliStart(process.argv, app.isPackaged)) {
         end(2);
         return;
       }
+      // The launcher's first Ctrl+C reaches the CLI as the SIGINT it listens for during a step.
+      const interrupt = cli.interrupt ? watchInterrupt(cli.interrupt, () => process.emit('SIGINT', 'SIGINT')) : null;
       const code = await runCli(cli.args, processIo(cli.rest), app.getVersion(), ({ dataDir, signInWindow }) =>
         composeCliCompanion({ version: app.getVersion(), scriptsDir, ...(dataDir ? { dataDir } : {}), ...(signInWindow ? { signInWindow } : {}), printPdf: (folder) => electronPrintPdf(join(folder, 'Reports', '.print')), notices }),
       );
+      interrupt?.stop();
       end(code);
     })
     .catch(fail);

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,7 +41,37 @@ describe('ndes-companion.exe (the launcher)', () => {
     const result = await launch(args);
     expect(result.code).toBe(0);
     // A Chromium switch typed among them stays an argument for the CLI to refuse, never Chromium's.
-    expect(JSON.parse(result.stdout.trim())).toEqual({ argv: ['--cli'], args, cwd: dir });
+    const told = JSON.parse(result.stdout.trim()) as { argv: string[]; args: string[]; cwd: string; interrupt: string };
+    expect({ argv: told.argv, args: told.args, cwd: told.cwd }).toEqual({ argv: ['--cli'], args, cwd: dir });
+    // Beside them, the file its first Ctrl+C will create, in this account's temporary folder.
+    expect(told.interrupt).toMatch(new RegExp(`^${tmpdir().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/ndes-companion-interrupt-[0-9a-f]{32}$`));
+  });
+
+  it("passes the first Ctrl+C to the companion as its interrupt file, and stops it at the second", async () => {
+    const child = spawn(join(out, 'ndes-companion'), ['wait-interrupt'], { cwd: dir });
+    let stdout = '';
+    let stderr = '';
+    let sent = 0;
+    const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      // Each press when the stand-in shows it is ready for it: never after a clock.
+      if (sent === 0 && stdout.includes('waiting for')) {
+        sent = 1;
+        child.kill('SIGINT');
+      } else if (sent === 1 && stdout.includes('interrupt seen')) {
+        sent = 2;
+        child.kill('SIGINT');
+      }
+    });
+    const code = await closed;
+    expect(stdout).toContain('interrupt seen: Ctrl+C');
+    expect(stderr).toContain('asking the companion to cancel the step');
+    expect(code).not.toBe(0);
+    // The file is gone with the launcher.
+    const file = JSON.parse(/waiting for (.*)$/m.exec(stdout)?.[1] ?? '""') as string;
+    expect(existsSync(file)).toBe(false);
   });
 
   it('passes standard input through (a password piped in) and the exit code back', async () => {

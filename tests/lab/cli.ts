@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { composeCompanion } from '../../electron/compose.ts';
-import { runCli } from '../../electron/cli/main.ts';
+import { EXIT, runCli } from '../../electron/cli/main.ts';
 import { readLine, readStdin } from '../../electron/cli/stdin.ts';
 import { appFiles } from '../../electron/platform/app-files.ts';
 import { labEdges, readLabConfig } from './edges.ts';
@@ -18,6 +18,9 @@ if (argv[0] !== '--lab' || !argv[1]) {
 const config = readLabConfig(argv[1]);
 const files = appFiles(fileURLToPath(new URL('../..', import.meta.url)));
 const io = { out: (text: string) => process.stdout.write(`${text}\n`), err: (text: string) => process.stderr.write(`${text}\n`), readStdin: () => readStdin(), readLine: () => readLine() };
-process.exitCode = await runCli(argv.slice(2), io, files.version, ({ dataDir, signInWindow }) =>
+const code = await runCli(argv.slice(2), io, files.version, ({ dataDir, signInWindow }) =>
   composeCompanion({ host: 'cli', version: files.version, scriptsDir: files.scriptsDir, openExternal: async () => false, ...(signInWindow ? { signInWindow } : {}), edges: { ...labEdges(config), ...(dataDir ? { dataDir } : {}) } }),
 );
+// As the shipped CLI: a second Ctrl+C ends the command now.
+if (code === EXIT.interrupted) process.exit(code);
+process.exitCode = code;

@@ -1,6 +1,10 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { isCliStart, readCliArguments } from '../../electron/main/cli-mode.ts';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isCliStart, readCliArguments, watchInterrupt } from '../../electron/main/cli-mode.ts';
+import { until } from '../helpers/until.ts';
 import { readStdin } from '../../electron/cli/stdin.ts';
 
 describe('the installed app started as the CLI (--cli)', () => {
@@ -25,9 +29,33 @@ describe('the installed app started as the CLI (--cli)', () => {
     expect(args).toEqual(['steps', '--json']);
   });
 
-  it('refuses anything but a JSON array of strings, and a missing line, with what to do', async () => {
-    await expect(readCliArguments(Readable.from([Buffer.from('steps --json\n')]))).rejects.toThrow('not a JSON array of strings. Start the CLI with ndes-companion.exe.');
-    await expect(readCliArguments(Readable.from([Buffer.from('["steps", 7]\n')]))).rejects.toThrow('not a JSON array of strings');
+  it("takes the launcher's interrupt file beside the arguments: its own name in a temporary folder, nothing else", async () => {
+    const interrupt = 'C:\\Users\\admin\\AppData\\Local\\Temp\\ndes-companion-interrupt-0123456789abcdef0123456789abcdef';
+    const line = `${JSON.stringify({ args: ['install', 'C:\\x.exe'], interrupt })}\n`;
+    expect(await readCliArguments(Readable.from([Buffer.from(line)]))).toMatchObject({ args: ['install', 'C:\\x.exe'], interrupt });
+    // Any other file would let the arguments line name what the elevated app watches.
+    await expect(readCliArguments(Readable.from([Buffer.from(`${JSON.stringify({ args: ['steps'], interrupt: 'C:\\Windows\\System32\\config\\SAM' })}\n`)]))).rejects.toThrow('not what ndes-companion.exe writes');
+  });
+
+  it('refuses anything but what the launcher writes, and a missing line, with what to do', async () => {
+    await expect(readCliArguments(Readable.from([Buffer.from('steps --json\n')]))).rejects.toThrow('not what ndes-companion.exe writes. Start the CLI with ndes-companion.exe.');
+    await expect(readCliArguments(Readable.from([Buffer.from('["steps", 7]\n')]))).rejects.toThrow('not what ndes-companion.exe writes');
+    await expect(readCliArguments(Readable.from([Buffer.from('{"args":["steps"],"interrupt":7}\n')]))).rejects.toThrow('not what ndes-companion.exe writes');
     await expect(readCliArguments(Readable.from([]))).rejects.toThrow('No arguments line arrived on standard input.');
+  });
+
+  it("hears the launcher's interrupt file once, when it appears, and only looks at it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ndes-interrupt-'));
+    const file = join(dir, 'ndes-companion-interrupt-0123456789abcdef0123456789abcdef');
+    let heard = 0;
+    const watch = watchInterrupt(file, () => (heard += 1), 20);
+    try {
+      writeFileSync(file, 'Ctrl+C');
+      await until(() => heard === 1, 'the first Ctrl+C');
+      expect(readFileSync(file, 'utf8')).toBe('Ctrl+C');
+    } finally {
+      watch.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

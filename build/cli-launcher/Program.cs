@@ -71,12 +71,15 @@ namespace NdesCompanion.Cli
                 Console.CancelKeyPress += (sender, e) =>
                 {
                     e.Cancel = true;
-                    if (Interlocked.Increment(ref presses) == 1)
+                    int count = Interlocked.Increment(ref presses);
+                    pressed.Set();
+                    if (count == 1)
                     {
                         try { File.WriteAllText(interrupt, "Ctrl+C"); } catch (Exception) { /* the second press still stops it */ }
                         Console.Error.WriteLine("ndes-companion: asking the companion to cancel the step (it refuses, and says why, while the step is changing the server); press Ctrl+C again to stop the companion now.");
                         return;
                     }
+                    Volatile.Write(ref killed, true);
                     try { child.Kill(); } catch (Exception) { /* already gone */ }
                 };
                 int[] codePages = UseUtf8Console();
@@ -92,6 +95,12 @@ namespace NdesCompanion.Cli
                     // A grandchild that inherited the pipes must not keep this console waiting.
                     output.Join(5000);
                     errors.Join(5000);
+                    // Stopped by the second Ctrl+C: said as the companion's own CLI says it (130).
+                    if (Volatile.Read(ref killed))
+                    {
+                        Console.Error.WriteLine("ndes-companion: stopped at the second Ctrl+C. What the step started may still be finishing: run verify for this step to see where it stands.");
+                        return 130;
+                    }
                     return child.ExitCode;
                 }
                 finally
@@ -104,6 +113,12 @@ namespace NdesCompanion.Cli
 
         /// <summary>Ctrl+C presses so far; a console read that a press cut short is read again.</summary>
         private static int presses;
+
+        /// <summary>Whether the second Ctrl+C stopped the companion.</summary>
+        private static bool killed;
+
+        /// <summary>Set by the Ctrl+C handler, which runs on a thread of its own, after it has counted a press.</summary>
+        private static readonly ManualResetEventSlim pressed = new ManualResetEventSlim(false);
 
         private static bool IsWindows => Environment.OSVersion.Platform == PlatformID.Win32NT;
 
@@ -165,8 +180,13 @@ namespace NdesCompanion.Cli
                 }
                 if (read == 0)
                 {
+                    if (Console.IsInputRedirected) return;
+                    // The read a Ctrl+C cut short can come back before the handler (another
+                    // thread) has counted the press: give it a moment before calling it the end.
+                    if (Volatile.Read(ref presses) == seen) pressed.Wait(250);
+                    pressed.Reset();
                     int now = Volatile.Read(ref presses);
-                    if (!Console.IsInputRedirected && now != seen)
+                    if (now != seen)
                     {
                         seen = now;
                         continue;

@@ -66,8 +66,11 @@ export function readCliArguments(stdin: Readable): Promise<{ args: string[]; int
   });
 }
 
-/** The file whose appearance is the launcher's first Ctrl+C: its own temporary folder, a name nobody guesses. */
-const INTERRUPT_FILE = /[\\/]ndes-companion-interrupt-[0-9a-f]{32}$/;
+/**
+ * The file whose appearance is the launcher's first Ctrl+C: in its own temporary folder on a
+ * local drive (never a share the elevated app would reach out to), a name nobody guesses.
+ */
+const INTERRUPT_FILE = /^(?:[A-Za-z]:\\(?:[^\\/:*?"<>|\r\n]+\\)*|\/(?:[^/\0]+\/)*)ndes-companion-interrupt-[0-9a-f]{32}$/;
 
 /**
  * The launcher's first line: {"args":[…],"interrupt":"<file>"} (or, from an older launcher, the

@@ -105,10 +105,6 @@ export function createPowerShellRunner<C extends Catalogue = typeof scriptCatalo
           input: runOptions.stdin ?? '',
           reject: false,
           shell: false,
-          // execa's cleanup kills the script on the parent's SIGINT (signal-exit): Ctrl+C in the CLI
-          // would then stop an installer mid-transaction behind the guard's back. Cancel goes
-          // through the signal below; a second Ctrl+C leaves what runs to finish, as it says.
-          cleanup: false,
           windowsHide: true,
           timeout: runOptions.timeoutMs ?? entry.defaultTimeoutMs,
           ...(runOptions.signal ? { cancelSignal: runOptions.signal } : {}),

@@ -26,7 +26,9 @@ function Initialize-CompanionOutput {
 function Write-CompanionProgress {
     param([Parameter(Mandatory = $true)][string]$Message, [ValidateRange(0, 100)][int]$Percent = -1)
     $prefix = $(if ($Percent -ge 0) { "$Percent% " } else { '' })
-    Write-Host ('::progress:: ' + $prefix + (ConvertTo-AsciiText -Text $Message))
+    # One line, always: a message from another program must not start a line of its own that the
+    # companion would read as ::phase:: or ::result::.
+    Write-Host ('::progress:: ' + $prefix + (ConvertTo-AsciiText -Text ($Message -replace '[\r\n]+', ' ')))
 }
 
 function ConvertTo-AsciiText {

@@ -176,14 +176,17 @@ try {
         exit 0
     }
 
-    # The copy keeps the browser's mark of the web (copying keeps a file's streams); started
-    # through the shell it would stop at "Open File - Security Warning", which nobody sees from
-    # the CLI or a remote session. Microsoft's signature was checked above: the mark goes, and
-    # -NoNewWindow starts it with CreateProcess, not ShellExecute (-WindowStyle alone would not).
+    # The copy keeps the browser's mark of the web (copying keeps a file's streams), and
+    # Start-Process without a Default-set parameter goes through the shell, which would stop at
+    # "Open File - Security Warning" where nobody sees it (the CLI, a remote session). Microsoft's
+    # signature was checked above: the mark goes, and is checked gone (5.1's Unblock-File says
+    # nothing when it cannot remove it). The shell stays: -NoNewWindow would hand this script's
+    # stdout pipe to the installer, and the companion would wait for the installer to close it.
     Unblock-File -LiteralPath $source -ErrorAction Stop
+    if (@(Get-Item -LiteralPath $source -Stream 'Zone.Identifier' -ErrorAction SilentlyContinue).Count -gt 0) { Stop-WithRefusal -Report $report -Reason 'still-marked' -Detail $source }
     Write-CompanionProgress -Message "Starting the installer $version quietly (REGISTERCONNECTOR=false)" -Percent 35
     $started = Get-Date
-    $process = Start-Process -FilePath $source -ArgumentList $arguments -PassThru -NoNewWindow
+    $process = Start-Process -FilePath $source -ArgumentList $arguments -PassThru -WindowStyle Hidden
     # Windows PowerShell only keeps a started process's exit code if its handle was read.
     $null = $process.Handle
     $report['launched'] = $true

@@ -109,6 +109,21 @@ function Get-FakeFileItem {
     New-FakeFileObject -Path $Path
 }
 
+# A file's alternate data stream: only Zone.Identifier, which a world file has when it carries
+# "zone" (Windows writes [ZoneTransfer] ZoneId=3 for a file from the Internet). A missing stream
+# is an error, as Get-Item -Stream reports it.
+function Get-FakeFileStream {
+    param($Cmdlet, [string]$Path, [string[]]$Stream)
+    $entry = (Get-FakeFileIndex)[$Path]
+    if ($null -eq $entry) { Write-FakeFileMissing -Cmdlet $Cmdlet -Path $Path; return }
+    foreach ($name in $Stream) {
+        if ($name -eq 'Zone.Identifier' -and $entry.ContainsKey('zone')) {
+            [pscustomobject]@{ FileName = $Path; Stream = 'Zone.Identifier'; Length = 26 }
+        }
+        else { Write-FakeError -Cmdlet $Cmdlet -Message "Could not open the alternate data stream '$name' of the file '$Path'." -ErrorId 'AlternateDataStreamNotFound,Microsoft.PowerShell.Commands.GetItemCommand' -Category ObjectNotFound -Target $Path -ExceptionType 'System.Management.Automation.ItemNotFoundException' }
+    }
+}
+
 function Get-FakeChildFile {
     param($Cmdlet, [string]$Path, [string]$Filter, [switch]$File, [switch]$Directory)
     if (-not (Test-FakeFile -Path $Path -PathType Container)) { Write-FakeFileMissing -Cmdlet $Cmdlet -Path $Path; return }

@@ -121,12 +121,15 @@ function Get-Item {
     param(
         [Parameter(ParameterSetName = 'Path', Position = 0, Mandatory = $true)][string[]]$Path,
         [Parameter(ParameterSetName = 'LiteralPath', Mandatory = $true)][Alias('PSPath')][string[]]$LiteralPath,
-        [switch]$Force
+        [switch]$Force,
+        [string[]]$Stream
     )
     $paths = @(if ($PSCmdlet.ParameterSetName -eq 'Path') { $Path } else { $LiteralPath })
     if (-not (Test-FakePath -Path $paths)) { return Microsoft.PowerShell.Management\Get-Item @PSBoundParameters }
     foreach ($one in $paths) {
         $kind = Get-FakePathKind -Path $one
+        # -Stream Zone.Identifier: the mark of the web, as an alternate data stream ("zone" in the world).
+        if ($Stream) { Get-FakeFileStream -Cmdlet $PSCmdlet -Path $kind.path -Stream $Stream; continue }
         switch ($kind.world) {
             'file' { Get-FakeFileItem -Cmdlet $PSCmdlet -Path $kind.path }
             'registry' { Get-FakeRegistryKeyItem -Cmdlet $PSCmdlet -Key $kind.path -DisplayPath $one }

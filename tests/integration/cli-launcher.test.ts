@@ -68,7 +68,9 @@ describe('ndes-companion.exe (the launcher)', () => {
     const code = await closed;
     expect(stdout).toContain('interrupt seen: Ctrl+C');
     expect(stderr).toContain('asking the companion to cancel the step');
-    expect(code).not.toBe(0);
+    // As the companion's own CLI says a second Ctrl+C: 130.
+    expect(code).toBe(130);
+    expect(stderr).toContain('stopped at the second Ctrl+C');
     // The file is gone with the launcher.
     const file = JSON.parse(/waiting for (.*)$/m.exec(stdout)?.[1] ?? '""') as string;
     expect(existsSync(file)).toBe(false);

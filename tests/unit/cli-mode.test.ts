@@ -35,6 +35,8 @@ describe('the installed app started as the CLI (--cli)', () => {
     expect(await readCliArguments(Readable.from([Buffer.from(line)]))).toMatchObject({ args: ['install', 'C:\\x.exe'], interrupt });
     // Any other file would let the arguments line name what the elevated app watches.
     await expect(readCliArguments(Readable.from([Buffer.from(`${JSON.stringify({ args: ['steps'], interrupt: 'C:\\Windows\\System32\\config\\SAM' })}\n`)]))).rejects.toThrow('not what ndes-companion.exe writes');
+    // Nor a share, which the elevated app would reach out to with the admin's credentials.
+    await expect(readCliArguments(Readable.from([Buffer.from(`${JSON.stringify({ args: ['steps'], interrupt: '\\\\evil\\share\\ndes-companion-interrupt-0123456789abcdef0123456789abcdef' })}\n`)]))).rejects.toThrow('not what ndes-companion.exe writes');
   });
 
   it('refuses anything but what the launcher writes, and a missing line, with what to do', async () => {

@@ -88,7 +88,7 @@ export function installPlan(inputs: Record<string, string>): PlannedAction[] {
     {
       kind: 'process',
       title: 'Run the checked copy quietly, without registering',
-      detail: `"${STAGING_FOLDER}\\${name}" REGISTERCONNECTOR="false" /q${environment === 'AzureCloud' ? '' : ` ENVIRONMENTNAME="${environment}"`}, started directly (not through the shell) after its mark of the web is removed (Unblock-File), so no security prompt waits unseen. A quiet install may restart the server by itself (exit code 1641): save your work elsewhere first.`,
+      detail: `"${STAGING_FOLDER}\\${name}" REGISTERCONNECTOR="false" /q${environment === 'AzureCloud' ? '' : ` ENVIRONMENTNAME="${environment}"`}, after its mark of the web is removed (Unblock-File) and checked gone, so no security prompt waits unseen. A quiet install may restart the server by itself (exit code 1641): save your work elsewhere first.`,
       changesSystem: true,
     },
     {
@@ -177,6 +177,8 @@ function refusal(report: InstallReport, details: string[]): StepResult {
       return refused(`the copy in ${detail} does not match the file you picked.`, 'Something changed the file while it was copied: download the installer again and check this server for tampering.');
     case 'not-signed':
       return refused(`the installer's Authenticode signature is ${detail === 'NotSigned' ? 'missing' : `not valid (${detail})`}.`, 'Download the installer again from the Application proxy page of the Microsoft Entra admin center; do not use a copy from another source.');
+    case 'still-marked':
+      return refused(`${detail} still carries the mark of the web after Unblock-File, so Windows would stop it at a security prompt nobody sees.`, 'Something keeps the mark on files there (a policy for attachments, an antivirus): check Properties > Unblock on that file, or install the connector by hand once.');
     case 'not-microsoft':
       return refused(`the installer is signed, but not by Microsoft Corporation (${detail}).`, 'Download the installer from Microsoft (Application proxy page of the Microsoft Entra admin center) and run the step again.');
     default:

@@ -191,10 +191,12 @@ async function needsNoToken(context: StepContext, tenantId: string): Promise<Ste
 
 export async function runRegister(context: StepContext): Promise<StepResult> {
   const params = registerParams(context.inputs, context.whatIf);
-  // Before any token is asked for or used: a token on stdin would register against the global service.
-  const unavailable = registrationUnavailable(cloudOf(context.inputs.cloud));
-  if (unavailable) throw unavailable;
   let token = context.secrets.registrationToken?.trim();
+  // A token handed in would register against the global service: refused before it is used.
+  // Without one, a connector already registered (by its own setup, as the refusal advises) is
+  // still said as such, and the sign-in for a token refuses the cloud itself.
+  const unavailable = registrationUnavailable(cloudOf(context.inputs.cloud));
+  if (unavailable && token && !context.whatIf) throw unavailable;
   if (!context.whatIf && !token) {
     const settled = await needsNoToken(context, String(params.TenantId));
     if (settled) return settled;

@@ -35,7 +35,10 @@ function launch(args: string[], input?: string): Promise<{ code: number | null; 
   });
 }
 
-describe('ndes-companion.exe (the launcher)', () => {
+// Not on Windows: the stand-in beside the launcher is a shell script, and a test's SIGINT ends a
+// Windows process instead of pressing Ctrl+C. The Windows workflow runs the shipped launcher
+// against the packaged app instead ("the packaged CLI answers through the launcher").
+describe.skipIf(process.platform === 'win32')('ndes-companion.exe (the launcher)', () => {
   it('starts the app with --cli alone and hands it the arguments exactly as typed, on standard input', async () => {
     const args = ['runbook', '--out', 'C:\\My Runbooks\\', 'say "hi"', '', 'C:\\a\\\\b\\"c', 'tab\there', 'NDES01 – Zürich', '--remote-debugging-port=9222'];
     const result = await launch(args);

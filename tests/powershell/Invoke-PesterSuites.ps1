@@ -15,6 +15,7 @@ $ErrorActionPreference = 'Stop'
 $root = Split-Path -Parent (Split-Path -Parent $PSScriptRoot)
 $restored = @(Get-ChildItem -Path (Join-Path -Path $root -ChildPath '.cache/nuget/pester') -Directory -ErrorAction SilentlyContinue | Sort-Object Name -Descending)
 if ($restored.Count -gt 0) { Import-Module (Join-Path -Path $restored[0].FullName -ChildPath 'tools/Pester.psd1') -Force }
+elseif ($env:NDES_PESTER_VERSION) { Import-Module Pester -RequiredVersion $env:NDES_PESTER_VERSION }
 else { Import-Module Pester -MinimumVersion 5.5.0 }
 
 $config = New-PesterConfiguration

@@ -71,13 +71,17 @@ export interface ComposeOptions {
   relaunch?: { appPath: string };
   /** This start came from that scheduled task. */
   launchedToResume?: boolean;
-  /** What the host itself did to the data folder before composing (the Electron CLI's profile), for the journal. */
-  notices?: readonly string[];
+  /**
+   * A data folder the host already made its own before composing (the Electron CLI, for its
+   * profile), with what that did: not prepared a second time, and said in the journal.
+   */
+  prepared?: { dir: string; notices: readonly string[] };
 }
 
 export function composeCompanion(options: ComposeOptions): Companion {
   const { edges } = options;
-  const prepared = prepareDataDir(edges.dataDir, { restrict: edges.restrictDataDir ?? true, scripts: { dir: options.scriptsDir, expectedHashes: BUILD_SCRIPT_HASHES }, ...(edges.powershell ? { host: edges.powershell } : {}) });
+  const preparedByHost = options.prepared?.dir === edges.dataDir ? options.prepared : undefined;
+  const prepared = preparedByHost ?? prepareDataDir(edges.dataDir, { restrict: edges.restrictDataDir ?? true, scripts: { dir: options.scriptsDir, expectedHashes: BUILD_SCRIPT_HASHES }, ...(edges.powershell ? { host: edges.powershell } : {}) });
   const redactor = new Redactor();
   const probeConfig = { ...(edges.names ? { names: edges.names } : {}), ...(edges.trustAnchors ? { trustAnchors: edges.trustAnchors } : {}) };
   return createCompanion({
@@ -101,7 +105,8 @@ export function composeCompanion(options: ComposeOptions): Companion {
     ...(edges.lab ? {} : { bootTime: () => new Date(Date.now() - uptime() * 1000) }),
     ...(options.relaunch ? { relaunch: options.relaunch } : {}),
     ...(options.launchedToResume ? { launchedToResume: true } : {}),
-    startupNotices: [...(options.notices ?? []), ...prepared.notices],
+    // The host's own notices about another folder (its default, when --data-dir names a second one) are said too.
+    startupNotices: [...(preparedByHost ? [] : (options.prepared?.notices ?? [])), ...prepared.notices],
   });
 }
 
@@ -109,7 +114,7 @@ export function composeCompanion(options: ComposeOptions): Companion {
  * The CLI's companion, the same from Node (electron/cli) and inside the installed app
  * (electron/main, --cli): the production edges on the data folder asked for, no browser to open.
  */
-export function composeCliCompanion(options: { version: string; scriptsDir: string; dataDir?: string; signInWindow?: SignInWindow; printPdf?: (dataDir: string) => PdfPrinter; notices?: readonly string[] }): Companion {
+export function composeCliCompanion(options: { version: string; scriptsDir: string; dataDir?: string; signInWindow?: SignInWindow; printPdf?: (dataDir: string) => PdfPrinter; prepared?: { dir: string; notices: readonly string[] } }): Companion {
   const edges = productionEdges(options.dataDir ? { dataDir: options.dataDir } : {});
   return composeCompanion({
     host: 'cli',
@@ -118,7 +123,7 @@ export function composeCliCompanion(options: { version: string; scriptsDir: stri
     openExternal: async () => false,
     ...(options.signInWindow ? { signInWindow: options.signInWindow } : {}),
     ...(options.printPdf ? { printPdf: options.printPdf(edges.dataDir) } : {}),
-    ...(options.notices ? { notices: options.notices } : {}),
+    ...(options.prepared ? { prepared: options.prepared } : {}),
     edges,
   });
 }

@@ -27,7 +27,7 @@ if (isCliStart(process.argv, app.isPackaged)) {
   // The CLI inside the installed app: no window, no single-instance lock (the app may be open),
   // a profile of its own so it does not contend with the open app's, and no GPU.
   let profile: string | null = null;
-  let notices: string[] = [];
+  let prepared: { dir: string; notices: string[] } | undefined;
   const end = (code: number) => {
     if (profile) {
       try {
@@ -48,7 +48,7 @@ if (isCliStart(process.argv, app.isPackaged)) {
     // Under the data folder, which only Administrators and SYSTEM may write; earlier commands'
     // profiles that Chromium still held when they ended are removed here.
     const dataDir = productionEdges().dataDir;
-    notices = prepareDataDir(dataDir, { scripts: { dir: scriptsDir, expectedHashes: BUILD_SCRIPT_HASHES } }).notices;
+    prepared = { dir: dataDir, notices: prepareDataDir(dataDir, { scripts: { dir: scriptsDir, expectedHashes: BUILD_SCRIPT_HASHES } }).notices };
     removeOldProfiles(dataDir);
     profile = mkdtempSync(join(dataDir, 'cli-profile-'));
     app.setPath('userData', profile);
@@ -75,7 +75,7 @@ if (isCliStart(process.argv, app.isPackaged)) {
       // The launcher's first Ctrl+C reaches the CLI as the SIGINT it listens for during a step.
       const interrupt = cli.interrupt ? watchInterrupt(cli.interrupt, () => process.emit('SIGINT', 'SIGINT')) : null;
       const code = await runCli(cli.args, processIo(cli.rest), app.getVersion(), ({ dataDir, signInWindow }) =>
-        composeCliCompanion({ version: app.getVersion(), scriptsDir, ...(dataDir ? { dataDir } : {}), ...(signInWindow ? { signInWindow } : {}), printPdf: (folder) => electronPrintPdf(join(folder, 'Reports', '.print')), notices }),
+        composeCliCompanion({ version: app.getVersion(), scriptsDir, ...(dataDir ? { dataDir } : {}), ...(signInWindow ? { signInWindow } : {}), printPdf: (folder) => electronPrintPdf(join(folder, 'Reports', '.print')), ...(prepared ? { prepared } : {}) }),
       );
       interrupt?.stop();
       end(code);

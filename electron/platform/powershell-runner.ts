@@ -125,16 +125,14 @@ export function createPowerShellRunner<C extends Catalogue = typeof scriptCatalo
         let pending = '';
         let resultText: string | undefined;
         let printedOther = false;
-        const take = (line: string) => {
-          if (line.startsWith(RESULT_PREFIX)) resultText = line.slice(RESULT_PREFIX.length).trim();
-          else if (line.startsWith(PROGRESS_PREFIX)) {
-            const { message, percent } = parseProgress(line.slice(PROGRESS_PREFIX.length).trim());
-            runOptions.onProgress?.(redactor.text(message), percent);
-          } else if (line.startsWith(PHASE_PREFIX)) runOptions.onPhase?.(line.slice(PHASE_PREFIX.length).trim());
-          // A warning or host line from a cmdlet or a Microsoft script: shown and kept, never parsed.
-          else if (plainLine(line) !== '') {
+        const take = (raw: string) => {
+          const line = readScriptLine(raw);
+          if (line?.kind === 'result') resultText = line.text;
+          else if (line?.kind === 'progress') runOptions.onProgress?.(redactor.text(line.text), line.percent);
+          else if (line?.kind === 'phase') runOptions.onPhase?.(line.text);
+          else if (line?.kind === 'message') {
             printedOther = true;
-            runOptions.onProgress?.(redactor.text(plainLine(line)));
+            runOptions.onProgress?.(redactor.text(line.text));
           }
         };
         subprocess.stdout?.on('data', (chunk: Buffer | string) => {
@@ -245,10 +243,10 @@ export function runScriptSync<S extends keyof typeof scriptCatalogue>(options: {
   }
   const notes: string[] = [];
   let body = '';
-  for (const line of stdout.split(/\r?\n/)) {
-    if (line.startsWith(RESULT_PREFIX)) body = line.slice(RESULT_PREFIX.length).trim();
-    else if (line.startsWith(PROGRESS_PREFIX)) notes.push(parseProgress(line.slice(PROGRESS_PREFIX.length).trim()).message);
-    else if (!line.startsWith(PHASE_PREFIX) && plainLine(line) !== '') notes.push(plainLine(line));
+  for (const raw of stdout.split(/\r?\n/)) {
+    const line = readScriptLine(raw);
+    if (line?.kind === 'result') body = line.text;
+    else if (line?.kind === 'progress' || line?.kind === 'message') notes.push(line.text);
   }
   let document: unknown;
   try {
@@ -264,10 +262,24 @@ export function runScriptSync<S extends keyof typeof scriptCatalogue>(options: {
   return { data: parsed.data as z.infer<(typeof scriptCatalogue)[S]['output']>, notes };
 }
 
-/** A message line as a person reads it: without the colour codes PowerShell 7's console host adds to warnings. */
-function plainLine(line: string): string {
+type ScriptLine = { kind: 'result' | 'phase' | 'message'; text: string } | { kind: 'progress'; text: string; percent?: number };
+
+/**
+ * One line of a script's stdout, as the output contract reads it: the result, a progress or
+ * phase line, or any other line (a warning or host line from a cmdlet or a Microsoft script), a
+ * message shown and kept, never parsed, without the colour codes PowerShell 7's console host
+ * adds to warnings. Null for a blank line.
+ */
+function readScriptLine(line: string): ScriptLine | null {
+  if (line.startsWith(RESULT_PREFIX)) return { kind: 'result', text: line.slice(RESULT_PREFIX.length).trim() };
+  if (line.startsWith(PROGRESS_PREFIX)) {
+    const { message, percent } = parseProgress(line.slice(PROGRESS_PREFIX.length).trim());
+    return { kind: 'progress', text: message, ...(percent === undefined ? {} : { percent }) };
+  }
+  if (line.startsWith(PHASE_PREFIX)) return { kind: 'phase', text: line.slice(PHASE_PREFIX.length).trim() };
   // eslint-disable-next-line no-control-regex -- the escape character is what is taken out.
-  return line.replace(/\u001b\[[0-9;]*m/g, '').trim();
+  const text = line.replace(/\u001b\[[0-9;]*m/g, '').trim();
+  return text === '' ? null : { kind: 'message', text };
 }
 
 function extractScriptError(document: unknown): string | undefined {

@@ -106,8 +106,9 @@ export function registrationUnavailable(cloud: CloudProfile): CompanionError | n
 
 /** The registration token, by the sign-in window (auth code + PKCE to nativeclient) or a device code. */
 export async function acquireRegistrationToken(options: RegistrationTokenOptions): Promise<RegistrationToken> {
-  const scope = registrationScope(options.cloud);
-  if (!scope) throw registrationUnavailable(options.cloud) ?? new Error('unreachable');
+  const unavailable = registrationUnavailable(options.cloud);
+  if (unavailable) throw unavailable;
+  const scope = registrationScope(options.cloud) ?? '';
   // The last AADSTS description Entra ID sent: MSAL keeps only the error code.
   let refused = '';
   const network: INetworkModule = {

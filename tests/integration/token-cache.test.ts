@@ -113,6 +113,23 @@ describe('the token cache (msal-node-extensions)', () => {
     }
   });
 
+  it('accesses side by side in one process (Graph calls run in parallel): a change written while a read waits for the lock is kept', async () => {
+    const path = folder('side-by-side');
+    const cache = protectedTokenCache(path, { staleMs: 2_000, waitMs: 10_000 });
+    await access(cache, memoryCache(), EMPTY);
+    const writer = memoryCache();
+    const write = new TokenCacheContext(writer, true);
+    await cache.beforeCacheAccess(write);
+    // A read starts while the write holds the lock, and waits for it.
+    const reader = memoryCache();
+    const read = access(cache, reader);
+    writer.state = TOKENS;
+    await cache.afterCacheAccess(write);
+    await read;
+    expect(readFileSync(path, 'utf8')).toBe(TOKENS);
+    expect(reader.state).toBe(TOKENS);
+  });
+
   it('a lock left by a process killed while holding it is taken over once it goes stale', async () => {
     const path = folder('stale');
     await access(protectedTokenCache(path, QUICK), memoryCache(), TOKENS);

@@ -53,10 +53,12 @@ const EMPTY_CACHE = JSON.stringify({ Account: {}, IdToken: {}, AccessToken: {}, 
 export function protectedTokenCache(path: string, lockWait: LockWait = LOCK_WAIT): TokenCache {
   const protection = cacheProtection();
   let persistence: Promise<IPersistence> | undefined;
-  /** Releases the lock this process holds between MSAL's read and write of one change. */
-  let held: (() => Promise<void>) | undefined;
-  /** False when this access's read failed: its write must not overwrite what it did not read. */
-  let readOk = false;
+  /**
+   * Per access (MSAL makes a context for each, and Graph calls run side by side): the lock this
+   * process holds between MSAL's read and write of one change, kept only when the read succeeded,
+   * so a write never overwrites what it did not read, and one access never cancels another's write.
+   */
+  const held = new WeakMap<TokenCacheContext, () => Promise<void>>();
 
   const open = (): Promise<IPersistence> => {
     persistence ??= openPersistence(path, protection).catch((error: unknown) => {
@@ -114,26 +116,25 @@ export function protectedTokenCache(path: string, lockWait: LockWait = LOCK_WAIT
   return {
     protection,
     async beforeCacheAccess(context: TokenCacheContext) {
-      readOk = false;
       const release = await take();
+      let readOk = false;
       try {
         await load(context);
         readOk = true;
       } finally {
         // A change is written in afterCacheAccess under the same lock; a plain read lets go now.
-        if (context.cacheHasChanged && readOk) held = release;
+        if (context.cacheHasChanged && readOk) held.set(context, release);
         else await release().catch(() => undefined);
       }
     },
     async afterCacheAccess(context: TokenCacheContext) {
       // MSAL calls this in a finally, also when beforeCacheAccess threw: then nothing is written.
-      const release = held;
-      held = undefined;
+      const release = held.get(context);
+      held.delete(context);
       if (!release) return;
       try {
-        if (readOk && context.cacheHasChanged) await save(await open(), path, context.tokenCache.serialize());
+        if (context.cacheHasChanged) await save(await open(), path, context.tokenCache.serialize());
       } finally {
-        readOk = false;
         await release().catch(() => undefined);
       }
     },

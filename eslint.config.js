@@ -6,13 +6,25 @@ import tseslint from 'typescript-eslint';
 import svelteConfig from './renderer/svelte.config.js';
 
 const electronImport = {
-  paths: [{ name: 'electron', message: 'Only electron/main and electron/preload may import electron (it downloads its binary when evaluated outside Electron).' }],
+  paths: [
+    {
+      name: 'electron',
+      message:
+        'Only electron/main and electron/preload may import electron (it downloads its binary when evaluated outside Electron).',
+    },
+  ],
   patterns: [{ group: ['electron/*'], message: 'Only electron/main and electron/preload may import electron.' }],
 };
 
 const electronSyntax = [
-  { selector: "CallExpression[callee.name='require'][arguments.0.value='electron']", message: 'Only electron/main and electron/preload may load electron.' },
-  { selector: "ImportExpression[source.value='electron']", message: 'Only electron/main and electron/preload may load electron.' },
+  {
+    selector: "CallExpression[callee.name='require'][arguments.0.value='electron']",
+    message: 'Only electron/main and electron/preload may load electron.',
+  },
+  {
+    selector: "ImportExpression[source.value='electron']",
+    message: 'Only electron/main and electron/preload may load electron.',
+  },
 ];
 
 export default tseslint.config(
@@ -41,7 +53,10 @@ export default tseslint.config(
         'error',
         {
           paths: electronImport.paths,
-          patterns: [...electronImport.patterns, { group: ['node:*'], message: 'The contract and the renderer must not use Node modules.' }],
+          patterns: [
+            ...electronImport.patterns,
+            { group: ['node:*'], message: 'The contract and the renderer must not use Node modules.' },
+          ],
         },
       ],
     },
@@ -57,7 +72,20 @@ export default tseslint.config(
     // The core depends on ports, never on the adapters behind them.
     files: ['electron/core/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: electronImport.paths, patterns: [...electronImport.patterns, { group: ['**/platform/**'], message: 'core/ imports nothing from platform/: declare a port in core and let compose.ts wire the adapter.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: electronImport.paths,
+          patterns: [
+            ...electronImport.patterns,
+            {
+              group: ['**/platform/**'],
+              message:
+                'core/ imports nothing from platform/: declare a port in core and let compose.ts wire the adapter.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
@@ -66,7 +94,10 @@ export default tseslint.config(
       'no-restricted-syntax': [
         'error',
         ...electronSyntax,
-        { selector: "Property[key.name='shell'][value.value=true]", message: 'Never run a process through a shell: pass argv.' },
+        {
+          selector: "Property[key.name='shell'][value.value=true]",
+          message: 'Never run a process through a shell: pass argv.',
+        },
         { selector: "Literal[value='-Command']", message: 'Run scripts with -File and argv, never -Command.' },
       ],
     },

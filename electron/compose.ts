@@ -52,7 +52,12 @@ export function defaultDataDir(platform: NodeJS.Platform = process.platform, roo
 /** What the shipped app runs with: the in-box Windows PowerShell, the system's DNS and roots. */
 export function productionEdges(options: { platform?: NodeJS.Platform; dataDir?: string } = {}): Edges {
   const platform = options.platform ?? process.platform;
-  return { powershell: platform === 'win32' ? windowsPowerShell() : null, dataDir: options.dataDir ?? defaultDataDir(platform), restrictDataDir: options.dataDir === undefined, lab: false };
+  return {
+    powershell: platform === 'win32' ? windowsPowerShell() : null,
+    dataDir: options.dataDir ?? defaultDataDir(platform),
+    restrictDataDir: options.dataDir === undefined,
+    lab: false,
+  };
 }
 
 export interface ComposeOptions {
@@ -81,24 +86,45 @@ export interface ComposeOptions {
 export function composeCompanion(options: ComposeOptions): Companion {
   const { edges } = options;
   const preparedByHost = options.prepared?.dir === edges.dataDir ? options.prepared : undefined;
-  const prepared = preparedByHost ?? prepareDataDir(edges.dataDir, { restrict: edges.restrictDataDir ?? true, scripts: { dir: options.scriptsDir, expectedHashes: BUILD_SCRIPT_HASHES }, ...(edges.powershell ? { host: edges.powershell } : {}) });
+  const prepared =
+    preparedByHost ??
+    prepareDataDir(edges.dataDir, {
+      restrict: edges.restrictDataDir ?? true,
+      scripts: { dir: options.scriptsDir, expectedHashes: BUILD_SCRIPT_HASHES },
+      ...(edges.powershell ? { host: edges.powershell } : {}),
+    });
   const redactor = new Redactor();
-  const probeConfig = { ...(edges.names ? { names: edges.names } : {}), ...(edges.trustAnchors ? { trustAnchors: edges.trustAnchors } : {}) };
+  const probeConfig = {
+    ...(edges.names ? { names: edges.names } : {}),
+    ...(edges.trustAnchors ? { trustAnchors: edges.trustAnchors } : {}),
+  };
   return createCompanion({
     host: options.host,
     version: options.version,
     platform: process.platform,
     dataDir: edges.dataDir,
-    powershell: createPowerShellRunner({ host: edges.powershell, scriptsDir: options.scriptsDir, redactor, expectedHashes: BUILD_SCRIPT_HASHES }),
+    powershell: createPowerShellRunner({
+      host: edges.powershell,
+      scriptsDir: options.scriptsDir,
+      redactor,
+      expectedHashes: BUILD_SCRIPT_HASHES,
+    }),
     http: createHttpProbe(probeConfig),
     net: createNetProbe(probeConfig),
     cloudHttp: createCloudHttp(probeConfig),
     redactor,
-    processes: createProcessTable({ scripts: { dir: options.scriptsDir, expectedHashes: BUILD_SCRIPT_HASHES, ...(edges.powershell ? { host: edges.powershell } : {}) } }),
+    processes: createProcessTable({
+      scripts: {
+        dir: options.scriptsDir,
+        expectedHashes: BUILD_SCRIPT_HASHES,
+        ...(edges.powershell ? { host: edges.powershell } : {}),
+      },
+    }),
     openExternal: options.openExternal,
     ...(options.signInWindow ? { signInWindow: options.signInWindow } : {}),
     ...(options.openSignInBrowser ? { openSignInBrowser: options.openSignInBrowser } : {}),
-    printPdf: options.printPdf ?? ((html) => printHtmlToPdf(html, { workDir: join(edges.dataDir, 'Reports', '.print') })),
+    printPdf:
+      options.printPdf ?? ((html) => printHtmlToPdf(html, { workDir: join(edges.dataDir, 'Reports', '.print') })),
     lab: edges.lab,
     ...(edges.serviceRoots ? { serviceRoots: edges.serviceRoots } : {}),
     // The lab's fake Windows never restarts: this machine's own boot time would say nothing of it.
@@ -114,7 +140,14 @@ export function composeCompanion(options: ComposeOptions): Companion {
  * The CLI's companion, the same from Node (electron/cli) and inside the installed app
  * (electron/main, --cli): the production edges on the data folder asked for, no browser to open.
  */
-export function composeCliCompanion(options: { version: string; scriptsDir: string; dataDir?: string; signInWindow?: SignInWindow; printPdf?: (dataDir: string) => PdfPrinter; prepared?: { dir: string; notices: readonly string[] } }): Companion {
+export function composeCliCompanion(options: {
+  version: string;
+  scriptsDir: string;
+  dataDir?: string;
+  signInWindow?: SignInWindow;
+  printPdf?: (dataDir: string) => PdfPrinter;
+  prepared?: { dir: string; notices: readonly string[] };
+}): Companion {
   const edges = productionEdges(options.dataDir ? { dataDir: options.dataDir } : {});
   return composeCompanion({
     host: 'cli',

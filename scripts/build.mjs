@@ -17,7 +17,8 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const what = process.argv[2] ?? 'all';
 // ESM bundles still meet CommonJS dependencies (msal-node) that call require().
-const requireShim = "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
+const requireShim =
+  "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 
 // What the runner checks every script against before it runs one elevated (script-integrity.ts).
 const scriptsDir = fileURLToPath(new URL('../scripts/powershell/', import.meta.url));
@@ -25,7 +26,12 @@ const scriptHashes = Object.fromEntries(
   readdirSync(scriptsDir)
     .filter((file) => file.endsWith('.ps1'))
     .sort()
-    .map((file) => [file, createHash('sha256').update(readFileSync(scriptsDir + file)).digest('hex')]),
+    .map((file) => [
+      file,
+      createHash('sha256')
+        .update(readFileSync(scriptsDir + file))
+        .digest('hex'),
+    ]),
 );
 
 /**
@@ -38,9 +44,13 @@ const scriptHashes = Object.fromEntries(
 const noAzureArc = {
   name: 'no-azure-arc-managed-identity',
   setup(builder) {
-    builder.onResolve({ filter: /ManagedIdentitySources[\\/]AzureArc\.mjs$/ }, () => ({ path: 'azure-arc', namespace: 'no-azure-arc' }));
+    builder.onResolve({ filter: /ManagedIdentitySources[\\/]AzureArc\.mjs$/ }, () => ({
+      path: 'azure-arc',
+      namespace: 'no-azure-arc',
+    }));
     builder.onLoad({ filter: /.*/, namespace: 'no-azure-arc' }, () => ({
-      contents: 'export class AzureArc { static getEnvironmentVariables() { return [undefined, undefined]; } static tryCreate() { return null; } }',
+      contents:
+        'export class AzureArc { static getEnvironmentVariables() { return [undefined, undefined]; } static tryCreate() { return null; } }',
       loader: 'js',
     }));
   },
@@ -64,27 +74,56 @@ const nodeEsm = {
 };
 
 const cli = () =>
-  build({ ...nodeEsm, entryPoints: ['electron/cli/index.ts'], outfile: 'dist/cli/ndes-companion.mjs', banner: { js: `#!/usr/bin/env node\n${requireShim}` } });
+  build({
+    ...nodeEsm,
+    entryPoints: ['electron/cli/index.ts'],
+    outfile: 'dist/cli/ndes-companion.mjs',
+    banner: { js: `#!/usr/bin/env node\n${requireShim}` },
+  });
 
 const nodeBundles = () =>
   Promise.all([
     cli(),
     build({ ...nodeEsm, entryPoints: ['electron/main/index.ts'], outfile: 'dist/main/index.mjs' }),
-    build({ ...nodeEsm, entryPoints: ['electron/preload/index.ts'], outfile: 'dist/preload/index.cjs', format: 'cjs', banner: {}, target: 'chrome140', platform: 'browser' }),
+    build({
+      ...nodeEsm,
+      entryPoints: ['electron/preload/index.ts'],
+      outfile: 'dist/preload/index.cjs',
+      format: 'cjs',
+      banner: {},
+      target: 'chrome140',
+      platform: 'browser',
+    }),
     build({ ...nodeEsm, entryPoints: ['electron/preview/start.ts'], outfile: 'dist/preview/start.mjs' }),
-    build({ ...nodeEsm, entryPoints: ['electron/preview/bridge.ts'], outfile: 'dist/preview/bridge.js', format: 'iife', platform: 'browser', target: 'chrome120', banner: {}, sourcemap: false }),
+    build({
+      ...nodeEsm,
+      entryPoints: ['electron/preview/bridge.ts'],
+      outfile: 'dist/preview/bridge.js',
+      format: 'iife',
+      platform: 'browser',
+      target: 'chrome120',
+      banner: {},
+      sourcemap: false,
+    }),
     build({ ...nodeEsm, entryPoints: ['tests/lab/main.ts'], outfile: 'dist/lab/lab.mjs' }),
     build({ ...nodeEsm, entryPoints: ['tests/lab/cli.ts'], outfile: 'dist/lab/cli.mjs' }),
     build({ ...nodeEsm, entryPoints: ['scripts/start.ts'], outfile: 'dist/scripts/start.mjs' }),
     build({ ...nodeEsm, entryPoints: ['scripts/bench.ts'], outfile: 'dist/scripts/bench.mjs' }),
     build({ ...nodeEsm, entryPoints: ['scripts/test.ts'], outfile: 'dist/scripts/test.mjs' }),
     build({ ...nodeEsm, entryPoints: ['scripts/report-schema.ts'], outfile: 'dist/scripts/report-schema.mjs' }),
-    build({ ...nodeEsm, entryPoints: ['tests/powershell/validate-outputs.ts'], outfile: 'dist/tests/validate-script-outputs.mjs' }),
+    build({
+      ...nodeEsm,
+      entryPoints: ['tests/powershell/validate-outputs.ts'],
+      outfile: 'dist/tests/validate-script-outputs.mjs',
+    }),
   ]);
 
 async function renderer() {
   const { build: viteBuild } = await import('vite');
-  await viteBuild({ configFile: fileURLToPath(new URL('../renderer/vite.config.ts', import.meta.url)), logLevel: 'warn' });
+  await viteBuild({
+    configFile: fileURLToPath(new URL('../renderer/vite.config.ts', import.meta.url)),
+    logLevel: 'warn',
+  });
 }
 
 if (what === 'all') {

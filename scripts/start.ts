@@ -22,7 +22,9 @@ const [command, args] = electron
   ? [electron, [root]]
   : [process.execPath, [join(root, 'dist', 'preview', 'start.mjs')]];
 if (!electron) {
-  process.stdout.write("Electron's binary is not installed here (it cannot be downloaded on this machine), so the app starts in the Chromium preview host.\n");
+  process.stdout.write(
+    "Electron's binary is not installed here (it cannot be downloaded on this machine), so the app starts in the Chromium preview host.\n",
+  );
 }
 const child = spawn(command, args, { stdio: 'inherit', env: process.env });
 child.on('exit', (code) => process.exit(code ?? 0));

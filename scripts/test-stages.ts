@@ -31,19 +31,39 @@ export function pesterCounts(output: string): StageCounts | undefined {
 
 /** Vitest's JSON reporter (numPassedTests, numFailedTests, numPendingTests, numTodoTests, testResults). */
 export function vitestCounts(file: string): StageCounts | undefined {
-  const report = readJson(file) as { numPassedTests?: number; numFailedTests?: number; numPendingTests?: number; numTodoTests?: number; testResults?: { status?: string; assertionResults?: { status?: string }[] }[] } | undefined;
+  const report = readJson(file) as
+    | {
+        numPassedTests?: number;
+        numFailedTests?: number;
+        numPendingTests?: number;
+        numTodoTests?: number;
+        testResults?: { status?: string; assertionResults?: { status?: string }[] }[];
+      }
+    | undefined;
   if (!report || typeof report.numPassedTests !== 'number') return undefined;
   // A file that failed before any of its tests ran (it did not load) is one failure of its own.
-  const brokenFiles = (report.testResults ?? []).filter((file) => file.status === 'failed' && !(file.assertionResults ?? []).some((test) => test.status === 'failed')).length;
-  return { passed: report.numPassedTests, failed: (report.numFailedTests ?? 0) + brokenFiles, skipped: (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0) };
+  const brokenFiles = (report.testResults ?? []).filter(
+    (file) => file.status === 'failed' && !(file.assertionResults ?? []).some((test) => test.status === 'failed'),
+  ).length;
+  return {
+    passed: report.numPassedTests,
+    failed: (report.numFailedTests ?? 0) + brokenFiles,
+    skipped: (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0),
+  };
 }
 
 /** Playwright's JSON reporter: stats.expected, unexpected, flaky, skipped. A flaky test failed once: it counts as failed. */
 export function playwrightCounts(file: string): StageCounts | undefined {
-  const report = readJson(file) as { stats?: { expected?: number; unexpected?: number; flaky?: number; skipped?: number }; errors?: unknown[] } | undefined;
+  const report = readJson(file) as
+    | { stats?: { expected?: number; unexpected?: number; flaky?: number; skipped?: number }; errors?: unknown[] }
+    | undefined;
   if (!report?.stats || typeof report.stats.expected !== 'number') return undefined;
   const errors = Array.isArray(report.errors) ? report.errors.length : 0;
-  return { passed: report.stats.expected, failed: (report.stats.unexpected ?? 0) + (report.stats.flaky ?? 0) + errors, skipped: report.stats.skipped ?? 0 };
+  return {
+    passed: report.stats.expected,
+    failed: (report.stats.unexpected ?? 0) + (report.stats.flaky ?? 0) + errors,
+    skipped: report.stats.skipped ?? 0,
+  };
 }
 
 function readJson(file: string): unknown {
@@ -70,5 +90,9 @@ export function summary(stages: readonly StageResult[], totalSeconds: number): s
   const width = Math.max(...stages.map((stage) => stage.name.length), 'Whole run'.length);
   const passed = stages.reduce((total, stage) => total + stage.passed, 0);
   const failed = stages.reduce((total, stage) => total + stage.failed, 0);
-  return [...stages.map((stage) => stageLine(stage, width)), `${'Whole run'.padEnd(width)}  ${''.padEnd(44)}  ${String(Math.round(totalSeconds)).padStart(4)} s`, `${passed} passed, ${failed} failed`];
+  return [
+    ...stages.map((stage) => stageLine(stage, width)),
+    `${'Whole run'.padEnd(width)}  ${''.padEnd(44)}  ${String(Math.round(totalSeconds)).padStart(4)} s`,
+    `${passed} passed, ${failed} failed`,
+  ];
 }

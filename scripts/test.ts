@@ -2,7 +2,14 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pesterCounts, playwrightCounts, summary, vitestCounts, type StageCounts, type StageResult } from './test-stages.ts';
+import {
+  pesterCounts,
+  playwrightCounts,
+  summary,
+  vitestCounts,
+  type StageCounts,
+  type StageResult,
+} from './test-stages.ts';
 
 /**
  * `npm test` and `npm run test:quick`: the stages, then one line per stage with its counts and
@@ -32,9 +39,18 @@ interface Run {
  * Runs a command. Its output goes to `sink` as it comes (this terminal, or a stage's buffer when
  * the stage runs beside another); `keep` also returns it.
  */
-function run(file: string, args: string[], sink: Sink, options: { env?: NodeJS.ProcessEnv; keep?: boolean } = {}): Promise<Run> {
+function run(
+  file: string,
+  args: string[],
+  sink: Sink,
+  options: { env?: NodeJS.ProcessEnv; keep?: boolean } = {},
+): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(file, args, { cwd: root, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, args, {
+      cwd: root,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     const take = (stream: 'out' | 'err') => (chunk: Buffer) => {
       if (options.keep) output += chunk.toString();
@@ -54,7 +70,11 @@ const terminal: Sink = (stream, chunk) => (stream === 'out' ? process.stdout : p
  * One stage, timed. A stage that runs beside another (`buffered`) keeps its output and prints it
  * whole when it ends, so two stages never interleave their lines.
  */
-async function stage(name: string, buffered: boolean, body: (sink: Sink) => Promise<{ counts?: StageCounts; code: number }>): Promise<StageResult> {
+async function stage(
+  name: string,
+  buffered: boolean,
+  body: (sink: Sink) => Promise<{ counts?: StageCounts; code: number }>,
+): Promise<StageResult> {
   const kept: Buffer[] = [];
   const sink: Sink = buffered ? (_stream, chunk) => kept.push(Buffer.from(chunk)) : terminal;
   if (!buffered) process.stdout.write(`\n=== ${name} ===\n`);
@@ -62,7 +82,8 @@ async function stage(name: string, buffered: boolean, body: (sink: Sink) => Prom
   const { counts, code } = await body(sink);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (buffered) process.stdout.write(`\n=== ${name} ===\n${Buffer.concat(kept).toString()}`);
-  if (!counts) return { name, passed: 0, failed: 1, skipped: 0, seconds, problem: `no results to read; exit code ${code}` };
+  if (!counts)
+    return { name, passed: 0, failed: 1, skipped: 0, seconds, problem: `no results to read; exit code ${code}` };
   // A runner that failed although every test it counted passed (a crashed worker, an error
   // outside any test) has failed once more than its counts say.
   if (code !== 0 && counts.failed === 0) return { name, ...counts, failed: 1, seconds, problem: `exit code ${code}` };
@@ -77,7 +98,9 @@ function lintAndTypes(buffered: boolean): Promise<StageResult> {
       ['tsc', [bin.tsc, '-p', 'tsconfig.json']],
       ['svelte-check', [bin.svelteCheck, '--tsconfig', 'renderer/tsconfig.json', '--fail-on-warnings']],
     ] as const;
-    const ran = await Promise.all(checks.map(([, args]) => run(process.execPath, [...args], () => undefined, { keep: true })));
+    const ran = await Promise.all(
+      checks.map(([, args]) => run(process.execPath, [...args], () => undefined, { keep: true })),
+    );
     let failed = 0;
     ran.forEach((result, index) => {
       const name = checks[index]?.[0] ?? '';
@@ -92,7 +115,20 @@ function lintAndTypes(buffered: boolean): Promise<StageResult> {
 
 function pester(buffered: boolean): Promise<StageResult> {
   return stage('Pester', buffered, async (sink) => {
-    const ran = await run('dotnet', ['tool', 'run', 'pwsh', '-NoProfile', '-NonInteractive', '-File', join('tests', 'powershell', 'Invoke-PesterSuites.ps1')], sink, { keep: true });
+    const ran = await run(
+      'dotnet',
+      [
+        'tool',
+        'run',
+        'pwsh',
+        '-NoProfile',
+        '-NonInteractive',
+        '-File',
+        join('tests', 'powershell', 'Invoke-PesterSuites.ps1'),
+      ],
+      sink,
+      { keep: true },
+    );
     // eslint-disable-next-line no-control-regex -- Pester colours its lines; the counts are read without them.
     return { counts: pesterCounts(ran.output.replace(/\x1b\[[0-9;]*m/g, '')), code: ran.code };
   });
@@ -102,7 +138,18 @@ function vitest(name: string, only?: string): Promise<StageResult> {
   const report = join(results, only ? 'vitest-quick.json' : 'vitest.json');
   return stage(name, false, async (sink) => {
     rmSync(report, { force: true });
-    const ran = await run(process.execPath, [bin.vitest, 'run', ...(only ? [only] : []), '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], sink);
+    const ran = await run(
+      process.execPath,
+      [
+        bin.vitest,
+        'run',
+        ...(only ? [only] : []),
+        '--reporter=default',
+        '--reporter=json',
+        `--outputFile.json=${report}`,
+      ],
+      sink,
+    );
     return { counts: vitestCounts(report), code: ran.code };
   });
 }
@@ -111,7 +158,9 @@ function playwright(): Promise<StageResult> {
   const report = join(results, 'playwright.json');
   return stage('Playwright', false, async (sink) => {
     rmSync(report, { force: true });
-    const ran = await run(process.execPath, [bin.playwright, 'test', '--reporter=list,json'], sink, { env: { PLAYWRIGHT_JSON_OUTPUT_NAME: report } });
+    const ran = await run(process.execPath, [bin.playwright, 'test', '--reporter=list,json'], sink, {
+      env: { PLAYWRIGHT_JSON_OUTPUT_NAME: report },
+    });
     return { counts: playwrightCounts(report), code: ran.code };
   });
 }
@@ -133,7 +182,10 @@ async function main(): Promise<void> {
   const lines = summary(stages, seconds);
   process.stdout.write(`\n${lines.join('\n')}\n`);
   const failed = stages.reduce((total, one) => total + one.failed, 0);
-  writeFileSync(join(results, quick ? 'quick-stages.json' : 'stages.json'), `${JSON.stringify({ finishedAt: new Date().toISOString(), quick, stages, seconds, failed }, null, 2)}\n`);
+  writeFileSync(
+    join(results, quick ? 'quick-stages.json' : 'stages.json'),
+    `${JSON.stringify({ finishedAt: new Date().toISOString(), quick, stages, seconds, failed }, null, 2)}\n`,
+  );
   process.exitCode = failed > 0 ? 1 : 0;
 }
 

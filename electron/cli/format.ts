@@ -4,7 +4,13 @@ import { STATUS_LABEL, verdictLine } from '../contract/verdict.ts';
 
 /** Human output of the CLI: compact, aligned, readable over RDP on Server Core. */
 export function stepsTable(steps: StepView[], mode: string): string {
-  const rows = steps.map((step) => [String(step.number), step.id, step.title, step.cloud ? (mode === 'offline' ? 'manual' : 'cloud') : 'local', step.available ? step.status : 'not available yet']);
+  const rows = steps.map((step) => [
+    String(step.number),
+    step.id,
+    step.title,
+    step.cloud ? (mode === 'offline' ? 'manual' : 'cloud') : 'local',
+    step.available ? step.status : 'not available yet',
+  ]);
   return table(['#', 'id', 'title', 'where', 'status'], rows);
 }
 
@@ -19,22 +25,43 @@ export function planText(plan: Plan, title: string): string {
 }
 
 export function failureText(failure: Failure): string {
-  return [`Error (${failure.code}): ${failure.message}`, `What to do: ${failure.remediation}`, ...(failure.docUrl ? [`More: ${failure.docUrl}`] : [])].join('\n');
+  return [
+    `Error (${failure.code}): ${failure.message}`,
+    `What to do: ${failure.remediation}`,
+    ...(failure.docUrl ? [`More: ${failure.docUrl}`] : []),
+  ].join('\n');
 }
 
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => (row[column] ?? '').length)));
-  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
 }
 
 /** The check report as a compact table, worst first, then cause and remedy for what did not pass. */
 export function checkTable(report: CheckReport): string {
-  const rows = report.results.map((result) => [STATUS_LABEL[result.status], result.severity, result.group, result.title]);
+  const rows = report.results.map((result) => [
+    STATUS_LABEL[result.status],
+    result.severity,
+    result.group,
+    result.title,
+  ]);
   const lines = [table(['status', 'severity', 'group', 'check'], rows)];
-  const problems = report.results.filter((result) => result.status === 'fail' || result.status === 'warn' || (result.status === 'skipped' && result.skip !== 'not-applicable'));
+  const problems = report.results.filter(
+    (result) =>
+      result.status === 'fail' ||
+      result.status === 'warn' ||
+      (result.status === 'skipped' && result.skip !== 'not-applicable'),
+  );
   for (const result of problems) {
-    lines.push('', `${STATUS_LABEL[result.status]} ${result.title} [${result.id}]${result.skip === 'could-not-run' ? ' (could not run)' : result.skip === 'cancelled' ? ' (cancelled)' : ''}`);
+    lines.push(
+      '',
+      `${STATUS_LABEL[result.status]} ${result.title} [${result.id}]${result.skip === 'could-not-run' ? ' (could not run)' : result.skip === 'cancelled' ? ' (cancelled)' : ''}`,
+    );
     if (result.cause) lines.push(`  ${result.status === 'skipped' ? 'Why:   ' : 'Cause: '} ${result.cause}`);
     if (result.remediation) lines.push(`  Remedy: ${result.remediation}`);
     for (const item of result.evidence.slice(0, 3)) lines.push(`  Saw:    ${item}`);

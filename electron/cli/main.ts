@@ -199,12 +199,18 @@ function cliSender(io: Io, json: boolean, verbose: boolean): Sender {
       const routine = event.check && (event.check.status === 'pass' || event.check.status === 'skipped');
       // The outcome is printed once, on stdout, when the command ends: never on both streams.
       if (event.outcome) return;
-      if ((!json && !routine) || verbose) io.err(`${event.level === 'info' || event.check ? '' : `${event.level}: `}${event.message}`);
+      if ((!json && !routine) || verbose)
+        io.err(`${event.level === 'info' || event.check ? '' : `${event.level}: `}${event.message}`);
     },
   };
 }
 
-export async function runCli(argv: string[], io: Io, version: string, makeCompanion: (options: { dataDir?: string; signInWindow?: SignInWindow }) => Companion): Promise<number> {
+export async function runCli(
+  argv: string[],
+  io: Io,
+  version: string,
+  makeCompanion: (options: { dataDir?: string; signInWindow?: SignInWindow }) => Companion,
+): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -271,13 +277,19 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
   }
   let companion: Companion;
   try {
-    companion = makeCompanion({ ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}), signInWindow: pasteSignInWindow(io) });
+    companion = makeCompanion({
+      ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
+      signInWindow: pasteSignInWindow(io),
+    });
   } catch (error) {
     io.err(`The companion could not start: ${(error as Error).message}`);
     return EXIT.failed;
   }
   try {
-    const gateway: Gateway = createGateway(companion.handlers, { origin: CLI_ORIGIN, isKnownContents: (id) => id === 1 });
+    const gateway: Gateway = createGateway(companion.handlers, {
+      origin: CLI_ORIGIN,
+      isKnownContents: (id) => id === 1,
+    });
     const sender = cliSender(io, values.json, values.verbose);
     const pairs: [string, string][] = [];
     for (const pair of values.input) {
@@ -295,7 +307,36 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
     const proxyOk = command !== 'proxy' || (restoring ? !stepArg && !(values.undo && values.remove) : !!stepArg);
     const intuneOk = command !== 'intune' || ['list', 'apply', 'rollback'].includes(stepArg ?? '');
     const takesArg = needsStep || command === 'proxy' || command === 'intune';
-    if (!command || !['steps', 'plan', 'run', 'verify', 'host', 'check', 'install', 'connector', 'register', 'proxy', 'login', 'logout', 'whoami', 'connectors', 'publish', 'intune', 'runbook', 'resume', 'support-bundle', 'restart'].includes(command) || extra.length > 0 || (needsStep && !stepArg) || (!takesArg && stepArg) || !proxyOk || !intuneOk) {
+    if (
+      !command ||
+      ![
+        'steps',
+        'plan',
+        'run',
+        'verify',
+        'host',
+        'check',
+        'install',
+        'connector',
+        'register',
+        'proxy',
+        'login',
+        'logout',
+        'whoami',
+        'connectors',
+        'publish',
+        'intune',
+        'runbook',
+        'resume',
+        'support-bundle',
+        'restart',
+      ].includes(command) ||
+      extra.length > 0 ||
+      (needsStep && !stepArg) ||
+      (!takesArg && stepArg) ||
+      !proxyOk ||
+      !intuneOk
+    ) {
       io.err(command ? `Unknown or incomplete command: ${positionals.join(' ')}` : 'No command given.');
       io.err('Run ndes-companion --help for usage.');
       return EXIT.usage;
@@ -337,14 +378,19 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
       const onInterrupt = () => {
         presses += 1;
         if (presses > 1) {
-          io.err('Stopped at the second Ctrl+C. What the step started may still be finishing: run verify for this step to see where it stands.');
+          io.err(
+            'Stopped at the second Ctrl+C. What the step started may still be finishing: run verify for this step to see where it stands.',
+          );
           stopNow();
           return;
         }
         void gateway.dispatch(sender, 'runbook:cancel', { runId }).then((answer) => {
           const value = answer.ok ? (answer.value as { cancelled: boolean; reason?: string }) : null;
           if (value?.cancelled) io.err('Cancelling the step (Ctrl+C).');
-          else io.err(`Not stopped: ${value?.reason ?? (answer.ok ? 'the step had already ended.' : answer.error.message)} Press Ctrl+C again to end the command now; what the step started is left to finish.`);
+          else
+            io.err(
+              `Not stopped: ${value?.reason ?? (answer.ok ? 'the step had already ended.' : answer.error.message)} Press Ctrl+C again to end the command now; what the step started is left to finish.`,
+            );
         });
       };
       process.on('SIGINT', onInterrupt);
@@ -355,12 +401,22 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
         process.removeListener('SIGINT', onInterrupt);
       }
     };
-    const asEnvelope = (run: Promise<StepOutcome>): Promise<Envelope<StepOutcome>> => run.then((value): Envelope<StepOutcome> => ({ ok: true, value }), (error: unknown): Envelope<StepOutcome> => ({ ok: false, error: toFailure(error) }));
+    const asEnvelope = (run: Promise<StepOutcome>): Promise<Envelope<StepOutcome>> =>
+      run.then(
+        (value): Envelope<StepOutcome> => ({ ok: true, value }),
+        (error: unknown): Envelope<StepOutcome> => ({ ok: false, error: toFailure(error) }),
+      );
 
     /** Sign-in commands call the core directly: no token ever crosses a channel a window can use. */
     const account = async (which: 'login' | 'logout' | 'whoami', target: Companion): Promise<number> => {
-      const choice = { ...(values.cloud ? { cloud: values.cloud } : {}), ...(values.tenant ? { tenant: values.tenant } : {}), ...(values['client-id'] ? { clientId: values['client-id'] } : {}), ...(which === 'login' && values.proxy ? { proxy: values.proxy } : {}) };
-      const print = (value: unknown, human: string) => io.out(values.json ? JSON.stringify({ ok: true, value }, null, 2) : human);
+      const choice = {
+        ...(values.cloud ? { cloud: values.cloud } : {}),
+        ...(values.tenant ? { tenant: values.tenant } : {}),
+        ...(values['client-id'] ? { clientId: values['client-id'] } : {}),
+        ...(which === 'login' && values.proxy ? { proxy: values.proxy } : {}),
+      };
+      const print = (value: unknown, human: string) =>
+        io.out(values.json ? JSON.stringify({ ok: true, value }, null, 2) : human);
       try {
         const signIn = target.signIn(choice);
         if (which === 'logout') {
@@ -377,7 +433,10 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
             `Domains: ${facts.verifiedDomains.join(', ')} (initial ${facts.initialDomain ?? 'unknown'}).`,
             `Active roles: ${facts.activeRoles.map((role) => role.name).join(', ') || 'none'}.`,
             `Token cache: ${describeCacheProtection()}.`,
-            ...findings.map((finding) => `  ${finding.status.toUpperCase().padEnd(4)} ${finding.message}${finding.remedy ? `\n       What to do: ${finding.remedy}` : ''}`),
+            ...findings.map(
+              (finding) =>
+                `  ${finding.status.toUpperCase().padEnd(4)} ${finding.message}${finding.remedy ? `\n       What to do: ${finding.remedy}` : ''}`,
+            ),
           ];
           print({ ...who, tenant: facts, findings, tokenCache: cacheProtection() }, lines.join('\n'));
           // Signed in and saved either way: a tenant that is not ready is said apart from a sign-in that failed.
@@ -397,8 +456,17 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
         try {
           const who = values['device-code']
             ? await signIn.withDeviceCode((prompt) => io.err(prompt.message), stop.signal)
-            : await signIn.withBrowser(async (url) => io.err(`Open this address in a browser on this server (the answer comes back to this command on http://localhost), sign in and accept:\n\n${url}\n\nWaiting for the sign-in; Ctrl+C stops. Without a browser here, use login --device-code.`), stop.signal);
-          target.journal.append({ kind: 'sign-in', message: `Signed in as ${who.username} (tenant ${who.tenantId}, ${who.cloud}) with ${values['device-code'] ? 'a device code' : 'the browser'}.` });
+            : await signIn.withBrowser(
+                async (url) =>
+                  io.err(
+                    `Open this address in a browser on this server (the answer comes back to this command on http://localhost), sign in and accept:\n\n${url}\n\nWaiting for the sign-in; Ctrl+C stops. Without a browser here, use login --device-code.`,
+                  ),
+                stop.signal,
+              );
+          target.journal.append({
+            kind: 'sign-in',
+            message: `Signed in as ${who.username} (tenant ${who.tenantId}, ${who.cloud}) with ${values['device-code'] ? 'a device code' : 'the browser'}.`,
+          });
           return await describe(who);
         } finally {
           process.removeListener('SIGINT', interrupt);
@@ -412,34 +480,79 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
     };
     switch (command) {
       case 'steps':
-        return emit(await gateway.dispatch(sender, 'runbook:list', {}), (value: { mode: string; steps: Parameters<typeof stepsTable>[0] }) => stepsTable(value.steps, value.mode));
+        return emit(
+          await gateway.dispatch(sender, 'runbook:list', {}),
+          (value: { mode: string; steps: Parameters<typeof stepsTable>[0] }) => stepsTable(value.steps, value.mode),
+        );
       case 'plan': {
         const title = companion.runbook.list().find((step) => step.id === stepArg)?.title ?? String(stepArg);
-        return emit(await gateway.dispatch(sender, 'runbook:plan', { stepId: stepArg, ...withInputs, ...mode }), (value: Parameters<typeof planText>[0]) => planText(value, title));
+        return emit(
+          await gateway.dispatch(sender, 'runbook:plan', { stepId: stepArg, ...withInputs, ...mode }),
+          (value: Parameters<typeof planText>[0]) => planText(value, title),
+        );
       }
       case 'run':
       case 'verify':
-        return await interruptibly((runId) => gateway.dispatch(sender, `runbook:${command}`, { stepId: stepArg, ...withInputs, runId, ...(command === 'run' && values['what-if'] ? { whatIf: true } : {}) }));
+        return await interruptibly((runId) =>
+          gateway.dispatch(sender, `runbook:${command}`, {
+            stepId: stepArg,
+            ...withInputs,
+            runId,
+            ...(command === 'run' && values['what-if'] ? { whatIf: true } : {}),
+          }),
+        );
       case 'install': {
-        const installInputs = { ...inputs, installerPath: stepArg ?? '', ...(values.cloud ? { cloud: values.cloud } : {}), ...(values.upgrade ? { upgrade: 'yes' } : {}) };
-        return await interruptibly((runId) => gateway.dispatch(sender, 'runbook:run', { stepId: 'connector-install', inputs: installInputs, runId, ...(values['what-if'] ? { whatIf: true } : {}) }));
+        const installInputs = {
+          ...inputs,
+          installerPath: stepArg ?? '',
+          ...(values.cloud ? { cloud: values.cloud } : {}),
+          ...(values.upgrade ? { upgrade: 'yes' } : {}),
+        };
+        return await interruptibly((runId) =>
+          gateway.dispatch(sender, 'runbook:run', {
+            stepId: 'connector-install',
+            inputs: installInputs,
+            runId,
+            ...(values['what-if'] ? { whatIf: true } : {}),
+          }),
+        );
       }
       case 'register': {
         if (values['token-stdin'] && values['device-code']) {
           io.err('register takes --token-stdin or --device-code, not both.');
           return EXIT.usage;
         }
-        const registerInputs = { ...inputs, tenantId: values['tenant-id'] ?? '', ...(values.reregister ? { reregister: 'yes' } : {}), ...(values['device-code'] ? { signIn: 'device-code' } : {}), ...(values.cloud ? { cloud: values.cloud } : {}) };
+        const registerInputs = {
+          ...inputs,
+          tenantId: values['tenant-id'] ?? '',
+          ...(values.reregister ? { reregister: 'yes' } : {}),
+          ...(values['device-code'] ? { signIn: 'device-code' } : {}),
+          ...(values.cloud ? { cloud: values.cloud } : {}),
+        };
         let token: string | undefined;
         if (values['token-stdin']) {
-          token = (await io.readStdin?.())?.split(/\r?\n/).find((line) => line.trim() !== '')?.trim();
+          token = (await io.readStdin?.())
+            ?.split(/\r?\n/)
+            .find((line) => line.trim() !== '')
+            ?.trim();
           if (!token) {
             io.err('--token-stdin was given, but standard input held no token.');
             return EXIT.usage;
           }
         }
         // Called on the core directly: a token never travels through a channel a window can use.
-        return await interruptibly((runId) => asEnvelope(companion.runbook.run('registration', registerInputs, runId, (event) => sender.emit(event), values['what-if'], token ? { registrationToken: token } : {})));
+        return await interruptibly((runId) =>
+          asEnvelope(
+            companion.runbook.run(
+              'registration',
+              registerInputs,
+              runId,
+              (event) => sender.emit(event),
+              values['what-if'],
+              token ? { registrationToken: token } : {},
+            ),
+          ),
+        );
       }
       case 'proxy': {
         const proxyInputs = {
@@ -450,14 +563,27 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
           ...(values.winhttp ? { winHttp: values.winhttp } : {}),
           ...(values.bypass ? { bypass: values.bypass } : {}),
         };
-        return await interruptibly((runId) => gateway.dispatch(sender, 'runbook:run', { stepId: 'outbound-proxy', inputs: proxyInputs, runId, ...(values['what-if'] ? { whatIf: true } : {}) }));
+        return await interruptibly((runId) =>
+          gateway.dispatch(sender, 'runbook:run', {
+            stepId: 'outbound-proxy',
+            inputs: proxyInputs,
+            runId,
+            ...(values['what-if'] ? { whatIf: true } : {}),
+          }),
+        );
       }
       case 'login':
       case 'logout':
       case 'whoami':
         return await account(command, companion);
       case 'connectors':
-        return await interruptibly((runId) => gateway.dispatch(sender, 'runbook:run', { stepId: 'connector-status', inputs: { ...inputs, ...(values.cloud ? { cloud: values.cloud } : {}) }, runId }));
+        return await interruptibly((runId) =>
+          gateway.dispatch(sender, 'runbook:run', {
+            stepId: 'connector-status',
+            inputs: { ...inputs, ...(values.cloud ? { cloud: values.cloud } : {}) },
+            runId,
+          }),
+        );
       case 'publish': {
         const publishInputs = {
           ...inputs,
@@ -476,15 +602,31 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
             io.err('--custom-domain-pfx needs its password on standard input: add --pfx-password-stdin.');
             return EXIT.usage;
           }
-          return await interruptibly((runId) => gateway.dispatch(sender, 'runbook:run', { stepId: 'publish', inputs: publishInputs, runId, ...(values['what-if'] ? { whatIf: true } : {}) }));
+          return await interruptibly((runId) =>
+            gateway.dispatch(sender, 'runbook:run', {
+              stepId: 'publish',
+              inputs: publishInputs,
+              runId,
+              ...(values['what-if'] ? { whatIf: true } : {}),
+            }),
+          );
         }
-        const pfxPassword = (await io.readStdin?.())?.split(/\r?\n/).find((line) => line.trim() !== '')?.trim();
+        const pfxPassword = (await io.readStdin?.())
+          ?.split(/\r?\n/)
+          .find((line) => line.trim() !== '')
+          ?.trim();
         if (!pfxPassword) {
           io.err('--pfx-password-stdin was given, but standard input held no password.');
           return EXIT.usage;
         }
         // Called on the core directly, as register is: the password never travels through a channel.
-        return await interruptibly((runId) => asEnvelope(companion.runbook.run('publish', publishInputs, runId, (event) => sender.emit(event), values['what-if'], { pfxPassword })));
+        return await interruptibly((runId) =>
+          asEnvelope(
+            companion.runbook.run('publish', publishInputs, runId, (event) => sender.emit(event), values['what-if'], {
+              pfxPassword,
+            }),
+          ),
+        );
       }
       case 'intune': {
         const intuneInputs = {
@@ -496,14 +638,24 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
           ...(values.profiles ? { profiles: values.profiles } : {}),
           ...(values.cloud ? { cloud: values.cloud } : {}),
         };
-        return await interruptibly((runId) => gateway.dispatch(sender, 'runbook:run', { stepId: 'intune', inputs: intuneInputs, runId, ...(values['what-if'] ? { whatIf: true } : {}) }));
+        return await interruptibly((runId) =>
+          gateway.dispatch(sender, 'runbook:run', {
+            stepId: 'intune',
+            inputs: intuneInputs,
+            runId,
+            ...(values['what-if'] ? { whatIf: true } : {}),
+          }),
+        );
       }
       case 'connector':
         return outcome(await gateway.dispatch(sender, 'runbook:verify', { stepId: 'connector-install' }));
       case 'resume': {
         // After a crash, a kill or a restart: Verify what was interrupted and what was believed done.
         const before = companion.runbook.resumePoint();
-        const doneSteps = companion.runbook.list().filter((step) => step.status === 'passed').map((step) => step.id);
+        const doneSteps = companion.runbook
+          .list()
+          .filter((step) => step.status === 'passed')
+          .map((step) => step.id);
         const toVerify = [...new Set([...(before?.interrupted ?? []), ...(before?.believedDone ?? doneSteps)])];
         const title = (id: string) => {
           const view = companion.runbook.list().find((step) => step.id === id);
@@ -513,7 +665,11 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
         for (const id of toVerify) {
           const verified = await gateway.dispatch(sender, 'runbook:verify', { stepId: id });
           // A Verify that could not look (no sign-in, no network) leaves the step's status as it was.
-          results.push(verified.ok ? { id, status: (verified.value as StepOutcome).status, summary: (verified.value as StepOutcome).summary } : { id, status: 'could not verify', summary: `${verified.error.message} ${verified.error.remediation}` });
+          results.push(
+            verified.ok
+              ? { id, status: (verified.value as StepOutcome).status, summary: (verified.value as StepOutcome).summary }
+              : { id, status: 'could not verify', summary: `${verified.error.message} ${verified.error.remediation}` },
+          );
         }
         const after = companion.runbook.resumePoint();
         const lines = [
@@ -521,10 +677,22 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
           ...results.map((result) => `${title(result.id)}, verified: ${result.status}. ${result.summary}`),
           after ? `Carry on at ${title(after.stepId)}.` : 'Every step is done.',
         ];
-        if (values.json) io.out(JSON.stringify({ ok: true, value: { interrupted: before?.interrupted ?? [], verified: results, carryOnAt: after?.stepId ?? null } }, null, 2));
+        if (values.json)
+          io.out(
+            JSON.stringify(
+              {
+                ok: true,
+                value: { interrupted: before?.interrupted ?? [], verified: results, carryOnAt: after?.stepId ?? null },
+              },
+              null,
+              2,
+            ),
+          );
         else io.out(lines.join('\n'));
         if (results.some((result) => result.status === 'could not verify')) return EXIT.incomplete;
-        return results.every((result) => result.status === 'passed' || result.status === 'confirmed') ? EXIT.ok : EXIT.failed;
+        return results.every((result) => result.status === 'passed' || result.status === 'confirmed')
+          ? EXIT.ok
+          : EXIT.failed;
       }
       case 'runbook': {
         // The runbook as it stands, written without a window: for Server Core, and for the
@@ -564,19 +732,36 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
         const result = await companion.writeRunbook(out, formats, extra);
         const folder = result.folder;
         for (const note of result.notes) io.err(`warning: ${note}`);
-        if (values.json) io.out(JSON.stringify({ ok: true, value: { folder, written: result.written, notes: result.notes } }, null, 2));
-        else io.out([`The runbook (${(extra.mode ?? companion.runbook.mode) === 'offline' ? 'offline runbook mode' : 'guided'}) is in ${folder}:`, ...result.written.map((path) => `  ${path}`)].join('\n'));
+        if (values.json)
+          io.out(
+            JSON.stringify({ ok: true, value: { folder, written: result.written, notes: result.notes } }, null, 2),
+          );
+        else
+          io.out(
+            [
+              `The runbook (${(extra.mode ?? companion.runbook.mode) === 'offline' ? 'offline runbook mode' : 'guided'}) is in ${folder}:`,
+              ...result.written.map((path) => `  ${path}`),
+            ].join('\n'),
+          );
         return EXIT.ok;
       }
       case 'restart': {
         // Only for the restart the connector installer asked for (3010), and only when told twice.
         const pending = companion.runbook.pendingRestart();
         if (!values.confirm) {
-          io.err(pending?.code === 3010 ? 'The connector installer asked for a restart (exit code 3010). Run ndes-companion restart --confirm to restart this server in 60 seconds (cancel with shutdown /a).' : 'No installer is waiting for a restart of this server.');
+          io.err(
+            pending?.code === 3010
+              ? 'The connector installer asked for a restart (exit code 3010). Run ndes-companion restart --confirm to restart this server in 60 seconds (cancel with shutdown /a).'
+              : 'No installer is waiting for a restart of this server.',
+          );
           return pending?.code === 3010 ? EXIT.usage : EXIT.failed;
         }
         const result = await gateway.dispatch(sender, 'host:restart', {});
-        return emit(result, (value: { result: string; delaySeconds: number }) => (value.result === 'already-scheduled' ? 'A restart was already scheduled on this server.' : `Windows restarts this server in ${value.delaySeconds} seconds (cancel with shutdown /a). After you log on again, run ndes-companion resume.`));
+        return emit(result, (value: { result: string; delaySeconds: number }) =>
+          value.result === 'already-scheduled'
+            ? 'A restart was already scheduled on this server.'
+            : `Windows restarts this server in ${value.delaySeconds} seconds (cancel with shutdown /a). After you log on again, run ndes-companion resume.`,
+        );
       }
       case 'support-bundle': {
         // The bundle as it stands, for support: the same zip the wizard saves.
@@ -599,8 +784,21 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
           return EXIT.failed;
         }
         for (const note of bundle.manifest.notes) io.err(`warning: ${note}`);
-        if (values.json) io.out(JSON.stringify({ ok: true, value: { path, files: bundle.manifest.files.map((file) => file.path), notes: bundle.manifest.notes } }, null, 2));
-        else io.out(`The support bundle is ${path} (${bundle.manifest.files.length} files, listed with their SHA-256 in its manifest.json; secrets removed).`);
+        if (values.json)
+          io.out(
+            JSON.stringify(
+              {
+                ok: true,
+                value: { path, files: bundle.manifest.files.map((file) => file.path), notes: bundle.manifest.notes },
+              },
+              null,
+              2,
+            ),
+          );
+        else
+          io.out(
+            `The support bundle is ${path} (${bundle.manifest.files.length} files, listed with their SHA-256 in its manifest.json; secrets removed).`,
+          );
         return EXIT.ok;
       }
       case 'check': {
@@ -615,7 +813,10 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
             ['longUrlKb', values['long-url-kb']],
           ].filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
         );
-        const result = await gateway.dispatch(sender, 'checks:run', { scope: values['external-url'] ? 'all' : 'readiness', inputs: checkInputs });
+        const result = await gateway.dispatch(sender, 'checks:run', {
+          scope: values['external-url'] ? 'all' : 'readiness',
+          inputs: checkInputs,
+        });
         if (values.json) io.out(JSON.stringify(result, null, 2));
         else if (result.ok) io.out(checkTable(result.value as CheckReport));
         else io.err(failureText(result.error));
@@ -624,8 +825,10 @@ export async function runCli(argv: string[], io: Io, version: string, makeCompan
         return verdict === 'ready' ? EXIT.ok : verdict === 'incomplete' ? EXIT.incomplete : EXIT.failed;
       }
       default:
-        return emit(await gateway.dispatch(sender, 'host:identity', {}), (value: { computerName: string; osCaption: string; osBuild: number; elevated: boolean }) =>
-          `${value.computerName}: ${value.osCaption} (build ${value.osBuild}), ${value.elevated ? 'elevated' : 'NOT elevated: run as administrator'}`,
+        return emit(
+          await gateway.dispatch(sender, 'host:identity', {}),
+          (value: { computerName: string; osCaption: string; osBuild: number; elevated: boolean }) =>
+            `${value.computerName}: ${value.osCaption} (build ${value.osBuild}), ${value.elevated ? 'elevated' : 'NOT elevated: run as administrator'}`,
         );
     }
   } finally {

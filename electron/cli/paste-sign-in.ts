@@ -9,7 +9,12 @@ import type { SignInWindow } from '../core/cloud/registration-token.ts';
 export function pasteSignInWindow(io: { err(text: string): void; readLine?(): Promise<string | null> }): SignInWindow {
   return {
     async open({ authorizeUrl, redirectUri, signal }) {
-      if (!io.readLine) throw new CompanionError('NOT_AVAILABLE', 'This CLI cannot read a pasted address.', 'Use --token-stdin or --device-code.');
+      if (!io.readLine)
+        throw new CompanionError(
+          'NOT_AVAILABLE',
+          'This CLI cannot read a pasted address.',
+          'Use --token-stdin or --device-code.',
+        );
       io.err(
         [
           'Open this address in a browser (on this server or any other), sign in with an Application Administrator of the tenant, and accept:',
@@ -21,11 +26,22 @@ export function pasteSignInWindow(io: { err(text: string): void; readLine?(): Pr
         ].join('\n'),
       );
       const aborted = new Promise<never>((_resolve, reject) => {
-        if (signal?.aborted) reject(new CompanionError('CANCELLED', 'The sign-in was cancelled.', 'Run the command again when ready.'));
-        signal?.addEventListener('abort', () => reject(new CompanionError('CANCELLED', 'The sign-in was cancelled.', 'Run the command again when ready.')), { once: true });
+        if (signal?.aborted)
+          reject(new CompanionError('CANCELLED', 'The sign-in was cancelled.', 'Run the command again when ready.'));
+        signal?.addEventListener(
+          'abort',
+          () =>
+            reject(new CompanionError('CANCELLED', 'The sign-in was cancelled.', 'Run the command again when ready.')),
+          { once: true },
+        );
       });
       const line = await Promise.race([io.readLine(), aborted]);
-      if (line === null) throw new CompanionError('INVALID_REQUEST', 'Standard input ended before an address was pasted.', 'Run the command in a console and paste the address, or use --token-stdin or --device-code.');
+      if (line === null)
+        throw new CompanionError(
+          'INVALID_REQUEST',
+          'Standard input ended before an address was pasted.',
+          'Run the command in a console and paste the address, or use --token-stdin or --device-code.',
+        );
       return line.trim();
     },
   };

@@ -7,10 +7,11 @@ import type { CompanionEvent } from './model.ts';
  */
 type Camel<S extends string> = S extends `${infer H}-${infer T}` ? `${H}${Capitalize<Camel<T>>}` : S;
 type DomainOf<C> = C extends `${infer D}:${string}` ? D : never;
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- "{}" is exactly "a request with no required field"
-type MethodFor<C extends ChannelName> = {} extends RequestOf<C>
-  ? (request?: RequestOf<C>) => Promise<Envelope<ResponseOf<C>>>
-  : (request: RequestOf<C>) => Promise<Envelope<ResponseOf<C>>>;
+type MethodFor<C extends ChannelName> =
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- "{}" is exactly "a request with no required field"
+  {} extends RequestOf<C>
+    ? (request?: RequestOf<C>) => Promise<Envelope<ResponseOf<C>>>
+    : (request: RequestOf<C>) => Promise<Envelope<ResponseOf<C>>>;
 
 export type Api = {
   [D in DomainOf<ChannelName>]: {

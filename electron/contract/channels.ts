@@ -28,7 +28,11 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
  * names are refused before parsing, because a record parser would silently drop them.
  */
 export const InputsSchema = z
-  .custom<unknown>((value) => !(value !== null && typeof value === 'object' && [...FORBIDDEN_KEYS].some((key) => Object.hasOwn(value, key))), 'reserved input name')
+  .custom<unknown>(
+    (value) =>
+      !(value !== null && typeof value === 'object' && [...FORBIDDEN_KEYS].some((key) => Object.hasOwn(value, key))),
+    'reserved input name',
+  )
   .pipe(
     z
       .record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]{0,63}$/), z.string().max(4096))
@@ -55,8 +59,24 @@ function channel<Res>() {
 const Empty = z.strictObject({});
 
 /** Codes any channel may answer with, because the gateway itself produces them. */
-export const gatewayErrors: readonly ErrorCode[] = ['SENDER_REJECTED', 'UNKNOWN_CHANNEL', 'INVALID_REQUEST', 'INTERNAL'];
-const STEP_ERRORS: readonly ErrorCode[] = ['NOT_AVAILABLE', 'NEEDS_SIGN_IN', 'INVALID_REQUEST', 'POWERSHELL_UNAVAILABLE', 'POWERSHELL_FAILED', 'POWERSHELL_BLOCKED', 'SCRIPT_CHANGED', 'TIMEOUT', 'CANCELLED', 'STATE_UNREADABLE'];
+export const gatewayErrors: readonly ErrorCode[] = [
+  'SENDER_REJECTED',
+  'UNKNOWN_CHANNEL',
+  'INVALID_REQUEST',
+  'INTERNAL',
+];
+const STEP_ERRORS: readonly ErrorCode[] = [
+  'NOT_AVAILABLE',
+  'NEEDS_SIGN_IN',
+  'INVALID_REQUEST',
+  'POWERSHELL_UNAVAILABLE',
+  'POWERSHELL_FAILED',
+  'POWERSHELL_BLOCKED',
+  'SCRIPT_CHANGED',
+  'TIMEOUT',
+  'CANCELLED',
+  'STATE_UNREADABLE',
+];
 
 /** A restart the connector installer asked for (3010) or started (1641), not yet seen to happen. */
 export interface PendingRestartView {
@@ -127,7 +147,10 @@ export const channels = {
   'checks:run': channel<CheckReport>()({
     request: z.strictObject({
       scope: z.enum(['readiness', 'verify', 'all']),
-      groups: z.array(z.enum(['host', 'ndes', 'outbound', 'scep-internal', 'scep-external'])).max(5).optional(),
+      groups: z
+        .array(z.enum(['host', 'ndes', 'outbound', 'scep-internal', 'scep-external']))
+        .max(5)
+        .optional(),
       inputs: InputsSchema.optional(),
       runId: RunIdSchema.optional(),
     }),
@@ -145,7 +168,14 @@ export const channels = {
     request: Empty,
     summary: 'Which server this is: name, OS, PowerShell, elevation (one PowerShell run).',
     progress: true,
-    errors: ['POWERSHELL_UNAVAILABLE', 'POWERSHELL_FAILED', 'POWERSHELL_BLOCKED', 'SCRIPT_CHANGED', 'TIMEOUT', 'CANCELLED'],
+    errors: [
+      'POWERSHELL_UNAVAILABLE',
+      'POWERSHELL_FAILED',
+      'POWERSHELL_BLOCKED',
+      'SCRIPT_CHANGED',
+      'TIMEOUT',
+      'CANCELLED',
+    ],
   }),
   'journal:tail': channel<{ entries: JournalEntry[] }>()({
     request: z.strictObject({ limit: z.number().int().min(1).max(500).optional() }),
@@ -153,29 +183,48 @@ export const channels = {
     progress: false,
     errors: [],
   }),
-  'runbook:resume-point': channel<{ point: { stepId: StepId; interrupted: StepId[]; believedDone: StepId[] } | null }>()({
+  'runbook:resume-point': channel<{
+    point: { stepId: StepId; interrupted: StepId[]; believedDone: StepId[] } | null;
+  }>()({
     request: Empty,
-    summary: 'Where to carry on after a restart: an interrupted step first, else the first step not done; and the steps believed done, for Verify.',
+    summary:
+      'Where to carry on after a restart: an interrupted step first, else the first step not done; and the steps believed done, for Verify.',
     progress: false,
     errors: [],
   }),
-  'report:export': channel<{ format: 'markdown' | 'html' | 'pdf' | 'json' | 'summary'; fileName: string; mimeType: string; text?: string; base64?: string }>()({
+  'report:export': channel<{
+    format: 'markdown' | 'html' | 'pdf' | 'json' | 'summary';
+    fileName: string;
+    mimeType: string;
+    text?: string;
+    base64?: string;
+  }>()({
     request: z.strictObject({ format: z.enum(['markdown', 'html', 'pdf', 'json', 'summary']) }),
-    summary: 'The runbook with evidence as it stands, redacted, in one format (a file to save, or the summary to copy).',
+    summary:
+      'The runbook with evidence as it stands, redacted, in one format (a file to save, or the summary to copy).',
     progress: false,
     errors: ['NOT_AVAILABLE'],
   }),
   'support:bundle': channel<{ fileName: string; mimeType: string; base64: string; files: number; notes: string[] }>()({
     request: Empty,
-    summary: 'One zip for support: manifest, journal, runbook in every format, every script\'s output and excerpts PowerShell gathers (event logs, IIS mscep.dll lines, installer logs), all redacted.',
+    summary:
+      "One zip for support: manifest, journal, runbook in every format, every script's output and excerpts PowerShell gathers (event logs, IIS mscep.dll lines, installer logs), all redacted.",
     progress: true,
     errors: ['CANCELLED', 'TIMEOUT'],
   }),
   'host:restart': channel<{ result: string; delaySeconds: number }>()({
     request: Empty,
-    summary: 'Restart the server in 60 seconds for the connector installer that asked for it (exit code 3010); refused otherwise. Journaled first.',
+    summary:
+      'Restart the server in 60 seconds for the connector installer that asked for it (exit code 3010); refused otherwise. Journaled first.',
     progress: false,
-    errors: ['INVALID_REQUEST', 'POWERSHELL_UNAVAILABLE', 'POWERSHELL_FAILED', 'POWERSHELL_BLOCKED', 'SCRIPT_CHANGED', 'TIMEOUT'],
+    errors: [
+      'INVALID_REQUEST',
+      'POWERSHELL_UNAVAILABLE',
+      'POWERSHELL_FAILED',
+      'POWERSHELL_BLOCKED',
+      'SCRIPT_CHANGED',
+      'TIMEOUT',
+    ],
   }),
   'help:open': channel<{ opened: boolean; url: string }>()({
     request: z.strictObject({ url: z.string().max(2048) }),

@@ -26,7 +26,8 @@ export type HostKind = 'electron' | 'preview' | 'cli';
  * confirmed: offline runbook mode, the admin recorded what the portal shows (never "verified").
  * interrupted: the companion stopped while the step ran (killed, crashed, restarted); Verify says where it stands.
  */
-export type StepStatus = 'not-started' | 'running' | 'passed' | 'failed' | 'not-available' | 'confirmed' | 'interrupted';
+export type StepStatus =
+  'not-started' | 'running' | 'passed' | 'failed' | 'not-available' | 'confirmed' | 'interrupted';
 
 export interface InputSpec {
   id: string;
@@ -99,7 +100,15 @@ export interface StepOutcome {
 /** Values a step read back, by name: short strings only (URLs), checked before they leave the core. */
 // Values are https URLs read back from Microsoft (no user info, no spaces): nothing secret can
 // ride in one, so they are kept as read, never redacted by value into a broken URL.
-export const ReadBackSchema = z.record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9]{0,31}$/), z.string().max(2048).regex(/^https:\/\/[^\s@/]+(\/[^\s]*)?$/i)).refine((value) => Object.keys(value).length <= 8, 'at most 8 values');
+export const ReadBackSchema = z
+  .record(
+    z.string().regex(/^[a-zA-Z][a-zA-Z0-9]{0,31}$/),
+    z
+      .string()
+      .max(2048)
+      .regex(/^https:\/\/[^\s@/]+(\/[^\s]*)?$/i),
+  )
+  .refine((value) => Object.keys(value).length <= 8, 'at most 8 values');
 export type ReadBack = z.infer<typeof ReadBackSchema>;
 
 /**

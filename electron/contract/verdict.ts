@@ -5,8 +5,12 @@ export const STATUS_LABEL: Record<CheckStatus, string> = { pass: 'PASS', fail: '
 
 type Judged = Pick<CheckResult, 'status' | 'severity' | 'skip'>;
 
-const criticalFailures = (results: readonly Judged[]) => results.filter((result) => result.status === 'fail' && result.severity === 'critical').length;
-const criticalNotRun = (results: readonly Judged[]) => results.filter((result) => result.status === 'skipped' && result.severity === 'critical' && result.skip !== 'not-applicable').length;
+const criticalFailures = (results: readonly Judged[]) =>
+  results.filter((result) => result.status === 'fail' && result.severity === 'critical').length;
+const criticalNotRun = (results: readonly Judged[]) =>
+  results.filter(
+    (result) => result.status === 'skipped' && result.severity === 'critical' && result.skip !== 'not-applicable',
+  ).length;
 
 /**
  * Not ready when a critical check failed; otherwise incomplete when a critical check could not
@@ -18,7 +22,11 @@ export function verdictOf(results: readonly Judged[]): Verdict {
   return 'ready';
 }
 
-export const VERDICT_LABEL: Record<Verdict, string> = { ready: 'Ready', 'not-ready': 'Not ready', incomplete: 'Incomplete' };
+export const VERDICT_LABEL: Record<Verdict, string> = {
+  ready: 'Ready',
+  'not-ready': 'Not ready',
+  incomplete: 'Incomplete',
+};
 
 /** The one-line verdict, the same in the wizard, the CLI and the step summary. */
 export function verdictLine(results: readonly Judged[]): string {
@@ -26,6 +34,7 @@ export function verdictLine(results: readonly Judged[]): string {
   const count = (status: CheckStatus) => results.filter((result) => result.status === status).length;
   const tally = `${count('pass')} passed, ${count('fail')} failed, ${count('warn')} warnings, ${count('skipped')} skipped`;
   if (verdict === 'not-ready') return `Not ready: ${criticalFailures(results)} critical check(s) failed (${tally}).`;
-  if (verdict === 'incomplete') return `Incomplete: ${criticalNotRun(results)} critical check(s) could not run, so this server was not fully checked (${tally}).`;
+  if (verdict === 'incomplete')
+    return `Incomplete: ${criticalNotRun(results)} critical check(s) could not run, so this server was not fully checked (${tally}).`;
   return `Ready: no critical check failed and every critical check ran (${tally}).`;
 }

@@ -24,7 +24,11 @@ export class CompanionError extends Error {
 export function toFailure(error: unknown): Failure {
   if (error instanceof CompanionError) return error.toFailure();
   if (error instanceof Error && error.name === 'AbortError') {
-    return { code: 'CANCELLED', message: 'The operation was cancelled.', remediation: 'Run the step again when ready.' };
+    return {
+      code: 'CANCELLED',
+      message: 'The operation was cancelled.',
+      remediation: 'Run the step again when ready.',
+    };
   }
   return {
     code: 'INTERNAL',

@@ -37,7 +37,12 @@ export function readCliArguments(stdin: Readable): Promise<{ args: string[]; int
       if (end < 0 && taken.length <= ARGUMENTS_LIMIT) return;
       stop();
       stdin.pause();
-      if (end < 0) return reject(new Error('No arguments line arrived on standard input. Start the CLI with ndes-companion.exe, not with --cli.'));
+      if (end < 0)
+        return reject(
+          new Error(
+            'No arguments line arrived on standard input. Start the CLI with ndes-companion.exe, not with --cli.',
+          ),
+        );
       let line: { args: string[]; interrupt?: string };
       try {
         // .NET Framework's pipe writer puts a byte-order mark first when the console's input code page is UTF-8.
@@ -54,7 +59,11 @@ export function readCliArguments(stdin: Readable): Promise<{ args: string[]; int
     };
     const onEnd = () => {
       stop();
-      reject(new Error('No arguments line arrived on standard input. Start the CLI with ndes-companion.exe, not with --cli.'));
+      reject(
+        new Error(
+          'No arguments line arrived on standard input. Start the CLI with ndes-companion.exe, not with --cli.',
+        ),
+      );
     };
     const onError = (error: Error) => {
       stop();
@@ -70,7 +79,8 @@ export function readCliArguments(stdin: Readable): Promise<{ args: string[]; int
  * The file whose appearance is the launcher's first Ctrl+C: in its own temporary folder on a
  * local drive (never a share the elevated app would reach out to), a name nobody guesses.
  */
-const INTERRUPT_FILE = /^(?:[A-Za-z]:\\(?:[^\\/:*?"<>|\r\n]+\\)*|\/(?:[^/\0]+\/)*)ndes-companion-interrupt-[0-9a-f]{32}$/;
+const INTERRUPT_FILE =
+  /^(?:[A-Za-z]:\\(?:[^\\/:*?"<>|\r\n]+\\)*|\/(?:[^/\0]+\/)*)ndes-companion-interrupt-[0-9a-f]{32}$/;
 
 /**
  * The launcher's first line: {"args":[…],"interrupt":"<file>"} (or, from an older launcher, the
@@ -83,11 +93,18 @@ function parseArguments(line: string): { args: string[]; interrupt?: string } {
   } catch {
     parsed = null;
   }
-  const isStrings = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string');
+  const isStrings = (value: unknown): value is string[] =>
+    Array.isArray(value) && value.every((item) => typeof item === 'string');
   if (isStrings(parsed)) return { args: parsed };
   const object = parsed && typeof parsed === 'object' ? (parsed as { args?: unknown; interrupt?: unknown }) : null;
-  if (!object || !isStrings(object.args) || (object.interrupt !== undefined && (typeof object.interrupt !== 'string' || !INTERRUPT_FILE.test(object.interrupt)))) {
-    throw new Error('The arguments line on standard input is not what ndes-companion.exe writes. Start the CLI with ndes-companion.exe.');
+  if (
+    !object ||
+    !isStrings(object.args) ||
+    (object.interrupt !== undefined && (typeof object.interrupt !== 'string' || !INTERRUPT_FILE.test(object.interrupt)))
+  ) {
+    throw new Error(
+      'The arguments line on standard input is not what ndes-companion.exe writes. Start the CLI with ndes-companion.exe.',
+    );
   }
   return { args: object.args, ...(typeof object.interrupt === 'string' ? { interrupt: object.interrupt } : {}) };
 }

@@ -40,7 +40,9 @@ if (isCliStart(process.argv, app.isPackaged)) {
   };
   // Nobody may be there to dismiss Electron's error box (WinRM, a scheduled task): say it, and end.
   const fail = (error: unknown) => {
-    process.stderr.write(`ndes-companion: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `ndes-companion: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     end(70);
   };
   process.on('uncaughtException', fail);
@@ -48,7 +50,10 @@ if (isCliStart(process.argv, app.isPackaged)) {
     // Under the data folder, which only Administrators and SYSTEM may write; earlier commands'
     // profiles that Chromium still held when they ended are removed here.
     const dataDir = productionEdges().dataDir;
-    prepared = { dir: dataDir, notices: prepareDataDir(dataDir, { scripts: { dir: scriptsDir, expectedHashes: BUILD_SCRIPT_HASHES } }).notices };
+    prepared = {
+      dir: dataDir,
+      notices: prepareDataDir(dataDir, { scripts: { dir: scriptsDir, expectedHashes: BUILD_SCRIPT_HASHES } }).notices,
+    };
     removeOldProfiles(dataDir);
     profile = mkdtempSync(join(dataDir, 'cli-profile-'));
     app.setPath('userData', profile);
@@ -75,7 +80,14 @@ if (isCliStart(process.argv, app.isPackaged)) {
       // The launcher's first Ctrl+C reaches the CLI as the SIGINT it listens for during a step.
       const interrupt = cli.interrupt ? watchInterrupt(cli.interrupt, () => process.emit('SIGINT', 'SIGINT')) : null;
       const code = await runCli(cli.args, processIo(cli.rest), app.getVersion(), ({ dataDir, signInWindow }) =>
-        composeCliCompanion({ version: app.getVersion(), scriptsDir, ...(dataDir ? { dataDir } : {}), ...(signInWindow ? { signInWindow } : {}), printPdf: (folder) => electronPrintPdf(join(folder, 'Reports', '.print')), ...(prepared ? { prepared } : {}) }),
+        composeCliCompanion({
+          version: app.getVersion(),
+          scriptsDir,
+          ...(dataDir ? { dataDir } : {}),
+          ...(signInWindow ? { signInWindow } : {}),
+          printPdf: (folder) => electronPrintPdf(join(folder, 'Reports', '.print')),
+          ...(prepared ? { prepared } : {}),
+        }),
       );
       interrupt?.stop();
       end(code);
@@ -117,12 +129,18 @@ if (isCliStart(process.argv, app.isPackaged)) {
       });
     } catch (error) {
       // Say why and stop, instead of an unhandled rejection and a process that quietly stays.
-      dialog.showErrorBox('NDES Proxy Companion could not start', error instanceof Error ? error.message : String(error));
+      dialog.showErrorBox(
+        'NDES Proxy Companion could not start',
+        error instanceof Error ? error.message : String(error),
+      );
       app.quit();
       return;
     }
     registerGateway(companion.handlers, trustedContents, (error) => {
-      companion.journal.append({ kind: 'internal-error', message: error instanceof Error ? error.message : String(error) });
+      companion.journal.append({
+        kind: 'internal-error',
+        message: error instanceof Error ? error.message : String(error),
+      });
     });
 
     mainWindow = new BrowserWindow(windowOptions(preloadPath, app.isPackaged));

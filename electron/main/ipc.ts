@@ -7,8 +7,16 @@ import { APP_ORIGIN } from './window-options.ts';
  * The only place ipcMain is used: every contract channel is handled by the one gateway,
  * which checks the sender frame, validates the request and maps errors to envelopes.
  */
-export function registerGateway(handlers: Handlers, trustedContents: Set<number>, onInternalError: (error: unknown) => void): void {
-  const gateway = createGateway(handlers, { origin: APP_ORIGIN, isKnownContents: (id) => trustedContents.has(id) }, onInternalError);
+export function registerGateway(
+  handlers: Handlers,
+  trustedContents: Set<number>,
+  onInternalError: (error: unknown) => void,
+): void {
+  const gateway = createGateway(
+    handlers,
+    { origin: APP_ORIGIN, isKnownContents: (id) => trustedContents.has(id) },
+    onInternalError,
+  );
   for (const channel of channelNames) {
     ipcMain.handle(channel, (event, payload: unknown) => gateway.dispatch(senderOf(event), channel, payload));
   }

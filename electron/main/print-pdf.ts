@@ -21,13 +21,19 @@ export function electronPrintPdf(workDir: string): PdfPrinter {
     const own = session.fromPartition(partition);
     const ownUrl = pathToFileURL(page).href;
     own.webRequest.onBeforeRequest((details, callback) => callback({ cancel: details.url !== ownUrl }));
-    const window = new BrowserWindow({ show: false, webPreferences: { ...HARDENED_WEB_PREFERENCES, partition, javascript: false, devTools: false } });
+    const window = new BrowserWindow({
+      show: false,
+      webPreferences: { ...HARDENED_WEB_PREFERENCES, partition, javascript: false, devTools: false },
+    });
     try {
       await window.loadFile(page);
       const pdf = await window.webContents.printToPDF({ pageSize: 'A4', printBackground: false });
       return { ok: true, pdf: Buffer.from(pdf) };
     } catch (error) {
-      return { ok: false, reason: `Electron could not print the runbook (${error instanceof Error ? error.message : String(error)})` };
+      return {
+        ok: false,
+        reason: `Electron could not print the runbook (${error instanceof Error ? error.message : String(error)})`,
+      };
     } finally {
       window.destroy();
       void own.clearStorageData().catch(() => undefined);

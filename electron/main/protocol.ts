@@ -4,7 +4,9 @@ import { APP_HOST, APP_SCHEME } from './window-options.ts';
 
 /** Must run before `app.ready` (checklist item 18: a custom protocol instead of file://). */
 export function registerAppScheme(): void {
-  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+  protocol.registerSchemesAsPrivileged([
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+  ]);
 }
 
 export function serveRenderer(rendererDir: string): void {

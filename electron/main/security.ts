@@ -25,8 +25,12 @@ export function applySecurityRules(): void {
     });
   });
   // Every permission is refused but clipboard writing for the app's own page (its Copy buttons).
-  session.defaultSession.setPermissionRequestHandler((_contents, permission, callback, details) => callback(isPermissionGranted(permission, details.requestingUrl, details.isMainFrame)));
-  session.defaultSession.setPermissionCheckHandler((_contents, permission, origin, details) => isPermissionGranted(permission, details.requestingUrl ?? origin, details.isMainFrame));
+  session.defaultSession.setPermissionRequestHandler((_contents, permission, callback, details) =>
+    callback(isPermissionGranted(permission, details.requestingUrl, details.isMainFrame)),
+  );
+  session.defaultSession.setPermissionCheckHandler((_contents, permission, origin, details) =>
+    isPermissionGranted(permission, details.requestingUrl ?? origin, details.isMainFrame),
+  );
 }
 
 /**

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { BrowserWindow, session, type WebContents } from 'electron';
 import { CompanionError } from '../core/errors.ts';
 import type { SignInWindow } from '../core/cloud/registration-token.ts';
-import { electronProxyRules, loopbackNavigation, signInNavigation, signInWindowOptions, type SignInNavigation } from './sign-in-rules.ts';
+import {
+  electronProxyRules,
+  loopbackNavigation,
+  signInNavigation,
+  signInWindowOptions,
+  type SignInNavigation,
+} from './sign-in-rules.ts';
 
 /** Web contents of open sign-in windows: the one kind the window-wide rules let navigate. */
 const signInContents = new WeakSet<WebContents>();
@@ -11,7 +17,12 @@ export function isSignInContents(contents: WebContents): boolean {
   return signInContents.has(contents);
 }
 
-const cancelled = () => new CompanionError('CANCELLED', 'The sign-in window was closed before the sign-in finished.', 'Run the step again and finish the sign-in in the window.');
+const cancelled = () =>
+  new CompanionError(
+    'CANCELLED',
+    'The sign-in window was closed before the sign-in finished.',
+    'Run the step again and finish the sign-in in the window.',
+  );
 
 interface Opened {
   window: BrowserWindow;
@@ -23,13 +34,22 @@ interface Opened {
  * companion's outbound proxy, no permissions, no downloads), no preload, sandboxed; where it may
  * go is decided by `navigate` for every navigation and redirect.
  */
-async function openSignInWindow(parent: BrowserWindow | null, url: string, proxy: string | undefined, navigate: (url: string) => SignInNavigation, onFinish: (url: string) => void, onGone: (error: CompanionError) => void): Promise<Opened> {
+async function openSignInWindow(
+  parent: BrowserWindow | null,
+  url: string,
+  proxy: string | undefined,
+  navigate: (url: string) => SignInNavigation,
+  onFinish: (url: string) => void,
+  onGone: (error: CompanionError) => void,
+): Promise<Opened> {
   const partition = `sign-in-${randomUUID()}`;
   const own = session.fromPartition(partition);
   own.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   own.setPermissionCheckHandler(() => false);
   own.on('will-download', (event) => event.preventDefault());
-  await own.setProxy(proxy ? { proxyRules: electronProxyRules(proxy), proxyBypassRules: '<local>' } : { mode: 'system' });
+  await own.setProxy(
+    proxy ? { proxyRules: electronProxyRules(proxy), proxyBypassRules: '<local>' } : { mode: 'system' },
+  );
   const window = new BrowserWindow({ ...signInWindowOptions(partition), ...(parent ? { parent, modal: true } : {}) });
   signInContents.add(window.webContents);
   let done = false;
@@ -52,7 +72,15 @@ async function openSignInWindow(parent: BrowserWindow | null, url: string, proxy
   window.webContents.on('did-fail-load', (_event, code, description, failedUrl, isMainFrame) => {
     // -3 is ERR_ABORTED: a navigation this window stopped itself (the redirect it caught).
     if (!isMainFrame || code === -3 || done) return;
-    onGone(new CompanionError('SIGN_IN_FAILED', `The sign-in page could not load (${description}, ${new URL(failedUrl).host}).`, proxy ? `Check that ${proxy} lets this server through to ${new URL(failedUrl).host}, then run the step again.` : `Check that this server reaches ${new URL(failedUrl).host} on 443 (Readiness), then run the step again.`));
+    onGone(
+      new CompanionError(
+        'SIGN_IN_FAILED',
+        `The sign-in page could not load (${description}, ${new URL(failedUrl).host}).`,
+        proxy
+          ? `Check that ${proxy} lets this server through to ${new URL(failedUrl).host}, then run the step again.`
+          : `Check that this server reaches ${new URL(failedUrl).host} on 443 (Readiness), then run the step again.`,
+      ),
+    );
   });
   window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
   window.on('closed', () => {
@@ -84,7 +112,14 @@ export function electronSignInWindow(parent: () => BrowserWindow | null): SignIn
         };
         const onAbort = () => settle(() => reject(cancelled()));
         signal?.addEventListener('abort', onAbort, { once: true });
-        openSignInWindow(parent(), authorizeUrl, proxy, (url) => signInNavigation(url, redirectUri), (url) => settle(() => resolve(url)), (error) => settle(() => reject(error)))
+        openSignInWindow(
+          parent(),
+          authorizeUrl,
+          proxy,
+          (url) => signInNavigation(url, redirectUri),
+          (url) => settle(() => resolve(url)),
+          (error) => settle(() => reject(error)),
+        )
           .then((window) => {
             opened = window;
             if (settled) window.close();
@@ -100,11 +135,25 @@ export function electronSignInWindow(parent: () => BrowserWindow | null): SignIn
  * a browser started from this elevated process; the one http address it may reach is msal's
  * loopback on this machine, and the window closes once that page has loaded.
  */
-export function electronLoopbackSignIn(parent: () => BrowserWindow | null): (url: string, proxy?: string) => Promise<void> {
+export function electronLoopbackSignIn(
+  parent: () => BrowserWindow | null,
+): (url: string, proxy?: string) => Promise<void> {
   return async (url, proxy) => {
     const loopback = new URL(new URL(url).searchParams.get('redirect_uri') ?? 'http://invalid.invalid');
-    if (loopback.protocol !== 'http:' || loopback.hostname !== 'localhost') throw new CompanionError('NOT_ALLOWED', 'The sign-in does not return to this machine.', 'Use the device code sign-in.');
-    const opened = await openSignInWindow(parent(), url, proxy, (target) => loopbackNavigation(target, loopback.origin), () => undefined, () => undefined);
+    if (loopback.protocol !== 'http:' || loopback.hostname !== 'localhost')
+      throw new CompanionError(
+        'NOT_ALLOWED',
+        'The sign-in does not return to this machine.',
+        'Use the device code sign-in.',
+      );
+    const opened = await openSignInWindow(
+      parent(),
+      url,
+      proxy,
+      (target) => loopbackNavigation(target, loopback.origin),
+      () => undefined,
+      () => undefined,
+    );
     opened.window.webContents.on('did-finish-load', () => {
       if (opened.window.webContents.getURL().startsWith(`${loopback.origin}/`)) setTimeout(() => opened.close(), 1500);
     });

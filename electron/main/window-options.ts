@@ -11,7 +11,11 @@ export const APP_URL = `${APP_ORIGIN}/index.html`;
  * The one permission the page is granted: writing text to the clipboard (its Copy buttons), asked
  * by the app's own main frame. Chromium asks for it on every navigator.clipboard.writeText.
  */
-export function isPermissionGranted(permission: string, requestingUrl: string | undefined, isMainFrame: boolean): boolean {
+export function isPermissionGranted(
+  permission: string,
+  requestingUrl: string | undefined,
+  isMainFrame: boolean,
+): boolean {
   if (permission !== 'clipboard-sanitized-write' || !isMainFrame || !requestingUrl) return false;
   try {
     const url = new URL(requestingUrl);

@@ -4,7 +4,14 @@ import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type net from 'node:net';
 import type { LookupFunction } from 'node:net';
 import { lookup as dnsLookup } from 'node:dns';
-import { ProbeFailure, ProxyRefusal, type HttpProbe, type HttpResult, type NameOverrides, type TlsFacts } from '../core/checks/http-types.ts';
+import {
+  ProbeFailure,
+  ProxyRefusal,
+  type HttpProbe,
+  type HttpResult,
+  type NameOverrides,
+  type TlsFacts,
+} from '../core/checks/http-types.ts';
 import { bounded, peerChain, probeFailureOf, trustContext } from './socket-facts.ts';
 
 /**
@@ -43,7 +50,13 @@ export function createHttpProbe(config: HttpProbeConfig = {}): HttpProbe {
       // Through a proxy the proxy resolves the target; this machine only has to find the proxy.
       const firstHop = proxy?.hostname ?? target.hostname;
       if (config.names?.closedWorld && !config.names.map(firstHop)) {
-        return Promise.reject(new ProbeFailure('dns', `The name could not be resolved (ENOTFOUND): ${firstHop} is not in this closed world.`, 'ENOTFOUND'));
+        return Promise.reject(
+          new ProbeFailure(
+            'dns',
+            `The name could not be resolved (ENOTFOUND): ${firstHop} is not in this closed world.`,
+            'ENOTFOUND',
+          ),
+        );
       }
       const isHttps = target.protocol === 'https:';
       const mappedPort = target.port === '' ? config.names?.map(target.hostname)?.port : undefined;
@@ -54,10 +67,16 @@ export function createHttpProbe(config: HttpProbeConfig = {}): HttpProbe {
         lookup,
         agent: false,
         ...(mappedPort ? { port: mappedPort } : {}),
-        ...(isHttps ? { rejectUnauthorized: false, servername: target.hostname, ...(secureContext ? { secureContext } : {}) } : {}),
+        ...(isHttps
+          ? { rejectUnauthorized: false, servername: target.hostname, ...(secureContext ? { secureContext } : {}) }
+          : {}),
       };
       /** Reads one answer (bounded body, headers, the TLS facts of the socket it came on). */
-      function collect(response: http.IncomingMessage, resolve: (result: HttpResult) => void, reject: (error: Error) => void): void {
+      function collect(
+        response: http.IncomingMessage,
+        resolve: (result: HttpResult) => void,
+        reject: (error: Error) => void,
+      ): void {
         const chunks: Buffer[] = [];
         let size = 0;
         const socket = response.socket as TLSSocket;
@@ -75,11 +94,20 @@ export function createHttpProbe(config: HttpProbeConfig = {}): HttpProbe {
         });
         response.on('end', () => {
           const headers: Record<string, string> = {};
-          for (const [key, value] of Object.entries(response.headers)) if (value !== undefined) headers[key] = Array.isArray(value) ? value.join(', ') : value;
-          resolve({ url, status: response.statusCode ?? 0, headers, body: Buffer.concat(chunks), truncated: size > maxBody, ...(tls ? { tls } : {}), elapsedMs: Date.now() - started });
+          for (const [key, value] of Object.entries(response.headers))
+            if (value !== undefined) headers[key] = Array.isArray(value) ? value.join(', ') : value;
+          resolve({
+            url,
+            status: response.statusCode ?? 0,
+            headers,
+            body: Buffer.concat(chunks),
+            truncated: size > maxBody,
+            ...(tls ? { tls } : {}),
+            elapsedMs: Date.now() - started,
+          });
         });
         response.on('error', (error) => reject(probeFailureOf(error)));
-        }
+      }
 
       if (proxy) {
         const hop = config.names?.map(proxy.hostname, Number(proxy.port || 80));
@@ -89,12 +117,23 @@ export function createHttpProbe(config: HttpProbeConfig = {}): HttpProbe {
           let connect: http.ClientRequest | undefined;
           const tunnel = (): Promise<net.Socket> =>
             new Promise((resolveTunnel, rejectTunnel) => {
-              connect = http.request({ ...proxyAt, method: 'CONNECT', path: `${target.hostname}:${target.port || 443}`, headers: { Host: `${target.hostname}:${target.port || 443}` }, agent: false, lookup });
+              connect = http.request({
+                ...proxyAt,
+                method: 'CONNECT',
+                path: `${target.hostname}:${target.port || 443}`,
+                headers: { Host: `${target.hostname}:${target.port || 443}` },
+                agent: false,
+                lookup,
+              });
               connect.on('connect', (answer, socket) => {
                 if (answer.statusCode === 200) resolveTunnel(socket);
                 else {
                   socket.destroy();
-                  rejectTunnel(answer.statusCode === 407 ? new ProxyRefusal(407, answer.statusMessage ?? 'Proxy Authentication Required') : new ProxyRefusal(answer.statusCode ?? 0, answer.statusMessage ?? ''));
+                  rejectTunnel(
+                    answer.statusCode === 407
+                      ? new ProxyRefusal(407, answer.statusMessage ?? 'Proxy Authentication Required')
+                      : new ProxyRefusal(answer.statusCode ?? 0, answer.statusMessage ?? ''),
+                  );
                 }
               });
               connect.on('error', (error: NodeJS.ErrnoException) => rejectTunnel(probeFailureOf(error, 'proxy')));
@@ -108,7 +147,20 @@ export function createHttpProbe(config: HttpProbeConfig = {}): HttpProbe {
                 // No `agent: false` here: with it Node builds its own agent and ignores
                 // createConnection, and the request would leave the tunnel and go direct.
                 const { agent: _agent, ...inTunnel } = requestOptions;
-                request = https.request(target, { ...inTunnel, createConnection: () => tlsConnect({ socket, servername: target.hostname, rejectUnauthorized: false, ...(secureContext ? { secureContext } : {}) }) }, (response) => collect(response, resolve, reject));
+                request = https.request(
+                  target,
+                  {
+                    ...inTunnel,
+                    createConnection: () =>
+                      tlsConnect({
+                        socket,
+                        servername: target.hostname,
+                        rejectUnauthorized: false,
+                        ...(secureContext ? { secureContext } : {}),
+                      }),
+                  },
+                  (response) => collect(response, resolve, reject),
+                );
                 request.on('error', (error: NodeJS.ErrnoException) => reject(probeFailureOf(error)));
                 request.end();
               },
@@ -120,20 +172,33 @@ export function createHttpProbe(config: HttpProbeConfig = {}): HttpProbe {
               // A proxy that never answers the CONNECT must not keep a socket open.
               connect?.on('error', () => undefined);
               connect?.destroy();
-              void opened.then((socket) => socket.destroy(), () => undefined);
+              void opened.then(
+                (socket) => socket.destroy(),
+                () => undefined,
+              );
             };
           });
         }
         // Plain HTTP through a proxy: the absolute URL goes to the proxy.
         return bounded<HttpResult>(options, `GET ${target.host} via proxy`, ({ resolve, reject }) => {
-          const request = http.request({ ...proxyAt, method: 'GET', path: target.href, headers: { ...requestOptions.headers, Host: target.host }, agent: false, lookup }, (response) => {
-            if (response.statusCode === 407) {
-              response.resume();
-              reject(new ProxyRefusal(407, response.statusMessage ?? 'Proxy Authentication Required'));
-              return;
-            }
-            collect(response, resolve, reject);
-          });
+          const request = http.request(
+            {
+              ...proxyAt,
+              method: 'GET',
+              path: target.href,
+              headers: { ...requestOptions.headers, Host: target.host },
+              agent: false,
+              lookup,
+            },
+            (response) => {
+              if (response.statusCode === 407) {
+                response.resume();
+                reject(new ProxyRefusal(407, response.statusMessage ?? 'Proxy Authentication Required'));
+                return;
+              }
+              collect(response, resolve, reject);
+            },
+          );
           request.on('error', (error: NodeJS.ErrnoException) => reject(probeFailureOf(error, 'proxy')));
           request.end();
           return () => {
@@ -143,7 +208,9 @@ export function createHttpProbe(config: HttpProbeConfig = {}): HttpProbe {
         });
       }
       return bounded<HttpResult>(options, `GET ${target.host}`, ({ resolve, reject }) => {
-        const request = (isHttps ? https : http).request(target, requestOptions, (response) => collect(response, resolve, reject));
+        const request = (isHttps ? https : http).request(target, requestOptions, (response) =>
+          collect(response, resolve, reject),
+        );
         request.on('error', (error: NodeJS.ErrnoException) => reject(probeFailureOf(error)));
         request.end();
         return () => {

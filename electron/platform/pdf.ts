@@ -13,10 +13,17 @@ import { killProcessTree } from './process-tree.ts';
  * page can load nothing from anywhere. Microsoft Edge comes with Windows Server 2025 (and is
  * often installed on earlier versions); Server Core has none, and then the CLI says so.
  */
-export function pdfBrowserCandidates(platform: NodeJS.Platform = process.platform, root: () => string = systemRoot): string[] {
+export function pdfBrowserCandidates(
+  platform: NodeJS.Platform = process.platform,
+  root: () => string = systemRoot,
+): string[] {
   if (platform === 'win32') {
     const drive = root().slice(0, 2);
-    return [`${drive}\\Program Files (x86)\\Microsoft\\Edge\\Application\\msedge.exe`, `${drive}\\Program Files\\Microsoft\\Edge\\Application\\msedge.exe`, `${drive}\\Program Files\\Google\\Chrome\\Application\\chrome.exe`];
+    return [
+      `${drive}\\Program Files (x86)\\Microsoft\\Edge\\Application\\msedge.exe`,
+      `${drive}\\Program Files\\Microsoft\\Edge\\Application\\msedge.exe`,
+      `${drive}\\Program Files\\Google\\Chrome\\Application\\chrome.exe`,
+    ];
   }
   return ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/microsoft-edge'];
 }
@@ -27,9 +34,16 @@ export type PdfOutcome = { ok: true; pdf: Buffer; browser: string } | { ok: fals
  * workDir: where the page and the browser's throwaway profile go: under the data folder (which
  * only administrators can write on Windows), not %TEMP%, which comes from the environment.
  */
-export async function printHtmlToPdf(html: string, options: { workDir: string; browsers?: string[]; timeoutMs?: number }): Promise<PdfOutcome> {
+export async function printHtmlToPdf(
+  html: string,
+  options: { workDir: string; browsers?: string[]; timeoutMs?: number },
+): Promise<PdfOutcome> {
   const browser = (options.browsers ?? pdfBrowserCandidates()).find((candidate) => existsSync(candidate));
-  if (!browser) return { ok: false, reason: `No Chromium-family browser was found (looked for ${(options.browsers ?? pdfBrowserCandidates()).join(', ')}); print the HTML runbook from any browser instead.` };
+  if (!browser)
+    return {
+      ok: false,
+      reason: `No Chromium-family browser was found (looked for ${(options.browsers ?? pdfBrowserCandidates()).join(', ')}); print the HTML runbook from any browser instead.`,
+    };
   mkdirSync(options.workDir, { recursive: true });
   const work = mkdtempSync(join(options.workDir, 'pdf-'));
   try {
@@ -56,7 +70,11 @@ export async function printHtmlToPdf(html: string, options: { workDir: string; b
     const limit = options.timeoutMs ?? 60_000;
     const ended = await new Promise<{ code: number | null; timedOut: boolean }>((resolve) => {
       // The allowlisted environment PowerShell gets (no variables that load code or change its paths).
-      const child = spawn(browser, args, { stdio: 'ignore', windowsHide: true, env: childEnvironment(process.env, process.platform) });
+      const child = spawn(browser, args, {
+        stdio: 'ignore',
+        windowsHide: true,
+        env: childEnvironment(process.env, process.platform),
+      });
       let timedOut = false;
       const timer = setTimeout(() => {
         timedOut = true;
@@ -70,8 +88,16 @@ export async function printHtmlToPdf(html: string, options: { workDir: string; b
         resolve({ code: exit, timedOut });
       });
     });
-    if (ended.timedOut) return { ok: false, reason: `${browser} did not finish printing within ${Math.round(limit / 1000)} seconds; print the HTML runbook from a browser instead.` };
-    if (ended.code !== 0 || !existsSync(out)) return { ok: false, reason: `${browser} did not write the PDF (exit ${String(ended.code)}); print the HTML runbook from a browser instead.` };
+    if (ended.timedOut)
+      return {
+        ok: false,
+        reason: `${browser} did not finish printing within ${Math.round(limit / 1000)} seconds; print the HTML runbook from a browser instead.`,
+      };
+    if (ended.code !== 0 || !existsSync(out))
+      return {
+        ok: false,
+        reason: `${browser} did not write the PDF (exit ${String(ended.code)}); print the HTML runbook from a browser instead.`,
+      };
     return { ok: true, pdf: readFileSync(out), browser };
   } finally {
     try {

@@ -12,7 +12,11 @@ import { childEnvironment, systemRoot } from './windows-paths.ts';
 import { killProcessTree } from './process-tree.ts';
 
 export function windowsPowerShell(root: string = systemRoot()): PowerShellHost {
-  return { file: `${root}\\System32\\WindowsPowerShell\\v1.0\\powershell.exe`, prefixArgs: [], label: 'Windows PowerShell' };
+  return {
+    file: `${root}\\System32\\WindowsPowerShell\\v1.0\\powershell.exe`,
+    prefixArgs: [],
+    label: 'Windows PowerShell',
+  };
 }
 
 export const PROGRESS_PREFIX = '::progress::';
@@ -40,7 +44,11 @@ const LEADING_DASH = /^[-\u2013\u2014\u2015]/;
 const UNSAFE_CHARACTER = /[\u0000-\u001f\u007f"]/;
 
 function refuseValue(name: string, problem: string): never {
-  throw new CompanionError('INVALID_REQUEST', `The value for ${name} ${problem}.`, `Correct the ${name} value and try again.`);
+  throw new CompanionError(
+    'INVALID_REQUEST',
+    `The value for ${name} ${problem}.`,
+    `Correct the ${name} value and try again.`,
+  );
 }
 
 /**
@@ -48,7 +56,11 @@ function refuseValue(name: string, problem: string): never {
  * A value that PowerShell could read as anything but one string is refused here, before any
  * process starts.
  */
-export function buildArgv(scriptPath: string, spec: Catalogue[string], params: Record<string, ParamValue> = {}): string[] {
+export function buildArgv(
+  scriptPath: string,
+  spec: Catalogue[string],
+  params: Record<string, ParamValue> = {},
+): string[] {
   const argv = ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-File', scriptPath];
   for (const [name, value] of Object.entries(params)) {
     const kind = Object.hasOwn(spec.params, name) ? spec.params[name] : undefined;
@@ -59,7 +71,8 @@ export function buildArgv(scriptPath: string, spec: Catalogue[string], params: R
     }
     const text = String(value);
     if (text === '') refuseValue(name, 'is empty (leave the parameter out instead)');
-    if (LEADING_DASH.test(text)) refuseValue(name, 'cannot start with a dash, which PowerShell would read as a parameter name');
+    if (LEADING_DASH.test(text))
+      refuseValue(name, 'cannot start with a dash, which PowerShell would read as a parameter name');
     if (UNSAFE_CHARACTER.test(text)) refuseValue(name, 'contains a line break, a control character or a double quote');
     if (text.length > MAX_PARAM_LENGTH) refuseValue(name, `is longer than ${MAX_PARAM_LENGTH} characters`);
     argv.push(`-${name}`, text);
@@ -92,7 +105,11 @@ export function createPowerShellRunner<C extends Catalogue = typeof scriptCatalo
       if (!entry) throw new Error(`No script named ${script} in the catalogue.`);
       const scriptPath = join(scriptsDir, entry.file);
       if (!existsSync(scriptPath)) {
-        throw new CompanionError('POWERSHELL_FAILED', `The script ${entry.file} is missing from ${scriptsDir}.`, 'Reinstall the companion: its files are incomplete.');
+        throw new CompanionError(
+          'POWERSHELL_FAILED',
+          `The script ${entry.file} is missing from ${scriptsDir}.`,
+          'Reinstall the companion: its files are incomplete.',
+        );
       }
       const argv = [...host.prefixArgs, ...buildArgv(scriptPath, entry, runOptions.params)];
       if (options.expectedHashes) verifyScripts(scriptsDir, entry.file, options.expectedHashes);
@@ -157,16 +174,29 @@ export function createPowerShellRunner<C extends Catalogue = typeof scriptCatalo
             'Check the server is not overloaded (CPU, memory, antivirus scanning PowerShell), or that a WMI query is not hanging (restart the Windows Management Instrumentation service), then run the step again.',
           );
         }
-        if (result.isCanceled) throw new CompanionError('CANCELLED', `${entry.file} was cancelled.`, 'Run the step again when ready.');
+        if (result.isCanceled)
+          throw new CompanionError('CANCELLED', `${entry.file} was cancelled.`, 'Run the step again when ready.');
         if (result.signal) {
-          throw new CompanionError('POWERSHELL_FAILED', `${host.label} ended abruptly while running ${entry.file} (signal ${result.signal}) and printed no result.`, 'Run the step again; if it repeats, look in the Application event log for a PowerShell crash and export the support bundle.');
+          throw new CompanionError(
+            'POWERSHELL_FAILED',
+            `${host.label} ended abruptly while running ${entry.file} (signal ${result.signal}) and printed no result.`,
+            'Run the step again; if it repeats, look in the Application event log for a PowerShell crash and export the support bundle.',
+          );
         }
         if (result.failed && result.exitCode === undefined) {
           const code = (result as { code?: unknown }).code;
           if (code === 'ENOENT') {
-            throw new CompanionError('POWERSHELL_UNAVAILABLE', `${host.label} is not on this machine (${host.file} does not exist), so the companion cannot read this server.`, 'Run the companion on the Windows Server that hosts NDES or the connector (Windows PowerShell 5.1 is part of Windows Server 2016 and later), or start the lab (npm run lab) to rehearse.');
+            throw new CompanionError(
+              'POWERSHELL_UNAVAILABLE',
+              `${host.label} is not on this machine (${host.file} does not exist), so the companion cannot read this server.`,
+              'Run the companion on the Windows Server that hosts NDES or the connector (Windows PowerShell 5.1 is part of Windows Server 2016 and later), or start the lab (npm run lab) to rehearse.',
+            );
           }
-          throw new CompanionError('POWERSHELL_BLOCKED', `${host.label} could not be started: ${redactor.text(result.shortMessage ?? 'unknown error')}. An AppLocker or WDAC rule that blocks powershell.exe stops it this way.`, 'Ask for an AppLocker/WDAC exception for Windows PowerShell on this server (the connector installer needs PowerShell too), or do the steps by hand from the runbook.');
+          throw new CompanionError(
+            'POWERSHELL_BLOCKED',
+            `${host.label} could not be started: ${redactor.text(result.shortMessage ?? 'unknown error')}. An AppLocker or WDAC rule that blocks powershell.exe stops it this way.`,
+            'Ask for an AppLocker/WDAC exception for Windows PowerShell on this server (the connector installer needs PowerShell too), or do the steps by hand from the runbook.',
+          );
         }
 
         const body = resultText ?? '';
@@ -191,17 +221,22 @@ export function createPowerShellRunner<C extends Catalogue = typeof scriptCatalo
         }
         if (exitCode !== 0 || document === undefined) {
           const scriptMessage = extractScriptError(document);
-        const reported = scriptMessage === undefined ? undefined : redactor.text(scriptMessage);
+          const reported = scriptMessage === undefined ? undefined : redactor.text(scriptMessage);
           const stderr = redactor.text(String(result.stderr ?? '').trim()).slice(-600);
           throw new CompanionError(
             'POWERSHELL_FAILED',
-            reported ?? `${entry.file} failed (exit code ${exitCode})${stderr ? `: ${stderr}` : body === '' && !printedOther ? ' and printed no result.' : ' and printed no readable result.'}`,
+            reported ??
+              `${entry.file} failed (exit code ${exitCode})${stderr ? `: ${stderr}` : body === '' && !printedOther ? ' and printed no result.' : ' and printed no readable result.'}`,
             'Read the message above; run the companion elevated ("Run as administrator") if access was denied.',
           );
         }
         const parsed = entry.output.safeParse(document);
         if (!parsed.success) {
-          throw new CompanionError('POWERSHELL_FAILED', `${entry.file} printed a result the companion does not understand.`, 'The script and the app do not match: reinstall the companion.');
+          throw new CompanionError(
+            'POWERSHELL_FAILED',
+            `${entry.file} printed a result the companion does not understand.`,
+            'The script and the app do not match: reinstall the companion.',
+          );
         }
         return { data: parsed.data as z.infer<C[typeof script]['output']>, exitCode, durationMs };
       } finally {
@@ -232,11 +267,35 @@ export function runScriptSync<S extends keyof typeof scriptCatalogue>(options: {
   let exitCode = 0;
   let stderr = '';
   try {
-    stdout = execFileSync(options.host.file, argv, { encoding: 'utf8', input: '', windowsHide: true, timeout: entry.defaultTimeoutMs, maxBuffer: 4 * 1024 * 1024, env: childEnvironment(options.env ?? process.env, process.platform), stdio: ['pipe', 'pipe', 'pipe'] });
+    stdout = execFileSync(options.host.file, argv, {
+      encoding: 'utf8',
+      input: '',
+      windowsHide: true,
+      timeout: entry.defaultTimeoutMs,
+      maxBuffer: 4 * 1024 * 1024,
+      env: childEnvironment(options.env ?? process.env, process.platform),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
   } catch (error) {
-    const failed = error as { stdout?: string; stderr?: string; status?: number | null; code?: string; signal?: string | null };
-    if (failed.code === 'ENOENT') throw new CompanionError('POWERSHELL_UNAVAILABLE', `${options.host.label} is not on this machine (${options.host.file} does not exist).`, 'Run the companion on the Windows Server that hosts NDES or the connector.');
-    if (failed.code === 'ETIMEDOUT' || failed.signal) throw new CompanionError('TIMEOUT', `${options.host.label} did not finish ${entry.file} within ${Math.round(entry.defaultTimeoutMs / 1000)} s and was stopped.`, 'Check the server is not overloaded (CPU, memory, antivirus scanning PowerShell), then start the companion again.');
+    const failed = error as {
+      stdout?: string;
+      stderr?: string;
+      status?: number | null;
+      code?: string;
+      signal?: string | null;
+    };
+    if (failed.code === 'ENOENT')
+      throw new CompanionError(
+        'POWERSHELL_UNAVAILABLE',
+        `${options.host.label} is not on this machine (${options.host.file} does not exist).`,
+        'Run the companion on the Windows Server that hosts NDES or the connector.',
+      );
+    if (failed.code === 'ETIMEDOUT' || failed.signal)
+      throw new CompanionError(
+        'TIMEOUT',
+        `${options.host.label} did not finish ${entry.file} within ${Math.round(entry.defaultTimeoutMs / 1000)} s and was stopped.`,
+        'Check the server is not overloaded (CPU, memory, antivirus scanning PowerShell), then start the companion again.',
+      );
     stdout = failed.stdout ?? '';
     stderr = failed.stderr ?? '';
     exitCode = failed.status ?? -1;
@@ -255,14 +314,25 @@ export function runScriptSync<S extends keyof typeof scriptCatalogue>(options: {
     document = undefined;
   }
   if (exitCode !== 0 || document === undefined) {
-    throw new CompanionError('POWERSHELL_FAILED', extractScriptError(document) ?? `${entry.file} failed (exit code ${exitCode})${stderr.trim() ? `: ${stderr.trim().slice(-600)}` : '.'}`, 'Read the message above; run the companion elevated ("Run as administrator") if access was denied.');
+    throw new CompanionError(
+      'POWERSHELL_FAILED',
+      extractScriptError(document) ??
+        `${entry.file} failed (exit code ${exitCode})${stderr.trim() ? `: ${stderr.trim().slice(-600)}` : '.'}`,
+      'Read the message above; run the companion elevated ("Run as administrator") if access was denied.',
+    );
   }
   const parsed = entry.output.safeParse(document);
-  if (!parsed.success) throw new CompanionError('POWERSHELL_FAILED', `${entry.file} printed a result the companion does not understand.`, 'The script and the app do not match: reinstall the companion.');
+  if (!parsed.success)
+    throw new CompanionError(
+      'POWERSHELL_FAILED',
+      `${entry.file} printed a result the companion does not understand.`,
+      'The script and the app do not match: reinstall the companion.',
+    );
   return { data: parsed.data as z.infer<(typeof scriptCatalogue)[S]['output']>, notes };
 }
 
-type ScriptLine = { kind: 'result' | 'phase' | 'message'; text: string } | { kind: 'progress'; text: string; percent?: number };
+type ScriptLine =
+  { kind: 'result' | 'phase' | 'message'; text: string } | { kind: 'progress'; text: string; percent?: number };
 
 /**
  * One line of a script's stdout, as the output contract reads it: the result, a progress or

@@ -16,7 +16,10 @@ export const START_TOLERANCE_MS = 2000;
 const LINUX_TICKS_PER_SECOND = 100;
 
 /** When a Linux process started, from /proc (proc(5)); null when it cannot be read. */
-export function linuxStartTime(pid: number, read: (path: string) => string = (path) => readFileSync(path, 'utf8')): Date | null {
+export function linuxStartTime(
+  pid: number,
+  read: (path: string) => string = (path) => readFileSync(path, 'utf8'),
+): Date | null {
   try {
     const stat = read(`/proc/${pid}/stat`);
     // The command name (field 2) may hold spaces and parentheses: fields are counted after its last ')'.
@@ -33,7 +36,13 @@ export function linuxStartTime(pid: number, read: (path: string) => string = (pa
 /** When a Windows process started (Get-Process StartTime, Windows' CreationTime); null when it cannot be read. */
 export function windowsStartTime(pid: number, scripts: WindowsScripts): Date | null {
   try {
-    const { data } = runScriptSync({ host: scripts.host ?? windowsPowerShell(), scriptsDir: scripts.dir, script: 'Get-ProcessStart', params: { ProcessId: pid }, expectedHashes: scripts.expectedHashes ?? null });
+    const { data } = runScriptSync({
+      host: scripts.host ?? windowsPowerShell(),
+      scriptsDir: scripts.dir,
+      script: 'Get-ProcessStart',
+      params: { ProcessId: pid },
+      expectedHashes: scripts.expectedHashes ?? null,
+    });
     const when = data.started === null ? Number.NaN : Date.parse(data.started);
     return Number.isFinite(when) ? new Date(when) : null;
   } catch {
@@ -66,12 +75,19 @@ function electronCreationTime(): Date | null {
 
 export function createProcessTable(options: ProcessTableOptions = {}): ProcessTable {
   const platform = options.platform ?? process.platform;
-  const startTime = options.startTime ?? (platform === 'linux' ? (pid: number) => linuxStartTime(pid) : platform === 'win32' && options.scripts ? (pid: number) => windowsStartTime(pid, options.scripts as WindowsScripts) : () => null);
+  const startTime =
+    options.startTime ??
+    (platform === 'linux'
+      ? (pid: number) => linuxStartTime(pid)
+      : platform === 'win32' && options.scripts
+        ? (pid: number) => windowsStartTime(pid, options.scripts as WindowsScripts)
+        : () => null);
   const alive = options.alive ?? processAlive;
   // This process's start, read the way another process will read it (Electron's creation time,
   // /proc, or Get-ProcessStart.ps1 once, the first time a step is claimed), else Node's uptime.
   let own: Date | null = null;
-  const selfStart = (): Date => (own ??= electronCreationTime() ?? startTime(process.pid) ?? new Date(Date.now() - process.uptime() * 1000));
+  const selfStart = (): Date =>
+    (own ??= electronCreationTime() ?? startTime(process.pid) ?? new Date(Date.now() - process.uptime() * 1000));
   return {
     self: () => ({ pid: process.pid, started: selfStart().toISOString() }),
     running(mark: ProcessMark): boolean {

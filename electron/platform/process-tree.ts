@@ -40,7 +40,10 @@ export function descendants(pid: number, children: Map<number, number[]> = linux
 export function killProcessTree(pid: number, platform: NodeJS.Platform = process.platform): void {
   if (platform === 'win32') {
     try {
-      execFileSync(`${systemRoot()}\\System32\\taskkill.exe`, ['/PID', String(pid), '/T', '/F'], { stdio: 'ignore', windowsHide: true });
+      execFileSync(`${systemRoot()}\\System32\\taskkill.exe`, ['/PID', String(pid), '/T', '/F'], {
+        stdio: 'ignore',
+        windowsHide: true,
+      });
     } catch {
       // Already gone, or nothing left to stop.
     }

@@ -9,7 +9,8 @@ import { CompanionError } from '../core/errors.ts';
  * changed after the build never runs elevated. Unbundled code (the tests) has no record.
  */
 declare const __SCRIPT_HASHES__: Record<string, string> | undefined;
-export const BUILD_SCRIPT_HASHES: Readonly<Record<string, string>> | null = typeof __SCRIPT_HASHES__ === 'undefined' ? null : __SCRIPT_HASHES__;
+export const BUILD_SCRIPT_HASHES: Readonly<Record<string, string>> | null =
+  typeof __SCRIPT_HASHES__ === 'undefined' ? null : __SCRIPT_HASHES__;
 
 export function sha256File(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
@@ -25,10 +26,17 @@ export function verifyScripts(dir: string, file: string, expected: Readonly<Reco
     } catch {
       throw changed(`${name} is missing from ${dir}`);
     }
-    if (actual !== hash) throw changed(`${name} in ${dir} is not the file this build shipped (SHA-256 ${actual.slice(0, 16)}…, expected ${hash.slice(0, 16)}…)`);
+    if (actual !== hash)
+      throw changed(
+        `${name} in ${dir} is not the file this build shipped (SHA-256 ${actual.slice(0, 16)}…, expected ${hash.slice(0, 16)}…)`,
+      );
   }
 }
 
 function changed(detail: string): CompanionError {
-  return new CompanionError('SCRIPT_CHANGED', `The companion will not run its PowerShell scripts elevated: ${detail}.`, 'Reinstall the companion from its signed installer; if the files change again, find out what writes to its install folder.');
+  return new CompanionError(
+    'SCRIPT_CHANGED',
+    `The companion will not run its PowerShell scripts elevated: ${detail}.`,
+    'Reinstall the companion from its signed installer; if the files change again, find out what writes to its install folder.',
+  );
 }

@@ -1,4 +1,10 @@
-import { createSecureContext, rootCertificates, type PeerCertificate, type SecureContext, type TLSSocket } from 'node:tls';
+import {
+  createSecureContext,
+  rootCertificates,
+  type PeerCertificate,
+  type SecureContext,
+  type TLSSocket,
+} from 'node:tls';
 import { ProbeFailure, type TlsFacts } from '../core/checks/http-types.ts';
 
 /**
@@ -9,11 +15,24 @@ import { ProbeFailure, type TlsFacts } from '../core/checks/http-types.ts';
 export function probeFailureOf(error: NodeJS.ErrnoException, stage?: string): ProbeFailure {
   const code = error.code ?? '';
   const prefix = stage ? `${stage}: ` : '';
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'ENODATA') return new ProbeFailure('dns', `${prefix}the name could not be resolved (${code}).`, code);
-  if (code === 'ECONNREFUSED') return new ProbeFailure('refused', `${prefix}the connection was refused: nothing listens on that port, or a firewall rejects it.`, code);
-  if (code === 'ECONNRESET' || code === 'EPIPE') return new ProbeFailure('reset', `${prefix}the connection was reset by the other side or by a device in between.`, code);
-  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return new ProbeFailure('unreachable', `${prefix}the host is unreachable (${code}).`, code);
-  if (code.startsWith('ERR_SSL') || code.includes('CERT') || code === 'EPROTO') return new ProbeFailure('tls', `${prefix}the TLS handshake failed (${code}).`, code);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'ENODATA')
+    return new ProbeFailure('dns', `${prefix}the name could not be resolved (${code}).`, code);
+  if (code === 'ECONNREFUSED')
+    return new ProbeFailure(
+      'refused',
+      `${prefix}the connection was refused: nothing listens on that port, or a firewall rejects it.`,
+      code,
+    );
+  if (code === 'ECONNRESET' || code === 'EPIPE')
+    return new ProbeFailure(
+      'reset',
+      `${prefix}the connection was reset by the other side or by a device in between.`,
+      code,
+    );
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH')
+    return new ProbeFailure('unreachable', `${prefix}the host is unreachable (${code}).`, code);
+  if (code.startsWith('ERR_SSL') || code.includes('CERT') || code === 'EPROTO')
+    return new ProbeFailure('tls', `${prefix}the TLS handshake failed (${code}).`, code);
   return new ProbeFailure('other', `${prefix}${error.message}`, code);
 }
 
@@ -21,10 +40,19 @@ export function peerChain(socket: TLSSocket): TlsFacts['chain'] {
   const chain: TlsFacts['chain'] = [];
   let cert = socket.getPeerCertificate(true) as (PeerCertificate & { issuerCertificate?: PeerCertificate }) | undefined;
   const seen = new Set<string>();
-  const names = (value: object | undefined) => Object.entries(value ?? {}).map(([key, item]) => `${key}=${String(item)}`).join(', ');
+  const names = (value: object | undefined) =>
+    Object.entries(value ?? {})
+      .map(([key, item]) => `${key}=${String(item)}`)
+      .join(', ');
   while (cert && cert.fingerprint256 && !seen.has(cert.fingerprint256)) {
     seen.add(cert.fingerprint256);
-    chain.push({ subject: names(cert.subject), issuer: names(cert.issuer), validTo: cert.valid_to, fingerprint256: cert.fingerprint256, ...(cert.subjectaltname ? { subjectAltName: cert.subjectaltname } : {}) });
+    chain.push({
+      subject: names(cert.subject),
+      issuer: names(cert.issuer),
+      validTo: cert.valid_to,
+      fingerprint256: cert.fingerprint256,
+      ...(cert.subjectaltname ? { subjectAltName: cert.subjectaltname } : {}),
+    });
     cert = cert.issuerCertificate as typeof cert;
   }
   return chain;
@@ -39,7 +67,11 @@ export function trustContext(trustAnchors: readonly string[] | undefined): Secur
 }
 
 /** Runs `start` with a deadline and a cancel signal; `cleanup` always runs. */
-export function bounded<T>(options: { timeoutMs: number; signal?: AbortSignal }, stage: string, start: (settle: { resolve(value: T): void; reject(error: Error): void }) => () => void): Promise<T> {
+export function bounded<T>(
+  options: { timeoutMs: number; signal?: AbortSignal },
+  stage: string,
+  start: (settle: { resolve(value: T): void; reject(error: Error): void }) => () => void,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let done = false;
     let cleanup: () => void = () => undefined;
@@ -51,12 +83,19 @@ export function bounded<T>(options: { timeoutMs: number; signal?: AbortSignal },
       cleanup();
       fn();
     };
-    const timer = setTimeout(() => finish(() => reject(new ProbeFailure('timeout', `${stage}: no answer within ${options.timeoutMs / 1000} s.`))), options.timeoutMs);
+    const timer = setTimeout(
+      () =>
+        finish(() => reject(new ProbeFailure('timeout', `${stage}: no answer within ${options.timeoutMs / 1000} s.`))),
+      options.timeoutMs,
+    );
     const onAbort = () => finish(() => reject(new ProbeFailure('cancelled', `${stage}: cancelled.`)));
     if (options.signal?.aborted) return onAbort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      cleanup = start({ resolve: (value) => finish(() => resolve(value)), reject: (error) => finish(() => reject(error)) });
+      cleanup = start({
+        resolve: (value) => finish(() => resolve(value)),
+        reject: (error) => finish(() => reject(error)),
+      });
     } catch (error) {
       finish(() => reject(error instanceof Error ? error : new Error(String(error))));
     }

@@ -17,9 +17,29 @@ export function systemRoot(resolve: (path: string) => string = realpathSync.nati
 
 /** Variables PowerShell needs and nothing a user could use to steer it (no PSModulePath, no profiler hooks). */
 const WINDOWS_KEEP = [
-  'TEMP', 'TMP', 'USERPROFILE', 'USERNAME', 'USERDOMAIN', 'COMPUTERNAME', 'ALLUSERSPROFILE', 'ProgramData', 'ProgramFiles', 'ProgramFiles(x86)', 'ProgramW6432',
-  'CommonProgramFiles', 'CommonProgramFiles(x86)', 'CommonProgramW6432', 'APPDATA', 'LOCALAPPDATA', 'PUBLIC', 'NUMBER_OF_PROCESSORS', 'PROCESSOR_ARCHITECTURE',
-  'PROCESSOR_IDENTIFIER', 'OS', 'PATHEXT', 'SystemDrive',
+  'TEMP',
+  'TMP',
+  'USERPROFILE',
+  'USERNAME',
+  'USERDOMAIN',
+  'COMPUTERNAME',
+  'ALLUSERSPROFILE',
+  'ProgramData',
+  'ProgramFiles',
+  'ProgramFiles(x86)',
+  'ProgramW6432',
+  'CommonProgramFiles',
+  'CommonProgramFiles(x86)',
+  'CommonProgramW6432',
+  'APPDATA',
+  'LOCALAPPDATA',
+  'PUBLIC',
+  'NUMBER_OF_PROCESSORS',
+  'PROCESSOR_ARCHITECTURE',
+  'PROCESSOR_IDENTIFIER',
+  'OS',
+  'PATHEXT',
+  'SystemDrive',
 ];
 /** Elsewhere (the lab, development): what a .NET program needs to start. */
 const POSIX_KEEP = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TMPDIR', 'DOTNET_ROOT', 'DOTNET_CLI_HOME'];
@@ -30,7 +50,11 @@ const POSIX_KEEP = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TMPDIR', 'DOT
  * Windows PowerShell 5.1 would also load modules from the user's Documents folder or from a
  * PSModulePath a standard user set in HKCU\Environment, into this elevated process.
  */
-export function childEnvironment(env: NodeJS.ProcessEnv, platform: NodeJS.Platform, root: () => string = systemRoot): Record<string, string> {
+export function childEnvironment(
+  env: NodeJS.ProcessEnv,
+  platform: NodeJS.Platform,
+  root: () => string = systemRoot,
+): Record<string, string> {
   const keep = platform === 'win32' ? WINDOWS_KEEP : POSIX_KEEP;
   const out: Record<string, string> = {};
   const lower = new Map(Object.keys(env).map((key) => [key.toLowerCase(), key]));
@@ -44,7 +68,12 @@ export function childEnvironment(env: NodeJS.ProcessEnv, platform: NodeJS.Platfo
     out.SystemRoot = windows;
     out.windir = windows;
     out.ComSpec = `${windows}\\System32\\cmd.exe`;
-    out.PATH = [`${windows}\\System32`, windows, `${windows}\\System32\\Wbem`, `${windows}\\System32\\WindowsPowerShell\\v1.0\\`].join(';');
+    out.PATH = [
+      `${windows}\\System32`,
+      windows,
+      `${windows}\\System32\\Wbem`,
+      `${windows}\\System32\\WindowsPowerShell\\v1.0\\`,
+    ].join(';');
     out.PSModulePath = `${windows}\\System32\\WindowsPowerShell\\v1.0\\Modules`;
   }
   return out;

@@ -41,7 +41,11 @@ export interface PreviewSession {
 export async function attachPreview(context: BrowserContext, options: PreviewOptions): Promise<PreviewSession> {
   const pageIds = new WeakMap<Page, number>();
   let nextId = 1;
-  const gateway = createGateway(options.handlers, { origin: PREVIEW_ORIGIN, isKnownContents: (id) => id > 0 && id < nextId }, options.onInternalError);
+  const gateway = createGateway(
+    options.handlers,
+    { origin: PREVIEW_ORIGIN, isKnownContents: (id) => id > 0 && id < nextId },
+    options.onInternalError,
+  );
 
   // Nothing but the app's own files may load: every other request is refused, as in Electron.
   await context.route('**/*', (route) => route.abort('blockedbyclient'));

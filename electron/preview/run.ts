@@ -9,7 +9,12 @@ import { previewSignInWindow, previewSystemBrowser } from './sign-in-page.ts';
  * The Chromium preview host over the edges it is given: `npm start` passes the production ones,
  * `npm run lab` the lab's. Headed when there is a display; otherwise headless, and it says so.
  */
-export async function runPreview(options: { files: AppFiles; edges: Edges; headed: boolean; onStop?: () => Promise<void> }): Promise<void> {
+export async function runPreview(options: {
+  files: AppFiles;
+  edges: Edges;
+  headed: boolean;
+  onStop?: () => Promise<void>;
+}): Promise<void> {
   const { files, edges, headed } = options;
   const companion = composeCompanion({
     host: 'preview',

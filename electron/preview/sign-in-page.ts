@@ -25,10 +25,20 @@ const LOOPBACK = 'localhost,127.0.0.1';
 /** A Chromium of its own for a sign-in, through the lab's proxy or the companion's, loopback always direct. */
 function launchSignInBrowser(options: PreviewSignInOptions, proxy: string | undefined): Promise<Browser> {
   const server = options.proxyServer ?? proxy;
-  return chromium.launch({ executablePath: findChromium(), headless: !options.headed, args: options.headed ? [...CHROMIUM_ARGS, '--test-type'] : CHROMIUM_ARGS, ...(server ? { proxy: { server, bypass: LOOPBACK } } : {}) });
+  return chromium.launch({
+    executablePath: findChromium(),
+    headless: !options.headed,
+    args: options.headed ? [...CHROMIUM_ARGS, '--test-type'] : CHROMIUM_ARGS,
+    ...(server ? { proxy: { server, bypass: LOOPBACK } } : {}),
+  });
 }
 
-const cancelled = () => new CompanionError('CANCELLED', 'The sign-in window was closed before the sign-in finished.', 'Run the step again and finish the sign-in in the window.');
+const cancelled = () =>
+  new CompanionError(
+    'CANCELLED',
+    'The sign-in window was closed before the sign-in finished.',
+    'Run the step again and finish the sign-in in the window.',
+  );
 
 /**
  * The preview host's sign-in window: a browser of its own (no cookies, routes or bindings shared
@@ -41,11 +51,19 @@ export function previewSignInWindow(options: PreviewSignInOptions): SignInWindow
       if (signal?.aborted) throw cancelled();
       const browser = await launchSignInBrowser(options, proxy);
       try {
-        const context = await browser.newContext({ ...(options.acceptLabCertificates ? { ignoreHTTPSErrors: true } : {}), viewport: { width: 520, height: 720 } });
+        const context = await browser.newContext({
+          ...(options.acceptLabCertificates ? { ignoreHTTPSErrors: true } : {}),
+          viewport: { width: 520, height: 720 },
+        });
         const page = await context.newPage();
         const ended = new Promise<string>((resolve, reject) => {
           page.on('request', (request) => {
-            if (request.isNavigationRequest() && request.frame() === page.mainFrame() && request.url().startsWith(`${redirectUri}?`)) resolve(request.url());
+            if (
+              request.isNavigationRequest() &&
+              request.frame() === page.mainFrame() &&
+              request.url().startsWith(`${redirectUri}?`)
+            )
+              resolve(request.url());
           });
           page.on('close', () => reject(cancelled()));
           browser.on('disconnected', () => reject(cancelled()));
@@ -72,7 +90,10 @@ export function previewSystemBrowser(options: PreviewSignInOptions): (url: strin
     const close = () => void browser.close().catch(() => undefined);
     const timer = setTimeout(close, 15 * 60_000);
     timer.unref();
-    const context = await browser.newContext({ ...(options.acceptLabCertificates ? { ignoreHTTPSErrors: true } : {}), viewport: { width: 520, height: 720 } });
+    const context = await browser.newContext({
+      ...(options.acceptLabCertificates ? { ignoreHTTPSErrors: true } : {}),
+      viewport: { width: 520, height: 720 },
+    });
     const page = await context.newPage();
     page.on('load', () => {
       if (page.url().startsWith('http://localhost:')) close();

@@ -28,7 +28,9 @@ process.stdin.on('end', () => {
   const first = JSON.parse(stdin.slice(0, newline));
   const args = Array.isArray(first) ? first : first.args;
   if (args.includes('wait-interrupt')) return;
-  process.stdout.write(`${JSON.stringify({ argv: process.argv.slice(2), args, cwd: process.cwd(), interrupt: first.interrupt })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ argv: process.argv.slice(2), args, cwd: process.cwd(), interrupt: first.interrupt })}\n`,
+  );
   process.stderr.write(`stdin:${JSON.stringify(stdin.slice(newline + 1))}\n`);
   const code = args.find((arg) => arg.startsWith('exit='));
   process.exit(code ? Number(code.slice(5)) : 0);

@@ -15,16 +15,26 @@ function group(app: Page, title: string) {
   return app.getByRole('region', { name: title, exact: true });
 }
 
-test('readiness against a healthy lab server: every group, results readable, no violations', async ({ app }, testInfo) => {
+test('readiness against a healthy lab server: every group, results readable, no violations', async ({
+  app,
+}, testInfo) => {
   await runReadiness(app);
-  await expect(app.getByRole('heading', { level: 2, name: /^Ready: no critical check failed and every critical check ran \(\d+ passed, 0 failed/ })).toBeVisible();
-  for (const title of ['This server', 'NDES and IIS on this server', 'SCEP at the internal URL']) await expect(group(app, title)).toBeVisible();
+  await expect(
+    app.getByRole('heading', {
+      level: 2,
+      name: /^Ready: no critical check failed and every critical check ran \(\d+ passed, 0 failed/,
+    }),
+  ).toBeVisible();
+  for (const title of ['This server', 'NDES and IIS on this server', 'SCEP at the internal URL'])
+    await expect(group(app, title)).toBeVisible();
   const mscep = app.locator('[data-check="internal.mscep"]');
   await expect(mscep).toContainText('Passed');
   await mscep.locator('summary').click();
   await expect(mscep).toContainText('HTTP 403 is the healthy answer');
   await expect(app.locator('[data-check="internal.getcacert"]')).toContainText('Passed');
-  await expect(app.getByRole('log', { name: 'Activity log' })).toContainText('PASS mscep.dll answers 403 at the internal URL');
+  await expect(app.getByRole('log', { name: 'Activity log' })).toContainText(
+    'PASS mscep.dll answers 403 at the internal URL',
+  );
   await expect(app.getByRole('button', { name: /^Readiness/ })).toContainText('Passed');
   const results = await new AxeBuilder({ page: app }).analyze();
   expect(results.violations.map((violation) => violation.id)).toEqual([]);
@@ -34,7 +44,10 @@ test('readiness against a healthy lab server: every group, results readable, no 
 
 test.describe('an NDES server left at its defaults', () => {
   test.use({ scenario: 'ndes-not-ready' });
-  test('readiness puts the failures first, open, with cause and remedy; a group runs again alone', async ({ app, lab }, testInfo) => {
+  test('readiness puts the failures first, open, with cause and remedy; a group runs again alone', async ({
+    app,
+    lab,
+  }, testInfo) => {
     await runReadiness(app);
     await expect(app.getByRole('heading', { level: 2, name: /^Not ready:/ })).toBeVisible();
     const ndes = group(app, 'NDES and IIS on this server');
@@ -64,7 +77,10 @@ test.describe('an NDES server left at its defaults', () => {
 
 test.describe('verify through the lab App Proxy', () => {
   test('healthy: the same CA answers through both URLs', async ({ app }) => {
-    await app.getByRole('navigation', { name: 'Runbook steps' }).getByRole('button', { name: /^Verify/ }).click();
+    await app
+      .getByRole('navigation', { name: 'Runbook steps' })
+      .getByRole('button', { name: /^Verify/ })
+      .click();
     await app.getByLabel('Internal URL').fill(LAB_INTERNAL_URL);
     await app.getByLabel('External URL').fill(LAB_EXTERNAL_URL);
     await app.getByRole('button', { name: 'Run step' }).click();
@@ -76,8 +92,11 @@ test.describe('verify through the lab App Proxy', () => {
 
 test.describe('an app with no active connector', () => {
   test.use({ scenario: 'appproxy-connector-down' });
-  test('verify names application proxy\'s 504 and what to do', async ({ app }) => {
-    await app.getByRole('navigation', { name: 'Runbook steps' }).getByRole('button', { name: /^Verify/ }).click();
+  test("verify names application proxy's 504 and what to do", async ({ app }) => {
+    await app
+      .getByRole('navigation', { name: 'Runbook steps' })
+      .getByRole('button', { name: /^Verify/ })
+      .click();
     await app.getByLabel('External URL').fill(LAB_EXTERNAL_URL);
     await app.getByRole('button', { name: 'Run step' }).click();
     const mscep = app.locator('[data-check="external.mscep"]');

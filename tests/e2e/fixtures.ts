@@ -54,14 +54,26 @@ export const test = base.extend<Fixtures>({
       scriptsDir: files.scriptsDir,
       openExternal: async () => false,
       edges,
-      signInWindow: previewSignInWindow({ headed: false, ...(edges.signInBrowser ?? {}), onPage: (page) => signInPages.push(page as unknown as Page) }),
-      openSignInBrowser: previewSystemBrowser({ headed: false, ...(edges.signInBrowser ?? {}), onPage: (page) => signInPages.push(page as unknown as Page) }),
+      signInWindow: previewSignInWindow({
+        headed: false,
+        ...(edges.signInBrowser ?? {}),
+        onPage: (page) => signInPages.push(page as unknown as Page),
+      }),
+      openSignInBrowser: previewSystemBrowser({
+        headed: false,
+        ...(edges.signInBrowser ?? {}),
+        onPage: (page) => signInPages.push(page as unknown as Page),
+      }),
     });
     await use(companion);
     companion.close();
   },
   app: async ({ context, page, companion }, use) => {
-    const session = await attachPreview(context, { rendererDir: files.rendererDir, bridgeScript: files.bridgeScript, handlers: companion.handlers });
+    const session = await attachPreview(context, {
+      rendererDir: files.rendererDir,
+      bridgeScript: files.bridgeScript,
+      handlers: companion.handlers,
+    });
     await session.open(page);
     await expect(page.getByRole('heading', { level: 1 })).toContainText('Readiness');
     await use(page);
@@ -75,7 +87,9 @@ export async function signInByDeviceCode(app: Page, lab: LabWorld): Promise<void
   await steps.getByRole('button', { name: /^Sign-in/ }).click();
   await app.getByRole('button', { name: 'Run step' }).click();
   await expect(log).toContainText('devicelogin');
-  expect(lab.entra?.approveDeviceCode(/enter the code (\S+) \(/.exec((await log.textContent()) ?? '')?.[1] ?? '')).toBe(true);
+  expect(lab.entra?.approveDeviceCode(/enter the code (\S+) \(/.exec((await log.textContent()) ?? '')?.[1] ?? '')).toBe(
+    true,
+  );
   await expect(steps.getByRole('button', { name: /^Sign-in/ })).toContainText('Passed');
 }
 

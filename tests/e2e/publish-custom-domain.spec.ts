@@ -7,7 +7,10 @@ const PASSWORD = 'NdesPfx2026';
 
 test.use({ scenario: 'publish-custom-domain' });
 
-test('Publish on a custom domain: the PFX password goes with one run only, is cleared, and is in no record', async ({ app, lab }) => {
+test('Publish on a custom domain: the PFX password goes with one run only, is cleared, and is in no record', async ({
+  app,
+  lab,
+}) => {
   const steps = app.getByRole('navigation', { name: 'Runbook steps' });
   const log = app.getByRole('log', { name: 'Activity log' });
   await signInByDeviceCode(app, lab);
@@ -16,7 +19,9 @@ test('Publish on a custom domain: the PFX password goes with one run only, is cl
   await app.getByLabel('Application name').fill('NDES');
   await app.getByLabel('Internal URL').fill('http://ndes01.contoso.local/');
   await app.getByLabel('Custom domain name (optional)').fill('ndes.contoso.com');
-  await app.getByLabel('Certificate (PFX) for the custom domain (optional)').fill(join(root, 'tests', 'fixtures', 'custom-domain', 'good.pfx'));
+  await app
+    .getByLabel('Certificate (PFX) for the custom domain (optional)')
+    .fill(join(root, 'tests', 'fixtures', 'custom-domain', 'good.pfx'));
   const password = app.getByLabel('PFX password (only with a custom domain)');
   await expect(password).toHaveAttribute('type', 'password');
   await password.fill(PASSWORD);
@@ -27,7 +32,8 @@ test('Publish on a custom domain: the PFX password goes with one run only, is cl
   await expect(result).toContainText('DNS: ndes.contoso.com is a CNAME to ndes-contoso.msappproxy.net');
   // Sent with that run only: the field is empty again, and nothing the companion keeps holds it.
   await expect(password).toHaveValue('');
-  for (const file of ['journal.jsonl', 'state.json']) expect(readFileSync(join(lab.dataDir, file), 'utf8')).not.toContain(PASSWORD);
+  for (const file of ['journal.jsonl', 'state.json'])
+    expect(readFileSync(join(lab.dataDir, file), 'utf8')).not.toContain(PASSWORD);
   expect(await log.textContent()).not.toContain(PASSWORD);
   expect(await app.content()).not.toContain(PASSWORD);
 });

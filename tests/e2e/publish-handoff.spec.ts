@@ -9,7 +9,11 @@ const INTERNAL_SCEP = 'https://ndes01.contoso.local/certsrv/mscep/mscep.dll';
 
 test.use({ scenario: 'connector-registered' });
 
-test('after Publish: copy the external URL, Verify and Intune start from it, and only the ticked SCEP profile changes', async ({ app, lab, context }, testInfo) => {
+test('after Publish: copy the external URL, Verify and Intune start from it, and only the ticked SCEP profile changes', async ({
+  app,
+  lab,
+  context,
+}, testInfo) => {
   const steps = app.getByRole('navigation', { name: 'Runbook steps' });
   const log = app.getByRole('log', { name: 'Activity log' });
   await signInByDeviceCode(app, lab);
@@ -35,7 +39,9 @@ test('after Publish: copy the external URL, Verify and Intune start from it, and
   await steps.getByRole('button', { name: /^Verify/ }).click();
   const external = app.getByRole('textbox', { name: 'External URL' });
   await expect(external).toHaveValue(SERVER);
-  await expect(app.locator('#verify-externalUrl-from')).toContainText(`Step 7 (Publish) read back ${SERVER}: this step uses it.`);
+  await expect(app.locator('#verify-externalUrl-from')).toContainText(
+    `Step 7 (Publish) read back ${SERVER}: this step uses it.`,
+  );
   await app.getByRole('button', { name: 'Copy External URL' }).click();
   await expect.poll(() => app.evaluate(() => navigator.clipboard.readText())).toBe(SERVER);
   // The admin may type another; it is used, and the page says so.
@@ -53,7 +59,9 @@ test('after Publish: copy the external URL, Verify and Intune start from it, and
   await expect(app.getByRole('textbox', { name: 'External SCEP URL' })).toHaveValue(SCEP);
   await app.getByLabel('Internal SCEP URL to replace (optional)').fill(INTERNAL_SCEP);
   await app.getByRole('button', { name: 'Run step' }).click();
-  await expect(app.getByRole('status').filter({ hasText: '4 SCEP profile(s); 3 would change (replace)' })).toBeVisible();
+  await expect(
+    app.getByRole('status').filter({ hasText: '4 SCEP profile(s); 3 would change (replace)' }),
+  ).toBeVisible();
   const profiles = app.getByRole('group', { name: /^Profiles to change/ });
   await expect(profiles).toContainText('Profiles to change: 1 of 3 ticked');
   await expect(app.getByText('Try one profile first.')).toBeVisible();
@@ -61,8 +69,12 @@ test('after Publish: copy the external URL, Verify and Intune start from it, and
   await expect(profiles.getByRole('checkbox', { name: 'Contoso Windows SCEP' })).not.toBeChecked();
   await expect(profiles.getByRole('checkbox', { name: 'Fabrikam macOS SCEP' })).toBeDisabled();
   // Each checkbox is described by its diff, so a screen reader hears the change with the name.
-  await expect(profiles.getByRole('checkbox', { name: 'Contoso iOS SCEP' })).toHaveAccessibleDescription(`Now ${INTERNAL_SCEP} Removed ${INTERNAL_SCEP} Added ${SCEP} After ${SCEP}`);
-  await expect(profiles.getByRole('checkbox', { name: 'Fabrikam macOS SCEP' })).toHaveAccessibleDescription(`Now https://ndes.fabrikam.com/certsrv/mscep/mscep.dll No change does not use ${INTERNAL_SCEP}`);
+  await expect(profiles.getByRole('checkbox', { name: 'Contoso iOS SCEP' })).toHaveAccessibleDescription(
+    `Now ${INTERNAL_SCEP} Removed ${INTERNAL_SCEP} Added ${SCEP} After ${SCEP}`,
+  );
+  await expect(profiles.getByRole('checkbox', { name: 'Fabrikam macOS SCEP' })).toHaveAccessibleDescription(
+    `Now https://ndes.fabrikam.com/certsrv/mscep/mscep.dll No change does not use ${INTERNAL_SCEP}`,
+  );
   // Keyboard: tick a second profile with Space, then back to the pilot alone.
   await profiles.getByRole('checkbox', { name: 'Contoso Windows SCEP' }).focus();
   await app.keyboard.press('Space');
@@ -74,7 +86,8 @@ test('after Publish: copy the external URL, Verify and Intune start from it, and
 
   await app.getByRole('button', { name: 'Apply to 1 ticked profile' }).click();
   await expect(app.getByRole('status').filter({ hasText: 'Changed 1 profile(s): Contoso iOS SCEP.' })).toBeVisible();
-  const urls = (name: string) => lab.graph?.configurations().find((configuration) => configuration.displayName === name)?.scepServerUrls;
+  const urls = (name: string) =>
+    lab.graph?.configurations().find((configuration) => configuration.displayName === name)?.scepServerUrls;
   expect(urls('Contoso iOS SCEP')).toEqual([SCEP]);
   expect(urls('Contoso Windows SCEP')).toEqual([INTERNAL_SCEP]);
   // The list is as Intune holds it now: the pilot is done, and nothing is ticked for a second
@@ -83,6 +96,8 @@ test('after Publish: copy the external URL, Verify and Intune start from it, and
   await expect(profiles.getByRole('checkbox', { name: 'Contoso Windows SCEP' })).not.toBeChecked();
   await expect(app.getByRole('button', { name: 'Apply to 0 ticked profiles' })).toBeDisabled();
   await app.getByRole('button', { name: 'Run step' }).click();
-  await expect(app.getByRole('status').filter({ hasText: 'Nothing was changed: choose the profiles to change' })).toBeVisible();
+  await expect(
+    app.getByRole('status').filter({ hasText: 'Nothing was changed: choose the profiles to change' }),
+  ).toBeVisible();
   expect(urls('Contoso Windows SCEP')).toEqual([INTERNAL_SCEP]);
 });

@@ -5,7 +5,9 @@ import { expect, test } from './fixtures.ts';
 
 async function expectNoAxeViolations(page: Page): Promise<void> {
   const results = await new AxeBuilder({ page }).analyze();
-  const summary = results.violations.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+  const summary = results.violations.map(
+    (violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`,
+  );
   expect(summary).toEqual([]);
 }
 
@@ -58,14 +60,18 @@ test('the plan shows exact commands, and offline mode turns cloud steps into por
   await app.getByLabel('Tenant ID').fill('72f988bf-86f1-41af-91ab-2d7cd011db47');
   await app.getByRole('button', { name: 'Show plan' }).click();
   const plan = app.getByRole('region', { name: 'Plan' });
-  await expect(plan).toContainText('-AuthenticationMode Token -Token <SecureString from stdin> -TenantId 72f988bf-86f1-41af-91ab-2d7cd011db47');
+  await expect(plan).toContainText(
+    '-AuthenticationMode Token -Token <SecureString from stdin> -TenantId 72f988bf-86f1-41af-91ab-2d7cd011db47',
+  );
 
   await app.getByRole('radio', { name: 'Offline runbook' }).check();
   await expect(app.getByRole('log', { name: 'Activity log' })).toContainText('offline runbook');
   await expect(app.getByRole('note')).toContainText('Offline runbook mode: no call to Microsoft Entra ID or Graph.');
   await app.getByRole('button', { name: 'Show plan' }).click();
   const offlinePlan = app.getByRole('region', { name: 'Plan (offline runbook)' });
-  await expect(offlinePlan).toContainText(/sign in with an Application Administrator of tenant 72f988bf-86f1-41af-91ab-2d7cd011db47/i);
+  await expect(offlinePlan).toContainText(
+    /sign in with an Application Administrator of tenant 72f988bf-86f1-41af-91ab-2d7cd011db47/i,
+  );
   await expect(offlinePlan).not.toContainText('RegisterConnector.ps1');
   // Back in guided mode, the value typed before the switch is still there.
   await app.getByRole('radio', { name: 'Guided' }).check();
@@ -75,7 +81,10 @@ test('the plan shows exact commands, and offline mode turns cloud steps into por
 
 /** Relative luminance (WCAG) of a computed CSS colour. */
 async function luminance(page: Page, selector: string, property: 'color' | 'backgroundColor'): Promise<number> {
-  const value = await page.locator(selector).first().evaluate((element, name) => getComputedStyle(element)[name], property);
+  const value = await page
+    .locator(selector)
+    .first()
+    .evaluate((element, name) => getComputedStyle(element)[name], property);
   const [r = 0, g = 0, b = 0] = (value.match(/\d+(\.\d+)?/g) ?? []).map(Number).map((channel) => {
     const c = channel / 255;
     return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
@@ -101,7 +110,7 @@ test.describe('dark theme', () => {
 
 test.describe('a server where PowerShell reports a failure', () => {
   test.use({ scenario: 'wmi-broken' });
-  test('shows the script\'s own message instead of a host', async ({ app }) => {
+  test("shows the script's own message instead of a host", async ({ app }) => {
     await expect(app.getByRole('status').filter({ hasText: 'Win32_OperatingSystem' })).toBeVisible();
   });
 });

@@ -8,7 +8,8 @@ const root = join(import.meta.dirname, '..', '..');
 function electronBinary(): string {
   const dir = join(root, 'node_modules', 'electron');
   const binary = join(dir, 'dist', readFileSync(join(dir, 'path.txt'), 'utf8').trim());
-  if (!existsSync(binary)) throw new Error(`Electron's binary is missing at ${binary}; run node node_modules/electron/install.js first.`);
+  if (!existsSync(binary))
+    throw new Error(`Electron's binary is missing at ${binary}; run node node_modules/electron/install.js first.`);
   return binary;
 }
 
@@ -22,8 +23,14 @@ test('the real Electron app: secure window, contract API, real PowerShell', asyn
 
     const prefs = await app.evaluate(({ BrowserWindow }) => {
       const contents = BrowserWindow.getAllWindows()[0]?.webContents;
-      const preferences = (contents as unknown as { getLastWebPreferences(): Record<string, unknown> }).getLastWebPreferences();
-      return { contextIsolation: preferences.contextIsolation, sandbox: preferences.sandbox, nodeIntegration: preferences.nodeIntegration };
+      const preferences = (
+        contents as unknown as { getLastWebPreferences(): Record<string, unknown> }
+      ).getLastWebPreferences();
+      return {
+        contextIsolation: preferences.contextIsolation,
+        sandbox: preferences.sandbox,
+        nodeIntegration: preferences.nodeIntegration,
+      };
     });
     expect(prefs).toEqual({ contextIsolation: true, sandbox: true, nodeIntegration: false });
 

@@ -8,8 +8,14 @@ import type { PowerShellHost } from '../../electron/core/powershell/runner.ts';
  * scripts/ensure-powershell.sh builds it (`npm test` and `npm run lab` run that first).
  */
 export function fakeWindowsHostFile(root: string): string {
-  const file = join(root, '.cache', 'fake-windows-host', process.platform === 'win32' ? 'FakeWindowsHost.exe' : 'FakeWindowsHost');
-  if (!existsSync(file)) throw new Error(`The fake Windows host is not built (${file}); run: bash scripts/ensure-powershell.sh`);
+  const file = join(
+    root,
+    '.cache',
+    'fake-windows-host',
+    process.platform === 'win32' ? 'FakeWindowsHost.exe' : 'FakeWindowsHost',
+  );
+  if (!existsSync(file))
+    throw new Error(`The fake Windows host is not built (${file}); run: bash scripts/ensure-powershell.sh`);
   return file;
 }
 
@@ -26,5 +32,5 @@ export function fakeWindowsHost(root: string, options: FakeWindowsOptions): Powe
   if (options.record) prefixArgs.push('--record', options.record);
   if (options.languageMode === 'ConstrainedLanguage') prefixArgs.push('--language-mode', 'ConstrainedLanguage');
   prefixArgs.push('--');
-  return { file: fakeWindowsHostFile(root), prefixArgs, label: 'PowerShell over the lab\'s fake Windows' };
+  return { file: fakeWindowsHostFile(root), prefixArgs, label: "PowerShell over the lab's fake Windows" };
 }

@@ -33,7 +33,11 @@ const decode = (text: string) => Buffer.from(text, 'base64').toString('utf8');
  * Runs are taken one at a time, in the order given.
  */
 export function startWarmPowerShell(root: string): WarmPowerShell {
-  const child: ChildProcessWithoutNullStreams = spawn(fakeWindowsHostFile(root), ['--serve', '--module', join(root, 'tests', 'fake-windows', 'FakeWindows.psm1')], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child: ChildProcessWithoutNullStreams = spawn(
+    fakeWindowsHostFile(root),
+    ['--serve', '--module', join(root, 'tests', 'fake-windows', 'FakeWindows.psm1')],
+    { stdio: ['pipe', 'pipe', 'pipe'] },
+  );
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const lines = createInterface({ input: child.stdout });
@@ -59,7 +63,8 @@ export function startWarmPowerShell(root: string): WarmPowerShell {
   let queue: Promise<unknown> = Promise.resolve();
   const runOne = async (run: WarmRun): Promise<WarmResult> => {
     const request = [`state\t${encode(run.state)}`, `script\t${encode(run.script)}`];
-    for (const [name, value] of Object.entries(run.params ?? {})) request.push(`param\t${encode(name)}\t${encode(String(value))}`);
+    for (const [name, value] of Object.entries(run.params ?? {}))
+      request.push(`param\t${encode(name)}\t${encode(String(value))}`);
     for (const name of run.switches ?? []) request.push(`switch\t${encode(name)}`);
     request.push('run');
     child.stdin.write(`${request.join('\n')}\n`);

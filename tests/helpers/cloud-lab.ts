@@ -30,7 +30,10 @@ export function useLab(prefix: string): { lab: () => LabWorld; dir: string } {
   };
 }
 
-export async function signedInCompanion(lab: LabWorld, scenario: string): Promise<TestCompanion & { graphCalls: () => GraphCall[] }> {
+export async function signedInCompanion(
+  lab: LabWorld,
+  scenario: string,
+): Promise<TestCompanion & { graphCalls: () => GraphCall[] }> {
   await lab.useScenario(scenario);
   const test = testCompanion({ lab: lab.config() });
   await test.companion.signIn().withDeviceCode((prompt) => lab.entra?.approveDeviceCode(prompt.userCode));

@@ -29,7 +29,18 @@ export interface TestCompanion {
  * With a lab configuration, PowerShell and the network are the lab world's (its fake Windows,
  * its loopback endpoints and proxy), and nothing else is reachable.
  */
-export function testCompanion(options: { powershell?: PowerShellHost | null; dataDir?: string; lab?: LabConfig; signInWindow?: SignInWindow; printPdf?: boolean; bootTime?: () => Date; relaunch?: { appPath: string }; launchedToResume?: boolean } = {}): TestCompanion {
+export function testCompanion(
+  options: {
+    powershell?: PowerShellHost | null;
+    dataDir?: string;
+    lab?: LabConfig;
+    signInWindow?: SignInWindow;
+    printPdf?: boolean;
+    bootTime?: () => Date;
+    relaunch?: { appPath: string };
+    launchedToResume?: boolean;
+  } = {},
+): TestCompanion {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ndes-companion-'));
   const redactor = new Redactor();
   const opened: string[] = [];
@@ -38,16 +49,40 @@ export function testCompanion(options: { powershell?: PowerShellHost | null; dat
     version: '0.0.0-test',
     platform: 'linux',
     dataDir,
-    powershell: createPowerShellRunner({ host: options.lab?.powershell ? { ...options.lab.powershell, label: 'Windows PowerShell (lab)' } : (options.powershell ?? null), scriptsDir, redactor }),
+    powershell: createPowerShellRunner({
+      host: options.lab?.powershell
+        ? { ...options.lab.powershell, label: 'Windows PowerShell (lab)' }
+        : (options.powershell ?? null),
+      scriptsDir,
+      redactor,
+    }),
     // Closed world: no test reaches beyond this machine, whatever a payload asks for.
-    http: createHttpProbe(options.lab ? { names: labNames(options.lab.hosts, true), trustAnchors: options.lab.trustAnchors } : { names: closedWorld }),
-    net: createNetProbe(options.lab ? { names: labNames(options.lab.hosts, true, options.lab.cnames), trustAnchors: options.lab.trustAnchors } : { names: closedWorld }),
-    ...(options.lab ? { serviceRoots: options.lab.serviceRoots, cloudHttp: createCloudHttp({ names: labNames(options.lab.hosts, true), trustAnchors: options.lab.trustAnchors }) } : {}),
+    http: createHttpProbe(
+      options.lab
+        ? { names: labNames(options.lab.hosts, true), trustAnchors: options.lab.trustAnchors }
+        : { names: closedWorld },
+    ),
+    net: createNetProbe(
+      options.lab
+        ? { names: labNames(options.lab.hosts, true, options.lab.cnames), trustAnchors: options.lab.trustAnchors }
+        : { names: closedWorld },
+    ),
+    ...(options.lab
+      ? {
+          serviceRoots: options.lab.serviceRoots,
+          cloudHttp: createCloudHttp({
+            names: labNames(options.lab.hosts, true),
+            trustAnchors: options.lab.trustAnchors,
+          }),
+        }
+      : {}),
     redactor,
     processes: createProcessTable(),
     ...(options.signInWindow ? { signInWindow: options.signInWindow } : {}),
     // The machine's own Chromium prints, as the CLI's does.
-    ...(options.printPdf ? { printPdf: (html: string) => printHtmlToPdf(html, { workDir: join(dataDir, '.print') }) } : {}),
+    ...(options.printPdf
+      ? { printPdf: (html: string) => printHtmlToPdf(html, { workDir: join(dataDir, '.print') }) }
+      : {}),
     ...(options.bootTime ? { bootTime: options.bootTime } : {}),
     ...(options.relaunch ? { relaunch: options.relaunch } : {}),
     ...(options.launchedToResume ? { launchedToResume: true } : {}),

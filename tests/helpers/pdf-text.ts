@@ -7,8 +7,14 @@ import { spawnSync } from 'node:child_process';
  */
 export function pdfText(pdf: Buffer | string, layout = false): string {
   const fromFile = typeof pdf === 'string';
-  const run = spawnSync('pdftotext', [...(layout ? ['-layout'] : []), fromFile ? pdf : '-', '-'], { encoding: 'utf8', ...(fromFile ? {} : { input: pdf }) });
-  if (run.error) throw new Error(`pdftotext could not be run (${run.error.message}): install poppler (Debian: poppler-utils; Windows: choco install poppler).`);
+  const run = spawnSync('pdftotext', [...(layout ? ['-layout'] : []), fromFile ? pdf : '-', '-'], {
+    encoding: 'utf8',
+    ...(fromFile ? {} : { input: pdf }),
+  });
+  if (run.error)
+    throw new Error(
+      `pdftotext could not be run (${run.error.message}): install poppler (Debian: poppler-utils; Windows: choco install poppler).`,
+    );
   if (run.status !== 0) throw new Error(`pdftotext failed (exit code ${String(run.status)}): ${run.stderr.trim()}`);
   return run.stdout;
 }

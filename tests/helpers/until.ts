@@ -6,7 +6,8 @@
 export async function until(condition: () => boolean, what: string, backstopMs = 5 * 60_000): Promise<void> {
   const deadline = Date.now() + backstopMs;
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`${what} never happened (waited ${Math.round(backstopMs / 1000)} s for it)`);
+    if (Date.now() > deadline)
+      throw new Error(`${what} never happened (waited ${Math.round(backstopMs / 1000)} s for it)`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

@@ -15,9 +15,18 @@ const { lab, dir } = useLab('ndes-interrupt-');
 const PICKED = 'C:\\Users\\admin\\Downloads\\MicrosoftEntraPrivateNetworkConnectorInstaller.exe';
 
 /** Runs the lab CLI and sends SIGINT each time `when` says so for what stderr holds by then. */
-function interrupted(args: string[], when: (stderr: string, sent: number) => boolean): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function interrupted(
+  args: string[],
+  when: (stderr: string, sent: number) => boolean,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'dist', 'lab', 'cli.mjs'), ...lab().cliArgs, ...args, '--data-dir', join(dir, 'data')]);
+    const child = spawn(process.execPath, [
+      join(repoRoot, 'dist', 'lab', 'cli.mjs'),
+      ...lab().cliArgs,
+      ...args,
+      '--data-dir',
+      join(dir, 'data'),
+    ]);
     let stdout = '';
     let stderr = '';
     let sent = 0;
@@ -50,7 +59,9 @@ function leftRunning(): number[] {
 
 function slowInstall(): void {
   const file = join(lab().dir, 'windows.json');
-  const windows = JSON.parse(readFileSync(file, 'utf8')) as { files: Record<string, { installer?: Record<string, unknown> }> };
+  const windows = JSON.parse(readFileSync(file, 'utf8')) as {
+    files: Record<string, { installer?: Record<string, unknown> }>;
+  };
   Object.assign(windows.files[PICKED]?.installer ?? {}, { transactionMs: 4000 });
   writeFileSync(file, JSON.stringify(windows));
 }
@@ -59,8 +70,13 @@ describe('Ctrl+C in the CLI', () => {
   it('inside the Windows Installer transaction is refused with the reason, and the install finishes', async () => {
     await lab().useScenario('healthy');
     slowInstall();
-    const result = await interrupted(['install', PICKED], (stderr, sent) => sent === 0 && stderr.includes('From now on Cancel is refused'));
-    expect(result.stderr).toMatch(/Not stopped: Windows Installer is installing the connector now\. .* Press Ctrl\+C again to end the command now/);
+    const result = await interrupted(
+      ['install', PICKED],
+      (stderr, sent) => sent === 0 && stderr.includes('From now on Cancel is refused'),
+    );
+    expect(result.stderr).toMatch(
+      /Not stopped: Windows Installer is installing the connector now\. .* Press Ctrl\+C again to end the command now/,
+    );
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^Connector 1\.5\.4287\.0 installed; WAPCSvc and WAPCUpdaterSvc are running\.$/m);
   });
@@ -68,25 +84,36 @@ describe('Ctrl+C in the CLI', () => {
   it('before anything changes cancels the step', async () => {
     await lab().useScenario('healthy');
     // --verbose: the probes' progress lines show when the checks are under way.
-    const cancelled = await interrupted(['run', 'readiness', '--input', 'internalUrl=http://ndes01.contoso.local/', '--verbose'], (stderr, sent) => sent === 0 && stderr.split('\n').length > 2);
+    const cancelled = await interrupted(
+      ['run', 'readiness', '--input', 'internalUrl=http://ndes01.contoso.local/', '--verbose'],
+      (stderr, sent) => sent === 0 && stderr.split('\n').length > 2,
+    );
     expect(cancelled.stderr).toContain('Cancelling the step (Ctrl+C).');
     expect(cancelled.code).toBe(1);
   });
 
   // Linux only: the run the command leaves behind (the script, the fake installer holding the
   // machine's install turn) is found by its command line in /proc and ended after the test.
-  it.skipIf(process.platform !== 'linux')('a second Ctrl+C ends the command at once (exit 130), leaving what the step started', async () => {
-    await lab().useScenario('healthy');
-    slowInstall();
-    const stopped = await interrupted(['install', PICKED], (stderr, sent) => (sent === 0 && stderr.includes('From now on Cancel is refused')) || (sent === 1 && stderr.includes('Not stopped:')));
-    expect(stopped.stderr).toContain('Stopped at the second Ctrl+C.');
-    expect(stopped.code).toBe(130);
-    // As the message says, what the step started goes on without the command: here the script
-    // and the fake installer, which would hold the machine's install turn from the next test.
-    // Ended by the test, as an admin would let it finish; the next start verifies the step.
-    const left = leftRunning();
-    expect(left.length).toBeGreaterThan(0);
-    for (const pid of left) process.kill(pid, 'SIGKILL');
-    await until(() => leftRunning().length === 0, "the orphaned run's processes to end");
-  });
+  it.skipIf(process.platform !== 'linux')(
+    'a second Ctrl+C ends the command at once (exit 130), leaving what the step started',
+    async () => {
+      await lab().useScenario('healthy');
+      slowInstall();
+      const stopped = await interrupted(
+        ['install', PICKED],
+        (stderr, sent) =>
+          (sent === 0 && stderr.includes('From now on Cancel is refused')) ||
+          (sent === 1 && stderr.includes('Not stopped:')),
+      );
+      expect(stopped.stderr).toContain('Stopped at the second Ctrl+C.');
+      expect(stopped.code).toBe(130);
+      // As the message says, what the step started goes on without the command: here the script
+      // and the fake installer, which would hold the machine's install turn from the next test.
+      // Ended by the test, as an admin would let it finish; the next start verifies the step.
+      const left = leftRunning();
+      expect(left.length).toBeGreaterThan(0);
+      for (const pid of left) process.kill(pid, 'SIGKILL');
+      await until(() => leftRunning().length === 0, "the orphaned run's processes to end");
+    },
+  );
 });

@@ -16,9 +16,26 @@ const app = join(out, 'NDES Proxy Companion.exe');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 beforeAll(() => {
-  const built = spawnSync('dotnet', ['build', join(repoRoot, 'tests', 'cli-launcher', 'CliLauncherTestBuild.csproj'), '-c', 'Release', '-o', out, '-nologo', '-v', 'quiet'], { encoding: 'utf8' });
+  const built = spawnSync(
+    'dotnet',
+    [
+      'build',
+      join(repoRoot, 'tests', 'cli-launcher', 'CliLauncherTestBuild.csproj'),
+      '-c',
+      'Release',
+      '-o',
+      out,
+      '-nologo',
+      '-v',
+      'quiet',
+    ],
+    { encoding: 'utf8' },
+  );
   if (built.status !== 0) throw new Error(`the launcher did not build: ${built.stdout}${built.stderr}`);
-  writeFileSync(app, `#!/bin/sh\nexec "${process.execPath}" "${join(repoRoot, 'tests', 'cli-launcher', 'echo-app.mjs')}" "$@"\n`);
+  writeFileSync(
+    app,
+    `#!/bin/sh\nexec "${process.execPath}" "${join(repoRoot, 'tests', 'cli-launcher', 'echo-app.mjs')}" "$@"\n`,
+  );
   chmodSync(app, 0o755);
 });
 
@@ -40,17 +57,29 @@ function launch(args: string[], input?: string): Promise<{ code: number | null; 
 // against the packaged app instead ("the packaged CLI answers through the launcher").
 describe.skipIf(process.platform === 'win32')('ndes-companion.exe (the launcher)', () => {
   it('starts the app with --cli alone and hands it the arguments exactly as typed, on standard input', async () => {
-    const args = ['runbook', '--out', 'C:\\My Runbooks\\', 'say "hi"', '', 'C:\\a\\\\b\\"c', 'tab\there', 'NDES01 – Zürich', '--remote-debugging-port=9222'];
+    const args = [
+      'runbook',
+      '--out',
+      'C:\\My Runbooks\\',
+      'say "hi"',
+      '',
+      'C:\\a\\\\b\\"c',
+      'tab\there',
+      'NDES01 – Zürich',
+      '--remote-debugging-port=9222',
+    ];
     const result = await launch(args);
     expect(result.code).toBe(0);
     // A Chromium switch typed among them stays an argument for the CLI to refuse, never Chromium's.
     const told = JSON.parse(result.stdout.trim()) as { argv: string[]; args: string[]; cwd: string; interrupt: string };
     expect({ argv: told.argv, args: told.args, cwd: told.cwd }).toEqual({ argv: ['--cli'], args, cwd: dir });
     // Beside them, the file its first Ctrl+C will create, in this account's temporary folder.
-    expect(told.interrupt).toMatch(new RegExp(`^${tmpdir().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/ndes-companion-interrupt-[0-9a-f]{32}$`));
+    expect(told.interrupt).toMatch(
+      new RegExp(`^${tmpdir().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/ndes-companion-interrupt-[0-9a-f]{32}$`),
+    );
   });
 
-  it("passes the first Ctrl+C to the companion as its interrupt file, and stops it at the second", async () => {
+  it('passes the first Ctrl+C to the companion as its interrupt file, and stops it at the second', async () => {
     const child = spawn(join(out, 'ndes-companion'), ['wait-interrupt'], { cwd: dir });
     let stdout = '';
     let stderr = '';

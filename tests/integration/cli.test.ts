@@ -28,7 +28,10 @@ function run(args: string[], lab?: { cliArgs: string[] }) {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-function runAsync(args: string[], lab?: { cliArgs: string[] }): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runAsync(
+  args: string[],
+  lab?: { cliArgs: string[] },
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, argvFor(args, lab));
     let stdout = '';
@@ -58,10 +61,19 @@ describe('ndes-companion CLI', () => {
   });
 
   it('plan shows the exact command with the inputs given', () => {
-    const { code, stdout } = run(['plan', 'connector-install', '--input', 'installerPath=C:\\Install\\MicrosoftEntraPrivateNetworkConnectorInstaller.exe']);
+    const { code, stdout } = run([
+      'plan',
+      'connector-install',
+      '--input',
+      'installerPath=C:\\Install\\MicrosoftEntraPrivateNetworkConnectorInstaller.exe',
+    ]);
     expect(code).toBe(0);
-    expect(stdout).toContain('powershell.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -File Install-Connector.ps1 -InstallerPath C:\\Install\\MicrosoftEntraPrivateNetworkConnectorInstaller.exe');
-    expect(stdout).toContain('"C:\\ProgramData\\NDES Proxy Companion\\Installers\\MicrosoftEntraPrivateNetworkConnectorInstaller.exe" REGISTERCONNECTOR="false" /q');
+    expect(stdout).toContain(
+      'powershell.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -File Install-Connector.ps1 -InstallerPath C:\\Install\\MicrosoftEntraPrivateNetworkConnectorInstaller.exe',
+    );
+    expect(stdout).toContain(
+      '"C:\\ProgramData\\NDES Proxy Companion\\Installers\\MicrosoftEntraPrivateNetworkConnectorInstaller.exe" REGISTERCONNECTOR="false" /q',
+    );
     expect(stdout).toContain('changes the system');
   });
 
@@ -112,27 +124,44 @@ describe('ndes-companion CLI', () => {
     const { code, stdout } = run(['--help']);
     expect(code).toBe(0);
     expect(stdout).toContain('Exit codes:');
-    for (const command of ['steps', 'plan', 'run', 'verify', 'host']) expect(stdout).toContain(`ndes-companion ${command}`);
+    for (const command of ['steps', 'plan', 'run', 'verify', 'host'])
+      expect(stdout).toContain(`ndes-companion ${command}`);
   });
 
-  it('host answers from the lab\'s PowerShell over the fake Windows', async () => {
-    const lab = await startLabWorld({ root: repoRoot, dir: join(dir, 'lab'), scenario: 'not-elevated', servers: false });
+  it("host answers from the lab's PowerShell over the fake Windows", async () => {
+    const lab = await startLabWorld({
+      root: repoRoot,
+      dir: join(dir, 'lab'),
+      scenario: 'not-elevated',
+      servers: false,
+    });
     const { code, stdout, stderr } = run(['host'], lab);
     expect(code).toBe(0);
-    expect(stdout.trim()).toBe('CONN02: Microsoft Windows Server 2019 Standard (build 17763), NOT elevated: run as administrator');
+    expect(stdout.trim()).toBe(
+      'CONN02: Microsoft Windows Server 2019 Standard (build 17763), NOT elevated: run as administrator',
+    );
     expect(stderr).toContain('Checking elevation');
   });
 
   // On Windows the real Windows PowerShell is there, so this case only exists elsewhere.
-  it.runIf(process.platform !== 'win32')('check without PowerShell is Incomplete (exit 3), never Ready, and says why', async () => {
-    const lab = await startLabWorld({ root: repoRoot, dir: join(dir, 'lab-missing'), scenario: 'powershell-missing' });
-    const { code, stdout } = await runAsync(['check', '--tenant-id', LAB_TENANT_ID], lab).finally(() => lab.close());
-    expect(code).toBe(3);
-    expect(stdout).toMatch(/^SKIP\s+critical\s+host\s+Windows Server 2016 or later$/m);
-    expect(stdout).toMatch(/SKIP Windows Server 2016 or later \[host\.os\] \(could not run\)\n {2}Why:\s+Could not run: PowerShell could not read this server/);
-    expect(stdout).toMatch(/^Incomplete: \d+ critical check\(s\) could not run/m);
-    expect(stdout).not.toMatch(/^Ready/m);
-  });
+  it.runIf(process.platform !== 'win32')(
+    'check without PowerShell is Incomplete (exit 3), never Ready, and says why',
+    async () => {
+      const lab = await startLabWorld({
+        root: repoRoot,
+        dir: join(dir, 'lab-missing'),
+        scenario: 'powershell-missing',
+      });
+      const { code, stdout } = await runAsync(['check', '--tenant-id', LAB_TENANT_ID], lab).finally(() => lab.close());
+      expect(code).toBe(3);
+      expect(stdout).toMatch(/^SKIP\s+critical\s+host\s+Windows Server 2016 or later$/m);
+      expect(stdout).toMatch(
+        /SKIP Windows Server 2016 or later \[host\.os\] \(could not run\)\n {2}Why:\s+Could not run: PowerShell could not read this server/,
+      );
+      expect(stdout).toMatch(/^Incomplete: \d+ critical check\(s\) could not run/m);
+      expect(stdout).not.toMatch(/^Ready/m);
+    },
+  );
 
   it.runIf(process.platform !== 'win32')('host without PowerShell says so (exit 1)', () => {
     const { code, stderr } = run(['host']);
@@ -169,8 +198,16 @@ describe('ndes-companion check against the lab', () => {
   });
 
   it.each([
-    ['ndes-not-ready', /Request filtering limits are below 65534/, /Maximum URL length and Maximum query string = 65534/],
-    ['appproxy-preauth', /pre-authentication is Microsoft Entra ID, not Passthrough/, /set Pre Authentication to Passthrough/],
+    [
+      'ndes-not-ready',
+      /Request filtering limits are below 65534/,
+      /Maximum URL length and Maximum query string = 65534/,
+    ],
+    [
+      'appproxy-preauth',
+      /pre-authentication is Microsoft Entra ID, not Passthrough/,
+      /set Pre Authentication to Passthrough/,
+    ],
     ['outbound-inspected', /TLS to autoupdate\.msappproxy\.net is intercepted/, /Exempt \*\.msappproxy\.net/],
     ['tls12-off', /TLS 1\.2 is disabled in SCHANNEL/, /DisabledByDefault=0/],
   ])('%s: exit 1 with cause and remedy', async (scenario, cause, remedy) => {
@@ -184,10 +221,16 @@ describe('ndes-companion check against the lab', () => {
   it('--json is one stable document', async () => {
     const { code, stdout } = await check('healthy', [...urls, '--json']);
     expect(code).toBe(0);
-    const parsed = JSON.parse(stdout) as { ok: boolean; value: { passed: boolean; runId: string; notes: string[]; results: Record<string, unknown>[] } };
+    const parsed = JSON.parse(stdout) as {
+      ok: boolean;
+      value: { passed: boolean; runId: string; notes: string[]; results: Record<string, unknown>[] };
+    };
     expect(parsed.ok).toBe(true);
     expect(parsed.value.passed).toBe(true);
-    for (const result of parsed.value.results) expect(Object.keys(result)).toEqual(expect.arrayContaining(['id', 'group', 'title', 'severity', 'status', 'evidence', 'docUrl', 'durationMs']));
+    for (const result of parsed.value.results)
+      expect(Object.keys(result)).toEqual(
+        expect.arrayContaining(['id', 'group', 'title', 'severity', 'status', 'evidence', 'docUrl', 'durationMs']),
+      );
   });
 
   it.each([
@@ -224,7 +267,9 @@ describe('ndes-companion install and connector against the lab', () => {
       const installed = await runAsync(['install', picked], lab);
       expect(installed.code).toBe(0);
       expect(installed.stderr).toContain('Windows Installer is installing the connector');
-      expect(installed.stdout).toMatch(/^Connector 1\.5\.4287\.0 installed; WAPCSvc and WAPCUpdaterSvc are running\.$/m);
+      expect(installed.stdout).toMatch(
+        /^Connector 1\.5\.4287\.0 installed; WAPCSvc and WAPCUpdaterSvc are running\.$/m,
+      );
       expect(installed.stdout).toContain('  Exit code 0: success');
 
       const after = await runAsync(['connector', '--json'], lab);
@@ -255,7 +300,11 @@ describe('ndes-companion register against the lab', () => {
   const tenant = '5f1c2e8a-3b7d-4c9e-a1f0-2d6b8e4c7a13';
   const token = 'eyJ0eXAiOiJKV1QifQ.planted-cli-token-SECRET-19c2';
 
-  function runWithStdin(args: string[], lab: { cliArgs: string[] }, stdin: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  function runWithStdin(
+    args: string[],
+    lab: { cliArgs: string[] },
+    stdin: string,
+  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
       const child = spawn(process.execPath, argvFor(args, lab));
       let stdout = '';
@@ -276,16 +325,31 @@ describe('ndes-companion register against the lab', () => {
   }
 
   it('registers with the token from stdin; the token is in no argv, output, journal or state', async () => {
-    const lab = await startLabWorld({ root: repoRoot, dir: join(dir, 'register-lab'), scenario: 'connector-installed', servers: false });
+    const lab = await startLabWorld({
+      root: repoRoot,
+      dir: join(dir, 'register-lab'),
+      scenario: 'connector-installed',
+      servers: false,
+    });
     try {
-      const { code, stdout, stderr } = await runWithStdin(['register', '--tenant-id', tenant, '--token-stdin'], lab, `${token}\n`);
+      const { code, stdout, stderr } = await runWithStdin(
+        ['register', '--tenant-id', tenant, '--token-stdin'],
+        lab,
+        `${token}\n`,
+      );
       expect(code).toBe(0);
-      expect(stdout).toMatch(new RegExp(`^The connector is registered to tenant ${tenant}; its trust certificate is in the computer store and WAPCSvc is running\\.$`, 'm'));
+      expect(stdout).toMatch(
+        new RegExp(
+          `^The connector is registered to tenant ${tenant}; its trust certificate is in the computer store and WAPCSvc is running\\.$`,
+          'm',
+        ),
+      );
       expect(stderr).toContain('<token on stdin> | powershell.exe');
       const register = lab.records().filter((record) => record.script === 'Register-Connector.ps1');
       expect(register).toHaveLength(1);
       expect(register[0]?.argv).toEqual(expect.arrayContaining(['-TenantId', tenant]));
-      for (const text of [stdout, stderr, JSON.stringify(lab.records()), everything(join(dir, 'data'))]) expect(text).not.toContain('planted-cli-token');
+      for (const text of [stdout, stderr, JSON.stringify(lab.records()), everything(join(dir, 'data'))])
+        expect(text).not.toContain('planted-cli-token');
       const verify = await runAsync(['verify', 'registration', '--input', `tenantId=${tenant}`], lab);
       expect(verify.code).toBe(0);
     } finally {
@@ -294,23 +358,43 @@ describe('ndes-companion register against the lab', () => {
   });
 
   it('a denied registration says why and what to do (exit 1)', async () => {
-    const lab = await startLabWorld({ root: repoRoot, dir: join(dir, 'register-denied'), scenario: 'registration-denied', servers: false });
+    const lab = await startLabWorld({
+      root: repoRoot,
+      dir: join(dir, 'register-denied'),
+      scenario: 'registration-denied',
+      servers: false,
+    });
     try {
-      const { code, stdout } = await runWithStdin(['register', '--tenant-id', tenant, '--token-stdin'], lab, `${token}\n`);
+      const { code, stdout } = await runWithStdin(
+        ['register', '--tenant-id', tenant, '--token-stdin'],
+        lab,
+        `${token}\n`,
+      );
       expect(code).toBe(1);
       expect(stdout).toContain('Registration failed: the account is not an Application Administrator of that tenant.');
       expect(stdout).toContain('What to do: Register with an account that holds Application Administrator');
-      expect(stdout).toContain("Application event 0: Connector registration failed: Make sure you are an Application Administrator of your Active Directory to register the connector. Error: 'The registration request was denied.'");
+      expect(stdout).toContain(
+        "Application event 0: Connector registration failed: Make sure you are an Application Administrator of your Active Directory to register the connector. Error: 'The registration request was denied.'",
+      );
     } finally {
       await lab.close();
     }
   });
 
   it('without a token it signs in: prints the address, takes the pasted address back, registers; the token is nowhere', async () => {
-    const lab = await startLabWorld({ root: repoRoot, dir: join(dir, 'register-sign-in'), scenario: 'connector-installed' });
+    const lab = await startLabWorld({
+      root: repoRoot,
+      dir: join(dir, 'register-sign-in'),
+      scenario: 'connector-installed',
+    });
     const proxy = lab.config().hosts['proxy.contoso.local:8080'];
     // The admin's browser, on any machine: here Chromium through the lab's proxy.
-    const browser = await chromium.launch({ executablePath: findChromium(), headless: true, args: CHROMIUM_ARGS, ...(proxy ? { proxy: { server: `http://${proxy}`, bypass: 'localhost,127.0.0.1' } } : {}) });
+    const browser = await chromium.launch({
+      executablePath: findChromium(),
+      headless: true,
+      args: CHROMIUM_ARGS,
+      ...(proxy ? { proxy: { server: `http://${proxy}`, bypass: 'localhost,127.0.0.1' } } : {}),
+    });
     try {
       const child = spawn(process.execPath, argvFor(['register', '--tenant-id', LAB_TENANT_ID], lab));
       let stdout = '';
@@ -320,20 +404,39 @@ describe('ndes-companion register against the lab', () => {
       const authorizeUrl = await new Promise<string>((resolve, reject) => {
         child.stderr.on('data', (chunk: Buffer) => {
           stderr += chunk.toString();
-          const found = /^(https:\/\/login\.microsoftonline\.com\/\S+\/oauth2\/v2\.0\/authorize\?\S+)$/m.exec(stderr)?.[1];
+          const found = /^(https:\/\/login\.microsoftonline\.com\/\S+\/oauth2\/v2\.0\/authorize\?\S+)$/m.exec(
+            stderr,
+          )?.[1];
           if (found) resolve(found);
         });
         child.on('close', () => reject(new Error(`the CLI ended first: ${stderr}`)));
       });
       expect(stderr).toContain('paste it here and press Enter');
       const page = await (await browser.newContext({ ignoreHTTPSErrors: true })).newPage();
-      const ended = new Promise<string>((resolve) => page.on('request', (request) => request.url().startsWith('https://login.microsoftonline.com/common/oauth2/nativeclient?') && resolve(request.url())));
+      const ended = new Promise<string>((resolve) =>
+        page.on(
+          'request',
+          (request) =>
+            request.url().startsWith('https://login.microsoftonline.com/common/oauth2/nativeclient?') &&
+            resolve(request.url()),
+        ),
+      );
       await page.goto(authorizeUrl);
       await page.getByRole('link', { name: 'Accept' }).click();
       child.stdin.end(`${await ended}\n`);
       expect(await closed).toBe(0);
-      expect(stdout).toMatch(new RegExp(`^The connector is registered to tenant ${LAB_TENANT_ID}; its trust certificate is in the computer store and WAPCSvc is running\\.$`, 'm'));
-      expect(lab.entra?.calls.at(-1)).toMatchObject({ grant: 'authorization_code', clientId: '55747057-9b5d-4bd4-b387-abf52a8bd489', redirectUri: 'https://login.microsoftonline.com/common/oauth2/nativeclient', outcome: 'issued' });
+      expect(stdout).toMatch(
+        new RegExp(
+          `^The connector is registered to tenant ${LAB_TENANT_ID}; its trust certificate is in the computer store and WAPCSvc is running\\.$`,
+          'm',
+        ),
+      );
+      expect(lab.entra?.calls.at(-1)).toMatchObject({
+        grant: 'authorization_code',
+        clientId: '55747057-9b5d-4bd4-b387-abf52a8bd489',
+        redirectUri: 'https://login.microsoftonline.com/common/oauth2/nativeclient',
+        outcome: 'issued',
+      });
       const files = everything(join(dir, 'data'));
       for (const text of [stdout, stderr, files]) expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\./);
       expect(files).not.toMatch(/[?&]code=/);
@@ -344,7 +447,11 @@ describe('ndes-companion register against the lab', () => {
   });
 
   it('without a token and with nothing pasted it stops before PowerShell starts and says what to do', async () => {
-    const lab = await startLabWorld({ root: repoRoot, dir: join(dir, 'register-none'), scenario: 'connector-installed' });
+    const lab = await startLabWorld({
+      root: repoRoot,
+      dir: join(dir, 'register-none'),
+      scenario: 'connector-installed',
+    });
     try {
       const { code, stderr } = await runWithStdin(['register', '--tenant-id', LAB_TENANT_ID], lab, '');
       expect(code).toBe(2);
@@ -361,19 +468,40 @@ describe('ndes-companion proxy against the lab', () => {
   it('--what-if, then set (exit 0, progress on stderr), then --undo puts the configs back', async () => {
     const lab = await startLabWorld({ root: repoRoot, dir: join(dir, 'proxy-lab'), scenario: 'connector-registered' });
     try {
-      const config = 'C:\\Program Files\\Microsoft Entra private network connector\\MicrosoftEntraPrivateNetworkConnectorService.exe.config';
-      const text = () => (JSON.parse(readFileSync(join(lab.dir, 'windows.json'), 'utf8')) as { files: Record<string, { text: string }> }).files[config]?.text;
+      const config =
+        'C:\\Program Files\\Microsoft Entra private network connector\\MicrosoftEntraPrivateNetworkConnectorService.exe.config';
+      const text = () =>
+        (JSON.parse(readFileSync(join(lab.dir, 'windows.json'), 'utf8')) as { files: Record<string, { text: string }> })
+          .files[config]?.text;
       const original = text();
-      const whatIf = await runAsync(['proxy', 'http://proxy.contoso.local:8080', '--ndes-host', 'ndes01.contoso.local', '--winhttp', 'set', '--what-if'], lab);
+      const whatIf = await runAsync(
+        [
+          'proxy',
+          'http://proxy.contoso.local:8080',
+          '--ndes-host',
+          'ndes01.contoso.local',
+          '--winhttp',
+          'set',
+          '--what-if',
+        ],
+        lab,
+      );
       expect(whatIf.code).toBe(0);
       expect(whatIf.stdout).toContain('-WhatIf: 3 change(s) would be made (listed below); nothing was changed.');
       expect(text()).toBe(original);
 
-      const set = await runAsync(['proxy', 'http://proxy.contoso.local:8080', '--ndes-host', 'ndes01.contoso.local', '--winhttp', 'set'], lab);
+      const set = await runAsync(
+        ['proxy', 'http://proxy.contoso.local:8080', '--ndes-host', 'ndes01.contoso.local', '--winhttp', 'set'],
+        lab,
+      );
       expect(set.code).toBe(0);
       expect(set.stderr).toContain('Running ConfigureOutBoundProxy.ps1 -ProxyAddress http://proxy.contoso.local:8080');
-      expect(set.stdout).toMatch(/^The connector and its updater use http:\/\/proxy\.contoso\.local:8080, with ndes01\.contoso\.local kept off the proxy/m);
-      expect(set.stdout).toContain('  After: WinHTTP: proxy proxy.contoso.local:8080, bypass <local>;ndes01.contoso.local');
+      expect(set.stdout).toMatch(
+        /^The connector and its updater use http:\/\/proxy\.contoso\.local:8080, with ndes01\.contoso\.local kept off the proxy/m,
+      );
+      expect(set.stdout).toContain(
+        '  After: WinHTTP: proxy proxy.contoso.local:8080, bypass <local>;ndes01.contoso.local',
+      );
       expect(text()).toContain('<add address="ndes01\\.contoso\\.local" />');
 
       const undo = await runAsync(['proxy', '--undo', '--json'], lab);
@@ -382,7 +510,9 @@ describe('ndes-companion proxy against the lab', () => {
       expect(text()).toBe(original);
       const again = await runAsync(['proxy', '--undo'], lab);
       expect(again.code).toBe(1);
-      expect(again.stdout).toContain('Nothing to restore: the companion has not changed the proxy configuration on this server.');
+      expect(again.stdout).toContain(
+        'Nothing to restore: the companion has not changed the proxy configuration on this server.',
+      );
       expect(lab.records().filter((record) => record.script === 'Set-ConnectorProxy.ps1')).toHaveLength(4);
     } finally {
       await lab.close();
@@ -390,9 +520,17 @@ describe('ndes-companion proxy against the lab', () => {
   });
 
   it('refuses a proxy with credentials (exit 2) without repeating them, before PowerShell starts', async () => {
-    const lab = await startLabWorld({ root: repoRoot, dir: join(dir, 'proxy-creds'), scenario: 'connector-registered', servers: false });
+    const lab = await startLabWorld({
+      root: repoRoot,
+      dir: join(dir, 'proxy-creds'),
+      scenario: 'connector-registered',
+      servers: false,
+    });
     try {
-      const { code, stderr, stdout } = await runAsync(['proxy', 'http://svc-proxy:Pl4nted-Pr0xy-Pw@proxy.contoso.local:8080'], lab);
+      const { code, stderr, stdout } = await runAsync(
+        ['proxy', 'http://svc-proxy:Pl4nted-Pr0xy-Pw@proxy.contoso.local:8080'],
+        lab,
+      );
       expect(code).toBe(2);
       expect(stderr).toContain('the connector cannot authenticate to a proxy');
       expect(`${stdout}${stderr}`).not.toContain('Pl4nted-Pr0xy-Pw');

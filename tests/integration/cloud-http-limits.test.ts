@@ -49,22 +49,39 @@ afterAll(async () => {
 });
 
 function client(limits: { deadlineMs?: number; maxResponseBytes?: number }) {
-  return createCloudHttp({ names: labNames({ 'graph.microsoft.com': `127.0.0.1:${port}` }, true), trustAnchors: [ca.certPem], timeoutMs: 30_000, ...limits });
+  return createCloudHttp({
+    names: labNames({ 'graph.microsoft.com': `127.0.0.1:${port}` }, true),
+    trustAnchors: [ca.certPem],
+    timeoutMs: 30_000,
+    ...limits,
+  });
 }
 
 describe('cloud HTTP limits', () => {
   it('a server trickling a byte every 50 ms is cut off at the deadline, whatever the idle timeout', async () => {
-    const error = await client({ deadlineMs: 1_000 }).request('GET', 'https://graph.microsoft.com/trickle').catch((caught: unknown) => caught);
-    expect(error).toMatchObject({ code: 'DEADLINE', message: 'graph.microsoft.com did not finish answering within 1 s.' });
+    const error = await client({ deadlineMs: 1_000 })
+      .request('GET', 'https://graph.microsoft.com/trickle')
+      .catch((caught: unknown) => caught);
+    expect(error).toMatchObject({
+      code: 'DEADLINE',
+      message: 'graph.microsoft.com did not finish answering within 1 s.',
+    });
   });
 
   it('an answer larger than the cap is refused, not kept', async () => {
-    const error = await client({ maxResponseBytes: 16 * 1024 }).request('GET', 'https://graph.microsoft.com/big').catch((caught: unknown) => caught);
-    expect(error).toMatchObject({ code: 'TOO_LARGE', message: 'graph.microsoft.com sent more than 16 KB; the companion takes no answer that large.' });
+    const error = await client({ maxResponseBytes: 16 * 1024 })
+      .request('GET', 'https://graph.microsoft.com/big')
+      .catch((caught: unknown) => caught);
+    expect(error).toMatchObject({
+      code: 'TOO_LARGE',
+      message: 'graph.microsoft.com sent more than 16 KB; the companion takes no answer that large.',
+    });
   });
 
   it('an answer within both limits is unchanged, and cancelling still says cancelled', async () => {
-    await expect(client({ deadlineMs: 60_000, maxResponseBytes: 1024 }).request('GET', 'https://graph.microsoft.com/small')).resolves.toMatchObject({ status: 200, body: '{"ok":true}' });
+    await expect(
+      client({ deadlineMs: 60_000, maxResponseBytes: 1024 }).request('GET', 'https://graph.microsoft.com/small'),
+    ).resolves.toMatchObject({ status: 200, body: '{"ok":true}' });
     const stop = new AbortController();
     const pending = client({}).request('GET', 'https://graph.microsoft.com/trickle', { signal: stop.signal });
     stop.abort();

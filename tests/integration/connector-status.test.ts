@@ -22,14 +22,23 @@ describe('connector status, here and in the tenant', () => {
   it('one active connector: passed, with the warning that there is no high availability', async () => {
     const { outcome, graphCalls } = await status('connector-registered');
     expect(outcome.status).toBe('passed');
-    expect(outcome.summary).toBe("This server's connector (ndes01.contoso.local) is active in group Default, with 1 active connector in it. Only 1 active connector in group Default: no high availability.");
+    expect(outcome.summary).toBe(
+      "This server's connector (ndes01.contoso.local) is active in group Default, with 1 active connector in it. Only 1 active connector in group Default: no high availability.",
+    );
     expect(outcome.remedy).toContain('Install and register a second connector on another server');
-    expect(graphCalls.map((call) => call.path)).toEqual(expect.arrayContaining(['/beta/onPremisesPublishingProfiles/applicationProxy/connectors', '/beta/onPremisesPublishingProfiles/applicationProxy/connectorGroups']));
+    expect(graphCalls.map((call) => call.path)).toEqual(
+      expect.arrayContaining([
+        '/beta/onPremisesPublishingProfiles/applicationProxy/connectors',
+        '/beta/onPremisesPublishingProfiles/applicationProxy/connectorGroups',
+      ]),
+    );
   });
 
   it('two active connectors in the group: no warning', async () => {
     const { outcome } = await status('connector-group-ha');
-    expect(outcome.summary).toBe("This server's connector (ndes01.contoso.local) is active in group Default, with 2 active connectors in it.");
+    expect(outcome.summary).toBe(
+      "This server's connector (ndes01.contoso.local) is active in group Default, with 2 active connectors in it.",
+    );
     expect(outcome.remedy).toBeUndefined();
   });
 
@@ -41,8 +50,12 @@ describe('connector status, here and in the tenant', () => {
 
   it('a connector nobody here recognises is named', async () => {
     const { outcome } = await status('connector-unknown');
-    expect(outcome.summary).toContain('1 other connector in the tenant (old-dmz01.contoso.com, inactive): check each is yours.');
-    expect(outcome.evidence).toContain('Other: old-dmz01.contoso.com (203.0.113.10), inactive, version 1.5.4287.0, group Legacy DMZ');
+    expect(outcome.summary).toContain(
+      '1 other connector in the tenant (old-dmz01.contoso.com, inactive): check each is yours.',
+    );
+    expect(outcome.evidence).toContain(
+      'Other: old-dmz01.contoso.com (203.0.113.10), inactive, version 1.5.4287.0, group Legacy DMZ',
+    );
   });
 
   it('no connector installed here: says which steps come first', async () => {

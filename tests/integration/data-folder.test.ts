@@ -23,7 +23,8 @@ const REGISTRY = 'HKLM\\SOFTWARE\\NDES Proxy Companion\\Folders';
 // A folder a standard user (contoso\\jdoe) made under ProgramData: theirs, and they keep full control.
 const USER = 'S-1-5-21-1004336348-1177238915-682003330-1001';
 const PLANTED_BY_USER = `O:${USER}G:${USER}D:AI(A;OICIID;FA;;;SY)(A;OICIID;FA;;;BA)(A;OICIID;0x1200a9;;;BU)(A;OICI;FA;;;${USER})`;
-const PLANTED_INDEX = '{"backups":[{"id":"proxy-20260101T000000000Z","files":[{"role":"service","sha256":null}],"winHttpHex":null,"after":null}]}';
+const PLANTED_INDEX =
+  '{"backups":[{"id":"proxy-20260101T000000000Z","files":[{"role":"service","sha256":null}],"winHttpHex":null,"after":null}]}';
 const scripts = { dir: join(repoRoot, 'scripts', 'powershell') };
 
 function prepare(patch: (world: World) => void = () => undefined) {
@@ -42,7 +43,9 @@ describe('the data folder on Windows', () => {
     expect((made.acls as Record<string, string>)[DATA]).toBe(OWN);
     // The marker holds a random token; HKLM, which only administrators can write, holds its SHA-256.
     const marker = String(made.files[MARKER]?.text);
-    expect(marker).toMatch(/^Made by NDES Proxy Companion: .* [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\r\n$/);
+    expect(marker).toMatch(
+      /^Made by NDES Proxy Companion: .* [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\r\n$/,
+    );
     const recorded = (made.registry as Record<string, Record<string, unknown>>)[REGISTRY]?.[DATA];
     expect(recorded).toBe(createHash('sha256').update(marker).digest('hex').toUpperCase());
     // The next start: nothing moved aside, no access list set again.
@@ -57,7 +60,9 @@ describe('the data folder on Windows', () => {
     });
     const { notices } = run();
     expect(notices).toHaveLength(1);
-    expect(notices[0]).toMatch(/was not the companion's own .* moved aside, untouched, as C:\\ProgramData\\NDES Proxy Companion\.untrusted-\d{8}T\d{9}Z/);
+    expect(notices[0]).toMatch(
+      /was not the companion's own .* moved aside, untouched, as C:\\ProgramData\\NDES Proxy Companion\.untrusted-\d{8}T\d{9}Z/,
+    );
     const after = world.read();
     // What was planted is still there to look at, under the other name, and nothing of it is used.
     expect(aside(after).some((path) => path.endsWith('\\Backups\\proxy-backups.json'))).toBe(true);
@@ -80,7 +85,9 @@ describe('the data folder on Windows', () => {
 
   it('a marker planted before an earlier version took the folder over is not enough: HKLM has no record of it', () => {
     const { world, run } = prepare((windows) => {
-      windows.files[MARKER] = { text: 'Made by NDES Proxy Companion: only Administrators and SYSTEM can write here. 00000000-0000-0000-0000-000000000000\r\n' };
+      windows.files[MARKER] = {
+        text: 'Made by NDES Proxy Companion: only Administrators and SYSTEM can write here. 00000000-0000-0000-0000-000000000000\r\n',
+      };
       windows.files[`${DATA}\\Backups\\proxy-backups.json`] = { text: PLANTED_INDEX };
       windows.acls = { ...(windows.acls as object), [DATA]: OWN };
     });
@@ -120,12 +127,20 @@ describe('the data folder on Windows', () => {
     const { run } = prepare((windows) => {
       windows.icaclsFails = 5;
     });
-    expect(run).toThrow(/Could not make C:\\ProgramData\\NDES Proxy Companion the companion's own folder.*icacls could not restrict.*exit code 5.*Run the companion elevated/s);
+    expect(run).toThrow(
+      /Could not make C:\\ProgramData\\NDES Proxy Companion the companion's own folder.*icacls could not restrict.*exit code 5.*Run the companion elevated/s,
+    );
   });
 
   it('a script changed after the build is never run elevated', () => {
     const { world, run } = prepare();
-    expect(() => prepareDataDir(DATA, { platform: 'win32', scripts: { ...scripts, expectedHashes: { 'Protect-DataFolder.ps1': '0'.repeat(64) } }, host: fakeWindowsHost(repoRoot, { state: world.state }) })).toThrow(/will not run its PowerShell scripts elevated/);
+    expect(() =>
+      prepareDataDir(DATA, {
+        platform: 'win32',
+        scripts: { ...scripts, expectedHashes: { 'Protect-DataFolder.ps1': '0'.repeat(64) } },
+        host: fakeWindowsHost(repoRoot, { state: world.state }),
+      }),
+    ).toThrow(/will not run its PowerShell scripts elevated/);
     expect(world.read().files[MARKER]).toBeUndefined();
     void run;
   });

@@ -36,12 +36,19 @@ function hostResults(scenario: string): Promise<Record<string, CheckResult>> {
     run = queue.then(async () => {
       await lab.useScenario(scenario);
       const services = {
-        powershell: createPowerShellRunner({ host: labEdges(lab.config()).powershell, scriptsDir, redactor: new Redactor() }),
+        powershell: createPowerShellRunner({
+          host: labEdges(lab.config()).powershell,
+          scriptsDir,
+          redactor: new Redactor(),
+        }),
         http: createHttpProbe({ names: closedWorld }),
         net: createNetProbe({ names: closedWorld }),
         now: () => new Date('2026-11-26T06:00:00Z'),
       };
-      const report = await runCheckSuite({ scope: 'readiness', groups: ['host', 'ndes'], timeoutMs: 20_000, longUrlKb: 20 }, services);
+      const report = await runCheckSuite(
+        { scope: 'readiness', groups: ['host', 'ndes'], timeoutMs: 20_000, longUrlKb: 20 },
+        services,
+      );
       return Object.fromEntries(report.results.map((result) => [result.id, result]));
     });
     queue = run.catch(() => undefined);
@@ -81,7 +88,12 @@ describe('host and NDES/IIS checks, judged from one PowerShell run', () => {
     ['ndes-not-ready', 'ndes.intune-connector', 'fail', /not installed/],
     ['ndes-not-ready', 'ndes.default-web-site', 'warn', /renamed or removed/],
     ['ra-expiring', 'ndes.ra-certificates', 'warn', /expires in 12 days/],
-    ['ra-expired', 'ndes.ra-certificates', 'fail', /signing RA certificate .* expired 26 day\(s\) ago and no valid one replaces it/],
+    [
+      'ra-expired',
+      'ndes.ra-certificates',
+      'fail',
+      /signing RA certificate .* expired 26 day\(s\) ago and no valid one replaces it/,
+    ],
     ['ra-renewed', 'ndes.ra-certificates', 'warn', /2 expired RA certificate\(s\) remain beside the valid pair/],
   ])('%s → %s %s', async (scenario, id, status, cause) => {
     const results = await hostResults(scenario);
@@ -94,14 +106,18 @@ describe('host and NDES/IIS checks, judged from one PowerShell run', () => {
     const results = await hostResults('powershell-missing');
     const all = Object.values(results);
     expect(all.every((result) => result.status === 'skipped' && result.skip === 'could-not-run')).toBe(true);
-    expect(results['host.os']?.cause).toMatch(/^Could not run: PowerShell could not read this server\. Windows PowerShell \(lab\) is not on this machine/);
+    expect(results['host.os']?.cause).toMatch(
+      /^Could not run: PowerShell could not read this server\. Windows PowerShell \(lab\) is not on this machine/,
+    );
     expect(verdictOf(all)).toBe('incomplete');
   });
 
   it('an execution policy set to AllSigned by Group Policy is named as the cause, and nothing else is judged', async () => {
     const results = await hostResults('gpo-allsigned');
     expect(results['host.powershell']).toMatchObject({ status: 'fail', severity: 'critical' });
-    expect(results['host.powershell']?.cause).toMatch(/Group Policy does not let it run the companion's unsigned scripts, either through the execution policy \(AllSigned or Restricted/);
+    expect(results['host.powershell']?.cause).toMatch(
+      /Group Policy does not let it run the companion's unsigned scripts, either through the execution policy \(AllSigned or Restricted/,
+    );
     expect(results['host.powershell']?.remediation).toMatch(/Turn on Script Execution/);
     expect(results['host.dotnet']).toMatchObject({ status: 'skipped', skip: 'could-not-run' });
     expect(verdictOf(Object.values(results))).toBe('not-ready');
@@ -116,14 +132,19 @@ describe('host and NDES/IIS checks, judged from one PowerShell run', () => {
 
   it('a connector-only server skips the NDES group and says why', async () => {
     const results = await hostResults('connector-host');
-    expect(results['ndes.app-pool']).toMatchObject({ status: 'skipped', cause: expect.stringContaining('NDES is not installed on this server') });
+    expect(results['ndes.app-pool']).toMatchObject({
+      status: 'skipped',
+      cause: expect.stringContaining('NDES is not installed on this server'),
+    });
     expect(results['host.os']?.status).toBe('pass');
   });
 
   it('an unreadable fact leaves only the checks that need it unjudged (could not run), with the reason Windows gave', async () => {
     const results = await hostResults('wmi-broken');
     expect(results['host.os']).toMatchObject({ status: 'skipped', skip: 'could-not-run' });
-    expect(results['host.os']?.cause).toBe('Could not run: The operating system (Win32_OperatingSystem) could not be read. Invalid class "Win32_OperatingSystem" (HRESULT 0x80041010,Get-CimInstance, MetadataError)');
+    expect(results['host.os']?.cause).toBe(
+      'Could not run: The operating system (Win32_OperatingSystem) could not be read. Invalid class "Win32_OperatingSystem" (HRESULT 0x80041010,Get-CimInstance, MetadataError)',
+    );
     expect(verdictOf(Object.values(results))).toBe('incomplete');
     expect(results['host.dotnet']?.status).toBe('pass');
     expect(results['ndes.ra-certificates']?.status).toBe('pass');
@@ -133,15 +154,28 @@ describe('host and NDES/IIS checks, judged from one PowerShell run', () => {
 describe('a PowerShell that hangs', () => {
   it('is reported as slow PowerShell at the host-facts deadline, never as a network problem', async () => {
     const services = {
-      powershell: createPowerShellRunner({ host: { file: process.execPath, prefixArgs: [join(repoRoot, 'tests', 'lab', 'powershell', 'powershell-fault.mjs'), 'hang'], label: 'Windows PowerShell' }, scriptsDir, redactor: new Redactor() }),
+      powershell: createPowerShellRunner({
+        host: {
+          file: process.execPath,
+          prefixArgs: [join(repoRoot, 'tests', 'lab', 'powershell', 'powershell-fault.mjs'), 'hang'],
+          label: 'Windows PowerShell',
+        },
+        scriptsDir,
+        redactor: new Redactor(),
+      }),
       http: createHttpProbe({ names: closedWorld }),
       net: createNetProbe({ names: closedWorld }),
       now: () => new Date('2026-11-26T06:00:00Z'),
     };
-    const report = await runCheckSuite({ scope: 'readiness', groups: ['host'], timeoutMs: 500, longUrlKb: 20, hostFactsTimeoutMs: 1_500 }, services);
+    const report = await runCheckSuite(
+      { scope: 'readiness', groups: ['host'], timeoutMs: 500, longUrlKb: 20, hostFactsTimeoutMs: 1_500 },
+      services,
+    );
     const powershell = report.results.find((result) => result.id === 'host.powershell');
     expect(powershell?.status).toBe('fail');
     expect(powershell?.cause).toMatch(/PowerShell itself was slow, not the network/);
-    expect(report.results.map((result) => `${result.cause} ${result.remediation}`).join(' ')).not.toMatch(/drops the traffic/);
+    expect(report.results.map((result) => `${result.cause} ${result.remediation}`).join(' ')).not.toMatch(
+      /drops the traffic/,
+    );
   });
 });

@@ -15,8 +15,14 @@ const { lab: world, dir } = useLab('ndes-intune-');
 
 const EXTERNAL = `https://${LAB_EXTERNAL_HOST}/certsrv/mscep/mscep.dll`;
 const INTERNAL = 'https://ndes01.contoso.local/certsrv/mscep/mscep.dll';
-const urlsOf = (name: string) => world().graph?.configurations().find((configuration) => configuration.displayName === name)?.scepServerUrls;
-const idOf = (name: string) => world().graph?.configurations().find((configuration) => configuration.displayName === name)?.id ?? '';
+const urlsOf = (name: string) =>
+  world()
+    .graph?.configurations()
+    .find((configuration) => configuration.displayName === name)?.scepServerUrls;
+const idOf = (name: string) =>
+  world()
+    .graph?.configurations()
+    .find((configuration) => configuration.displayName === name)?.id ?? '';
 
 async function signedIn(scenario: string) {
   const test = await signedInCompanion(world(), scenario);
@@ -27,11 +33,22 @@ describe('Intune SCEP profiles', () => {
   it('list: every SCEP profile type across pages, with its diff, after SCEP answered through the external URL; nothing changes', async () => {
     const test = await signedIn('healthy');
     try {
-      const outcome = await test.companion.runbook.run('intune', { externalUrl: EXTERNAL, internalUrl: INTERNAL }, 'intune-list', () => undefined);
+      const outcome = await test.companion.runbook.run(
+        'intune',
+        { externalUrl: EXTERNAL, internalUrl: INTERNAL },
+        'intune-list',
+        () => undefined,
+      );
       expect(outcome.status).toBe('passed');
-      expect(outcome.summary).toBe('4 SCEP profile(s); 3 would change (replace). Nothing was changed: choose the profiles to change, one first as a pilot.');
-      expect(outcome.evidence).toContain(`Contoso iOS SCEP (iosScepCertificateProfile, ${idOf('Contoso iOS SCEP')}): would change: ${INTERNAL} -> ${EXTERNAL}`);
-      expect(outcome.evidence).toContain(`Fabrikam macOS SCEP (macOSScepCertificateProfile, ${idOf('Fabrikam macOS SCEP')}): unchanged: https://ndes.fabrikam.com/certsrv/mscep/mscep.dll (does not use ${INTERNAL})`);
+      expect(outcome.summary).toBe(
+        '4 SCEP profile(s); 3 would change (replace). Nothing was changed: choose the profiles to change, one first as a pilot.',
+      );
+      expect(outcome.evidence).toContain(
+        `Contoso iOS SCEP (iosScepCertificateProfile, ${idOf('Contoso iOS SCEP')}): would change: ${INTERNAL} -> ${EXTERNAL}`,
+      );
+      expect(outcome.evidence).toContain(
+        `Fabrikam macOS SCEP (macOSScepCertificateProfile, ${idOf('Fabrikam macOS SCEP')}): unchanged: https://ndes.fabrikam.com/certsrv/mscep/mscep.dll (does not use ${INTERNAL})`,
+      );
       expect(outcome.evidence?.some((line) => line.includes('windows81SCEPCertificateProfile'))).toBe(true);
       expect(outcome.evidence?.some((line) => line.includes('Windows restrictions'))).toBe(false);
       expect(test.patches()).toBe(0);
@@ -45,21 +62,54 @@ describe('Intune SCEP profiles', () => {
     const test = await signedIn('healthy');
     try {
       const pilot = idOf('Contoso iOS SCEP');
-      const applied = await test.companion.runbook.run('intune', { action: 'apply', externalUrl: EXTERNAL, internalUrl: INTERNAL, profiles: pilot }, 'intune-apply', () => undefined);
-      expect(applied).toMatchObject({ status: 'passed', summary: `Changed 1 profile(s): Contoso iOS SCEP. Their earlier URLs are kept for rollback. Still to change once the pilot works: Contoso Windows SCEP (${idOf('Contoso Windows SCEP')}), Contoso Android work profile SCEP (${idOf('Contoso Android work profile SCEP')}).` });
+      const applied = await test.companion.runbook.run(
+        'intune',
+        { action: 'apply', externalUrl: EXTERNAL, internalUrl: INTERNAL, profiles: pilot },
+        'intune-apply',
+        () => undefined,
+      );
+      expect(applied).toMatchObject({
+        status: 'passed',
+        summary: `Changed 1 profile(s): Contoso iOS SCEP. Their earlier URLs are kept for rollback. Still to change once the pilot works: Contoso Windows SCEP (${idOf('Contoso Windows SCEP')}), Contoso Android work profile SCEP (${idOf('Contoso Android work profile SCEP')}).`,
+      });
       expect(urlsOf('Contoso iOS SCEP')).toEqual([EXTERNAL]);
       expect(urlsOf('Contoso Windows SCEP')).toEqual([INTERNAL]);
       const journal = readFileSync(join(test.dataDir, 'journal.jsonl'), 'utf8');
       expect(journal).toContain(`Recorded Contoso iOS SCEP's current URLs: ${INTERNAL}.`);
-      expect(journal.indexOf('Recorded Contoso iOS SCEP')).toBeLessThan(journal.indexOf(`PATCH https://graph.microsoft.com/beta/deviceManagement/deviceConfigurations/${pilot}`));
+      expect(journal.indexOf('Recorded Contoso iOS SCEP')).toBeLessThan(
+        journal.indexOf(`PATCH https://graph.microsoft.com/beta/deviceManagement/deviceConfigurations/${pilot}`),
+      );
 
-      const again = await test.companion.runbook.run('intune', { action: 'apply', externalUrl: EXTERNAL, internalUrl: INTERNAL, profiles: pilot }, 'intune-again', () => undefined);
-      expect(again.summary).toBe(`Nothing was changed. Left as they are: Contoso iOS SCEP (already lists the external URL). Still to change once the pilot works: Contoso Windows SCEP (${idOf('Contoso Windows SCEP')}), Contoso Android work profile SCEP (${idOf('Contoso Android work profile SCEP')}).`);
-      const verified = await test.companion.runbook.verify('intune', { externalUrl: EXTERNAL, internalUrl: INTERNAL }, 'intune-verify', () => undefined);
-      expect(verified).toMatchObject({ status: 'failed', summary: `2 SCEP profile(s) still list ${INTERNAL}: Contoso Windows SCEP, Contoso Android work profile SCEP.` });
+      const again = await test.companion.runbook.run(
+        'intune',
+        { action: 'apply', externalUrl: EXTERNAL, internalUrl: INTERNAL, profiles: pilot },
+        'intune-again',
+        () => undefined,
+      );
+      expect(again.summary).toBe(
+        `Nothing was changed. Left as they are: Contoso iOS SCEP (already lists the external URL). Still to change once the pilot works: Contoso Windows SCEP (${idOf('Contoso Windows SCEP')}), Contoso Android work profile SCEP (${idOf('Contoso Android work profile SCEP')}).`,
+      );
+      const verified = await test.companion.runbook.verify(
+        'intune',
+        { externalUrl: EXTERNAL, internalUrl: INTERNAL },
+        'intune-verify',
+        () => undefined,
+      );
+      expect(verified).toMatchObject({
+        status: 'failed',
+        summary: `2 SCEP profile(s) still list ${INTERNAL}: Contoso Windows SCEP, Contoso Android work profile SCEP.`,
+      });
 
-      const back = await test.companion.runbook.run('intune', { action: 'rollback' }, 'intune-rollback', () => undefined);
-      expect(back).toMatchObject({ status: 'passed', summary: 'Rolled back 1 profile(s) to the URLs they held before.' });
+      const back = await test.companion.runbook.run(
+        'intune',
+        { action: 'rollback' },
+        'intune-rollback',
+        () => undefined,
+      );
+      expect(back).toMatchObject({
+        status: 'passed',
+        summary: 'Rolled back 1 profile(s) to the URLs they held before.',
+      });
       expect(urlsOf('Contoso iOS SCEP')).toEqual([INTERNAL]);
       expect(existsSync(join(test.dataDir, 'intune-changes.json'))).toBe(true);
       expect(JSON.parse(readFileSync(join(test.dataDir, 'intune-changes.json'), 'utf8'))).toEqual({ changes: [] });
@@ -71,7 +121,12 @@ describe('Intune SCEP profiles', () => {
   it('add mode keeps the internal URL and warns about multi-URL semantics', async () => {
     const test = await signedIn('healthy');
     try {
-      const outcome = await test.companion.runbook.run('intune', { action: 'apply', mode: 'add', externalUrl: EXTERNAL, profiles: idOf('Contoso Windows SCEP') }, 'intune-add', () => undefined);
+      const outcome = await test.companion.runbook.run(
+        'intune',
+        { action: 'apply', mode: 'add', externalUrl: EXTERNAL, profiles: idOf('Contoso Windows SCEP') },
+        'intune-add',
+        () => undefined,
+      );
       expect(outcome.status).toBe('passed');
       expect(urlsOf('Contoso Windows SCEP')).toEqual([INTERNAL, EXTERNAL]);
       expect(outcome.evidence?.join('\n')).toContain('its three SCEP calls must reach the same NDES');
@@ -84,10 +139,26 @@ describe('Intune SCEP profiles', () => {
     const test = await signedIn('connector-registered');
     try {
       const runbook = test.companion.runbook;
-      const published = await runbook.run('publish', { appName: 'NDES', internalUrl: 'http://ndes01.contoso.local/' }, 'intune-publish', () => undefined);
-      expect(published.readBack).toEqual({ externalUrl: `https://${LAB_EXTERNAL_HOST}/certsrv/mscep/`, scepUrl: EXTERNAL, serverUrl: `https://${LAB_EXTERNAL_HOST}/` });
-      const inputOf = (stepId: string, id: string) => runbook.list().find((step) => step.id === stepId)?.inputs.find((input) => input.id === id);
-      expect(inputOf('verify', 'externalUrl')?.default).toMatchObject({ value: `https://${LAB_EXTERNAL_HOST}/`, stepId: 'publish' });
+      const published = await runbook.run(
+        'publish',
+        { appName: 'NDES', internalUrl: 'http://ndes01.contoso.local/' },
+        'intune-publish',
+        () => undefined,
+      );
+      expect(published.readBack).toEqual({
+        externalUrl: `https://${LAB_EXTERNAL_HOST}/certsrv/mscep/`,
+        scepUrl: EXTERNAL,
+        serverUrl: `https://${LAB_EXTERNAL_HOST}/`,
+      });
+      const inputOf = (stepId: string, id: string) =>
+        runbook
+          .list()
+          .find((step) => step.id === stepId)
+          ?.inputs.find((input) => input.id === id);
+      expect(inputOf('verify', 'externalUrl')?.default).toMatchObject({
+        value: `https://${LAB_EXTERNAL_HOST}/`,
+        stepId: 'publish',
+      });
       expect(inputOf('intune', 'externalUrl')?.default).toMatchObject({ value: EXTERNAL, stepId: 'publish' });
 
       // No external URL typed: the one Publish read back is used.
@@ -95,13 +166,32 @@ describe('Intune SCEP profiles', () => {
       expect(listed.status).toBe('passed');
       expect(listed.profiles).toHaveLength(4);
       const ios = idOf('Contoso iOS SCEP');
-      expect(listed.profiles?.find((profile) => profile.id === ios)).toEqual({ id: ios, displayName: 'Contoso iOS SCEP', type: 'iosScepCertificateProfile', current: [INTERNAL], proposed: [EXTERNAL], changed: true });
-      expect(listed.profiles?.find((profile) => profile.displayName === 'Fabrikam macOS SCEP')).toMatchObject({ changed: false, note: `does not use ${INTERNAL}` });
+      expect(listed.profiles?.find((profile) => profile.id === ios)).toEqual({
+        id: ios,
+        displayName: 'Contoso iOS SCEP',
+        type: 'iosScepCertificateProfile',
+        current: [INTERNAL],
+        proposed: [EXTERNAL],
+        changed: true,
+      });
+      expect(listed.profiles?.find((profile) => profile.displayName === 'Fabrikam macOS SCEP')).toMatchObject({
+        changed: false,
+        note: `does not use ${INTERNAL}`,
+      });
 
       // Apply answers with the list as Intune holds it now: the pilot no longer proposes a change.
-      const applied = await runbook.run('intune', { action: 'apply', internalUrl: INTERNAL, profiles: ios }, 'intune-pilot', () => undefined);
+      const applied = await runbook.run(
+        'intune',
+        { action: 'apply', internalUrl: INTERNAL, profiles: ios },
+        'intune-pilot',
+        () => undefined,
+      );
       expect(applied.status).toBe('passed');
-      expect(applied.profiles?.find((profile) => profile.id === ios)).toMatchObject({ current: [EXTERNAL], changed: false, note: 'already lists the external URL' });
+      expect(applied.profiles?.find((profile) => profile.id === ios)).toMatchObject({
+        current: [EXTERNAL],
+        changed: false,
+        note: 'already lists the external URL',
+      });
       expect(applied.profiles?.filter((profile) => profile.changed)).toHaveLength(2);
     } finally {
       test.dispose();
@@ -111,10 +201,19 @@ describe('Intune SCEP profiles', () => {
   it('without an Intune role, the preflight refuses before any write; nothing is recorded as changed', async () => {
     const test = await signedIn('tenant-cloud-app-admin');
     try {
-      const outcome = await test.companion.runbook.run('intune', { action: 'apply', externalUrl: EXTERNAL, internalUrl: INTERNAL, profiles: idOf('Contoso iOS SCEP') }, 'intune-denied', () => undefined);
+      const outcome = await test.companion.runbook.run(
+        'intune',
+        { action: 'apply', externalUrl: EXTERNAL, internalUrl: INTERNAL, profiles: idOf('Contoso iOS SCEP') },
+        'intune-denied',
+        () => undefined,
+      );
       expect(outcome.status).toBe('failed');
-      expect(outcome.summary).toMatch(/^Refused, nothing was changed \(changing the Intune profiles, checked first\): Neither Intune Administrator nor Global Administrator is active/);
-      expect(outcome.remedy).toContain('Activate Intune Administrator (Microsoft Entra admin center > Identity Governance > Privileged Identity Management > My roles)');
+      expect(outcome.summary).toMatch(
+        /^Refused, nothing was changed \(changing the Intune profiles, checked first\): Neither Intune Administrator nor Global Administrator is active/,
+      );
+      expect(outcome.remedy).toContain(
+        'Activate Intune Administrator (Microsoft Entra admin center > Identity Governance > Privileged Identity Management > My roles)',
+      );
       expect(test.patches()).toBe(0);
       expect(urlsOf('Contoso iOS SCEP')).toEqual([INTERNAL]);
       expect(existsSync(join(test.dataDir, 'intune-changes.json'))).toBe(false);
@@ -126,10 +225,26 @@ describe('Intune SCEP profiles', () => {
   it('a change recorded but never accepted by Intune (pending) is dropped by rollback, not reported as changed since', async () => {
     const test = await signedIn('healthy');
     try {
-      const pending = { at: '2026-12-01T10:00:00.000Z', tenantId: '', id: idOf('Contoso iOS SCEP'), displayName: 'Contoso iOS SCEP', odataType: '#microsoft.graph.iosScepCertificateProfile', before: [INTERNAL], after: [EXTERNAL], status: 'pending' };
+      const pending = {
+        at: '2026-12-01T10:00:00.000Z',
+        tenantId: '',
+        id: idOf('Contoso iOS SCEP'),
+        displayName: 'Contoso iOS SCEP',
+        odataType: '#microsoft.graph.iosScepCertificateProfile',
+        before: [INTERNAL],
+        after: [EXTERNAL],
+        status: 'pending',
+      };
       writeFileSync(join(test.dataDir, 'intune-changes.json'), JSON.stringify({ changes: [pending] }));
-      const rollback = await test.companion.runbook.run('intune', { action: 'rollback' }, 'intune-pending-rollback', () => undefined);
-      expect(rollback.evidence).toContain(`Contoso iOS SCEP (${idOf('Contoso iOS SCEP')}): the change never reached Intune; nothing to undo.`);
+      const rollback = await test.companion.runbook.run(
+        'intune',
+        { action: 'rollback' },
+        'intune-pending-rollback',
+        () => undefined,
+      );
+      expect(rollback.evidence).toContain(
+        `Contoso iOS SCEP (${idOf('Contoso iOS SCEP')}): the change never reached Intune; nothing to undo.`,
+      );
       expect(test.patches()).toBe(0);
     } finally {
       test.dispose();
@@ -139,7 +254,12 @@ describe('Intune SCEP profiles', () => {
   it('does not touch a profile while SCEP does not answer through the external URL', async () => {
     const test = await signedIn('appproxy-connector-down');
     try {
-      const outcome = await test.companion.runbook.run('intune', { action: 'apply', externalUrl: EXTERNAL, internalUrl: INTERNAL, profiles: idOf('Contoso iOS SCEP') }, 'intune-gate', () => undefined);
+      const outcome = await test.companion.runbook.run(
+        'intune',
+        { action: 'apply', externalUrl: EXTERNAL, internalUrl: INTERNAL, profiles: idOf('Contoso iOS SCEP') },
+        'intune-gate',
+        () => undefined,
+      );
       expect(outcome.status).toBe('failed');
       expect(outcome.summary).toBe(`SCEP does not answer through ${EXTERNAL} yet: no profile was changed.`);
       expect(test.patches()).toBe(0);
@@ -151,10 +271,19 @@ describe('Intune SCEP profiles', () => {
   it('refuses an http:// or wrong-path external URL before any call, and completes the published URL', () => {
     const test = testCompanion({ lab: world().config() });
     try {
-      expect(test.companion.runbook.plan('intune', { externalUrl: `http://${LAB_EXTERNAL_HOST}/certsrv/mscep/mscep.dll` }).actions[0]?.detail).toContain('must be https://');
-      expect(test.companion.runbook.plan('intune', { externalUrl: `https://${LAB_EXTERNAL_HOST}/other/` }).actions[0]?.detail).toContain('must end in /certsrv/mscep/mscep.dll');
+      expect(
+        test.companion.runbook.plan('intune', { externalUrl: `http://${LAB_EXTERNAL_HOST}/certsrv/mscep/mscep.dll` })
+          .actions[0]?.detail,
+      ).toContain('must be https://');
+      expect(
+        test.companion.runbook.plan('intune', { externalUrl: `https://${LAB_EXTERNAL_HOST}/other/` }).actions[0]
+          ?.detail,
+      ).toContain('must end in /certsrv/mscep/mscep.dll');
       // The published URL as Publish prints it names the same endpoint: completed, not refused.
-      expect(test.companion.runbook.plan('intune', { externalUrl: `https://${LAB_EXTERNAL_HOST}/`, internalUrl: INTERNAL }).actions[0]?.detail).toBe(`GetCACaps and GetCACert at ${EXTERNAL}`);
+      expect(
+        test.companion.runbook.plan('intune', { externalUrl: `https://${LAB_EXTERNAL_HOST}/`, internalUrl: INTERNAL })
+          .actions[0]?.detail,
+      ).toBe(`GetCACaps and GetCACert at ${EXTERNAL}`);
     } finally {
       test.dispose();
     }
@@ -193,7 +322,16 @@ describe('the CLI, unattended after one sign-in: login, connectors, publish, int
     expect(list.code).toBe(0);
     const pilot = idOf('Contoso iOS SCEP');
     expect(list.stdout).toContain(pilot);
-    const apply = await run(['intune', 'apply', '--external-url', EXTERNAL, '--internal-scep-url', INTERNAL, '--profiles', pilot]);
+    const apply = await run([
+      'intune',
+      'apply',
+      '--external-url',
+      EXTERNAL,
+      '--internal-scep-url',
+      INTERNAL,
+      '--profiles',
+      pilot,
+    ]);
     expect(apply.code).toBe(0);
     expect(urlsOf('Contoso iOS SCEP')).toEqual([EXTERNAL]);
     const rollback = await run(['intune', 'rollback']);

@@ -25,11 +25,22 @@ afterAll(async () => {
  * answer (the black holes): the lab answers everything else at once, and on a busy machine too,
  * so the default is far longer than any answer takes.
  */
-async function outbound(scenario: string, options: { proxy?: string; timeoutMs?: number } = {}): Promise<{ results: Record<string, CheckResult> }> {
+async function outbound(
+  scenario: string,
+  options: { proxy?: string; timeoutMs?: number } = {},
+): Promise<{ results: Record<string, CheckResult> }> {
   await lab.useScenario(scenario);
   const config = lab.config();
   const net = createNetProbe({ names: labNames(config.hosts), trustAnchors: config.trustAnchors });
-  const list = await runChecks(outboundChecks({ net, tenantId: LAB_TENANT_ID, serviceRoots: config.serviceRoots, ...(options.proxy ? { proxy: options.proxy } : {}) }), { timeoutMs: options.timeoutMs ?? 60_000 });
+  const list = await runChecks(
+    outboundChecks({
+      net,
+      tenantId: LAB_TENANT_ID,
+      serviceRoots: config.serviceRoots,
+      ...(options.proxy ? { proxy: options.proxy } : {}),
+    }),
+    { timeoutMs: options.timeoutMs ?? 60_000 },
+  );
   return { results: Object.fromEntries(list.map((result) => [result.id.replace(/^outbound\./, ''), result])) };
 }
 
@@ -38,7 +49,9 @@ describe('outbound endpoints in the lab world', () => {
     const { results } = await outbound('healthy');
     const failures = Object.values(results).filter((result) => result.status !== 'pass');
     expect(failures.map((result) => `${result.id}: ${result.cause}`)).toEqual([]);
-    expect(results[`${LAB_TENANT_ID}.bootstrap.msappproxy.net:443`]?.evidence.join(' ')).toContain('chain ends at CN=Lab Public Services Root');
+    expect(results[`${LAB_TENANT_ID}.bootstrap.msappproxy.net:443`]?.evidence.join(' ')).toContain(
+      'chain ends at CN=Lab Public Services Root',
+    );
     expect(results['crl3.digicert.com:80']?.evidence.join(' ')).toContain('HTTP 200');
     expect(results['clock']?.status).toBe('pass');
   });
@@ -69,7 +82,9 @@ describe('outbound endpoints in the lab world', () => {
   it('through the proxy: CONNECT tunnels, and the chain is still checked end to end', async () => {
     const { results } = await outbound('healthy', { proxy: 'http://proxy.contoso.local:8080' });
     expect(results['autoupdate.msappproxy.net:443']?.status).toBe('pass');
-    expect(results['autoupdate.msappproxy.net:443']?.evidence.join(' ')).toContain('via http://proxy.contoso.local:8080');
+    expect(results['autoupdate.msappproxy.net:443']?.evidence.join(' ')).toContain(
+      'via http://proxy.contoso.local:8080',
+    );
     expect(lab.outbound?.proxied).toContain('autoupdate.msappproxy.net:443');
   });
 
@@ -91,7 +106,10 @@ describe('outbound endpoints in the lab world', () => {
     const net = createNetProbe({ names: closedWorld });
     const list = await runChecks(outboundChecks({ net }), { timeoutMs: 60_000 });
     // Nothing resolves: the DNS check says so once, and every endpoint could not be tried.
-    expect(list.find((result) => result.id === 'outbound.dns')).toMatchObject({ status: 'fail', cause: expect.stringMatching(/^This server resolves no public name/) });
+    expect(list.find((result) => result.id === 'outbound.dns')).toMatchObject({
+      status: 'fail',
+      cause: expect.stringMatching(/^This server resolves no public name/),
+    });
     const endpoints = list.filter((result) => result.id !== 'outbound.dns' && result.id !== 'outbound.clock');
     expect(endpoints.every((result) => result.status === 'skipped' && result.skip === 'could-not-run')).toBe(true);
     expect(endpoints.filter((result) => /spelling/i.test(`${result.cause} ${result.remediation}`))).toEqual([]);

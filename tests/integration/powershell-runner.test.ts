@@ -19,12 +19,20 @@ afterAll(async () => {
 
 /** The runner the lab's entry points build, from the lab file they are given (read per scenario). */
 function runner() {
-  return createPowerShellRunner({ host: labEdges(readLabConfig(lab.configFile)).powershell, scriptsDir, redactor: new Redactor() });
+  return createPowerShellRunner({
+    host: labEdges(readLabConfig(lab.configFile)).powershell,
+    scriptsDir,
+    redactor: new Redactor(),
+  });
 }
 
 /** A PowerShell that fails as a process (tests/lab/powershell/powershell-fault.mjs). */
 function faulty(fault: string) {
-  return { file: process.execPath, prefixArgs: [join(repoRoot, 'tests', 'lab', 'powershell', 'powershell-fault.mjs'), fault], label: 'Windows PowerShell' };
+  return {
+    file: process.execPath,
+    prefixArgs: [join(repoRoot, 'tests', 'lab', 'powershell', 'powershell-fault.mjs'), fault],
+    label: 'Windows PowerShell',
+  };
 }
 
 async function failure(promise: Promise<unknown>): Promise<CompanionError> {
@@ -42,7 +50,15 @@ describe('our scripts in real PowerShell over the fake Windows, through the real
     await lab.useScenario('healthy');
     const progress: string[] = [];
     const run = await runner().run('Get-HostIdentity', { onProgress: (line) => progress.push(line) });
-    expect(run.data).toMatchObject({ computerName: 'NDES01', domain: 'contoso.local', osCaption: 'Microsoft Windows Server 2022 Datacenter', osBuild: 20348, languageMode: 'FullLanguage', elevated: true, serverCore: false });
+    expect(run.data).toMatchObject({
+      computerName: 'NDES01',
+      domain: 'contoso.local',
+      osCaption: 'Microsoft Windows Server 2022 Datacenter',
+      osBuild: 20348,
+      languageMode: 'FullLanguage',
+      elevated: true,
+      serverCore: false,
+    });
     expect(run.data.psVersion).toMatch(/^7\.6\./);
     expect(run.exitCode).toBe(0);
     expect(progress).toEqual(['Reading the operating system', 'Checking elevation']);
@@ -51,13 +67,32 @@ describe('our scripts in real PowerShell over the fake Windows, through the real
   it('was started with -File, the fixed switches, and nothing built from input', () => {
     const record = lab.records().at(-1);
     expect(record?.script).toBe('Get-HostIdentity.ps1');
-    expect(record?.argv).toEqual(['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-File', join(scriptsDir, 'Get-HostIdentity.ps1')]);
+    expect(record?.argv).toEqual([
+      '-NoProfile',
+      '-NonInteractive',
+      '-ExecutionPolicy',
+      'Bypass',
+      '-File',
+      join(scriptsDir, 'Get-HostIdentity.ps1'),
+    ]);
   });
 
   it('takes the result from its own line, whatever else the console host prints around it, and shows the rest', async () => {
     await lab.useScenario('healthy');
-    const catalogue = { 'Write-ChattyResult': { file: 'Write-ChattyResult.ps1', params: {}, output: HostIdentitySchema, defaultTimeoutMs: 60_000 } };
-    const chatty = createPowerShellRunner({ host: labEdges(readLabConfig(lab.configFile)).powershell, scriptsDir: join(repoRoot, 'tests', 'fixtures', 'powershell'), redactor: new Redactor(), catalogue });
+    const catalogue = {
+      'Write-ChattyResult': {
+        file: 'Write-ChattyResult.ps1',
+        params: {},
+        output: HostIdentitySchema,
+        defaultTimeoutMs: 60_000,
+      },
+    };
+    const chatty = createPowerShellRunner({
+      host: labEdges(readLabConfig(lab.configFile)).powershell,
+      scriptsDir: join(repoRoot, 'tests', 'fixtures', 'powershell'),
+      redactor: new Redactor(),
+      catalogue,
+    });
     const progress: string[] = [];
     const run = await chatty.run('Write-ChattyResult', { onProgress: (line) => progress.push(line) });
     expect(run.data).toMatchObject({ computerName: 'NDES01', dnsHostName: 'ndes01.contoso.local' });
@@ -102,7 +137,9 @@ describe('our scripts in real PowerShell over the fake Windows, through the real
     expect((await failure(hanging.run('Get-HostIdentity', { timeoutMs: 700 }))).code).toBe('TIMEOUT');
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 300);
-    expect((await failure(hanging.run('Get-HostIdentity', { signal: controller.signal, timeoutMs: 10_000 }))).code).toBe('CANCELLED');
+    expect(
+      (await failure(hanging.run('Get-HostIdentity', { signal: controller.signal, timeoutMs: 10_000 }))).code,
+    ).toBe('CANCELLED');
   });
 
   it.each([
@@ -121,13 +158,19 @@ describe('our scripts in real PowerShell over the fake Windows, through the real
   });
 
   it('says plainly when PowerShell cannot be started', async () => {
-    const broken = createPowerShellRunner({ host: { file: join(dir, 'no-such-powershell.exe'), prefixArgs: [], label: 'Windows PowerShell' }, scriptsDir, redactor: new Redactor() });
+    const broken = createPowerShellRunner({
+      host: { file: join(dir, 'no-such-powershell.exe'), prefixArgs: [], label: 'Windows PowerShell' },
+      scriptsDir,
+      redactor: new Redactor(),
+    });
     expect((await failure(broken.run('Get-HostIdentity'))).code).toBe('POWERSHELL_UNAVAILABLE');
   });
 });
 
 describe('argv building', () => {
   it('refuses parameters the script does not declare', () => {
-    expect(() => buildArgv('x.ps1', scriptCatalogue['Get-HostIdentity'], { Command: 'Remove-Item C:\\' })).toThrow(/no parameter/);
+    expect(() => buildArgv('x.ps1', scriptCatalogue['Get-HostIdentity'], { Command: 'Remove-Item C:\\' })).toThrow(
+      /no parameter/,
+    );
   });
 });

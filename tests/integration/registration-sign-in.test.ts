@@ -18,27 +18,60 @@ const { lab } = useLab('ndes-registration-sign-in-');
 const REGISTER_SCOPE = 'https://proxy.cloudwebappproxy.net/registerapp/user_impersonation';
 
 type Person = (page: Page) => void;
-const accepts: Person = (page) => void page.getByRole('link', { name: 'Accept' }).click().catch(() => undefined);
-const closesTheWindow: Person = (page) => void page.waitForLoadState().then(() => page.close()).catch(() => undefined);
+const accepts: Person = (page) =>
+  void page
+    .getByRole('link', { name: 'Accept' })
+    .click()
+    .catch(() => undefined);
+const closesTheWindow: Person = (page) =>
+  void page
+    .waitForLoadState()
+    .then(() => page.close())
+    .catch(() => undefined);
 
 async function register(scenario: string, inputs: Record<string, string>, person: Person = accepts) {
   await lab().useScenario(scenario);
   const config = lab().config();
   const proxy = config.hosts['proxy.contoso.local:8080'];
-  const test = testCompanion({ lab: config, signInWindow: previewSignInWindow({ headed: false, ...(proxy ? { proxyServer: `http://${proxy}` } : {}), acceptLabCertificates: true, onPage: person }) });
+  const test = testCompanion({
+    lab: config,
+    signInWindow: previewSignInWindow({
+      headed: false,
+      ...(proxy ? { proxyServer: `http://${proxy}` } : {}),
+      acceptLabCertificates: true,
+      onPage: person,
+    }),
+  });
   const tokenCalls = lab().entra?.calls.length ?? 0;
   const runs = lab().records().length;
   const progress: string[] = [];
   try {
-    const outcome = await test.companion.runbook.run('registration', inputs, `register-${scenario}`, (event) => progress.push(event.message)).then(
-      (value) => ({ ok: true as const, value }),
-      (error: unknown) => ({ ok: false as const, error: error as { code: string; message: string; remediation?: string } }),
-    );
+    const outcome = await test.companion.runbook
+      .run('registration', inputs, `register-${scenario}`, (event) => progress.push(event.message))
+      .then(
+        (value) => ({ ok: true as const, value }),
+        (error: unknown) => ({
+          ok: false as const,
+          error: error as { code: string; message: string; remediation?: string },
+        }),
+      );
     const files = readdirSync(test.dataDir, { recursive: true, withFileTypes: true })
       .filter((entry) => entry.isFile())
       .map((entry) => readFileSync(join(entry.parentPath, entry.name), 'utf8'))
       .join('\n');
-    return { outcome, progress, files, tokenCalls: lab().entra?.calls.slice(tokenCalls) ?? [], scripts: lab().records().slice(runs).map((record) => record.script), world: JSON.parse(readFileSync(join(lab().dir, 'windows.json'), 'utf8')) as { registrations?: { tokenMatches: boolean; audience: string | null; tenantId: string }[] } };
+    return {
+      outcome,
+      progress,
+      files,
+      tokenCalls: lab().entra?.calls.slice(tokenCalls) ?? [],
+      scripts: lab()
+        .records()
+        .slice(runs)
+        .map((record) => record.script),
+      world: JSON.parse(readFileSync(join(lab().dir, 'windows.json'), 'utf8')) as {
+        registrations?: { tokenMatches: boolean; audience: string | null; tenantId: string }[];
+      },
+    };
   } finally {
     test.dispose();
   }
@@ -46,13 +79,32 @@ async function register(scenario: string, inputs: Record<string, string>, person
 
 describe('the registration token from a sign-in window', () => {
   it('signs in with the connector client through nativeclient, registers, and keeps the token nowhere', async () => {
-    const { outcome, progress, files, tokenCalls, world } = await register('connector-installed', { tenantId: LAB_TENANT_ID });
+    const { outcome, progress, files, tokenCalls, world } = await register('connector-installed', {
+      tenantId: LAB_TENANT_ID,
+    });
     expect(outcome.ok && outcome.value.status).toBe('passed');
-    expect(outcome.ok && outcome.value.summary).toBe(`The connector is registered to tenant ${LAB_TENANT_ID}; its trust certificate is in the computer store and WAPCSvc is running.`);
-    expect(tokenCalls).toEqual([{ grant: 'authorization_code', clientId: CONNECTOR_CLIENT_ID, scopes: expect.arrayContaining([REGISTER_SCOPE]), tenant: LAB_TENANT_ID, outcome: 'issued', redirectUri: 'https://login.microsoftonline.com/common/oauth2/nativeclient' }]);
+    expect(outcome.ok && outcome.value.summary).toBe(
+      `The connector is registered to tenant ${LAB_TENANT_ID}; its trust certificate is in the computer store and WAPCSvc is running.`,
+    );
+    expect(tokenCalls).toEqual([
+      {
+        grant: 'authorization_code',
+        clientId: CONNECTOR_CLIENT_ID,
+        scopes: expect.arrayContaining([REGISTER_SCOPE]),
+        tenant: LAB_TENANT_ID,
+        outcome: 'issued',
+        redirectUri: 'https://login.microsoftonline.com/common/oauth2/nativeclient',
+      },
+    ]);
     // The fake RegisterConnector.ps1 read the token's claims: for the registration service, in this tenant.
-    expect(world.registrations?.at(-1)).toMatchObject({ tokenMatches: true, audience: 'https://proxy.cloudwebappproxy.net/registerapp', tenantId: LAB_TENANT_ID });
-    expect(progress).toContain('Signing in for a registration token in the window that opened; finish the sign-in there (the window closes by itself).');
+    expect(world.registrations?.at(-1)).toMatchObject({
+      tokenMatches: true,
+      audience: 'https://proxy.cloudwebappproxy.net/registerapp',
+      tenantId: LAB_TENANT_ID,
+    });
+    expect(progress).toContain(
+      'Signing in for a registration token in the window that opened; finish the sign-in there (the window closes by itself).',
+    );
     expect(progress.some((line) => line.startsWith('Running: <token on stdin> | powershell.exe'))).toBe(true);
     // Nothing of the token on disk: no JWT, no cache entry for the connector's client, no code.
     expect(files).not.toMatch(/eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\./);
@@ -62,9 +114,14 @@ describe('the registration token from a sign-in window', () => {
   });
 
   it('a device code is refused for the connector client: said, with the sign-in window as the way, and nothing run', async () => {
-    const { outcome, scripts } = await register('connector-installed', { tenantId: LAB_TENANT_ID, signIn: 'device-code' });
+    const { outcome, scripts } = await register('connector-installed', {
+      tenantId: LAB_TENANT_ID,
+      signIn: 'device-code',
+    });
     expect(outcome.ok).toBe(false);
-    expect(!outcome.ok && outcome.error.message).toBe("The connector's registration client does not accept a device code in this tenant (that it would is not documented).");
+    expect(!outcome.ok && outcome.error.message).toBe(
+      "The connector's registration client does not accept a device code in this tenant (that it would is not documented).",
+    );
     expect(!outcome.ok && outcome.error.remediation).toContain('Choose the sign-in window instead');
     expect(scripts).not.toContain('Register-Connector.ps1');
   });
@@ -93,7 +150,9 @@ describe('a guest account', () => {
     try {
       const { outcome, scripts } = await register('connector-installed', { tenantId: LAB_TENANT_ID });
       expect(outcome.ok).toBe(false);
-      expect(!outcome.ok && outcome.error.message).toBe(`admin@contoso.onmicrosoft.com is a guest in tenant ${LAB_TENANT_ID}; its home tenant is ${home}. A guest registers the connector to its home tenant, not to this one.`);
+      expect(!outcome.ok && outcome.error.message).toBe(
+        `admin@contoso.onmicrosoft.com is a guest in tenant ${LAB_TENANT_ID}; its home tenant is ${home}. A guest registers the connector to its home tenant, not to this one.`,
+      );
       expect(scripts).not.toContain('Register-Connector.ps1');
     } finally {
       lab().entra?.use(undefined);
@@ -108,7 +167,10 @@ describe('a connector already registered to the tenant', () => {
     const { outcome, tokenCalls, scripts } = await register('connector-registered', { tenantId: registered }, () => {
       throw new Error('no sign-in window should open');
     });
-    expect(outcome.ok && outcome.value).toMatchObject({ status: 'passed', summary: `The connector is already registered to tenant ${registered} with a valid trust certificate; nothing was changed and no sign-in was needed.` });
+    expect(outcome.ok && outcome.value).toMatchObject({
+      status: 'passed',
+      summary: `The connector is already registered to tenant ${registered} with a valid trust certificate; nothing was changed and no sign-in was needed.`,
+    });
     expect(tokenCalls).toEqual([]);
     expect(scripts).toEqual(['Get-ConnectorState.ps1']);
   });
@@ -120,8 +182,18 @@ describe('a cloud the registration cannot be pointed at', () => {
     const test = testCompanion({ lab: lab().config() });
     const before = lab().records().length;
     try {
-      const error = await test.companion.runbook.run('registration', { tenantId: LAB_TENANT_ID, cloud: 'usgov' }, 'register-usgov', () => undefined, false, { registrationToken: 'eyJ0eXAiOiJKV1QifQ.e30.c2ln' }).catch((caught: unknown) => caught);
-      expect(error).toMatchObject({ code: 'NOT_AVAILABLE', message: expect.stringContaining("no way to point RegisterConnector.ps1 at US Government (GCC High)'s registration service"), remediation: expect.stringContaining('ENVIRONMENTNAME="AzureUSGovernment" without /q') });
+      const error = await test.companion.runbook
+        .run('registration', { tenantId: LAB_TENANT_ID, cloud: 'usgov' }, 'register-usgov', () => undefined, false, {
+          registrationToken: 'eyJ0eXAiOiJKV1QifQ.e30.c2ln',
+        })
+        .catch((caught: unknown) => caught);
+      expect(error).toMatchObject({
+        code: 'NOT_AVAILABLE',
+        message: expect.stringContaining(
+          "no way to point RegisterConnector.ps1 at US Government (GCC High)'s registration service",
+        ),
+        remediation: expect.stringContaining('ENVIRONMENTNAME="AzureUSGovernment" without /q'),
+      });
       expect(lab().records().slice(before)).toEqual([]);
       const world = JSON.parse(readFileSync(join(lab().dir, 'windows.json'), 'utf8')) as { registrations?: unknown[] };
       expect(world.registrations ?? []).toEqual([]);
@@ -138,11 +210,25 @@ describe('a token for another audience', () => {
     try {
       await test.companion.signIn().withDeviceCode((prompt) => lab().entra?.approveDeviceCode(prompt.userCode));
       const graphToken = await test.companion.signIn().graphToken();
-      const outcome = await test.companion.runbook.run('registration', { tenantId: LAB_TENANT_ID }, 'register-graph-token', () => undefined, false, { registrationToken: graphToken });
+      const outcome = await test.companion.runbook.run(
+        'registration',
+        { tenantId: LAB_TENANT_ID },
+        'register-graph-token',
+        () => undefined,
+        false,
+        { registrationToken: graphToken },
+      );
       expect(outcome.status).toBe('failed');
-      expect(outcome.summary).toBe('Registration failed: the registration window was closed, or a network error stopped it.');
-      const world = JSON.parse(readFileSync(join(lab().dir, 'windows.json'), 'utf8')) as { registrations?: { tokenMatches: boolean; audience: string | null }[] };
-      expect(world.registrations?.at(-1)).toMatchObject({ tokenMatches: false, audience: 'https://graph.microsoft.com' });
+      expect(outcome.summary).toBe(
+        'Registration failed: the registration window was closed, or a network error stopped it.',
+      );
+      const world = JSON.parse(readFileSync(join(lab().dir, 'windows.json'), 'utf8')) as {
+        registrations?: { tokenMatches: boolean; audience: string | null }[];
+      };
+      expect(world.registrations?.at(-1)).toMatchObject({
+        tokenMatches: false,
+        audience: 'https://graph.microsoft.com',
+      });
     } finally {
       test.dispose();
     }

@@ -29,14 +29,23 @@ function world(exitCode: number): { state: string; record: string; read(): World
 
 const quiet = (_event: CompanionEvent) => undefined;
 
-
 describe('an installer that needs a restart', () => {
   it('3010: journals first, a logon task reopens the companion, the restart is offered once, and after it the step is verified and the task removed', async () => {
     const { state, record, read } = world(3010);
     const dataDir = mkdtempSync(join(dir, 'data-'));
     const powershell = fakeWindowsHost(repoRoot, { state, record });
-    const before = testCompanion({ powershell, dataDir, relaunch: { appPath: APP }, bootTime: () => new Date(Date.now() - 3_600_000) });
-    const outcome = await before.companion.runbook.run('connector-install', { installerPath: PICKED }, 'install-3010', quiet);
+    const before = testCompanion({
+      powershell,
+      dataDir,
+      relaunch: { appPath: APP },
+      bootTime: () => new Date(Date.now() - 3_600_000),
+    });
+    const outcome = await before.companion.runbook.run(
+      'connector-install',
+      { installerPath: PICKED },
+      'install-3010',
+      quiet,
+    );
     expect(outcome.status).toBe('passed');
     expect(outcome.summary).toContain('restart the server to finish (exit code 3010)');
 
@@ -46,30 +55,61 @@ describe('an installer that needs a restart', () => {
     const ran = journal.findIndex((entry) => entry.message.startsWith('Running: powershell.exe'));
     expect(arranged).toBeGreaterThanOrEqual(0);
     expect(arranged).toBeLessThan(ran);
-    const task = read().scheduledTasks?.[TASK] as { actions: { execute: string; arguments: string }[]; principal: { runLevel: string } };
+    const task = read().scheduledTasks?.[TASK] as {
+      actions: { execute: string; arguments: string }[];
+      principal: { runLevel: string };
+    };
     expect(task.actions[0]).toEqual({ execute: APP, arguments: '--resume-after-restart' });
     expect(task.principal.runLevel).toBe('Highest');
-    expect(before.companion.runbook.pendingRestart()).toMatchObject({ stepId: 'connector-install', code: 3010, arranged: true });
-    expect((await before.companion.handlers['runbook:list']({}, { emit: quiet })).pendingRestart).toMatchObject({ code: 3010 });
+    expect(before.companion.runbook.pendingRestart()).toMatchObject({
+      stepId: 'connector-install',
+      code: 3010,
+      arranged: true,
+    });
+    expect((await before.companion.handlers['runbook:list']({}, { emit: quiet })).pendingRestart).toMatchObject({
+      code: 3010,
+    });
 
     // The restart, when the admin asks for it: shutdown.exe /r with 60 s to cancel; asking twice is said.
-    expect(await before.companion.handlers['host:restart']({}, { emit: quiet })).toEqual({ result: 'restart-scheduled', delaySeconds: 60 });
+    expect(await before.companion.handlers['host:restart']({}, { emit: quiet })).toEqual({
+      result: 'restart-scheduled',
+      delaySeconds: 60,
+    });
     expect(read().restart).toMatchObject({ scheduled: true, delaySeconds: 60, reason: 'p:4:2' });
-    expect(await before.companion.handlers['host:restart']({}, { emit: quiet })).toEqual({ result: 'already-scheduled', delaySeconds: 60 });
+    expect(await before.companion.handlers['host:restart']({}, { emit: quiet })).toEqual({
+      result: 'already-scheduled',
+      delaySeconds: 60,
+    });
     before.companion.close();
 
     // After the restart: the companion the task starts.
-    const after = testCompanion({ powershell, dataDir, relaunch: { appPath: APP }, bootTime: () => new Date(), launchedToResume: true });
+    const after = testCompanion({
+      powershell,
+      dataDir,
+      relaunch: { appPath: APP },
+      bootTime: () => new Date(),
+      launchedToResume: true,
+    });
     try {
       expect(after.companion.runbook.resumePoint()?.stepId).toBe('connector-install');
-      expect(after.companion.runbook.list().find((step) => step.id === 'connector-install')?.status).toBe('interrupted');
+      expect(after.companion.runbook.list().find((step) => step.id === 'connector-install')?.status).toBe(
+        'interrupted',
+      );
       expect(after.companion.runbook.pendingRestart()).toBeNull();
       await until(() => read().scheduledTasks?.[TASK] === undefined, 'the scheduled task to be removed');
       const verified = await after.companion.runbook.verify('connector-install', undefined, 'verify-after', quiet);
       expect(verified.status).toBe('passed');
       const messages = readJournal(join(dataDir, 'journal.jsonl')).entries.map((entry) => entry.message);
-      expect(messages.some((message) => message.startsWith('The server restarted at') && message.includes('exit code 3010'))).toBe(true);
-      await until(() => readJournal(join(dataDir, 'journal.jsonl')).entries.some((entry) => entry.message.startsWith('Removed the scheduled task')), 'the removal to be journaled');
+      expect(
+        messages.some((message) => message.startsWith('The server restarted at') && message.includes('exit code 3010')),
+      ).toBe(true);
+      await until(
+        () =>
+          readJournal(join(dataDir, 'journal.jsonl')).entries.some((entry) =>
+            entry.message.startsWith('Removed the scheduled task'),
+          ),
+        'the removal to be journaled',
+      );
     } finally {
       after.dispose();
     }
@@ -77,13 +117,18 @@ describe('an installer that needs a restart', () => {
 
   it('running the install step again does not forget the restart an earlier run asked for', async () => {
     const { state, record } = world(3010);
-    const test = testCompanion({ powershell: fakeWindowsHost(repoRoot, { state, record }), relaunch: { appPath: APP } });
+    const test = testCompanion({
+      powershell: fakeWindowsHost(repoRoot, { state, record }),
+      relaunch: { appPath: APP },
+    });
     try {
       await test.companion.runbook.run('connector-install', { installerPath: PICKED }, 'first', quiet);
       const asked = test.companion.runbook.pendingRestart();
       expect(asked).toMatchObject({ code: 3010 });
       // The connector is there now: the second run installs nothing and must not clear the restart.
-      await test.companion.runbook.run('connector-install', { installerPath: PICKED }, 'second', quiet).catch(() => undefined);
+      await test.companion.runbook
+        .run('connector-install', { installerPath: PICKED }, 'second', quiet)
+        .catch(() => undefined);
       expect(test.companion.runbook.pendingRestart()).toMatchObject({ code: 3010, at: asked?.at });
     } finally {
       test.dispose();
@@ -93,10 +138,21 @@ describe('an installer that needs a restart', () => {
   it('an app path the script refuses is said, and the install goes on without the task', async () => {
     const { state, record, read } = world(0);
     const events: CompanionEvent[] = [];
-    const test = testCompanion({ powershell: fakeWindowsHost(repoRoot, { state, record }), relaunch: { appPath: 'C:\\Users\\admin\\Downloads\\NDES Proxy Companion.exe' } });
+    const test = testCompanion({
+      powershell: fakeWindowsHost(repoRoot, { state, record }),
+      relaunch: { appPath: 'C:\\Users\\admin\\Downloads\\NDES Proxy Companion.exe' },
+    });
     try {
-      expect((await test.companion.runbook.run('connector-install', { installerPath: PICKED }, 'refused', (event) => events.push(event))).status).toBe('passed');
-      const said = events.map((event) => ('message' in event ? event.message : '')).find((message) => message.startsWith('The companion could not arrange to reopen itself'));
+      expect(
+        (
+          await test.companion.runbook.run('connector-install', { installerPath: PICKED }, 'refused', (event) =>
+            events.push(event),
+          )
+        ).status,
+      ).toBe('passed');
+      const said = events
+        .map((event) => ('message' in event ? event.message : ''))
+        .find((message) => message.startsWith('The companion could not arrange to reopen itself'));
       expect(said).toContain('is not an executable under C:\\Program Files');
       expect(read().scheduledTasks).toBeUndefined();
     } finally {
@@ -107,10 +163,25 @@ describe('an installer that needs a restart', () => {
   it('started by the task, the companion removes it even when its state does not know the task', async () => {
     // A task as an earlier registration left it, with no trace in the (new) data folder.
     const { state, record, read } = worldFile(dir, 'installer-needs-restart', (_files, windows) => {
-      windows.scheduledTasks = { [TASK]: { taskPath: '\\NDES Proxy Companion\\', taskName: 'Resume after restart', actions: [{ execute: APP, arguments: '--resume-after-restart' }], principal: { userId: 'S-1-5-21-1004336348-1177238915-682003330-1104', logonType: 'Interactive', runLevel: 'Highest' } } };
+      windows.scheduledTasks = {
+        [TASK]: {
+          taskPath: '\\NDES Proxy Companion\\',
+          taskName: 'Resume after restart',
+          actions: [{ execute: APP, arguments: '--resume-after-restart' }],
+          principal: {
+            userId: 'S-1-5-21-1004336348-1177238915-682003330-1104',
+            logonType: 'Interactive',
+            runLevel: 'Highest',
+          },
+        },
+      };
     });
     expect(read().scheduledTasks?.[TASK]).toBeDefined();
-    const opened = testCompanion({ powershell: fakeWindowsHost(repoRoot, { state, record }), relaunch: { appPath: APP }, launchedToResume: true });
+    const opened = testCompanion({
+      powershell: fakeWindowsHost(repoRoot, { state, record }),
+      relaunch: { appPath: APP },
+      launchedToResume: true,
+    });
     try {
       await until(() => read().scheduledTasks?.[TASK] === undefined, 'the forgotten task to be removed');
     } finally {
@@ -120,12 +191,20 @@ describe('an installer that needs a restart', () => {
 
   it('exit code 0: the task arranged before the installer is removed right after it', async () => {
     const { state, record, read } = world(0);
-    const test = testCompanion({ powershell: fakeWindowsHost(repoRoot, { state, record }), relaunch: { appPath: APP } });
+    const test = testCompanion({
+      powershell: fakeWindowsHost(repoRoot, { state, record }),
+      relaunch: { appPath: APP },
+    });
     try {
-      expect((await test.companion.runbook.run('connector-install', { installerPath: PICKED }, 'install-0', quiet)).status).toBe('passed');
+      expect(
+        (await test.companion.runbook.run('connector-install', { installerPath: PICKED }, 'install-0', quiet)).status,
+      ).toBe('passed');
       expect(read().scheduledTasks?.[TASK]).toBeUndefined();
       expect(test.companion.runbook.pendingRestart()).toBeNull();
-      await expect(test.companion.handlers['host:restart']({}, { emit: quiet })).rejects.toMatchObject({ code: 'INVALID_REQUEST', message: 'No installer is waiting for a restart of this server.' });
+      await expect(test.companion.handlers['host:restart']({}, { emit: quiet })).rejects.toMatchObject({
+        code: 'INVALID_REQUEST',
+        message: 'No installer is waiting for a restart of this server.',
+      });
       expect(read().restart).toBeUndefined();
     } finally {
       test.dispose();
@@ -137,13 +216,22 @@ describe('an installer that needs a restart', () => {
     const events: CompanionEvent[] = [];
     const test = testCompanion({ powershell: fakeWindowsHost(repoRoot, { state, record }) });
     try {
-      const outcome = await test.companion.runbook.run('connector-install', { installerPath: PICKED }, 'install-1641', (event) => events.push(event));
+      const outcome = await test.companion.runbook.run(
+        'connector-install',
+        { installerPath: PICKED },
+        'install-1641',
+        (event) => events.push(event),
+      );
       expect(outcome.summary).toContain('the installer has started a restart of the server (exit code 1641)');
-      expect(events.map((event) => ('message' in event ? event.message : ''))).toContain('This host cannot reopen itself after a restart: if the server restarts, open NDES Proxy Companion again (or run ndes-companion resume); it verifies this step.');
+      expect(events.map((event) => ('message' in event ? event.message : ''))).toContain(
+        'This host cannot reopen itself after a restart: if the server restarts, open NDES Proxy Companion again (or run ndes-companion resume); it verifies this step.',
+      );
       expect(read().scheduledTasks).toBeUndefined();
       expect(test.companion.runbook.pendingRestart()).toMatchObject({ code: 1641, arranged: false });
       // 1641 is a restart already under way: the companion does not start another.
-      await expect(test.companion.handlers['host:restart']({}, { emit: quiet })).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+      await expect(test.companion.handlers['host:restart']({}, { emit: quiet })).rejects.toMatchObject({
+        code: 'INVALID_REQUEST',
+      });
     } finally {
       test.dispose();
     }
@@ -153,8 +241,12 @@ describe('an installer that needs a restart', () => {
     const test = testCompanion();
     try {
       const plan = test.companion.runbook.plan('connector-install', { installerPath: PICKED });
-      const action = plan.actions.find((one) => one.title.startsWith('Before the installer: arrange to carry on after a restart'));
-      expect(action?.detail).toContain('scheduled task \\NDES Proxy Companion\\Resume after restart starts the companion elevated at your next logon');
+      const action = plan.actions.find((one) =>
+        one.title.startsWith('Before the installer: arrange to carry on after a restart'),
+      );
+      expect(action?.detail).toContain(
+        'scheduled task \\NDES Proxy Companion\\Resume after restart starts the companion elevated at your next logon',
+      );
     } finally {
       test.dispose();
     }

@@ -19,7 +19,13 @@ import { repoRoot } from '../helpers/companion.ts';
  */
 const { lab, dir } = useLab('ndes-resume-');
 const data = () => join(dir, 'data');
-const cli = (args: string[]) => [join(repoRoot, 'dist', 'lab', 'cli.mjs'), ...lab().cliArgs, ...args, '--data-dir', data()];
+const cli = (args: string[]) => [
+  join(repoRoot, 'dist', 'lab', 'cli.mjs'),
+  ...lab().cliArgs,
+  ...args,
+  '--data-dir',
+  data(),
+];
 const READINESS = ['run', 'readiness', '--input', 'internalUrl=http://ndes01.contoso.local/', '--verbose'];
 const VERDICT = /^(Ready|Not ready|Incomplete)\b/;
 
@@ -61,7 +67,11 @@ function runAndKill(afterLines: number): Promise<{ printed: string[]; killed: bo
     });
     child.on('close', (_code, signal) => {
       // Only whole lines were printed; the CLI adds "warn: "/"error: " before what the journal holds.
-      const printed = stderr.split('\n').slice(0, -1).map((line) => line.replace(/^(warn|error): /, '')).filter((line) => line.trim() !== '');
+      const printed = stderr
+        .split('\n')
+        .slice(0, -1)
+        .map((line) => line.replace(/^(warn|error): /, ''))
+        .filter((line) => line.trim() !== '');
       // taskkill ends a process with exit code 1, not a signal: there, a run killed before its
       // verdict (printed once, on stdout, when the run ends) is one that printed none.
       const verdict = stdout.split('\n').some((line) => VERDICT.test(line));
@@ -83,7 +93,10 @@ function expectWholeAfter(round: number, before: number, printed: string[]): voi
   for (const line of printed) {
     if (VERDICT.test(line) || /^\s/.test(line)) continue;
     const found = fresh.indexOf(line, at);
-    expect(found, `round ${round}: "${line}" was shown but is not in this round's journal, in order`).toBeGreaterThanOrEqual(0);
+    expect(
+      found,
+      `round ${round}: "${line}" was shown but is not in this round's journal, in order`,
+    ).toBeGreaterThanOrEqual(0);
     at = found;
   }
   // The state is always one whole version, never a torn file.
@@ -114,7 +127,10 @@ describe('SIGKILL at any moment during a lab run', () => {
     let cut = false;
     while (kills < 50) {
       rounds += 1;
-      expect(rounds, 'kills keep coming after the run ended: the CLI prints its lines later than it did').toBeLessThanOrEqual(200);
+      expect(
+        rounds,
+        'kills keep coming after the run ended: the CLI prints its lines later than it did',
+      ).toBeLessThanOrEqual(200);
       const before = readJournal(file).entries.length;
       // Once, a line cut short by hand as well: the repair path must run and keep its bytes.
       if (kills === 25 && !cut) {
@@ -135,7 +151,9 @@ describe('SIGKILL at any moment during a lab run', () => {
     const repaired = readJournal(file).entries.filter((entry) => entry.kind === 'journal-repaired');
     const kept = readdirSync(data()).filter((name) => name.startsWith('journal.torn-'));
     expect(kept.length).toBe(repaired.length);
-    expect(kept.map((name) => readFileSync(join(data(), name), 'utf8'))).toContain('{"at":"2026-12-01T00:00:00Z","kind":"progress","message":"cut sh');
+    expect(kept.map((name) => readFileSync(join(data(), name), 'utf8'))).toContain(
+      '{"at":"2026-12-01T00:00:00Z","kind":"progress","message":"cut sh',
+    );
   });
 
   it('a restart marks the interrupted step, verifies it, and says where to carry on', async () => {
@@ -147,7 +165,9 @@ describe('SIGKILL at any moment during a lab run', () => {
     // Readiness was verified for real; where to carry on and the exit code follow from what it found.
     const outcome = /^Step 1 \(Readiness\), verified: (passed|failed)\. /m.exec(resumed.stdout)?.[1];
     expect(outcome).toBeDefined();
-    expect(resumed.stdout).toMatch(outcome === 'passed' ? /^Carry on at Step 2 \(Sign-in\)\.$/m : /^Carry on at Step 1 \(Readiness\)\.$/m);
+    expect(resumed.stdout).toMatch(
+      outcome === 'passed' ? /^Carry on at Step 2 \(Sign-in\)\.$/m : /^Carry on at Step 1 \(Readiness\)\.$/m,
+    );
     expect(resumed.status).toBe(outcome === 'passed' ? 0 : 1);
     const journal = readJournal(join(data(), 'journal.jsonl')).entries;
     expect(journal.some((entry) => entry.kind === 'step-interrupted' && entry.stepId === 'readiness')).toBe(true);

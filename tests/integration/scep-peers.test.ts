@@ -47,7 +47,14 @@ describe.runIf(process.platform === 'linux')('independent SCEP clients accept th
   it("certmonger's scep-submit -c reads GetCACaps", async () => {
     const { code, stdout } = await run(SCEP_SUBMIT, ['-u', mscep(), '-c']);
     expect(code).toBe(0);
-    expect(stdout.split(/\r?\n/).filter(Boolean)).toEqual(['POSTPKIOperation', 'Renewal', 'SHA-512', 'SHA-256', 'SHA-1', 'DES3']);
+    expect(stdout.split(/\r?\n/).filter(Boolean)).toEqual([
+      'POSTPKIOperation',
+      'Renewal',
+      'SHA-512',
+      'SHA-256',
+      'SHA-1',
+      'DES3',
+    ]);
   });
 
   it("certmonger's scep-submit -C reads GetCACert: RA certificates and the CA", async () => {
@@ -60,7 +67,15 @@ describe.runIf(process.platform === 'linux')('independent SCEP clients accept th
   });
 
   it("strongSwan's pki --scepca finds the CA and both RA certificates, and trusts the RA chain", async () => {
-    const { code, stdout, stderr } = await run('pki', ['--scepca', '--url', mscep(), '--caout', join(dir, 'ca.der'), '--raout', join(dir, 'ra.der')]);
+    const { code, stdout, stderr } = await run('pki', [
+      '--scepca',
+      '--url',
+      mscep(),
+      '--caout',
+      join(dir, 'ca.der'),
+      '--raout',
+      join(dir, 'ra.der'),
+    ]);
     const output = stdout + stderr;
     expect(code).toBe(0);
     expect(output).toContain('Root CA cert "CN=Contoso Lab Issuing CA, DC=contoso, DC=local"');

@@ -20,16 +20,31 @@ beforeAll(async () => {
   const ca = await createLabCa('CN=Lab Public Services Root, O=NDES Proxy Companion lab');
   caPem = ca.certPem;
   front = await startFakeAppProxy({ ca, backend: ndes.url });
-  probe = createHttpProbe({ trustAnchors: [ca.certPem], names: labNames({ 'ndes01.contoso.local': `127.0.0.1:${ndes.port}`, [front.hostname]: `127.0.0.1:${front.port}` }, false) });
+  probe = createHttpProbe({
+    trustAnchors: [ca.certPem],
+    names: labNames(
+      { 'ndes01.contoso.local': `127.0.0.1:${ndes.port}`, [front.hostname]: `127.0.0.1:${front.port}` },
+      false,
+    ),
+  });
 });
 afterAll(async () => {
   await front?.close();
   await ndes?.close();
 });
 
-async function check(role: 'internal' | 'external', longUrlKb = 20): Promise<{ results: Record<string, CheckResult>; bundles: CaCertBundle[] }> {
+async function check(
+  role: 'internal' | 'external',
+  longUrlKb = 20,
+): Promise<{ results: Record<string, CheckResult>; bundles: CaCertBundle[] }> {
   const bundles: CaCertBundle[] = [];
-  const specs = reachabilityChecks({ baseUrl: role === 'internal' ? INTERNAL : front.externalUrl, role, probe, longUrlKb, onCaBundle: (bundle) => bundle && bundles.push(bundle) });
+  const specs = reachabilityChecks({
+    baseUrl: role === 'internal' ? INTERNAL : front.externalUrl,
+    role,
+    probe,
+    longUrlKb,
+    onCaBundle: (bundle) => bundle && bundles.push(bundle),
+  });
   const list = await runChecks(specs, { timeoutMs: 5_000 });
   return { results: Object.fromEntries(list.map((result) => [result.id.split('.')[1] ?? result.id, result])), bundles };
 }
@@ -38,8 +53,11 @@ describe('SCEP/IIS reachability against the fake NDES', () => {
   it('healthy: every internal check passes and lists the CA and both RA certificates', async () => {
     await ndes.use('healthy');
     const { results, bundles } = await check('internal');
-    for (const name of ['iis-root', 'mscep', 'getcacaps', 'getcacert', 'long-url']) expect(results[name]?.status, name).toBe('pass');
-    expect(results['getcacaps']?.evidence.join(' ')).toContain('POSTPKIOperation, Renewal, SHA-512, SHA-256, SHA-1, DES3');
+    for (const name of ['iis-root', 'mscep', 'getcacaps', 'getcacert', 'long-url'])
+      expect(results[name]?.status, name).toBe('pass');
+    expect(results['getcacaps']?.evidence.join(' ')).toContain(
+      'POSTPKIOperation, Renewal, SHA-512, SHA-256, SHA-1, DES3',
+    );
     expect(bundles[0]?.certificates.map((cert) => cert.role)).toEqual(['ra-signing', 'ra-encryption', 'ca']);
     expect(bundles[0]?.certificates[0]?.template).toBe('EnrollmentAgentOffline');
   });
@@ -110,7 +128,11 @@ describe('SCEP/IIS reachability against the fake NDES', () => {
     await check('internal');
     const operations = new Set(ndes.requests.map((request) => request.operation));
     expect([...operations].sort()).toEqual(['GetCACaps', 'GetCACert', 'PKIOperation', null].sort());
-    expect(ndes.requests.filter((request) => request.operation === 'PKIOperation').every((request) => request.method === 'GET')).toBe(true);
+    expect(
+      ndes.requests
+        .filter((request) => request.operation === 'PKIOperation')
+        .every((request) => request.method === 'GET'),
+    ).toBe(true);
   });
 });
 
@@ -119,7 +141,8 @@ describe('through the fake App Proxy front', () => {
     await ndes.use('healthy');
     front.use('healthy');
     const { results } = await check('external');
-    for (const name of ['iis-root', 'mscep', 'getcacaps', 'getcacert', 'long-url', 'tls']) expect(results[name]?.status, name).toBe('pass');
+    for (const name of ['iis-root', 'mscep', 'getcacaps', 'getcacert', 'long-url', 'tls'])
+      expect(results[name]?.status, name).toBe('pass');
     expect(results['mscep-admin']).toMatchObject({ status: 'warn', severity: 'warning' });
   });
 
@@ -127,7 +150,7 @@ describe('through the fake App Proxy front', () => {
     ['connector-down', /no active connector/i],
     ['backend-unreachable', /cannot reach NDES/],
     ['preauth', /pre-authentication is Microsoft Entra ID, not Passthrough/],
-  ] as const)('%s: recognised as application proxy\'s own failure', async (behaviour, cause) => {
+  ] as const)("%s: recognised as application proxy's own failure", async (behaviour, cause) => {
     front.use(behaviour);
     const { results } = await check('external');
     expect(results['mscep']?.status).toBe('fail');
@@ -139,15 +162,29 @@ describe('through the fake App Proxy front', () => {
   it('an untrusted chain on the external URL (TLS inspection) fails the TLS check', async () => {
     const untrusting = createHttpProbe({ names: labNames({ [front.hostname]: `127.0.0.1:${front.port}` }, false) });
     const specs = reachabilityChecks({ baseUrl: front.externalUrl, role: 'external', probe: untrusting, longUrlKb: 1 });
-    const results = await runChecks(specs.filter((spec) => spec.id === 'external.tls'), { timeoutMs: 5_000 });
+    const results = await runChecks(
+      specs.filter((spec) => spec.id === 'external.tls'),
+      { timeoutMs: 5_000 },
+    );
     expect(results[0]?.status).toBe('fail');
     expect(results[0]?.remediation).toContain('TLS inspection');
   });
 
   it('a certificate that does not cover the host name fails the TLS check and says so', async () => {
-    const mismatched = createHttpProbe({ trustAnchors: [caPem], names: labNames({ 'ndes.contoso.com': `127.0.0.1:${front.port}` }, false) });
-    const specs = reachabilityChecks({ baseUrl: 'https://ndes.contoso.com/', role: 'external', probe: mismatched, longUrlKb: 1 });
-    const results = await runChecks(specs.filter((spec) => spec.id === 'external.tls'), { timeoutMs: 5_000 });
+    const mismatched = createHttpProbe({
+      trustAnchors: [caPem],
+      names: labNames({ 'ndes.contoso.com': `127.0.0.1:${front.port}` }, false),
+    });
+    const specs = reachabilityChecks({
+      baseUrl: 'https://ndes.contoso.com/',
+      role: 'external',
+      probe: mismatched,
+      longUrlKb: 1,
+    });
+    const results = await runChecks(
+      specs.filter((spec) => spec.id === 'external.tls'),
+      { timeoutMs: 5_000 },
+    );
     expect(results[0]?.status).toBe('fail');
     expect(results[0]?.cause).toContain('does not cover ndes.contoso.com');
   });

@@ -35,7 +35,10 @@ async function enterCode(prompt: DeviceCodePrompt): Promise<number> {
   const http = createCloudHttp({ names: labNames(lab.config().hosts, true), trustAnchors: lab.config().trustAnchors });
   const page = await http.request('GET', prompt.verificationUri);
   expect(page.body).toContain('Enter code');
-  const answer = await http.request('POST', prompt.verificationUri, { headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `otc=${encodeURIComponent(prompt.userCode)}` });
+  const answer = await http.request('POST', prompt.verificationUri, {
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: `otc=${encodeURIComponent(prompt.userCode)}`,
+  });
   return answer.status;
 }
 
@@ -60,10 +63,25 @@ describe('sign-in with device code, against the lab', () => {
     const who = await signingIn;
     expect(prompt?.verificationUri).toBe('https://login.microsoftonline.com/devicelogin');
     expect(prompt?.message).toContain(prompt?.userCode ?? '?');
-    expect(who).toEqual({ username: 'admin@contoso.onmicrosoft.com', name: 'Contoso Admin', tenantId: LAB_TENANT_ID, cloud: 'global' });
+    expect(who).toEqual({
+      username: 'admin@contoso.onmicrosoft.com',
+      name: 'Contoso Admin',
+      tenantId: LAB_TENANT_ID,
+      cloud: 'global',
+    });
     const made = lab.entra?.calls.slice(calls) ?? [];
-    expect(made.at(-1)).toMatchObject({ grant: 'device_code', clientId: '14d82eec-204b-4c2f-b7e8-296a70dab67e', outcome: 'issued' });
-    expect(made.at(-1)?.scopes).toEqual(expect.arrayContaining(['https://graph.microsoft.com/Application.ReadWrite.All', 'https://graph.microsoft.com/OnPremisesPublishingProfiles.ReadWrite.All', 'offline_access']));
+    expect(made.at(-1)).toMatchObject({
+      grant: 'device_code',
+      clientId: '14d82eec-204b-4c2f-b7e8-296a70dab67e',
+      outcome: 'issued',
+    });
+    expect(made.at(-1)?.scopes).toEqual(
+      expect.arrayContaining([
+        'https://graph.microsoft.com/Application.ReadWrite.All',
+        'https://graph.microsoft.com/OnPremisesPublishingProfiles.ReadWrite.All',
+        'offline_access',
+      ]),
+    );
     const cacheFile = join(dataDir, 'msal-cache-global.json');
     expect(statSync(cacheFile).mode & 0o777).toBe(0o600);
     first.companion.close();
@@ -71,12 +89,17 @@ describe('sign-in with device code, against the lab', () => {
     // A new process: the same data folder, no prompt.
     const second = testCompanion({ lab: lab.config(), dataDir });
     const before = lab.entra?.calls.length ?? 0;
-    expect(await second.companion.signIn().current()).toMatchObject({ username: 'admin@contoso.onmicrosoft.com', tenantId: LAB_TENANT_ID });
+    expect(await second.companion.signIn().current()).toMatchObject({
+      username: 'admin@contoso.onmicrosoft.com',
+      tenantId: LAB_TENANT_ID,
+    });
     const cached = await second.companion.signIn().graphToken();
     expect(lab.entra?.calls.length).toBe(before);
     const refreshed = await second.companion.signIn().graphToken({ forceRefresh: true });
     expect(refreshed).not.toBe(cached);
-    expect(lab.entra?.calls.slice(before).map((call) => `${call.grant}:${call.outcome}`)).toEqual(['refresh_token:issued']);
+    expect(lab.entra?.calls.slice(before).map((call) => `${call.grant}:${call.outcome}`)).toEqual([
+      'refresh_token:issued',
+    ]);
     // Tokens live in the cache file only: not in the journal or state.
     for (const token of [cached, refreshed]) expect(everything(dataDir)).not.toContain(token.slice(-40));
 
@@ -87,13 +110,25 @@ describe('sign-in with device code, against the lab', () => {
     second.companion.close();
   });
 
-  it('a refused sign-in says why in people\'s words', async () => {
-    lab.entra?.use({ refuse: { error: 'invalid_request', description: 'AADSTS50059: No tenant-identifying information found in either the request or implied by any provided credentials.' } });
+  it("a refused sign-in says why in people's words", async () => {
+    lab.entra?.use({
+      refuse: {
+        error: 'invalid_request',
+        description:
+          'AADSTS50059: No tenant-identifying information found in either the request or implied by any provided credentials.',
+      },
+    });
     const test = testCompanion({ lab: lab.config() });
     try {
-      const error = await test.companion.signIn().withDeviceCode((prompt) => void enterCode(prompt)).catch((caught: unknown) => caught);
+      const error = await test.companion
+        .signIn()
+        .withDeviceCode((prompt) => void enterCode(prompt))
+        .catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(CompanionError);
-      expect(error).toMatchObject({ code: 'SIGN_IN_FAILED', message: expect.stringContaining('did not say which tenant') });
+      expect(error).toMatchObject({
+        code: 'SIGN_IN_FAILED',
+        message: expect.stringContaining('did not say which tenant'),
+      });
     } finally {
       lab.entra?.use(undefined);
       test.dispose();
@@ -104,7 +139,10 @@ describe('sign-in with device code, against the lab', () => {
     const test = testCompanion({ lab: lab.config() });
     const stop = new AbortController();
     try {
-      const error = await test.companion.signIn().withDeviceCode(() => setTimeout(() => stop.abort(), 200), stop.signal).catch((caught: unknown) => caught);
+      const error = await test.companion
+        .signIn()
+        .withDeviceCode(() => setTimeout(() => stop.abort(), 200), stop.signal)
+        .catch((caught: unknown) => caught);
       expect(error).toMatchObject({ code: 'CANCELLED' });
     } finally {
       test.dispose();
@@ -133,11 +171,17 @@ describe('ndes-companion login, whoami, logout against the lab', () => {
     });
     expect(login.code).toBe(0);
     expect(login.stderr).toContain('https://login.microsoftonline.com/devicelogin');
-    expect(login.stdout).toContain(`Signed in as admin@contoso.onmicrosoft.com (tenant Contoso, ${LAB_TENANT_ID}, global).`);
+    expect(login.stdout).toContain(
+      `Signed in as admin@contoso.onmicrosoft.com (tenant Contoso, ${LAB_TENANT_ID}, global).`,
+    );
     expect(login.stdout).toContain('PASS Application Administrator is active');
     const whoami = await run(['whoami', '--json']);
     expect(whoami.code).toBe(0);
-    const value = (JSON.parse(whoami.stdout) as { value: { username: string; tenant: { initialDomain: string; verifiedDomains: string[] } } }).value;
+    const value = (
+      JSON.parse(whoami.stdout) as {
+        value: { username: string; tenant: { initialDomain: string; verifiedDomains: string[] } };
+      }
+    ).value;
     expect(value.username).toBe('admin@contoso.onmicrosoft.com');
     expect(value.tenant.initialDomain).toBe('contoso.onmicrosoft.com');
     expect(value.tenant.verifiedDomains).toEqual(['contoso.onmicrosoft.com', 'contoso.com']);
@@ -145,7 +189,9 @@ describe('ndes-companion login, whoami, logout against the lab', () => {
     const journal = readFileSync(join(dataDir, 'journal.jsonl'), 'utf8');
     expect(journal).toContain('GET https://graph.microsoft.com/v1.0/subscribedSkus');
     expect(journal).not.toMatch(/eyJ[A-Za-z0-9_-]{20,}/);
-    expect(readFileSync(join(dataDir, 'journal.jsonl'), 'utf8')).toContain('Signed in as admin@contoso.onmicrosoft.com');
+    expect(readFileSync(join(dataDir, 'journal.jsonl'), 'utf8')).toContain(
+      'Signed in as admin@contoso.onmicrosoft.com',
+    );
     const logout = await run(['logout']);
     expect(logout.code).toBe(0);
     expect((await run(['whoami'])).code).toBe(1);
@@ -153,7 +199,12 @@ describe('ndes-companion login, whoami, logout against the lab', () => {
 
   it('login without --device-code prints the address; a browser on this server signs in and the answer comes back on localhost', async () => {
     const proxy = lab.config().hosts['proxy.contoso.local:8080'];
-    const browser = await chromium.launch({ executablePath: findChromium(), headless: true, args: CHROMIUM_ARGS, ...(proxy ? { proxy: { server: `http://${proxy}`, bypass: 'localhost,127.0.0.1' } } : {}) });
+    const browser = await chromium.launch({
+      executablePath: findChromium(),
+      headless: true,
+      args: CHROMIUM_ARGS,
+      ...(proxy ? { proxy: { server: `http://${proxy}`, bypass: 'localhost,127.0.0.1' } } : {}),
+    });
     try {
       let opened = false;
       const login = await run(['login'], (stderr) => {
@@ -169,7 +220,9 @@ describe('ndes-companion login, whoami, logout against the lab', () => {
       });
       expect(login.code).toBe(0);
       expect(login.stderr).toContain('Open this address in a browser on this server');
-      expect(login.stdout).toContain(`Signed in as admin@contoso.onmicrosoft.com (tenant Contoso, ${LAB_TENANT_ID}, global).`);
+      expect(login.stdout).toContain(
+        `Signed in as admin@contoso.onmicrosoft.com (tenant Contoso, ${LAB_TENANT_ID}, global).`,
+      );
       const redeemed = lab.entra?.calls.filter((call) => call.grant === 'authorization_code').at(-1);
       expect(redeemed).toMatchObject({ clientId: '14d82eec-204b-4c2f-b7e8-296a70dab67e', outcome: 'issued' });
       expect(redeemed?.redirectUri).toMatch(/^http:\/\/localhost:\d+$/);
@@ -183,18 +236,31 @@ describe('ndes-companion login, whoami, logout against the lab', () => {
 });
 
 describe('sign-in in the browser (loopback), against the lab', () => {
-  it('the preview host\'s browser opens the page, the answer is posted back to localhost, and the page closes', async () => {
+  it("the preview host's browser opens the page, the answer is posted back to localhost, and the page closes", async () => {
     const config = lab.config();
     const proxy = config.hosts['proxy.contoso.local:8080'];
     const pages: import('playwright-core').Page[] = [];
-    const open = previewSystemBrowser({ headed: false, ...(proxy ? { proxyServer: `http://${proxy}` } : {}), acceptLabCertificates: true, onPage: (page) => {
-      pages.push(page);
-      void page.getByRole('link', { name: 'Accept' }).click().catch(() => undefined);
-    } });
+    const open = previewSystemBrowser({
+      headed: false,
+      ...(proxy ? { proxyServer: `http://${proxy}` } : {}),
+      acceptLabCertificates: true,
+      onPage: (page) => {
+        pages.push(page);
+        void page
+          .getByRole('link', { name: 'Accept' })
+          .click()
+          .catch(() => undefined);
+      },
+    });
     const test = testCompanion({ lab: config });
     try {
       const who = await test.companion.signIn().withBrowser(open);
-      expect(who).toEqual({ username: 'admin@contoso.onmicrosoft.com', name: 'Contoso Admin', tenantId: LAB_TENANT_ID, cloud: 'global' });
+      expect(who).toEqual({
+        username: 'admin@contoso.onmicrosoft.com',
+        name: 'Contoso Admin',
+        tenantId: LAB_TENANT_ID,
+        cloud: 'global',
+      });
       expect(pages).toHaveLength(1);
       await expect.poll(() => pages[0]?.isClosed()).toBe(true);
       expect(await test.companion.signIn().current()).toMatchObject({ username: 'admin@contoso.onmicrosoft.com' });
@@ -209,11 +275,18 @@ describe('sign-in in the browser (loopback), against the lab', () => {
     try {
       const error = await test.companion
         .signIn()
-        .withBrowser(async (url) => {
-          redirect = new URL(url).searchParams.get('redirect_uri') ?? '';
-        }, undefined, 2000)
+        .withBrowser(
+          async (url) => {
+            redirect = new URL(url).searchParams.get('redirect_uri') ?? '';
+          },
+          undefined,
+          2000,
+        )
         .catch((caught: unknown) => caught);
-      expect(error).toMatchObject({ code: 'SIGN_IN_FAILED', message: 'The sign-in was not finished within 2 seconds.' });
+      expect(error).toMatchObject({
+        code: 'SIGN_IN_FAILED',
+        message: 'The sign-in was not finished within 2 seconds.',
+      });
       expect((error as { remediation?: string }).remediation).toContain('use the device code');
       await expect(fetch(redirect.replace('localhost', '127.0.0.1'))).rejects.toThrow();
     } finally {
@@ -260,18 +333,30 @@ describe('what the sign-in finds out about the tenant and the admin', () => {
 
   it('healthy: Application Administrator active, P1 and Intune licensed, App Proxy on, domains listed', async () => {
     const { facts, findings } = await factsIn('healthy');
-    expect(facts).toMatchObject({ tenantId: LAB_TENANT_ID, initialDomain: 'contoso.onmicrosoft.com', entraPremium: true, intuneLicence: true, appProxyEnabled: true });
+    expect(facts).toMatchObject({
+      tenantId: LAB_TENANT_ID,
+      initialDomain: 'contoso.onmicrosoft.com',
+      entraPremium: true,
+      intuneLicence: true,
+      appProxyEnabled: true,
+    });
     expect(findings.map((finding) => finding.status)).toEqual(['pass', 'pass', 'pass', 'pass']);
   });
 
   it('Cloud Application Administrator alone is named as not enough', async () => {
     const { findings } = await factsIn('tenant-cloud-app-admin');
-    expect(findings[0]).toMatchObject({ status: 'fail', message: 'Cloud Application Administrator is not enough: it covers enterprise apps except Application Proxy.' });
+    expect(findings[0]).toMatchObject({
+      status: 'fail',
+      message: 'Cloud Application Administrator is not enough: it covers enterprise apps except Application Proxy.',
+    });
   });
 
   it('an eligible but inactive PIM role gets its own message', async () => {
     const { findings } = await factsIn('tenant-pim-eligible');
-    expect(findings[0]).toMatchObject({ status: 'fail', message: expect.stringContaining('eligible for Application Administrator in Privileged Identity Management') });
+    expect(findings[0]).toMatchObject({
+      status: 'fail',
+      message: expect.stringContaining('eligible for Application Administrator in Privileged Identity Management'),
+    });
     expect(findings[0]?.remedy).toContain('Privileged Identity Management > My roles');
   });
 
@@ -298,7 +383,9 @@ describe('sign-in and Graph through an outbound proxy', () => {
     const proxied = () => lab.outbound?.proxied ?? [];
     const from = proxied().length;
     const first = testCompanion({ lab: lab.config(), dataDir });
-    await first.companion.signIn({ proxy: 'http://proxy.contoso.local:8080' }).withDeviceCode((prompt) => lab.entra?.approveDeviceCode(prompt.userCode));
+    await first.companion
+      .signIn({ proxy: 'http://proxy.contoso.local:8080' })
+      .withDeviceCode((prompt) => lab.entra?.approveDeviceCode(prompt.userCode));
     expect(proxied().slice(from)).toContain('login.microsoftonline.com:443');
     first.companion.close();
     const second = testCompanion({ lab: lab.config(), dataDir });
@@ -306,7 +393,9 @@ describe('sign-in and Graph through an outbound proxy', () => {
     const facts = await readTenantFacts(second.companion.graph());
     expect(facts.tenantId).toBe(LAB_TENANT_ID);
     expect(proxied().slice(before)).toContain('graph.microsoft.com:443');
-    expect(readFileSync(join(dataDir, 'journal.jsonl'), 'utf8')).toContain('GET https://graph.microsoft.com/v1.0/organization (via http://proxy.contoso.local:8080)');
+    expect(readFileSync(join(dataDir, 'journal.jsonl'), 'utf8')).toContain(
+      'GET https://graph.microsoft.com/v1.0/organization (via http://proxy.contoso.local:8080)',
+    );
     second.dispose();
   });
 
@@ -314,7 +403,10 @@ describe('sign-in and Graph through an outbound proxy', () => {
     await lab.useScenario('proxy-auth');
     const test = testCompanion({ lab: lab.config() });
     try {
-      const error = await test.companion.signIn({ proxy: 'http://proxy.contoso.local:8080' }).withDeviceCode(() => undefined).catch((caught: unknown) => caught);
+      const error = await test.companion
+        .signIn({ proxy: 'http://proxy.contoso.local:8080' })
+        .withDeviceCode(() => undefined)
+        .catch((caught: unknown) => caught);
       expect(error).toMatchObject({ code: 'SIGN_IN_FAILED', message: expect.stringContaining('407') });
     } finally {
       test.dispose();

@@ -13,12 +13,24 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const writer = join(work, 'crash-writer.mjs');
 // As scripts/build.mjs does: CommonJS dependencies (proper-lockfile) bundled into ESM call require().
-buildSync({ entryPoints: [join(repoRoot, 'tests/fixtures/crash-writer.ts')], bundle: true, platform: 'node', format: 'esm', outfile: writer, logLevel: 'silent', banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" } });
+buildSync({
+  entryPoints: [join(repoRoot, 'tests/fixtures/crash-writer.ts')],
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  outfile: writer,
+  logLevel: 'silent',
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
+});
 
 /** Runs the writer until it has completed `atLeast` writes, then kills it mid-flight. */
 function killMidWrite(dir: string, atLeast: number, extraMs: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [writer, join(dir, 'state.json'), join(dir, 'journal.jsonl')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [writer, join(dir, 'state.json'), join(dir, 'journal.jsonl')], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let completed = 0;
     let buffer = '';
     let killing = false;
@@ -32,7 +44,9 @@ function killMidWrite(dir: string, atLeast: number, extraMs: number): Promise<nu
         setTimeout(() => child.kill('SIGKILL'), extraMs);
       }
     });
-    child.on('exit', (_code, signal) => (signal === 'SIGKILL' ? resolve(completed) : reject(new Error(`writer exited without being killed (${signal})`))));
+    child.on('exit', (_code, signal) =>
+      signal === 'SIGKILL' ? resolve(completed) : reject(new Error(`writer exited without being killed (${signal})`)),
+    );
   });
 }
 
@@ -58,7 +72,11 @@ describe('state store and journal survive SIGKILL mid-write', () => {
     expect(entries.every((entry) => entry.kind === 'tick' && typeof entry.at === 'string')).toBe(true);
 
     // No temporary file is left that a later read could mistake for state.
-    expect(readdirSync(dir).filter((name) => name === 'state.json' || name === 'journal.jsonl').sort()).toEqual(['journal.jsonl', 'state.json']);
+    expect(
+      readdirSync(dir)
+        .filter((name) => name === 'state.json' || name === 'journal.jsonl')
+        .sort(),
+    ).toEqual(['journal.jsonl', 'state.json']);
 
     // A new writer appends after a torn line without gluing onto it.
     const journal = openJournal(join(dir, 'journal.jsonl'), new Redactor());

@@ -32,7 +32,8 @@ const PLANTED = {
 /** Debian's unzip on the bundle: its options, then the zip, then any entry names. */
 function unzip(options: string[], zip: string, ...names: string[]): Buffer {
   const result = spawnSync('unzip', [...options, zip, ...names], { maxBuffer: 64 * 1024 * 1024 });
-  if (result.status !== 0) throw new Error(`unzip ${options.join(' ')} ${names.join(' ')} failed: ${result.stderr.toString()}`);
+  if (result.status !== 0)
+    throw new Error(`unzip ${options.join(' ')} ${names.join(' ')} failed: ${result.stderr.toString()}`);
   return result.stdout;
 }
 
@@ -49,9 +50,19 @@ describe('the support bundle, against the lab', () => {
       await test.companion.handlers['host:identity']({}, { emit: quiet });
       await test.companion.runbook.run('readiness', { internalUrl: 'http://ndes01.contoso.local/' }, undefined, quiet);
       // A secret a writer let through into the journal, and a script record kept before redaction existed.
-      appendFileSync(join(test.dataDir, 'journal.jsonl'), `${JSON.stringify({ at: new Date().toISOString(), kind: 'run-result', message: `Bearer ${PLANTED.token} password=${PLANTED.password} via http://svc:${PLANTED.proxySecret}@proxy.contoso.local:8080` })}\n`);
+      appendFileSync(
+        join(test.dataDir, 'journal.jsonl'),
+        `${JSON.stringify({ at: new Date().toISOString(), kind: 'run-result', message: `Bearer ${PLANTED.token} password=${PLANTED.password} via http://svc:${PLANTED.proxySecret}@proxy.contoso.local:8080` })}\n`,
+      );
       mkdirSync(join(test.dataDir, 'script-outputs'), { recursive: true });
-      writeFileSync(join(test.dataDir, 'script-outputs', '2026-11-01T00-00-00-000Z-1-0001-Set-ConnectorProxy.json'), JSON.stringify({ script: 'Set-ConnectorProxy', params: { ProxyAddress: `http://svc:${PLANTED.proxySecret}@proxy.contoso.local:8080` }, data: { proxyPassword: PLANTED.password } }));
+      writeFileSync(
+        join(test.dataDir, 'script-outputs', '2026-11-01T00-00-00-000Z-1-0001-Set-ConnectorProxy.json'),
+        JSON.stringify({
+          script: 'Set-ConnectorProxy',
+          params: { ProxyAddress: `http://svc:${PLANTED.proxySecret}@proxy.contoso.local:8080` },
+          data: { proxyPassword: PLANTED.password },
+        }),
+      );
 
       const bundle = await test.companion.supportBundle();
       const zip = join(dir, bundle.fileName);
@@ -59,13 +70,26 @@ describe('the support bundle, against the lab', () => {
       expect(bundle.fileName).toMatch(/^ndes-companion-support-ndes01\.contoso\.local-.+\.zip$/);
       expect(unzip(['-tq'], zip).toString()).toContain('No errors detected');
       const names = unzip(['-Z1'], zip).toString().trim().split('\n');
-      expect(names).toEqual(expect.arrayContaining(['manifest.json', 'journal/journal.jsonl', 'runbook/runbook.md', 'runbook/runbook.html', 'runbook/runbook.json', 'runbook/runbook.pdf', 'runbook/summary.txt', 'excerpts/support-excerpts.json']));
+      expect(names).toEqual(
+        expect.arrayContaining([
+          'manifest.json',
+          'journal/journal.jsonl',
+          'runbook/runbook.md',
+          'runbook/runbook.html',
+          'runbook/runbook.json',
+          'runbook/runbook.pdf',
+          'runbook/summary.txt',
+          'excerpts/support-excerpts.json',
+        ]),
+      );
       expect(names.filter((name) => /^script-outputs\/.*Get-HostIdentity\.json$/.test(name))).toHaveLength(1);
       expect(names.filter((name) => /^script-outputs\/.*Get-HostReadiness\.json$/.test(name))).toHaveLength(1);
 
       // The manifest lists every other file with its real size and SHA-256.
       const manifest = JSON.parse(entry(zip, 'manifest.json').toString()) as BundleManifest;
-      expect(manifest.files.map((file) => file.path).sort()).toEqual(names.filter((name) => name !== 'manifest.json').sort());
+      expect(manifest.files.map((file) => file.path).sort()).toEqual(
+        names.filter((name) => name !== 'manifest.json').sort(),
+      );
       for (const file of manifest.files) {
         const content = entry(zip, file.path);
         expect(content.length, file.path).toBe(file.bytes);
@@ -76,7 +100,17 @@ describe('the support bundle, against the lab', () => {
 
       // What support reads first: the mscep.dll lines with status and substatus, the events, the installer's last lines.
       const excerpts = JSON.parse(entry(zip, 'excerpts/support-excerpts.json').toString()) as SupportExcerpts;
-      expect(excerpts.iisLogs.files[0]?.lines.map((line) => `${line.operation ?? '-'} ${line.status}.${line.substatus}.${line.win32Status}`)).toEqual(['- 401.2.5', 'GetCACaps 200.0.0', 'GetCACert 200.0.0', 'PKIOperation 200.0.0', 'PKIOperation 414.0.0']);
+      expect(
+        excerpts.iisLogs.files[0]?.lines.map(
+          (line) => `${line.operation ?? '-'} ${line.status}.${line.substatus}.${line.win32Status}`,
+        ),
+      ).toEqual([
+        '- 401.2.5',
+        'GetCACaps 200.0.0',
+        'GetCACert 200.0.0',
+        'PKIOperation 200.0.0',
+        'PKIOperation 414.0.0',
+      ]);
       expect(excerpts.eventLogs.map((log) => log.log)).toContain('Microsoft-Intune-CertificateConnectors/Admin');
       expect(excerpts.installerLogs.files[0]?.tail.at(-1)).toContain('Installation completed successfully.');
 
@@ -85,7 +119,8 @@ describe('the support bundle, against the lab', () => {
       expect(pdf).toContain('Readiness');
       for (const name of names) {
         const content = name.endsWith('.pdf') ? pdf : entry(zip, name).toString('utf8');
-        for (const [what, secret] of Object.entries(PLANTED)) expect(content, `${name} holds the planted ${what}`).not.toContain(secret);
+        for (const [what, secret] of Object.entries(PLANTED))
+          expect(content, `${name} holds the planted ${what}`).not.toContain(secret);
       }
       expect(entry(zip, 'journal/journal.jsonl').toString()).toContain('[redacted]');
       expect(entry(zip, 'excerpts/support-excerpts.json').toString()).toContain('[redacted]');

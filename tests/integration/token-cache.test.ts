@@ -1,10 +1,24 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TokenCacheContext, type ISerializableTokenCache } from '@azure/msal-node';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cacheProtection, protectedTokenCache, type LockWait, type TokenCache } from '../../electron/core/cloud/token-cache.ts';
+import {
+  cacheProtection,
+  protectedTokenCache,
+  type LockWait,
+  type TokenCache,
+} from '../../electron/core/cloud/token-cache.ts';
 import { repoRoot } from '../helpers/companion.ts';
 
 /**
@@ -30,7 +44,13 @@ function memoryCache(): ISerializableTokenCache & { state: string } {
   };
 }
 
-const TOKENS = JSON.stringify({ Account: { a: { username: 'admin@contoso.com' } }, IdToken: {}, AccessToken: {}, RefreshToken: { r: { secret: 'rt-PLANTED-0123456789abcdef' } }, AppMetadata: {} });
+const TOKENS = JSON.stringify({
+  Account: { a: { username: 'admin@contoso.com' } },
+  IdToken: {},
+  AccessToken: {},
+  RefreshToken: { r: { secret: 'rt-PLANTED-0123456789abcdef' } },
+  AppMetadata: {},
+});
 const EMPTY = JSON.stringify({ Account: {}, IdToken: {}, AccessToken: {}, RefreshToken: {}, AppMetadata: {} });
 
 async function access(cache: TokenCache, memory: ReturnType<typeof memoryCache>, change?: string): Promise<void> {
@@ -77,26 +97,32 @@ describe('the token cache (msal-node-extensions)', () => {
     expect(appMemory.state).toBe(EMPTY);
   });
 
-  it.runIf(process.platform !== 'win32')('off Windows it is the plain-file fallback, owner-only, as --help says', async () => {
-    const path = folder('plain');
-    await access(protectedTokenCache(path, QUICK), memoryCache(), TOKENS);
-    expect(cacheProtection()).toBe('owner-only-plain-file');
-    expect(statSync(path).mode & 0o777).toBe(0o600);
-    expect(readFileSync(path, 'utf8')).toBe(TOKENS);
-  });
+  it.runIf(process.platform !== 'win32')(
+    'off Windows it is the plain-file fallback, owner-only, as --help says',
+    async () => {
+      const path = folder('plain');
+      await access(protectedTokenCache(path, QUICK), memoryCache(), TOKENS);
+      expect(cacheProtection()).toBe('owner-only-plain-file');
+      expect(statSync(path).mode & 0o777).toBe(0o600);
+      expect(readFileSync(path, 'utf8')).toBe(TOKENS);
+    },
+  );
 
   // DPAPI exists only on Windows: the Windows workflow runs this test, Linux cannot.
-  it.runIf(process.platform === 'win32')('on Windows the file on disk is DPAPI-encrypted: the token is not in it, and it still reads back', async () => {
-    const path = folder('dpapi');
-    await access(protectedTokenCache(path, QUICK), memoryCache(), TOKENS);
-    expect(cacheProtection()).toBe('dpapi-current-user');
-    const onDisk = readFileSync(path);
-    expect(onDisk.toString('latin1')).not.toContain('rt-PLANTED');
-    expect(onDisk.toString('utf16le')).not.toContain('rt-PLANTED');
-    const memory = memoryCache();
-    await access(protectedTokenCache(path, QUICK), memory);
-    expect(memory.state).toBe(TOKENS);
-  });
+  it.runIf(process.platform === 'win32')(
+    'on Windows the file on disk is DPAPI-encrypted: the token is not in it, and it still reads back',
+    async () => {
+      const path = folder('dpapi');
+      await access(protectedTokenCache(path, QUICK), memoryCache(), TOKENS);
+      expect(cacheProtection()).toBe('dpapi-current-user');
+      const onDisk = readFileSync(path);
+      expect(onDisk.toString('latin1')).not.toContain('rt-PLANTED');
+      expect(onDisk.toString('utf16le')).not.toContain('rt-PLANTED');
+      const memory = memoryCache();
+      await access(protectedTokenCache(path, QUICK), memory);
+      expect(memory.state).toBe(TOKENS);
+    },
+  );
 
   it('while another process holds the lock: waits, says so, and neither writes nor takes that lock', async () => {
     const path = folder('held');
@@ -105,7 +131,11 @@ describe('the token cache (msal-node-extensions)', () => {
     const other = await holder(path);
     try {
       const error = await access(cache, memoryCache(), EMPTY).catch((caught: unknown) => caught);
-      expect(error).toMatchObject({ code: 'SIGN_IN_FAILED', message: expect.stringContaining('held by another companion process'), remediation: expect.stringContaining('Let the other') });
+      expect(error).toMatchObject({
+        code: 'SIGN_IN_FAILED',
+        message: expect.stringContaining('held by another companion process'),
+        remediation: expect.stringContaining('Let the other'),
+      });
       expect(existsSync(`${path}.lock`)).toBe(true);
       expect(readFileSync(path, 'utf8')).toBe(TOKENS);
     } finally {

@@ -28,14 +28,26 @@ async function verify(scenario: string, proxyAddress?: string): Promise<Record<s
   const config = lab.config();
   // Through a proxy, this machine knows only the proxy: were a probe to go direct, the external
   // name would not resolve here and the check would fail.
-  const hosts = proxyAddress ? Object.fromEntries(Object.entries(config.hosts).filter(([name]) => name.startsWith('proxy.'))) : config.hosts;
+  const hosts = proxyAddress
+    ? Object.fromEntries(Object.entries(config.hosts).filter(([name]) => name.startsWith('proxy.')))
+    : config.hosts;
   const services = {
     powershell: createPowerShellRunner({ host: labEdges(config).powershell, scriptsDir, redactor: new Redactor() }),
     http: createHttpProbe({ names: labNames(hosts), trustAnchors: config.trustAnchors }),
     net: createNetProbe({ names: labNames(hosts), trustAnchors: config.trustAnchors }),
     now: () => new Date(),
   };
-  const report = await runCheckSuite({ scope: 'verify', externalUrl: LAB_EXTERNAL_URL, groups: ['scep-external'], timeoutMs: 5_000, longUrlKb: 4, ...(proxyAddress ? { proxyAddress } : {}) }, services);
+  const report = await runCheckSuite(
+    {
+      scope: 'verify',
+      externalUrl: LAB_EXTERNAL_URL,
+      groups: ['scep-external'],
+      timeoutMs: 5_000,
+      longUrlKb: 4,
+      ...(proxyAddress ? { proxyAddress } : {}),
+    },
+    services,
+  );
   return Object.fromEntries(report.results.map((result) => [result.id, result]));
 }
 
@@ -55,7 +67,15 @@ describe('verify through the external URL', () => {
   it('with an outbound proxy given, the external URL is reached through it, and only through it', async () => {
     const before = lab.outbound?.proxied.length ?? 0;
     const results = await verify('healthy', 'http://proxy.contoso.local:8080');
-    for (const id of ['external.iis-root', 'external.mscep', 'external.getcacaps', 'external.getcacert', 'external.long-url', 'external.tls']) expect(results[id]?.status, id).toBe('pass');
+    for (const id of [
+      'external.iis-root',
+      'external.mscep',
+      'external.getcacaps',
+      'external.getcacert',
+      'external.long-url',
+      'external.tls',
+    ])
+      expect(results[id]?.status, id).toBe('pass');
     expect(lab.outbound?.proxied.slice(before)).toContain('ndes-contoso.msappproxy.net:443');
   });
 

@@ -24,7 +24,10 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 const samples: Partial<Record<ScriptName, Record<string, string | number>>> = {
-  'Install-Connector': { InstallerPath: 'C:\\Users\\admin\\Downloads\\MicrosoftEntraPrivateNetworkConnectorInstaller.exe', ServicesTimeoutSeconds: 3 },
+  'Install-Connector': {
+    InstallerPath: 'C:\\Users\\admin\\Downloads\\MicrosoftEntraPrivateNetworkConnectorInstaller.exe',
+    ServicesTimeoutSeconds: 3,
+  },
   'Register-Connector': { TenantId: '5f1c2e8a-3b7d-4c9e-a1f0-2d6b8e4c7a13' },
   'Set-ConnectorProxy': { ProxyAddress: 'http://proxy.contoso.local:8080', WinHttp: 'Set' },
   'Set-RestartResume': { Action: 'Read' },
@@ -42,14 +45,33 @@ function world(scenario: string): string {
   return state;
 }
 
-async function asProcess(script: string, state: string, params: Record<string, string | number>, switches: string[] = []): Promise<WarmResult> {
+async function asProcess(
+  script: string,
+  state: string,
+  params: Record<string, string | number>,
+  switches: string[] = [],
+): Promise<WarmResult> {
   const host = fakeWindowsHost(repoRoot, { state });
-  const argv = [...host.prefixArgs, '-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-File', script, ...Object.entries(params).flatMap(([name, value]) => [`-${name}`, String(value)]), ...switches.map((name) => `-${name}`)];
+  const argv = [
+    ...host.prefixArgs,
+    '-NoProfile',
+    '-NonInteractive',
+    '-ExecutionPolicy',
+    'Bypass',
+    '-File',
+    script,
+    ...Object.entries(params).flatMap(([name, value]) => [`-${name}`, String(value)]),
+    ...switches.map((name) => `-${name}`),
+  ];
   const started = run(host.file, argv, { encoding: 'utf8' });
   started.child.stdin?.end();
   return started.then(
     (ok) => ({ exitCode: 0, stdout: ok.stdout, stderr: ok.stderr }),
-    (error: { code?: number; stdout?: string; stderr?: string }) => ({ exitCode: typeof error.code === 'number' ? error.code : -1, stdout: error.stdout ?? '', stderr: error.stderr ?? '' }),
+    (error: { code?: number; stdout?: string; stderr?: string }) => ({
+      exitCode: typeof error.code === 'number' ? error.code : -1,
+      stdout: error.stdout ?? '',
+      stderr: error.stderr ?? '',
+    }),
   );
 }
 
@@ -58,16 +80,18 @@ async function asProcess(script: string, state: string, params: Record<string, s
  * (times, ids, and the thumbprints of the certificates the fake issues for each run).
  */
 function comparable(stdout: string): string {
-  return stdout
-    .replace(/\r\n/g, '\n')
-    // eslint-disable-next-line no-control-regex -- the console host's colour codes are what is taken out.
-    .replace(/\u001b\[[0-9;]*m/g, '')
-    .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?/g, '<time>')
-    .replace(/\d{8}T\d{6,9}Z/g, '<time>')
-    .replace(/"durationSeconds":\d+/g, '"durationSeconds":<n>')
-    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '<guid>')
-    .replace(/\b[0-9A-F]{40}\b/g, '<thumbprint>')
-    .replace(/\\u002e\d+\.tmp|\.\d+\.tmp/g, '.<pid>.tmp');
+  return (
+    stdout
+      .replace(/\r\n/g, '\n')
+      // eslint-disable-next-line no-control-regex -- the console host's colour codes are what is taken out.
+      .replace(/\u001b\[[0-9;]*m/g, '')
+      .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?/g, '<time>')
+      .replace(/\d{8}T\d{6,9}Z/g, '<time>')
+      .replace(/"durationSeconds":\d+/g, '"durationSeconds":<n>')
+      .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '<guid>')
+      .replace(/\b[0-9A-F]{40}\b/g, '<thumbprint>')
+      .replace(/\\u002e\d+\.tmp|\.\d+\.tmp/g, '.<pid>.tmp')
+  );
 }
 
 describe('the warm PowerShell does what -File does', () => {
@@ -81,18 +105,28 @@ describe('the warm PowerShell does what -File does', () => {
     ['a normal end after errors it went on from', { Ending: 'normal' }, ['Loud'], 0],
   ] as const)('%s: the same exit code and stdout', async (_name, params, switches, code) => {
     const state = world('healthy');
-    const [process, warmRun] = await Promise.all([asProcess(fixture, state, params, [...switches]), warm.run({ script: fixture, state, params, switches: [...switches] })]);
+    const [process, warmRun] = await Promise.all([
+      asProcess(fixture, state, params, [...switches]),
+      warm.run({ script: fixture, state, params, switches: [...switches] }),
+    ]);
     expect(process.exitCode).toBe(code);
     expect(warmRun.exitCode).toBe(code);
     expect(comparable(warmRun.stdout)).toBe(comparable(process.stdout));
   });
 
   // No connector (the actions refuse, or install one) and a registered connector (they act).
-  it.each((['healthy', 'connector-registered'] as const).flatMap((scenario) => (Object.keys(scriptCatalogue) as ScriptName[]).map((script) => [script, scenario] as const)))('%s in %s: the same exit code and stdout as a process', async (script, scenario) => {
+  it.each(
+    (['healthy', 'connector-registered'] as const).flatMap((scenario) =>
+      (Object.keys(scriptCatalogue) as ScriptName[]).map((script) => [script, scenario] as const),
+    ),
+  )('%s in %s: the same exit code and stdout as a process', async (script, scenario) => {
     const file = join(scriptsDir, scriptCatalogue[script].file);
     const params = samples[script] ?? {};
     // Each way over a world of its own: actions change theirs.
-    const [process, warmRun] = await Promise.all([asProcess(file, world(scenario), params), warm.run({ script: file, state: world(scenario), params })]);
+    const [process, warmRun] = await Promise.all([
+      asProcess(file, world(scenario), params),
+      warm.run({ script: file, state: world(scenario), params }),
+    ]);
     expect(warmRun.exitCode).toBe(process.exitCode);
     expect(comparable(warmRun.stdout)).toBe(comparable(process.stdout));
   });

@@ -17,9 +17,21 @@ if (argv[0] !== '--lab' || !argv[1]) {
 }
 const config = readLabConfig(argv[1]);
 const files = appFiles(fileURLToPath(new URL('../..', import.meta.url)));
-const io = { out: (text: string) => process.stdout.write(`${text}\n`), err: (text: string) => process.stderr.write(`${text}\n`), readStdin: () => readStdin(), readLine: () => readLine() };
+const io = {
+  out: (text: string) => process.stdout.write(`${text}\n`),
+  err: (text: string) => process.stderr.write(`${text}\n`),
+  readStdin: () => readStdin(),
+  readLine: () => readLine(),
+};
 const code = await runCli(argv.slice(2), io, files.version, ({ dataDir, signInWindow }) =>
-  composeCompanion({ host: 'cli', version: files.version, scriptsDir: files.scriptsDir, openExternal: async () => false, ...(signInWindow ? { signInWindow } : {}), edges: { ...labEdges(config), ...(dataDir ? { dataDir } : {}) } }),
+  composeCompanion({
+    host: 'cli',
+    version: files.version,
+    scriptsDir: files.scriptsDir,
+    openExternal: async () => false,
+    ...(signInWindow ? { signInWindow } : {}),
+    edges: { ...labEdges(config), ...(dataDir ? { dataDir } : {}) },
+  }),
 );
 // As the shipped CLI: a second Ctrl+C ends the command now.
 if (code === EXIT.interrupted) process.exit(code);

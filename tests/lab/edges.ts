@@ -36,17 +36,24 @@ export function readLabConfig(file: string): LabConfig {
  * question) any "name:port" entry means the name exists. A name with a CNAME in `cnames` answers
  * that record, and resolves as its target does.
  */
-export function labNames(hosts: Record<string, string>, closedWorld = true, cnames: Record<string, string> = {}): NameOverrides {
+export function labNames(
+  hosts: Record<string, string>,
+  closedWorld = true,
+  cnames: Record<string, string> = {},
+): NameOverrides {
   const aliases = new Map(Object.entries(cnames).map(([name, target]) => [name.toLowerCase(), target.toLowerCase()]));
   const map = (host: string, port: number | undefined, hops = 0): { address: string; port?: number } | undefined => {
     const name = host.toLowerCase();
     const alias = aliases.get(name);
     if (alias) return hops < 8 ? map(alias, port, hops + 1) : undefined;
-    const anyPort = port === undefined ? Object.entries(hosts).find(([key]) => key.startsWith(`${name}:`))?.[1] : undefined;
+    const anyPort =
+      port === undefined ? Object.entries(hosts).find(([key]) => key.startsWith(`${name}:`))?.[1] : undefined;
     const value = (port !== undefined ? hosts[`${name}:${port}`] : undefined) ?? hosts[name] ?? anyPort;
     if (!value) return undefined;
     const match = /^(.*):(\d+)$/.exec(value);
-    return match && !value.startsWith('[') ? { address: match[1] ?? value, port: Number(match[2]) } : { address: value };
+    return match && !value.startsWith('[')
+      ? { address: match[1] ?? value, port: Number(match[2]) }
+      : { address: value };
   };
   return { closedWorld, cname: (host) => aliases.get(host.toLowerCase()), map: (host, port) => map(host, port) };
 }
@@ -64,6 +71,13 @@ export function labEdges(config: LabConfig): Edges {
     restrictDataDir: false,
     lab: true,
     // The admin's browser in the lab goes out through the lab's proxy, which reaches its Entra ID.
-    ...(config.hosts['proxy.contoso.local:8080'] ? { signInBrowser: { proxyServer: `http://${config.hosts['proxy.contoso.local:8080']}`, acceptLabCertificates: true } } : {}),
+    ...(config.hosts['proxy.contoso.local:8080']
+      ? {
+          signInBrowser: {
+            proxyServer: `http://${config.hosts['proxy.contoso.local:8080']}`,
+            acceptLabCertificates: true,
+          },
+        }
+      : {}),
   };
 }

@@ -12,7 +12,9 @@ import { LAB_EXTERNAL_URL, LAB_INTERNAL_URL, LAB_TENANT_ID, scenarioNames, start
  * no way to be pointed at a lab.
  */
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const { values } = parseArgs({ options: { scenario: { type: 'string', default: 'healthy' }, 'no-app': { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: { scenario: { type: 'string', default: 'healthy' }, 'no-app': { type: 'boolean', default: false } },
+});
 const scenarios = scenarioNames(root);
 if (!scenarios.includes(values.scenario)) {
   process.stderr.write(`Unknown scenario "${values.scenario}". Scenarios: ${scenarios.join(', ')}\n`);

@@ -10,11 +10,16 @@ const DAY = 86_400_000;
 export interface LabCa {
   name: string;
   certPem: string;
-  issue(names: string[], options?: { validDays?: number; subject?: string }): Promise<{ certPem: string; keyPem: string; chainPem: string }>;
+  issue(
+    names: string[],
+    options?: { validDays?: number; subject?: string },
+  ): Promise<{ certPem: string; keyPem: string; chainPem: string }>;
 }
 
 function pem(label: string, der: ArrayBuffer): string {
-  const base64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n');
+  const base64 = Buffer.from(der)
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n');
   return `-----BEGIN ${label}-----\n${base64}${base64.endsWith('\n') ? '' : '\n'}-----END ${label}-----\n`;
 }
 
@@ -26,13 +31,18 @@ export async function createLabCa(name: string): Promise<LabCa> {
   const keys = (await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify'])) as CryptoKeyPair;
   const now = Date.now();
   const ca = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: Buffer.from(webcrypto.getRandomValues(new Uint8Array(8))).toString('hex').replace(/^[89a-f]/, '1'),
+    serialNumber: Buffer.from(webcrypto.getRandomValues(new Uint8Array(8)))
+      .toString('hex')
+      .replace(/^[89a-f]/, '1'),
     name,
     notBefore: new Date(now - DAY),
     notAfter: new Date(now + 3650 * DAY),
     keys,
     signingAlgorithm: EC,
-    extensions: [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)],
+    extensions: [
+      new x509.BasicConstraintsExtension(true, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+    ],
   });
   const certPem = ca.toString('pem');
   return {
@@ -41,7 +51,9 @@ export async function createLabCa(name: string): Promise<LabCa> {
     async issue(names, options = {}) {
       const leafKeys = (await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify'])) as CryptoKeyPair;
       const leaf = await x509.X509CertificateGenerator.create({
-        serialNumber: Buffer.from(webcrypto.getRandomValues(new Uint8Array(8))).toString('hex').replace(/^[89a-f]/, '2'),
+        serialNumber: Buffer.from(webcrypto.getRandomValues(new Uint8Array(8)))
+          .toString('hex')
+          .replace(/^[89a-f]/, '2'),
         subject: options.subject ?? `CN=${names[0] ?? 'localhost'}`,
         issuer: ca.subject,
         notBefore: new Date(now - DAY),

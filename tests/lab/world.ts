@@ -63,12 +63,18 @@ export function scenarioNames(root: string): string[] {
 export function loadScenario(root: string, name: string): Scenario {
   return resolveScenario((wanted) => {
     const source = scenarioFile(root, wanted);
-    if (!existsSync(source)) throw new Error(`No lab scenario named "${wanted}". Scenarios: ${scenarioNames(root).join(', ')}`);
+    if (!existsSync(source))
+      throw new Error(`No lab scenario named "${wanted}". Scenarios: ${scenarioNames(root).join(', ')}`);
     return JSON.parse(readFileSync(source, 'utf8'));
   }, name);
 }
 
-export async function startLabWorld(options: { root: string; dir: string; scenario?: string; servers?: boolean }): Promise<LabWorld> {
+export async function startLabWorld(options: {
+  root: string;
+  dir: string;
+  scenario?: string;
+  servers?: boolean;
+}): Promise<LabWorld> {
   const { root, dir } = options;
   mkdirSync(dir, { recursive: true });
   const configFile = join(dir, 'lab.json');
@@ -91,14 +97,30 @@ export async function startLabWorld(options: { root: string; dir: string; scenar
     // The lab's stand-in for the public roots Microsoft's endpoints chain to (declared as such
     // in lab.json, by fingerprint), and a TLS-inspection CA as an enterprise would push it into
     // the trust store: both trusted, only one accepted as Microsoft's.
-    const [publicCa, inspectionCa] = await Promise.all([createLabCa('CN=Lab Public Services Root, O=NDES Proxy Companion lab'), createLabCa('CN=Contoso TLS Inspection CA, O=Contoso')]);
+    const [publicCa, inspectionCa] = await Promise.all([
+      createLabCa('CN=Lab Public Services Root, O=NDES Proxy Companion lab'),
+      createLabCa('CN=Contoso TLS Inspection CA, O=Contoso'),
+    ]);
     ndes = await startFakeNdes({ behaviour: first.ndes });
-    front = await startFakeAppProxy({ ca: publicCa, backend: ndes.url, hostname: LAB_EXTERNAL_HOST, behaviour: first.front });
+    front = await startFakeAppProxy({
+      ca: publicCa,
+      backend: ndes.url,
+      hostname: LAB_EXTERNAL_HOST,
+      behaviour: first.front,
+    });
     entra = await startFakeEntra({ ca: publicCa, tenantId: OUTBOUND_TENANT_ID });
     graph = await startFakeGraph({ ca: publicCa, tenantId: OUTBOUND_TENANT_ID, signingKey: entra.signingKey });
     fixedHosts['graph.microsoft.com:443'] = `127.0.0.1:${graph.port}`;
     // The lab's proxy reaches what the internet would: Graph and the app's external URL too.
-    outbound = await startOutboundWorld({ publicCa, inspectionCa, extraHosts: { [`${LAB_EXTERNAL_HOST}:443`]: `127.0.0.1:${front.port}`, 'graph.microsoft.com:443': `127.0.0.1:${graph.port}` }, routes: { 'login.microsoftonline.com:443': entra.port } });
+    outbound = await startOutboundWorld({
+      publicCa,
+      inspectionCa,
+      extraHosts: {
+        [`${LAB_EXTERNAL_HOST}:443`]: `127.0.0.1:${front.port}`,
+        'graph.microsoft.com:443': `127.0.0.1:${graph.port}`,
+      },
+      routes: { 'login.microsoftonline.com:443': entra.port },
+    });
     fixedHosts[LAB_INTERNAL_HOST] = `127.0.0.1:${ndes.port}`;
     fixedHosts[LAB_EXTERNAL_HOST] = `127.0.0.1:${front.port}`;
     trustAnchors.push(publicCa.certPem, inspectionCa.certPem);
@@ -108,8 +130,13 @@ export async function startLabWorld(options: { root: string; dir: string; scenar
   // Faults of the PowerShell process itself are tiny fake executables; everything else is our
   // real script in real PowerShell over the scenario's fake Windows.
   const powershell = (): LabConfig['powershell'] => {
-    if (scenario.powershell === 'missing') return { file: join(dir, 'no-such-folder', 'powershell.exe'), prefixArgs: [] };
-    if (scenario.powershell) return { file: process.execPath, prefixArgs: [join(root, 'tests', 'lab', 'powershell', 'powershell-fault.mjs'), scenario.powershell] };
+    if (scenario.powershell === 'missing')
+      return { file: join(dir, 'no-such-folder', 'powershell.exe'), prefixArgs: [] };
+    if (scenario.powershell)
+      return {
+        file: process.execPath,
+        prefixArgs: [join(root, 'tests', 'lab', 'powershell', 'powershell-fault.mjs'), scenario.powershell],
+      };
     const host = fakeWindowsHost(root, { state: windowsFile, record: recordFile, languageMode: scenario.languageMode });
     return { file: host.file, prefixArgs: host.prefixArgs };
   };

@@ -21,7 +21,13 @@ function wrappedArrays(value: unknown, path: string, found: string[]): void {
   }
   if (value === null || typeof value !== 'object') return;
   const keys = Object.keys(value);
-  if (keys.length === 2 && keys.includes('value') && keys.includes('Count') && Array.isArray((value as { value: unknown }).value)) found.push(path || '(root)');
+  if (
+    keys.length === 2 &&
+    keys.includes('value') &&
+    keys.includes('Count') &&
+    Array.isArray((value as { value: unknown }).value)
+  )
+    found.push(path || '(root)');
   for (const [key, inner] of Object.entries(value)) wrappedArrays(inner, path ? `${path}.${key}` : key, found);
 }
 
@@ -31,10 +37,12 @@ export function contractIssues(run: ScriptOutputRun): string[] {
   // companion shows; the result is the one line behind "::result:: ".
   const lines = run.stdout.split(/\r?\n/).filter((line) => line.trim() !== '');
   const documents = lines.filter((line) => line.startsWith(RESULT));
-  if (documents.length !== 1) return [`expected one "${RESULT} " line with the JSON document on stdout, found ${documents.length}`];
+  if (documents.length !== 1)
+    return [`expected one "${RESULT} " line with the JSON document on stdout, found ${documents.length}`];
   const text = (documents[0] ?? '').slice(RESULT.length).trim();
   const issues: string[] = [];
-  if (/[^\x20-\x7e]/.test(text)) issues.push('the document is not printable ASCII (non-ASCII text must be \\u-escaped)');
+  if (/[^\x20-\x7e]/.test(text))
+    issues.push('the document is not printable ASCII (non-ASCII text must be \\u-escaped)');
   let document: unknown;
   try {
     document = JSON.parse(text);
@@ -43,10 +51,13 @@ export function contractIssues(run: ScriptOutputRun): string[] {
   }
   const wrapped: string[] = [];
   wrappedArrays(document, '', wrapped);
-  for (const path of wrapped) issues.push(`${path} is an array written as {"value":[...],"Count":n} (Windows PowerShell 5.1 type data)`);
+  for (const path of wrapped)
+    issues.push(`${path} is an array written as {"value":[...],"Count":n} (Windows PowerShell 5.1 type data)`);
   const schema = run.exitCode === 0 ? scriptCatalogue[run.script].output : ScriptErrorSchema;
   const parsed = schema.safeParse(document);
-  if (!parsed.success) for (const issue of parsed.error.issues) issues.push(`${issue.path.join('.') || '(root)'}: ${issue.message}`);
-  if (run.exitCode !== 0 && run.exitCode !== 1) issues.push(`exit code ${run.exitCode}: scripts exit 0 with a result or 1 with an error document`);
+  if (!parsed.success)
+    for (const issue of parsed.error.issues) issues.push(`${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  if (run.exitCode !== 0 && run.exitCode !== 1)
+    issues.push(`exit code ${run.exitCode}: scripts exit 0 with a result or 1 with an error document`);
   return issues;
 }

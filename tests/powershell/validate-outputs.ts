@@ -12,12 +12,21 @@ export function validateOutputsDir(dir: string): { checked: number; problems: st
   const problems: string[] = [];
   const files = readdirSync(dir).filter((file) => file.endsWith('.json'));
   for (const file of files) {
-    const saved = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { script: string; exitCode: number; stdout: string };
+    const saved = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
+      script: string;
+      exitCode: number;
+      stdout: string;
+    };
     if (!Object.hasOwn(scriptCatalogue, saved.script)) {
       problems.push(`${file}: ${saved.script} is not a script the app knows`);
       continue;
     }
-    for (const issue of contractIssues({ script: saved.script as ScriptName, exitCode: saved.exitCode, stdout: saved.stdout })) problems.push(`${file}: ${issue}`);
+    for (const issue of contractIssues({
+      script: saved.script as ScriptName,
+      exitCode: saved.exitCode,
+      stdout: saved.stdout,
+    }))
+      problems.push(`${file}: ${issue}`);
   }
   if (files.length === 0) problems.push(`${dir} holds no saved outputs`);
   return { checked: files.length, problems };
@@ -32,6 +41,8 @@ if (process.argv[1]?.endsWith('validate-script-outputs.mjs')) {
   }
   const { checked, problems } = validateOutputsDir(dir);
   for (const problem of problems) process.stderr.write(`${problem}\n`);
-  process.stdout.write(`${checked} script output(s) checked against the app's schemas: ${problems.length ? `${problems.length} problem(s)` : 'all keep the contract'}.\n`);
+  process.stdout.write(
+    `${checked} script output(s) checked against the app's schemas: ${problems.length ? `${problems.length} problem(s)` : 'all keep the contract'}.\n`,
+  );
   process.exitCode = problems.length ? 1 : 0;
 }

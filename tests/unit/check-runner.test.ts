@@ -76,13 +76,22 @@ describe('the check runner', () => {
         },
       };
     };
-    const results = await runChecks([probeThenCancel('x'), probeThenCancel('y')], { timeoutMs: 3_600_000, signal: controller.signal });
+    const results = await runChecks([probeThenCancel('x'), probeThenCancel('y')], {
+      timeoutMs: 3_600_000,
+      signal: controller.signal,
+    });
     expect(results.map((result) => result.status)).toEqual(['skipped', 'skipped']);
     expect(log.sort()).toEqual(['x aborted', 'y aborted']);
   });
 
   it('orders worst first and knows when a critical check failed', async () => {
-    const results = await runChecks([delayed('ok', 1), { ...delayed('bad', 0), probe: async () => ({ status: 'fail', evidence: [], cause: 'c', remediation: 'r' }) }], { timeoutMs: 1_000 });
+    const results = await runChecks(
+      [
+        delayed('ok', 1),
+        { ...delayed('bad', 0), probe: async () => ({ status: 'fail', evidence: [], cause: 'c', remediation: 'r' }) },
+      ],
+      { timeoutMs: 1_000 },
+    );
     expect(worstFirst(results).map((result) => result.id)).toEqual(['bad', 'ok']);
     expect(verdictOf(results)).toBe('not-ready');
   });
@@ -91,13 +100,24 @@ describe('the check runner', () => {
 describe('the verdict never says Ready when a critical check could not look', () => {
   const critical = (id: string, probe: CheckSpec['probe']): CheckSpec => ({ ...delayed(id, 0), probe });
   it('a critical check that could not run makes it Incomplete, and says so', async () => {
-    const results = await runChecks([delayed('ok', 1), critical('host.os', async () => skipped('Windows PowerShell is not available on this machine.', 'could-not-run'))], { timeoutMs: 1_000 });
+    const results = await runChecks(
+      [
+        delayed('ok', 1),
+        critical('host.os', async () =>
+          skipped('Windows PowerShell is not available on this machine.', 'could-not-run'),
+        ),
+      ],
+      { timeoutMs: 1_000 },
+    );
     expect(results.find((result) => result.id === 'host.os')?.skip).toBe('could-not-run');
     expect(verdictOf(results)).toBe('incomplete');
     expect(verdictLine(results)).toMatch(/^Incomplete: 1 critical check\(s\) could not run/);
   });
   it('a check that does not apply here leaves it Ready', async () => {
-    const results = await runChecks([delayed('ok', 1), critical('ndes.app-pool', async () => skipped('NDES is not installed on this server.'))], { timeoutMs: 1_000 });
+    const results = await runChecks(
+      [delayed('ok', 1), critical('ndes.app-pool', async () => skipped('NDES is not installed on this server.'))],
+      { timeoutMs: 1_000 },
+    );
     expect(verdictOf(results)).toBe('ready');
   });
   it('a cancelled run is Incomplete', async () => {
@@ -109,7 +129,13 @@ describe('the verdict never says Ready when a critical check could not look', ()
     expect(verdictOf(results)).toBe('incomplete');
   });
   it('a failure outranks a check that could not run', async () => {
-    const results = await runChecks([critical('a', async () => ({ status: 'fail', evidence: [], cause: 'c', remediation: 'r' })), critical('b', async () => skipped('x', 'could-not-run'))], { timeoutMs: 1_000 });
+    const results = await runChecks(
+      [
+        critical('a', async () => ({ status: 'fail', evidence: [], cause: 'c', remediation: 'r' })),
+        critical('b', async () => skipped('x', 'could-not-run')),
+      ],
+      { timeoutMs: 1_000 },
+    );
     expect(verdictOf(results)).toBe('not-ready');
   });
 });

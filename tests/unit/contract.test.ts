@@ -14,7 +14,11 @@ function preloadApi(): { paths: string[]; invoked: string[]; api: unknown } {
   const invoked: string[] = [];
   const fakeElectron = {
     contextBridge: { exposeInMainWorld: (name: string, api: unknown) => name === API_GLOBAL && (exposed = api) },
-    ipcRenderer: { invoke: async (channel: string) => invoked.push(channel), on: () => undefined, removeListener: () => undefined },
+    ipcRenderer: {
+      invoke: async (channel: string) => invoked.push(channel),
+      on: () => undefined,
+      removeListener: () => undefined,
+    },
   };
   const code = readFileSync(join(repoRoot, 'dist', 'preload', 'index.cjs'), 'utf8');
   const module = { exports: {} };

@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ProbeFailure, type NetProbe } from '../../electron/core/checks/http-types.ts';
-import { checkCname, customHostProblem, inspectPfx, nameCovers, verifiedDomainOf } from '../../electron/core/cloud/custom-domain.ts';
+import {
+  checkCname,
+  customHostProblem,
+  inspectPfx,
+  nameCovers,
+  verifiedDomainOf,
+} from '../../electron/core/cloud/custom-domain.ts';
 import { publishPlan, publishRequestOf } from '../../electron/core/cloud/publish.ts';
 
 /**
@@ -14,7 +20,10 @@ const PASSWORD = 'NdesPfx2026';
 const NOW = new Date('2026-12-01T12:00:00Z');
 const HOST = 'ndes.contoso.com';
 const pfx = (name: string) => readFileSync(join(FIXTURES, `${name}.pfx`));
-const messages = (name: string, host = HOST, password = PASSWORD, now = NOW) => inspectPfx(pfx(name), password, host, now).errors.map((problem) => problem.message).join(' | ');
+const messages = (name: string, host = HOST, password = PASSWORD, now = NOW) =>
+  inspectPfx(pfx(name), password, host, now)
+    .errors.map((problem) => problem.message)
+    .join(' | ');
 
 describe('the custom domain PFX, judged before any cloud call', () => {
   it('a good PFX (OpenSSL 3 default: AES-256, SHA-256 MAC) opens, holds the key, names the host, carries its chain', () => {
@@ -26,13 +35,22 @@ describe('the custom domain PFX, judged before any cloud call', () => {
       thumbprint: 'CC8016A5EF0C471F43D3E4089CAE68E30DDB57FB',
       notAfter: '2046-01-01T00:00:00.000Z',
       dnsNames: ['ndes.contoso.com'],
-      chain: ['O=NDES Proxy Companion lab, CN=Lab Custom Domain Issuing CA', 'O=NDES Proxy Companion lab, CN=Lab Custom Domain Root'],
+      chain: [
+        'O=NDES Proxy Companion lab, CN=Lab Custom Domain Issuing CA',
+        'O=NDES Proxy Companion lab, CN=Lab Custom Domain Root',
+      ],
     });
   });
 
   it("Windows' older format (3DES, SHA-1 MAC) and an ECDSA key are read too", () => {
-    expect(inspectPfx(pfx('good-3des'), PASSWORD, HOST, NOW)).toMatchObject({ errors: [], facts: { thumbprint: 'CC8016A5EF0C471F43D3E4089CAE68E30DDB57FB' } });
-    expect(inspectPfx(pfx('ec'), PASSWORD, HOST, NOW)).toMatchObject({ errors: [], facts: { thumbprint: '7F22A7B0A6B557A94A69EFFC11DEB79A4A88163F' } });
+    expect(inspectPfx(pfx('good-3des'), PASSWORD, HOST, NOW)).toMatchObject({
+      errors: [],
+      facts: { thumbprint: 'CC8016A5EF0C471F43D3E4089CAE68E30DDB57FB' },
+    });
+    expect(inspectPfx(pfx('ec'), PASSWORD, HOST, NOW)).toMatchObject({
+      errors: [],
+      facts: { thumbprint: '7F22A7B0A6B557A94A69EFFC11DEB79A4A88163F' },
+    });
   });
 
   it('a wrong password is said as such', () => {
@@ -50,22 +68,30 @@ describe('the custom domain PFX, judged before any cloud call', () => {
   });
 
   it('a certificate for another name is refused, naming what it covers', () => {
-    expect(messages('fabrikam')).toBe('The certificate does not name ndes.contoso.com: its DNS names are ndes.fabrikam.com.');
+    expect(messages('fabrikam')).toBe(
+      'The certificate does not name ndes.contoso.com: its DNS names are ndes.fabrikam.com.',
+    );
     expect(messages('fabrikam', 'ndes.fabrikam.com')).toBe('');
   });
 
   it('an expired certificate is refused; one not valid yet too; one expiring within 30 days is a warning', () => {
     expect(messages('expired')).toBe('The certificate expired on 2025-01-01T00:00:00.000Z.');
-    expect(messages('good', HOST, PASSWORD, new Date('2025-06-01T00:00:00Z'))).toBe('The certificate is not valid yet: it starts on 2026-01-01T00:00:00.000Z.');
+    expect(messages('good', HOST, PASSWORD, new Date('2025-06-01T00:00:00Z'))).toBe(
+      'The certificate is not valid yet: it starts on 2026-01-01T00:00:00.000Z.',
+    );
     const soon = inspectPfx(pfx('good'), PASSWORD, HOST, new Date('2045-12-20T00:00:00Z'));
     expect(soon.errors).toEqual([]);
-    expect(soon.warnings).toEqual(['The certificate expires in 12 day(s), on 2046-01-01T00:00:00.000Z: renew it and upload the new PFX before then (this step, run again).']);
+    expect(soon.warnings).toEqual([
+      'The certificate expires in 12 day(s), on 2046-01-01T00:00:00.000Z: renew it and upload the new PFX before then (this step, run again).',
+    ]);
   });
 
   it('the leaf without its chain is refused with the way to export it whole', () => {
     const inspection = inspectPfx(pfx('leaf-only'), PASSWORD, HOST, NOW);
     expect(inspection.errors).toHaveLength(1);
-    expect(inspection.errors[0]?.message).toMatch(/^The PFX holds only the certificate for the external name \(issuer O=NDES Proxy Companion lab, CN=Lab Custom Domain Issuing CA\)/);
+    expect(inspection.errors[0]?.message).toMatch(
+      /^The PFX holds only the certificate for the external name \(issuer O=NDES Proxy Companion lab, CN=Lab Custom Domain Issuing CA\)/,
+    );
     expect(inspection.errors[0]?.remedy).toContain('-ChainOption BuildChain');
   });
 
@@ -78,7 +104,10 @@ describe('the custom domain PFX, judged before any cloud call', () => {
   });
 
   it('a file that is not a PFX is said to be one', () => {
-    expect(inspectPfx(Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n'), PASSWORD, HOST, NOW).errors[0]?.message).toBe('The file is not a PFX (PKCS#12) file the companion can read.');
+    expect(
+      inspectPfx(Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n'), PASSWORD, HOST, NOW)
+        .errors[0]?.message,
+    ).toBe('The file is not a PFX (PKCS#12) file the companion can read.');
   });
 });
 
@@ -92,7 +121,10 @@ describe('the custom domain name', () => {
   });
 
   it('sits under a verified domain, never the initial one', () => {
-    const domains = [{ name: 'contoso.onmicrosoft.com', isInitial: true }, { name: 'contoso.com', isInitial: false }];
+    const domains = [
+      { name: 'contoso.onmicrosoft.com', isInitial: true },
+      { name: 'contoso.com', isInitial: false },
+    ];
     expect(verifiedDomainOf('ndes.contoso.com', domains)).toBe('contoso.com');
     expect(verifiedDomainOf('ndes.fabrikam.com', domains)).toBeNull();
     expect(verifiedDomainOf('contoso.com', domains)).toBeNull();
@@ -100,15 +132,25 @@ describe('the custom domain name', () => {
   });
 
   it('the plan shows the local certificate check, the upload (password never shown) and the CNAME check; a PFX needs a name and a full path', () => {
-    const inputs = { appName: 'NDES', internalUrl: 'http://ndes01.contoso.local/', customDomain: 'ndes.contoso.com', pfxPath: '/certs/ndes.pfx' };
+    const inputs = {
+      appName: 'NDES',
+      internalUrl: 'http://ndes01.contoso.local/',
+      customDomain: 'ndes.contoso.com',
+      pfxPath: '/certs/ndes.pfx',
+    };
     const plan = publishPlan(inputs);
     expect(plan[0]?.title).toBe('Check the certificate for ndes.contoso.com on this server, before any cloud call');
-    expect(plan.map((action) => action.detail).join('\n')).toContain('"verifiedCustomDomainKeyCredential":{"type":"X509CertAndPassword","value":"<the PFX, base64>"},"verifiedCustomDomainPasswordCredential":{"value":"<its password, never shown>"}');
+    expect(plan.map((action) => action.detail).join('\n')).toContain(
+      '"verifiedCustomDomainKeyCredential":{"type":"X509CertAndPassword","value":"<the PFX, base64>"},"verifiedCustomDomainPasswordCredential":{"value":"<its password, never shown>"}',
+    );
     expect(plan.at(-1)?.title).toBe("Check that ndes.contoso.com is a CNAME to the app's msappproxy.net name");
     expect(() => publishRequestOf({ ...inputs, pfxPath: '' })).toThrow(/needs its certificate as a PFX/);
     expect(() => publishRequestOf({ ...inputs, pfxPath: 'ndes.pfx' })).toThrow(/full path/);
     expect(() => publishRequestOf({ ...inputs, customDomain: '' })).toThrow(/no custom domain name/);
-    expect(publishRequestOf({ ...inputs, pfxPath: 'C:\\Certs\\ndes.pfx' }).customDomain).toEqual({ host: 'ndes.contoso.com', pfxPath: 'C:\\Certs\\ndes.pfx' });
+    expect(publishRequestOf({ ...inputs, pfxPath: 'C:\\Certs\\ndes.pfx' }).customDomain).toEqual({
+      host: 'ndes.contoso.com',
+      pfxPath: 'C:\\Certs\\ndes.pfx',
+    });
   });
 });
 
@@ -122,18 +164,39 @@ describe('the CNAME check, through the resolver port', () => {
   const options = { timeoutMs: 1_000 };
 
   it('passes when the name points at the msappproxy.net name (case and trailing dot aside)', async () => {
-    expect(await checkCname(resolver(['NDES-Contoso.msappproxy.net.']), HOST, 'ndes-contoso.msappproxy.net', options)).toMatchObject({ ok: true, message: 'DNS: ndes.contoso.com is a CNAME to ndes-contoso.msappproxy.net, as Application Proxy needs.' });
+    expect(
+      await checkCname(resolver(['NDES-Contoso.msappproxy.net.']), HOST, 'ndes-contoso.msappproxy.net', options),
+    ).toMatchObject({
+      ok: true,
+      message: 'DNS: ndes.contoso.com is a CNAME to ndes-contoso.msappproxy.net, as Application Proxy needs.',
+    });
   });
 
   it('names the exact record to create when there is none', async () => {
-    const verdict = await checkCname(resolver(new ProbeFailure('dns', 'no CNAME', 'ENODATA')), HOST, 'ndes-contoso.msappproxy.net', options);
-    expect(verdict).toMatchObject({ ok: false, found: null, record: 'ndes.contoso.com CNAME ndes-contoso.msappproxy.net' });
+    const verdict = await checkCname(
+      resolver(new ProbeFailure('dns', 'no CNAME', 'ENODATA')),
+      HOST,
+      'ndes-contoso.msappproxy.net',
+      options,
+    );
+    expect(verdict).toMatchObject({
+      ok: false,
+      found: null,
+      record: 'ndes.contoso.com CNAME ndes-contoso.msappproxy.net',
+    });
     expect(verdict.message).toContain('create "ndes.contoso.com CNAME ndes-contoso.msappproxy.net"');
   });
 
   it('says where a wrong record points, and what it must be', async () => {
-    const verdict = await checkCname(resolver(['intranet-contoso.msappproxy.net']), HOST, 'ndes-contoso.msappproxy.net', options);
+    const verdict = await checkCname(
+      resolver(['intranet-contoso.msappproxy.net']),
+      HOST,
+      'ndes-contoso.msappproxy.net',
+      options,
+    );
     expect(verdict).toMatchObject({ ok: false, found: 'intranet-contoso.msappproxy.net' });
-    expect(verdict.message).toBe('In the DNS this server asks, ndes.contoso.com is a CNAME to intranet-contoso.msappproxy.net, not to ndes-contoso.msappproxy.net: change the record to "ndes.contoso.com CNAME ndes-contoso.msappproxy.net" (with split-horizon DNS, in the public zone; devices on the internet see that one).');
+    expect(verdict.message).toBe(
+      'In the DNS this server asks, ndes.contoso.com is a CNAME to intranet-contoso.msappproxy.net, not to ndes-contoso.msappproxy.net: change the record to "ndes.contoso.com CNAME ndes-contoso.msappproxy.net" (with split-horizon DNS, in the public zone; devices on the internet see that one).',
+    );
   });
 });

@@ -36,9 +36,18 @@ describe('gateway sender check', () => {
   });
 
   it('refuses a channel outside the contract', async () => {
-    expect(await gateway.dispatch(sender(), 'shell:exec', {})).toMatchObject({ ok: false, error: { code: 'UNKNOWN_CHANNEL' } });
-    expect(await gateway.dispatch(sender(), '__proto__', {})).toMatchObject({ ok: false, error: { code: 'UNKNOWN_CHANNEL' } });
-    expect(await gateway.dispatch(sender(), 'toString', {})).toMatchObject({ ok: false, error: { code: 'UNKNOWN_CHANNEL' } });
+    expect(await gateway.dispatch(sender(), 'shell:exec', {})).toMatchObject({
+      ok: false,
+      error: { code: 'UNKNOWN_CHANNEL' },
+    });
+    expect(await gateway.dispatch(sender(), '__proto__', {})).toMatchObject({
+      ok: false,
+      error: { code: 'UNKNOWN_CHANNEL' },
+    });
+    expect(await gateway.dispatch(sender(), 'toString', {})).toMatchObject({
+      ok: false,
+      error: { code: 'UNKNOWN_CHANNEL' },
+    });
   });
 });
 
@@ -63,7 +72,27 @@ function deep(levels: number): unknown {
 function randomPayload(random: () => number): unknown {
   const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)] as T;
   const scalar = () =>
-    pick<unknown>([null, undefined, true, false, 0, -1, 1e308, Number.NaN, Number.POSITIVE_INFINITY, '', 'x', 'readiness', 'guided', 'offline', '-Command', '${env:PATH}', '\u0000', '..\\..\\windows', 'A'.repeat(1 + Math.floor(random() * 70_000))]);
+    pick<unknown>([
+      null,
+      undefined,
+      true,
+      false,
+      0,
+      -1,
+      1e308,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      '',
+      'x',
+      'readiness',
+      'guided',
+      'offline',
+      '-Command',
+      '${env:PATH}',
+      '\u0000',
+      '..\\..\\windows',
+      'A'.repeat(1 + Math.floor(random() * 70_000)),
+    ]);
   switch (Math.floor(random() * 10)) {
     case 0:
       return scalar();
@@ -74,13 +103,26 @@ function randomPayload(random: () => number): unknown {
     case 3:
       return deep(2_000 + Math.floor(random() * 3_000));
     case 4:
-      return { stepId: pick(['readiness', 'publish', 'nope', 7, null]), inputs: { __proto__: { polluted: true }, [pick(['a', 'constructor', 'prototype', 'x'.repeat(200)])]: scalar() } };
+      return {
+        stepId: pick(['readiness', 'publish', 'nope', 7, null]),
+        inputs: { __proto__: { polluted: true }, [pick(['a', 'constructor', 'prototype', 'x'.repeat(200)])]: scalar() },
+      };
     case 5:
-      return { stepId: 'readiness', inputs: Object.fromEntries(Array.from({ length: 1 + Math.floor(random() * 60) }, (_, i) => [`k${i}`, String(scalar())])) };
+      return {
+        stepId: 'readiness',
+        inputs: Object.fromEntries(
+          Array.from({ length: 1 + Math.floor(random() * 60) }, (_, i) => [`k${i}`, String(scalar())]),
+        ),
+      };
     case 6:
       return Array.from({ length: Math.floor(random() * 50) }, scalar);
     case 7:
-      return { mode: scalar(), runId: scalar(), limit: pick([0, 1, 500, 501, -5, 1.5, '10']), url: pick(['https://evil.example/', 'javascript:alert(1)', 'https://learn.microsoft.com/x', scalar()]) };
+      return {
+        mode: scalar(),
+        runId: scalar(),
+        limit: pick([0, 1, 500, 501, -5, 1.5, '10']),
+        url: pick(['https://evil.example/', 'javascript:alert(1)', 'https://learn.microsoft.com/x', scalar()]),
+      };
     case 8:
       return { [String(scalar()).slice(0, 40)]: scalar(), extra: deep(20) };
     default:

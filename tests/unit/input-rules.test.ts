@@ -9,7 +9,11 @@ const good: [UrlRole, string, string][] = [
   ['internal', 'https://ndes01.contoso.local/certsrv/mscep/mscep.dll', 'https://ndes01.contoso.local/'],
   ['internal', 'https://ndes01.contoso.local/certsrv/mscep/mscep.dll/pkiclient.exe', 'https://ndes01.contoso.local/'],
   ['external', 'https://ndes-contoso.msappproxy.net/', 'https://ndes-contoso.msappproxy.net/'],
-  ['external', 'https://scep-test93635307549127448334.msappproxy.net/certsrv/mscep/mscep.dll', 'https://scep-test93635307549127448334.msappproxy.net/'],
+  [
+    'external',
+    'https://scep-test93635307549127448334.msappproxy.net/certsrv/mscep/mscep.dll',
+    'https://scep-test93635307549127448334.msappproxy.net/',
+  ],
   ['proxy', 'http://proxy.contoso.local:8080', 'http://proxy.contoso.local:8080'],
   ['proxy', 'http://10.0.0.5:3128/', 'http://10.0.0.5:3128'],
   ['proxy', 'http://proxy.contoso.local', 'http://proxy.contoso.local:80'],
@@ -36,7 +40,11 @@ const bad: [UrlRole, string, RegExp][] = [
   ['proxy', 'https://proxy.contoso.local:8443', /starts with http:\/\//],
   ['proxy', 'proxy.contoso.local:8080', /Only http|not a URL/],
   // A password holding "/" does not parse as a URL at all, and is still named for what it is.
-  ['proxy', 'http://admin:Pa/ssw0rd@proxy.contoso.local:8080', /^Remove the user name and password from the URL: the connector cannot authenticate/],
+  [
+    'proxy',
+    'http://admin:Pa/ssw0rd@proxy.contoso.local:8080',
+    /^Remove the user name and password from the URL: the connector cannot authenticate/,
+  ],
   ['proxy', 'http://proxy:8080/path', /only scheme, host and port/],
 ];
 
@@ -53,7 +61,9 @@ describe('URL input rules', () => {
   });
 
   it('accepts a custom domain the tenant has verified', () => {
-    expect(checkUrl('https://ndes.contoso.com/', 'external', { verifiedDomains: ['contoso.com'] })).toMatchObject({ ok: true });
+    expect(checkUrl('https://ndes.contoso.com/', 'external', { verifiedDomains: ['contoso.com'] })).toMatchObject({
+      ok: true,
+    });
   });
 
   it('notes what it changed, so nothing happens silently', () => {

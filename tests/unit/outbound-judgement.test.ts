@@ -32,9 +32,18 @@ describe('outbound judgement', () => {
   });
 
   it('through a proxy, a 403 block page on a port-80 endpoint is not a pass', async () => {
-    const blockingProxy: NetProbe = { ...silentDns, httpGet: async () => ({ status: 403, headers: {} }), tls: async () => ({ authorized: true, protocol: 'TLSv1.3', chain: [] }) };
-    const results = await runChecks(outboundChecks({ net: blockingProxy, proxy: 'http://proxy.contoso.local:80' }), { timeoutMs: 1_000 });
+    const blockingProxy: NetProbe = {
+      ...silentDns,
+      httpGet: async () => ({ status: 403, headers: {} }),
+      tls: async () => ({ authorized: true, protocol: 'TLSv1.3', chain: [] }),
+    };
+    const results = await runChecks(outboundChecks({ net: blockingProxy, proxy: 'http://proxy.contoso.local:80' }), {
+      timeoutMs: 1_000,
+    });
     expect(results.find((result) => result.id === 'outbound.crl3.digicert.com:80')).toMatchObject({ status: 'fail' });
-    expect(results.find((result) => result.id === 'outbound.dns')).toMatchObject({ status: 'skipped', skip: 'not-applicable' });
+    expect(results.find((result) => result.id === 'outbound.dns')).toMatchObject({
+      status: 'skipped',
+      skip: 'not-applicable',
+    });
   });
 });

@@ -57,6 +57,8 @@ describe('the process table', () => {
       '/proc/42/stat': '42 (a (b) c) S 1 42 42 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 12345 1000000 100',
       '/proc/stat': 'cpu  1 2 3\nbtime 1700000000\nprocesses 99\n',
     };
-    expect(linuxStartTime(42, (path) => files[path] ?? '')?.toISOString()).toBe(new Date(1_700_000_000_000 + 123_450).toISOString());
+    expect(linuxStartTime(42, (path) => files[path] ?? '')?.toISOString()).toBe(
+      new Date(1_700_000_000_000 + 123_450).toISOString(),
+    );
   });
 });

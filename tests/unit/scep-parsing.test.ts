@@ -10,7 +10,8 @@ const pemOf = (file: string) => {
   const text = readFileSync(join(fixtures, file), 'utf8');
   return text.slice(text.indexOf('-----BEGIN CERTIFICATE-----'));
 };
-const derOf = (pem: string) => Buffer.from(pem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, ''), 'base64');
+const derOf = (pem: string) =>
+  Buffer.from(pem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, ''), 'base64');
 const realRa = pemOf('testca2/ca2.pem');
 const testCa = pemOf('testca/ca.pem');
 /** The RA and CA bundled as PKCS#7 certs-only by openssl, not by our own library (see SOURCE.md). */
@@ -48,7 +49,13 @@ describe('GetCACert parsing with real NDES material', () => {
     const bundle = await parseCaCert(derOf(realRa), 'application/x-x509-ca-cert', now);
     expect(bundle.shape).toBe('single');
     const [ra] = bundle.certificates;
-    expect(ra).toMatchObject({ role: 'ra-signing', subject: 'C=US, CN=CERT-PROV-CA-MSCEP-RA', template: 'EnrollmentAgentOffline', keyUsage: ['digitalSignature'], extendedKeyUsage: [EKU_CERTIFICATE_REQUEST_AGENT] });
+    expect(ra).toMatchObject({
+      role: 'ra-signing',
+      subject: 'C=US, CN=CERT-PROV-CA-MSCEP-RA',
+      template: 'EnrollmentAgentOffline',
+      keyUsage: ['digitalSignature'],
+      extendedKeyUsage: [EKU_CERTIFICATE_REQUEST_AGENT],
+    });
     expect(ra?.notAfter.slice(0, 10)).toBe('2022-10-30');
     expect(ra?.daysToExpiry).toBeLessThan(0);
   });
@@ -70,7 +77,9 @@ describe('GetCACert parsing with real NDES material', () => {
   });
 
   it('refuses what is not a certificate: an HTML page, text, an empty answer', async () => {
-    await expect(parseCaCert(Buffer.from('<html>Network Device Enrollment Service</html>'), 'text/html', now)).rejects.toThrow(/neither a DER certificate nor a PKCS#7/);
+    await expect(
+      parseCaCert(Buffer.from('<html>Network Device Enrollment Service</html>'), 'text/html', now),
+    ).rejects.toThrow(/neither a DER certificate nor a PKCS#7/);
     await expect(parseCaCert(Buffer.from('POSTPKIOperation\nSHA-256\n'), 'text/plain', now)).rejects.toThrow();
     await expect(parseCaCert(Buffer.alloc(0), null, now)).rejects.toThrow();
   });

@@ -16,8 +16,17 @@ const built = Object.fromEntries(files.map((file) => [file, sha256File(join(scri
 
 /** A PowerShell that does not exist: a run that passes the check fails only when it tries to start one. */
 const runner = (expectedHashes: Record<string, string>) =>
-  createPowerShellRunner({ host: { file: join(dir, 'no-such-powershell.exe'), prefixArgs: [], label: 'Windows PowerShell' }, scriptsDir: dir, redactor: new Redactor(), expectedHashes });
-const codeOf = (promise: Promise<unknown>) => promise.then(() => 'ran', (error: unknown) => (error instanceof CompanionError ? error.code : String(error)));
+  createPowerShellRunner({
+    host: { file: join(dir, 'no-such-powershell.exe'), prefixArgs: [], label: 'Windows PowerShell' },
+    scriptsDir: dir,
+    redactor: new Redactor(),
+    expectedHashes,
+  });
+const codeOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => 'ran',
+    (error: unknown) => (error instanceof CompanionError ? error.code : String(error)),
+  );
 
 describe('scripts are checked against the hashes recorded at build time before every run', () => {
   it('scripts as built go on to run', async () => {
@@ -26,7 +35,9 @@ describe('scripts are checked against the hashes recorded at build time before e
 
   it('a changed helper the script dot-sources stops the run before any process starts', async () => {
     appendFileSync(join(dir, 'Companion.Common.ps1'), '\nStart-Process calc\n');
-    const error = await runner(built).run('Get-HostIdentity').catch((caught: unknown) => caught as CompanionError);
+    const error = await runner(built)
+      .run('Get-HostIdentity')
+      .catch((caught: unknown) => caught as CompanionError);
     expect(error).toBeInstanceOf(CompanionError);
     expect((error as CompanionError).code).toBe('SCRIPT_CHANGED');
     expect((error as CompanionError).message).toMatch(/Companion\.Common\.ps1 .* is not the file this build shipped/);

@@ -23,16 +23,17 @@ describe('window hardening', () => {
     });
   });
 
-  it('grants the page one permission, clipboard writing for its Copy buttons, and only to the app\'s own main frame', () => {
+  it("grants the page one permission, clipboard writing for its Copy buttons, and only to the app's own main frame", () => {
     expect(isPermissionGranted('clipboard-sanitized-write', 'app://bundle/index.html', true)).toBe(true);
     expect(isPermissionGranted('clipboard-sanitized-write', 'app://bundle/index.html', false)).toBe(false);
     expect(isPermissionGranted('clipboard-sanitized-write', 'app://other/index.html', true)).toBe(false);
     expect(isPermissionGranted('clipboard-sanitized-write', 'https://bundle/index.html', true)).toBe(false);
     expect(isPermissionGranted('clipboard-sanitized-write', undefined, true)).toBe(false);
-    for (const permission of ['clipboard-read', 'media', 'notifications', 'geolocation', 'openExternal']) expect(isPermissionGranted(permission, 'app://bundle/index.html', true)).toBe(false);
+    for (const permission of ['clipboard-read', 'media', 'notifications', 'geolocation', 'openExternal'])
+      expect(isPermissionGranted(permission, 'app://bundle/index.html', true)).toBe(false);
   });
 
-  it('has a CSP that allows only the app\'s own scripts and styles', () => {
+  it("has a CSP that allows only the app's own scripts and styles", () => {
     expect(CONTENT_SECURITY_POLICY).toContain("default-src 'none'");
     expect(CONTENT_SECURITY_POLICY).toContain("script-src 'self'");
     expect(CONTENT_SECURITY_POLICY).toContain("frame-ancestors 'none'");
@@ -73,7 +74,15 @@ describe('renderer file serving', () => {
     expect((await serveRendererFile(rendererDir, '/')).body.toString()).toBe('<!doctype html>');
   });
 
-  it.each(['/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2F..%2Fsecret.txt', '/..\\secret.txt', '/%00', '/%E0%A4%A', '/missing.js'])('refuses %s', async (path) => {
+  it.each([
+    '/../secret.txt',
+    '/%2e%2e/secret.txt',
+    '/assets/..%2F..%2Fsecret.txt',
+    '/..\\secret.txt',
+    '/%00',
+    '/%E0%A4%A',
+    '/missing.js',
+  ])('refuses %s', async (path) => {
     const file = await serveRendererFile(rendererDir, path);
     expect(file.status).toBe(404);
     expect(file.body.toString()).not.toContain('outside');

@@ -6,7 +6,13 @@ import { createLabCa } from '../lab/tls.ts';
 
 /** Node's own copy of the Mozilla root store: something we did not write. */
 const mozilla = rootCertificates.map((pem) => new X509Certificate(pem));
-const chainOf = (certificate: X509Certificate) => [{ subject: certificate.subject.replaceAll('\n', ', '), issuer: certificate.issuer.replaceAll('\n', ', '), fingerprint256: certificate.fingerprint256 }];
+const chainOf = (certificate: X509Certificate) => [
+  {
+    subject: certificate.subject.replaceAll('\n', ', '),
+    issuer: certificate.issuer.replaceAll('\n', ', '),
+    fingerprint256: certificate.fingerprint256,
+  },
+];
 
 describe("Microsoft's service roots, by fingerprint", () => {
   it.each(Object.entries(SERVICE_ROOTS))('%s is %s in the Mozilla root store Node.js ships', (fingerprint, name) => {
@@ -21,14 +27,24 @@ describe("Microsoft's service roots, by fingerprint", () => {
   });
 
   it('an inspecting proxy\'s CA that calls itself "DigiCert Global Root G2" does not', async () => {
-    const impostor = new X509Certificate((await createLabCa('CN=DigiCert Global Root G2, OU=www.digicert.com, O=DigiCert Inc, C=US')).certPem);
+    const impostor = new X509Certificate(
+      (await createLabCa('CN=DigiCert Global Root G2, OU=www.digicert.com, O=DigiCert Inc, C=US')).certPem,
+    );
     expect(endsAtServiceRoot(chainOf(impostor))).toBe(false);
     // Unless the composition root declares it (as the lab does for its own root).
     expect(endsAtServiceRoot(chainOf(impostor), [impostor.fingerprint256])).toBe(true);
   });
 
   it('a chain that stops short of a root does not count', () => {
-    expect(endsAtServiceRoot([{ subject: 'CN=Microsoft Azure RSA TLS Issuing CA 04', issuer: 'CN=DigiCert Global Root G2', fingerprint256: 'AA' }])).toBe(false);
+    expect(
+      endsAtServiceRoot([
+        {
+          subject: 'CN=Microsoft Azure RSA TLS Issuing CA 04',
+          issuer: 'CN=DigiCert Global Root G2',
+          fingerprint256: 'AA',
+        },
+      ]),
+    ).toBe(false);
     expect(endsAtServiceRoot([])).toBe(false);
   });
 });

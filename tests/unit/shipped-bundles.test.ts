@@ -23,7 +23,8 @@ describe.each(shipped)('%s', (file) => {
 
   it('carries none of the lab (its worlds, fake Windows or lab configuration)', () => {
     const text = readFileSync(path, 'utf8');
-    for (const marker of ['lab.json', 'FakeWindowsHost', 'powershell-fault', 'labNames', 'LabConfigSchema']) expect(text).not.toContain(marker);
+    for (const marker of ['lab.json', 'FakeWindowsHost', 'powershell-fault', 'labNames', 'LabConfigSchema'])
+      expect(text).not.toContain(marker);
   });
 });
 

@@ -13,8 +13,9 @@ const file = (name: string, value: unknown) => {
 };
 
 describe('what npm test reads from each stage', () => {
-  it('Pester: the one summary line Invoke-PesterSuites.ps1 prints, among Pester\'s own lines', () => {
-    const output = 'Tests completed in 103.18s\nTests Passed: 183, Failed: 1\nPester on PowerShell Core 7.6.9: 183 passed, 1 failed, 2 skipped, 1 not run, in 11 suite(s)\n  Compatibility.Tests.ps1: 42 test(s), Passed\n';
+  it("Pester: the one summary line Invoke-PesterSuites.ps1 prints, among Pester's own lines", () => {
+    const output =
+      'Tests completed in 103.18s\nTests Passed: 183, Failed: 1\nPester on PowerShell Core 7.6.9: 183 passed, 1 failed, 2 skipped, 1 not run, in 11 suite(s)\n  Compatibility.Tests.ps1: 42 test(s), Passed\n';
     expect(pesterCounts(output)).toEqual({ passed: 183, failed: 1, skipped: 3 });
     // Pester's own summary is prose for people and is not read.
     expect(pesterCounts('Tests Passed: 183, Failed: 0')).toBeUndefined();
@@ -38,18 +39,37 @@ describe('what npm test reads from each stage', () => {
   });
 
   it('Playwright: its JSON report, where a flaky test counts as failed', () => {
-    expect(playwrightCounts(file('pw.json', { stats: { expected: 36, unexpected: 1, flaky: 1, skipped: 0 }, errors: [] }))).toEqual({ passed: 36, failed: 2, skipped: 0 });
+    expect(
+      playwrightCounts(file('pw.json', { stats: { expected: 36, unexpected: 1, flaky: 1, skipped: 0 }, errors: [] })),
+    ).toEqual({ passed: 36, failed: 2, skipped: 0 });
     // An error outside every test (a fixture that would not start) is a failure too.
-    expect(playwrightCounts(file('pw-error.json', { stats: { expected: 0, unexpected: 0, flaky: 0, skipped: 0 }, errors: [{ message: 'boom' }] }))).toEqual({ passed: 0, failed: 1, skipped: 0 });
+    expect(
+      playwrightCounts(
+        file('pw-error.json', {
+          stats: { expected: 0, unexpected: 0, flaky: 0, skipped: 0 },
+          errors: [{ message: 'boom' }],
+        }),
+      ),
+    ).toEqual({ passed: 0, failed: 1, skipped: 0 });
   });
 
   it('ends with one line per stage, the whole run\'s time, and "N passed, N failed"', () => {
-    const lines = summary([
-      { name: 'Lint and types', passed: 3, failed: 0, skipped: 0, seconds: 18.4 },
-      { name: 'Pester', passed: 184, failed: 0, skipped: 0, seconds: 103.2 },
-      { name: 'Vitest', passed: 900, failed: 1, skipped: 2, seconds: 240.6 },
-      { name: 'Playwright', passed: 0, failed: 1, skipped: 0, seconds: 2, problem: 'no results to read; exit code 1' },
-    ], 330.2);
+    const lines = summary(
+      [
+        { name: 'Lint and types', passed: 3, failed: 0, skipped: 0, seconds: 18.4 },
+        { name: 'Pester', passed: 184, failed: 0, skipped: 0, seconds: 103.2 },
+        { name: 'Vitest', passed: 900, failed: 1, skipped: 2, seconds: 240.6 },
+        {
+          name: 'Playwright',
+          passed: 0,
+          failed: 1,
+          skipped: 0,
+          seconds: 2,
+          problem: 'no results to read; exit code 1',
+        },
+      ],
+      330.2,
+    );
     expect(lines).toHaveLength(6);
     expect(lines[1]).toMatch(/^Pester\s+184 passed, 0 failed\s+103 s$/);
     expect(lines[2]).toMatch(/^Vitest\s+900 passed, 1 failed, 2 skipped\s+241 s$/);

@@ -4,7 +4,7 @@ import { windowsPowerShell } from '../../electron/platform/powershell-runner.ts'
 import { childEnvironment, systemRoot } from '../../electron/platform/windows-paths.ts';
 
 describe('system paths come from the OS, never from the environment', () => {
-  it('reads the Windows folder from the kernel\'s \\SystemRoot link', () => {
+  it("reads the Windows folder from the kernel's \\SystemRoot link", () => {
     const asked: string[] = [];
     const root = systemRoot((path) => {
       asked.push(path);
@@ -22,7 +22,11 @@ describe('system paths come from the OS, never from the environment', () => {
   });
 
   it('falls back to the standard folder, not to %SystemRoot%, when the link cannot be read', () => {
-    expect(systemRoot(() => { throw new Error('ENOENT'); })).toBe('C:\\Windows');
+    expect(
+      systemRoot(() => {
+        throw new Error('ENOENT');
+      }),
+    ).toBe('C:\\Windows');
     expect(systemRoot(() => '\\\\?\\UNC\\evil\\share')).toBe('C:\\Windows');
   });
 });
@@ -44,16 +48,22 @@ describe('the environment a PowerShell child gets', () => {
     const env = childEnvironment(planted, 'win32', () => 'C:\\Windows');
     expect(env.SystemRoot).toBe('C:\\Windows');
     expect(env.windir).toBe('C:\\Windows');
-    expect(env.PATH).toBe('C:\\Windows\\System32;C:\\Windows;C:\\Windows\\System32\\Wbem;C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\');
+    expect(env.PATH).toBe(
+      'C:\\Windows\\System32;C:\\Windows;C:\\Windows\\System32\\Wbem;C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\',
+    );
     expect(env.ComSpec).toBe('C:\\Windows\\System32\\cmd.exe');
     expect(env.TEMP).toBe('C:\\Users\\admin\\AppData\\Local\\Temp');
     // Only the in-box modules: not the user's Documents, not a PowerShell 7 console's folders.
     expect(env.PSModulePath).toBe('C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\Modules');
-    for (const name of ['COR_ENABLE_PROFILING', 'COR_PROFILER', 'NDES_COMPANION_LAB', 'Path']) expect(env).not.toHaveProperty(name);
+    for (const name of ['COR_ENABLE_PROFILING', 'COR_PROFILER', 'NDES_COMPANION_LAB', 'Path'])
+      expect(env).not.toHaveProperty(name);
   });
 
   it('elsewhere (the lab): only what a .NET program needs to start', () => {
-    const env = childEnvironment({ PATH: '/usr/bin', HOME: '/root', NDES_COMPANION_LAB: '/tmp/lab.json', LD_PRELOAD: '/tmp/x.so' }, 'linux');
+    const env = childEnvironment(
+      { PATH: '/usr/bin', HOME: '/root', NDES_COMPANION_LAB: '/tmp/lab.json', LD_PRELOAD: '/tmp/x.so' },
+      'linux',
+    );
     expect(env).toEqual({ PATH: '/usr/bin', HOME: '/root' });
   });
 });

@@ -47,21 +47,30 @@ export interface HttpProbe {
   get(url: string, options: HttpGetOptions): Promise<HttpResult>;
 }
 
-
 /** Lower-level network probes for the outbound checks (DNS, TCP, TLS, proxy tunnels). */
 export interface NetProbe {
   resolve(host: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<string[]>;
   /** The CNAME record of a name (its target, as DNS answers it); a name without one fails with kind 'dns'. */
   resolveCname(host: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<string[]>;
   /** TLS handshake, directly or through an HTTP proxy's CONNECT tunnel. */
-  tls(host: string, port: number, options: { timeoutMs: number; signal?: AbortSignal; proxy?: string }): Promise<TlsFacts>;
+  tls(
+    host: string,
+    port: number,
+    options: { timeoutMs: number; signal?: AbortSignal; proxy?: string },
+  ): Promise<TlsFacts>;
   /** Plain HTTP GET, directly or through the proxy (absolute URI), for port-80 endpoints. */
-  httpGet(url: string, options: { timeoutMs: number; signal?: AbortSignal; proxy?: string }): Promise<{ status: number; headers: Record<string, string> }>;
+  httpGet(
+    url: string,
+    options: { timeoutMs: number; signal?: AbortSignal; proxy?: string },
+  ): Promise<{ status: number; headers: Record<string, string> }>;
 }
 
 /** The proxy answered CONNECT (or GET) with a status other than success. */
 export class ProxyRefusal extends Error {
-  constructor(readonly status: number, readonly statusText: string) {
+  constructor(
+    readonly status: number,
+    readonly statusText: string,
+  ) {
     super(`The proxy answered ${status} ${statusText}`);
     this.name = 'ProxyRefusal';
   }

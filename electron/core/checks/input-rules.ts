@@ -34,10 +34,16 @@ export function checkUrl(raw: string, role: UrlRole, options: { verifiedDomains?
     // user:pa/ss@host does not parse (the authority ends at the "/"), but it is still credentials.
     if (/^[a-z][a-z0-9+.-]*:\/\/[^/@]*:[^@]*@/i.test(text)) return { ok: false, message: credentials };
     // Whatever stands before an "@" may be a password: it is never repeated back.
-    return { ok: false, message: `${text.includes('@') ? 'That' : `"${text}"`} is not a URL. Type the whole address with http:// or https://, like ${example}` };
+    return {
+      ok: false,
+      message: `${text.includes('@') ? 'That' : `"${text}"`} is not a URL. Type the whole address with http:// or https://, like ${example}`,
+    };
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return { ok: false, message: `Only http:// and https:// addresses work here (got ${url.protocol}). Type it like ${example}` };
+    return {
+      ok: false,
+      message: `Only http:// and https:// addresses work here (got ${url.protocol}). Type it like ${example}`,
+    };
   }
   if (url.username || url.password) return { ok: false, message: credentials };
   if (url.hash) return { ok: false, message: 'Remove the #fragment from the URL.' };
@@ -45,25 +51,42 @@ export function checkUrl(raw: string, role: UrlRole, options: { verifiedDomains?
   const host = url.hostname.toLowerCase();
 
   if (role === 'proxy') {
-    if (url.pathname !== '/' || url.search) return { ok: false, message: `A proxy address is only scheme, host and port, like ${example}` };
+    if (url.pathname !== '/' || url.search)
+      return { ok: false, message: `A proxy address is only scheme, host and port, like ${example}` };
     // The connector's proxy setting takes http:// only, "even if you're using an IP address"
     // (Microsoft, configure connectors with proxy servers; connector.md CONN-03).
-    if (url.protocol !== 'http:') return { ok: false, message: `A proxy address starts with http:// (the connector talks to its proxy in plain HTTP and tunnels TLS through it), like ${example}` };
+    if (url.protocol !== 'http:')
+      return {
+        ok: false,
+        message: `A proxy address starts with http:// (the connector talks to its proxy in plain HTTP and tunnels TLS through it), like ${example}`,
+      };
     if (!url.port) notes.push('No port given: 80 will be used.');
     // The port is written out, so every probe uses the port this note announced.
     return { ok: true, url, normalized: `http://${url.hostname}:${url.port || '80'}`, notes };
   }
 
-  if (url.search) return { ok: false, message: `Remove the ?query from the URL; type only the server's address, like ${example}` };
+  if (url.search)
+    return { ok: false, message: `Remove the ?query from the URL; type only the server's address, like ${example}` };
   if (role === 'internal') {
     if (host === 'localhost' || host.endsWith('.localhost') || host === '127.0.0.1' || host === '[::1]') {
-      return { ok: false, message: `Use the server's name as other machines reach it, not ${host}: the connector resolves this name, e.g. ${example}` };
+      return {
+        ok: false,
+        message: `Use the server's name as other machines reach it, not ${host}: the connector resolves this name, e.g. ${example}`,
+      };
     }
-    if (isIpLiteral(host)) return { ok: false, message: `Use the NDES server's DNS name, not an IP address (${host}): application proxy publishes names, and the TLS certificate is issued to a name.` };
-    if (!host.includes('.')) notes.push(`"${host}" is a single-label name; the fully qualified name (e.g. ${host}.contoso.local) is more reliable for the connector.`);
+    if (isIpLiteral(host))
+      return {
+        ok: false,
+        message: `Use the NDES server's DNS name, not an IP address (${host}): application proxy publishes names, and the TLS certificate is issued to a name.`,
+      };
+    if (!host.includes('.'))
+      notes.push(
+        `"${host}" is a single-label name; the fully qualified name (e.g. ${host}.contoso.local) is more reliable for the connector.`,
+      );
   }
   if (role === 'external') {
-    if (url.protocol !== 'https:') return { ok: false, message: 'The external URL is always https:// (application proxy publishes over TLS only).' };
+    if (url.protocol !== 'https:')
+      return { ok: false, message: 'The external URL is always https:// (application proxy publishes over TLS only).' };
     if (url.port) return { ok: false, message: 'The external URL cannot have a port: application proxy uses 443.' };
     const verified = (options.verifiedDomains ?? []).map((domain) => domain.toLowerCase());
     const underAppProxy = host.endsWith('.msappproxy.net');
@@ -83,7 +106,9 @@ export function checkUrl(raw: string, role: UrlRole, options: { verifiedDomains?
   const scepSuffix = /\/certsrv\/mscep\/mscep\.dll(\/pkiclient\.exe)?\/?$/i;
   if (scepSuffix.test(path)) {
     path = path.replace(scepSuffix, '/');
-    notes.push('The SCEP path was removed: type the server address; the companion adds /certsrv/mscep/mscep.dll itself.');
+    notes.push(
+      'The SCEP path was removed: type the server address; the companion adds /certsrv/mscep/mscep.dll itself.',
+    );
   }
   if (!path.endsWith('/')) {
     path = `${path}/`;

@@ -50,7 +50,10 @@ export interface CheckServices {
 
 export interface ReportService {
   /** Writes the runbook in these formats; folder null: a new dated folder under the data folder's Reports. */
-  write(folder: string | null, formats: readonly ExportFormat[]): Promise<{ folder: string; written: string[]; notes: string[] }>;
+  write(
+    folder: string | null,
+    formats: readonly ExportFormat[],
+  ): Promise<{ folder: string; written: string[]; notes: string[] }>;
   /** The folder and files the last write left, if any. */
   last(): { folder: string; written: string[]; at: string } | null;
 }
@@ -70,7 +73,13 @@ export interface CloudServices {
    * A token for the connector registration service, from a sign-in made for it in the host's
    * sign-in window (or by device code); kept in memory only.
    */
-  registrationToken(request: { cloud?: string; tenantId: string; method: RegistrationSignInMethod; onDeviceCode?: (prompt: { userCode: string; verificationUri: string; expiresInSeconds: number }) => void; signal?: AbortSignal }): Promise<RegistrationToken>;
+  registrationToken(request: {
+    cloud?: string;
+    tenantId: string;
+    method: RegistrationSignInMethod;
+    onDeviceCode?: (prompt: { userCode: string; verificationUri: string; expiresInSeconds: number }) => void;
+    signal?: AbortSignal;
+  }): Promise<RegistrationToken>;
   /**
    * Opens a sign-in address in this machine's browser (the loopback sign-in); absent where the
    * host has none to open (the CLI prints the address instead).
@@ -95,8 +104,10 @@ export function normalizeRequest(request: CheckRequest): CheckRequest & { notes:
   const notes: string[] = [];
   const { internalUrl: _internal, externalUrl: _external, proxyAddress: _proxy, ...rest } = request;
   const out: CheckRequest & { notes: string[] } = { ...rest, notes };
-  if (request.timeoutMs < 500 || request.timeoutMs > 120_000 || !Number.isFinite(request.timeoutMs)) refuse('The probe timeout must be between 0.5 and 120 seconds.');
-  if (!Number.isInteger(request.longUrlKb) || request.longUrlKb < 1 || request.longUrlKb > 31) refuse('The long-URL probe size must be a whole number of KB from 1 to 31.');
+  if (request.timeoutMs < 500 || request.timeoutMs > 120_000 || !Number.isFinite(request.timeoutMs))
+    refuse('The probe timeout must be between 0.5 and 120 seconds.');
+  if (!Number.isInteger(request.longUrlKb) || request.longUrlKb < 1 || request.longUrlKb > 31)
+    refuse('The long-URL probe size must be a whole number of KB from 1 to 31.');
   for (const [key, role] of [
     ['internalUrl', 'internal'],
     ['externalUrl', 'external'],
@@ -113,17 +124,25 @@ export function normalizeRequest(request: CheckRequest): CheckRequest & { notes:
   for (const domain of request.verifiedDomains ?? []) {
     // A registered domain, at least two labels: "com" would admit every .com host.
     if (!/^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{1,62}$/i.test(domain)) {
-      throw new CompanionError('INVALID_REQUEST', `Verified domain "${domain}" is not a domain name like contoso.com.`, 'Type each custom domain verified in your tenant (Microsoft Entra admin center > Custom domain names) without https:// or a path, e.g. contoso.com.');
+      throw new CompanionError(
+        'INVALID_REQUEST',
+        `Verified domain "${domain}" is not a domain name like contoso.com.`,
+        'Type each custom domain verified in your tenant (Microsoft Entra admin center > Custom domain names) without https:// or a path, e.g. contoso.com.',
+      );
     }
   }
   if (request.tenantId !== undefined && request.tenantId.trim() !== '') {
     const tenant = request.tenantId.trim();
-    if (!GUID.test(tenant)) refuse('Tenant ID: type the directory (tenant) ID, a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47 (Microsoft Entra admin center > Overview).');
+    if (!GUID.test(tenant))
+      refuse(
+        'Tenant ID: type the directory (tenant) ID, a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47 (Microsoft Entra admin center > Overview).',
+      );
     out.tenantId = tenant.toLowerCase();
   } else {
     delete out.tenantId;
   }
-  if (request.scope === 'verify' && !out.externalUrl) refuse('Verify needs the external URL (https://<app>-<tenant>.msappproxy.net/) from the Publish step.');
+  if (request.scope === 'verify' && !out.externalUrl)
+    refuse('Verify needs the external URL (https://<app>-<tenant>.msappproxy.net/) from the Publish step.');
   return out;
 }
 
@@ -134,10 +153,24 @@ export function buildChecks(request: CheckRequest, services: CheckServices, sign
   if (groups.has('host') || groups.has('ndes')) {
     let facts: Promise<HostFacts> | undefined;
     // Cancelling the run stops PowerShell too, not just the checks waiting on it.
-    const once = () => (facts ??= services.powershell.run('Get-HostReadiness', { timeoutMs: request.hostFactsTimeoutMs ?? HOST_FACTS_TIMEOUT_MS, ...(signal ? { signal } : {}) }).then((run) => run.data));
+    const once = () =>
+      (facts ??= services.powershell
+        .run('Get-HostReadiness', {
+          timeoutMs: request.hostFactsTimeoutMs ?? HOST_FACTS_TIMEOUT_MS,
+          ...(signal ? { signal } : {}),
+        })
+        .then((run) => run.data));
     specs.push(...hostChecks(once).filter((spec) => groups.has(spec.group)));
   }
-  if (groups.has('outbound')) specs.push(...outboundChecks({ net: services.net, ...(request.proxyAddress ? { proxy: request.proxyAddress } : {}), ...(request.tenantId ? { tenantId: request.tenantId } : {}), ...(services.serviceRoots ? { serviceRoots: services.serviceRoots } : {}) }));
+  if (groups.has('outbound'))
+    specs.push(
+      ...outboundChecks({
+        net: services.net,
+        ...(request.proxyAddress ? { proxy: request.proxyAddress } : {}),
+        ...(request.tenantId ? { tenantId: request.tenantId } : {}),
+        ...(services.serviceRoots ? { serviceRoots: services.serviceRoots } : {}),
+      }),
+    );
   // Each GetCACert probe settles its role's bundle exactly once; the same-CA check awaits both.
   const bundleSetters: Partial<Record<'internal' | 'external', (bundle: CaCertBundle | null) => void>> = {};
   const bundles = {
@@ -150,10 +183,26 @@ export function buildChecks(request: CheckRequest, services: CheckServices, sign
     if (!groups.has(group) || !baseUrl) bundleSetters[role]?.(null);
     if (!groups.has(group)) continue;
     if (!baseUrl) {
-      specs.push({ id: `${role}.url`, group, title: `SCEP checks at the ${role} URL`, severity: 'info', docUrl: docs.protectNdes, probe: async () => skipped(`No ${role} URL given.`) });
+      specs.push({
+        id: `${role}.url`,
+        group,
+        title: `SCEP checks at the ${role} URL`,
+        severity: 'info',
+        docUrl: docs.protectNdes,
+        probe: async () => skipped(`No ${role} URL given.`),
+      });
       continue;
     }
-    specs.push(...reachabilityChecks({ baseUrl, role, probe: services.http, longUrlKb: request.longUrlKb, ...(request.proxyAddress ? { proxy: request.proxyAddress } : {}), onCaBundle: (bundle) => bundleSetters[role]?.(bundle) }));
+    specs.push(
+      ...reachabilityChecks({
+        baseUrl,
+        role,
+        probe: services.http,
+        longUrlKb: request.longUrlKb,
+        ...(request.proxyAddress ? { proxy: request.proxyAddress } : {}),
+        onCaBundle: (bundle) => bundleSetters[role]?.(bundle),
+      }),
+    );
   }
   if (groups.has('scep-external') && request.internalUrl && request.externalUrl) {
     specs.push({
@@ -163,26 +212,52 @@ export function buildChecks(request: CheckRequest, services: CheckServices, sign
       severity: 'critical',
       docUrl: docs.protectNdes,
       probe: async (context) => {
-        const cancelled = new Promise<null>((resolve) => context.signal.addEventListener('abort', () => resolve(null), { once: true }));
-        const [internalBundle, externalBundle] = await Promise.all([Promise.race([bundles.internal, cancelled]), Promise.race([bundles.external, cancelled])]);
+        const cancelled = new Promise<null>((resolve) =>
+          context.signal.addEventListener('abort', () => resolve(null), { once: true }),
+        );
+        const [internalBundle, externalBundle] = await Promise.all([
+          Promise.race([bundles.internal, cancelled]),
+          Promise.race([bundles.external, cancelled]),
+        ]);
         const ca = (bundle: CaCertBundle | null) => bundle?.certificates.find((cert) => cert.role === 'ca');
         const internal = ca(internalBundle);
         const external = ca(externalBundle);
-        if (!internal || !external) return skipped('GetCACert did not return a CA certificate through both URLs (see above), so they could not be compared.', 'could-not-run', 'Fix the GetCACert failures above, then run the checks again.');
-        const evidence = [`internal CA ${internal.subject} SHA-256 ${internal.sha256}`, `external CA ${external.subject} SHA-256 ${external.sha256}`];
+        if (!internal || !external)
+          return skipped(
+            'GetCACert did not return a CA certificate through both URLs (see above), so they could not be compared.',
+            'could-not-run',
+            'Fix the GetCACert failures above, then run the checks again.',
+          );
+        const evidence = [
+          `internal CA ${internal.subject} SHA-256 ${internal.sha256}`,
+          `external CA ${external.subject} SHA-256 ${external.sha256}`,
+        ];
         return internal.sha256 === external.sha256
           ? pass(...evidence)
-          : fail('The external URL reaches a different SCEP server than the internal URL: devices would trust the wrong CA.', 'Check the internal URL published in the application points at this NDES server.', evidence);
+          : fail(
+              'The external URL reaches a different SCEP server than the internal URL: devices would trust the wrong CA.',
+              'Check the internal URL published in the application points at this NDES server.',
+              evidence,
+            );
       },
     });
   }
   return specs;
 }
 
-export async function runCheckSuite(request: CheckRequest, services: CheckServices, options: { signal?: AbortSignal; runId?: string; onResult?: (result: CheckResult) => void } = {}): Promise<CheckReport> {
+export async function runCheckSuite(
+  request: CheckRequest,
+  services: CheckServices,
+  options: { signal?: AbortSignal; runId?: string; onResult?: (result: CheckResult) => void } = {},
+): Promise<CheckReport> {
   const normalized = normalizeRequest(request);
   const startedAt = services.now().toISOString();
-  const results = await runChecks(buildChecks(normalized, services, options.signal), { timeoutMs: normalized.timeoutMs, now: services.now, ...(options.signal ? { signal: options.signal } : {}), ...(options.onResult ? { onResult: options.onResult } : {}) });
+  const results = await runChecks(buildChecks(normalized, services, options.signal), {
+    timeoutMs: normalized.timeoutMs,
+    now: services.now,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onResult ? { onResult: options.onResult } : {}),
+  });
   return {
     runId: options.runId ?? randomUUID(),
     startedAt,

@@ -9,7 +9,17 @@ export interface CloudResponse {
 
 export interface CloudHttp {
   /** With `proxy` (http://host:port), through that proxy's CONNECT tunnel. */
-  request(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, options?: { headers?: Record<string, string>; body?: string; timeoutMs?: number; signal?: AbortSignal; proxy?: string }): Promise<CloudResponse>;
+  request(
+    method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
+    url: string,
+    options?: {
+      headers?: Record<string, string>;
+      body?: string;
+      timeoutMs?: number;
+      signal?: AbortSignal;
+      proxy?: string;
+    },
+  ): Promise<CloudResponse>;
   /** The same client as MSAL's network module, so sign-in goes where Graph goes. */
   msalNetwork(proxy?: string): INetworkModule;
 }

@@ -59,11 +59,20 @@ export const CLOUDS: Readonly<Record<CloudName, CloudProfile>> = {
 export function cloudOf(value: string | undefined): CloudProfile {
   const name = (value ?? '').trim().toLowerCase() || 'global';
   if (name === 'global' || name === 'usgov' || name === 'china') return CLOUDS[name];
-  throw new CompanionError('INVALID_REQUEST', `"${String(value).slice(0, 40)}" is not a cloud: use global, usgov or china.`, 'Choose global, usgov or china.');
+  throw new CompanionError(
+    'INVALID_REQUEST',
+    `"${String(value).slice(0, 40)}" is not a cloud: use global, usgov or china.`,
+    'Choose global, usgov or china.',
+  );
 }
 
 /** Sign-in and Graph for a cloud step; a host without them (none today) says so. */
 export function cloudServicesOf(context: StepContext): CloudServices {
-  if (!context.services.cloud) throw new CompanionError('NOT_AVAILABLE', 'This host cannot reach Microsoft Entra ID or Graph.', 'Use the app or the CLI on the server.');
+  if (!context.services.cloud)
+    throw new CompanionError(
+      'NOT_AVAILABLE',
+      'This host cannot reach Microsoft Entra ID or Graph.',
+      'Use the app or the CLI on the server.',
+    );
   return context.services.cloud;
 }

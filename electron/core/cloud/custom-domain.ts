@@ -19,7 +19,11 @@ export const PFX_MAX_BYTES = 256 * 1024;
 const EXPIRY_WARNING_DAYS = 30;
 const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
 /** PKCS#12 bag types (RFC 7292 §4.2). */
-const BAG = { key: '1.2.840.113549.1.12.10.1.1', shroudedKey: '1.2.840.113549.1.12.10.1.2', certificate: '1.2.840.113549.1.12.10.1.3' };
+const BAG = {
+  key: '1.2.840.113549.1.12.10.1.1',
+  shroudedKey: '1.2.840.113549.1.12.10.1.2',
+  certificate: '1.2.840.113549.1.12.10.1.3',
+};
 
 export interface PfxFacts {
   subject: string;
@@ -80,11 +84,18 @@ export function inspectPfx(bytes: Uint8Array, password: string, host: string, no
   const errors: PfxProblem[] = [];
   const warnings: string[] = [];
   if (!PFX_PASSWORD_RULE.test(password)) {
-    errors.push({ message: 'The PFX password may contain only letters and digits (0-9, A-Z, a-z): Application Proxy refuses any other character on upload.', remedy: `${REEXPORT.replace('Export it again', 'Export the certificate again with a password of letters and digits only')}` });
+    errors.push({
+      message:
+        'The PFX password may contain only letters and digits (0-9, A-Z, a-z): Application Proxy refuses any other character on upload.',
+      remedy: `${REEXPORT.replace('Export it again', 'Export the certificate again with a password of letters and digits only')}`,
+    });
     return { facts: null, errors, warnings };
   }
   if (bytes.length === 0 || bytes.length > PFX_MAX_BYTES) {
-    errors.push({ message: `The file is ${bytes.length === 0 ? 'empty' : `${Math.round(bytes.length / 1024)} KB, too large for a PFX`}.`, remedy: 'Pick the .pfx (PKCS#12) file of the certificate for the external name.' });
+    errors.push({
+      message: `The file is ${bytes.length === 0 ? 'empty' : `${Math.round(bytes.length / 1024)} KB, too large for a PFX`}.`,
+      remedy: 'Pick the .pfx (PKCS#12) file of the certificate for the external name.',
+    });
     return { facts: null, errors, warnings };
   }
   let p12: forge.pkcs12.Pkcs12Pfx;
@@ -95,8 +106,14 @@ export function inspectPfx(bytes: Uint8Array, password: string, host: string, no
     const wrongPassword = /MAC could not be verified|password/i.test(text);
     errors.push(
       wrongPassword
-        ? { message: 'The PFX could not be opened with this password.', remedy: 'Type the password the PFX was exported with (letters and digits only).' }
-        : { message: 'The file is not a PFX (PKCS#12) file the companion can read.', remedy: 'Pick the .pfx file itself, not a .cer, .crt or PEM file. ' + REEXPORT },
+        ? {
+            message: 'The PFX could not be opened with this password.',
+            remedy: 'Type the password the PFX was exported with (letters and digits only).',
+          }
+        : {
+            message: 'The file is not a PFX (PKCS#12) file the companion can read.',
+            remedy: 'Pick the .pfx file itself, not a .cer, .crt or PEM file. ' + REEXPORT,
+          },
     );
     return { facts: null, errors, warnings };
   }
@@ -107,7 +124,14 @@ export function inspectPfx(bytes: Uint8Array, password: string, host: string, no
   const keys = keyBags.flatMap((bag) => {
     try {
       const info = bag.key ? forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(bag.key)) : bag.asn1;
-      return info ? [createPublicKey(createPrivateKey({ key: derOf(info), format: 'der', type: 'pkcs8' })).export({ type: 'spki', format: 'der' })] : [];
+      return info
+        ? [
+            createPublicKey(createPrivateKey({ key: derOf(info), format: 'der', type: 'pkcs8' })).export({
+              type: 'spki',
+              format: 'der',
+            }),
+          ]
+        : [];
     } catch {
       return [];
     }
@@ -124,23 +148,42 @@ export function inspectPfx(bytes: Uint8Array, password: string, host: string, no
     errors.push({ message: 'The PFX holds no certificate.', remedy: REEXPORT });
     return { facts: null, errors, warnings };
   }
-  const leaf = certificates.find((certificate) => keys.some((key) => key.equals(spkiOf(certificate)))) ?? certificates.find((certificate) => !certificate.ca) ?? certificates[0];
+  const leaf =
+    certificates.find((certificate) => keys.some((key) => key.equals(spkiOf(certificate)))) ??
+    certificates.find((certificate) => !certificate.ca) ??
+    certificates[0];
   if (!leaf) return { facts: null, errors, warnings };
-  if (keyBags.length === 0) errors.push({ message: 'The PFX holds no private key: Application Proxy cannot serve TLS for the name without it.', remedy: REEXPORT });
-  else if (!keys.some((key) => key.equals(spkiOf(leaf)))) errors.push({ message: "The private key inside does not belong to the certificate for the external name.", remedy: REEXPORT });
+  if (keyBags.length === 0)
+    errors.push({
+      message: 'The PFX holds no private key: Application Proxy cannot serve TLS for the name without it.',
+      remedy: REEXPORT,
+    });
+  else if (!keys.some((key) => key.equals(spkiOf(leaf))))
+    errors.push({
+      message: 'The private key inside does not belong to the certificate for the external name.',
+      remedy: REEXPORT,
+    });
 
   // The chain from the leaf, as far as the certificates inside go.
   const chain: X509Certificate[] = [];
   let current = leaf;
   while (!(current.checkIssued(current) && current.verify(current.publicKey)) && chain.length < 10) {
-    const issuer = certificates.find((candidate) => candidate !== current && !chain.includes(candidate) && current.checkIssued(candidate) && current.verify(candidate.publicKey));
+    const issuer = certificates.find(
+      (candidate) =>
+        candidate !== current &&
+        !chain.includes(candidate) &&
+        current.checkIssued(candidate) &&
+        current.verify(candidate.publicKey),
+    );
     if (!issuer) break;
     chain.push(issuer);
     current = issuer;
   }
   const selfSigned = leaf.checkIssued(leaf) && leaf.verify(leaf.publicKey);
   if (selfSigned) {
-    warnings.push(`The certificate is self-signed (${leaf.subject.replace(/\n/g, ', ')}): devices enrolling through the external name will not trust it unless it is deployed to them.`);
+    warnings.push(
+      `The certificate is self-signed (${leaf.subject.replace(/\n/g, ', ')}): devices enrolling through the external name will not trust it unless it is deployed to them.`,
+    );
   } else if (chain.length === 0) {
     const others = certificates.length - 1;
     errors.push({
@@ -160,18 +203,36 @@ export function inspectPfx(bytes: Uint8Array, password: string, host: string, no
 
   const notBefore = new Date(leaf.validFrom);
   const notAfter = new Date(leaf.validTo);
-  if (notBefore.getTime() > now.getTime()) errors.push({ message: `The certificate is not valid yet: it starts on ${notBefore.toISOString()}.`, remedy: "Wait until then, or check this server's clock." });
-  else if (notAfter.getTime() <= now.getTime()) errors.push({ message: `The certificate expired on ${notAfter.toISOString()}.`, remedy: 'Renew it with your certificate authority and export the new one as a PFX.' });
+  if (notBefore.getTime() > now.getTime())
+    errors.push({
+      message: `The certificate is not valid yet: it starts on ${notBefore.toISOString()}.`,
+      remedy: "Wait until then, or check this server's clock.",
+    });
+  else if (notAfter.getTime() <= now.getTime())
+    errors.push({
+      message: `The certificate expired on ${notAfter.toISOString()}.`,
+      remedy: 'Renew it with your certificate authority and export the new one as a PFX.',
+    });
   else {
     const days = Math.floor((notAfter.getTime() - now.getTime()) / 86_400_000);
-    if (days < EXPIRY_WARNING_DAYS) warnings.push(`The certificate expires in ${days} day(s), on ${notAfter.toISOString()}: renew it and upload the new PFX before then (this step, run again).`);
+    if (days < EXPIRY_WARNING_DAYS)
+      warnings.push(
+        `The certificate expires in ${days} day(s), on ${notAfter.toISOString()}: renew it and upload the new PFX before then (this step, run again).`,
+      );
   }
   for (const issuer of chain) {
-    if (new Date(issuer.validTo).getTime() <= now.getTime()) errors.push({ message: `A certificate of the chain expired on ${new Date(issuer.validTo).toISOString()} (${issuer.subject.replace(/\n/g, ', ')}).`, remedy: 'Export the PFX again with the current chain of your certificate authority.' });
+    if (new Date(issuer.validTo).getTime() <= now.getTime())
+      errors.push({
+        message: `A certificate of the chain expired on ${new Date(issuer.validTo).toISOString()} (${issuer.subject.replace(/\n/g, ', ')}).`,
+        remedy: 'Export the PFX again with the current chain of your certificate authority.',
+      });
   }
   const usages = leaf.keyUsage;
   if (Array.isArray(usages) && usages.length > 0 && !usages.includes(SERVER_AUTH)) {
-    errors.push({ message: 'The certificate is not for TLS servers: its extended key usage lacks Server Authentication.', remedy: 'Request a certificate from a web server template (Server Authentication).' });
+    errors.push({
+      message: 'The certificate is not for TLS servers: its extended key usage lacks Server Authentication.',
+      remedy: 'Request a certificate from a web server template (Server Authentication).',
+    });
   }
 
   return {
@@ -194,10 +255,18 @@ const HOST_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 /** The external host typed for a custom domain: a DNS name, no port, no scheme, not Microsoft's. */
 export function customHostProblem(host: string, appProxySuffix: string | null): string | null {
   const labels = host.split('.');
-  if (host.length > 253 || labels.length < 3 || !labels.every((label) => HOST_LABEL.test(label)) || /^\d+$/.test(labels.at(-1) ?? '')) {
+  if (
+    host.length > 253 ||
+    labels.length < 3 ||
+    !labels.every((label) => HOST_LABEL.test(label)) ||
+    /^\d+$/.test(labels.at(-1) ?? '')
+  ) {
     return `"${host.slice(0, 80)}" is not a host name under your domain, such as ndes.contoso.com.`;
   }
-  if ((appProxySuffix && (host === appProxySuffix || host.endsWith(`.${appProxySuffix}`))) || host.endsWith('.onmicrosoft.com')) {
+  if (
+    (appProxySuffix && (host === appProxySuffix || host.endsWith(`.${appProxySuffix}`))) ||
+    host.endsWith('.onmicrosoft.com')
+  ) {
     return `${host} is one of Microsoft's domains, not a custom domain of yours (leave the custom domain empty to publish on ${appProxySuffix ?? 'the default domain'}).`;
   }
   return null;
@@ -205,7 +274,9 @@ export function customHostProblem(host: string, appProxySuffix: string | null): 
 
 /** The verified domain of the tenant that `host` sits under (never the initial onmicrosoft one), or null. */
 export function verifiedDomainOf(host: string, domains: { name: string; isInitial?: boolean }[]): string | null {
-  const matches = domains.filter((domain) => !domain.isInitial && host.endsWith(`.${domain.name.toLowerCase()}`)).map((domain) => domain.name.toLowerCase());
+  const matches = domains
+    .filter((domain) => !domain.isInitial && host.endsWith(`.${domain.name.toLowerCase()}`))
+    .map((domain) => domain.name.toLowerCase());
   return matches.sort((a, b) => b.length - a.length)[0] ?? null;
 }
 
@@ -224,7 +295,12 @@ export interface CnameVerdict {
  * to the msappproxy.net domain. Do not point records to IP addresses"). A lookup through the
  * resolver port; a missing or wrong record is said with the exact record to create.
  */
-export async function checkCname(net: NetProbe, host: string, target: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<CnameVerdict> {
+export async function checkCname(
+  net: NetProbe,
+  host: string,
+  target: string,
+  options: { timeoutMs: number; signal?: AbortSignal },
+): Promise<CnameVerdict> {
   const record = `${host} CNAME ${target}`;
   const clean = (name: string) => name.toLowerCase().replace(/\.$/, '');
   let answers: string[];
@@ -232,12 +308,28 @@ export async function checkCname(net: NetProbe, host: string, target: string, op
     answers = await net.resolveCname(host, options);
   } catch (error) {
     if (error instanceof ProbeFailure && error.kind === 'dns') {
-      return { ok: false, found: null, record, message: `${host} has no CNAME record in the DNS this server asks: create "${record}" in the public DNS zone of your domain (a CNAME, never an A record to an IP address). If your internal DNS holds its own copy of the zone (split-horizon), check the public record from outside too: devices on the internet see that one.` };
+      return {
+        ok: false,
+        found: null,
+        record,
+        message: `${host} has no CNAME record in the DNS this server asks: create "${record}" in the public DNS zone of your domain (a CNAME, never an A record to an IP address). If your internal DNS holds its own copy of the zone (split-horizon), check the public record from outside too: devices on the internet see that one.`,
+      };
     }
     const reason = error instanceof Error ? error.message : String(error);
-    return { ok: false, found: null, record, message: `The CNAME of ${host} could not be looked up (${reason}); it must be "${record}".` };
+    return {
+      ok: false,
+      found: null,
+      record,
+      message: `The CNAME of ${host} could not be looked up (${reason}); it must be "${record}".`,
+    };
   }
   const found = answers[0] ? clean(answers[0]) : null;
-  if (found === clean(target)) return { ok: true, found, record, message: `DNS: ${host} is a CNAME to ${target}, as Application Proxy needs.` };
-  return { ok: false, found, record, message: `In the DNS this server asks, ${host} is a CNAME to ${found ?? 'nothing'}, not to ${target}: change the record to "${record}" (with split-horizon DNS, in the public zone; devices on the internet see that one).` };
+  if (found === clean(target))
+    return { ok: true, found, record, message: `DNS: ${host} is a CNAME to ${target}, as Application Proxy needs.` };
+  return {
+    ok: false,
+    found,
+    record,
+    message: `In the DNS this server asks, ${host} is a CNAME to ${found ?? 'nothing'}, not to ${target}: change the record to "${record}" (with split-horizon DNS, in the public zone; devices on the internet see that one).`,
+  };
 }

@@ -78,8 +78,14 @@ function retryAfterMs(headers: Record<string, string>, now: number): number | nu
 function graphErrorOf(response: CloudResponse): { code: string; message: string; requestId: string | null } {
   const header = response.headers['request-id'] ?? null;
   try {
-    const parsed = JSON.parse(response.body) as { error?: { code?: string; message?: string; innerError?: { 'request-id'?: string } } };
-    return { code: parsed.error?.code ?? `HTTP ${response.status}`, message: (parsed.error?.message ?? '').slice(0, 500), requestId: parsed.error?.innerError?.['request-id'] ?? header };
+    const parsed = JSON.parse(response.body) as {
+      error?: { code?: string; message?: string; innerError?: { 'request-id'?: string } };
+    };
+    return {
+      code: parsed.error?.code ?? `HTTP ${response.status}`,
+      message: (parsed.error?.message ?? '').slice(0, 500),
+      requestId: parsed.error?.innerError?.['request-id'] ?? header,
+    };
   } catch {
     return { code: `HTTP ${response.status}`, message: '', requestId: header };
   }
@@ -99,25 +105,47 @@ export class Graph {
   url(path: string, version: 'v1.0' | 'beta' = 'v1.0'): string {
     if (path.startsWith('https://')) {
       // A next link must stay on Graph: the bearer token goes wherever it points.
-      if (new URL(path).origin !== new URL(this.options.cloud.graph).origin) throw new GraphError('GRAPH_FAILED', `Microsoft Graph pointed the next page at another host (${new URL(path).host}).`, 'Report this; the companion sent nothing there.', 0, 'foreign-link');
+      if (new URL(path).origin !== new URL(this.options.cloud.graph).origin)
+        throw new GraphError(
+          'GRAPH_FAILED',
+          `Microsoft Graph pointed the next page at another host (${new URL(path).host}).`,
+          'Report this; the companion sent nothing there.',
+          0,
+          'foreign-link',
+        );
       return path;
     }
     return `${this.options.cloud.graph}/${version}${path.startsWith('/') ? path : `/${path}`}`;
   }
 
-  async call<T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, options: CallOptions = {}): Promise<T> {
+  async call<T>(
+    method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
+    path: string,
+    options: CallOptions = {},
+  ): Promise<T> {
     const url = this.url(path, options.version);
     try {
       const answered = await this.send(method, url, options);
       this.options.onAnswer?.({ method, url, status: answered.status, requestId: answered.requestId });
       return answered.value as T;
     } catch (error) {
-      if (error instanceof GraphError) this.options.onAnswer?.({ method, url, status: error.status, requestId: error.answer?.requestId ?? null, code: error.graphCode });
+      if (error instanceof GraphError)
+        this.options.onAnswer?.({
+          method,
+          url,
+          status: error.status,
+          requestId: error.answer?.requestId ?? null,
+          code: error.graphCode,
+        });
       throw error;
     }
   }
 
-  private async send(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, options: CallOptions): Promise<{ status: number; requestId: string | null; value: unknown }> {
+  private async send(
+    method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
+    url: string,
+    options: CallOptions,
+  ): Promise<{ status: number; requestId: string | null; value: unknown }> {
     const started = this.now();
     const budget = this.options.maxTotalMs ?? 120_000;
     const attempts = this.options.maxAttempts ?? 6;
@@ -125,15 +153,33 @@ export class Graph {
     let lastProblem = '';
     // A create that failed in transit may have happened: it is not sent twice; the step looks again.
     const ambiguous = (status: number) =>
-      new GraphError('GRAPH_FAILED', `Microsoft Graph did not confirm ${method} ${new URL(url).pathname} (${lastProblem}); it may or may not have been made.`, 'Run the step again: it looks for what exists before creating anything.', status, 'ambiguous-create');
+      new GraphError(
+        'GRAPH_FAILED',
+        `Microsoft Graph did not confirm ${method} ${new URL(url).pathname} (${lastProblem}); it may or may not have been made.`,
+        'Run the step again: it looks for what exists before creating anything.',
+        status,
+        'ambiguous-create',
+      );
     this.options.onCall?.({ method, url });
     for (let attempt = 1; ; attempt += 1) {
-      if (options.signal?.aborted) throw new GraphError('GRAPH_FAILED', 'The Microsoft Graph call was cancelled.', 'Run the step again when ready.', 0, 'cancelled');
+      if (options.signal?.aborted)
+        throw new GraphError(
+          'GRAPH_FAILED',
+          'The Microsoft Graph call was cancelled.',
+          'Run the step again when ready.',
+          0,
+          'cancelled',
+        );
       const token = await this.options.token(refreshed ? { forceRefresh: true } : {});
       let response: CloudResponse | null = null;
       try {
         response = await this.options.http.request(method, url, {
-          headers: { Authorization: `Bearer ${token}`, Accept: 'application/json', ...(options.body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...options.headers },
+          headers: {
+            Authorization: `Bearer ${token}`,
+            Accept: 'application/json',
+            ...(options.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+            ...options.headers,
+          },
           ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
           ...(options.signal ? { signal: options.signal } : {}),
         });
@@ -142,7 +188,12 @@ export class Graph {
       }
       let wait: number;
       if (response) {
-        if (response.status >= 200 && response.status < 300) return { status: response.status, requestId: response.headers['request-id'] ?? null, value: response.body === '' ? undefined : JSON.parse(response.body) };
+        if (response.status >= 200 && response.status < 300)
+          return {
+            status: response.status,
+            requestId: response.headers['request-id'] ?? null,
+            value: response.body === '' ? undefined : JSON.parse(response.body),
+          };
         const problem = graphErrorOf(response);
         lastProblem = `${response.status} ${problem.code}${problem.message ? `: ${problem.message}` : ''}`;
         if (response.status === 401) {
@@ -150,7 +201,13 @@ export class Graph {
             refreshed = true;
             continue;
           }
-          throw new GraphError('NEEDS_SIGN_IN', 'Microsoft Graph no longer accepts the sign-in.', 'Sign in again.', 401, problem.code);
+          throw new GraphError(
+            'NEEDS_SIGN_IN',
+            'Microsoft Graph no longer accepts the sign-in.',
+            'Sign in again.',
+            401,
+            problem.code,
+          );
         }
         const answer = { message: problem.message, requestId: problem.requestId, method, path: new URL(url).pathname };
         if (response.status === 403) {
@@ -158,13 +215,22 @@ export class Graph {
           throw new GraphError('GRAPH_DENIED', explained.message, explained.remedy, 403, problem.code, answer);
         }
         if (response.status === 404 && options.replicationLag) wait = Math.min(2000 * attempt, 10_000);
-        else if (response.status === 429) wait = retryAfterMs(response.headers, this.now()) ?? Math.min(1000 * 2 ** (attempt - 1), 30_000);
+        else if (response.status === 429)
+          wait = retryAfterMs(response.headers, this.now()) ?? Math.min(1000 * 2 ** (attempt - 1), 30_000);
         else if (response.status >= 500 && method === 'POST') throw ambiguous(response.status);
-        else if (response.status === 503) wait = retryAfterMs(response.headers, this.now()) ?? Math.min(1000 * 2 ** (attempt - 1), 30_000);
+        else if (response.status === 503)
+          wait = retryAfterMs(response.headers, this.now()) ?? Math.min(1000 * 2 ** (attempt - 1), 30_000);
         else if (response.status >= 500) wait = Math.min(1000 * 2 ** (attempt - 1), 30_000);
         else {
           const explained = explainRefusal({ status: response.status, code: problem.code, ...answer }, options.needs);
-          throw new GraphError('GRAPH_FAILED', explained.message, explained.remedy, response.status, problem.code, answer);
+          throw new GraphError(
+            'GRAPH_FAILED',
+            explained.message,
+            explained.remedy,
+            response.status,
+            problem.code,
+            answer,
+          );
         }
       } else {
         if (method === 'POST') throw ambiguous(0);
@@ -183,7 +249,14 @@ export class Graph {
             : status === 404 && options.replicationLag
               ? 'The object was created but has not replicated in Microsoft Entra ID yet. Wait a few minutes and run the step again: it finds the object and carries on.'
               : 'Try again in a few minutes; if it persists, check this server reaches graph.microsoft.com (Readiness).';
-        throw new GraphError('GRAPH_FAILED', `Microsoft Graph did not answer ${method} ${path} within ${attempt} attempt(s) (${lastProblem}).`, remedy, status, status === 429 ? 'throttled' : 'retries-exhausted', response ? { message: lastProblem, requestId: response.headers['request-id'] ?? null, method, path } : null);
+        throw new GraphError(
+          'GRAPH_FAILED',
+          `Microsoft Graph did not answer ${method} ${path} within ${attempt} attempt(s) (${lastProblem}).`,
+          remedy,
+          status,
+          status === 429 ? 'throttled' : 'retries-exhausted',
+          response ? { message: lastProblem, requestId: response.headers['request-id'] ?? null, method, path } : null,
+        );
       }
       await this.sleep(wait);
     }

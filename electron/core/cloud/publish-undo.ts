@@ -24,7 +24,10 @@ export interface Undo {
 
 export async function undoAll(context: StepContext, undo: Undo[]): Promise<{ undone: string[]; left: Undo[] }> {
   const rank = (item: Undo) => (item.order === 2 ? 0 : item.order === 1 ? 1 : 2);
-  const sequence = undo.map((item, index) => ({ item, index })).sort((a, b) => rank(a.item) - rank(b.item) || b.index - a.index).map((entry) => entry.item);
+  const sequence = undo
+    .map((item, index) => ({ item, index }))
+    .sort((a, b) => rank(a.item) - rank(b.item) || b.index - a.index)
+    .map((entry) => entry.item);
   const undone: string[] = [];
   const left: Undo[] = [];
   for (const item of sequence) {
@@ -53,11 +56,17 @@ export interface FailedState {
 /** The remedy for the failure: from what the tenant shows now, else from Graph's answer. */
 function remedyOf(error: unknown, state: FailedState): string {
   const missing = state.nowMissing?.checks.filter((check) => check.status !== 'ok') ?? [];
-  if (missing.length) return `Read again after the refusal: ${missing.map((check) => `${check.message}${check.remedy ? ` ${check.remedy}` : ''}`).join(' ')}`;
+  if (missing.length)
+    return `Read again after the refusal: ${missing.map((check) => `${check.message}${check.remedy ? ` ${check.remedy}` : ''}`).join(' ')}`;
   const remediation = (error as { remediation?: string }).remediation ?? 'Run the step again.';
   // A role confirmed a moment ago (and a token refreshed since) is not what Graph refused.
   if (error instanceof GraphError && error.graphCause === 'role' && state.roleConfirmed) {
-    return confirmedRoleRemedy(state.roleConfirmed, error.answer?.requestId, 'the role itself', 'a tenant setting or a policy');
+    return confirmedRoleRemedy(
+      state.roleConfirmed,
+      error.answer?.requestId,
+      'the role itself',
+      'a tenant setting or a policy',
+    );
   }
   return remediation;
 }
@@ -68,15 +77,34 @@ export async function failedPart(context: StepContext, error: unknown, state: Fa
   const remedy = remedyOf(error, state);
   // A new app Graph has not replicated yet is left for the next run, which finds and completes it.
   if (error instanceof GraphError && error.graphCode === 'retries-exhausted' && error.status === 404) {
-    return { passed: false, summary: `Publishing stopped: ${message} ${state.details.join(' ')} It is left as it is: the next run finds it and completes it.`, remedy, details: state.details };
+    return {
+      passed: false,
+      summary: `Publishing stopped: ${message} ${state.details.join(' ')} It is left as it is: the next run finds it and completes it.`,
+      remedy,
+      details: state.details,
+    };
   }
   if (state.undo.length === 0) {
-    return { passed: false, summary: `Publishing failed: ${message}${state.details.length ? ` Done before that: ${state.details.join(' ')}` : ' Nothing had been changed.'}`, remedy: `${remedy} Running this step again finds what exists and completes it.`, details: state.details };
+    return {
+      passed: false,
+      summary: `Publishing failed: ${message}${state.details.length ? ` Done before that: ${state.details.join(' ')}` : ' Nothing had been changed.'}`,
+      remedy: `${remedy} Running this step again finds what exists and completes it.`,
+      details: state.details,
+    };
   }
   const { undone, left } = await undoAll(context, state.undo);
-  const details = [...state.details, ...undone.map((what) => `Undone: ${what}.`), ...left.map((item) => `NOT undone: ${item.what}. By hand: ${item.byHand}.`)];
+  const details = [
+    ...state.details,
+    ...undone.map((what) => `Undone: ${what}.`),
+    ...left.map((item) => `NOT undone: ${item.what}. By hand: ${item.byHand}.`),
+  ];
   const summary = left.length
     ? `Publishing failed part-way, and not all of it could be undone: ${message} Undone: ${undone.join('; ') || 'nothing'}. Still in the tenant: ${left.map((item) => item.what).join('; ')}.`
     : `Publishing failed part-way, and what this run changed was undone, so the tenant is as it was: ${message} Undone: ${undone.join('; ')}.`;
-  return { passed: false, summary, remedy: `${remedy}${left.length ? ` Then, by hand: ${left.map((item) => item.byHand).join('; ')}.` : ''}`, details };
+  return {
+    passed: false,
+    summary,
+    remedy: `${remedy}${left.length ? ` Then, by hand: ${left.map((item) => item.byHand).join('; ')}.` : ''}`,
+    details,
+  };
 }

@@ -1,4 +1,10 @@
-import { CryptoProvider, PublicClientApplication, type AuthenticationResult, type INetworkModule, type NetworkRequestOptions } from '@azure/msal-node';
+import {
+  CryptoProvider,
+  PublicClientApplication,
+  type AuthenticationResult,
+  type INetworkModule,
+  type NetworkRequestOptions,
+} from '@azure/msal-node';
 import { CompanionError } from '../errors.ts';
 import type { CloudProfile } from './clouds.ts';
 
@@ -54,15 +60,48 @@ export interface RegistrationToken {
 }
 
 function explain(text: string, method: RegistrationSignInMethod): CompanionError {
-  if (/AADSTS50011/.test(text)) return new CompanionError('SIGN_IN_FAILED', 'Microsoft Entra ID refused the redirect address for the connector\'s registration client.', 'Use the sign-in window (the default), or register by hand with the connector\'s own Register-MicrosoftEntraPrivateNetworkConnector.');
+  if (/AADSTS50011/.test(text))
+    return new CompanionError(
+      'SIGN_IN_FAILED',
+      "Microsoft Entra ID refused the redirect address for the connector's registration client.",
+      "Use the sign-in window (the default), or register by hand with the connector's own Register-MicrosoftEntraPrivateNetworkConnector.",
+    );
   if (/AADSTS7000218|AADSTS700016|invalid_client|unauthorized_client/.test(text) && method === 'device-code') {
-    return new CompanionError('SIGN_IN_FAILED', 'The connector\'s registration client does not accept a device code in this tenant (that it would is not documented).', 'Choose the sign-in window instead, or register by hand with the connector\'s own Register-MicrosoftEntraPrivateNetworkConnector.');
+    return new CompanionError(
+      'SIGN_IN_FAILED',
+      "The connector's registration client does not accept a device code in this tenant (that it would is not documented).",
+      "Choose the sign-in window instead, or register by hand with the connector's own Register-MicrosoftEntraPrivateNetworkConnector.",
+    );
   }
-  if (/AADSTS65001|consent_required/.test(text)) return new CompanionError('SIGN_IN_FAILED', 'Consent for the connector registration service was not given.', 'Sign in with an Application Administrator or Global Administrator and accept the consent prompt.');
-  if (/AADSTS50020/.test(text)) return new CompanionError('SIGN_IN_FAILED', 'This account does not exist in the tenant the connector is to be registered to.', 'Sign in with an account of that tenant itself.');
-  if (/access_denied|AADSTS65004/.test(text)) return new CompanionError('SIGN_IN_FAILED', 'The sign-in was declined.', 'Sign in again and accept, or register by hand.');
-  if (/cancel/i.test(text)) return new CompanionError('CANCELLED', 'The sign-in for the registration token was cancelled.', 'Run the step again when ready.');
-  return new CompanionError('SIGN_IN_FAILED', `The sign-in for the registration token failed: ${text.split(/\r?\n/)[0]?.slice(0, 300) ?? 'unknown error'}`, 'Check this server reaches login.microsoftonline.com (Readiness), then run the step again.');
+  if (/AADSTS65001|consent_required/.test(text))
+    return new CompanionError(
+      'SIGN_IN_FAILED',
+      'Consent for the connector registration service was not given.',
+      'Sign in with an Application Administrator or Global Administrator and accept the consent prompt.',
+    );
+  if (/AADSTS50020/.test(text))
+    return new CompanionError(
+      'SIGN_IN_FAILED',
+      'This account does not exist in the tenant the connector is to be registered to.',
+      'Sign in with an account of that tenant itself.',
+    );
+  if (/access_denied|AADSTS65004/.test(text))
+    return new CompanionError(
+      'SIGN_IN_FAILED',
+      'The sign-in was declined.',
+      'Sign in again and accept, or register by hand.',
+    );
+  if (/cancel/i.test(text))
+    return new CompanionError(
+      'CANCELLED',
+      'The sign-in for the registration token was cancelled.',
+      'Run the step again when ready.',
+    );
+  return new CompanionError(
+    'SIGN_IN_FAILED',
+    `The sign-in for the registration token failed: ${text.split(/\r?\n/)[0]?.slice(0, 300) ?? 'unknown error'}`,
+    'Check this server reaches login.microsoftonline.com (Readiness), then run the step again.',
+  );
 }
 
 /** Reads the code from the address the sign-in ended on: the redirect URI itself, with our state. */
@@ -71,19 +110,37 @@ export function codeFromRedirect(ended: string, redirectUri: string, state: stri
   try {
     url = new URL(ended.trim());
   } catch {
-    throw new CompanionError('INVALID_REQUEST', 'That is not the address the sign-in ended on.', `Copy the whole address of the blank page the sign-in ends on; it starts with ${redirectUri}?code=`);
+    throw new CompanionError(
+      'INVALID_REQUEST',
+      'That is not the address the sign-in ended on.',
+      `Copy the whole address of the blank page the sign-in ends on; it starts with ${redirectUri}?code=`,
+    );
   }
   const expected = new URL(redirectUri);
   if (url.origin !== expected.origin || url.pathname !== expected.pathname) {
-    throw new CompanionError('INVALID_REQUEST', `The sign-in ended on ${url.origin}${url.pathname}, not on ${redirectUri}.`, `Copy the address of the blank page the sign-in ends on; it starts with ${redirectUri}?code=`);
+    throw new CompanionError(
+      'INVALID_REQUEST',
+      `The sign-in ended on ${url.origin}${url.pathname}, not on ${redirectUri}.`,
+      `Copy the address of the blank page the sign-in ends on; it starts with ${redirectUri}?code=`,
+    );
   }
   // Entra ID answers in the query by default; a fragment is read too, for hosts that keep it.
   const params = new URLSearchParams(url.search || url.hash.replace(/^#/, ''));
   const error = params.get('error');
   if (error) throw explain(`${error}: ${params.get('error_description') ?? ''}`, 'window');
-  if (params.get('state') !== state) throw new CompanionError('SIGN_IN_FAILED', 'The sign-in answer belongs to another sign-in (its state does not match).', 'Start the step again and use the address from this sign-in only.');
+  if (params.get('state') !== state)
+    throw new CompanionError(
+      'SIGN_IN_FAILED',
+      'The sign-in answer belongs to another sign-in (its state does not match).',
+      'Start the step again and use the address from this sign-in only.',
+    );
   const code = params.get('code');
-  if (!code) throw new CompanionError('INVALID_REQUEST', 'The address holds no sign-in code.', `Copy the whole address; it starts with ${redirectUri}?code=`);
+  if (!code)
+    throw new CompanionError(
+      'INVALID_REQUEST',
+      'The address holds no sign-in code.',
+      `Copy the whole address; it starts with ${redirectUri}?code=`,
+    );
   return code;
 }
 
@@ -112,22 +169,32 @@ export async function acquireRegistrationToken(options: RegistrationTokenOptions
   // The last AADSTS description Entra ID sent: MSAL keeps only the error code.
   let refused = '';
   const network: INetworkModule = {
-    sendGetRequestAsync: <T>(url: string, request?: NetworkRequestOptions, timeout?: number) => options.network.sendGetRequestAsync<T>(url, request, timeout),
+    sendGetRequestAsync: <T>(url: string, request?: NetworkRequestOptions, timeout?: number) =>
+      options.network.sendGetRequestAsync<T>(url, request, timeout),
     sendPostRequestAsync: async <T>(url: string, request?: NetworkRequestOptions) => {
       const response = await options.network.sendPostRequestAsync<T>(url, request);
       const body = response.body as { error?: unknown; error_description?: unknown } | undefined;
-      if (!refused && body && typeof body.error === 'string' && body.error !== 'authorization_pending') refused = `${body.error}: ${typeof body.error_description === 'string' ? body.error_description.split(/\r?\n/)[0] : ''}`;
+      if (!refused && body && typeof body.error === 'string' && body.error !== 'authorization_pending')
+        refused = `${body.error}: ${typeof body.error_description === 'string' ? body.error_description.split(/\r?\n/)[0] : ''}`;
       return response;
     },
   };
-  const app = new PublicClientApplication({ auth: { clientId: CONNECTOR_CLIENT_ID, authority: `https://${options.cloud.authorityHost}/${options.tenantId}` }, system: { networkClient: network } });
+  const app = new PublicClientApplication({
+    auth: { clientId: CONNECTOR_CLIENT_ID, authority: `https://${options.cloud.authorityHost}/${options.tenantId}` },
+    system: { networkClient: network },
+  });
   let result: AuthenticationResult | null;
   try {
     if (options.method === 'device-code') {
       const request = {
         scopes: [scope],
         cancel: false,
-        deviceCodeCallback: (response: { userCode: string; verificationUri: string; expiresIn: number }) => options.onDeviceCode?.({ userCode: response.userCode, verificationUri: response.verificationUri, expiresInSeconds: response.expiresIn }),
+        deviceCodeCallback: (response: { userCode: string; verificationUri: string; expiresIn: number }) =>
+          options.onDeviceCode?.({
+            userCode: response.userCode,
+            verificationUri: response.verificationUri,
+            expiresInSeconds: response.expiresIn,
+          }),
       };
       const onAbort = () => {
         request.cancel = true;
@@ -139,13 +206,30 @@ export async function acquireRegistrationToken(options: RegistrationTokenOptions
         options.signal?.removeEventListener('abort', onAbort);
       }
     } else {
-      if (!options.window) throw new CompanionError('NOT_AVAILABLE', 'This host has no sign-in window.', 'Use the app on the server, or the CLI: ndes-companion register --tenant-id <guid> (it prints the sign-in address and takes back the address the sign-in ends on).');
+      if (!options.window)
+        throw new CompanionError(
+          'NOT_AVAILABLE',
+          'This host has no sign-in window.',
+          'Use the app on the server, or the CLI: ndes-companion register --tenant-id <guid> (it prints the sign-in address and takes back the address the sign-in ends on).',
+        );
       const crypto = new CryptoProvider();
       const pkce = await crypto.generatePkceCodes();
       const state = crypto.createNewGuid();
       const redirectUri = nativeClientRedirect(options.cloud);
-      const authorizeUrl = await app.getAuthCodeUrl({ scopes: [scope], redirectUri, codeChallenge: pkce.challenge, codeChallengeMethod: 'S256', state, prompt: 'select_account' });
-      const ended = await options.window.open({ authorizeUrl, redirectUri, ...(options.proxy ? { proxy: options.proxy } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+      const authorizeUrl = await app.getAuthCodeUrl({
+        scopes: [scope],
+        redirectUri,
+        codeChallenge: pkce.challenge,
+        codeChallengeMethod: 'S256',
+        state,
+        prompt: 'select_account',
+      });
+      const ended = await options.window.open({
+        authorizeUrl,
+        redirectUri,
+        ...(options.proxy ? { proxy: options.proxy } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
       const code = codeFromRedirect(ended, redirectUri, state);
       result = await app.acquireTokenByCode({ code, redirectUri, scopes: [scope], codeVerifier: pkce.verifier });
     }
@@ -154,14 +238,27 @@ export async function acquireRegistrationToken(options: RegistrationTokenOptions
     const text = `${error instanceof Error ? error.message : String(error)} ${(error as { errorCode?: string }).errorCode ?? ''} ${refused}`;
     throw explain(text, options.method);
   }
-  if (!result?.accessToken || !result.tenantId) throw new CompanionError('SIGN_IN_FAILED', 'Authentication result, token or tenant id returned are null.', 'Sign in again.');
+  if (!result?.accessToken || !result.tenantId)
+    throw new CompanionError(
+      'SIGN_IN_FAILED',
+      'Authentication result, token or tenant id returned are null.',
+      'Sign in again.',
+    );
   if (result.tenantId.toLowerCase() !== options.tenantId.toLowerCase()) {
-    throw new CompanionError('SIGN_IN_FAILED', `The sign-in was made in tenant ${result.tenantId}, not ${options.tenantId}.`, 'Sign in with an account of the tenant the connector is to serve.');
+    throw new CompanionError(
+      'SIGN_IN_FAILED',
+      `The sign-in was made in tenant ${result.tenantId}, not ${options.tenantId}.`,
+      'Sign in with an account of the tenant the connector is to serve.',
+    );
   }
   // MSAL's home account id is <object id>.<home tenant id>: a guest's home is another tenant.
   const home = result.account?.homeAccountId.split('.')[1]?.toLowerCase();
   if (home && home !== options.tenantId.toLowerCase()) {
-    throw new CompanionError('SIGN_IN_FAILED', `${result.account?.username || 'This account'} is a guest in tenant ${options.tenantId}; its home tenant is ${home}. A guest registers the connector to its home tenant, not to this one.`, `Sign in with an account of tenant ${options.tenantId} itself (a member, Application Administrator or Global Administrator).`);
+    throw new CompanionError(
+      'SIGN_IN_FAILED',
+      `${result.account?.username || 'This account'} is a guest in tenant ${options.tenantId}; its home tenant is ${home}. A guest registers the connector to its home tenant, not to this one.`,
+      `Sign in with an account of tenant ${options.tenantId} itself (a member, Application Administrator or Global Administrator).`,
+    );
   }
   return { accessToken: result.accessToken, tenantId: result.tenantId, username: result.account?.username ?? '' };
 }

@@ -74,15 +74,28 @@ export function protectedTokenCache(path: string, lockWait: LockWait = LOCK_WAIT
       return await lock(path, {
         realpath: false,
         stale: lockWait.staleMs,
-        retries: { retries: Math.max(1, Math.ceil(lockWait.waitMs / 200)), factor: 1, minTimeout: 200, maxTimeout: 200 },
+        retries: {
+          retries: Math.max(1, Math.ceil(lockWait.waitMs / 200)),
+          factor: 1,
+          minTimeout: 200,
+          maxTimeout: 200,
+        },
         // A lock taken over while held (the machine slept past staleMs): the next access re-reads.
         onCompromised: () => undefined,
       });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ELOCKED') {
-        throw new CompanionError('SIGN_IN_FAILED', `The token cache ${path} is held by another companion process that has not let go for ${Math.round(lockWait.waitMs / 1000)} seconds.`, `Let the other companion window or CLI command finish (or close it), then try again. A lock left by a process that has ended is taken over after ${Math.round(lockWait.staleMs / 1000)} seconds.`);
+        throw new CompanionError(
+          'SIGN_IN_FAILED',
+          `The token cache ${path} is held by another companion process that has not let go for ${Math.round(lockWait.waitMs / 1000)} seconds.`,
+          `Let the other companion window or CLI command finish (or close it), then try again. A lock left by a process that has ended is taken over after ${Math.round(lockWait.staleMs / 1000)} seconds.`,
+        );
       }
-      throw new CompanionError('SIGN_IN_FAILED', `The token cache's lock ${path}.lock cannot be taken: ${firstLine(error)}`, 'Check this account may write to the data folder, then try again.');
+      throw new CompanionError(
+        'SIGN_IN_FAILED',
+        `The token cache's lock ${path}.lock cannot be taken: ${firstLine(error)}`,
+        'Check this account may write to the data folder, then try again.',
+      );
     }
   };
 
@@ -90,7 +103,7 @@ export function protectedTokenCache(path: string, lockWait: LockWait = LOCK_WAIT
     const store = await open();
     let text: string;
     try {
-      text = existsSync(path) ? await store.load() ?? '' : '';
+      text = existsSync(path) ? ((await store.load()) ?? '') : '';
     } catch (error) {
       // The extension reports a failed read and a failed decryption alike: the file is read
       // here to tell them apart. A file that reads but does not decrypt, where DPAPI works for
@@ -98,9 +111,18 @@ export function protectedTokenCache(path: string, lockWait: LockWait = LOCK_WAIT
       try {
         readFileSync(path);
       } catch {
-        throw new CompanionError('SIGN_IN_FAILED', `The token cache ${path} cannot be read: ${firstLine(error)}`, 'Check nothing else holds the file (an antivirus scan, a backup), then try again.');
+        throw new CompanionError(
+          'SIGN_IN_FAILED',
+          `The token cache ${path} cannot be read: ${firstLine(error)}`,
+          'Check nothing else holds the file (an antivirus scan, a backup), then try again.',
+        );
       }
-      if (protection !== 'dpapi-current-user') throw new CompanionError('SIGN_IN_FAILED', `The token cache ${path} cannot be read: ${firstLine(error)}`, 'Check nothing else holds the file, then try again.');
+      if (protection !== 'dpapi-current-user')
+        throw new CompanionError(
+          'SIGN_IN_FAILED',
+          `The token cache ${path} cannot be read: ${firstLine(error)}`,
+          'Check nothing else holds the file, then try again.',
+        );
       setAside(path);
       text = '';
     }
@@ -147,7 +169,9 @@ export function protectedTokenCache(path: string, lockWait: LockWait = LOCK_WAIT
       }
       const folder = dirname(path);
       const name = basename(path);
-      if (existsSync(folder)) for (const file of readdirSync(folder)) if (file.startsWith(`${name}.damaged-`)) rmSync(join(folder, file), { force: true });
+      if (existsSync(folder))
+        for (const file of readdirSync(folder))
+          if (file.startsWith(`${name}.damaged-`)) rmSync(join(folder, file), { force: true });
     },
   };
 }
@@ -166,17 +190,26 @@ interface Persistences {
   DataProtectionScope: typeof import('@azure/msal-node-extensions').DataProtectionScope;
 }
 
-export const EXTENSION_PERSISTENCE_FILES = ['dist/persistence/FilePersistence.mjs', 'dist/persistence/FilePersistenceWithDataProtection.mjs', 'dist/persistence/DataProtectionScope.mjs'] as const;
+export const EXTENSION_PERSISTENCE_FILES = [
+  'dist/persistence/FilePersistence.mjs',
+  'dist/persistence/FilePersistenceWithDataProtection.mjs',
+  'dist/persistence/DataProtectionScope.mjs',
+] as const;
 
 async function loadPersistences(): Promise<Persistences> {
   const folder = dirname(createRequire(import.meta.url).resolve('@azure/msal-node-extensions/package.json'));
-  const [file, withDataProtection, scope] = await Promise.all(EXTENSION_PERSISTENCE_FILES.map((relative) => import(pathToFileURL(join(folder, relative)).href) as Promise<Record<string, unknown>>));
+  const [file, withDataProtection, scope] = await Promise.all(
+    EXTENSION_PERSISTENCE_FILES.map(
+      (relative) => import(pathToFileURL(join(folder, relative)).href) as Promise<Record<string, unknown>>,
+    ),
+  );
   const loaded = {
     FilePersistence: file?.['FilePersistence'],
     FilePersistenceWithDataProtection: withDataProtection?.['FilePersistenceWithDataProtection'],
     DataProtectionScope: scope?.['DataProtectionScope'],
   };
-  for (const [name, value] of Object.entries(loaded)) if (value === undefined) throw new Error(`${name} is not where version ${extensionVersion(folder)} keeps it`);
+  for (const [name, value] of Object.entries(loaded))
+    if (value === undefined) throw new Error(`${name} is not where version ${extensionVersion(folder)} keeps it`);
   return loaded as unknown as Persistences;
 }
 
@@ -198,18 +231,33 @@ async function openPersistence(path: string, protection: CacheProtection): Promi
   try {
     extensions = await loadPersistences();
   } catch (error) {
-    throw new CompanionError('SIGN_IN_FAILED', `The token cache cannot be kept: @azure/msal-node-extensions did not load (${firstLine(error)}).`, 'Reinstall the companion; from source, run npm ci again.');
+    throw new CompanionError(
+      'SIGN_IN_FAILED',
+      `The token cache cannot be kept: @azure/msal-node-extensions did not load (${firstLine(error)}).`,
+      'Reinstall the companion; from source, run npm ci again.',
+    );
   }
   try {
     if (protection !== 'dpapi-current-user') return await extensions.FilePersistence.create(path);
-    const store = await extensions.FilePersistenceWithDataProtection.create(path, extensions.DataProtectionScope.CurrentUser);
+    const store = await extensions.FilePersistenceWithDataProtection.create(
+      path,
+      extensions.DataProtectionScope.CurrentUser,
+    );
     if (!(await store.verifyPersistence())) throw new Error('the DPAPI round trip did not give back what was written');
     return store;
   } catch (error) {
     if (protection === 'dpapi-current-user') {
-      throw new CompanionError('SIGN_IN_FAILED', `Windows could not encrypt the token cache for this account with DPAPI: ${firstLine(error)}`, 'Run the companion from an interactive logon on the server (not a remote PowerShell session or a service account without a profile), then sign in again.');
+      throw new CompanionError(
+        'SIGN_IN_FAILED',
+        `Windows could not encrypt the token cache for this account with DPAPI: ${firstLine(error)}`,
+        'Run the companion from an interactive logon on the server (not a remote PowerShell session or a service account without a profile), then sign in again.',
+      );
     }
-    throw new CompanionError('SIGN_IN_FAILED', `The token cache ${path} cannot be opened: ${firstLine(error)}`, 'Check the data folder exists and this account may write to it, then sign in again.');
+    throw new CompanionError(
+      'SIGN_IN_FAILED',
+      `The token cache ${path} cannot be opened: ${firstLine(error)}`,
+      'Check the data folder exists and this account may write to it, then sign in again.',
+    );
   }
 }
 
@@ -217,7 +265,11 @@ async function save(store: IPersistence, path: string, text: string): Promise<vo
   try {
     await store.save(text);
   } catch (error) {
-    throw new CompanionError('SIGN_IN_FAILED', `The token cache ${path} cannot be written: ${firstLine(error)}`, 'Check nothing else holds the file and the disk is not full, then sign in again.');
+    throw new CompanionError(
+      'SIGN_IN_FAILED',
+      `The token cache ${path} cannot be written: ${firstLine(error)}`,
+      'Check nothing else holds the file and the disk is not full, then sign in again.',
+    );
   }
 }
 
@@ -225,10 +277,18 @@ function setAside(path: string): void {
   try {
     if (existsSync(path)) renameSync(path, `${path}.damaged-${Date.now()}`);
   } catch (error) {
-    throw new CompanionError('SIGN_IN_FAILED', `The token cache ${path} cannot be read and cannot be set aside: ${firstLine(error)}`, 'Delete the file by hand (you will sign in again), then try again.');
+    throw new CompanionError(
+      'SIGN_IN_FAILED',
+      `The token cache ${path} cannot be read and cannot be set aside: ${firstLine(error)}`,
+      'Delete the file by hand (you will sign in again), then try again.',
+    );
   }
 }
 
 function firstLine(error: unknown): string {
-  return String(error instanceof Error ? error.message : error).split(/\r?\n/)[0]?.slice(0, 300) ?? 'unknown error';
+  return (
+    String(error instanceof Error ? error.message : error)
+      .split(/\r?\n/)[0]
+      ?.slice(0, 300) ?? 'unknown error'
+  );
 }

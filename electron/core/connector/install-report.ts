@@ -21,7 +21,12 @@ export const InstalledStateSchema = z.object({
 export const InstallReportSchema = z.object({
   whatIf: z.boolean(),
   result: z.enum(['refused', 'what-if', 'already-installed', 'other-version-installed', 'ran']),
-  refusal: z.object({ reason: z.enum(['not-found', 'wrong-name', 'copy-changed', 'not-signed', 'not-microsoft', 'still-marked']), detail: z.string() }).nullable(),
+  refusal: z
+    .object({
+      reason: z.enum(['not-found', 'wrong-name', 'copy-changed', 'not-signed', 'not-microsoft', 'still-marked']),
+      detail: z.string(),
+    })
+    .nullable(),
   installer: z
     .object({
       name: z.string(),

@@ -7,12 +7,20 @@ import { judgeConnectorState } from './state-judgement.ts';
 
 /** Where Install-Connector.ps1 keeps the copy it runs (under ProgramData, as Windows records it). */
 export const STAGING_FOLDER = 'C:\\ProgramData\\NDES Proxy Companion\\Installers';
-export const INSTALLER_NAMES = ['MicrosoftEntraPrivateNetworkConnectorInstaller.exe', 'AADApplicationProxyConnectorInstaller.exe'] as const;
+export const INSTALLER_NAMES = [
+  'MicrosoftEntraPrivateNetworkConnectorInstaller.exe',
+  'AADApplicationProxyConnectorInstaller.exe',
+] as const;
 
 /** The installer's ENVIRONMENTNAME for the cloud chosen, from the one clouds table (domain.md section 1.3). */
 function connectorEnvironmentOf(inputs: Record<string, string>): NonNullable<CloudProfile['connectorEnvironment']> {
   const cloud = cloudOf(inputs.cloud);
-  if (!cloud.connectorEnvironment) throw new CompanionError('INVALID_REQUEST', `The connector installer's environment for ${cloud.label} is not documented in the companion's references.`, 'Choose global (Microsoft Entra ID worldwide) or usgov (US Government), or install by hand for that cloud.');
+  if (!cloud.connectorEnvironment)
+    throw new CompanionError(
+      'INVALID_REQUEST',
+      `The connector installer's environment for ${cloud.label} is not documented in the companion's references.`,
+      'Choose global (Microsoft Entra ID worldwide) or usgov (US Government), or install by hand for that cloud.',
+    );
   return cloud.connectorEnvironment;
 }
 
@@ -26,13 +34,26 @@ function wantsUpgrade(inputs: Record<string, string>): boolean {
  */
 export function installerPathOf(inputs: Record<string, string>): string {
   const path = inputs.installerPath?.trim() ?? '';
-  if (path === '') throw new CompanionError('INVALID_REQUEST', 'No connector installer was given.', `Download ${INSTALLER_NAMES[0]} from the Application proxy page of the Microsoft Entra admin center and give its full path.`);
+  if (path === '')
+    throw new CompanionError(
+      'INVALID_REQUEST',
+      'No connector installer was given.',
+      `Download ${INSTALLER_NAMES[0]} from the Application proxy page of the Microsoft Entra admin center and give its full path.`,
+    );
   if (!/^[A-Za-z]:\\[^<>:"|?*]+$/.test(path) && !/^\\\\[^\\<>:"|?*]+\\[^\\<>:"|?*]+\\[^<>:"|?*]+$/.test(path)) {
-    throw new CompanionError('INVALID_REQUEST', `"${path}" is not a full Windows path to a file.`, `Give the full path, e.g. C:\\Install\\${INSTALLER_NAMES[0]}.`);
+    throw new CompanionError(
+      'INVALID_REQUEST',
+      `"${path}" is not a full Windows path to a file.`,
+      `Give the full path, e.g. C:\\Install\\${INSTALLER_NAMES[0]}.`,
+    );
   }
   const name = path.slice(path.lastIndexOf('\\') + 1);
   if (!INSTALLER_NAMES.some((known) => known.toLowerCase() === name.toLowerCase())) {
-    throw new CompanionError('INVALID_REQUEST', `${name} is not the connector installer: it must be named ${INSTALLER_NAMES.join(' or ')}.`, 'Pick the file Microsoft serves; if the browser renamed it (for example "(1)"), rename it back first.');
+    throw new CompanionError(
+      'INVALID_REQUEST',
+      `${name} is not the connector installer: it must be named ${INSTALLER_NAMES.join(' or ')}.`,
+      'Pick the file Microsoft serves; if the browser renamed it (for example "(1)"), rename it back first.',
+    );
   }
   return path;
 }
@@ -43,11 +64,19 @@ function waitSecondsOf(inputs: Record<string, string>): number | null {
   const text = inputs.waitSeconds?.trim() ?? '';
   if (text === '') return null;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 1 || value > 3600) throw new CompanionError('INVALID_REQUEST', `"${text}" is not a number of seconds from 1 to 3600.`, `Leave it empty for ${DEFAULT_WAIT_SECONDS} seconds, or give a whole number from 1 to 3600.`);
+  if (!Number.isInteger(value) || value < 1 || value > 3600)
+    throw new CompanionError(
+      'INVALID_REQUEST',
+      `"${text}" is not a number of seconds from 1 to 3600.`,
+      `Leave it empty for ${DEFAULT_WAIT_SECONDS} seconds, or give a whole number from 1 to 3600.`,
+    );
   return value;
 }
 
-export function installParams(inputs: Record<string, string>, whatIf: boolean): Record<string, string | boolean | number> {
+export function installParams(
+  inputs: Record<string, string>,
+  whatIf: boolean,
+): Record<string, string | boolean | number> {
   const environment = connectorEnvironmentOf(inputs);
   const wait = waitSecondsOf(inputs);
   return {
@@ -61,7 +90,9 @@ export function installParams(inputs: Record<string, string>, whatIf: boolean): 
 
 /** The command line as it runs, for the plan and the journal (no secret ever travels here). */
 export function commandLine(script: string, params: Record<string, string | boolean | number>): string {
-  const parts = Object.entries(params).map(([name, value]) => (value === true ? `-${name}` : `-${name} ${/\s/.test(String(value)) ? `"${String(value)}"` : String(value)}`));
+  const parts = Object.entries(params).map(([name, value]) =>
+    value === true ? `-${name}` : `-${name} ${/\s/.test(String(value)) ? `"${String(value)}"` : String(value)}`,
+  );
   return `powershell.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -File ${script} ${parts.join(' ')}`.trim();
 }
 
@@ -83,8 +114,18 @@ export function installPlan(inputs: Record<string, string>): PlannedAction[] {
     }
   })();
   return [
-    { kind: 'powershell', title: 'Install the connector (one PowerShell run)', detail: commandLine('Install-Connector.ps1', params), changesSystem: true },
-    { kind: 'file', title: 'Copy the installer where only Administrators and SYSTEM can write, and check the copy', detail: `${STAGING_FOLDER}\\${name}: owner Administrators, inheritance removed (icacls); Authenticode Valid, signer O=Microsoft Corporation; file version shown`, changesSystem: true },
+    {
+      kind: 'powershell',
+      title: 'Install the connector (one PowerShell run)',
+      detail: commandLine('Install-Connector.ps1', params),
+      changesSystem: true,
+    },
+    {
+      kind: 'file',
+      title: 'Copy the installer where only Administrators and SYSTEM can write, and check the copy',
+      detail: `${STAGING_FOLDER}\\${name}: owner Administrators, inheritance removed (icacls); Authenticode Valid, signer O=Microsoft Corporation; file version shown`,
+      changesSystem: true,
+    },
     {
       kind: 'process',
       title: 'Run the checked copy quietly, without registering',
@@ -94,11 +135,23 @@ export function installPlan(inputs: Record<string, string>): PlannedAction[] {
     {
       kind: 'powershell',
       title: 'Before the installer: arrange to carry on after a restart (exit code 3010 or 1641)',
-      detail: 'Set-RestartResume.ps1 -Action Register: a scheduled task \\NDES Proxy Companion\\Resume after restart starts the companion elevated at your next logon (the installed app only; from the CLI or the preview host, open it again yourself or run ndes-companion resume). It is removed when the companion opens, or right after an install that needs no restart. For 3010 the companion offers to restart the server.',
+      detail:
+        'Set-RestartResume.ps1 -Action Register: a scheduled task \\NDES Proxy Companion\\Resume after restart starts the companion elevated at your next logon (the installed app only; from the CLI or the preview host, open it again yourself or run ndes-companion resume). It is removed when the companion opens, or right after an install that needs no restart. For 3010 the companion offers to restart the server.',
       changesSystem: true,
     },
-    { kind: 'powershell', title: 'Wait for the connector module and both services', detail: `Modules\\<module> folder; Get-Service WAPCSvc, WAPCUpdaterSvc (polled up to ${params.ServicesTimeoutSeconds ?? DEFAULT_WAIT_SECONDS} s)`, changesSystem: false },
-    { kind: 'powershell', title: 'Verify', detail: 'powershell.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -File Get-ConnectorState.ps1 (read only)', changesSystem: false },
+    {
+      kind: 'powershell',
+      title: 'Wait for the connector module and both services',
+      detail: `Modules\\<module> folder; Get-Service WAPCSvc, WAPCUpdaterSvc (polled up to ${params.ServicesTimeoutSeconds ?? DEFAULT_WAIT_SECONDS} s)`,
+      changesSystem: false,
+    },
+    {
+      kind: 'powershell',
+      title: 'Verify',
+      detail:
+        'powershell.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -File Get-ConnectorState.ps1 (read only)',
+      changesSystem: false,
+    },
   ];
 }
 
@@ -134,10 +187,15 @@ export function judgeInstall(report: InstallReport, options: { upgrade: boolean 
   const details: string[] = [];
   if (report.installer) {
     details.push(`Installer: ${report.installer.name}, ${versionText(report)}, SHA-256 ${report.installer.sha256}`);
-    details.push(`Signature: ${report.installer.signature.status}${report.installer.signature.signer ? `, ${report.installer.signature.signer}` : ''}`);
+    details.push(
+      `Signature: ${report.installer.signature.status}${report.installer.signature.signer ? `, ${report.installer.signature.signer}` : ''}`,
+    );
   }
   if (report.staged) details.push(`Ran the checked copy: ${report.staged} ${(report.arguments ?? []).join(' ')}`);
-  if (report.existing) details.push(`Already installed before: connector ${report.existing.version ?? '(version unknown)'} (${report.existing.generation === 'aad' ? 'Azure AD App Proxy names' : 'Entra names'})`);
+  if (report.existing)
+    details.push(
+      `Already installed before: connector ${report.existing.version ?? '(version unknown)'} (${report.existing.generation === 'aad' ? 'Azure AD App Proxy names' : 'Entra names'})`,
+    );
   if (report.exitCode !== null) details.push(`Exit code ${report.exitCode}: ${exitCodeMeaning(report.exitCode)}`);
   if (report.log) details.push(`Installer log: ${report.log.file}`, ...report.log.lines.map((line) => `  ${line}`));
 
@@ -151,12 +209,18 @@ export function judgeInstall(report: InstallReport, options: { upgrade: boolean 
         details,
       };
     case 'already-installed':
-      return { passed: true, summary: `The connector ${report.existing?.version ?? ''} is already installed at the installer's version; nothing was changed.`, details };
+      return {
+        passed: true,
+        summary: `The connector ${report.existing?.version ?? ''} is already installed at the installer's version; nothing was changed.`,
+        details,
+      };
     case 'other-version-installed':
       return {
         passed: false,
         summary: `Connector ${report.existing?.version ?? '(unknown version)'} is already installed; the installer you picked is ${versionText(report)}. Nothing was changed.`,
-        remedy: options.upgrade ? 'Run the step again.' : 'To replace the installed connector with this version, choose "upgrade: yes" (CLI: --upgrade) and run the step again; its registration is kept.',
+        remedy: options.upgrade
+          ? 'Run the step again.'
+          : 'To replace the installed connector with this version, choose "upgrade: yes" (CLI: --upgrade) and run the step again; its registration is kept.',
         details,
       };
     case 'ran':
@@ -167,22 +231,48 @@ export function judgeInstall(report: InstallReport, options: { upgrade: boolean 
 function refusal(report: InstallReport, details: string[]): StepResult {
   const reason = report.refusal?.reason;
   const detail = report.refusal?.detail ?? '';
-  const refused = (summary: string, remedy: string): StepResult => ({ passed: false, summary: `Refused, nothing was run: ${summary}`, remedy, details });
+  const refused = (summary: string, remedy: string): StepResult => ({
+    passed: false,
+    summary: `Refused, nothing was run: ${summary}`,
+    remedy,
+    details,
+  });
   switch (reason) {
     case 'not-found':
-      return refused(`${detail} does not exist on this server.`, 'Check the path (the file must be on this server, not on your workstation) and run the step again.');
+      return refused(
+        `${detail} does not exist on this server.`,
+        'Check the path (the file must be on this server, not on your workstation) and run the step again.',
+      );
     case 'wrong-name':
-      return refused(`${detail} is not named as the connector installer is.`, `Use ${INSTALLER_NAMES.join(' or ')} as Microsoft serves it; rename a browser copy such as "(1)" back.`);
+      return refused(
+        `${detail} is not named as the connector installer is.`,
+        `Use ${INSTALLER_NAMES.join(' or ')} as Microsoft serves it; rename a browser copy such as "(1)" back.`,
+      );
     case 'copy-changed':
-      return refused(`the copy in ${detail} does not match the file you picked.`, 'Something changed the file while it was copied: download the installer again and check this server for tampering.');
+      return refused(
+        `the copy in ${detail} does not match the file you picked.`,
+        'Something changed the file while it was copied: download the installer again and check this server for tampering.',
+      );
     case 'not-signed':
-      return refused(`the installer's Authenticode signature is ${detail === 'NotSigned' ? 'missing' : `not valid (${detail})`}.`, 'Download the installer again from the Application proxy page of the Microsoft Entra admin center; do not use a copy from another source.');
+      return refused(
+        `the installer's Authenticode signature is ${detail === 'NotSigned' ? 'missing' : `not valid (${detail})`}.`,
+        'Download the installer again from the Application proxy page of the Microsoft Entra admin center; do not use a copy from another source.',
+      );
     case 'still-marked':
-      return refused(`${detail} still carries the mark of the web after Unblock-File, so Windows would stop it at a security prompt nobody sees.`, 'Something keeps the mark on files there (a policy for attachments, an antivirus): check Properties > Unblock on that file, or install the connector by hand once.');
+      return refused(
+        `${detail} still carries the mark of the web after Unblock-File, so Windows would stop it at a security prompt nobody sees.`,
+        'Something keeps the mark on files there (a policy for attachments, an antivirus): check Properties > Unblock on that file, or install the connector by hand once.',
+      );
     case 'not-microsoft':
-      return refused(`the installer is signed, but not by Microsoft Corporation (${detail}).`, 'Download the installer from Microsoft (Application proxy page of the Microsoft Entra admin center) and run the step again.');
+      return refused(
+        `the installer is signed, but not by Microsoft Corporation (${detail}).`,
+        'Download the installer from Microsoft (Application proxy page of the Microsoft Entra admin center) and run the step again.',
+      );
     default:
-      return refused(`the script refused the installer (${reason ?? 'no reason given'}).`, 'Run the step again; if it repeats, export the support bundle.');
+      return refused(
+        `the script refused the installer (${reason ?? 'no reason given'}).`,
+        'Run the step again; if it repeats, export the support bundle.',
+      );
   }
 }
 
@@ -193,30 +283,85 @@ function ranOutcome(report: InstallReport, details: string[]): StepResult {
   const version = after?.version ?? report.installer?.version ?? '';
   if (report.timedOut) {
     return report.stopped
-      ? { passed: false, summary: 'The installer did not finish in time and was stopped before Windows Installer began changing the server; nothing was installed.', remedy: 'An installer that waits usually shows a window nobody can see: run it by hand once (interactively) to read its message, or restart the server and try again.', details }
-      : { passed: false, summary: 'The installer is still running inside Windows Installer after the deadline; the companion left it to finish.', remedy: 'Wait a few minutes, then Verify this step; do not restart the server while Windows Installer is busy.', details };
+      ? {
+          passed: false,
+          summary:
+            'The installer did not finish in time and was stopped before Windows Installer began changing the server; nothing was installed.',
+          remedy:
+            'An installer that waits usually shows a window nobody can see: run it by hand once (interactively) to read its message, or restart the server and try again.',
+          details,
+        }
+      : {
+          passed: false,
+          summary:
+            'The installer is still running inside Windows Installer after the deadline; the companion left it to finish.',
+          remedy:
+            'Wait a few minutes, then Verify this step; do not restart the server while Windows Installer is busy.',
+          details,
+        };
   }
   const code = report.exitCode ?? -1;
-  if (code === 1602) return { passed: false, summary: 'The installation was cancelled (exit code 1602); nothing was installed.', remedy: 'Run the step again when ready.', details };
-  if (code === 1618) return { passed: false, summary: 'Another installation was already running on this server (exit code 1618); the connector was not installed.', remedy: 'Wait for the other installation (often Windows Update) to finish, then run the step again.', details };
+  if (code === 1602)
+    return {
+      passed: false,
+      summary: 'The installation was cancelled (exit code 1602); nothing was installed.',
+      remedy: 'Run the step again when ready.',
+      details,
+    };
+  if (code === 1618)
+    return {
+      passed: false,
+      summary:
+        'Another installation was already running on this server (exit code 1618); the connector was not installed.',
+      remedy: 'Wait for the other installation (often Windows Update) to finish, then run the step again.',
+      details,
+    };
   if (code === 1603) {
     return {
       passed: false,
       summary: `The installer failed (exit code 1603: a fatal error during installation).${report.log ? ` Its log: ${report.log.file}.` : ' No installer log was found in TEMP.'}`,
-      remedy: 'Read the log lines below; the usual causes are .NET Framework older than 4.7.2, TLS 1.2 turned off, or the Microsoft Entra Password Protection proxy on the same server (run Readiness, which checks all three).',
+      remedy:
+        'Read the log lines below; the usual causes are .NET Framework older than 4.7.2, TLS 1.2 turned off, or the Microsoft Entra Password Protection proxy on the same server (run Readiness, which checks all three).',
       details,
     };
   }
   if (code === 0 || code === 3010 || code === 1641) {
     if (!installed) {
-      const missing = [after?.moduleFound ? null : 'the connector module', ...['WAPCSvc', 'WAPCUpdaterSvc'].filter((name) => !after?.services.some((service) => service.name === name))].filter(Boolean).join(', ');
-      return { passed: false, summary: `The installer reported success (exit code ${code}), but ${missing} did not appear in time.`, remedy: 'Verify this step in a few minutes; if the services are still missing, read the installer log in %TEMP% and reinstall.', details };
+      const missing = [
+        after?.moduleFound ? null : 'the connector module',
+        ...['WAPCSvc', 'WAPCUpdaterSvc'].filter((name) => !after?.services.some((service) => service.name === name)),
+      ]
+        .filter(Boolean)
+        .join(', ');
+      return {
+        passed: false,
+        summary: `The installer reported success (exit code ${code}), but ${missing} did not appear in time.`,
+        remedy:
+          'Verify this step in a few minutes; if the services are still missing, read the installer log in %TEMP% and reinstall.',
+        details,
+      };
     }
-    if (code === 1641) return { passed: true, summary: `Connector ${version} installed; the installer has started a restart of the server (exit code 1641). The companion will verify when it opens again.`, details };
-    if (code === 3010) return { passed: true, summary: `Connector ${version} installed; restart the server to finish (exit code 3010).`, remedy: 'Restart the server when your change window allows, then Verify this step.', details };
+    if (code === 1641)
+      return {
+        passed: true,
+        summary: `Connector ${version} installed; the installer has started a restart of the server (exit code 1641). The companion will verify when it opens again.`,
+        details,
+      };
+    if (code === 3010)
+      return {
+        passed: true,
+        summary: `Connector ${version} installed; restart the server to finish (exit code 3010).`,
+        remedy: 'Restart the server when your change window allows, then Verify this step.',
+        details,
+      };
     return running
       ? { passed: true, summary: `Connector ${version} installed; WAPCSvc and WAPCUpdaterSvc are running.`, details }
-      : { passed: false, summary: `Connector ${version} installed, but not every service is running.`, remedy: 'Start the stopped service (Services console or Start-Service) and Verify this step.', details };
+      : {
+          passed: false,
+          summary: `Connector ${version} installed, but not every service is running.`,
+          remedy: 'Start the stopped service (Services console or Start-Service) and Verify this step.',
+          details,
+        };
   }
   return {
     passed: false,
@@ -235,15 +380,15 @@ export async function runInstall(context: StepContext): Promise<StepResult> {
   let run;
   try {
     run = await context.services.powershell.run('Install-Connector', {
-    params,
-    signal: context.signal,
-    onProgress: (message, percent) => context.progress(message, 'info', undefined, percent),
-    onPhase: (phase) => {
-      if (phase === 'transaction') {
-        context.guardCancel(TRANSACTION_GUARD);
-        context.progress('From now on Cancel is refused: Windows Installer is changing the server.', 'warn');
-      }
-    },
+      params,
+      signal: context.signal,
+      onProgress: (message, percent) => context.progress(message, 'info', undefined, percent),
+      onPhase: (phase) => {
+        if (phase === 'transaction') {
+          context.guardCancel(TRANSACTION_GUARD);
+          context.progress('From now on Cancel is refused: Windows Installer is changing the server.', 'warn');
+        }
+      },
     });
   } catch (error) {
     if (!context.whatIf) await context.restart?.settle(null);
@@ -260,6 +405,9 @@ export async function runInstall(context: StepContext): Promise<StepResult> {
 }
 
 export async function verifyInstall(context: StepContext): Promise<StepResult> {
-  const state = await context.services.powershell.run('Get-ConnectorState', { signal: context.signal, onProgress: (message) => context.progress(message) });
+  const state = await context.services.powershell.run('Get-ConnectorState', {
+    signal: context.signal,
+    onProgress: (message) => context.progress(message),
+  });
   return judgeConnectorState(state.data);
 }

@@ -1,4 +1,11 @@
-import { channels, isChannelName, type ChannelName, type Envelope, type ParsedRequestOf, type ResponseOf } from '../../contract/channels.ts';
+import {
+  channels,
+  isChannelName,
+  type ChannelName,
+  type Envelope,
+  type ParsedRequestOf,
+  type ResponseOf,
+} from '../../contract/channels.ts';
 import type { CompanionEvent } from '../../contract/model.ts';
 import { CompanionError, toFailure } from '../errors.ts';
 
@@ -21,7 +28,10 @@ export interface HandlerContext {
   emit(event: CompanionEvent): void;
 }
 
-export type Handler<C extends ChannelName> = (request: ParsedRequestOf<C>, context: HandlerContext) => Promise<ResponseOf<C>>;
+export type Handler<C extends ChannelName> = (
+  request: ParsedRequestOf<C>,
+  context: HandlerContext,
+) => Promise<ResponseOf<C>>;
 export type Handlers = { [C in ChannelName]: Handler<C> };
 
 export interface TrustPolicy {
@@ -53,7 +63,11 @@ export interface Gateway {
  * The single door into the handlers: sender check, then schema, then handler, and every
  * outcome, thrown or not, becomes an envelope. It never throws and never rejects.
  */
-export function createGateway(handlers: Handlers, policy: TrustPolicy, onInternalError?: (error: unknown) => void): Gateway {
+export function createGateway(
+  handlers: Handlers,
+  policy: TrustPolicy,
+  onInternalError?: (error: unknown) => void,
+): Gateway {
   return {
     async dispatch(sender, channel, payload) {
       try {
@@ -65,7 +79,11 @@ export function createGateway(handlers: Handlers, policy: TrustPolicy, onInterna
           );
         }
         if (!isChannelName(channel)) {
-          throw new CompanionError('UNKNOWN_CHANNEL', 'This request is not part of the companion API.', 'Update the app: its window and core do not match.');
+          throw new CompanionError(
+            'UNKNOWN_CHANNEL',
+            'This request is not part of the companion API.',
+            'Update the app: its window and core do not match.',
+          );
         }
         const parsed = channels[channel].request.safeParse(payload);
         if (!parsed.success) {
@@ -78,7 +96,9 @@ export function createGateway(handlers: Handlers, policy: TrustPolicy, onInterna
           );
         }
         const handler = handlers[channel] as Handler<ChannelName>;
-        const value = await handler(parsed.data as ParsedRequestOf<ChannelName>, { emit: (event) => safeEmit(sender, event) });
+        const value = await handler(parsed.data as ParsedRequestOf<ChannelName>, {
+          emit: (event) => safeEmit(sender, event),
+        });
         return { ok: true, value };
       } catch (error) {
         if (!(error instanceof CompanionError)) onInternalError?.(error);

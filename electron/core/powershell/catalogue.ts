@@ -75,7 +75,14 @@ export const scriptCatalogue = {
   },
   'Install-Connector': {
     file: 'Install-Connector.ps1',
-    params: { InstallerPath: 'string', Environment: 'string', Upgrade: 'switch', InstallerTimeoutSeconds: 'int', ServicesTimeoutSeconds: 'int', WhatIf: 'switch' } as Record<string, ParamKind>,
+    params: {
+      InstallerPath: 'string',
+      Environment: 'string',
+      Upgrade: 'switch',
+      InstallerTimeoutSeconds: 'int',
+      ServicesTimeoutSeconds: 'int',
+      WhatIf: 'switch',
+    } as Record<string, ParamKind>,
     output: InstallReportSchema,
     // The script's own deadlines (installer 1800 s, services 300 s) come first; this is the backstop.
     defaultTimeoutMs: 2_400_000,
@@ -88,7 +95,14 @@ export const scriptCatalogue = {
   },
   'Set-ConnectorProxy': {
     file: 'Set-ConnectorProxy.ps1',
-    params: { Action: 'string', ProxyAddress: 'string', NdesHost: 'string', WinHttp: 'string', Bypass: 'string', WhatIf: 'switch' } as Record<string, ParamKind>,
+    params: {
+      Action: 'string',
+      ProxyAddress: 'string',
+      NdesHost: 'string',
+      WinHttp: 'string',
+      Bypass: 'string',
+      WhatIf: 'switch',
+    } as Record<string, ParamKind>,
     output: ProxyReportSchema,
     // Two service restarts (each may take a minute on a busy server) and the connector's own script.
     defaultTimeoutMs: 300_000,

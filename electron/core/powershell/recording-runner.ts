@@ -23,7 +23,13 @@ export interface RecordedRun {
  * support bundle carries what each step saw. Stdin (a secret) is never recorded. A failure to
  * record never fails the run.
  */
-export function recordingRunner(inner: PowerShellRunner, folder: string, redactor: Redactor, now: () => Date, keep = KEPT_OUTPUTS): PowerShellRunner {
+export function recordingRunner(
+  inner: PowerShellRunner,
+  folder: string,
+  redactor: Redactor,
+  now: () => Date,
+  keep = KEPT_OUTPUTS,
+): PowerShellRunner {
   let sequence = 0;
   const record = (entry: RecordedRun): void => {
     try {
@@ -31,7 +37,9 @@ export function recordingRunner(inner: PowerShellRunner, folder: string, redacto
       sequence += 1;
       const name = `${entry.at.replace(/[:.]/g, '-')}-${process.pid}-${String(sequence).padStart(4, '0')}-${entry.script}.json`;
       writeFileSync(join(folder, name), `${JSON.stringify(redactor.value(entry), null, 2)}\n`, { mode: 0o600 });
-      const files = readdirSync(folder).filter((file) => file.endsWith('.json')).sort();
+      const files = readdirSync(folder)
+        .filter((file) => file.endsWith('.json'))
+        .sort();
       for (const old of files.slice(0, Math.max(0, files.length - keep))) rmSync(join(folder, old), { force: true });
     } catch {
       // The record is for support; the step's own result and journal entry stand without it.
@@ -47,7 +55,15 @@ export function recordingRunner(inner: PowerShellRunner, folder: string, redacto
         record({ script, at, params, durationMs: result.durationMs, exitCode: result.exitCode, data: result.data });
         return result;
       } catch (error) {
-        record({ script, at, params, error: error instanceof CompanionError ? { code: error.code, message: error.message } : { code: 'UNEXPECTED', message: String(error) } });
+        record({
+          script,
+          at,
+          params,
+          error:
+            error instanceof CompanionError
+              ? { code: error.code, message: error.message }
+              : { code: 'UNEXPECTED', message: String(error) },
+        });
         throw error;
       }
     },

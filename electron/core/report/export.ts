@@ -27,7 +27,11 @@ const FILE: Record<ExportFormat, { name: string; mime: string }> = {
 };
 
 /** One export of an already redacted report. */
-export async function exportReport(report: RunbookReport, format: ExportFormat, printPdf?: PdfPrinter): Promise<ExportFile> {
+export async function exportReport(
+  report: RunbookReport,
+  format: ExportFormat,
+  printPdf?: PdfPrinter,
+): Promise<ExportFile> {
   const { name, mime } = FILE[format];
   const stamp = report.generatedAt.replace(/[:.]/g, '-');
   const fileName = name.replace(/^runbook/, `runbook-${stamp}`);
@@ -41,9 +45,19 @@ export async function exportReport(report: RunbookReport, format: ExportFormat, 
     case 'summary':
       return { format, fileName, mimeType: mime, text: `${toSummary(report)}\n` };
     case 'pdf': {
-      if (!printPdf) throw new CompanionError('NOT_AVAILABLE', 'This host cannot print to PDF.', 'Save the HTML runbook and print it from a browser.');
+      if (!printPdf)
+        throw new CompanionError(
+          'NOT_AVAILABLE',
+          'This host cannot print to PDF.',
+          'Save the HTML runbook and print it from a browser.',
+        );
       const printed = await printPdf(toHtml(report));
-      if (!printed.ok) throw new CompanionError('NOT_AVAILABLE', `No PDF: ${printed.reason}`, 'Save the HTML runbook and print it from a browser (it is made to print).');
+      if (!printed.ok)
+        throw new CompanionError(
+          'NOT_AVAILABLE',
+          `No PDF: ${printed.reason}`,
+          'Save the HTML runbook and print it from a browser (it is made to print).',
+        );
       return { format, fileName, mimeType: mime, base64: printed.pdf.toString('base64') };
     }
   }
@@ -54,14 +68,25 @@ export async function exportReport(report: RunbookReport, format: ExportFormat, 
  * safe-write.ts); a PDF the host
  * cannot print is said, not faked, and the other formats are still written.
  */
-export async function writeRunbook(report: RunbookReport, folder: string, formats: readonly ExportFormat[], printPdf?: PdfPrinter): Promise<{ written: string[]; notes: string[] }> {
+export async function writeRunbook(
+  report: RunbookReport,
+  folder: string,
+  formats: readonly ExportFormat[],
+  printPdf?: PdfPrinter,
+): Promise<{ written: string[]; notes: string[] }> {
   checkRealFolder(folder);
   const written: string[] = [];
   const notes: string[] = [];
   for (const format of formats) {
     try {
       const file = await exportReport(report, format, printPdf);
-      written.push(writeFileSafely(folder, FILE[format].name, file.base64 !== undefined ? Buffer.from(file.base64, 'base64') : (file.text ?? '')));
+      written.push(
+        writeFileSafely(
+          folder,
+          FILE[format].name,
+          file.base64 !== undefined ? Buffer.from(file.base64, 'base64') : (file.text ?? ''),
+        ),
+      );
     } catch (error) {
       if (!(error instanceof CompanionError) || format !== 'pdf') throw error;
       notes.push(error.message);

@@ -26,7 +26,12 @@ function environmentLines(report: RunbookReport): [string, string][] {
     ['Internal URL', env.internalUrl ?? 'not given yet'],
     ['External URL', env.externalUrl ?? 'not known yet (step 7)'],
     ['Tenant ID', env.tenantId ?? 'not known yet'],
-    ['Mode', report.mode === 'offline' ? 'Offline runbook: no cloud call; portal steps by hand, recorded as confirmed by the admin' : 'Guided: the companion signs in and calls Microsoft Graph'],
+    [
+      'Mode',
+      report.mode === 'offline'
+        ? 'Offline runbook: no cloud call; portal steps by hand, recorded as confirmed by the admin'
+        : 'Guided: the companion signs in and calls Microsoft Graph',
+    ],
     ['Written', `${report.generatedAt} by ${report.app.name} ${report.app.version} (${report.app.host})`],
   ];
 }
@@ -38,7 +43,10 @@ const code = (text: string) => (text.includes('`') ? `\`\` ${text} \`\`` : `\`${
 export function toMarkdown(report: RunbookReport): string {
   const out: string[] = [];
   out.push(`# NDES through Microsoft Entra application proxy: runbook`, '');
-  out.push(`Written ${report.generatedAt}. ${report.mode === 'offline' ? '**Offline runbook mode**: the cloud steps are done by hand in the portal; what the admin read there is recorded as *confirmed by the admin*, never as verified.' : ''}`.trim(), '');
+  out.push(
+    `Written ${report.generatedAt}. ${report.mode === 'offline' ? '**Offline runbook mode**: the cloud steps are done by hand in the portal; what the admin read there is recorded as *confirmed by the admin*, never as verified.' : ''}`.trim(),
+    '',
+  );
   out.push('## Environment', '', '| | |', '|---|---|');
   for (const [name, value] of environmentLines(report)) out.push(`| ${name} | ${md(value)} |`);
   out.push('', '## Steps', '');
@@ -47,7 +55,8 @@ export function toMarkdown(report: RunbookReport): string {
     if (step.lastChangedAt) out.push(`Last changed ${step.lastChangedAt}.`, '');
     out.push(`**Why.** ${md(step.why)} (${step.docUrl})`, '');
     const inputs = Object.entries(step.inputs).filter(([, value]) => value.trim() !== '');
-    if (inputs.length) out.push('**Inputs.** ' + inputs.map(([name, value]) => `${name} = ${code(value)}`).join('; '), '');
+    if (inputs.length)
+      out.push('**Inputs.** ' + inputs.map(([name, value]) => `${name} = ${code(value)}`).join('; '), '');
     out.push(step.manual ? '**Plan (by hand in the portal).**' : '**Plan.**', '');
     step.plan.forEach((action, index) => {
       if (action.kind === 'manual') {
@@ -57,11 +66,23 @@ export function toMarkdown(report: RunbookReport): string {
       out.push(`${index + 1}. ${md(action.title)}${action.changesSystem ? ' *(changes the system)*' : ''}`);
       out.push(`   ${code(action.detail)}`);
     });
-    if (step.record.length) out.push('', '**Record from the portal.**', '', ...step.record.map((label) => `- ${md(label)}: ____________________________`));
+    if (step.record.length)
+      out.push(
+        '',
+        '**Record from the portal.**',
+        '',
+        ...step.record.map((label) => `- ${md(label)}: ____________________________`),
+      );
     if (step.byHand.length) out.push('', '**Without the app.**', '', ...step.byHand.map((line) => `- ${md(line)}`));
     for (const note of step.notes) out.push('', `> ${md(note)}`);
     out.push('');
-    if (step.confirmations.length) out.push('**Confirmed by the admin (not verified).**', '', ...step.confirmations.map((line) => `- ${md(line)}`), '');
+    if (step.confirmations.length)
+      out.push(
+        '**Confirmed by the admin (not verified).**',
+        '',
+        ...step.confirmations.map((line) => `- ${md(line)}`),
+        '',
+      );
     if (step.happened.length) {
       out.push('**What happened.**', '');
       for (const event of step.happened) {
@@ -74,16 +95,29 @@ export function toMarkdown(report: RunbookReport): string {
     }
   }
   out.push('## Open warnings', '');
-  if (report.warnings.length) for (const warning of report.warnings) out.push(`- **${md(warning.step)}:** ${md(warning.message)}`);
+  if (report.warnings.length)
+    for (const warning of report.warnings) out.push(`- **${md(warning.step)}:** ${md(warning.message)}`);
   else out.push('None.');
   out.push('', '## What to do next', '', ...report.next.map((line) => `- ${md(line)}`), '');
   out.push('## Back-out plan', '', 'Newest change first:', '');
   report.backOut.forEach((item, index) => out.push(`${index + 1}. **${md(item.title)}.** ${md(item.detail)}`));
-  out.push('', `---`, '', `Journal: ${report.journal.entries} entries${report.journal.first ? `, ${report.journal.first} to ${report.journal.last}` : ''}. Secrets (tokens, passwords, proxy credentials, secret query strings) are removed.`, '');
+  out.push(
+    '',
+    `---`,
+    '',
+    `Journal: ${report.journal.entries} entries${report.journal.first ? `, ${report.journal.first} to ${report.journal.last}` : ''}. Secrets (tokens, passwords, proxy credentials, secret query strings) are removed.`,
+    '',
+  );
   return out.join('\n');
 }
 
-const html = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+const html = (text: string) =>
+  text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 
 const STYLE = `
 :root { color-scheme: light; }
@@ -106,7 +140,9 @@ ol.plan li { margin-bottom: .35rem; }
 `;
 
 export function toHtml(report: RunbookReport): string {
-  const rows = environmentLines(report).map(([name, value]) => `<tr><th scope="row">${html(name)}</th><td>${html(value)}</td></tr>`).join('');
+  const rows = environmentLines(report)
+    .map(([name, value]) => `<tr><th scope="row">${html(name)}</th><td>${html(value)}</td></tr>`)
+    .join('');
   const steps = report.steps
     .map((step) => {
       const inputs = Object.entries(step.inputs).filter(([, value]) => value.trim() !== '');
@@ -164,7 +200,9 @@ export function toSummary(report: RunbookReport): string {
     `NDES via Entra application proxy on ${report.environment.server ?? 'this server'}: ${passed} of ${report.steps.length} steps passed${confirmed ? `, ${confirmed} confirmed by the admin (not verified)` : ''} (${report.mode === 'offline' ? 'offline runbook' : 'guided'}), ${report.generatedAt}.`,
     ...report.steps.map((step) => `${step.number}. ${step.title}: ${step.statusText.toLowerCase()}`),
     `Internal URL: ${report.environment.internalUrl ?? '-'}; external URL: ${report.environment.externalUrl ?? '-'}; tenant: ${report.environment.tenantId ?? '-'}.`,
-    ...(report.warnings.length ? [`Open warnings: ${report.warnings.map((warning) => `${warning.step}: ${warning.message}`).join(' | ')}`] : ['No open warnings.']),
+    ...(report.warnings.length
+      ? [`Open warnings: ${report.warnings.map((warning) => `${warning.step}: ${warning.message}`).join(' | ')}`]
+      : ['No open warnings.']),
     `Next: ${report.next[0] ?? '-'}`,
   ];
   return lines.join('\n');

@@ -25,7 +25,11 @@ export const RUNBOOK_REPORT_SCHEMA = z.object({
   schemaVersion: z.literal(1).describe('Raised when a field changes meaning or goes away.'),
   generatedAt: z.string().describe('When the runbook was written (ISO 8601, UTC).'),
   app: z.object({ name: z.string(), version: z.string(), host: z.string() }),
-  mode: z.enum(['guided', 'offline']).describe('offline: cloud steps are portal steps, and what the admin read there is a confirmation, never a verification.'),
+  mode: z
+    .enum(['guided', 'offline'])
+    .describe(
+      'offline: cloud steps are portal steps, and what the admin read there is a confirmation, never a verification.',
+    ),
   environment: z.object({
     server: z.string().nullable(),
     os: z.string().nullable(),
@@ -39,7 +43,11 @@ export const RUNBOOK_REPORT_SCHEMA = z.object({
       number: z.number().int(),
       id: z.string(),
       title: z.string(),
-      status: z.enum(['not-started', 'running', 'passed', 'failed', 'not-available', 'confirmed', 'interrupted']).describe('interrupted: the companion stopped while the step ran; Verify says where it stands. confirmed: recorded by the admin in offline mode.'),
+      status: z
+        .enum(['not-started', 'running', 'passed', 'failed', 'not-available', 'confirmed', 'interrupted'])
+        .describe(
+          'interrupted: the companion stopped while the step ran; Verify says where it stands. confirmed: recorded by the admin in offline mode.',
+        ),
       statusText: z.string().describe('The status in words, as printed.'),
       lastChangedAt: z.string().nullable(),
       cloud: z.boolean(),
@@ -49,7 +57,9 @@ export const RUNBOOK_REPORT_SCHEMA = z.object({
       inputs: z.record(z.string(), z.string()).describe('What the admin gave the step (redacted).'),
       plan: z.array(ActionSchema).describe('Exactly what the step runs or calls, or the portal steps, in order.'),
       notes: z.array(z.string()),
-      happened: z.array(EventSchema).describe('The newest results from the journal (at most five), with their evidence lines.'),
+      happened: z
+        .array(EventSchema)
+        .describe('The newest results from the journal (at most five), with their evidence lines.'),
       confirmations: z.array(z.string()).describe('What the admin recorded from the portal (offline mode).'),
       /** Offline mode, cloud steps: what the admin writes down from the portal (blank lines on paper). */
       record: z.array(z.string()),
@@ -57,16 +67,24 @@ export const RUNBOOK_REPORT_SCHEMA = z.object({
       byHand: z.array(z.string()),
     }),
   ),
-  warnings: z.array(z.object({ step: z.string(), message: z.string() })).describe('Failed or interrupted steps and warnings the admin recorded.'),
+  warnings: z
+    .array(z.object({ step: z.string(), message: z.string() }))
+    .describe('Failed or interrupted steps and warnings the admin recorded.'),
   next: z.array(z.string()).describe('What to do next, in order.'),
-  backOut: z.array(z.object({ title: z.string(), detail: z.string() })).describe('How to undo what was done, newest change first.'),
+  backOut: z
+    .array(z.object({ title: z.string(), detail: z.string() }))
+    .describe('How to undo what was done, newest change first.'),
   journal: z.object({ entries: z.number().int(), first: z.string().nullable(), last: z.string().nullable() }),
 });
 export type RunbookReport = z.infer<typeof RUNBOOK_REPORT_SCHEMA>;
 
 /** The JSON Schema of runbook.json (docs/runbook-report.schema.json, written by npm run schema). */
 export function reportJsonSchema(): Record<string, unknown> {
-  return { $id: 'https://ndes-proxy-companion.invalid/schemas/runbook-report.schema.json', title: 'NDES Proxy Companion runbook report', ...z.toJSONSchema(RUNBOOK_REPORT_SCHEMA) };
+  return {
+    $id: 'https://ndes-proxy-companion.invalid/schemas/runbook-report.schema.json',
+    title: 'NDES Proxy Companion runbook report',
+    ...z.toJSONSchema(RUNBOOK_REPORT_SCHEMA),
+  };
 }
 
 export const STATUS_TEXT: Record<StepStatus, string> = {
@@ -79,7 +97,13 @@ export const STATUS_TEXT: Record<StepStatus, string> = {
   confirmed: 'CONFIRMED BY THE ADMIN',
 };
 
-const RESULT_KINDS = new Set(['run-result', 'verify-result', 'run-what-if-result', 'admin-confirmation', 'checks-result']);
+const RESULT_KINDS = new Set([
+  'run-result',
+  'verify-result',
+  'run-what-if-result',
+  'admin-confirmation',
+  'checks-result',
+]);
 
 function eventOf(entry: JournalEntry): z.infer<typeof EventSchema> {
   const data = entry.data as { details?: unknown; evidence?: unknown; remedy?: unknown; lines?: unknown } | undefined;
@@ -94,8 +118,15 @@ function eventOf(entry: JournalEntry): z.infer<typeof EventSchema> {
  * The back-out plan, newest change first, written whole before the change too (it is part of
  * the paperwork); each item says which step it undoes and whether that step was carried out.
  */
-function backOutPlan(status: (id: StepId) => StepStatus, mode: Mode, previousUrls: string | null): { title: string; detail: string }[] {
-  const state = (id: StepId, number: number) => (['passed', 'confirmed', 'failed', 'running', 'interrupted'].includes(status(id)) ? `step ${number} was carried out` : `only if step ${number} was carried out`);
+function backOutPlan(
+  status: (id: StepId) => StepStatus,
+  mode: Mode,
+  previousUrls: string | null,
+): { title: string; detail: string }[] {
+  const state = (id: StepId, number: number) =>
+    ['passed', 'confirmed', 'failed', 'running', 'interrupted'].includes(status(id))
+      ? `step ${number} was carried out`
+      : `only if step ${number} was carried out`;
   return [
     {
       title: `Roll back the Intune SCEP profiles (${state('intune', 9)})`,
@@ -104,14 +135,20 @@ function backOutPlan(status: (id: StepId) => StepStatus, mode: Mode, previousUrl
           ? `In the Intune admin center, open each SCEP profile changed and set SCEP Server URLs back to ${previousUrls ?? 'the URLs recorded in step 9'}.`
           : 'ndes-companion intune rollback (or step 9 with What to do: rollback) puts back exactly the URLs the companion replaced, recorded in the journal; by hand, set each profile\'s SCEP Server URLs back to the "before" values in step 9 above.',
     },
-    { title: `Unpublish NDES (${state('publish', 7)})`, detail: 'Microsoft Entra admin center > Enterprise applications > the NDES application: under Application proxy remove the external URL, or delete the application (Properties > Delete); Intune must no longer list its URL first.' },
+    {
+      title: `Unpublish NDES (${state('publish', 7)})`,
+      detail:
+        'Microsoft Entra admin center > Enterprise applications > the NDES application: under Application proxy remove the external URL, or delete the application (Properties > Delete); Intune must no longer list its URL first.',
+    },
     {
       title: `Restore the connector's proxy configuration (${state('outbound-proxy', 5)})`,
-      detail: 'ndes-companion proxy --remove (or step 5 with What to do: remove) puts back both .exe.config files and WinHTTP as they were; by hand, copy back the files the companion kept under %ProgramData%\\NDES Proxy Companion\\Backups, run netsh winhttp reset proxy if WinHTTP had none, and Restart-Service WAPCSvc, WAPCUpdaterSvc.',
+      detail:
+        'ndes-companion proxy --remove (or step 5 with What to do: remove) puts back both .exe.config files and WinHTTP as they were; by hand, copy back the files the companion kept under %ProgramData%\\NDES Proxy Companion\\Backups, run netsh winhttp reset proxy if WinHTTP had none, and Restart-Service WAPCSvc, WAPCUpdaterSvc.',
     },
     {
       title: `Uninstall the connector (${state('connector-install', 3)})`,
-      detail: 'In an elevated prompt: Get-Package "Microsoft Entra private network connector*" | Uninstall-Package (or Settings > Apps), then the same for its updater; then remove the connector from the Application proxy page of the Microsoft Entra admin center once it shows Inactive.',
+      detail:
+        'In an elevated prompt: Get-Package "Microsoft Entra private network connector*" | Uninstall-Package (or Settings > Apps), then the same for its updater; then remove the connector from the Application proxy page of the Microsoft Entra admin center once it shows Inactive.',
     },
   ];
 }
@@ -141,16 +178,26 @@ export function buildReport(source: ReportSource): RunbookReport {
     if (!entry.stepId || !RESULT_KINDS.has(entry.kind)) continue;
     bySteps.set(entry.stepId, [...(bySteps.get(entry.stepId) ?? []), entry]);
   }
-  const host = [...source.journal].reverse().find((entry) => entry.kind === 'host-identity')?.data as { osCaption?: string; osBuild?: number } | undefined;
+  const host = [...source.journal].reverse().find((entry) => entry.kind === 'host-identity')?.data as
+    { osCaption?: string; osBuild?: number } | undefined;
 
   const reportSteps = steps.map((step, index) => {
     const view = views[index];
     const saved = runbook.savedInputs(step.id);
     // An override fills an input the step declares and the admin left empty.
     const inputs = { ...saved };
-    for (const input of step.inputs) if (!inputs[input.id]?.trim() && overrides[input.id]) inputs[input.id] = overrides[input.id] ?? '';
-    const plan = runbook.plan(step.id, inputs, mode, { journal: false, values: { ...(overrides.internalUrl ? { internalUrl: overrides.internalUrl } : {}), ...(overrides.externalUrl ? { externalUrl: overrides.externalUrl } : {}), ...(overrides.tenantId ? { tenantId: overrides.tenantId } : {}) } });
-    const confirm = mode === 'offline' && step.cloud ? (CONFIRMATIONS[step.id]?.fields ?? []).map((field) => field.label) : [];
+    for (const input of step.inputs)
+      if (!inputs[input.id]?.trim() && overrides[input.id]) inputs[input.id] = overrides[input.id] ?? '';
+    const plan = runbook.plan(step.id, inputs, mode, {
+      journal: false,
+      values: {
+        ...(overrides.internalUrl ? { internalUrl: overrides.internalUrl } : {}),
+        ...(overrides.externalUrl ? { externalUrl: overrides.externalUrl } : {}),
+        ...(overrides.tenantId ? { tenantId: overrides.tenantId } : {}),
+      },
+    });
+    const confirm =
+      mode === 'offline' && step.cloud ? (CONFIRMATIONS[step.id]?.fields ?? []).map((field) => field.label) : [];
     const known = { ...values, internalUrl: values.internalUrl ?? overrides.internalUrl ?? null };
     const happened = (bySteps.get(step.id) ?? []).slice(-5).map(eventOf);
     return {
@@ -165,7 +212,12 @@ export function buildReport(source: ReportSource): RunbookReport {
       why: step.why.text,
       docUrl: step.why.docUrl,
       inputs,
-      plan: plan.actions.map((action: PlannedAction) => ({ kind: action.kind, title: action.title, detail: action.detail, changesSystem: action.changesSystem })),
+      plan: plan.actions.map((action: PlannedAction) => ({
+        kind: action.kind,
+        title: action.title,
+        detail: action.detail,
+        changesSystem: action.changesSystem,
+      })),
       notes: plan.notes,
       happened,
       confirmations: state.confirmations[step.id]?.lines ?? [],
@@ -176,13 +228,22 @@ export function buildReport(source: ReportSource): RunbookReport {
 
   const warnings: { step: string; message: string }[] = [];
   for (const step of reportSteps) {
-    if (step.status === 'failed') warnings.push({ step: step.title, message: step.happened.at(-1)?.message ?? 'The step failed.' });
-    if (step.status === 'interrupted') warnings.push({ step: step.title, message: 'The step was interrupted (the companion stopped while it ran): run Verify on it before going on.' });
-    for (const line of step.confirmations) if (line.startsWith('Warning:')) warnings.push({ step: step.title, message: line });
+    if (step.status === 'failed')
+      warnings.push({ step: step.title, message: step.happened.at(-1)?.message ?? 'The step failed.' });
+    if (step.status === 'interrupted')
+      warnings.push({
+        step: step.title,
+        message: 'The step was interrupted (the companion stopped while it ran): run Verify on it before going on.',
+      });
+    for (const line of step.confirmations)
+      if (line.startsWith('Warning:')) warnings.push({ step: step.title, message: line });
   }
   const next = reportSteps
     .filter((step) => step.id !== 'report' && !['passed', 'confirmed'].includes(step.status))
-    .map((step) => `Step ${step.number}, ${step.title}: ${step.manual ? 'do it in the portal as planned and record what the portal shows' : step.status === 'failed' ? 'fix what it found, then run it again' : 'run it'}.`);
+    .map(
+      (step) =>
+        `Step ${step.number}, ${step.title}: ${step.manual ? 'do it in the portal as planned and record what the portal shows' : step.status === 'failed' ? 'fix what it found, then run it again' : 'run it'}.`,
+    );
 
   const report: RunbookReport = {
     schema: 'ndes-proxy-companion/runbook-report',
@@ -201,8 +262,18 @@ export function buildReport(source: ReportSource): RunbookReport {
     steps: reportSteps,
     warnings,
     next: next.length ? next : ['Every step is done. Keep this runbook with the change record.'],
-    backOut: backOutPlan(status, mode, /before \(to put back when backing out\): (.+)\.$/m.exec(state.confirmations.intune?.lines.join('\n') ?? '')?.[1] ?? null),
-    journal: { entries: source.journal.length, first: source.journal[0]?.at ?? null, last: source.journal.at(-1)?.at ?? null },
+    backOut: backOutPlan(
+      status,
+      mode,
+      /before \(to put back when backing out\): (.+)\.$/m.exec(
+        state.confirmations.intune?.lines.join('\n') ?? '',
+      )?.[1] ?? null,
+    ),
+    journal: {
+      entries: source.journal.length,
+      first: source.journal[0]?.at ?? null,
+      last: source.journal.at(-1)?.at ?? null,
+    },
   };
   // One redaction for everything that leaves: tokens, passwords, proxy credentials, secret query strings.
   return RUNBOOK_REPORT_SCHEMA.parse(source.redactor.value(report));

@@ -1,4 +1,14 @@
-import { closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, realpathSync, renameSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { CompanionError } from '../errors.ts';
@@ -34,10 +44,15 @@ function refuseLinked(folder: string): void {
   for (const [index, part] of parts.entries()) {
     path = index === 0 && !full.startsWith('/') ? `${part}${sep}` : join(path, part);
     if (lstatSync(path).isSymbolicLink()) {
-      throw new CompanionError('NOT_ALLOWED', `${folder} goes through a link or junction (${path} leads to ${realpathSync.native(path)}); the companion does not write through links.`, `Type the real path (${realpathSync.native(folder)}) if that is where it belongs, or choose another folder.`);
+      throw new CompanionError(
+        'NOT_ALLOWED',
+        `${folder} goes through a link or junction (${path} leads to ${realpathSync.native(path)}); the companion does not write through links.`,
+        `Type the real path (${realpathSync.native(folder)}) if that is where it belongs, or choose another folder.`,
+      );
     }
   }
-  if (!lstatSync(full).isDirectory()) throw new CompanionError('NOT_ALLOWED', `${folder} is not a folder.`, 'Choose a folder.');
+  if (!lstatSync(full).isDirectory())
+    throw new CompanionError('NOT_ALLOWED', `${folder} is not a folder.`, 'Choose a folder.');
 }
 
 export function writeFileSafely(folder: string, name: string, data: string | Uint8Array): string {

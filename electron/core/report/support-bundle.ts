@@ -48,7 +48,8 @@ export interface SupportBundle {
   manifest: BundleManifest;
 }
 
-const REDACTION = 'Every file passed through the companion\'s one redaction function before it was zipped: JWTs and Entra ID refresh tokens, bearer, basic and proxy credentials, cookies, passwords and secrets named in text, JSON, XML, Windows Installer properties and PowerShell parameters, credentials in URLs and secret-bearing query strings are replaced by [redacted]. Secrets typed for a run (a PFX password, a registration token) were removed by value while that run lasted. The SCEP message is left out of IIS log lines at the source.';
+const REDACTION =
+  "Every file passed through the companion's one redaction function before it was zipped: JWTs and Entra ID refresh tokens, bearer, basic and proxy credentials, cookies, passwords and secrets named in text, JSON, XML, Windows Installer properties and PowerShell parameters, credentials in URLs and secret-bearing query strings are replaced by [redacted]. Secrets typed for a run (a PFX password, a registration token) were removed by value while that run lasted. The SCEP message is left out of IIS log lines at the source.";
 
 /**
  * One zip for support: the journal, the runbook in every format, every script's JSON output,
@@ -60,17 +61,28 @@ export async function buildSupportBundle(source: SupportBundleSource): Promise<S
   const { redactor } = source;
   const files: Array<{ path: string; what: string; content: Uint8Array }> = [];
   const notes: string[] = [];
-  const add = (path: string, what: string, content: string) => files.push({ path, what, content: new TextEncoder().encode(content) });
+  const add = (path: string, what: string, content: string) =>
+    files.push({ path, what, content: new TextEncoder().encode(content) });
   const text = (path: string, what: string, content: string) => add(path, what, redactor.text(content));
   // As data: every string through the same function, and the document stays JSON.
-  const json = (path: string, what: string, value: unknown) => add(path, what, `${JSON.stringify(redactor.value(value), null, 2)}\n`);
+  const json = (path: string, what: string, value: unknown) =>
+    add(path, what, `${JSON.stringify(redactor.value(value), null, 2)}\n`);
 
   source.progress?.('Adding the journal.');
   for (const name of listFiles(source.dataDir, /^journal(\.jsonl|\.torn-.*\.txt)$/)) {
     const { content, skipped } = newestBytes(join(source.dataDir, name), JOURNAL_LIMIT);
-    if (skipped > 0) notes.push(`The journal's oldest ${skipped} bytes are not in this bundle (it carries the newest ${JOURNAL_LIMIT / 1024 / 1024} MB); the whole journal is ${join(source.dataDir, name)} on the server.`);
+    if (skipped > 0)
+      notes.push(
+        `The journal's oldest ${skipped} bytes are not in this bundle (it carries the newest ${JOURNAL_LIMIT / 1024 / 1024} MB); the whole journal is ${join(source.dataDir, name)} on the server.`,
+      );
     // Redacted line by line as data (each string through the one function), so JSON stays JSON.
-    add(`journal/${name}`, name.endsWith('.jsonl') ? 'The journal: every plan, action, output line, result, check and confirmation, one JSON entry per line.' : 'A journal line cut short when the companion stopped, set aside whole.', redactLines(content, redactor));
+    add(
+      `journal/${name}`,
+      name.endsWith('.jsonl')
+        ? 'The journal: every plan, action, output line, result, check and confirmation, one JSON entry per line.'
+        : 'A journal line cut short when the companion stopped, set aside whole.',
+      redactLines(content, redactor),
+    );
   }
   if (!files.length) notes.push('No journal yet: nothing has been run on this server.');
 
@@ -93,7 +105,7 @@ export async function buildSupportBundle(source: SupportBundleSource): Promise<S
     }
   }
 
-  source.progress?.('Adding every script\'s output.');
+  source.progress?.("Adding every script's output.");
   const outputs = join(source.dataDir, SCRIPT_OUTPUTS_FOLDER);
   for (const name of listFiles(outputs, /\.json$/)) {
     const raw = readFileSync(join(outputs, name), 'utf8');
@@ -104,7 +116,11 @@ export async function buildSupportBundle(source: SupportBundleSource): Promise<S
       text(`script-outputs/${name}`, 'A script run whose record is not whole JSON, as it was kept.', raw);
       continue;
     }
-    json(`script-outputs/${name}`, 'One script run: the script, its parameters, its JSON output or its failure.', parsed);
+    json(
+      `script-outputs/${name}`,
+      'One script run: the script, its parameters, its JSON output or its failure.',
+      parsed,
+    );
   }
 
   source.progress?.('Gathering event logs, IIS lines for mscep.dll and installer logs with PowerShell.');
@@ -112,13 +128,32 @@ export async function buildSupportBundle(source: SupportBundleSource): Promise<S
     notes.push('No excerpts from this server: PowerShell is not available to the companion here.');
   } else {
     try {
-      const run = await source.powershell.run('Get-SupportExcerpts', { params: { Days: 7 }, ...(source.signal ? { signal: source.signal } : {}) });
-      json('excerpts/support-excerpts.json', 'Excerpts from this server: connector, updater and Intune Certificate Connector event logs and Application log errors (7 days), IIS log lines for mscep.dll with status, substatus and win32 status, and the tail of the connector installer logs.', run.data);
-      for (const log of run.data.eventLogs) if (log.state === 'failed') notes.push(`The event log ${log.log}${log.source ? ` (${log.source})` : ''} could not be read: ${redactor.text(log.detail)}`);
-      for (const part of [run.data.iisLogs, run.data.installerLogs]) if (part.state !== 'read') notes.push(redactor.text(part.state === 'failed' ? `Could not read ${part.folder ?? 'a folder'}: ${part.detail}` : part.detail));
+      const run = await source.powershell.run('Get-SupportExcerpts', {
+        params: { Days: 7 },
+        ...(source.signal ? { signal: source.signal } : {}),
+      });
+      json(
+        'excerpts/support-excerpts.json',
+        'Excerpts from this server: connector, updater and Intune Certificate Connector event logs and Application log errors (7 days), IIS log lines for mscep.dll with status, substatus and win32 status, and the tail of the connector installer logs.',
+        run.data,
+      );
+      for (const log of run.data.eventLogs)
+        if (log.state === 'failed')
+          notes.push(
+            `The event log ${log.log}${log.source ? ` (${log.source})` : ''} could not be read: ${redactor.text(log.detail)}`,
+          );
+      for (const part of [run.data.iisLogs, run.data.installerLogs])
+        if (part.state !== 'read')
+          notes.push(
+            redactor.text(
+              part.state === 'failed' ? `Could not read ${part.folder ?? 'a folder'}: ${part.detail}` : part.detail,
+            ),
+          );
     } catch (error) {
       if (error instanceof CompanionError && error.code === 'CANCELLED') throw error;
-      notes.push(`No excerpts from this server: ${redactor.text(error instanceof Error ? error.message : String(error))}`);
+      notes.push(
+        `No excerpts from this server: ${redactor.text(error instanceof Error ? error.message : String(error))}`,
+      );
     }
   }
 
@@ -130,14 +165,25 @@ export async function buildSupportBundle(source: SupportBundleSource): Promise<S
     server: source.report.environment.server,
     createdAt,
     redaction: REDACTION,
-    files: files.map((file) => ({ path: file.path, bytes: file.content.length, sha256: createHash('sha256').update(file.content).digest('hex'), what: file.what })),
+    files: files.map((file) => ({
+      path: file.path,
+      bytes: file.content.length,
+      sha256: createHash('sha256').update(file.content).digest('hex'),
+      what: file.what,
+    })),
     notes,
   };
   const mtime = source.now;
-  const entries: Zippable = { 'manifest.json': [new TextEncoder().encode(redactor.text(`${JSON.stringify(manifest, null, 2)}\n`)), { mtime }] };
+  const entries: Zippable = {
+    'manifest.json': [new TextEncoder().encode(redactor.text(`${JSON.stringify(manifest, null, 2)}\n`)), { mtime }],
+  };
   for (const file of files) entries[file.path] = [file.content, { mtime, level: file.path.endsWith('.pdf') ? 0 : 6 }];
   const server = (source.report.environment.server ?? 'server').replace(/[^A-Za-z0-9.-]/g, '_');
-  return { fileName: `ndes-companion-support-${server}-${createdAt.replace(/[:.]/g, '-')}.zip`, zip: zipSync(entries), manifest };
+  return {
+    fileName: `ndes-companion-support-${server}-${createdAt.replace(/[:.]/g, '-')}.zip`,
+    zip: zipSync(entries),
+    manifest,
+  };
 }
 
 /** A journal past this size goes in by its newest part: support reads the end first, and the bundle stays mailable. */
@@ -160,7 +206,9 @@ function newestBytes(path: string, limit: number): { content: string; skipped: n
 
 function listFiles(folder: string, pattern: RegExp): string[] {
   if (!existsSync(folder)) return [];
-  return readdirSync(folder).filter((name) => pattern.test(name)).sort();
+  return readdirSync(folder)
+    .filter((name) => pattern.test(name))
+    .sort();
 }
 
 /** Each journal line redacted as data where it parses (so JSON stays JSON), as text where not. */

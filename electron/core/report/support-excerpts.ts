@@ -12,7 +12,15 @@ export const SupportExcerptsSchema = z.object({
       source: z.string().nullable(),
       state: SourceState,
       detail: z.string(),
-      events: z.array(z.object({ time: z.string().nullable(), id: z.number().int(), level: z.number().int(), source: z.string(), message: z.string() })),
+      events: z.array(
+        z.object({
+          time: z.string().nullable(),
+          id: z.number().int(),
+          level: z.number().int(),
+          source: z.string(),
+          message: z.string(),
+        }),
+      ),
     }),
   ),
   iisLogs: z.object({
@@ -47,7 +55,15 @@ export const SupportExcerptsSchema = z.object({
     folder: z.string().nullable(),
     state: SourceState,
     detail: z.string(),
-    files: z.array(z.object({ name: z.string(), modified: z.string().nullable(), bytes: z.number().int(), tail: z.array(z.string()), error: z.string().nullable() })),
+    files: z.array(
+      z.object({
+        name: z.string(),
+        modified: z.string().nullable(),
+        bytes: z.number().int(),
+        tail: z.array(z.string()),
+        error: z.string().nullable(),
+      }),
+    ),
   }),
 });
 export type SupportExcerpts = z.infer<typeof SupportExcerptsSchema>;

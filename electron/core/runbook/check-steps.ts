@@ -19,7 +19,11 @@ function numberInput(value: string | undefined, fallback: number): number {
 }
 
 /** Readiness and Verify are made of checks: their run() and verify() run the check suite. */
-export async function runCheckStep(scope: CheckScope, context: StepContext, groups?: CheckGroup[]): Promise<StepResult & { report: CheckReport }> {
+export async function runCheckStep(
+  scope: CheckScope,
+  context: StepContext,
+  groups?: CheckGroup[],
+): Promise<StepResult & { report: CheckReport }> {
   const { inputs } = context;
   const report = await runCheckSuite(
     {
@@ -28,15 +32,31 @@ export async function runCheckStep(scope: CheckScope, context: StepContext, grou
       ...(inputs.externalUrl ? { externalUrl: inputs.externalUrl } : {}),
       ...(inputs.proxyAddress ? { proxyAddress: inputs.proxyAddress } : {}),
       ...(inputs.tenantId ? { tenantId: inputs.tenantId } : {}),
-      ...(inputs.verifiedDomains ? { verifiedDomains: inputs.verifiedDomains.split(/[\s,;]+/).filter((domain) => domain !== '') } : {}),
+      ...(inputs.verifiedDomains
+        ? { verifiedDomains: inputs.verifiedDomains.split(/[\s,;]+/).filter((domain) => domain !== '') }
+        : {}),
       timeoutMs: Math.round(numberInput(inputs.timeoutSeconds, DEFAULT_TIMEOUT_SECONDS) * 1000),
       longUrlKb: numberInput(inputs.longUrlKb, DEFAULT_LONG_URL_KB),
       ...(groups?.length ? { groups } : {}),
     },
     context.services,
-    { signal: context.signal, runId: context.runId, onResult: (result) => context.progress(progressLine(result), result.status === 'fail' ? 'error' : result.status === 'warn' ? 'warn' : 'info', { id: result.id, status: result.status }) },
+    {
+      signal: context.signal,
+      runId: context.runId,
+      onResult: (result) =>
+        context.progress(
+          progressLine(result),
+          result.status === 'fail' ? 'error' : result.status === 'warn' ? 'warn' : 'info',
+          { id: result.id, status: result.status },
+        ),
+    },
   );
-  if (context.signal.aborted) throw new CompanionError('CANCELLED', 'The checks were cancelled before they finished.', 'Run them again when ready.');
+  if (context.signal.aborted)
+    throw new CompanionError(
+      'CANCELLED',
+      'The checks were cancelled before they finished.',
+      'Run them again when ready.',
+    );
   for (const note of report.notes) context.progress(note, 'info');
   return { passed: report.passed, summary: verdictLine(report.results), report };
 }

@@ -18,7 +18,8 @@ export interface RunbookValues {
   appName: string | null;
 }
 
-export type Confirmation = { ok: true; lines: string[]; readBack?: Record<string, string> } | { ok: false; message: string; remedy: string };
+export type Confirmation =
+  { ok: true; lines: string[]; readBack?: Record<string, string> } | { ok: false; message: string; remedy: string };
 
 export interface ConfirmSpec {
   /** The fields the admin fills in from the portal, shown in offline mode instead of the step's inputs. */
@@ -31,7 +32,14 @@ const APP_PROXY = `${PORTAL} > Identity > Applications > Enterprise applications
 
 const or = (value: string | null, placeholder: string) => value ?? placeholder;
 const yes = (value: string | undefined) => ['yes', 'y', 'true'].includes((value ?? '').trim().toLowerCase());
-const confirmField = (id: string, label: string, help: string): InputSpec => ({ id, label, help, kind: 'choice', required: true, choices: ['', 'yes'] });
+const confirmField = (id: string, label: string, help: string): InputSpec => ({
+  id,
+  label,
+  help,
+  kind: 'choice',
+  required: true,
+  choices: ['', 'yes'],
+});
 const refuse = (message: string, remedy: string): Confirmation => ({ ok: false, message, remedy });
 
 /** The portal path per cloud step, as Microsoft's guide gives it, with this runbook's values. */
@@ -85,7 +93,9 @@ const withSlash = (url: string) => url.replace(/\/?$/, '/');
 export function handSteps(stepId: StepId, values: RunbookValues): string[] | null {
   const server = or(values.connectorServer, 'the NDES server');
   const internal = values.internalUrl ? withSlash(values.internalUrl) : 'https://<NDES server FQDN>/';
-  const external = values.externalUrl ? withSlash(values.externalUrl).replace(/certsrv\/mscep\/$/i, '') : 'https://<app>-<tenant>.msappproxy.net/';
+  const external = values.externalUrl
+    ? withSlash(values.externalUrl).replace(/certsrv\/mscep\/$/i, '')
+    : 'https://<app>-<tenant>.msappproxy.net/';
   switch (stepId) {
     case 'readiness':
       return [
@@ -110,7 +120,7 @@ export function handSteps(stepId: StepId, values: RunbookValues): string[] | nul
         `${external}certsrv/mscep/mscep.dll answers HTTP Error 403 - Forbidden, and ${external}certsrv/mscep/mscep.dll?operation=GetCACaps&message=default lists the CA's capabilities.`,
       ];
     case 'report':
-      return ['Keep this runbook with the change record; note each step\'s outcome in it as you go.'];
+      return ["Keep this runbook with the change record; note each step's outcome in it as you go."];
     default:
       return null;
   }
@@ -119,64 +129,199 @@ export function handSteps(stepId: StepId, values: RunbookValues): string[] | nul
 /** What the admin records per cloud step in offline mode, and how it is checked. */
 export const CONFIRMATIONS: Partial<Record<StepId, ConfirmSpec>> = {
   'sign-in': {
-    fields: [{ id: 'tenantId', label: 'Tenant ID read in the portal', help: 'Identity > Overview > Tenant ID: a GUID such as 00000000-0000-0000-0000-000000000000.', kind: 'text', required: true, placeholder: '00000000-0000-0000-0000-000000000000' }],
+    fields: [
+      {
+        id: 'tenantId',
+        label: 'Tenant ID read in the portal',
+        help: 'Identity > Overview > Tenant ID: a GUID such as 00000000-0000-0000-0000-000000000000.',
+        kind: 'text',
+        required: true,
+        placeholder: '00000000-0000-0000-0000-000000000000',
+      },
+    ],
     judge(inputs) {
       const tenant = (inputs.tenantId ?? '').trim();
-      if (!GUID.test(tenant)) return refuse(tenant === '' ? 'No tenant ID was recorded.' : `"${tenant.slice(0, 80)}" is not a tenant ID.`, 'Copy the Tenant ID from Identity > Overview: a GUID such as 00000000-0000-0000-0000-000000000000.');
+      if (!GUID.test(tenant))
+        return refuse(
+          tenant === '' ? 'No tenant ID was recorded.' : `"${tenant.slice(0, 80)}" is not a tenant ID.`,
+          'Copy the Tenant ID from Identity > Overview: a GUID such as 00000000-0000-0000-0000-000000000000.',
+        );
       return { ok: true, lines: [`Tenant ID ${tenant.toLowerCase()}, as read in the portal.`] };
     },
   },
   registration: {
-    fields: [confirmField('connectorActive', 'The portal lists this server\'s connector as Active', 'Choose yes once Application proxy shows the connector on this server with the status Active.')],
+    fields: [
+      confirmField(
+        'connectorActive',
+        "The portal lists this server's connector as Active",
+        'Choose yes once Application proxy shows the connector on this server with the status Active.',
+      ),
+    ],
     judge(inputs) {
-      if (!yes(inputs.connectorActive)) return refuse('The connector was not confirmed as Active.', 'Register the connector as planned, check the Application proxy page, and choose yes once it shows Active.');
-      return { ok: true, lines: ['The Application proxy page lists this server\'s connector as Active.'] };
+      if (!yes(inputs.connectorActive))
+        return refuse(
+          'The connector was not confirmed as Active.',
+          'Register the connector as planned, check the Application proxy page, and choose yes once it shows Active.',
+        );
+      return { ok: true, lines: ["The Application proxy page lists this server's connector as Active."] };
     },
   },
   'connector-status': {
     fields: [
-      confirmField('connectorActive', 'This server\'s connector is Active', 'Choose yes once the Application proxy page shows it Active.'),
-      { id: 'connectorGroup', label: 'Its connector group', help: 'As the Application proxy page shows it, e.g. Default or NDES.', kind: 'text', required: false, placeholder: 'Default' },
-      { id: 'activeInGroup', label: 'Active connectors in that group', help: 'A number; fewer than 2 means no high availability.', kind: 'text', required: false, placeholder: '2' },
+      confirmField(
+        'connectorActive',
+        "This server's connector is Active",
+        'Choose yes once the Application proxy page shows it Active.',
+      ),
+      {
+        id: 'connectorGroup',
+        label: 'Its connector group',
+        help: 'As the Application proxy page shows it, e.g. Default or NDES.',
+        kind: 'text',
+        required: false,
+        placeholder: 'Default',
+      },
+      {
+        id: 'activeInGroup',
+        label: 'Active connectors in that group',
+        help: 'A number; fewer than 2 means no high availability.',
+        kind: 'text',
+        required: false,
+        placeholder: '2',
+      },
     ],
     judge(inputs) {
-      if (!yes(inputs.connectorActive)) return refuse('The connector was not confirmed as Active.', 'Check the Application proxy page; an inactive connector cannot carry NDES traffic (see Connector status in Microsoft\'s troubleshooting).');
+      if (!yes(inputs.connectorActive))
+        return refuse(
+          'The connector was not confirmed as Active.',
+          "Check the Application proxy page; an inactive connector cannot carry NDES traffic (see Connector status in Microsoft's troubleshooting).",
+        );
       const count = (inputs.activeInGroup ?? '').trim();
-      if (count !== '' && !/^\d{1,3}$/.test(count)) return refuse(`"${count.slice(0, 20)}" is not a number of connectors.`, 'Type how many active connectors the group has, e.g. 2.');
+      if (count !== '' && !/^\d{1,3}$/.test(count))
+        return refuse(
+          `"${count.slice(0, 20)}" is not a number of connectors.`,
+          'Type how many active connectors the group has, e.g. 2.',
+        );
       const group = (inputs.connectorGroup ?? '').trim().slice(0, 100) || 'its group';
-      return { ok: true, lines: [`This server's connector is Active in ${group}${count ? `, with ${count} active connector(s)` : ''}.`, ...(count !== '' && Number(count) < 2 ? ['Warning: fewer than 2 active connectors in the group: no high availability.'] : [])] };
+      return {
+        ok: true,
+        lines: [
+          `This server's connector is Active in ${group}${count ? `, with ${count} active connector(s)` : ''}.`,
+          ...(count !== '' && Number(count) < 2
+            ? ['Warning: fewer than 2 active connectors in the group: no high availability.']
+            : []),
+        ],
+      };
     },
   },
   publish: {
     fields: [
-      { id: 'externalUrl', label: 'External URL shown in the portal', help: 'As the portal shows it after + Add, e.g. https://ndes-contoso.msappproxy.net/certsrv/mscep/.', kind: 'url', required: true, placeholder: 'https://ndes-contoso.msappproxy.net/certsrv/mscep/' },
-      confirmField('passthrough', 'Pre Authentication is Passthrough', 'Choose yes once the application shows Pre Authentication: Passthrough.'),
-      { id: 'verifiedDomains', label: 'Verified custom domains (only for a custom-domain URL)', help: 'Comma-separated, e.g. contoso.com, when the external URL is on your own domain.', kind: 'text', required: false },
+      {
+        id: 'externalUrl',
+        label: 'External URL shown in the portal',
+        help: 'As the portal shows it after + Add, e.g. https://ndes-contoso.msappproxy.net/certsrv/mscep/.',
+        kind: 'url',
+        required: true,
+        placeholder: 'https://ndes-contoso.msappproxy.net/certsrv/mscep/',
+      },
+      confirmField(
+        'passthrough',
+        'Pre Authentication is Passthrough',
+        'Choose yes once the application shows Pre Authentication: Passthrough.',
+      ),
+      {
+        id: 'verifiedDomains',
+        label: 'Verified custom domains (only for a custom-domain URL)',
+        help: 'Comma-separated, e.g. contoso.com, when the external URL is on your own domain.',
+        kind: 'text',
+        required: false,
+      },
     ],
     judge(inputs) {
-      const verifiedDomains = (inputs.verifiedDomains ?? '').split(',').map((domain) => domain.trim()).filter(Boolean);
+      const verifiedDomains = (inputs.verifiedDomains ?? '')
+        .split(',')
+        .map((domain) => domain.trim())
+        .filter(Boolean);
       const verdict = checkUrl(inputs.externalUrl ?? '', 'external', { verifiedDomains });
-      if (!verdict.ok) return refuse(`The external URL was refused: ${verdict.message}`, 'Copy the External URL exactly as the application\'s Application proxy page shows it.');
-      if (!yes(inputs.passthrough)) return refuse('Passthrough was not confirmed.', 'Set Pre Authentication to Passthrough: SCEP devices cannot sign in to Microsoft Entra ID.');
+      if (!verdict.ok)
+        return refuse(
+          `The external URL was refused: ${verdict.message}`,
+          "Copy the External URL exactly as the application's Application proxy page shows it.",
+        );
+      if (!yes(inputs.passthrough))
+        return refuse(
+          'Passthrough was not confirmed.',
+          'Set Pre Authentication to Passthrough: SCEP devices cannot sign in to Microsoft Entra ID.',
+        );
       const external = verdict.normalized.replace(/\/?$/, '/');
       const scepUrl = `${external}${/\/certsrv\/mscep\/$/i.test(external) ? '' : 'certsrv/mscep/'}mscep.dll`;
-      return { ok: true, lines: [`External URL ${verdict.normalized}, Pre Authentication Passthrough, as read in the portal.`, ...verdict.notes], readBack: { externalUrl: verdict.normalized, scepUrl, serverUrl: scepUrl.replace(/certsrv\/mscep\/mscep\.dll$/i, '') } };
+      return {
+        ok: true,
+        lines: [
+          `External URL ${verdict.normalized}, Pre Authentication Passthrough, as read in the portal.`,
+          ...verdict.notes,
+        ],
+        readBack: {
+          externalUrl: verdict.normalized,
+          scepUrl,
+          serverUrl: scepUrl.replace(/certsrv\/mscep\/mscep\.dll$/i, ''),
+        },
+      };
     },
   },
   intune: {
     fields: [
-      { id: 'profilesChanged', label: 'SCEP profiles changed', help: 'Their names as Intune shows them, comma-separated (one first, as a pilot).', kind: 'text', required: true, placeholder: 'Contoso iOS SCEP' },
-      { id: 'previousUrls', label: 'SCEP Server URLs they held before', help: 'As the profiles listed them before the change, comma-separated: the back-out plan puts these back.', kind: 'text', required: true, placeholder: 'https://ndes01.contoso.local/certsrv/mscep/mscep.dll' },
+      {
+        id: 'profilesChanged',
+        label: 'SCEP profiles changed',
+        help: 'Their names as Intune shows them, comma-separated (one first, as a pilot).',
+        kind: 'text',
+        required: true,
+        placeholder: 'Contoso iOS SCEP',
+      },
+      {
+        id: 'previousUrls',
+        label: 'SCEP Server URLs they held before',
+        help: 'As the profiles listed them before the change, comma-separated: the back-out plan puts these back.',
+        kind: 'text',
+        required: true,
+        placeholder: 'https://ndes01.contoso.local/certsrv/mscep/mscep.dll',
+      },
     ],
     judge(inputs) {
-      const names = (inputs.profilesChanged ?? '').split(',').map((name) => name.trim()).filter(Boolean);
-      if (names.length === 0) return refuse('No changed profile was recorded.', 'Type the names of the SCEP profiles you changed, as Intune shows them.');
-      if (names.some((name) => name.length > 256)) return refuse('A profile name is longer than Intune allows.', 'Type each profile name as Intune shows it.');
-      const previous = (inputs.previousUrls ?? '').split(',').map((url) => url.trim()).filter(Boolean);
-      if (previous.length === 0) return refuse('The URLs the profiles held before were not recorded.', 'Type the SCEP Server URLs as they were before the change: without them the change cannot be backed out exactly.');
+      const names = (inputs.profilesChanged ?? '')
+        .split(',')
+        .map((name) => name.trim())
+        .filter(Boolean);
+      if (names.length === 0)
+        return refuse(
+          'No changed profile was recorded.',
+          'Type the names of the SCEP profiles you changed, as Intune shows them.',
+        );
+      if (names.some((name) => name.length > 256))
+        return refuse('A profile name is longer than Intune allows.', 'Type each profile name as Intune shows it.');
+      const previous = (inputs.previousUrls ?? '')
+        .split(',')
+        .map((url) => url.trim())
+        .filter(Boolean);
+      if (previous.length === 0)
+        return refuse(
+          'The URLs the profiles held before were not recorded.',
+          'Type the SCEP Server URLs as they were before the change: without them the change cannot be backed out exactly.',
+        );
       const bad = previous.find((url) => !checkUrl(url, 'internal').ok);
-      if (bad) return refuse(`"${bad.slice(0, 120)}" is not a URL.`, 'Type each URL whole, e.g. https://ndes01.contoso.local/certsrv/mscep/mscep.dll.');
-      return { ok: true, lines: [`SCEP profiles changed in the Intune admin center: ${names.join(', ')}.`, `SCEP Server URLs they held before (to put back when backing out): ${previous.join(', ')}.`] };
+      if (bad)
+        return refuse(
+          `"${bad.slice(0, 120)}" is not a URL.`,
+          'Type each URL whole, e.g. https://ndes01.contoso.local/certsrv/mscep/mscep.dll.',
+        );
+      return {
+        ok: true,
+        lines: [
+          `SCEP profiles changed in the Intune admin center: ${names.join(', ')}.`,
+          `SCEP Server URLs they held before (to put back when backing out): ${previous.join(', ')}.`,
+        ],
+      };
     },
   },
 };

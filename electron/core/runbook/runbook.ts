@@ -1,6 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { ProcessTable } from '../process-table.ts';
-import { ReadBackSchema, ScepProfileListSchema, stepIds, type CheckGroup, type CheckReport, type InputSpec, type Mode, type Plan, type StepId, type StepOutcome, type StepStatus, type StepView, type CompanionEvent } from '../../contract/model.ts';
+import {
+  ReadBackSchema,
+  ScepProfileListSchema,
+  stepIds,
+  type CheckGroup,
+  type CheckReport,
+  type InputSpec,
+  type Mode,
+  type Plan,
+  type StepId,
+  type StepOutcome,
+  type StepStatus,
+  type StepView,
+  type CompanionEvent,
+} from '../../contract/model.ts';
 import { CompanionError } from '../errors.ts';
 import type { Journal } from '../store/journal.ts';
 import type { StateStore } from '../store/state-store.ts';
@@ -61,29 +75,57 @@ function stringsOf(value: object): Record<string, string> {
 export function parseState(raw: unknown): RunbookState {
   if (!raw || typeof raw !== 'object') throw new Error('state is not an object');
   const value = raw as Partial<RunbookState>;
-  if (value.version !== 1 || (value.mode !== 'guided' && value.mode !== 'offline')) throw new Error('unknown state version');
+  if (value.version !== 1 || (value.mode !== 'guided' && value.mode !== 'offline'))
+    throw new Error('unknown state version');
   const state = emptyState();
   state.mode = value.mode;
   for (const id of stepIds) {
     const saved = value.steps?.[id];
-    if (saved && typeof saved.status === 'string' && typeof saved.at === 'string') state.steps[id] = { status: saved.status, at: saved.at, ...(typeof saved.pid === 'number' ? { pid: saved.pid } : {}), ...(typeof saved.started === 'string' ? { started: saved.started } : {}) };
+    if (saved && typeof saved.status === 'string' && typeof saved.at === 'string')
+      state.steps[id] = {
+        status: saved.status,
+        at: saved.at,
+        ...(typeof saved.pid === 'number' ? { pid: saved.pid } : {}),
+        ...(typeof saved.started === 'string' ? { started: saved.started } : {}),
+      };
     const inputs = value.inputs?.[id];
     if (inputs && typeof inputs === 'object') {
       state.inputs[id] = stringsOf(inputs);
     }
     // Absent in files written before steps read values back: nothing is carried then.
     const read = (value.readBack as Record<string, { values?: unknown; at?: unknown } | undefined> | undefined)?.[id];
-    if (read && typeof read.at === 'string' && read.values && typeof read.values === 'object') state.readBack[id] = { values: stringsOf(read.values), at: read.at };
-    const confirmed = (value.confirmations as Record<string, { lines?: unknown; at?: unknown } | undefined> | undefined)?.[id];
-    if (confirmed && typeof confirmed.at === 'string' && Array.isArray(confirmed.lines)) state.confirmations[id] = { lines: confirmed.lines.filter((line): line is string => typeof line === 'string'), at: confirmed.at };
+    if (read && typeof read.at === 'string' && read.values && typeof read.values === 'object')
+      state.readBack[id] = { values: stringsOf(read.values), at: read.at };
+    const confirmed = (
+      value.confirmations as Record<string, { lines?: unknown; at?: unknown } | undefined> | undefined
+    )?.[id];
+    if (confirmed && typeof confirmed.at === 'string' && Array.isArray(confirmed.lines))
+      state.confirmations[id] = {
+        lines: confirmed.lines.filter((line): line is string => typeof line === 'string'),
+        at: confirmed.at,
+      };
   }
   if (typeof value.cloudUsedAt === 'string') state.cloudUsedAt = value.cloudUsedAt;
   const restart = value.restart as Partial<PendingRestart> | undefined;
-  if (restart && (stepIds as readonly unknown[]).includes(restart.stepId) && typeof restart.at === 'string' && typeof restart.arranged === 'boolean' && (restart.code === null || typeof restart.code === 'number')) {
-    state.restart = { stepId: restart.stepId as StepId, at: restart.at, arranged: restart.arranged, code: restart.code, ...(typeof restart.restartedAt === 'string' ? { restartedAt: restart.restartedAt } : {}), ...(restart.settled === true ? { settled: true } : {}) };
+  if (
+    restart &&
+    (stepIds as readonly unknown[]).includes(restart.stepId) &&
+    typeof restart.at === 'string' &&
+    typeof restart.arranged === 'boolean' &&
+    (restart.code === null || typeof restart.code === 'number')
+  ) {
+    state.restart = {
+      stepId: restart.stepId as StepId,
+      at: restart.at,
+      arranged: restart.arranged,
+      code: restart.code,
+      ...(typeof restart.restartedAt === 'string' ? { restartedAt: restart.restartedAt } : {}),
+      ...(restart.settled === true ? { settled: true } : {}),
+    };
   }
   const host = value.host as { computerName?: unknown; dnsHostName?: unknown } | undefined;
-  if (host && typeof host.computerName === 'string' && typeof host.dnsHostName === 'string') state.host = { computerName: host.computerName, dnsHostName: host.dnsHostName };
+  if (host && typeof host.computerName === 'string' && typeof host.dnsHostName === 'string')
+    state.host = { computerName: host.computerName, dnsHostName: host.dnsHostName };
   return state;
 }
 
@@ -117,7 +159,10 @@ export class Runbook {
     this.state = deps.store.read();
     this.synced = entriesOf(this.state);
     if (deps.store.recoveredFrom) {
-      deps.journal.append({ kind: 'state-recovered', message: `Saved state could not be read; kept it as ${deps.store.recoveredFrom} and started fresh.` });
+      deps.journal.append({
+        kind: 'state-recovered',
+        message: `Saved state could not be read; kept it as ${deps.store.recoveredFrom} and started fresh.`,
+      });
     }
     // A step saved as running was running when the companion stopped (killed, crashed, a restart):
     // nothing here can say how far it came, so it is marked interrupted for Verify to find out.
@@ -126,9 +171,18 @@ export class Runbook {
       const saved = this.state.steps[step.id];
       if (saved?.status !== 'running') continue;
       // Still running in another process (the app while the CLI starts, or the other way round).
-      if (saved.pid !== undefined && saved.pid !== process.pid && deps.processes.running({ pid: saved.pid, ...(saved.started ? { started: saved.started } : {}) })) continue;
+      if (
+        saved.pid !== undefined &&
+        saved.pid !== process.pid &&
+        deps.processes.running({ pid: saved.pid, ...(saved.started ? { started: saved.started } : {}) })
+      )
+        continue;
       this.state.steps[step.id] = { status: 'interrupted', at: this.now().toISOString() };
-      deps.journal.append({ kind: 'step-interrupted', stepId: step.id, message: `Step ${steps.indexOf(step) + 1} (${step.title}) was running when the companion stopped (last change ${saved.at}); Verify shows where it stands.` });
+      deps.journal.append({
+        kind: 'step-interrupted',
+        stepId: step.id,
+        message: `Step ${steps.indexOf(step) + 1} (${step.title}) was running when the companion stopped (last change ${saved.at}); Verify shows where it stands.`,
+      });
       interrupted = true;
     }
     if (this.restartHappened()) interrupted = true;
@@ -143,14 +197,20 @@ export class Runbook {
   private restartHappened(): boolean {
     const pending = this.state.restart;
     const boot = this.deps.bootTime?.();
-    if (!pending || pending.restartedAt || pending.settled || !boot || boot.getTime() <= Date.parse(pending.at)) return false;
+    if (!pending || pending.restartedAt || pending.settled || !boot || boot.getTime() <= Date.parse(pending.at))
+      return false;
     // Only a restart the installer asked for or started says anything about the step; a step
     // the companion never saw end is already found interrupted by its "running" status.
     if (pending.code !== null) {
       const step = stepById(pending.stepId);
       const number = steps.indexOf(step) + 1;
-      this.deps.journal.append({ kind: 'restart-done', stepId: pending.stepId, message: `The server restarted at ${boot.toISOString()}, after step ${number} (${step.title}) ended with exit code ${pending.code}; verifying that step.` });
-      if (['passed', 'running', 'interrupted', 'failed'].includes(this.state.steps[pending.stepId]?.status ?? '')) this.state.steps[pending.stepId] = { status: 'interrupted', at: this.now().toISOString() };
+      this.deps.journal.append({
+        kind: 'restart-done',
+        stepId: pending.stepId,
+        message: `The server restarted at ${boot.toISOString()}, after step ${number} (${step.title}) ended with exit code ${pending.code}; verifying that step.`,
+      });
+      if (['passed', 'running', 'interrupted', 'failed'].includes(this.state.steps[pending.stepId]?.status ?? ''))
+        this.state.steps[pending.stepId] = { status: 'interrupted', at: this.now().toISOString() };
     }
     this.state.restart = { ...pending, code: null, restartedAt: boot.toISOString() };
     return true;
@@ -172,7 +232,13 @@ export class Runbook {
       const run = await this.deps.services.powershell.run('Set-RestartResume', { params: { Action: 'Remove' } });
       // The companion may have closed meanwhile: what Windows did stands, the next start reads it.
       if (!this.deps.journal.isOpen()) return;
-      this.deps.journal.append({ kind: 'restart-resume', message: run.data.result === 'removed' ? 'Removed the scheduled task that reopened the companion after the restart.' : 'The scheduled task that reopens the companion was already gone.' });
+      this.deps.journal.append({
+        kind: 'restart-resume',
+        message:
+          run.data.result === 'removed'
+            ? 'Removed the scheduled task that reopened the companion after the restart.'
+            : 'The scheduled task that reopens the companion was already gone.',
+      });
       const now = this.state.restart;
       if (now?.restartedAt || now?.settled) this.clearRestart();
       else if (now) {
@@ -180,7 +246,11 @@ export class Runbook {
         this.save();
       }
     } catch (error) {
-      if (this.deps.journal.isOpen()) this.deps.journal.append({ kind: 'restart-resume', message: `Could not remove the scheduled task \\NDES Proxy Companion\\Resume after restart: ${error instanceof Error ? error.message : String(error)} Remove it in Task Scheduler.` });
+      if (this.deps.journal.isOpen())
+        this.deps.journal.append({
+          kind: 'restart-resume',
+          message: `Could not remove the scheduled task \\NDES Proxy Companion\\Resume after restart: ${error instanceof Error ? error.message : String(error)} Remove it in Task Scheduler.`,
+        });
     }
   }
 
@@ -197,32 +267,65 @@ export class Runbook {
   /** A restart a step asked for and that has not happened yet (3010), or the one it started (1641). */
   pendingRestart(): { stepId: StepId; code: number; at: string; arranged: boolean } | null {
     const pending = this.state.restart;
-    return pending && pending.code !== null ? { stepId: pending.stepId, code: pending.code, at: pending.at, arranged: pending.arranged } : null;
+    return pending && pending.code !== null
+      ? { stepId: pending.stepId, code: pending.code, at: pending.at, arranged: pending.arranged }
+      : null;
   }
 
   /**
    * Before a step that may restart the server: journal first, then arrange to reopen (a
    * scheduled task at the admin's next logon) where the host can; say how, either way.
    */
-  private async arrangeRestart(stepId: StepId, progress: (message: string, level?: 'info' | 'warn' | 'error') => void): Promise<void> {
+  private async arrangeRestart(
+    stepId: StepId,
+    progress: (message: string, level?: 'info' | 'warn' | 'error') => void,
+  ): Promise<void> {
     const at = this.now().toISOString();
     // A restart an earlier run asked for and that has not happened yet stays asked for.
-    const earlier = this.state.restart && !this.state.restart.restartedAt && this.state.restart.code !== null ? this.state.restart : undefined;
-    this.deps.journal.append({ kind: 'restart-resume', stepId, message: 'The connector installer may restart the server by itself (exit code 1641) or ask for a restart (3010): arranging to carry on after it.' });
+    const earlier =
+      this.state.restart && !this.state.restart.restartedAt && this.state.restart.code !== null
+        ? this.state.restart
+        : undefined;
+    this.deps.journal.append({
+      kind: 'restart-resume',
+      stepId,
+      message:
+        'The connector installer may restart the server by itself (exit code 1641) or ask for a restart (3010): arranging to carry on after it.',
+    });
     let arranged = false;
     // Saved before the task exists, so a kill between the two leaves the task known (and removed).
-    this.state.restart = { stepId, at: earlier?.at ?? at, arranged: this.deps.relaunch !== undefined, code: earlier?.code ?? null };
+    this.state.restart = {
+      stepId,
+      at: earlier?.at ?? at,
+      arranged: this.deps.relaunch !== undefined,
+      code: earlier?.code ?? null,
+    };
     this.save();
     if (!this.deps.relaunch) {
-      progress('This host cannot reopen itself after a restart: if the server restarts, open NDES Proxy Companion again (or run ndes-companion resume); it verifies this step.', 'warn');
+      progress(
+        'This host cannot reopen itself after a restart: if the server restarts, open NDES Proxy Companion again (or run ndes-companion resume); it verifies this step.',
+        'warn',
+      );
     } else {
       try {
-        const run = await this.deps.services.powershell.run('Set-RestartResume', { params: { Action: 'Register', AppPath: this.deps.relaunch.appPath } });
+        const run = await this.deps.services.powershell.run('Set-RestartResume', {
+          params: { Action: 'Register', AppPath: this.deps.relaunch.appPath },
+        });
         arranged = run.data.result === 'registered';
-        if (arranged) progress(`If the server restarts, the scheduled task ${run.data.task?.taskPath ?? ''}${run.data.task?.taskName ?? ''} reopens the companion, elevated, at your next logon; the companion removes it when it opens.`);
-        else progress(`The companion could not arrange to reopen itself (${run.data.refusal?.detail ?? run.data.result}): if the server restarts, open it again; it verifies this step.`, 'warn');
+        if (arranged)
+          progress(
+            `If the server restarts, the scheduled task ${run.data.task?.taskPath ?? ''}${run.data.task?.taskName ?? ''} reopens the companion, elevated, at your next logon; the companion removes it when it opens.`,
+          );
+        else
+          progress(
+            `The companion could not arrange to reopen itself (${run.data.refusal?.detail ?? run.data.result}): if the server restarts, open it again; it verifies this step.`,
+            'warn',
+          );
       } catch (error) {
-        progress(`The companion could not arrange to reopen itself (${error instanceof Error ? error.message : String(error)}): if the server restarts, open it again; it verifies this step.`, 'warn');
+        progress(
+          `The companion could not arrange to reopen itself (${error instanceof Error ? error.message : String(error)}): if the server restarts, open it again; it verifies this step.`,
+          'warn',
+        );
       }
     }
     this.state.restart = { stepId, at: earlier?.at ?? at, arranged, code: earlier?.code ?? null };
@@ -230,7 +333,10 @@ export class Runbook {
   }
 
   /** After it: a restart asked for (3010) or started (1641) stays pending; otherwise the arrangement is undone. */
-  private async settleRestart(code: number | null, progress: (message: string, level?: 'info' | 'warn' | 'error') => void): Promise<void> {
+  private async settleRestart(
+    code: number | null,
+    progress: (message: string, level?: 'info' | 'warn' | 'error') => void,
+  ): Promise<void> {
     const pending = this.state.restart;
     if (!pending) return;
     // A run that needed nothing (the connector was already there) does not cancel a restart an
@@ -242,15 +348,29 @@ export class Runbook {
     if (code === 3010 || code === 1641) {
       this.state.restart = { ...pending, code };
       this.save();
-      this.deps.journal.append({ kind: 'restart-pending', stepId: pending.stepId, message: code === 3010 ? 'The installer asked for a restart (3010): restart the server when your change window allows; the companion carries on after it.' : 'The installer has started a restart of the server (1641); the companion carries on after it.' });
-      if (code === 3010) progress('Restart the server to finish (exit code 3010) when your change window allows: the companion\'s "Restart the server" (CLI: ndes-companion restart --confirm), or restart it yourself.', 'warn');
+      this.deps.journal.append({
+        kind: 'restart-pending',
+        stepId: pending.stepId,
+        message:
+          code === 3010
+            ? 'The installer asked for a restart (3010): restart the server when your change window allows; the companion carries on after it.'
+            : 'The installer has started a restart of the server (1641); the companion carries on after it.',
+      });
+      if (code === 3010)
+        progress(
+          'Restart the server to finish (exit code 3010) when your change window allows: the companion\'s "Restart the server" (CLI: ndes-companion restart --confirm), or restart it yourself.',
+          'warn',
+        );
       return;
     }
     if (pending.arranged) {
       try {
         await this.deps.services.powershell.run('Set-RestartResume', { params: { Action: 'Remove' } });
       } catch (error) {
-        progress(`Could not remove the scheduled task that would have reopened the companion: ${error instanceof Error ? error.message : String(error)} The companion tries again when it next opens; or remove \\NDES Proxy Companion\\Resume after restart in Task Scheduler.`, 'warn');
+        progress(
+          `Could not remove the scheduled task that would have reopened the companion: ${error instanceof Error ? error.message : String(error)} The companion tries again when it next opens; or remove \\NDES Proxy Companion\\Resume after restart in Task Scheduler.`,
+          'warn',
+        );
         this.state.restart = { ...pending, settled: true };
         this.save();
         return;
@@ -263,10 +383,29 @@ export class Runbook {
   async restartServer(): Promise<{ result: string; delaySeconds: number }> {
     this.refresh();
     const pending = this.pendingRestart();
-    if (!pending || pending.code !== 3010) throw new CompanionError('INVALID_REQUEST', 'No installer is waiting for a restart of this server.', 'Nothing to do: the companion restarts the server only when the connector installer asked for it (exit code 3010).');
-    this.deps.journal.append({ kind: 'restart-requested', stepId: pending.stepId, message: 'The admin asked the companion to restart the server in 60 seconds (shutdown.exe /r; cancel with shutdown /a).' });
-    const run = await this.deps.services.powershell.run('Set-RestartResume', { params: { Action: 'Restart', DelaySeconds: 60 } });
-    this.deps.journal.append({ kind: 'restart-requested', stepId: pending.stepId, message: run.data.result === 'already-scheduled' ? 'A restart was already scheduled on this server; Windows keeps that one.' : 'Windows will restart the server in 60 seconds.' });
+    if (!pending || pending.code !== 3010)
+      throw new CompanionError(
+        'INVALID_REQUEST',
+        'No installer is waiting for a restart of this server.',
+        'Nothing to do: the companion restarts the server only when the connector installer asked for it (exit code 3010).',
+      );
+    this.deps.journal.append({
+      kind: 'restart-requested',
+      stepId: pending.stepId,
+      message:
+        'The admin asked the companion to restart the server in 60 seconds (shutdown.exe /r; cancel with shutdown /a).',
+    });
+    const run = await this.deps.services.powershell.run('Set-RestartResume', {
+      params: { Action: 'Restart', DelaySeconds: 60 },
+    });
+    this.deps.journal.append({
+      kind: 'restart-requested',
+      stepId: pending.stepId,
+      message:
+        run.data.result === 'already-scheduled'
+          ? 'A restart was already scheduled on this server; Windows keeps that one.'
+          : 'Windows will restart the server in 60 seconds.',
+    });
     return { result: run.data.result ?? 'restart-scheduled', delaySeconds: run.data.restart?.delaySeconds ?? 60 };
   }
 
@@ -279,7 +418,9 @@ export class Runbook {
     const status = (id: StepId) => this.state.steps[id]?.status ?? 'not-started';
     const interrupted = steps.filter((step) => status(step.id) === 'interrupted').map((step) => step.id);
     const believedDone = steps.filter((step) => status(step.id) === 'passed').map((step) => step.id);
-    const next = interrupted[0] ?? steps.find((step) => step.id !== 'report' && !['passed', 'confirmed'].includes(status(step.id)))?.id;
+    const next =
+      interrupted[0] ??
+      steps.find((step) => step.id !== 'report' && !['passed', 'confirmed'].includes(status(step.id)))?.id;
     return next ? { stepId: next, interrupted, believedDone } : null;
   }
 
@@ -290,12 +431,19 @@ export class Runbook {
   setMode(mode: Mode): Mode {
     this.refresh();
     if (mode === 'offline' && this.state.mode !== 'offline' && this.state.cloudUsedAt) {
-      throw new CompanionError('INVALID_REQUEST', `This runbook already called Microsoft (first at ${this.state.cloudUsedAt}); offline runbook mode is chosen before the first cloud call.`, 'Carry on in guided mode, or start an offline runbook in another data folder (CLI: --data-dir).');
+      throw new CompanionError(
+        'INVALID_REQUEST',
+        `This runbook already called Microsoft (first at ${this.state.cloudUsedAt}); offline runbook mode is chosen before the first cloud call.`,
+        'Carry on in guided mode, or start an offline runbook in another data folder (CLI: --data-dir).',
+      );
     }
     if (mode !== this.state.mode) {
       this.state.mode = mode;
       this.save();
-      this.deps.journal.append({ kind: 'mode', message: `Mode set to ${mode === 'offline' ? 'offline runbook' : 'guided'}.` });
+      this.deps.journal.append({
+        kind: 'mode',
+        message: `Mode set to ${mode === 'offline' ? 'offline runbook' : 'guided'}.`,
+      });
     }
     return mode;
   }
@@ -310,7 +458,11 @@ export class Runbook {
   /** This server's names, for the portal steps and the report. */
   noteHost(host: { computerName: string; dnsHostName: string; domain: string }): void {
     // Win32_ComputerSystem's DNSHostName is the host label; with its domain, the name the portal lists.
-    const fqdn = (host.dnsHostName.includes('.') || !host.domain || host.domain.toUpperCase() === 'WORKGROUP' ? host.dnsHostName : `${host.dnsHostName}.${host.domain}`).toLowerCase();
+    const fqdn = (
+      host.dnsHostName.includes('.') || !host.domain || host.domain.toUpperCase() === 'WORKGROUP'
+        ? host.dnsHostName
+        : `${host.dnsHostName}.${host.domain}`
+    ).toLowerCase();
     if (this.state.host?.computerName === host.computerName && this.state.host.dnsHostName === fqdn) return;
     this.state.host = { computerName: host.computerName, dnsHostName: fqdn };
     this.save();
@@ -323,9 +475,12 @@ export class Runbook {
 
   /** The values the portal steps and the report are written with, from what the runbook saved. */
   values(): RunbookValues {
-    const first = (...candidates: (string | undefined)[]) => candidates.map((value) => value?.trim()).find((value): value is string => Boolean(value)) ?? null;
+    const first = (...candidates: (string | undefined)[]) =>
+      candidates.map((value) => value?.trim()).find((value): value is string => Boolean(value)) ?? null;
     const inputs = this.state.inputs;
-    const confirmedTenant = /Tenant ID ([0-9a-f-]{36})/.exec(this.state.confirmations['sign-in']?.lines.join(' ') ?? '')?.[1];
+    const confirmedTenant = /Tenant ID ([0-9a-f-]{36})/.exec(
+      this.state.confirmations['sign-in']?.lines.join(' ') ?? '',
+    )?.[1];
     return {
       internalUrl: first(inputs.publish?.internalUrl, inputs.readiness?.internalUrl, inputs.verify?.internalUrl),
       externalUrl: first(this.state.readBack.publish?.values.externalUrl, inputs.verify?.externalUrl),
@@ -364,7 +519,12 @@ export class Runbook {
     return { ...(this.state.inputs[stepId] ?? {}) };
   }
 
-  plan(stepId: StepId, inputs: Record<string, string> = this.savedInputs(stepId), mode: Mode = this.state.mode, options: { journal?: boolean; values?: Partial<RunbookValues> } = {}): Plan {
+  plan(
+    stepId: StepId,
+    inputs: Record<string, string> = this.savedInputs(stepId),
+    mode: Mode = this.state.mode,
+    options: { journal?: boolean; values?: Partial<RunbookValues> } = {},
+  ): Plan {
     const step = stepById(stepId);
     const notes: string[] = [];
     let actions = step.plan(this.withDefaults(stepId, inputs));
@@ -376,19 +536,45 @@ export class Runbook {
       known.internalUrl = typed('internalUrl') ?? known.internalUrl;
       known.appName = typed('appName') ?? known.appName;
       // What the runbook has not saved yet may be given for this plan (CLI runbook --internal-url).
-      for (const [key, value] of Object.entries(options.values ?? {}) as [keyof RunbookValues, string | null][]) if (!known[key] && value) known[key] = value;
-      actions = (manualSteps(stepId, known) ?? []).map((text) => ({ kind: 'manual' as const, title: 'By hand in the portal', detail: text, changesSystem: false }));
-      notes.push('Offline runbook mode: this step makes no cloud call; do it in the portal and record what you read there.');
+      for (const [key, value] of Object.entries(options.values ?? {}) as [keyof RunbookValues, string | null][])
+        if (!known[key] && value) known[key] = value;
+      actions = (manualSteps(stepId, known) ?? []).map((text) => ({
+        kind: 'manual' as const,
+        title: 'By hand in the portal',
+        detail: text,
+        changesSystem: false,
+      }));
+      notes.push(
+        'Offline runbook mode: this step makes no cloud call; do it in the portal and record what you read there.',
+      );
     }
-    if (options.journal !== false) this.deps.journal.append({ kind: 'plan', stepId, message: `Plan shown for step ${steps.indexOf(step) + 1} (${step.title}, ${mode === 'offline' ? 'offline runbook' : 'guided'}): ${actions.length} action(s).`, data: actions }); 
-    if (step.capability === null) notes.push(`${step.title} is not available yet in this version: the companion shows what it will do, but cannot carry it out.`);
+    if (options.journal !== false)
+      this.deps.journal.append({
+        kind: 'plan',
+        stepId,
+        message: `Plan shown for step ${steps.indexOf(step) + 1} (${step.title}, ${mode === 'offline' ? 'offline runbook' : 'guided'}): ${actions.length} action(s).`,
+        data: actions,
+      });
+    if (step.capability === null)
+      notes.push(
+        `${step.title} is not available yet in this version: the companion shows what it will do, but cannot carry it out.`,
+      );
     return { stepId, mode, available: step.capability !== null, actions, notes };
   }
 
-  async run(stepId: StepId, inputs: Record<string, string> | undefined, runId: string | undefined, emit: Emit, whatIf = false, secrets: StepSecrets = {}): Promise<StepOutcome> {
+  async run(
+    stepId: StepId,
+    inputs: Record<string, string> | undefined,
+    runId: string | undefined,
+    emit: Emit,
+    whatIf = false,
+    secrets: StepSecrets = {},
+  ): Promise<StepOutcome> {
     // A secret handed in for this run is redacted by value from everything written while it runs
     // (journal, progress, state), whatever path it might take there.
-    const planted = Object.values(secrets).filter((value): value is string => typeof value === 'string' && value !== '');
+    const planted = Object.values(secrets).filter(
+      (value): value is string => typeof value === 'string' && value !== '',
+    );
     for (const value of planted) this.deps.redactor.addSecret(value);
     try {
       return await this.execute('run', stepId, inputs, runId, emit, whatIf, secrets);
@@ -397,18 +583,44 @@ export class Runbook {
     }
   }
 
-  async verify(stepId: StepId, inputs: Record<string, string> | undefined, runId: string | undefined, emit: Emit): Promise<StepOutcome> {
+  async verify(
+    stepId: StepId,
+    inputs: Record<string, string> | undefined,
+    runId: string | undefined,
+    emit: Emit,
+  ): Promise<StepOutcome> {
     return this.execute('verify', stepId, inputs, runId, emit, false, {});
   }
 
   /** Runs readiness or verify checks outside a step (one group again), cancellable like a step. */
-  async checks(scope: CheckScope, groups: CheckGroup[] | undefined, inputs: Record<string, string>, givenRunId: string | undefined, emit: Emit): Promise<CheckReport> {
+  async checks(
+    scope: CheckScope,
+    groups: CheckGroup[] | undefined,
+    inputs: Record<string, string>,
+    givenRunId: string | undefined,
+    emit: Emit,
+  ): Promise<CheckReport> {
     const runId = givenRunId ?? randomUUID();
     const controller = this.begin(runId);
     try {
       const progress = progressReporter(this.deps.journal, emit, runId);
       progress(`Running ${scope} checks${groups?.length ? ` (${groups.join(', ')})` : ''}.`);
-      const result = await runCheckStep(scope, { mode: this.state.mode, inputs, runId, signal: controller.signal, progress, services: this.deps.services, whatIf: false, secrets: {}, keepSecret: (value) => this.deps.redactor.addSecret(value), guardCancel: (reason) => this.guard(runId, reason) }, groups);
+      const result = await runCheckStep(
+        scope,
+        {
+          mode: this.state.mode,
+          inputs,
+          runId,
+          signal: controller.signal,
+          progress,
+          services: this.deps.services,
+          whatIf: false,
+          secrets: {},
+          keepSecret: (value) => this.deps.redactor.addSecret(value),
+          guardCancel: (reason) => this.guard(runId, reason),
+        },
+        groups,
+      );
       this.deps.journal.append({ kind: 'checks-result', runId, message: result.summary, data: result.report });
       progress(result.summary, result.passed ? 'info' : 'error');
       return result.report;
@@ -443,7 +655,15 @@ export class Runbook {
     if (run) run.guard = reason;
   }
 
-  private async execute(kind: 'run' | 'verify', stepId: StepId, inputs: Record<string, string> | undefined, givenRunId: string | undefined, emit: Emit, whatIf: boolean, secrets: StepSecrets): Promise<StepOutcome> {
+  private async execute(
+    kind: 'run' | 'verify',
+    stepId: StepId,
+    inputs: Record<string, string> | undefined,
+    givenRunId: string | undefined,
+    emit: Emit,
+    whatIf: boolean,
+    secrets: StepSecrets,
+  ): Promise<StepOutcome> {
     const step = stepById(stepId);
     const runId = givenRunId ?? randomUUID();
     if (this.running.has(runId)) throw duplicateRun();
@@ -457,17 +677,29 @@ export class Runbook {
     }
     const progress = progressReporter(this.deps.journal, emit, runId, stepId);
 
-    progress(`${kind === 'run' ? (whatIf ? 'Checking, changing nothing (-WhatIf),' : 'Running') : 'Verifying'} step ${steps.indexOf(step) + 1}: ${step.title}.`);
+    progress(
+      `${kind === 'run' ? (whatIf ? 'Checking, changing nothing (-WhatIf),' : 'Running') : 'Verifying'} step ${steps.indexOf(step) + 1}: ${step.title}.`,
+    );
     if (step.capability === null) {
       progress(`${step.title} is not available yet in this version.`, 'warn');
       this.record(stepId, 'not-available');
-      throw new CompanionError('NOT_AVAILABLE', `${step.title} is not available yet in this version of the companion.`, manualRemediation(step, this.values()), step.why.docUrl);
+      throw new CompanionError(
+        'NOT_AVAILABLE',
+        `${step.title} is not available yet in this version of the companion.`,
+        manualRemediation(step, this.values()),
+        step.why.docUrl,
+      );
     }
 
     if (whatIf && step.whatIf !== true) {
-      throw new CompanionError('INVALID_REQUEST', `${step.title} has no What-if run.`, 'Use Show plan: it lists exactly what the step would do, without doing it.');
+      throw new CompanionError(
+        'INVALID_REQUEST',
+        `${step.title} has no What-if run.`,
+        'Use Show plan: it lists exactly what the step would do, without doing it.',
+      );
     }
-    if (this.state.mode === 'offline' && step.cloud && !(kind === 'verify' && step.localVerify)) return this.confirmOffline(kind, step, given, runId, progress);
+    if (this.state.mode === 'offline' && step.cloud && !(kind === 'verify' && step.localVerify))
+      return this.confirmOffline(kind, step, given, runId, progress);
     const effectiveInputs = this.withDefaults(stepId, given, progress);
     const controller = this.begin(runId);
     const previous: StepStatus = this.state.steps[stepId]?.status ?? 'not-started';
@@ -493,7 +725,10 @@ export class Runbook {
       secrets,
       keepSecret,
       guardCancel: (reason) => this.guard(runId, reason),
-      restart: { arrange: () => this.arrangeRestart(stepId, progress), settle: (code) => this.settleRestart(code, progress) },
+      restart: {
+        arrange: () => this.arrangeRestart(stepId, progress),
+        settle: (code) => this.settleRestart(code, progress),
+      },
     };
     try {
       const result: StepResult = await step.capability[kind](context);
@@ -502,16 +737,38 @@ export class Runbook {
       // Checked here, where they leave the core: only declared fields reach a window.
       const profiles = result.profiles ? ScepProfileListSchema.parse(result.profiles) : undefined;
       const parsed = result.passed && !whatIf && step.readBack ? ReadBackSchema.safeParse(step.readBack(result)) : null;
-      if (parsed && !parsed.success) this.deps.journal.append({ kind: 'read-back-refused', runId, stepId, message: 'What the step read back is not a set of https URLs; later steps do not default to it.' });
+      if (parsed && !parsed.success)
+        this.deps.journal.append({
+          kind: 'read-back-refused',
+          runId,
+          stepId,
+          message: 'What the step read back is not a set of https URLs; later steps do not default to it.',
+        });
       const read = parsed?.success ? parsed.data : {};
       const readBack = Object.keys(read).length > 0 ? read : undefined;
       if (readBack) this.state.readBack[stepId] = { values: readBack, at: this.now().toISOString() };
       this.record(stepId, whatIf ? previous : status);
-      this.deps.journal.append({ kind: `${kind}${whatIf ? '-what-if' : ''}-result`, runId, stepId, message: result.summary, data: result.report ?? { evidence: result.evidence, details: result.details, remedy: result.remedy } });
+      this.deps.journal.append({
+        kind: `${kind}${whatIf ? '-what-if' : ''}-result`,
+        runId,
+        stepId,
+        message: result.summary,
+        data: result.report ?? { evidence: result.evidence, details: result.details, remedy: result.remedy },
+      });
       const outcomeLine = outcomeReporter(this.deps.journal, emit, runId, stepId);
       outcomeLine(result.summary, result.passed ? 'info' : 'error');
       if (!result.passed && result.remedy) outcomeLine(`What to do: ${result.remedy}`, 'warn');
-      return { stepId, runId, status: whatIf ? previous : status, summary: result.summary, ...(result.report ? { report: result.report } : {}), ...(result.remedy ? { remedy: result.remedy } : {}), ...(result.details?.length ? { evidence: result.details } : {}), ...(readBack ? { readBack } : {}), ...(profiles ? { profiles } : {}) };
+      return {
+        stepId,
+        runId,
+        status: whatIf ? previous : status,
+        summary: result.summary,
+        ...(result.report ? { report: result.report } : {}),
+        ...(result.remedy ? { remedy: result.remedy } : {}),
+        ...(result.details?.length ? { evidence: result.details } : {}),
+        ...(readBack ? { readBack } : {}),
+        ...(profiles ? { profiles } : {}),
+      };
     } catch (error) {
       // A Verify that could not look (no sign-in, no network) says nothing about the step: its status stays.
       this.record(stepId, whatIf || kind === 'verify' ? previous : 'failed');
@@ -528,13 +785,29 @@ export class Runbook {
    * Offline runbook mode, a cloud step: Run records what the admin read off the portal (checked,
    * journaled as confirmed by the admin); Verify says what was recorded. No cloud call either way.
    */
-  private confirmOffline(kind: 'run' | 'verify', step: StepDefinition, inputs: Record<string, string>, runId: string, progress: (message: string, level?: 'info' | 'warn' | 'error') => void): StepOutcome {
+  private confirmOffline(
+    kind: 'run' | 'verify',
+    step: StepDefinition,
+    inputs: Record<string, string>,
+    runId: string,
+    progress: (message: string, level?: 'info' | 'warn' | 'error') => void,
+  ): StepOutcome {
     const spec = CONFIRMATIONS[step.id];
     const saved = this.state.confirmations[step.id];
     if (kind === 'verify' || !spec) {
-      const summary = saved ? `Confirmed by the admin at ${saved.at} (offline runbook mode: not verified by the companion). ${saved.lines.join(' ')}` : 'Nothing was confirmed for this step yet (offline runbook mode: the companion makes no cloud call to check it).';
+      const summary = saved
+        ? `Confirmed by the admin at ${saved.at} (offline runbook mode: not verified by the companion). ${saved.lines.join(' ')}`
+        : 'Nothing was confirmed for this step yet (offline runbook mode: the companion makes no cloud call to check it).';
       progress(summary, saved ? 'info' : 'warn');
-      return { stepId: step.id, runId, status: saved ? 'confirmed' : 'not-started', summary, ...(saved ? {} : { remedy: 'Do the portal steps of the plan, fill in what the portal shows, and Run to record it.' }) };
+      return {
+        stepId: step.id,
+        runId,
+        status: saved ? 'confirmed' : 'not-started',
+        summary,
+        ...(saved
+          ? {}
+          : { remedy: 'Do the portal steps of the plan, fill in what the portal shows, and Run to record it.' }),
+      };
     }
     const verdict = spec.judge(inputs);
     if (!verdict.ok) {
@@ -545,10 +818,22 @@ export class Runbook {
     this.state.confirmations[step.id] = { lines: verdict.lines, at };
     if (verdict.readBack) this.state.readBack[step.id] = { values: verdict.readBack, at };
     this.record(step.id, 'confirmed');
-    this.deps.journal.append({ kind: 'admin-confirmation', runId, stepId: step.id, message: `Confirmed by the admin (offline runbook mode, not verified): ${verdict.lines.join(' ')}`, data: { lines: verdict.lines } });
+    this.deps.journal.append({
+      kind: 'admin-confirmation',
+      runId,
+      stepId: step.id,
+      message: `Confirmed by the admin (offline runbook mode, not verified): ${verdict.lines.join(' ')}`,
+      data: { lines: verdict.lines },
+    });
     const summary = `Recorded as confirmed by the admin (not verified by the companion): ${verdict.lines.join(' ')}`;
     progress(summary);
-    return { stepId: step.id, runId, status: 'confirmed', summary, ...(verdict.readBack ? { readBack: verdict.readBack } : {}) };
+    return {
+      stepId: step.id,
+      runId,
+      status: 'confirmed',
+      summary,
+      ...(verdict.readBack ? { readBack: verdict.readBack } : {}),
+    };
   }
 
   /** The value an earlier step read back for this input, if it has. */
@@ -563,7 +848,11 @@ export class Runbook {
    * An input left empty takes what an earlier step read back (Verify's external URL: Publish's);
    * a typed value wins. With progress, each such input says which value the run uses and why.
    */
-  private withDefaults(stepId: StepId, inputs: Record<string, string>, progress?: (message: string) => void): Record<string, string> {
+  private withDefaults(
+    stepId: StepId,
+    inputs: Record<string, string>,
+    progress?: (message: string) => void,
+  ): Record<string, string> {
     const out = { ...inputs };
     for (const input of stepById(stepId).inputs) {
       const found = this.defaultOf(input);
@@ -571,7 +860,11 @@ export class Runbook {
       const source = `step ${steps.findIndex((step) => step.id === found.stepId) + 1} (${stepById(found.stepId).title})`;
       const typed = out[input.id]?.trim();
       if (!typed) out[input.id] = found.value;
-      progress?.(!typed || typed === found.value ? `${input.label}: ${found.value}, as ${source} read it back.` : `${input.label}: ${typed}, as typed (${source} read back ${found.value}).`);
+      progress?.(
+        !typed || typed === found.value
+          ? `${input.label}: ${found.value}, as ${source} read it back.`
+          : `${input.label}: ${typed}, as typed (${source} read back ${found.value}).`,
+      );
     }
     // A tenant ID recorded earlier (typed for registration, or confirmed from the portal) serves
     // a step that needs one and was given none: offline, Registration's Verify has no field for it.
@@ -601,7 +894,11 @@ export class Runbook {
   }
 
   private record(stepId: StepId, status: StepStatus): void {
-    this.state.steps[stepId] = { status, at: this.now().toISOString(), ...(status === 'running' ? this.deps.processes.self() : {}) };
+    this.state.steps[stepId] = {
+      status,
+      at: this.now().toISOString(),
+      ...(status === 'running' ? this.deps.processes.self() : {}),
+    };
     this.save();
   }
 
@@ -634,7 +931,11 @@ export class Runbook {
 }
 
 function duplicateRun(): CompanionError {
-  return new CompanionError('INVALID_REQUEST', 'A run with this id is already in progress.', 'Wait for it to finish or cancel it.');
+  return new CompanionError(
+    'INVALID_REQUEST',
+    'A run with this id is already in progress.',
+    'Wait for it to finish or cancel it.',
+  );
 }
 
 function manualRemediation(step: StepDefinition, values: RunbookValues): string {
@@ -645,8 +946,17 @@ function manualRemediation(step: StepDefinition, values: RunbookValues): string 
 /** Refuses a step saved as running in another companion process that still runs (that process, not a later one given its id). */
 function runningElsewhere(state: RunbookState, stepId: StepId, processes: ProcessTable): void {
   const other = state.steps[stepId];
-  if (other?.status === 'running' && other.pid !== undefined && other.pid !== process.pid && processes.running({ pid: other.pid, ...(other.started ? { started: other.started } : {}) })) {
+  if (
+    other?.status === 'running' &&
+    other.pid !== undefined &&
+    other.pid !== process.pid &&
+    processes.running({ pid: other.pid, ...(other.started ? { started: other.started } : {}) })
+  ) {
     const step = stepById(stepId);
-    throw new CompanionError('INVALID_REQUEST', `Step ${steps.indexOf(step) + 1} (${step.title}) is running in another companion process (pid ${other.pid}).`, 'Let it finish there (the companion window or a CLI command), then run or verify it here.');
+    throw new CompanionError(
+      'INVALID_REQUEST',
+      `Step ${steps.indexOf(step) + 1} (${step.title}) is running in another companion process (pid ${other.pid}).`,
+      'Let it finish there (the companion window or a CLI command), then run or verify it here.',
+    );
   }
 }

@@ -13,7 +13,8 @@ const TOP = ['mode', 'cloudUsedAt', 'host', 'restart'] as const;
 export function entriesOf(state: RunbookState): Entries {
   const entries: Entries = new Map();
   for (const field of PER_STEP) {
-    for (const [id, value] of Object.entries(state[field])) if (value !== undefined) entries.set(`${field}.${id}`, JSON.stringify(value));
+    for (const [id, value] of Object.entries(state[field]))
+      if (value !== undefined) entries.set(`${field}.${id}`, JSON.stringify(value));
   }
   for (const field of TOP) if (state[field] !== undefined) entries.set(field, JSON.stringify(state[field]));
   return entries;

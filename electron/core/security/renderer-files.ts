@@ -34,5 +34,9 @@ export async function serveRendererFile(rendererDir: string, requestPath: string
 }
 
 function notFound(): ServedFile {
-  return { status: 404, headers: { ...RENDERER_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' }, body: Buffer.from('Not found') };
+  return {
+    status: 404,
+    headers: { ...RENDERER_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' },
+    body: Buffer.from('Not found'),
+  };
 }

@@ -1,5 +1,15 @@
 import { diskFullOr, writeAll } from './write-all.ts';
-import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync, fstatSync, readSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  writeSync,
+  fstatSync,
+  readSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { JournalEntry } from '../../contract/model.ts';
@@ -82,7 +92,10 @@ export function readJournalTail(file: string, limit: number, block = 64 * 1024):
       } else {
         carry = Buffer.alloc(0);
       }
-      const parts = joined.toString('utf8').split('\n').filter((line) => line !== '');
+      const parts = joined
+        .toString('utf8')
+        .split('\n')
+        .filter((line) => line !== '');
       lines.unshift(...parts);
     }
     const entries: JournalEntry[] = [];
@@ -144,7 +157,10 @@ function repairTornTail(file: string, now: () => Date): { keptAs: string; bytes:
       return null;
     } catch {
       // Kept whole and flushed before anything is cut; a name of its own even within one millisecond.
-      const keptAs = join(dirname(file), `${basename(file, '.jsonl')}.torn-${now().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}.txt`);
+      const keptAs = join(
+        dirname(file),
+        `${basename(file, '.jsonl')}.torn-${now().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}.txt`,
+      );
       const kept = openSync(keptAs, 'wx', 0o600);
       try {
         writeSync(kept, torn);
@@ -183,7 +199,12 @@ export function openJournal(file: string, redactor: Redactor, now: () => Date = 
         fsyncSync(fd);
       } catch (error) {
         // A line cut short by a full disk is set aside when the journal is next opened.
-        throw diskFullOr(error, file, `the journal could not record "${String(full.message).slice(0, 80)}"`, 'the journal goes on from its last whole entry.');
+        throw diskFullOr(
+          error,
+          file,
+          `the journal could not record "${String(full.message).slice(0, 80)}"`,
+          'the journal goes on from its last whole entry.',
+        );
       }
       return full;
     },
@@ -196,6 +217,10 @@ export function openJournal(file: string, redactor: Redactor, now: () => Date = 
     },
     isOpen: () => !closed,
   };
-  if (repaired) journal.append({ kind: 'journal-repaired', message: `The journal's last line was cut short when the companion stopped; its ${repaired.bytes} bytes are kept in ${repaired.keptAs}, and the journal goes on from its last whole entry.` });
+  if (repaired)
+    journal.append({
+      kind: 'journal-repaired',
+      message: `The journal's last line was cut short when the companion stopped; its ${repaired.bytes} bytes are kept in ${repaired.keptAs}, and the journal goes on from its last whole entry.`,
+    });
   return journal;
 }

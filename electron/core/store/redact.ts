@@ -3,14 +3,16 @@
  * Secrets are removed by key name, by shape (bearer tokens, JWTs, credentials in URLs)
  * and by value (anything registered with `addSecret`, such as a token passed on stdin).
  */
-const SECRET_KEY = /(token|secret|password|passwd|pwd|credential|authorization|cookie|assertion|client_?secret|refresh)/i;
+const SECRET_KEY =
+  /(token|secret|password|passwd|pwd|credential|authorization|cookie|assertion|client_?secret|refresh)/i;
 const JWT = /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\b/g;
 const BEARER = /\b(Bearer)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
 // Everything from "://" to the last "@" before a host: a password may hold "/", "@" or a space
 // as admins type it (http://admin:Pa/ss@proxy, P@ss@proxy, p ss@proxy); more is redacted rather
 // than any of it kept. Quotes and line ends bound it, so JSON around it stays whole.
 // A user name comes first, without "/": a path holding "@" (/users/admin@contoso.com) is not credentials.
-const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)(?:[^\s/@:"'<>]+:[^\r\n"'<>]*|[^\s/@:"'<>]+)@(?=[a-z0-9][a-z0-9.-]*(?::\d+)?(?:[/?#\s"'<>;,)]|$))/gi;
+const URL_CREDENTIALS =
+  /\b([a-z][a-z0-9+.-]*:\/\/)(?:[^\s/@:"'<>]+:[^\r\n"'<>]*|[^\s/@:"'<>]+)@(?=[a-z0-9][a-z0-9.-]*(?::\d+)?(?:[/?#\s"'<>;,)]|$))/gi;
 // A secret named in free text, as tools print it: password="…", Password: …, token=… (appcmd's
 // /config output, for one, prints an app pool account's password in clear).
 const NAMED_SECRET = /\b(\w*(?:password|passwd|pwd|secret|token))(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s"',;&]+)/gi;
@@ -18,7 +20,8 @@ const NAMED_SECRET = /\b(\w*(?:password|passwd|pwd|secret|token))(\s*[=:]\s*)("[
 const PROSE_PASSWORD = /\b((?:password|passwd|pwd)\s+)(?=[^\s"']*\d)[^\s"',;&]+/gi;
 // An HTTP authorization header of any scheme (Proxy-Authorization: Basic …), and a PowerShell
 // parameter that carries a password (-PfxPassword …).
-const AUTH_HEADER = /\b((?:proxy-)?authorization['"]?\s*[:=]\s*['"]?)(?:(?:basic|bearer|ntlm|negotiate|digest|sharedkey)\s+[^\s"',;]+|[A-Za-z0-9+/=._~-]{16,})/gi;
+const AUTH_HEADER =
+  /\b((?:proxy-)?authorization['"]?\s*[:=]\s*['"]?)(?:(?:basic|bearer|ntlm|negotiate|digest|sharedkey)\s+[^\s"',;]+|[A-Za-z0-9+/=._~-]{16,})/gi;
 const PASSWORD_PARAMETER = /((?:^|\s)-\w*(?:password|secret|token)\s+)(?!-)("[^"]*"|'[^']*'|[^\s"',;]+)/gi;
 // Credentials before a host with no scheme, as proxy settings are written (http=user:pass@host:port;
 // a password holding @ included).
@@ -37,7 +40,8 @@ const MSI_PASS_PROPERTY = /\b([A-Z][A-Z0-9_]*PASS(?:WORD)?)(\s*=\s*)([^\s"\\]+)/
 const SECURE_STRING = /(ConvertTo-SecureString\s+(?:-String\s+)?)("[^"]*"|'[^']*'|[^\s)"\\]+)/gi;
 
 // A secret carried in a query string: an authorization code, a SAS signature, a token or key.
-const QUERY_SECRET = /([?&#](?:code|sig|signature|access_token|id_token|refresh_token|client_secret|password|pwd|token|key|api[-_]?key|code_verifier|assertion)=)[^&\s#"'<>]+/gi;
+const QUERY_SECRET =
+  /([?&#](?:code|sig|signature|access_token|id_token|refresh_token|client_secret|password|pwd|token|key|api[-_]?key|code_verifier|assertion)=)[^&\s#"'<>]+/gi;
 
 export const REDACTED = '[redacted]';
 
@@ -67,7 +71,11 @@ export class Redactor {
       .replace(AUTH_HEADER, `$1${REDACTED}`)
       .replace(PASSWORD_PARAMETER, `$1${REDACTED}`)
       .replace(BARE_CREDENTIALS, `$1${REDACTED}@`)
-      .replace(NAMED_SECRET, (_match, name: string, separator: string, secret: string) => `${name}${separator}${secret.startsWith('"') ? `"${REDACTED}"` : secret.startsWith("'") ? `'${REDACTED}'` : REDACTED}`)
+      .replace(
+        NAMED_SECRET,
+        (_match, name: string, separator: string, secret: string) =>
+          `${name}${separator}${secret.startsWith('"') ? `"${REDACTED}"` : secret.startsWith("'") ? `'${REDACTED}'` : REDACTED}`,
+      )
       .replace(PROSE_PASSWORD, `$1${REDACTED}`);
     for (const secret of this.secrets) out = out.split(secret).join(REDACTED);
     return out;
@@ -86,7 +94,10 @@ export class Redactor {
       for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
         if (key === '__proto__') continue;
         // A name can carry a secret too (a token used as a map key): names are redacted as text.
-        out[this.text(key)] = SECRET_KEY.test(key) && item !== null && item !== undefined && item !== false ? REDACTED : this.walk(item, depth + 1);
+        out[this.text(key)] =
+          SECRET_KEY.test(key) && item !== null && item !== undefined && item !== false
+            ? REDACTED
+            : this.walk(item, depth + 1);
       }
       return out;
     }

@@ -32,7 +32,12 @@ export interface StateStoreOptions {
   lockWaitMs?: number;
 }
 
-export function createStateStore<T>(file: string, fallback: () => T, parse: (raw: unknown) => T, options: StateStoreOptions = {}): StateStore<T> {
+export function createStateStore<T>(
+  file: string,
+  fallback: () => T,
+  parse: (raw: unknown) => T,
+  options: StateStoreOptions = {},
+): StateStore<T> {
   let recoveredFrom: string | null = null;
   mkdirSync(dirname(file), { recursive: true });
   sweepTemporaries(file);
@@ -66,7 +71,12 @@ export function createStateStore<T>(file: string, fallback: () => T, parse: (raw
       renameOver(temporary, file);
       renamed = true;
     } catch (error) {
-      throw diskFullOr(error, file, `${basename(file)} could not be saved`, `nothing was lost, the last saved ${basename(file)} is kept.`);
+      throw diskFullOr(
+        error,
+        file,
+        `${basename(file)} could not be saved`,
+        `nothing was lost, the last saved ${basename(file)} is kept.`,
+      );
     } finally {
       // A write that failed (a full disk) leaves no temporary file behind.
       if (!renamed) rmSync(temporary, { force: true });
@@ -95,7 +105,9 @@ export function createStateStore<T>(file: string, fallback: () => T, parse: (raw
       recoveredFrom = aside;
       const fresh = fallback();
       write(fresh);
-      options.onNotice?.(`${basename(file)} could not be read; it was kept as ${basename(aside)} and a fresh one written.`);
+      options.onNotice?.(
+        `${basename(file)} could not be read; it was kept as ${basename(aside)} and a fresh one written.`,
+      );
       return fresh;
     } finally {
       release?.();
@@ -116,8 +128,15 @@ export function createStateStore<T>(file: string, fallback: () => T, parse: (raw
     update(change, updateOptions = {}) {
       const release = lockFor(file, options.lockWaitMs);
       if (!release) {
-        if (updateOptions.lockRequired) throw new CompanionError('STATE_LOCKED', `${basename(file)} stayed locked by another process for more than ${Math.round((options.lockWaitMs ?? 5_000) / 1000)} s, so this change was not saved.`, 'Another companion (the window or a CLI command) is saving; wait a moment and try again. A lock left by a stopped process clears itself after 10 seconds.');
-        options.onNotice?.(`${basename(file)} was saved without its lock: another process held it for more than ${Math.round((options.lockWaitMs ?? 5_000) / 1000)} s.`);
+        if (updateOptions.lockRequired)
+          throw new CompanionError(
+            'STATE_LOCKED',
+            `${basename(file)} stayed locked by another process for more than ${Math.round((options.lockWaitMs ?? 5_000) / 1000)} s, so this change was not saved.`,
+            'Another companion (the window or a CLI command) is saving; wait a moment and try again. A lock left by a stopped process clears itself after 10 seconds.',
+          );
+        options.onNotice?.(
+          `${basename(file)} was saved without its lock: another process held it for more than ${Math.round((options.lockWaitMs ?? 5_000) / 1000)} s.`,
+        );
       }
       try {
         write(change(read(true)));
@@ -131,7 +150,9 @@ export function createStateStore<T>(file: string, fallback: () => T, parse: (raw
 
 /** Temporary files a stopped process left behind (its pid no longer runs) are removed at start. */
 function sweepTemporaries(file: string): void {
-  const pattern = new RegExp(`^\\.${basename(file).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(\\d+)\\.[0-9a-f]+\\.tmp$`);
+  const pattern = new RegExp(
+    `^\\.${basename(file).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(\\d+)\\.[0-9a-f]+\\.tmp$`,
+  );
   let names: string[];
   try {
     names = readdirSync(dirname(file));
@@ -140,7 +161,8 @@ function sweepTemporaries(file: string): void {
   }
   for (const name of names) {
     const pid = Number(pattern.exec(name)?.[1] ?? NaN);
-    if (Number.isInteger(pid) && (pid === process.pid || !processAlive(pid))) rmSync(join(dirname(file), name), { force: true });
+    if (Number.isInteger(pid) && (pid === process.pid || !processAlive(pid)))
+      rmSync(join(dirname(file), name), { force: true });
   }
 }
 
@@ -151,7 +173,8 @@ function renameOver(from: string, to: string): void {
       renameSync(from, to);
       return;
     } catch (error) {
-      if (!['EPERM', 'EBUSY', 'EACCES'].includes((error as NodeJS.ErrnoException).code ?? '') || attempt >= 20) throw error;
+      if (!['EPERM', 'EBUSY', 'EACCES'].includes((error as NodeJS.ErrnoException).code ?? '') || attempt >= 20)
+        throw error;
       Atomics.wait(WAIT, 0, 0, 25);
     }
   }
@@ -165,7 +188,8 @@ function lockFor(file: string, waitMs = 5_000): (() => void) | null {
       return lockSync(file, { realpath: false, stale: 10_000 });
     } catch (error) {
       // ELOCKED: the other process holds it; EPERM/EBUSY: Windows (an antivirus scan) briefly holds the folder.
-      if (!['ELOCKED', 'EPERM', 'EBUSY'].includes((error as NodeJS.ErrnoException).code ?? '') || Date.now() > deadline) return null;
+      if (!['ELOCKED', 'EPERM', 'EBUSY'].includes((error as NodeJS.ErrnoException).code ?? '') || Date.now() > deadline)
+        return null;
       Atomics.wait(WAIT, 0, 0, 25);
     }
   }

@@ -2,7 +2,17 @@ import type { Api } from '../../../electron/contract/api.ts';
 import type { AppInfo, Envelope, PendingRestartView } from '../../../electron/contract/channels.ts';
 import type { Failure } from '../../../electron/contract/errors.ts';
 import { verdictOf } from '../../../electron/contract/verdict.ts';
-import type { CheckGroup, CheckReport, CompanionEvent, HostIdentity, Mode, Plan, StepId, StepOutcome, StepView } from '../../../electron/contract/model.ts';
+import type {
+  CheckGroup,
+  CheckReport,
+  CompanionEvent,
+  HostIdentity,
+  Mode,
+  Plan,
+  StepId,
+  StepOutcome,
+  StepView,
+} from '../../../electron/contract/model.ts';
 
 export interface LogLine {
   id: number;
@@ -43,7 +53,21 @@ function nowIso(): string {
 }
 
 function emptyPage(): StepPageState {
-  return { plan: null, outcome: null, report: null, error: null, busy: null, group: null, runId: null, seen: 0, done: { pass: 0, warn: 0, fail: 0, skipped: 0 }, percent: null, latest: null, cancelRefused: null, whatIf: false };
+  return {
+    plan: null,
+    outcome: null,
+    report: null,
+    error: null,
+    busy: null,
+    group: null,
+    runId: null,
+    seen: 0,
+    done: { pass: 0, warn: 0, fail: 0, skipped: 0 },
+    percent: null,
+    latest: null,
+    cancelRefused: null,
+    whatIf: false,
+  };
 }
 
 /** All the renderer's state in one place: the step list, the current step, the log. */
@@ -80,7 +104,11 @@ export class Wizard {
 
   async load(): Promise<void> {
     this.api.events.on((event) => this.onEvent(event));
-    const [info, list, journal] = await Promise.all([this.api.app.info(), this.api.runbook.list(), this.api.journal.tail({ limit: 50 })]);
+    const [info, list, journal] = await Promise.all([
+      this.api.app.info(),
+      this.api.runbook.list(),
+      this.api.journal.tail({ limit: 50 }),
+    ]);
     if (!info.ok) return this.fail(info.error);
     if (!list.ok) return this.fail(list.error);
     this.info = info.value;
@@ -88,7 +116,12 @@ export class Wizard {
     this.steps = list.value.steps;
     this.pendingRestart = list.value.pendingRestart;
     for (const step of this.steps) {
-      this.inputs[step.id] ??= Object.fromEntries([...step.inputs, ...(step.confirm ?? [])].map((input) => [input.id, input.kind === 'choice' ? (input.choices?.[0] ?? '') : '']));
+      this.inputs[step.id] ??= Object.fromEntries(
+        [...step.inputs, ...(step.confirm ?? [])].map((input) => [
+          input.id,
+          input.kind === 'choice' ? (input.choices?.[0] ?? '') : '',
+        ]),
+      );
       this.ensurePage(step.id);
     }
     this.applyDefaults();
@@ -122,10 +155,18 @@ export class Wizard {
     // A cloud step in guided mode is verified when the admin asks (it may need a sign-in first);
     // a local one reads this server only, with the inputs the runbook saved.
     if (step?.cloud && this.mode === 'guided') {
-      this.append(nowIso(), 'warn', `Step ${step.number} was interrupted when the companion stopped: select Verify to see where it stands.`);
+      this.append(
+        nowIso(),
+        'warn',
+        `Step ${step.number} was interrupted when the companion stopped: select Verify to see where it stands.`,
+      );
       return;
     }
-    this.append(nowIso(), 'warn', `Step ${step?.number ?? '?'} was interrupted when the companion stopped: verifying it now.`);
+    this.append(
+      nowIso(),
+      'warn',
+      `Step ${step?.number ?? '?'} was interrupted when the companion stopped: verifying it now.`,
+    );
     await this.run(stepId, 'verify', false, true);
   }
 
@@ -147,11 +188,19 @@ export class Wizard {
   }
 
   /** The runbook as it stands, in one format: a file handed to the browser's save (Electron: a save dialog). */
-  async exportReport(format: 'markdown' | 'html' | 'pdf' | 'json'): Promise<{ ok: true; fileName: string } | { ok: false; error: Failure }> {
+  async exportReport(
+    format: 'markdown' | 'html' | 'pdf' | 'json',
+  ): Promise<{ ok: true; fileName: string } | { ok: false; error: Failure }> {
     const result = await this.api.report.export({ format });
     if (!result.ok) return { ok: false, error: result.error };
     const file = result.value;
-    saveFile(file.fileName, file.mimeType, file.base64 !== undefined ? Uint8Array.from(atob(file.base64), (char) => char.charCodeAt(0)) : new TextEncoder().encode(file.text ?? ''));
+    saveFile(
+      file.fileName,
+      file.mimeType,
+      file.base64 !== undefined
+        ? Uint8Array.from(atob(file.base64), (char) => char.charCodeAt(0))
+        : new TextEncoder().encode(file.text ?? ''),
+    );
     this.append(nowIso(), 'info', `Runbook saved as ${file.fileName}.`);
     return { ok: true, fileName: file.fileName };
   }
@@ -161,7 +210,11 @@ export class Wizard {
     const result = await this.api.support.bundle();
     if (!result.ok) return { ok: false, error: result.error };
     const bundle = result.value;
-    saveFile(bundle.fileName, bundle.mimeType, Uint8Array.from(atob(bundle.base64), (char) => char.charCodeAt(0)));
+    saveFile(
+      bundle.fileName,
+      bundle.mimeType,
+      Uint8Array.from(atob(bundle.base64), (char) => char.charCodeAt(0)),
+    );
     this.append(nowIso(), 'info', `Support bundle saved as ${bundle.fileName} (${bundle.files} files).`);
     for (const note of bundle.notes) this.append(nowIso(), 'warn', note);
     return { ok: true, fileName: bundle.fileName, notes: bundle.notes };
@@ -171,7 +224,13 @@ export class Wizard {
   async restartServer(): Promise<{ ok: true; delaySeconds: number; already: boolean } | { ok: false; error: Failure }> {
     const result = await this.api.host.restart();
     if (!result.ok) return { ok: false, error: result.error };
-    this.append(nowIso(), 'warn', result.value.result === 'already-scheduled' ? 'A restart was already scheduled on this server.' : `Windows restarts the server in ${result.value.delaySeconds} seconds (cancel with shutdown /a).`);
+    this.append(
+      nowIso(),
+      'warn',
+      result.value.result === 'already-scheduled'
+        ? 'A restart was already scheduled on this server.'
+        : `Windows restarts the server in ${result.value.delaySeconds} seconds (cancel with shutdown /a).`,
+    );
     return { ok: true, delaySeconds: result.value.delaySeconds, already: result.value.result === 'already-scheduled' };
   }
 
@@ -191,7 +250,12 @@ export class Wizard {
   }
 
   async plan(stepId: StepId): Promise<void> {
-    await this.call(stepId, 'plan', () => this.api.runbook.plan({ stepId, inputs: this.filled(stepId) }), (page, plan) => (page.plan = plan));
+    await this.call(
+      stepId,
+      'plan',
+      () => this.api.runbook.plan({ stepId, inputs: this.filled(stepId) }),
+      (page, plan) => (page.plan = plan),
+    );
   }
 
   /** savedInputs: Verify with what the runbook saved, not the form (resuming: the form is not filled from it). */
@@ -200,13 +264,26 @@ export class Wizard {
     const page = this.ensurePage(stepId);
     page.runId = runId;
     page.whatIf = whatIf;
-    const request = { stepId, ...(savedInputs ? {} : { inputs: this.filled(stepId) }), runId, ...(whatIf ? { whatIf: true } : {}) };
+    const request = {
+      stepId,
+      ...(savedInputs ? {} : { inputs: this.filled(stepId) }),
+      runId,
+      ...(whatIf ? { whatIf: true } : {}),
+    };
     const pfxPassword = kind === 'run' ? this.secrets[stepId]?.pfxPassword : undefined;
     try {
-      await this.call(stepId, kind, () => (kind === 'run' ? this.api.runbook.run({ ...request, ...(pfxPassword ? { secrets: { pfxPassword } } : {}) }) : this.api.runbook.verify(request)), (page, outcome) => {
-        page.outcome = outcome;
-        page.report = outcome.report ?? null;
-      });
+      await this.call(
+        stepId,
+        kind,
+        () =>
+          kind === 'run'
+            ? this.api.runbook.run({ ...request, ...(pfxPassword ? { secrets: { pfxPassword } } : {}) })
+            : this.api.runbook.verify(request),
+        (page, outcome) => {
+          page.outcome = outcome;
+          page.report = outcome.report ?? null;
+        },
+      );
     } finally {
       if (pfxPassword) this.secrets[stepId] = {};
     }
@@ -220,12 +297,17 @@ export class Wizard {
     page.runId = runId;
     page.group = group;
     const scope = stepId === 'verify' ? 'verify' : 'readiness';
-    await this.call(stepId, 'group', () => this.api.checks.run({ scope, groups: [group], inputs: this.filled(stepId), runId }), (current, fresh) => {
-      const kept = current.report?.results.filter((result) => result.group !== group) ?? [];
-      const results = [...kept, ...fresh.results];
-      const verdict = verdictOf(results);
-      current.report = { ...fresh, results, verdict, passed: verdict === 'ready' };
-    });
+    await this.call(
+      stepId,
+      'group',
+      () => this.api.checks.run({ scope, groups: [group], inputs: this.filled(stepId), runId }),
+      (current, fresh) => {
+        const kept = current.report?.results.filter((result) => result.group !== group) ?? [];
+        const results = [...kept, ...fresh.results];
+        const verdict = verdictOf(results);
+        current.report = { ...fresh, results, verdict, passed: verdict === 'ready' };
+      },
+    );
     page.group = null;
   }
 
@@ -248,7 +330,12 @@ export class Wizard {
     return Object.fromEntries(Object.entries(this.inputs[stepId] ?? {}).filter(([, value]) => value.trim() !== ''));
   }
 
-  private async call<T>(stepId: StepId, busy: StepPageState['busy'], invoke: () => Promise<Envelope<T>>, onValue: (page: StepPageState, value: T) => void): Promise<void> {
+  private async call<T>(
+    stepId: StepId,
+    busy: StepPageState['busy'],
+    invoke: () => Promise<Envelope<T>>,
+    onValue: (page: StepPageState, value: T) => void,
+  ): Promise<void> {
     const page = this.ensurePage(stepId);
     page.busy = busy;
     page.error = null;

@@ -14,14 +14,14 @@ import Report from './Report.svelte';
 
 /** One page component per runbook step; the record type makes a missing page a type error. */
 export const stepComponents: Record<StepId, Component<StepPageProps, object, 'heading'>> = {
-  'readiness': Readiness,
+  readiness: Readiness,
   'sign-in': SignIn,
   'connector-install': ConnectorInstall,
-  'registration': Registration,
+  registration: Registration,
   'outbound-proxy': OutboundProxy,
   'connector-status': ConnectorStatus,
-  'publish': Publish,
-  'verify': Verify,
-  'intune': Intune,
-  'report': Report,
+  publish: Publish,
+  verify: Verify,
+  intune: Intune,
+  report: Report,
 };

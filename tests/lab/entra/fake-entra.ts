@@ -1,4 +1,12 @@
-import { createHash, generateKeyPairSync, randomBytes, randomUUID, sign, type JsonWebKey, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  generateKeyPairSync,
+  randomBytes,
+  randomUUID,
+  sign,
+  type JsonWebKey,
+  type KeyObject,
+} from 'node:crypto';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -106,13 +114,29 @@ function json(response: ServerResponse, status: number, body: unknown): void {
 }
 
 function oauthError(response: ServerResponse, error: string, description: string): void {
-  json(response, 400, { error, error_description: `${description}\r\nTrace ID: ${randomUUID()}\r\nCorrelation ID: ${randomUUID()}\r\nTimestamp: ${new Date().toISOString()}`, error_codes: [Number(/AADSTS(\d+)/.exec(description)?.[1] ?? 0)], timestamp: new Date().toISOString(), trace_id: randomUUID(), correlation_id: randomUUID() });
+  json(response, 400, {
+    error,
+    error_description: `${description}\r\nTrace ID: ${randomUUID()}\r\nCorrelation ID: ${randomUUID()}\r\nTimestamp: ${new Date().toISOString()}`,
+    error_codes: [Number(/AADSTS(\d+)/.exec(description)?.[1] ?? 0)],
+    timestamp: new Date().toISOString(),
+    trace_id: randomUUID(),
+    correlation_id: randomUUID(),
+  });
 }
 
-export async function startFakeEntra(options: { ca: LabCa; tenantId: string; host?: string; user?: EntraUser }): Promise<FakeEntra> {
+export async function startFakeEntra(options: {
+  ca: LabCa;
+  tenantId: string;
+  host?: string;
+  user?: EntraUser;
+}): Promise<FakeEntra> {
   const host = options.host ?? 'login.microsoftonline.com';
   const tenantId = options.tenantId;
-  const user: EntraUser = options.user ?? { oid: '4f8e2a61-7c3b-4d59-9e1a-2b6c8d0f3a47', upn: 'admin@contoso.onmicrosoft.com', name: 'Contoso Admin' };
+  const user: EntraUser = options.user ?? {
+    oid: '4f8e2a61-7c3b-4d59-9e1a-2b6c8d0f3a47',
+    upn: 'admin@contoso.onmicrosoft.com',
+    name: 'Contoso Admin',
+  };
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const kid = randomBytes(8).toString('hex');
   const jwk = { ...publicKey.export({ format: 'jwk' }), kid, use: 'sig', kty: 'RSA' };
@@ -124,7 +148,10 @@ export async function startFakeEntra(options: { ca: LabCa; tenantId: string; hos
   // client flows it does not allow (AADSTS7000218).
   const firstParty = (next: EntraBehaviour): EntraBehaviour => ({
     ...next,
-    redirectUris: { [CONNECTOR_CLIENT]: [`https://${host}/common/oauth2/nativeclient`, 'urn:ietf:wg:oauth:2.0:oob'], ...next.redirectUris },
+    redirectUris: {
+      [CONNECTOR_CLIENT]: [`https://${host}/common/oauth2/nativeclient`, 'urn:ietf:wg:oauth:2.0:oob'],
+      ...next.redirectUris,
+    },
     publicFlowRefused: [CONNECTOR_CLIENT, ...(next.publicFlowRefused ?? [])],
   });
   let behaviour: EntraBehaviour = firstParty({});
@@ -138,15 +165,44 @@ export async function startFakeEntra(options: { ca: LabCa; tenantId: string; hos
     const now = Math.floor(Date.now() / 1000);
     const refresh = randomBytes(32).toString('base64url');
     refreshTokens.set(refresh, grant);
-    const resource = grant.scopes.find((scope) => scope.includes('://') || scope.includes('/'))?.replace(/\/[^/]*$/, '') ?? 'https://graph.microsoft.com';
+    const resource =
+      grant.scopes.find((scope) => scope.includes('://') || scope.includes('/'))?.replace(/\/[^/]*$/, '') ??
+      'https://graph.microsoft.com';
     return {
       token_type: 'Bearer',
       scope: grant.scopes.filter((scope) => !['openid', 'profile', 'offline_access'].includes(scope)).join(' '),
       expires_in: 3599,
       ext_expires_in: 3599,
-      access_token: jwt(privateKey, kid, { uti: randomBytes(16).toString('base64url'), aud: resource, iss: `https://sts.windows.net/${tenantId}/`, iat: now, nbf: now, exp: now + 3599, oid: user.oid, tid: tenantId, upn: user.upn, scp: grant.scopes.filter((scope) => !['openid', 'profile', 'offline_access'].includes(scope)).map((scope) => scope.replace(/^.*\//, '')).join(' '), ver: '1.0' }),
+      access_token: jwt(privateKey, kid, {
+        uti: randomBytes(16).toString('base64url'),
+        aud: resource,
+        iss: `https://sts.windows.net/${tenantId}/`,
+        iat: now,
+        nbf: now,
+        exp: now + 3599,
+        oid: user.oid,
+        tid: tenantId,
+        upn: user.upn,
+        scp: grant.scopes
+          .filter((scope) => !['openid', 'profile', 'offline_access'].includes(scope))
+          .map((scope) => scope.replace(/^.*\//, ''))
+          .join(' '),
+        ver: '1.0',
+      }),
       refresh_token: refresh,
-      id_token: jwt(privateKey, kid, { aud: grant.clientId, iss: issuer(tenantId), iat: now, nbf: now, exp: now + 3600, oid: user.oid, tid: tenantId, sub: createHash('sha256').update(user.oid).digest('base64url'), preferred_username: user.upn, name: user.name, ver: '2.0' }),
+      id_token: jwt(privateKey, kid, {
+        aud: grant.clientId,
+        iss: issuer(tenantId),
+        iat: now,
+        nbf: now,
+        exp: now + 3600,
+        oid: user.oid,
+        tid: tenantId,
+        sub: createHash('sha256').update(user.oid).digest('base64url'),
+        preferred_username: user.upn,
+        name: user.name,
+        ver: '2.0',
+      }),
       client_info: base64url(JSON.stringify({ uid: user.oid, utid: behaviour.homeTenant ?? tenantId })),
     };
   };
@@ -184,7 +240,23 @@ export async function startFakeEntra(options: { ca: LabCa; tenantId: string; hos
         http_logout_supported: true,
         frontchannel_logout_supported: true,
         end_session_endpoint: `https://${host}/${resolvedTenant}/oauth2/v2.0/logout`,
-        claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'acr', 'nonce', 'preferred_username', 'name', 'tid', 'ver', 'at_hash', 'c_hash', 'email'],
+        claims_supported: [
+          'sub',
+          'iss',
+          'aud',
+          'exp',
+          'iat',
+          'auth_time',
+          'acr',
+          'nonce',
+          'preferred_username',
+          'name',
+          'tid',
+          'ver',
+          'at_hash',
+          'c_hash',
+          'email',
+        ],
         kerberos_endpoint: `https://${host}/${resolvedTenant}/kerberos`,
         tenant_region_scope: 'EU',
         cloud_instance_name: 'microsoftonline.com',
@@ -201,13 +273,28 @@ export async function startFakeEntra(options: { ca: LabCa; tenantId: string; hos
     if (request.method === 'POST' && url.pathname.endsWith('/oauth2/v2.0/devicecode')) {
       const form = await readForm(request);
       const clientId = form.get('client_id') ?? '';
-      if ((behaviour.deviceCodeClients && !behaviour.deviceCodeClients.includes(clientId)) || behaviour.publicFlowRefused?.includes(clientId)) {
-        oauthError(response, 'invalid_client', `AADSTS7000218: The request body must contain the following parameter: 'client_assertion' or 'client_secret'.`);
+      if (
+        (behaviour.deviceCodeClients && !behaviour.deviceCodeClients.includes(clientId)) ||
+        behaviour.publicFlowRefused?.includes(clientId)
+      ) {
+        oauthError(
+          response,
+          'invalid_client',
+          `AADSTS7000218: The request body must contain the following parameter: 'client_assertion' or 'client_secret'.`,
+        );
         return;
       }
       const userCode = randomBytes(5).toString('hex').toUpperCase().slice(0, 9);
       const deviceCode = randomBytes(32).toString('base64url');
-      deviceCodes.set(deviceCode, { clientId, scopes: (form.get('scope') ?? '').split(' ').filter(Boolean), tenant: resolvedTenant, approved: false, expires: Date.now() + 900_000, polls: 0, userCode });
+      deviceCodes.set(deviceCode, {
+        clientId,
+        scopes: (form.get('scope') ?? '').split(' ').filter(Boolean),
+        tenant: resolvedTenant,
+        approved: false,
+        expires: Date.now() + 900_000,
+        polls: 0,
+        userCode,
+      });
       json(response, 200, {
         user_code: userCode,
         device_code: deviceCode,
@@ -223,11 +310,17 @@ export async function startFakeEntra(options: { ca: LabCa; tenantId: string; hos
         const form = await readForm(request);
         const ok = approve(form.get('otc') ?? '');
         response.writeHead(ok ? 200 : 400, { 'Content-Type': 'text/html; charset=utf-8' });
-        response.end(ok ? '<!doctype html><title>Signed in</title><h1>You have signed in</h1><p>You can close this window.</p>' : '<!doctype html><title>Code</title><h1>That code did not work</h1>');
+        response.end(
+          ok
+            ? '<!doctype html><title>Signed in</title><h1>You have signed in</h1><p>You can close this window.</p>'
+            : '<!doctype html><title>Code</title><h1>That code did not work</h1>',
+        );
         return;
       }
       response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-      response.end('<!doctype html><title>Enter code</title><h1>Enter code</h1><form method="post"><label>Code <input name="otc" autocomplete="off"></label><button>Next</button></form>');
+      response.end(
+        '<!doctype html><title>Enter code</title><h1>Enter code</h1><form method="post"><label>Code <input name="otc" autocomplete="off"></label><button>Next</button></form>',
+      );
       return;
     }
     if (request.method === 'GET' && url.pathname === '/common/oauth2/nativeclient') {
@@ -242,26 +335,50 @@ export async function startFakeEntra(options: { ca: LabCa; tenantId: string; hos
       const allowed = behaviour.redirectUris?.[clientId];
       if (allowed && !allowed.includes(redirectUri)) {
         response.writeHead(400, { 'Content-Type': 'text/html; charset=utf-8' });
-        response.end(`<!doctype html><title>Sign in</title><p>AADSTS50011: The redirect URI '${redirectUri.replace(/[<>&"']/g, '')}' specified in the request does not match the redirect URIs configured for the application '${clientId.replace(/[<>&"']/g, '')}'.</p>`);
+        response.end(
+          `<!doctype html><title>Sign in</title><p>AADSTS50011: The redirect URI '${redirectUri.replace(/[<>&"']/g, '')}' specified in the request does not match the redirect URIs configured for the application '${clientId.replace(/[<>&"']/g, '')}'.</p>`,
+        );
         return;
       }
       if (url.searchParams.get('approve') !== 'yes') {
         const again = new URL(url);
         again.searchParams.set('approve', 'yes');
         response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-        response.end(`<!doctype html><title>Permissions requested</title><h1>Permissions requested</h1><p>${user.upn}</p><a id="accept" href="${again.pathname}${again.search.replace(/&/g, '&amp;')}">Accept</a>`);
+        response.end(
+          `<!doctype html><title>Permissions requested</title><h1>Permissions requested</h1><p>${user.upn}</p><a id="accept" href="${again.pathname}${again.search.replace(/&/g, '&amp;')}">Accept</a>`,
+        );
         return;
       }
       const code = randomBytes(24).toString('base64url');
-      codes.set(code, { clientId, scopes: (url.searchParams.get('scope') ?? '').split(' ').filter(Boolean), tenant: resolvedTenant, approved: true, expires: Date.now() + 600_000, polls: 0, codeChallenge: url.searchParams.get('code_challenge') ?? '', redirectUri });
-      const answer: Record<string, string> = { code, client_info: base64url(JSON.stringify({ uid: user.oid, utid: behaviour.homeTenant ?? tenantId })) };
+      codes.set(code, {
+        clientId,
+        scopes: (url.searchParams.get('scope') ?? '').split(' ').filter(Boolean),
+        tenant: resolvedTenant,
+        approved: true,
+        expires: Date.now() + 600_000,
+        polls: 0,
+        codeChallenge: url.searchParams.get('code_challenge') ?? '',
+        redirectUri,
+      });
+      const answer: Record<string, string> = {
+        code,
+        client_info: base64url(JSON.stringify({ uid: user.oid, utid: behaviour.homeTenant ?? tenantId })),
+      };
       const state = url.searchParams.get('state');
       if (state) answer.state = state;
       if (url.searchParams.get('response_mode') === 'form_post') {
         // As Entra ID answers form_post: a page whose hidden form posts the answer to the redirect URI.
         const attr = (value: string) => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
         response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
-        response.end(`<html><head><title>Working...</title></head><body><form method="POST" name="hiddenform" action="${attr(redirectUri)}">${Object.entries(answer).map(([name, value]) => `<input type="hidden" name="${name}" value="${attr(value)}" />`).join('')}<noscript><p>Script is disabled. Click Submit to continue.</p><input type="submit" value="Submit" /></noscript></form><script language="javascript">window.setTimeout('document.forms[0].submit()', 0);</script></body></html>`);
+        response.end(
+          `<html><head><title>Working...</title></head><body><form method="POST" name="hiddenform" action="${attr(redirectUri)}">${Object.entries(
+            answer,
+          )
+            .map(([name, value]) => `<input type="hidden" name="${name}" value="${attr(value)}" />`)
+            .join(
+              '',
+            )}<noscript><p>Script is disabled. Click Submit to continue.</p><input type="submit" value="Submit" /></noscript></form><script language="javascript">window.setTimeout('document.forms[0].submit()', 0);</script></body></html>`,
+        );
         return;
       }
       const back = new URL(redirectUri);
@@ -274,7 +391,15 @@ export async function startFakeEntra(options: { ca: LabCa; tenantId: string; hos
       const form = await readForm(request);
       const grantType = form.get('grant_type') ?? '';
       const clientId = form.get('client_id') ?? '';
-      const record = (outcome: TokenCall['outcome'], scopes: string[]) => calls.push({ grant: grantType, clientId, scopes, tenant: resolvedTenant, outcome, ...(form.get('redirect_uri') ? { redirectUri: form.get('redirect_uri') ?? '' } : {}) });
+      const record = (outcome: TokenCall['outcome'], scopes: string[]) =>
+        calls.push({
+          grant: grantType,
+          clientId,
+          scopes,
+          tenant: resolvedTenant,
+          outcome,
+          ...(form.get('redirect_uri') ? { redirectUri: form.get('redirect_uri') ?? '' } : {}),
+        });
       const scopes = (form.get('scope') ?? '').split(' ').filter(Boolean);
       if (behaviour.refuse) {
         record('refused', scopes);
@@ -283,13 +408,27 @@ export async function startFakeEntra(options: { ca: LabCa; tenantId: string; hos
       }
       if (grantType === 'device_code') {
         const grant = deviceCodes.get(form.get('device_code') ?? '');
-        if (!grant || grant.clientId !== clientId) return oauthError(response, 'invalid_grant', 'AADSTS70000: The provided value for the input parameter \'device_code\' is not valid.');
-        if (Date.now() > grant.expires) return oauthError(response, 'expired_token', 'AADSTS70020: The provided value for the input parameter \'device_code\' is not valid. This device code has expired.');
+        if (!grant || grant.clientId !== clientId)
+          return oauthError(
+            response,
+            'invalid_grant',
+            "AADSTS70000: The provided value for the input parameter 'device_code' is not valid.",
+          );
+        if (Date.now() > grant.expires)
+          return oauthError(
+            response,
+            'expired_token',
+            "AADSTS70020: The provided value for the input parameter 'device_code' is not valid. This device code has expired.",
+          );
         grant.polls += 1;
         if (!grant.approved) {
           const slow = behaviour.slowDown && grant.polls === 1;
           record(slow ? 'slow_down' : 'pending', grant.scopes);
-          return oauthError(response, slow ? 'slow_down' : 'authorization_pending', 'AADSTS70016: OAuth 2.0 device flow error. Authorization is pending. Continue polling.');
+          return oauthError(
+            response,
+            slow ? 'slow_down' : 'authorization_pending',
+            'AADSTS70016: OAuth 2.0 device flow error. Authorization is pending. Continue polling.',
+          );
         }
         deviceCodes.delete(form.get('device_code') ?? '');
         record('issued', grant.scopes);
@@ -302,9 +441,18 @@ export async function startFakeEntra(options: { ca: LabCa; tenantId: string; hos
         codes.delete(code);
         const verifier = form.get('code_verifier') ?? '';
         const challenge = createHash('sha256').update(verifier).digest('base64url');
-        if (!grant || grant.clientId !== clientId || grant.redirectUri !== form.get('redirect_uri') || grant.codeChallenge !== challenge) {
+        if (
+          !grant ||
+          grant.clientId !== clientId ||
+          grant.redirectUri !== form.get('redirect_uri') ||
+          grant.codeChallenge !== challenge
+        ) {
           record('refused', scopes);
-          return oauthError(response, 'invalid_grant', 'AADSTS501481: The Code_Verifier does not match the code_challenge supplied in the authorization request.');
+          return oauthError(
+            response,
+            'invalid_grant',
+            'AADSTS501481: The Code_Verifier does not match the code_challenge supplied in the authorization request.',
+          );
         }
         record('issued', grant.scopes);
         json(response, 200, tokens({ ...grant, scopes: grant.scopes.length ? grant.scopes : scopes }));
@@ -314,14 +462,22 @@ export async function startFakeEntra(options: { ca: LabCa; tenantId: string; hos
         const grant = refreshTokens.get(form.get('refresh_token') ?? '');
         if (!grant || grant.clientId !== clientId) {
           record('refused', scopes);
-          return oauthError(response, 'invalid_grant', 'AADSTS9002313: Invalid request. Request is malformed or invalid.');
+          return oauthError(
+            response,
+            'invalid_grant',
+            'AADSTS9002313: Invalid request. Request is malformed or invalid.',
+          );
         }
         record('issued', scopes);
         json(response, 200, tokens({ ...grant, scopes }));
         return;
       }
       record('refused', scopes);
-      oauthError(response, 'unsupported_grant_type', `AADSTS70003: The app requested an unsupported grant type '${grantType.replace(/[^a-z_:.-]/gi, '')}'.`);
+      oauthError(
+        response,
+        'unsupported_grant_type',
+        `AADSTS70003: The app requested an unsupported grant type '${grantType.replace(/[^a-z_:.-]/gi, '')}'.`,
+      );
       return;
     }
     response.writeHead(404, { 'Content-Type': 'text/plain' });

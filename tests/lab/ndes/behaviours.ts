@@ -44,10 +44,31 @@ const healthy: NdesBehaviour = {
 
 export const ndesBehaviours: Record<string, NdesBehaviour> = {
   healthy,
-  'connector-missing': { ...healthy, name: 'connector-missing', description: 'NDES without the Intune Certificate Connector: mscep.dll shows its information page (200).', intuneConnector: false },
-  'ra-expiring': { ...healthy, name: 'ra-expiring', description: 'The RA certificates expire in 12 days.', raValidDays: 12 },
-  'ra-expired': { ...healthy, name: 'ra-expired', description: 'The RA certificates expired 3 days ago; mscep.dll answers 500.', raValidDays: -3, serviceAccountOk: false },
-  'app-pool-stopped': { ...healthy, name: 'app-pool-stopped', description: 'The SCEP application pool is stopped: HTTP.sys answers 503.', appPoolRunning: false },
+  'connector-missing': {
+    ...healthy,
+    name: 'connector-missing',
+    description: 'NDES without the Intune Certificate Connector: mscep.dll shows its information page (200).',
+    intuneConnector: false,
+  },
+  'ra-expiring': {
+    ...healthy,
+    name: 'ra-expiring',
+    description: 'The RA certificates expire in 12 days.',
+    raValidDays: 12,
+  },
+  'ra-expired': {
+    ...healthy,
+    name: 'ra-expired',
+    description: 'The RA certificates expired 3 days ago; mscep.dll answers 500.',
+    raValidDays: -3,
+    serviceAccountOk: false,
+  },
+  'app-pool-stopped': {
+    ...healthy,
+    name: 'app-pool-stopped',
+    description: 'The SCEP application pool is stopped: HTTP.sys answers 503.',
+    appPoolRunning: false,
+  },
   'limits-too-low': {
     ...healthy,
     name: 'limits-too-low',
@@ -67,7 +88,23 @@ export const ndesBehaviours: Record<string, NdesBehaviour> = {
     maxFieldLength: 16384,
     maxRequestBytes: 16384,
   },
-  'httpsys-too-low': { ...healthy, name: 'httpsys-too-low', description: 'IIS limits raised but HTTP.sys left at 16384: long URLs get 414.', maxFieldLength: 16384, maxRequestBytes: 16384 },
-  'welcome-removed': { ...healthy, name: 'welcome-removed', description: 'A hardened server with the IIS welcome page removed.', welcomePage: false },
-  'caps-no-content-type': { ...healthy, name: 'caps-no-content-type', description: 'GetCACaps without a Content-Type header, as some NDES builds send it.', capsContentType: null },
+  'httpsys-too-low': {
+    ...healthy,
+    name: 'httpsys-too-low',
+    description: 'IIS limits raised but HTTP.sys left at 16384: long URLs get 414.',
+    maxFieldLength: 16384,
+    maxRequestBytes: 16384,
+  },
+  'welcome-removed': {
+    ...healthy,
+    name: 'welcome-removed',
+    description: 'A hardened server with the IIS welcome page removed.',
+    welcomePage: false,
+  },
+  'caps-no-content-type': {
+    ...healthy,
+    name: 'caps-no-content-type',
+    description: 'GetCACaps without a Content-Type header, as some NDES builds send it.',
+    capsContentType: null,
+  },
 };

@@ -57,10 +57,26 @@ function customError(title: string, h2: string, h3: string): string {
 </html>`;
 }
 
-export const IIS_403 = customError('403 - Forbidden: Access is denied.', '403 - Forbidden: Access is denied.', 'You do not have permission to view this directory or page using the credentials that you supplied.');
-export const IIS_404 = customError('404 - File or directory not found.', '404 - File or directory not found.', 'The resource you are looking for might have been removed, had its name changed, or is temporarily unavailable.');
-export const IIS_500 = customError('500 - Internal server error.', '500 - Internal server error.', 'There is a problem with the resource you are looking for, and it cannot be displayed.');
-export const IIS_401 = customError('401 - Unauthorized: Access is denied due to invalid credentials.', '401 - Unauthorized: Access is denied due to invalid credentials.', 'You do not have permission to view this directory or page using the credentials that you supplied.');
+export const IIS_403 = customError(
+  '403 - Forbidden: Access is denied.',
+  '403 - Forbidden: Access is denied.',
+  'You do not have permission to view this directory or page using the credentials that you supplied.',
+);
+export const IIS_404 = customError(
+  '404 - File or directory not found.',
+  '404 - File or directory not found.',
+  'The resource you are looking for might have been removed, had its name changed, or is temporarily unavailable.',
+);
+export const IIS_500 = customError(
+  '500 - Internal server error.',
+  '500 - Internal server error.',
+  'There is a problem with the resource you are looking for, and it cannot be displayed.',
+);
+export const IIS_401 = customError(
+  '401 - Unauthorized: Access is denied due to invalid credentials.',
+  '401 - Unauthorized: Access is denied due to invalid credentials.',
+  'You do not have permission to view this directory or page using the credentials that you supplied.',
+);
 
 /** Detailed error, as IIS shows it to requests from the server itself. */
 export function iisDetailed404(substatus: 14 | 15): string {

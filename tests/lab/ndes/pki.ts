@@ -4,7 +4,12 @@ import { webcrypto } from 'node:crypto';
 
 x509.cryptoProvider.set(webcrypto as Crypto);
 
-const RSA: RsaHashedKeyGenParams = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 };
+const RSA: RsaHashedKeyGenParams = {
+  name: 'RSASSA-PKCS1-v1_5',
+  hash: 'SHA-256',
+  publicExponent: new Uint8Array([1, 0, 1]),
+  modulusLength: 2048,
+};
 const DAY = 86_400_000;
 export const EKU_CERTIFICATE_REQUEST_AGENT = '1.3.6.1.4.1.311.20.2.1';
 
@@ -12,7 +17,11 @@ export const EKU_CERTIFICATE_REQUEST_AGENT = '1.3.6.1.4.1.311.20.2.1';
 function templateName(name: string): x509.Extension {
   const utf16 = Buffer.alloc(name.length * 2);
   for (let i = 0; i < name.length; i += 1) utf16.writeUInt16BE(name.charCodeAt(i), i * 2);
-  return new x509.Extension('1.3.6.1.4.1.311.20.2', false, new Uint8Array(Buffer.concat([Buffer.from([0x1e, utf16.length]), utf16])));
+  return new x509.Extension(
+    '1.3.6.1.4.1.311.20.2',
+    false,
+    new Uint8Array(Buffer.concat([Buffer.from([0x1e, utf16.length]), utf16])),
+  );
 }
 
 export interface NdesPki {
@@ -29,10 +38,17 @@ export interface NdesPki {
  * EKU on both, digitalSignature on the signing one (EnrollmentAgentOffline), keyEncipherment
  * on the encryption one (CEPEncryption), AD CS style subjects.
  */
-export async function createNdesPki(options: { raValidDays: number; raNotAfterOffsetDays?: number; now?: Date; host?: string }): Promise<NdesPki> {
+export async function createNdesPki(options: {
+  raValidDays: number;
+  raNotAfterOffsetDays?: number;
+  now?: Date;
+  host?: string;
+}): Promise<NdesPki> {
   const now = options.now ?? new Date();
   const host = (options.host ?? 'NDES01').toUpperCase();
-  const [caKeys, signKeys, encKeys] = await Promise.all([0, 1, 2].map(() => webcrypto.subtle.generateKey(RSA, false, ['sign', 'verify']) as Promise<CryptoKeyPair>));
+  const [caKeys, signKeys, encKeys] = await Promise.all(
+    [0, 1, 2].map(() => webcrypto.subtle.generateKey(RSA, false, ['sign', 'verify']) as Promise<CryptoKeyPair>),
+  );
   if (!caKeys || !signKeys || !encKeys) throw new Error('key generation failed');
   const ca = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: '1a2b3c4d5e6f',
@@ -41,7 +57,10 @@ export async function createNdesPki(options: { raValidDays: number; raNotAfterOf
     notAfter: new Date(now.getTime() + 3650 * DAY),
     keys: caKeys,
     signingAlgorithm: RSA,
-    extensions: [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)],
+    extensions: [
+      new x509.BasicConstraintsExtension(true, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+    ],
   });
   const raNotAfter = new Date(now.getTime() + (options.raNotAfterOffsetDays ?? options.raValidDays) * DAY);
   const ra = (serialNumber: string, keys: CryptoKeyPair, usage: x509.KeyUsageFlags, template: string) =>
@@ -54,10 +73,19 @@ export async function createNdesPki(options: { raValidDays: number; raNotAfterOf
       signingKey: caKeys.privateKey,
       publicKey: keys.publicKey,
       signingAlgorithm: RSA,
-      extensions: [templateName(template), new x509.KeyUsagesExtension(usage, true), new x509.ExtendedKeyUsageExtension([EKU_CERTIFICATE_REQUEST_AGENT])],
+      extensions: [
+        templateName(template),
+        new x509.KeyUsagesExtension(usage, true),
+        new x509.ExtendedKeyUsageExtension([EKU_CERTIFICATE_REQUEST_AGENT]),
+      ],
     });
   const [raSigning, raEncryption] = await Promise.all([
-    ra('470000000002f5400d7585dd87880000000002', signKeys, x509.KeyUsageFlags.digitalSignature, 'EnrollmentAgentOffline'),
+    ra(
+      '470000000002f5400d7585dd87880000000002',
+      signKeys,
+      x509.KeyUsageFlags.digitalSignature,
+      'EnrollmentAgentOffline',
+    ),
     ra('470000000003a1b20c6674cc76770000000003', encKeys, x509.KeyUsageFlags.keyEncipherment, 'CEPEncryption'),
   ]);
   const bundle = Buffer.from(new x509.X509Certificates([raSigning, raEncryption, ca]).export('raw'));

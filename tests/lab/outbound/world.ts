@@ -45,36 +45,53 @@ async function listen(server: net.Server): Promise<number> {
  * `routes`: "host:port" → a lab server that really answers that name (the fake Entra ID for
  * login.microsoftonline.com:443) while the scenario leaves the endpoint "ok".
  */
-export async function startOutboundWorld(options: { publicCa: LabCa; inspectionCa: LabCa; extraHosts?: Record<string, string>; routes?: Record<string, number> }): Promise<OutboundWorld> {
+export async function startOutboundWorld(options: {
+  publicCa: LabCa;
+  inspectionCa: LabCa;
+  extraHosts?: Record<string, string>;
+  routes?: Record<string, number>;
+}): Promise<OutboundWorld> {
   const endpoints = outboundEndpoints(LAB_TENANT_ID);
   const names443 = [...new Set(endpoints.filter((endpoint) => endpoint.port === 443).map((endpoint) => endpoint.host))];
-  const good = await options.publicCa.issue(names443, { subject: 'CN=login.microsoftonline.com, O=Microsoft Corporation' });
+  const good = await options.publicCa.issue(names443, {
+    subject: 'CN=login.microsoftonline.com, O=Microsoft Corporation',
+  });
   const intercepted = await options.inspectionCa.issue(names443, { subject: 'CN=*.msappproxy.net' });
   const contexts = {
     ok: tls.createSecureContext({ key: good.keyPem, cert: good.chainPem }),
     inspected: tls.createSecureContext({ key: intercepted.keyPem, cert: intercepted.chainPem }),
   };
   let scenario: OutboundScenario = {};
-  const behaviourOf = (host: string, port: number): EndpointBehaviour => scenario.endpoints?.[`${host}:${port}`] ?? 'ok';
+  const behaviourOf = (host: string, port: number): EndpointBehaviour =>
+    scenario.endpoints?.[`${host}:${port}`] ?? 'ok';
 
   const sockets = new Set<Socket>();
   // A peer resetting (a browser closing, a probe cancelled) ends that socket, never the test process.
-  const track = (server: net.Server) => server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('error', () => socket.destroy());
-    socket.on('close', () => sockets.delete(socket));
-  });
+  const track = (server: net.Server) =>
+    server.on('connection', (socket: Socket) => {
+      sockets.add(socket);
+      socket.on('error', () => socket.destroy());
+      socket.on('close', () => sockets.delete(socket));
+    });
 
-  const tlsServer = tls.createServer({
-    SNICallback: (servername, callback) => callback(null, behaviourOf(servername, 443) === 'inspected' ? contexts.inspected : contexts.ok),
-    ...{ key: good.keyPem, cert: good.chainPem },
-  }, (socket) => {
-    socket.on('error', () => socket.destroy());
-    socket.end('HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
-  });
+  const tlsServer = tls.createServer(
+    {
+      SNICallback: (servername, callback) =>
+        callback(null, behaviourOf(servername, 443) === 'inspected' ? contexts.inspected : contexts.ok),
+      ...{ key: good.keyPem, cert: good.chainPem },
+    },
+    (socket) => {
+      socket.on('error', () => socket.destroy());
+      socket.end('HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+    },
+  );
   track(tlsServer);
   const httpServer = http.createServer((_request, response) => {
-    response.writeHead(200, { Date: new Date(Date.now() + (scenario.clockSkewSeconds ?? 0) * 1000).toUTCString(), 'Content-Type': 'text/plain', Server: 'lab' });
+    response.writeHead(200, {
+      Date: new Date(Date.now() + (scenario.clockSkewSeconds ?? 0) * 1000).toUTCString(),
+      'Content-Type': 'text/plain',
+      Server: 'lab',
+    });
     response.end('ok');
   });
   track(httpServer);
@@ -88,7 +105,12 @@ export async function startOutboundWorld(options: { publicCa: LabCa; inspectionC
   });
   track(blackhole);
   const closed = net.createServer();
-  const [tlsPort, httpPort, blackholePort, refusedPort] = await Promise.all([listen(tlsServer), listen(httpServer), listen(blackhole), listen(closed)]);
+  const [tlsPort, httpPort, blackholePort, refusedPort] = await Promise.all([
+    listen(tlsServer),
+    listen(httpServer),
+    listen(blackhole),
+    listen(closed),
+  ]);
   await new Promise<void>((resolve) => closed.close(() => resolve()));
 
   const hosts = (): Record<string, string> => {
@@ -97,7 +119,15 @@ export async function startOutboundWorld(options: { publicCa: LabCa; inspectionC
       const behaviour = behaviourOf(endpoint.host, endpoint.port);
       if (behaviour === 'nxdomain') continue;
       const routed = behaviour === 'ok' ? options.routes?.[`${endpoint.host}:${endpoint.port}`] : undefined;
-      const port = routed ?? (behaviour === 'blackholed' ? blackholePort : behaviour === 'refused' ? refusedPort : endpoint.port === 443 ? tlsPort : httpPort);
+      const port =
+        routed ??
+        (behaviour === 'blackholed'
+          ? blackholePort
+          : behaviour === 'refused'
+            ? refusedPort
+            : endpoint.port === 443
+              ? tlsPort
+              : httpPort);
       out[`${endpoint.host}:${endpoint.port}`] = `127.0.0.1:${port}`;
     }
     return out;
@@ -111,7 +141,8 @@ export async function startOutboundWorld(options: { publicCa: LabCa; inspectionC
     const [address = '127.0.0.1', port = '0'] = mapped.split(/:(?=\d+$)/);
     return { address, port: Number(port) };
   };
-  const needsAuth = (headers: http.IncomingHttpHeaders) => scenario.proxy?.requireAuth === true && !headers['proxy-authorization'];
+  const needsAuth = (headers: http.IncomingHttpHeaders) =>
+    scenario.proxy?.requireAuth === true && !headers['proxy-authorization'];
   const proxy = http.createServer((request, response) => {
     // A browser closing its tab resets its sockets: every stream here has an error listener, so a
     // reset ends that one exchange and is never an uncaught exception in the test process.
@@ -129,11 +160,20 @@ export async function startOutboundWorld(options: { publicCa: LabCa; inspectionC
       response.end('proxy: cannot resolve');
       return;
     }
-    const upstream = http.request({ host: to.address, port: to.port, method: request.method, path: `${url.pathname}${url.search}`, headers: { ...request.headers, host: url.host } }, (answer) => {
-      answer.on('error', () => response.destroy());
-      response.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(response);
-    });
+    const upstream = http.request(
+      {
+        host: to.address,
+        port: to.port,
+        method: request.method,
+        path: `${url.pathname}${url.search}`,
+        headers: { ...request.headers, host: url.host },
+      },
+      (answer) => {
+        answer.on('error', () => response.destroy());
+        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(response);
+      },
+    );
     upstream.on('error', () => {
       if (response.headersSent) return void response.destroy();
       response.writeHead(502);
@@ -147,7 +187,9 @@ export async function startOutboundWorld(options: { publicCa: LabCa; inspectionC
     const authority = request.url ?? '';
     proxied.push(authority);
     if (needsAuth(request.headers)) {
-      client.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Negotiate, NTLM, Basic realm="Contoso proxy"\r\nContent-Length: 0\r\n\r\n');
+      client.end(
+        'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Negotiate, NTLM, Basic realm="Contoso proxy"\r\nContent-Length: 0\r\n\r\n',
+      );
       return;
     }
     const to = resolveTarget(authority);
@@ -168,7 +210,11 @@ export async function startOutboundWorld(options: { publicCa: LabCa; inspectionC
 
   return {
     proxyUrl: `http://proxy.contoso.local:8080`,
-    hosts: () => ({ ...hosts(), 'proxy.contoso.local:8080': `127.0.0.1:${proxyPort}`, 'proxy.contoso.local': `127.0.0.1:${proxyPort}` }),
+    hosts: () => ({
+      ...hosts(),
+      'proxy.contoso.local:8080': `127.0.0.1:${proxyPort}`,
+      'proxy.contoso.local': `127.0.0.1:${proxyPort}`,
+    }),
     use(next) {
       scenario = next;
       peak = held;
@@ -177,7 +223,11 @@ export async function startOutboundWorld(options: { publicCa: LabCa; inspectionC
     blackholePeak: () => peak,
     async close() {
       for (const socket of sockets) socket.destroy();
-      await Promise.all([tlsServer, httpServer, blackhole, proxy].map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+      await Promise.all(
+        [tlsServer, httpServer, blackhole, proxy].map(
+          (server) => new Promise<void>((resolve) => server.close(() => resolve())),
+        ),
+      );
     },
   };
 }

@@ -15,7 +15,13 @@ switch (fault) {
     break;
   case 'garbage':
     // UTF-16 bytes and a torn document: what a host that ignores -File's contract might print.
-    process.stdout.write(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Garbage\r\n', 'utf16le'), Buffer.from('{"os":{"caption":')]));
+    process.stdout.write(
+      Buffer.concat([
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from('Garbage\r\n', 'utf16le'),
+        Buffer.from('{"os":{"caption":'),
+      ]),
+    );
     break;
   case 'script-blocked':
     // Group Policy's AllSigned refuses our unsigned script before it runs: Windows PowerShell

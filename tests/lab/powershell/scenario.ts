@@ -27,7 +27,10 @@ export const ScenarioSchema = z.object({
   powershell: ProcessFaultSchema.optional(),
   languageMode: z.enum(['FullLanguage', 'ConstrainedLanguage']).default('FullLanguage'),
   /** Public DNS records of the world beyond the lab's servers: CNAMEs of custom-domain names. */
-  dns: z.object({ cnames: z.record(z.string(), z.string()).default({}) }).strict().default({ cnames: {} }),
+  dns: z
+    .object({ cnames: z.record(z.string(), z.string()).default({}) })
+    .strict()
+    .default({ cnames: {} }),
   /** The tenant as the lab's Microsoft Graph shows it (tests/lab/entra/fake-graph.ts). */
   graph: z
     .object({
@@ -37,17 +40,52 @@ export const ScenarioSchema = z.object({
       appProxyEnabled: z.boolean().optional(),
       throttleFirst: z.number().int().optional(),
       eligibilityDenied: z.boolean().optional(),
-      connectors: z.array(z.object({ machineName: z.string(), status: z.enum(['active', 'inactive']), group: z.string().optional(), externalIp: z.string().optional(), version: z.string().optional() })).optional(),
-      apps: z.array(z.object({ displayName: z.string(), internalUrl: z.string(), externalUrl: z.string(), externalAuthenticationType: z.string().optional() })).optional(),
+      connectors: z
+        .array(
+          z.object({
+            machineName: z.string(),
+            status: z.enum(['active', 'inactive']),
+            group: z.string().optional(),
+            externalIp: z.string().optional(),
+            version: z.string().optional(),
+          }),
+        )
+        .optional(),
+      apps: z
+        .array(
+          z.object({
+            displayName: z.string(),
+            internalUrl: z.string(),
+            externalUrl: z.string(),
+            externalAuthenticationType: z.string().optional(),
+          }),
+        )
+        .optional(),
       replicationLag: z.number().int().optional(),
-      deviceConfigurations: z.array(z.object({ displayName: z.string(), odataType: z.string(), scepServerUrls: z.array(z.string()).optional() })).optional(),
+      deviceConfigurations: z
+        .array(
+          z.object({ displayName: z.string(), odataType: z.string(), scepServerUrls: z.array(z.string()).optional() }),
+        )
+        .optional(),
       pageSize: z.number().int().optional(),
       /** Custom domains verified in the tenant, besides the initial onmicrosoft.com one (default: contoso.com). */
       verifiedDomains: z.array(z.string()).optional(),
       /** Writes the lab refuses once, as a step's later write failing part-way (undo tests). */
-      failWrites: z.array(z.object({ method: z.enum(['POST', 'PATCH', 'PUT', 'DELETE']), path: z.string(), status: z.number().int(), code: z.string(), message: z.string() })).optional(),
+      failWrites: z
+        .array(
+          z.object({
+            method: z.enum(['POST', 'PATCH', 'PUT', 'DELETE']),
+            path: z.string(),
+            status: z.number().int(),
+            code: z.string(),
+            message: z.string(),
+          }),
+        )
+        .optional(),
       /** Reads the lab always refuses (a permission the sign-in lacks whatever its role). */
-      refuseReads: z.array(z.object({ path: z.string(), status: z.number().int(), code: z.string(), message: z.string() })).optional(),
+      refuseReads: z
+        .array(z.object({ path: z.string(), status: z.number().int(), code: z.string(), message: z.string() }))
+        .optional(),
     })
     .strict()
     .default({}),
@@ -77,7 +115,15 @@ const ScenarioFileSchema = z
   .strict();
 
 export function mergeWorld(base: unknown, patch: unknown): unknown {
-  if (patch === null || typeof patch !== 'object' || Array.isArray(patch) || base === null || typeof base !== 'object' || Array.isArray(base)) return patch;
+  if (
+    patch === null ||
+    typeof patch !== 'object' ||
+    Array.isArray(patch) ||
+    base === null ||
+    typeof base !== 'object' ||
+    Array.isArray(base)
+  )
+    return patch;
   const patchEntries = Object.entries(patch as Record<string, unknown>);
   const removed = new Set(patchEntries.filter(([, value]) => value === null).map(([key]) => key));
   const out = Object.fromEntries(Object.entries(base as Record<string, unknown>).filter(([key]) => !removed.has(key)));

@@ -24,7 +24,12 @@ export const ProxyConfigSchema = z.object({
 
 export const ServiceSchema = z.object({ name: z.string(), status: z.string(), startType: z.string() });
 
-export const FactProblemSchema = z.object({ fact: z.string(), message: z.string(), errorId: z.string(), category: z.string() });
+export const FactProblemSchema = z.object({
+  fact: z.string(),
+  message: z.string(),
+  errorId: z.string(),
+  category: z.string(),
+});
 
 export const RaCertificateSchema = z.object({
   subject: z.string(),
@@ -38,8 +43,18 @@ export const RaCertificateSchema = z.object({
 });
 
 export const HostFactsSchema = z.object({
-  os: z.object({ caption: z.string(), build: z.number().int(), productType: z.number().int(), serverCore: z.boolean(), lastBoot: nullableString }).nullable(),
-  computer: z.object({ name: z.string(), dnsHostName: z.string(), domain: z.string(), partOfDomain: z.boolean() }).nullable(),
+  os: z
+    .object({
+      caption: z.string(),
+      build: z.number().int(),
+      productType: z.number().int(),
+      serverCore: z.boolean(),
+      lastBoot: nullableString,
+    })
+    .nullable(),
+  computer: z
+    .object({ name: z.string(), dnsHostName: z.string(), domain: z.string(), partOfDomain: z.boolean() })
+    .nullable(),
   elevated: z.boolean().nullable(),
   languageMode: z.string(),
   psVersion: z.string(),
@@ -69,7 +84,9 @@ export const HostFactsSchema = z.object({
       source: nullableString,
     })
     .nullable(),
-  winhttpProxy: z.object({ present: z.boolean(), direct: z.boolean(), proxy: nullableString, bypass: nullableString }).nullable(),
+  winhttpProxy: z
+    .object({ present: z.boolean(), direct: z.boolean(), proxy: nullableString, bypass: nullableString })
+    .nullable(),
   connector: z
     .object({
       installed: z.boolean(),
@@ -83,14 +100,32 @@ export const HostFactsSchema = z.object({
   ndes: z
     .object({
       roleInstalled: z.boolean(),
-      appPool: z.object({ name: nullableString, state: nullableString, identity: nullableString, userName: nullableString }).nullable(),
-      requestLimits: z.object({ maxUrl: z.number(), maxQueryString: z.number(), maxUrlSet: z.boolean(), maxQueryStringSet: z.boolean() }).nullable(),
+      appPool: z
+        .object({ name: nullableString, state: nullableString, identity: nullableString, userName: nullableString })
+        .nullable(),
+      requestLimits: z
+        .object({
+          maxUrl: z.number(),
+          maxQueryString: z.number(),
+          maxUrlSet: z.boolean(),
+          maxQueryStringSet: z.boolean(),
+        })
+        .nullable(),
       sites: z.array(z.string()).nullable(),
       httpSys: z.object({ maxFieldLength: nullableNumber, maxRequestBytes: nullableNumber }).nullable(),
       rebootPending: z.boolean().nullable(),
       raCertificates: z.array(RaCertificateSchema).nullable(),
-      mscepTemplates: z.object({ signature: nullableString, encryption: nullableString, generalPurpose: nullableString }).nullable(),
-      intuneConnector: z.object({ installed: z.boolean(), version: nullableString, serviceName: nullableString, serviceStatus: nullableString }).nullable(),
+      mscepTemplates: z
+        .object({ signature: nullableString, encryption: nullableString, generalPurpose: nullableString })
+        .nullable(),
+      intuneConnector: z
+        .object({
+          installed: z.boolean(),
+          version: nullableString,
+          serviceName: nullableString,
+          serviceStatus: nullableString,
+        })
+        .nullable(),
     })
     .nullable(),
   problems: z.array(FactProblemSchema),

@@ -12,7 +12,16 @@ export interface Endpoint {
 
 export function outboundEndpoints(tenantId?: string): Endpoint[] {
   const list: Endpoint[] = [
-    ...(tenantId ? [{ host: `${tenantId.toLowerCase()}.bootstrap.msappproxy.net`, port: 443 as const, use: 'connector bootstrap (every 10 minutes)', tunnel: true }] : []),
+    ...(tenantId
+      ? [
+          {
+            host: `${tenantId.toLowerCase()}.bootstrap.msappproxy.net`,
+            port: 443 as const,
+            use: 'connector bootstrap (every 10 minutes)',
+            tunnel: true,
+          },
+        ]
+      : []),
     { host: 'autoupdate.msappproxy.net', port: 443, use: 'connector updater', tunnel: true },
     { host: 'login.microsoftonline.com', port: 443, use: 'sign-in and registration', tunnel: false },
     { host: 'login.windows.net', port: 443, use: 'sign-in and registration', tunnel: false },
@@ -43,11 +52,16 @@ export function outboundEndpoints(tenantId?: string): Endpoint[] {
  * it). A name proves nothing: an inspecting proxy can call its CA anything.
  */
 export const SERVICE_ROOTS: Readonly<Record<string, string>> = {
-  'CB:3C:CB:B7:60:31:E5:E0:13:8F:8D:D3:9A:23:F9:DE:47:FF:C3:5E:43:C1:14:4C:EA:27:D4:6A:5A:B1:CB:5F': 'DigiCert Global Root G2',
-  '43:48:A0:E9:44:4C:78:CB:26:5E:05:8D:5E:89:44:B4:D8:4F:96:62:BD:26:DB:25:7F:89:34:A4:43:C7:01:61': 'DigiCert Global Root CA',
-  '31:AD:66:48:F8:10:41:38:C7:38:F3:9E:A4:32:01:33:39:3E:3A:18:CC:02:29:6E:F9:7C:2A:C9:EF:67:31:D0': 'DigiCert Global Root G3',
-  'C7:41:F7:0F:4B:2A:8D:88:BF:2E:71:C1:41:22:EF:53:EF:10:EB:A0:CF:A5:E6:4C:FA:20:F4:18:85:30:73:E0': 'Microsoft RSA Root Certificate Authority 2017',
-  '35:8D:F3:9D:76:4A:F9:E1:B7:66:E9:C9:72:DF:35:2E:E1:5C:FA:C2:27:AF:6A:D1:D7:0E:8E:4A:6E:DC:BA:02': 'Microsoft ECC Root Certificate Authority 2017',
+  'CB:3C:CB:B7:60:31:E5:E0:13:8F:8D:D3:9A:23:F9:DE:47:FF:C3:5E:43:C1:14:4C:EA:27:D4:6A:5A:B1:CB:5F':
+    'DigiCert Global Root G2',
+  '43:48:A0:E9:44:4C:78:CB:26:5E:05:8D:5E:89:44:B4:D8:4F:96:62:BD:26:DB:25:7F:89:34:A4:43:C7:01:61':
+    'DigiCert Global Root CA',
+  '31:AD:66:48:F8:10:41:38:C7:38:F3:9E:A4:32:01:33:39:3E:3A:18:CC:02:29:6E:F9:7C:2A:C9:EF:67:31:D0':
+    'DigiCert Global Root G3',
+  'C7:41:F7:0F:4B:2A:8D:88:BF:2E:71:C1:41:22:EF:53:EF:10:EB:A0:CF:A5:E6:4C:FA:20:F4:18:85:30:73:E0':
+    'Microsoft RSA Root Certificate Authority 2017',
+  '35:8D:F3:9D:76:4A:F9:E1:B7:66:E9:C9:72:DF:35:2E:E1:5C:FA:C2:27:AF:6A:D1:D7:0E:8E:4A:6E:DC:BA:02':
+    'Microsoft ECC Root Certificate Authority 2017',
 };
 
 /**
@@ -55,7 +69,10 @@ export const SERVICE_ROOTS: Readonly<Record<string, string>> = {
  * root (issuer = subject) whose fingerprint is one of SERVICE_ROOTS, or one the composition root
  * adds (the lab declares its own). A chain that stops short of a known root does not count.
  */
-export function endsAtServiceRoot(chain: readonly { subject: string; issuer: string; fingerprint256: string }[], extraRoots: readonly string[] = []): boolean {
+export function endsAtServiceRoot(
+  chain: readonly { subject: string; issuer: string; fingerprint256: string }[],
+  extraRoots: readonly string[] = [],
+): boolean {
   const top = chain.at(-1);
   if (!top || top.subject !== top.issuer) return false;
   const fingerprint = top.fingerprint256.toUpperCase();

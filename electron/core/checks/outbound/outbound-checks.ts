@@ -1,5 +1,14 @@
 import { docs } from '../../runbook/docs.ts';
-import { fail, networkFinding, pass, skipped, warn, type CheckSpec, type Finding, type ProbeContext } from '../check.ts';
+import {
+  fail,
+  networkFinding,
+  pass,
+  skipped,
+  warn,
+  type CheckSpec,
+  type Finding,
+  type ProbeContext,
+} from '../check.ts';
 import { ProbeFailure, ProxyRefusal, type NetProbe } from '../http-types.ts';
 import { endsAtServiceRoot, outboundEndpoints, type Endpoint } from './endpoints.ts';
 
@@ -16,14 +25,24 @@ const CRITICAL_HOSTS = new Set(['login.microsoftonline.com']);
 
 function proxyFinding(error: ProxyRefusal, what: string): Finding {
   if (error.status === 407) {
-    return fail(`The proxy demands authentication (407) for ${what}; the connector runs as Network Service and cannot authenticate to a proxy.`, 'Allow the connector server through the proxy without authentication (by source address), or let it go out directly.', [`${what}: 407 ${error.statusText}`], 'critical');
+    return fail(
+      `The proxy demands authentication (407) for ${what}; the connector runs as Network Service and cannot authenticate to a proxy.`,
+      'Allow the connector server through the proxy without authentication (by source address), or let it go out directly.',
+      [`${what}: 407 ${error.statusText}`],
+      'critical',
+    );
   }
-  return fail(`The proxy refused ${what} (${error.status} ${error.statusText}).`, 'Allow CONNECT to port 443 and plain HTTP to port 80 for the connector\'s endpoints on the proxy.', [`${what}: ${error.status} ${error.statusText}`]);
+  return fail(
+    `The proxy refused ${what} (${error.status} ${error.statusText}).`,
+    "Allow CONNECT to port 443 and plain HTTP to port 80 for the connector's endpoints on the proxy.",
+    [`${what}: ${error.status} ${error.statusText}`],
+  );
 }
 
 /** Names every server with internet access resolves; if none does, no endpoint can be judged. */
 const PUBLIC_NAMES = ['login.microsoftonline.com', 'www.microsoft.com'];
-const NO_PUBLIC_DNS = 'This server resolves no public name, so no Microsoft endpoint can be reached: its DNS servers do not answer for internet names, or the internet is reached only through a proxy.';
+const NO_PUBLIC_DNS =
+  'This server resolves no public name, so no Microsoft endpoint can be reached: its DNS servers do not answer for internet names, or the internet is reached only through a proxy.';
 
 interface PublicDns {
   /** What resolved, when something did: only a real answer counts. */
@@ -50,7 +69,11 @@ function publicDnsOnce(net: NetProbe): (context: ProbeContext) => Promise<Public
     })());
 }
 
-function endpointCheck(endpoint: Endpoint, options: OutboundOptions, publicDns: (context: ProbeContext) => Promise<PublicDns>): CheckSpec {
+function endpointCheck(
+  endpoint: Endpoint,
+  options: OutboundOptions,
+  publicDns: (context: ProbeContext) => Promise<PublicDns>,
+): CheckSpec {
   const name = `${endpoint.host}:${endpoint.port}`;
   const severity = endpoint.tunnel || CRITICAL_HOSTS.has(endpoint.host) ? 'critical' : 'warning';
   return {
@@ -66,31 +89,57 @@ function endpointCheck(endpoint: Endpoint, options: OutboundOptions, publicDns: 
         if (!options.proxy) {
           let addresses: string[];
           try {
-            addresses = await options.net.resolve(endpoint.host, { timeoutMs: context.timeoutMs, signal: context.signal });
+            addresses = await options.net.resolve(endpoint.host, {
+              timeoutMs: context.timeoutMs,
+              signal: context.signal,
+            });
           } catch (error) {
             // With no public DNS at all, sixteen near-identical failures would say one thing
             // sixteen times: the DNS check says it once, and this endpoint could not be tried.
-            if (error instanceof ProbeFailure && (error.kind === 'dns' || error.kind === 'timeout') && (await publicDns(context)).seen === null) {
-              return skipped(`Could not run: ${NO_PUBLIC_DNS}`, 'could-not-run', 'See "This server resolves public names".');
+            if (
+              error instanceof ProbeFailure &&
+              (error.kind === 'dns' || error.kind === 'timeout') &&
+              (await publicDns(context)).seen === null
+            ) {
+              return skipped(
+                `Could not run: ${NO_PUBLIC_DNS}`,
+                'could-not-run',
+                'See "This server resolves public names".',
+              );
             }
             throw error;
           }
           evidence.push(`DNS: ${addresses.slice(0, 3).join(', ')}`);
         }
         if (endpoint.port === 80) {
-          const answer = await options.net.httpGet(`http://${endpoint.host}/`, { timeoutMs: context.timeoutMs, signal: context.signal, ...(options.proxy ? { proxy: options.proxy } : {}) });
+          const answer = await options.net.httpGet(`http://${endpoint.host}/`, {
+            timeoutMs: context.timeoutMs,
+            signal: context.signal,
+            ...(options.proxy ? { proxy: options.proxy } : {}),
+          });
           // Directly, any HTTP answer proves the path (a CRL host may well say 404 for "/").
           // Through a proxy, a 403 or a 5xx is the proxy's own block or failure page.
           if (options.proxy && (answer.status === 403 || answer.status >= 500)) {
-            return fail(`The proxy answered HTTP ${answer.status} for ${name}: it blocks or cannot fetch it, so certificate revocation checks fail.`, `Allow plain HTTP to ${endpoint.host} on the proxy for this server.`, [...evidence, `HTTP ${answer.status}${via}`], 'warning');
+            return fail(
+              `The proxy answered HTTP ${answer.status} for ${name}: it blocks or cannot fetch it, so certificate revocation checks fail.`,
+              `Allow plain HTTP to ${endpoint.host} on the proxy for this server.`,
+              [...evidence, `HTTP ${answer.status}${via}`],
+              'warning',
+            );
           }
           return pass(...evidence, `HTTP ${answer.status}${via}`);
         }
-        const tls = await options.net.tls(endpoint.host, endpoint.port, { timeoutMs: context.timeoutMs, signal: context.signal, ...(options.proxy ? { proxy: options.proxy } : {}) });
+        const tls = await options.net.tls(endpoint.host, endpoint.port, {
+          timeoutMs: context.timeoutMs,
+          signal: context.signal,
+          ...(options.proxy ? { proxy: options.proxy } : {}),
+        });
         const leaf = tls.chain[0];
         const top = tls.chain.at(-1);
         const root = top?.issuer ?? '';
-        evidence.push(`${tls.protocol ?? 'TLS'}${via}; certificate ${leaf?.subject ?? '?'}; issued by ${leaf?.issuer ?? '?'}; chain ends at ${root || '?'}`);
+        evidence.push(
+          `${tls.protocol ?? 'TLS'}${via}; certificate ${leaf?.subject ?? '?'}; issued by ${leaf?.issuer ?? '?'}; chain ends at ${root || '?'}`,
+        );
         if (endpoint.tunnel && !endsAtServiceRoot(tls.chain, options.serviceRoots)) {
           return fail(
             `TLS to ${endpoint.host} is intercepted: the chain ends at "${root}", not at one of the Microsoft or DigiCert roots Microsoft's services use (compared by fingerprint). The connector's client-certificate authentication breaks under TLS inspection.`,
@@ -99,8 +148,18 @@ function endpointCheck(endpoint: Endpoint, options: OutboundOptions, publicDns: 
             'critical',
           );
         }
-        if (!tls.authorized) return fail(`The certificate of ${endpoint.host} is not trusted here (${tls.authorizationError ?? 'unknown reason'}).`, 'Update the server\'s trusted root certificates (Windows Update or certutil -generateSSTFromWU) and check for TLS inspection.', evidence);
-        if (tls.protocol && tls.protocol !== 'TLSv1.2' && tls.protocol !== 'TLSv1.3') return fail(`${endpoint.host} negotiated ${tls.protocol}; the service needs TLS 1.2.`, 'Enable TLS 1.2 (see the TLS check above).', evidence);
+        if (!tls.authorized)
+          return fail(
+            `The certificate of ${endpoint.host} is not trusted here (${tls.authorizationError ?? 'unknown reason'}).`,
+            "Update the server's trusted root certificates (Windows Update or certutil -generateSSTFromWU) and check for TLS inspection.",
+            evidence,
+          );
+        if (tls.protocol && tls.protocol !== 'TLSv1.2' && tls.protocol !== 'TLSv1.3')
+          return fail(
+            `${endpoint.host} negotiated ${tls.protocol}; the service needs TLS 1.2.`,
+            'Enable TLS 1.2 (see the TLS check above).',
+            evidence,
+          );
         return pass(...evidence);
       } catch (error) {
         if (error instanceof ProxyRefusal) return proxyFinding(error, name);
@@ -130,7 +189,11 @@ export function outboundChecks(options: OutboundOptions): CheckSpec[] {
         const { seen, failures } = await publicDns(context);
         return seen
           ? pass(seen)
-          : fail(NO_PUBLIC_DNS, 'Check this server\'s DNS servers resolve internet names (nslookup login.microsoftonline.com); if the internet is reached only through a proxy, give the proxy address and configure the connector to use it (step 5).', failures);
+          : fail(
+              NO_PUBLIC_DNS,
+              "Check this server's DNS servers resolve internet names (nslookup login.microsoftonline.com); if the internet is reached only through a proxy, give the proxy address and configure the connector to use it (step 5).",
+              failures,
+            );
       },
     },
     ...outboundEndpoints(options.tenantId).map((endpoint) => endpointCheck(endpoint, options, publicDns)),
@@ -143,13 +206,36 @@ export function outboundChecks(options: OutboundOptions): CheckSpec[] {
     docUrl: docs.troubleshootConnectors,
     probe: async (context) => {
       try {
-        const answer = await options.net.httpGet('http://www.microsoft.com/', { timeoutMs: context.timeoutMs, signal: context.signal, ...(options.proxy ? { proxy: options.proxy } : {}) });
+        const answer = await options.net.httpGet('http://www.microsoft.com/', {
+          timeoutMs: context.timeoutMs,
+          signal: context.signal,
+          ...(options.proxy ? { proxy: options.proxy } : {}),
+        });
         const date = answer.headers.date ? new Date(answer.headers.date) : null;
-        if (!date || Number.isNaN(date.getTime())) return warn('The answer carried no Date header to compare with.', 'Compare the clock by hand: w32tm /stripchart /computer:time.windows.com /samples:3', [], 'info');
+        if (!date || Number.isNaN(date.getTime()))
+          return warn(
+            'The answer carried no Date header to compare with.',
+            'Compare the clock by hand: w32tm /stripchart /computer:time.windows.com /samples:3',
+            [],
+            'info',
+          );
         const offset = Math.round((context.now.getTime() - date.getTime()) / 1000);
-        const evidence = [`Server time ${context.now.toISOString()}, Microsoft's ${date.toISOString()}: ${offset >= 0 ? '+' : ''}${offset} s`];
-        if (Math.abs(offset) > 300) return fail(`The clock is ${Math.abs(offset)} s ${offset > 0 ? 'ahead' : 'behind'}: tokens and certificates are refused beyond 5 minutes of skew.`, 'Synchronise Windows Time (w32tm /resync) and fix its source.', evidence);
-        if (Math.abs(offset) > 60) return warn(`The clock is ${Math.abs(offset)} s off.`, 'Synchronise Windows Time (w32tm /resync).', evidence, 'warning');
+        const evidence = [
+          `Server time ${context.now.toISOString()}, Microsoft's ${date.toISOString()}: ${offset >= 0 ? '+' : ''}${offset} s`,
+        ];
+        if (Math.abs(offset) > 300)
+          return fail(
+            `The clock is ${Math.abs(offset)} s ${offset > 0 ? 'ahead' : 'behind'}: tokens and certificates are refused beyond 5 minutes of skew.`,
+            'Synchronise Windows Time (w32tm /resync) and fix its source.',
+            evidence,
+          );
+        if (Math.abs(offset) > 60)
+          return warn(
+            `The clock is ${Math.abs(offset)} s off.`,
+            'Synchronise Windows Time (w32tm /resync).',
+            evidence,
+            'warning',
+          );
         return pass(...evidence);
       } catch (error) {
         if (error instanceof ProxyRefusal) return proxyFinding(error, 'www.microsoft.com:80');

@@ -30,7 +30,13 @@ export function readAppProxy(result: HttpResult): AppProxyView {
   const errorDetails = header(result, 'x-ms-proxy-error-details');
   if (connectorId) view.connectorId = connectorId;
   if (errorDetails) view.errorDetails = errorDetails;
-  const evidence = [`HTTP ${result.status}`, ...(errorDetails ? [`x-ms-proxy-error-details: ${errorDetails}`] : []), ...(recognized ? [connectorId ? `via connector ${connectorId}` : 'no x-ms-proxy-connector-id: no connector handled it'] : [])];
+  const evidence = [
+    `HTTP ${result.status}`,
+    ...(errorDetails ? [`x-ms-proxy-error-details: ${errorDetails}`] : []),
+    ...(recognized
+      ? [connectorId ? `via connector ${connectorId}` : 'no x-ms-proxy-connector-id: no connector handled it']
+      : []),
+  ];
   const location = header(result, 'location');
   if (result.status >= 300 && result.status < 400 && location) {
     let host: string;
@@ -52,7 +58,7 @@ export function readAppProxy(result: HttpResult): AppProxyView {
   if (result.status === 504 && (recognized || corporatePage)) {
     view.problem = fail(
       'Application proxy has no active connector for this app (504 Gateway Timeout): the connector service is stopped, the server is offline, or the app is assigned to an empty connector group.',
-      'On the connector server, start WAPCSvc and WAPCUpdaterSvc, check outbound 443 to *.msappproxy.net, and check the app\'s connector group has an active connector.',
+      "On the connector server, start WAPCSvc and WAPCUpdaterSvc, check outbound 443 to *.msappproxy.net, and check the app's connector group has an active connector.",
       evidence,
     );
   } else if (result.status === 502 && (recognized || corporatePage)) {
@@ -62,8 +68,11 @@ export function readAppProxy(result: HttpResult): AppProxyView {
       evidence,
     );
   } else if (corporatePage) {
-    view.problem = fail(`Application proxy answered with its own error page (HTTP ${result.status}).`, 'Read the status and x-ms-proxy-error-details above, and see the application proxy troubleshooting guide.', evidence);
+    view.problem = fail(
+      `Application proxy answered with its own error page (HTTP ${result.status}).`,
+      'Read the status and x-ms-proxy-error-details above, and see the application proxy troubleshooting guide.',
+      evidence,
+    );
   }
   return view;
 }
-

@@ -40,7 +40,7 @@ const SIGNED_DATA_PREFIX = Buffer.from('06092a864886f70d010702', 'hex');
 /** Sniffs DER: a certificate is SEQUENCE{SEQUENCE…}; CMS SignedData carries its OID up front. */
 export function sniffShape(body: Buffer): CaCertShape | null {
   if (body.length < 16 || body[0] !== 0x30) return null;
-  const lengthBytes = (body[1] ?? 0) & 0x80 ? ((body[1] ?? 0) & 0x7f) : 0;
+  const lengthBytes = (body[1] ?? 0) & 0x80 ? (body[1] ?? 0) & 0x7f : 0;
   const start = 2 + lengthBytes;
   if (body.subarray(start, start + SIGNED_DATA_PREFIX.length).equals(SIGNED_DATA_PREFIX)) return 'pkcs7';
   if (body[start] === 0x30) return 'single';
@@ -74,13 +74,16 @@ function templateName(cert: x509.X509Certificate): string | undefined {
   const length = value[1] ?? 0;
   const bytes = value.subarray(2, 2 + length);
   let out = '';
-  for (let i = 0; i + 1 < bytes.length; i += 2) out += String.fromCharCode(((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0));
+  for (let i = 0; i + 1 < bytes.length; i += 2)
+    out += String.fromCharCode(((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0));
   return out;
 }
 
 export async function summarize(cert: x509.X509Certificate, now: Date): Promise<CertSummary> {
   const keyUsageExt = cert.getExtension(x509.KeyUsagesExtension);
-  const keyUsage = keyUsageExt ? KEY_USAGE_NAMES.filter(([flag]) => (keyUsageExt.usages & flag) !== 0).map(([, name]) => name) : [];
+  const keyUsage = keyUsageExt
+    ? KEY_USAGE_NAMES.filter(([flag]) => (keyUsageExt.usages & flag) !== 0).map(([, name]) => name)
+    : [];
   const ekuExt = cert.getExtension(x509.ExtendedKeyUsageExtension);
   const extendedKeyUsage = ekuExt ? ekuExt.usages.map(String) : [];
   const isCa = cert.getExtension(x509.BasicConstraintsExtension)?.ca ?? false;

@@ -2,7 +2,18 @@
  * GetCACaps (RFC 8894 §3.5.2): keywords separated by LF or CRLF, in any order; clients
  * ignore case and Content-Type, and accept unknown keywords. An empty body means "none".
  */
-export const KNOWN_CAPABILITIES = ['AES', 'DES3', 'GetNextCACert', 'POSTPKIOperation', 'Renewal', 'SHA-1', 'SHA-256', 'SHA-512', 'SCEPStandard', 'Update'] as const;
+export const KNOWN_CAPABILITIES = [
+  'AES',
+  'DES3',
+  'GetNextCACert',
+  'POSTPKIOperation',
+  'Renewal',
+  'SHA-1',
+  'SHA-256',
+  'SHA-512',
+  'SCEPStandard',
+  'Update',
+] as const;
 
 export interface Capabilities {
   /** Canonical spelling for known keywords, as sent for unknown ones. */

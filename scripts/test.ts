@@ -24,6 +24,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const results = join(root, 'test-results');
 const bin = {
   eslint: join(root, 'node_modules', 'eslint', 'bin', 'eslint.js'),
+  prettier: join(root, 'node_modules', 'prettier', 'bin', 'prettier.cjs'),
   tsc: join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
   svelteCheck: join(root, 'node_modules', 'svelte-check', 'bin', 'svelte-check'),
   vitest: join(root, 'node_modules', 'vitest', 'vitest.mjs'),
@@ -90,10 +91,11 @@ async function stage(
   return { name, ...counts, seconds };
 }
 
-/** ESLint, tsc and svelte-check side by side: three checks. */
+/** Prettier, ESLint, tsc and svelte-check side by side: four checks. */
 function lintAndTypes(buffered: boolean): Promise<StageResult> {
   return stage('Lint and types', buffered, async (sink) => {
     const checks = [
+      ['prettier', [bin.prettier, '--check', '.']],
       ['eslint', [bin.eslint, '.']],
       ['tsc', [bin.tsc, '-p', 'tsconfig.json']],
       ['svelte-check', [bin.svelteCheck, '--tsconfig', 'renderer/tsconfig.json', '--fail-on-warnings']],

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { CompanionError } from '../core/errors.ts';
 
 /**
- * SHA-256 of every shipped script, recorded by scripts/build.mjs when it bundles the app (an
+ * SHA-256 of every shipped script, recorded by tools/build.mjs when it bundles the app (an
  * esbuild define). Before each run the runner checks the scripts against it, so a script
  * changed after the build never runs elevated. Unbundled code (the tests) has no record.
  */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..', '..');
 
-/** Electron's binary, found the way scripts/start.ts finds it (never by loading the electron npm module). */
+/** Electron's binary, found the way tools/start.ts finds it (never by loading the electron npm module). */
 function electronBinary(): string {
   const dir = join(root, 'node_modules', 'electron');
   const binary = join(dir, 'dist', readFileSync(join(dir, 'path.txt'), 'utf8').trim());

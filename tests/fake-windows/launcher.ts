@@ -5,7 +5,7 @@ import type { PowerShellHost } from '../../electron/core/powershell/runner.ts';
 /**
  * How tests and the lab start our scripts over the fake Windows: FakeWindowsHost (PowerShell's
  * own engine and console host) with the fake module loaded, then the production argv untouched.
- * scripts/ensure-powershell.sh builds it (`npm test` and `npm run lab` run that first).
+ * tools/ensure-powershell.sh builds it (`npm test` and `npm run lab` run that first).
  */
 export function fakeWindowsHostFile(root: string): string {
   const file = join(
@@ -15,7 +15,7 @@ export function fakeWindowsHostFile(root: string): string {
     process.platform === 'win32' ? 'FakeWindowsHost.exe' : 'FakeWindowsHost',
   );
   if (!existsSync(file))
-    throw new Error(`The fake Windows host is not built (${file}); run: bash scripts/ensure-powershell.sh`);
+    throw new Error(`The fake Windows host is not built (${file}); run: bash tools/ensure-powershell.sh`);
   return file;
 }
 

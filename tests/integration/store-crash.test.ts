@@ -12,7 +12,7 @@ const work = mkdtempSync(join(tmpdir(), 'ndes-crash-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const writer = join(work, 'crash-writer.mjs');
-// As scripts/build.mjs does: CommonJS dependencies (proper-lockfile) bundled into ESM call require().
+// As tools/build.mjs does: CommonJS dependencies (proper-lockfile) bundled into ESM call require().
 buildSync({
   entryPoints: [join(repoRoot, 'tests/fixtures/crash-writer.ts')],
   bundle: true,

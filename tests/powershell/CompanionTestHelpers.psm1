@@ -4,7 +4,7 @@
     PowerShell over the fake Windows, and read back what it printed.
 
     The fake Windows' host is PowerShell's own engine with tests/fake-windows loaded first:
-    .cache/fake-windows-host (PowerShell 7.6.9, built by scripts/ensure-powershell.sh) here,
+    .cache/fake-windows-host (PowerShell 7.6.9, built by tools/ensure-powershell.sh) here,
     .cache/fake-windows-host-desktop (Windows PowerShell 5.1's engine) in the Windows workflow.
     Windows PowerShell 5.1-clean, like the scripts under test.
 #>
@@ -22,7 +22,7 @@ function Get-FakeWindowsHostPath {
     if ($script:IsDesktop) { $path = Join-Path -Path $script:RepoRoot -ChildPath '.cache/fake-windows-host-desktop/FakeWindowsHost.exe' }
     elseif ([System.Runtime.InteropServices.RuntimeInformation]::IsOSPlatform([System.Runtime.InteropServices.OSPlatform]::Windows)) { $path = Join-Path -Path $script:RepoRoot -ChildPath '.cache/fake-windows-host/FakeWindowsHost.exe' }
     else { $path = Join-Path -Path $script:RepoRoot -ChildPath '.cache/fake-windows-host/FakeWindowsHost' }
-    if (-not (Test-Path -LiteralPath $path)) { throw "The fake Windows host is not built ($path): run bash scripts/ensure-powershell.sh" }
+    if (-not (Test-Path -LiteralPath $path)) { throw "The fake Windows host is not built ($path): run bash tools/ensure-powershell.sh" }
     return $path
 }
 

@@ -5,7 +5,7 @@ BeforeDiscovery {
     $root = (Resolve-Path -LiteralPath (Join-Path -Path $PSScriptRoot -ChildPath '../..')).Path
     $script:Files = @(foreach ($folder in @('scripts/powershell', 'tests/fake-windows', 'tests/powershell', 'tests/fixtures/powershell')) {
             Get-ChildItem -LiteralPath (Join-Path -Path $root -ChildPath $folder) -Include '*.ps1', '*.psm1' -Recurse | ForEach-Object { @{ Path = $_.FullName; Name = $_.FullName.Substring($root.Length + 1) } }
-        }) + @(Get-ChildItem -LiteralPath (Join-Path -Path $root -ChildPath 'scripts') -Filter '*.ps1' | ForEach-Object { @{ Path = $_.FullName; Name = $_.FullName.Substring($root.Length + 1) } })
+        }) + @(Get-ChildItem -LiteralPath (Join-Path -Path $root -ChildPath 'tools') -Filter '*.ps1' | ForEach-Object { @{ Path = $_.FullName; Name = $_.FullName.Substring($root.Length + 1) } })
 }
 
 BeforeAll {

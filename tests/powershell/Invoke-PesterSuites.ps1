@@ -4,7 +4,7 @@
 
 .DESCRIPTION
     Here: `dotnet tool run pwsh -NoProfile -File tests/powershell/Invoke-PesterSuites.ps1`, with
-    Pester from .cache/nuget (scripts/ensure-powershell.sh restores it). In the Windows workflow:
+    Pester from .cache/nuget (tools/ensure-powershell.sh restores it). In the Windows workflow:
     the same file under Windows PowerShell 5.1, with Pester installed as a module.
 #>
 [CmdletBinding()]

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONCURRENCY_BUDGET, concurrencyRatio } from '../../scripts/bench-measures.ts';
+import { CONCURRENCY_BUDGET, concurrencyRatio } from '../../tools/bench-measures.ts';
 
 // The measure itself, on the numbers a run reports: timing a real run here would make the test
 // depend on how busy the machine is, which is the bench's job, not a test's.

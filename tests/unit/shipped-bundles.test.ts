@@ -12,7 +12,7 @@ const shipped = ['dist/main/index.mjs', 'dist/preload/index.cjs', 'dist/cli/ndes
 
 describe.each(shipped)('%s', (file) => {
   const path = join(repoRoot, file);
-  it('is built', () => expect(existsSync(path), `${file}: run node scripts/build.mjs all`).toBe(true));
+  it('is built', () => expect(existsSync(path), `${file}: run node tools/build.mjs all`).toBe(true));
 
   it('reads no NDES_COMPANION_* switch and takes no system path from the environment', () => {
     const text = readFileSync(path, 'utf8');

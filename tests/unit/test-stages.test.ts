@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { pesterCounts, playwrightCounts, summary, vitestCounts } from '../../scripts/test-stages.ts';
+import { pesterCounts, playwrightCounts, summary, vitestCounts } from '../../tools/test-stages.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ndes-stages-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -17,8 +17,8 @@ import {
  * another failed, so one run says everything; the exit code is 1 when anything failed. The stage
  * times are kept in test-results/ (stages.json, quick-stages.json) for `npm run bench`.
  *
- *   node dist/scripts/test.mjs           lint and types, Pester, Vitest, Playwright
- *   node dist/scripts/test.mjs --quick   lint and types, the unit tests (no PowerShell, no browser)
+ *   node dist/tools/test.mjs           lint and types, Pester, Vitest, Playwright
+ *   node dist/tools/test.mjs --quick   lint and types, the unit tests (no PowerShell, no browser)
  */
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const results = join(root, 'test-results');

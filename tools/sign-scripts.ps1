@@ -5,12 +5,12 @@
 .DESCRIPTION
     For servers whose Group Policy sets the execution policy to AllSigned: Windows PowerShell then
     loads only scripts signed by a publisher it trusts. Run this on the build machine before
-    `node scripts/build.mjs all` (the build records each script's SHA-256 after signing, and the
+    `node tools/build.mjs all` (the build records each script's SHA-256 after signing, and the
     app refuses any script that differs), then package. The certificate is taken from the
     current user's store by thumbprint; it must carry the Code Signing EKU.
 
 .EXAMPLE
-    powershell.exe -NoProfile -File scripts\sign-scripts.ps1 -CertificateThumbprint 0123...CDEF -TimestampServer http://timestamp.digicert.com
+    powershell.exe -NoProfile -File tools\sign-scripts.ps1 -CertificateThumbprint 0123...CDEF -TimestampServer http://timestamp.digicert.com
 #>
 [CmdletBinding(SupportsShouldProcess = $true)]
 param(
@@ -21,7 +21,7 @@ param(
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 $certificate = Get-Item -LiteralPath "Cert:\CurrentUser\My\$CertificateThumbprint"
-$scripts = @(Get-ChildItem -LiteralPath (Join-Path -Path $PSScriptRoot -ChildPath 'powershell') -Filter '*.ps1')
+$scripts = @(Get-ChildItem -LiteralPath (Join-Path -Path (Split-Path -Parent $PSScriptRoot) -ChildPath 'scripts/powershell') -Filter '*.ps1')
 foreach ($script in $scripts) {
     if (-not $PSCmdlet.ShouldProcess($script.FullName, 'Sign')) { continue }
     $arguments = @{ FilePath = $script.FullName; Certificate = $certificate; HashAlgorithm = 'SHA256' }

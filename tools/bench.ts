@@ -39,7 +39,7 @@ const QUICK_BUDGET_S = 90;
 
 /**
  * The test suite's stages, from the last `npm test` and `npm run test:quick` on this machine
- * (test-results/stages.json, quick-stages.json, written by scripts/test.ts): running the whole
+ * (test-results/stages.json, quick-stages.json, written by tools/test.ts): running the whole
  * suite again inside the bench would double its time for the same numbers.
  */
 function suiteRows(): Row[] {

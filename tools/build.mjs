@@ -6,8 +6,8 @@
  *   dist/preview/    preview host launcher + the page bridge
  *   dist/cli/        ndes-companion CLI
  *   dist/lab/        the lab world (our scripts run in PowerShell over the fake Windows)
- *   dist/scripts/    start, lab and bench launchers
- * Usage: node scripts/build.mjs [all|node|renderer|cli]
+ *   dist/tools/    start, lab and bench launchers
+ * Usage: node tools/build.mjs [all|node|renderer|cli]
  */
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
@@ -107,10 +107,10 @@ const nodeBundles = () =>
     }),
     build({ ...nodeEsm, entryPoints: ['tests/lab/main.ts'], outfile: 'dist/lab/lab.mjs' }),
     build({ ...nodeEsm, entryPoints: ['tests/lab/cli.ts'], outfile: 'dist/lab/cli.mjs' }),
-    build({ ...nodeEsm, entryPoints: ['scripts/start.ts'], outfile: 'dist/scripts/start.mjs' }),
-    build({ ...nodeEsm, entryPoints: ['scripts/bench.ts'], outfile: 'dist/scripts/bench.mjs' }),
-    build({ ...nodeEsm, entryPoints: ['scripts/test.ts'], outfile: 'dist/scripts/test.mjs' }),
-    build({ ...nodeEsm, entryPoints: ['scripts/report-schema.ts'], outfile: 'dist/scripts/report-schema.mjs' }),
+    build({ ...nodeEsm, entryPoints: ['tools/start.ts'], outfile: 'dist/tools/start.mjs' }),
+    build({ ...nodeEsm, entryPoints: ['tools/bench.ts'], outfile: 'dist/tools/bench.mjs' }),
+    build({ ...nodeEsm, entryPoints: ['tools/test.ts'], outfile: 'dist/tools/test.mjs' }),
+    build({ ...nodeEsm, entryPoints: ['tools/report-schema.ts'], outfile: 'dist/tools/report-schema.mjs' }),
     build({
       ...nodeEsm,
       entryPoints: ['tests/powershell/validate-outputs.ts'],

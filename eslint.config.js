@@ -45,7 +45,8 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': 'off', 'no-restricted-syntax': 'off' },
   },
   {
-    // The contract and the renderer run where Node does not: no node: modules there.
+    // The contract and the renderer run where Node does not: no node: modules there; the renderer
+    // reaches the rest only through the contract (the preload's API and its types).
     files: ['electron/contract/**', 'renderer/src/**', 'electron/preview/bridge.ts'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {
@@ -56,8 +57,22 @@ export default tseslint.config(
           patterns: [
             ...electronImport.patterns,
             { group: ['node:*'], message: 'The contract and the renderer must not use Node modules.' },
+            {
+              regex: '^(\\.\\./)+electron/(?!contract/)',
+              message: 'The renderer imports only electron/contract: everything else reaches it through the API.',
+            },
           ],
         },
+      ],
+    },
+  },
+  {
+    // The contract is shared by every layer: it depends on zod and on itself, nothing else.
+    files: ['electron/contract/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^(?!zod$|\\./)', message: 'electron/contract imports only zod and its own files.' }] },
       ],
     },
   },

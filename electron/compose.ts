@@ -1,12 +1,12 @@
 import { homedir, uptime } from 'node:os';
 import { join } from 'node:path';
 import type { HostKind } from './contract/model.ts';
-import type { NameOverrides } from './core/checks/http-types.ts';
+import type { NameOverrides } from './core/ports.ts';
 import { createCompanion, type Companion } from './core/companion.ts';
-import type { SignInWindow } from './core/cloud/registration-token.ts';
-import type { PdfPrinter } from './core/report/export.ts';
+import type { SignInWindow } from './core/ports.ts';
+import type { PdfPrinter } from './core/ports.ts';
 import { printHtmlToPdf } from './platform/pdf.ts';
-import type { PowerShellHost } from './core/powershell/runner.ts';
+import type { PowerShellHost } from './core/ports.ts';
 import { Redactor } from './core/store/redact.ts';
 import { prepareDataDir } from './platform/data-dir.ts';
 import { createProcessTable } from './platform/process-table.ts';

@@ -91,12 +91,13 @@ async function stage(
   return { name, ...counts, seconds };
 }
 
-/** Prettier, ESLint, tsc and svelte-check side by side: four checks. */
+/** Prettier, ESLint, the import-loop check, tsc and svelte-check side by side: five checks. */
 function lintAndTypes(buffered: boolean): Promise<StageResult> {
   return stage('Lint and types', buffered, async (sink) => {
     const checks = [
       ['prettier', [bin.prettier, '--check', '.']],
       ['eslint', [bin.eslint, '.']],
+      ['import loops', [join(root, 'dist', 'tools', 'import-loops.mjs')]],
       ['tsc', [bin.tsc, '-p', 'tsconfig.json']],
       ['svelte-check', [bin.svelteCheck, '--tsconfig', 'renderer/tsconfig.json', '--fail-on-warnings']],
     ] as const;

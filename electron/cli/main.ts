@@ -15,7 +15,7 @@ import { checkRealFolder, writeFileSafely } from '../core/report/safe-write.ts';
 import { checkUrl } from '../core/checks/input-rules.ts';
 import { checkReportFolder, formatsOf } from '../core/report/report-step.ts';
 import { toSummary } from '../core/report/render.ts';
-import type { SignInWindow } from '../core/cloud/registration-token.ts';
+import type { SignInWindow } from '../core/ports.ts';
 import { checkTable, failureText, outcomeText, planText, stepsTable } from './format.ts';
 import type { CheckReport, StepOutcome } from '../contract/model.ts';
 

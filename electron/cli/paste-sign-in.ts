@@ -1,5 +1,5 @@
 import { CompanionError } from '../core/errors.ts';
-import type { SignInWindow } from '../core/cloud/registration-token.ts';
+import type { SignInWindow } from '../core/ports.ts';
 
 /**
  * The CLI's sign-in window is any browser: on Server Core there is none to open, so the admin

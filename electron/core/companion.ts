@@ -1,25 +1,29 @@
-import type { ProcessTable } from './process-table.ts';
+import type { ProcessTable } from './ports.ts';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CloudHttp } from './cloud/cloud-http-types.ts';
+import type { CloudHttp } from './ports.ts';
 import { cloudOf } from './cloud/clouds.ts';
 import { SignIn } from './cloud/sign-in.ts';
 import type { INetworkModule } from '@azure/msal-node';
 import { Graph } from './cloud/graph.ts';
-import { acquireRegistrationToken, type SignInWindow } from './cloud/registration-token.ts';
+import { acquireRegistrationToken } from './cloud/registration-token.ts';
+import { type SignInWindow } from './ports.ts';
 import { checkUrl } from './checks/input-rules.ts';
 import type { AppInfo } from '../contract/channels.ts';
 import type { HostKind } from '../contract/model.ts';
 import { CompanionError } from './errors.ts';
 import type { Handlers } from './ipc/gateway.ts';
-import type { PowerShellRunner } from './powershell/runner.ts';
-import type { HttpProbe, NetProbe } from './checks/http-types.ts';
-import type { CloudChoice, CloudServices, ReportService } from './checks/suite.ts';
+import type { PowerShellRunner } from './ports.ts';
+import type { HttpProbe, NetProbe } from './ports.ts';
+import type { CloudChoice, CloudServices, ReportService } from './services.ts';
 import { isAllowedExternalUrl } from './runbook/docs.ts';
-import { Runbook, emptyState, parseState, type RunbookState } from './runbook/runbook.ts';
+import { Runbook } from './runbook/runbook.ts';
+import { emptyState, parseState, type RunbookState } from './runbook/state.ts';
 import { openJournal, readJournal, type Journal } from './store/journal.ts';
-import { buildReport, type ReportSource, type RunbookReport } from './report/report.ts';
-import { exportReport, writeRunbook, type ExportFormat, type PdfPrinter } from './report/export.ts';
+import { buildReport, type RunbookReport } from './report/report.ts';
+import { reportView, type ReportViewOptions } from './runbook/report-view.ts';
+import { exportReport, writeRunbook, type ExportFormat } from './report/export.ts';
+import { type PdfPrinter } from './ports.ts';
 import { progressReporter } from './store/progress.ts';
 import { recordingRunner } from './powershell/recording-runner.ts';
 import { buildSupportBundle, SCRIPT_OUTPUTS_FOLDER, type SupportBundle } from './report/support-bundle.ts';
@@ -73,12 +77,12 @@ export interface Companion {
   /** Microsoft Graph as that sign-in; every call is journaled (method and URL) before it is sent. */
   graph(options?: CloudChoice, runId?: string): Graph;
   /** The runbook with evidence as it stands, redacted (CLI runbook: with its values, in offline mode). */
-  report(extra?: Pick<ReportSource, 'overrides' | 'mode'>): RunbookReport;
+  report(extra?: ReportViewOptions): RunbookReport;
   /** Writes it into a folder (null: a dated folder under the data folder's Reports), journaled. */
   writeRunbook(
     folder: string | null,
     formats: readonly ExportFormat[],
-    extra?: Pick<ReportSource, 'overrides' | 'mode'>,
+    extra?: ReportViewOptions,
   ): Promise<{ folder: string; written: string[]; notes: string[] }>;
   /** Where the journal, the state and the token cache are kept. */
   dataDir: string;
@@ -235,14 +239,13 @@ export function createCompanion(options: CompanionOptions): Companion {
     return bundle;
   };
   /** The runbook with evidence, as it stands now (redacted). */
-  const report = (extra: Pick<ReportSource, 'overrides' | 'mode'> = {}) =>
+  const report = (extra: ReportViewOptions = {}) =>
     buildReport({
-      runbook,
+      view: reportView(runbook, extra),
       journal: readJournal(join(options.dataDir, 'journal.jsonl')).entries,
       redactor,
       app,
       now: now(),
-      ...extra,
     });
   const reports = createStateStore<{ folder: string; written: string[]; at: string } | null>(
     join(options.dataDir, 'report.json'),
@@ -262,7 +265,7 @@ export function createCompanion(options: CompanionOptions): Companion {
     writeWith(
       folder: string | null,
       formats: readonly ExportFormat[],
-      extra: Pick<ReportSource, 'overrides' | 'mode'>,
+      extra: ReportViewOptions,
     ): ReturnType<ReportService['write']>;
   } = {
     write(folder, formats) {

@@ -3,7 +3,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BrowserWindow, session } from 'electron';
-import type { PdfPrinter } from '../core/report/export.ts';
+import type { PdfPrinter } from '../core/ports.ts';
 import { HARDENED_WEB_PREFERENCES } from './window-options.ts';
 
 /**

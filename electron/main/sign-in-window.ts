@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { BrowserWindow, session, type WebContents } from 'electron';
 import { CompanionError } from '../core/errors.ts';
-import type { SignInWindow } from '../core/cloud/registration-token.ts';
+import type { SignInWindow } from '../core/ports.ts';
 import {
   electronProxyRules,
   loopbackNavigation,

@@ -3,8 +3,8 @@ import https from 'node:https';
 import type { Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
-import type { CloudHttp, CloudResponse } from '../core/cloud/cloud-http-types.ts';
-import type { NameOverrides } from '../core/checks/http-types.ts';
+import type { CloudHttp, CloudResponse } from '../core/ports.ts';
+import type { NameOverrides } from '../core/ports.ts';
 import { overridingLookup } from './http-probe.ts';
 import { trustContext } from './socket-facts.ts';
 

@@ -1,6 +1,6 @@
 import { existsSync, lstatSync, mkdirSync } from 'node:fs';
 import type { DataFolderReport } from '../core/powershell/catalogue.ts';
-import type { PowerShellHost } from '../core/powershell/runner.ts';
+import type { PowerShellHost } from '../core/ports.ts';
 import { runScriptSync, windowsPowerShell } from './powershell-runner.ts';
 
 export interface PrepareOptions {

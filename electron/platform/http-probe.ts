@@ -4,14 +4,8 @@ import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type net from 'node:net';
 import type { LookupFunction } from 'node:net';
 import { lookup as dnsLookup } from 'node:dns';
-import {
-  ProbeFailure,
-  ProxyRefusal,
-  type HttpProbe,
-  type HttpResult,
-  type NameOverrides,
-  type TlsFacts,
-} from '../core/checks/http-types.ts';
+import { ProbeFailure, ProxyRefusal } from '../core/checks/probe-errors.ts';
+import { type HttpProbe, type HttpResult, type NameOverrides, type TlsFacts } from '../core/ports.ts';
 import { bounded, peerChain, probeFailureOf, trustContext } from './socket-facts.ts';
 
 /**

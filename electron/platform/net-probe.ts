@@ -2,13 +2,8 @@ import { promises as dns } from 'node:dns';
 import http from 'node:http';
 import net from 'node:net';
 import tls from 'node:tls';
-import {
-  ProbeFailure,
-  ProxyRefusal,
-  type NameOverrides,
-  type NetProbe,
-  type TlsFacts,
-} from '../core/checks/http-types.ts';
+import { ProbeFailure, ProxyRefusal } from '../core/checks/probe-errors.ts';
+import { type NameOverrides, type NetProbe, type TlsFacts } from '../core/ports.ts';
 import { bounded, peerChain, probeFailureOf, trustContext } from './socket-facts.ts';
 
 /**

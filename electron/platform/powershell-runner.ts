@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { CompanionError } from '../core/errors.ts';
 import type { z } from 'zod';
 import { ScriptErrorSchema, scriptCatalogue, type Catalogue, type ParamValue } from '../core/powershell/catalogue.ts';
-import type { PowerShellHost, PowerShellRunner } from '../core/powershell/runner.ts';
+import type { PowerShellHost, PowerShellRunner } from '../core/ports.ts';
 import type { Redactor } from '../core/store/redact.ts';
 import { verifyScripts } from './script-integrity.ts';
 import { childEnvironment, systemRoot } from './windows-paths.ts';

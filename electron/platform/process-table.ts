@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { processAlive } from '../core/process-alive.ts';
-import type { ProcessMark, ProcessTable } from '../core/process-table.ts';
-import type { PowerShellHost } from '../core/powershell/runner.ts';
+import type { ProcessMark, ProcessTable } from '../core/ports.ts';
+import type { PowerShellHost } from '../core/ports.ts';
 import { runScriptSync, windowsPowerShell } from './powershell-runner.ts';
 
 /**

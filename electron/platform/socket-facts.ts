@@ -5,7 +5,8 @@ import {
   type SecureContext,
   type TLSSocket,
 } from 'node:tls';
-import { ProbeFailure, type TlsFacts } from '../core/checks/http-types.ts';
+import { ProbeFailure } from '../core/checks/probe-errors.ts';
+import { type TlsFacts } from '../core/ports.ts';
 
 /**
  * What the HTTP probe and the net probe share: how a socket error reads as a probe failure,

@@ -1,6 +1,6 @@
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CompanionError } from '../core/errors.ts';
-import type { SignInWindow } from '../core/cloud/registration-token.ts';
+import type { SignInWindow } from '../core/ports.ts';
 import { CHROMIUM_ARGS } from './host.ts';
 import { findChromium } from './launch.ts';
 

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PowerShellHost } from '../../electron/core/powershell/runner.ts';
+import type { PowerShellHost } from '../../electron/core/ports.ts';
 
 /**
  * How tests and the lab start our scripts over the fake Windows: FakeWindowsHost (PowerShell's

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCompanion, type Companion } from '../../electron/core/companion.ts';
 import { Redactor } from '../../electron/core/store/redact.ts';
-import type { PowerShellHost } from '../../electron/core/powershell/runner.ts';
+import type { PowerShellHost } from '../../electron/core/ports.ts';
 import { createPowerShellRunner } from '../../electron/platform/powershell-runner.ts';
 import { printHtmlToPdf } from '../../electron/platform/pdf.ts';
 import { closedWorld, labNames } from '../lab/edges.ts';
@@ -12,7 +12,7 @@ import type { LabConfig } from '../lab/edges.ts';
 import { createHttpProbe } from '../../electron/platform/http-probe.ts';
 import { createNetProbe } from '../../electron/platform/net-probe.ts';
 import { createCloudHttp } from '../../electron/platform/cloud-http.ts';
-import type { SignInWindow } from '../../electron/core/cloud/registration-token.ts';
+import type { SignInWindow } from '../../electron/core/ports.ts';
 
 export const repoRoot = join(import.meta.dirname, '..', '..');
 export const scriptsDir = join(repoRoot, 'scripts', 'powershell');

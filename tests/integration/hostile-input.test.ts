@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { CompanionError } from '../../electron/core/errors.ts';
 import type { Catalogue } from '../../electron/core/powershell/catalogue.ts';
 import { Redactor } from '../../electron/core/store/redact.ts';
-import type { PowerShellHost } from '../../electron/core/powershell/runner.ts';
+import type { PowerShellHost } from '../../electron/core/ports.ts';
 import { createPowerShellRunner, windowsPowerShell } from '../../electron/platform/powershell-runner.ts';
 import { fakeWindowsHost } from '../fake-windows/launcher.ts';
 import { repoRoot } from '../helpers/companion.ts';

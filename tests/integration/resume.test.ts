@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openJournal, readJournal } from '../../electron/core/store/journal.ts';
 import { Redactor } from '../../electron/core/store/redact.ts';
-import { parseState } from '../../electron/core/runbook/runbook.ts';
+import { parseState } from '../../electron/core/runbook/state.ts';
 import { killProcessTree } from '../../electron/platform/process-tree.ts';
 import { useLab } from '../helpers/cloud-lab.ts';
 import { repoRoot } from '../helpers/companion.ts';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { Edges } from '../../electron/compose.ts';
-import type { NameOverrides } from '../../electron/core/checks/http-types.ts';
+import type { NameOverrides } from '../../electron/core/ports.ts';
 
 /**
  * The lab's edges: what the lab's own entry points (npm run lab, the lab CLI, the tests) hand the

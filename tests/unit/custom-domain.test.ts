@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ProbeFailure, type NetProbe } from '../../electron/core/checks/http-types.ts';
+import { ProbeFailure } from '../../electron/core/checks/probe-errors.ts';
+import { type NetProbe } from '../../electron/core/ports.ts';
 import {
   checkCname,
   customHostProblem,

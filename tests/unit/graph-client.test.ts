@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CloudHttp, CloudResponse } from '../../electron/core/cloud/cloud-http-types.ts';
+import type { CloudHttp, CloudResponse } from '../../electron/core/ports.ts';
 import { CLOUDS } from '../../electron/core/cloud/clouds.ts';
 import { Graph, GraphError } from '../../electron/core/cloud/graph.ts';
 

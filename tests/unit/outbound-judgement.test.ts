@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runChecks } from '../../electron/core/checks/check.ts';
-import { ProbeFailure, type NetProbe } from '../../electron/core/checks/http-types.ts';
+import { ProbeFailure } from '../../electron/core/checks/probe-errors.ts';
+import { type NetProbe } from '../../electron/core/ports.ts';
 import { outboundChecks } from '../../electron/core/checks/outbound/outbound-checks.ts';
 
 /** A network whose DNS servers never answer in time (the edge, faked: the judgement is real). */

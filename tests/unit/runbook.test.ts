@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stepIds, type CompanionEvent } from '../../electron/contract/model.ts';
-import { parseState } from '../../electron/core/runbook/runbook.ts';
+import { parseState } from '../../electron/core/runbook/state.ts';
 import { publishReadBack, steps } from '../../electron/core/runbook/steps.ts';
 import { testCompanion, type TestCompanion } from '../helpers/companion.ts';
 import { CONFIRMATIONS, manualSteps } from '../../electron/core/runbook/offline.ts';

@@ -1,5 +1,5 @@
 import type { CheckGroup, CheckResult, CheckStatus, Severity, SkipKind } from '../../contract/model.ts';
-import { ProbeFailure, ProxyRefusal } from './http-types.ts';
+import { ProbeFailure, ProxyRefusal } from './probe-errors.ts';
 
 /** A check is data plus a probe; the probe returns what it found, and never throws to the runner. */
 export interface CheckSpec {

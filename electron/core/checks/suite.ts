@@ -1,15 +1,10 @@
-import type { Graph } from '../cloud/graph.ts';
-import type { SignIn } from '../cloud/sign-in.ts';
-import type { ExportFormat } from '../report/export.ts';
-import type { RegistrationSignInMethod, RegistrationToken } from '../cloud/registration-token.ts';
 import { randomUUID } from 'node:crypto';
 import type { CheckGroup, CheckReport, CheckResult } from '../../contract/model.ts';
 import { CompanionError } from '../errors.ts';
-import type { PowerShellRunner } from '../powershell/runner.ts';
 import { docs } from '../runbook/docs.ts';
 import { fail, pass, runChecks, skipped, worstFirst, type CheckSpec } from './check.ts';
 import { verdictOf } from '../../contract/verdict.ts';
-import type { HttpProbe, NetProbe } from './http-types.ts';
+import type { Clock, HttpProbe, NetProbe, PowerShellRunner } from '../ports.ts';
 import { outboundChecks } from './outbound/outbound-checks.ts';
 import { HOST_FACTS_TIMEOUT_MS, hostChecks } from './host/host-checks.ts';
 import type { HostFacts } from './host/facts.ts';
@@ -35,58 +30,14 @@ export interface CheckRequest {
   hostFactsTimeoutMs?: number;
 }
 
+/** What the checks reach the world through: the probes, PowerShell and the clock. */
 export interface CheckServices {
   powershell: PowerShellRunner;
   http: HttpProbe;
   net: NetProbe;
-  now: () => Date;
+  now: Clock;
   /** Root fingerprints accepted besides Microsoft's service roots: the lab's own, none in a shipped build. */
   serviceRoots?: readonly string[];
-  /** Sign-in and Microsoft Graph, for the cloud steps; absent where no host can reach them. */
-  cloud?: CloudServices;
-  /** Step 10: the runbook with evidence, written to a folder. */
-  report?: ReportService;
-}
-
-export interface ReportService {
-  /** Writes the runbook in these formats; folder null: a new dated folder under the data folder's Reports. */
-  write(
-    folder: string | null,
-    formats: readonly ExportFormat[],
-  ): Promise<{ folder: string; written: string[]; notes: string[] }>;
-  /** The folder and files the last write left, if any. */
-  last(): { folder: string; written: string[]; at: string } | null;
-}
-
-export interface CloudChoice {
-  cloud?: string;
-  tenant?: string;
-  clientId?: string;
-  /** An outbound proxy for the companion's own cloud calls (http://host:port). */
-  proxy?: string;
-}
-
-export interface CloudServices {
-  signIn(choice?: CloudChoice): SignIn;
-  graph(choice?: CloudChoice, runId?: string): Graph;
-  /**
-   * A token for the connector registration service, from a sign-in made for it in the host's
-   * sign-in window (or by device code); kept in memory only.
-   */
-  registrationToken(request: {
-    cloud?: string;
-    tenantId: string;
-    method: RegistrationSignInMethod;
-    onDeviceCode?: (prompt: { userCode: string; verificationUri: string; expiresInSeconds: number }) => void;
-    signal?: AbortSignal;
-  }): Promise<RegistrationToken>;
-  /**
-   * Opens a sign-in address in this machine's browser (the loopback sign-in); absent where the
-   * host has none to open (the CLI prints the address instead).
-   */
-  openSignInBrowser?: (url: string, proxy?: string) => Promise<void>;
-  /** Where what a cloud step must remember lives (the earlier Intune URLs, for rollback). */
-  dataDir: string;
 }
 
 export const SCOPE_GROUPS: Record<CheckScope, CheckGroup[]> = {

@@ -1,6 +1,4 @@
-import type { CloudServices } from '../checks/suite.ts';
 import { CompanionError } from '../errors.ts';
-import type { StepContext } from '../runbook/step.ts';
 
 /**
  * The national clouds, one table every step uses. Sign-in and Graph hosts: Microsoft Graph
@@ -64,15 +62,4 @@ export function cloudOf(value: string | undefined): CloudProfile {
     `"${String(value).slice(0, 40)}" is not a cloud: use global, usgov or china.`,
     'Choose global, usgov or china.',
   );
-}
-
-/** Sign-in and Graph for a cloud step; a host without them (none today) says so. */
-export function cloudServicesOf(context: StepContext): CloudServices {
-  if (!context.services.cloud)
-    throw new CompanionError(
-      'NOT_AVAILABLE',
-      'This host cannot reach Microsoft Entra ID or Graph.',
-      'Use the app or the CLI on the server.',
-    );
-  return context.services.cloud;
 }

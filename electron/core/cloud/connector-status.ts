@@ -2,7 +2,8 @@ import type { PlannedAction } from '../../contract/model.ts';
 import { connectorStateLines } from '../connector/state-judgement.ts';
 import type { ConnectorState } from '../connector/state.ts';
 import type { StepContext, StepResult } from '../runbook/step.ts';
-import { cloudOf, cloudServicesOf } from './clouds.ts';
+import { cloudOf } from './clouds.ts';
+import { cloudServicesOf } from '../services.ts';
 import type { Graph } from './graph.ts';
 
 /** A connector as Microsoft Graph lists it (reference domain.md §5.3), with its group. */

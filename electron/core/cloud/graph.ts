@@ -1,5 +1,5 @@
 import { CompanionError } from '../errors.ts';
-import type { CloudHttp, CloudResponse } from './cloud-http-types.ts';
+import type { CloudHttp, CloudResponse } from '../ports.ts';
 import type { CloudProfile } from './clouds.ts';
 import { causeOf, explainRefusal, type GraphCause } from './graph-causes.ts';
 

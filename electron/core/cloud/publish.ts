@@ -4,7 +4,8 @@ import type { PlannedAction } from '../../contract/model.ts';
 import { checkUrl } from '../checks/input-rules.ts';
 import { CompanionError } from '../errors.ts';
 import { INPUT_REFUSED, type StepContext, type StepResult } from '../runbook/step.ts';
-import { cloudOf, cloudServicesOf, type CloudProfile } from './clouds.ts';
+import { cloudOf, type CloudProfile } from './clouds.ts';
+import { cloudServicesOf } from '../services.ts';
 import { readCloudConnectors, type CloudConnector } from './connector-status.ts';
 import {
   checkCname,

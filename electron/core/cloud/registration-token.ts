@@ -7,6 +7,7 @@ import {
 } from '@azure/msal-node';
 import { CompanionError } from '../errors.ts';
 import type { CloudProfile } from './clouds.ts';
+import type { SignInWindow } from '../ports.ts';
 
 /**
  * A token for the connector registration service, from a sign-in made for it (domain.md §2.1):
@@ -28,17 +29,6 @@ export function nativeClientRedirect(cloud: CloudProfile): string {
 
 /** How the admin signs in for the registration token. */
 export type RegistrationSignInMethod = 'window' | 'device-code';
-
-/**
- * The host's sign-in window: it loads the authorize URL, lets the admin sign in, and gives back
- * the address the sign-in ended on once it reaches the redirect URI (Electron: a sandboxed window
- * of its own session; the preview host: a page of its own browser context; the CLI: the address
- * the admin pastes back from any browser).
- */
-export interface SignInWindow {
-  /** proxy: the outbound proxy (http://host:port) the companion's cloud calls go through. */
-  open(request: { authorizeUrl: string; redirectUri: string; proxy?: string; signal?: AbortSignal }): Promise<string>;
-}
 
 export interface RegistrationTokenOptions {
   cloud: CloudProfile;

@@ -2,7 +2,8 @@ import { GUID } from '../checks/input-rules.ts';
 import type { PlannedAction } from '../../contract/model.ts';
 import { CompanionError } from '../errors.ts';
 import { INPUT_REFUSED, type StepContext, type StepResult } from '../runbook/step.ts';
-import { cloudOf, cloudServicesOf, type CloudProfile } from './clouds.ts';
+import { cloudOf, type CloudProfile } from './clouds.ts';
+import { cloudServicesOf } from '../services.ts';
 import { DEFAULT_GRAPH_CLIENT_ID, GRAPH_PERMISSIONS } from './sign-in.ts';
 import { judgeTenant, readTenantFacts, type TenantFacts, type TenantFinding } from './tenant.ts';
 

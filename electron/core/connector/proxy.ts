@@ -1,7 +1,7 @@
 import type { PlannedAction } from '../../contract/model.ts';
 import { outboundEndpoints } from '../checks/outbound/endpoints.ts';
 import { checkUrl } from '../checks/input-rules.ts';
-import { ProbeFailure, ProxyRefusal } from '../checks/http-types.ts';
+import { ProbeFailure, ProxyRefusal } from '../checks/probe-errors.ts';
 import { CompanionError } from '../errors.ts';
 import { INPUT_REFUSED, type StepContext, type StepResult } from '../runbook/step.ts';
 import { commandLine } from './install.ts';

@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CompanionError } from '../errors.ts';
 import type { Redactor } from '../store/redact.ts';
-import type { PowerShellRunner, RunOptions } from './runner.ts';
+import type { PowerShellRunner, RunOptions } from '../ports.ts';
 
 /** How many script outputs are kept: the newest, enough for a whole change window's runs. */
 export const KEPT_OUTPUTS = 200;

@@ -1,13 +1,11 @@
 import { CompanionError } from '../errors.ts';
+import type { PdfPrinter } from '../ports.ts';
 import { checkRealFolder, writeFileSafely } from './safe-write.ts';
 import type { RunbookReport } from './report.ts';
 import { toHtml, toMarkdown, toSummary } from './render.ts';
 
 export const EXPORT_FORMATS = ['markdown', 'html', 'pdf', 'json', 'summary'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
-
-/** The host's print-to-PDF (Electron's printToPDF, or a Chromium-family browser on the machine). */
-export type PdfPrinter = (html: string) => Promise<{ ok: true; pdf: Buffer } | { ok: false; reason: string }>;
 
 export interface ExportFile {
   format: ExportFormat;

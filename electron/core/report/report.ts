@@ -1,8 +1,5 @@
 import { z } from 'zod';
 import type { JournalEntry, Mode, PlannedAction, StepId, StepStatus } from '../../contract/model.ts';
-import type { Runbook } from '../runbook/runbook.ts';
-import { steps } from '../runbook/steps.ts';
-import { CONFIRMATIONS, handSteps } from '../runbook/offline.ts';
 import type { Redactor } from '../store/redact.ts';
 
 /**
@@ -153,26 +150,52 @@ function backOutPlan(
   ];
 }
 
+/**
+ * One step as the runbook stands now, as the report writes it down: built by the runbook
+ * (runbook/report-view.ts), so the report reads a view and never the runbook itself.
+ */
+export interface ReportStepView {
+  id: StepId;
+  title: string;
+  cloud: boolean;
+  why: { text: string; docUrl: string };
+  status: StepStatus;
+  lastChangedAt: string | null;
+  inputs: Record<string, string>;
+  plan: { actions: PlannedAction[]; notes: string[] };
+  /** What the admin recorded from the portal (offline) or confirmed. */
+  confirmations: string[];
+  /** Offline mode, cloud steps: what the admin writes down from the portal (blank lines on paper). */
+  record: string[];
+  /** Local steps: the same step done without the app. */
+  byHand: string[];
+}
+
+export interface RunbookView {
+  mode: Mode;
+  values: {
+    internalUrl: string | null;
+    externalUrl: string | null;
+    connectorServer: string | null;
+    tenantId: string | null;
+    appName: string | null;
+  };
+  steps: ReportStepView[];
+}
+
 export interface ReportSource {
-  runbook: Runbook;
+  view: RunbookView;
   journal: JournalEntry[];
   redactor: Redactor;
   app: { name: string; version: string; host: string };
   now: Date;
-  /** Values to write the runbook with, where the runbook has none saved (CLI runbook --internal-url). */
-  overrides?: Record<string, string>;
-  /** Write it as this mode without switching the runbook (CLI runbook --offline). */
-  mode?: Mode;
 }
 
 export function buildReport(source: ReportSource): RunbookReport {
-  const { runbook } = source;
-  const state = runbook.snapshot();
-  const mode = source.mode ?? state.mode;
-  const views = runbook.list();
-  const values = runbook.values();
-  const overrides = source.overrides ?? {};
-  const status = (id: StepId): StepStatus => state.steps[id]?.status ?? 'not-started';
+  const { view } = source;
+  const { mode, values } = view;
+  const statusOf = new Map(view.steps.map((step) => [step.id, step.status]));
+  const status = (id: StepId): StepStatus => statusOf.get(id) ?? 'not-started';
   const bySteps = new Map<string, JournalEntry[]>();
   for (const entry of source.journal) {
     if (!entry.stepId || !RESULT_KINDS.has(entry.kind)) continue;
@@ -181,50 +204,30 @@ export function buildReport(source: ReportSource): RunbookReport {
   const host = [...source.journal].reverse().find((entry) => entry.kind === 'host-identity')?.data as
     { osCaption?: string; osBuild?: number } | undefined;
 
-  const reportSteps = steps.map((step, index) => {
-    const view = views[index];
-    const saved = runbook.savedInputs(step.id);
-    // An override fills an input the step declares and the admin left empty.
-    const inputs = { ...saved };
-    for (const input of step.inputs)
-      if (!inputs[input.id]?.trim() && overrides[input.id]) inputs[input.id] = overrides[input.id] ?? '';
-    const plan = runbook.plan(step.id, inputs, mode, {
-      journal: false,
-      values: {
-        ...(overrides.internalUrl ? { internalUrl: overrides.internalUrl } : {}),
-        ...(overrides.externalUrl ? { externalUrl: overrides.externalUrl } : {}),
-        ...(overrides.tenantId ? { tenantId: overrides.tenantId } : {}),
-      },
-    });
-    const confirm =
-      mode === 'offline' && step.cloud ? (CONFIRMATIONS[step.id]?.fields ?? []).map((field) => field.label) : [];
-    const known = { ...values, internalUrl: values.internalUrl ?? overrides.internalUrl ?? null };
-    const happened = (bySteps.get(step.id) ?? []).slice(-5).map(eventOf);
-    return {
-      number: index + 1,
-      id: step.id,
-      title: step.title,
-      status: status(step.id),
-      statusText: STATUS_TEXT[status(step.id)],
-      lastChangedAt: view?.lastChangedAt ?? null,
-      cloud: step.cloud,
-      manual: mode === 'offline' && step.cloud,
-      why: step.why.text,
-      docUrl: step.why.docUrl,
-      inputs,
-      plan: plan.actions.map((action: PlannedAction) => ({
-        kind: action.kind,
-        title: action.title,
-        detail: action.detail,
-        changesSystem: action.changesSystem,
-      })),
-      notes: plan.notes,
-      happened,
-      confirmations: state.confirmations[step.id]?.lines ?? [],
-      record: confirm,
-      byHand: step.cloud ? [] : (handSteps(step.id, known) ?? []),
-    };
-  });
+  const reportSteps = view.steps.map((step, index) => ({
+    number: index + 1,
+    id: step.id,
+    title: step.title,
+    status: step.status,
+    statusText: STATUS_TEXT[step.status],
+    lastChangedAt: step.lastChangedAt,
+    cloud: step.cloud,
+    manual: mode === 'offline' && step.cloud,
+    why: step.why.text,
+    docUrl: step.why.docUrl,
+    inputs: step.inputs,
+    plan: step.plan.actions.map((action: PlannedAction) => ({
+      kind: action.kind,
+      title: action.title,
+      detail: action.detail,
+      changesSystem: action.changesSystem,
+    })),
+    notes: step.plan.notes,
+    happened: (bySteps.get(step.id) ?? []).slice(-5).map(eventOf),
+    confirmations: step.confirmations,
+    record: step.record,
+    byHand: step.byHand,
+  }));
 
   const warnings: { step: string; message: string }[] = [];
   for (const step of reportSteps) {
@@ -254,9 +257,9 @@ export function buildReport(source: ReportSource): RunbookReport {
     environment: {
       server: values.connectorServer,
       os: host?.osCaption ? `${host.osCaption}${host.osBuild ? ` (build ${host.osBuild})` : ''}` : null,
-      internalUrl: values.internalUrl ?? overrides.internalUrl ?? null,
-      externalUrl: values.externalUrl ?? overrides.externalUrl ?? null,
-      tenantId: values.tenantId ?? overrides.tenantId ?? null,
+      internalUrl: values.internalUrl,
+      externalUrl: values.externalUrl,
+      tenantId: values.tenantId,
       appName: values.appName ?? null,
     },
     steps: reportSteps,
@@ -266,7 +269,7 @@ export function buildReport(source: ReportSource): RunbookReport {
       status,
       mode,
       /before \(to put back when backing out\): (.+)\.$/m.exec(
-        state.confirmations.intune?.lines.join('\n') ?? '',
+        view.steps.find((step) => step.id === 'intune')?.confirmations.join('\n') ?? '',
       )?.[1] ?? null,
     ),
     journal: {

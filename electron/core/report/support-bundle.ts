@@ -3,9 +3,10 @@ import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, s
 import { join } from 'node:path';
 import { zipSync, type Zippable } from 'fflate';
 import { CompanionError } from '../errors.ts';
-import type { PowerShellRunner } from '../powershell/runner.ts';
+import type { PowerShellRunner } from '../ports.ts';
 import type { Redactor } from '../store/redact.ts';
-import { exportReport, type ExportFormat, type PdfPrinter } from './export.ts';
+import { exportReport, type ExportFormat } from './export.ts';
+import { type PdfPrinter } from '../ports.ts';
 import type { RunbookReport } from './report.ts';
 
 /** The folder (under the data folder) where every script's output is kept for the bundle. */

@@ -1,4 +1,4 @@
-import type { RunbookState } from './runbook.ts';
+import type { RunbookState } from './state.ts';
 
 /**
  * The runbook state as separate entries (one per step and field), so that two processes

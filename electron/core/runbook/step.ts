@@ -1,5 +1,5 @@
 import type { CheckReport, InputSpec, Mode, PlannedAction, ScepProfileView, StepId } from '../../contract/model.ts';
-import type { CheckServices } from '../checks/suite.ts';
+import type { StepServices } from '../services.ts';
 import type { Progress } from '../store/progress.ts';
 
 export interface StepSecrets {
@@ -16,7 +16,7 @@ export interface StepContext {
   runId: string;
   signal: AbortSignal;
   progress: Progress;
-  services: CheckServices;
+  services: StepServices;
   /** Run -WhatIf: check and report, change nothing. */
   whatIf: boolean;
   /**

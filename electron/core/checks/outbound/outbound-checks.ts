@@ -9,7 +9,8 @@ import {
   type Finding,
   type ProbeContext,
 } from '../check.ts';
-import { ProbeFailure, ProxyRefusal, type NetProbe } from '../http-types.ts';
+import { ProbeFailure, ProxyRefusal } from '../probe-errors.ts';
+import { type NetProbe } from '../../ports.ts';
 import { endsAtServiceRoot, outboundEndpoints, type Endpoint } from './endpoints.ts';
 
 export interface OutboundOptions {

@@ -1,4 +1,4 @@
-import type { HttpResult } from '../http-types.ts';
+import type { HttpResult } from '../../ports.ts';
 import type { Finding } from '../check.ts';
 import { fail } from '../check.ts';
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { CheckGroup } from '../../../contract/model.ts';
 import { docs } from '../../runbook/docs.ts';
 import { fail, pass, warn, type CheckSpec, type Finding, type ProbeContext } from '../check.ts';
-import type { HttpProbe, HttpResult } from '../http-types.ts';
+import type { HttpProbe, HttpResult } from '../../ports.ts';
 import { readAppProxy } from './appproxy.ts';
 import { looksLikeCapabilities, parseCapabilities } from './caps.ts';
 import { parseCaCert, type CaCertBundle } from './cacert.ts';

@@ -13,7 +13,7 @@ import { pasteSignInWindow } from './paste-sign-in.ts';
 import { join, resolve } from 'node:path';
 import { checkRealFolder, writeFileSafely } from '../core/report/safe-write.ts';
 import { checkUrl } from '../core/checks/input-rules.ts';
-import { checkReportFolder, formatsOf } from '../core/report/report-step.ts';
+import { checkReportFolder, formatsOf } from '../core/steps/report/report-step.ts';
 import { toSummary } from '../core/report/render.ts';
 import type { SignInWindow } from '../core/ports.ts';
 import { checkTable, failureText, outcomeText, planText, stepsTable } from './format.ts';

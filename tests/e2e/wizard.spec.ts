@@ -1,6 +1,6 @@
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
-import { steps } from '../../electron/core/runbook/steps.ts';
+import { steps } from '../../electron/core/steps/index.ts';
 import { expect, test } from './fixtures.ts';
 
 async function expectNoAxeViolations(page: Page): Promise<void> {

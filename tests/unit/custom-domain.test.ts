@@ -9,8 +9,8 @@ import {
   inspectPfx,
   nameCovers,
   verifiedDomainOf,
-} from '../../electron/core/cloud/custom-domain.ts';
-import { publishPlan, publishRequestOf } from '../../electron/core/cloud/publish.ts';
+} from '../../electron/core/steps/publish/custom-domain.ts';
+import { publishPlan, publishRequestOf } from '../../electron/core/steps/publish/publish.ts';
 
 /**
  * The custom domain's PFX judged on real PKCS#12 files made by OpenSSL

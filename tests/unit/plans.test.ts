@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildChecks, normalizeRequest } from '../../electron/core/checks/suite.ts';
-import { steps } from '../../electron/core/runbook/steps.ts';
+import { steps } from '../../electron/core/steps/index.ts';
 import { closedWorld } from '../lab/edges.ts';
 import { createHttpProbe } from '../../electron/platform/http-probe.ts';
 import { createNetProbe } from '../../electron/platform/net-probe.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { proxyPlan, proxyRequestOf } from '../../electron/core/connector/proxy.ts';
+import { proxyPlan, proxyRequestOf } from '../../electron/core/steps/outbound-proxy/proxy.ts';
 import { CompanionError } from '../../electron/core/errors.ts';
 
 function refusal(inputs: Record<string, string>): CompanionError {

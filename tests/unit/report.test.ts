@@ -4,7 +4,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { exportReport } from '../../electron/core/report/export.ts';
 import { reportJsonSchema } from '../../electron/core/report/report.ts';
-import { checkReportFolder } from '../../electron/core/report/report-step.ts';
+import { checkReportFolder } from '../../electron/core/steps/report/report-step.ts';
 import { repoRoot, testCompanion, type TestCompanion } from '../helpers/companion.ts';
 
 let subject: TestCompanion;

@@ -1,4 +1,4 @@
-import type { StepResult } from '../runbook/step.ts';
+import type { StepResult } from '../steps/step.ts';
 import { GraphError, type Graph } from './graph.ts';
 import { PORTAL } from './graph-causes.ts';
 import { ROLES } from './tenant.ts';

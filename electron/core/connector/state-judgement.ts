@@ -1,4 +1,4 @@
-import type { StepResult } from '../runbook/step.ts';
+import type { StepResult } from '../steps/step.ts';
 import type { ConnectorState } from './state.ts';
 
 const SERVICES = ['WAPCSvc', 'WAPCUpdaterSvc'] as const;

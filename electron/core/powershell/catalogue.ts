@@ -2,9 +2,9 @@ import { z } from 'zod';
 import type { HostIdentity } from '../../contract/model.ts';
 import { HostFactsSchema } from '../checks/host/facts.ts';
 import { ConnectorStateSchema } from '../connector/state.ts';
-import { InstallReportSchema } from '../connector/install-report.ts';
-import { RegisterReportSchema } from '../connector/register-report.ts';
-import { ProxyReportSchema } from '../connector/proxy-report.ts';
+import { InstallReportSchema } from '../steps/connector-install/judgement.ts';
+import { RegisterReportSchema } from '../steps/registration/judgement.ts';
+import { ProxyReportSchema } from '../steps/outbound-proxy/judgement.ts';
 import { SupportExcerptsSchema } from '../report/support-excerpts.ts';
 import { RestartResumeReportSchema } from '../connector/restart-resume.ts';
 

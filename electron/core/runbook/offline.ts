@@ -1,6 +1,6 @@
 import type { InputSpec, StepId } from '../../contract/model.ts';
 import { checkUrl, GUID } from '../checks/input-rules.ts';
-import { manualRegistrationCommand } from '../connector/register.ts';
+import { manualRegistrationCommand } from '../steps/registration/register.ts';
 
 /**
  * Offline runbook mode (DESIGN.md §1): cloud steps become the portal path of Microsoft's guide

@@ -2,7 +2,7 @@ import type { Mode } from '../../contract/model.ts';
 import type { RunbookView } from '../report/report.ts';
 import { CONFIRMATIONS, handSteps } from './offline.ts';
 import type { Runbook } from './runbook.ts';
-import { steps } from './steps.ts';
+import { steps } from '../steps/index.ts';
 
 export interface ReportViewOptions {
   /** Values to write the runbook with, where the runbook has none saved (CLI runbook --internal-url). */

@@ -18,11 +18,17 @@ import { CompanionError } from '../errors.ts';
 import type { Journal } from '../store/journal.ts';
 import type { StateStore } from '../store/state-store.ts';
 import type { Redactor } from '../store/redact.ts';
-import { stepById, steps } from './steps.ts';
-import { INPUT_REFUSED, type StepContext, type StepDefinition, type StepResult, type StepSecrets } from './step.ts';
+import { stepById, steps } from '../steps/index.ts';
+import {
+  INPUT_REFUSED,
+  type StepContext,
+  type StepDefinition,
+  type StepResult,
+  type StepSecrets,
+} from '../steps/step.ts';
 import type { CheckScope } from '../checks/suite.ts';
 import type { StepServices } from '../services.ts';
-import { runCheckStep } from './check-steps.ts';
+import { runCheckStep } from '../steps/shared/check-step.ts';
 import { outcomeReporter, progressReporter } from '../store/progress.ts';
 import { entriesOf, mergeChanges } from './state-merge.ts';
 import type { RunbookState } from './state.ts';

@@ -1,18 +1,18 @@
-import { GUID } from '../checks/input-rules.ts';
-import type { PlannedAction } from '../../contract/model.ts';
-import { CompanionError } from '../errors.ts';
-import type { StepContext, StepResult } from '../runbook/step.ts';
-import { commandLine } from './install.ts';
+import { GUID } from '../../checks/input-rules.ts';
+import type { PlannedAction } from '../../../contract/model.ts';
+import { CompanionError } from '../../errors.ts';
+import type { StepContext, StepResult } from '../step.ts';
+import { commandLine } from '../../powershell/command-line.ts';
+import { CONNECTOR_DIR } from '../../connector/install-folder.ts';
 import {
   CONNECTOR_CLIENT_ID,
   registrationUnavailable,
   type RegistrationSignInMethod,
-} from '../cloud/registration-token.ts';
-import { cloudOf } from '../cloud/clouds.ts';
-import type { RegisterReport } from './register-report.ts';
-import { connectorStateLines } from './state-judgement.ts';
+} from '../../cloud/registration-token.ts';
+import { cloudOf } from '../../cloud/clouds.ts';
+import type { RegisterReport } from './judgement.ts';
+import { connectorStateLines } from '../../connector/state-judgement.ts';
 
-export const CONNECTOR_DIR = 'C:\\Program Files\\Microsoft Entra private network connector';
 const MODULE = 'MicrosoftEntraPrivateNetworkConnectorPSModule';
 
 const REGISTERING_GUARD =

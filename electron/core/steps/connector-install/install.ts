@@ -1,9 +1,10 @@
-import type { PlannedAction } from '../../contract/model.ts';
-import { cloudOf, type CloudProfile } from '../cloud/clouds.ts';
-import { CompanionError } from '../errors.ts';
-import type { StepContext, StepResult } from '../runbook/step.ts';
-import type { InstallReport } from './install-report.ts';
-import { judgeConnectorState } from './state-judgement.ts';
+import type { PlannedAction } from '../../../contract/model.ts';
+import { cloudOf, type CloudProfile } from '../../cloud/clouds.ts';
+import { CompanionError } from '../../errors.ts';
+import type { StepContext, StepResult } from '../step.ts';
+import type { InstallReport } from './judgement.ts';
+import { commandLine } from '../../powershell/command-line.ts';
+import { judgeConnectorState } from '../../connector/state-judgement.ts';
 
 /** Where Install-Connector.ps1 keeps the copy it runs (under ProgramData, as Windows records it). */
 export const STAGING_FOLDER = 'C:\\ProgramData\\NDES Proxy Companion\\Installers';
@@ -86,14 +87,6 @@ export function installParams(
     ...(wantsUpgrade(inputs) ? { Upgrade: true } : {}),
     ...(whatIf ? { WhatIf: true } : {}),
   };
-}
-
-/** The command line as it runs, for the plan and the journal (no secret ever travels here). */
-export function commandLine(script: string, params: Record<string, string | boolean | number>): string {
-  const parts = Object.entries(params).map(([name, value]) =>
-    value === true ? `-${name}` : `-${name} ${/\s/.test(String(value)) ? `"${String(value)}"` : String(value)}`,
-  );
-  return `powershell.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -File ${script} ${parts.join(' ')}`.trim();
 }
 
 export function installPlan(inputs: Record<string, string>): PlannedAction[] {

@@ -1,12 +1,12 @@
-import type { PlannedAction } from '../../contract/model.ts';
-import { outboundEndpoints } from '../checks/outbound/endpoints.ts';
-import { checkUrl } from '../checks/input-rules.ts';
-import { ProbeFailure, ProxyRefusal } from '../checks/probe-errors.ts';
-import { CompanionError } from '../errors.ts';
-import { INPUT_REFUSED, type StepContext, type StepResult } from '../runbook/step.ts';
-import { commandLine } from './install.ts';
-import type { ProxyReport, ProxyState } from './proxy-report.ts';
-import { CONNECTOR_DIR } from './register.ts';
+import type { PlannedAction } from '../../../contract/model.ts';
+import { outboundEndpoints } from '../../checks/outbound/endpoints.ts';
+import { checkUrl } from '../../checks/input-rules.ts';
+import { ProbeFailure, ProxyRefusal } from '../../checks/probe-errors.ts';
+import { CompanionError } from '../../errors.ts';
+import { INPUT_REFUSED, type StepContext, type StepResult } from '../step.ts';
+import { commandLine } from '../../powershell/command-line.ts';
+import type { ProxyReport, ProxyState } from './judgement.ts';
+import { CONNECTOR_DIR } from '../../connector/install-folder.ts';
 
 export type ProxyAction = 'set' | 'undo' | 'remove';
 export type WinHttpChoice = 'auto' | 'set' | 'keep';

@@ -1,9 +1,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, win32 } from 'node:path';
-import type { PlannedAction } from '../../contract/model.ts';
-import { CompanionError } from '../errors.ts';
-import { INPUT_REFUSED, type StepContext, type StepResult } from '../runbook/step.ts';
-import type { ExportFormat } from './export.ts';
+import type { PlannedAction } from '../../../contract/model.ts';
+import { CompanionError } from '../../errors.ts';
+import { INPUT_REFUSED, type StepContext, type StepResult } from '../step.ts';
+import type { ExportFormat } from '../../report/export.ts';
 
 /** Step 10: the runbook with evidence, written as files an admin can hand over. */
 const ALL: readonly ExportFormat[] = ['markdown', 'html', 'pdf', 'json'];

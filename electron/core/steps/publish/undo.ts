@@ -1,7 +1,7 @@
-import type { StepContext, StepResult } from '../runbook/step.ts';
-import { confirmedRoleRemedy } from './graph-causes.ts';
-import { GraphError } from './graph.ts';
-import type { Preflight } from './preflight.ts';
+import type { StepContext, StepResult } from '../step.ts';
+import { confirmedRoleRemedy } from '../../cloud/graph-causes.ts';
+import { GraphError } from '../../cloud/graph.ts';
+import type { Preflight } from '../../cloud/preflight.ts';
 
 /**
  * Taking back a part-way publish. Every write records how to undo it before it is sent (a write

@@ -1,7 +1,7 @@
 import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto';
 import forge from 'node-forge';
-import { ProbeFailure } from '../checks/probe-errors.ts';
-import { type NetProbe } from '../ports.ts';
+import { ProbeFailure } from '../../checks/probe-errors.ts';
+import { type NetProbe } from '../../ports.ts';
 
 /**
  * Publishing NDES on a verified custom domain of the tenant (reference domain.md §6): the PFX

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ServiceSchema } from '../checks/host/facts.ts';
+import { ServiceSchema } from '../../checks/host/facts.ts';
 
 /** The JSON document Install-Connector.ps1 prints: what it saw and did, never a verdict. */
 const nullableString = z.string().nullable();

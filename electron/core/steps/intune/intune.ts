@@ -1,15 +1,15 @@
 import { join } from 'node:path';
-import type { PlannedAction, ScepProfileView } from '../../contract/model.ts';
-import { runCheckSuite } from '../checks/suite.ts';
-import { GUID } from '../checks/input-rules.ts';
-import { CompanionError } from '../errors.ts';
-import { INPUT_REFUSED, type StepContext, type StepResult } from '../runbook/step.ts';
-import { createStateStore } from '../store/state-store.ts';
-import { cloudOf, type CloudProfile } from './clouds.ts';
-import { cloudServicesOf } from '../services.ts';
-import { confirmedRoleRemedy } from './graph-causes.ts';
-import { GraphError, type Graph } from './graph.ts';
-import { preflight, preflightLine, refusal } from './preflight.ts';
+import type { PlannedAction, ScepProfileView } from '../../../contract/model.ts';
+import { runCheckSuite } from '../../checks/suite.ts';
+import { GUID } from '../../checks/input-rules.ts';
+import { CompanionError } from '../../errors.ts';
+import { INPUT_REFUSED, type StepContext, type StepResult } from '../step.ts';
+import { createStateStore } from '../../store/state-store.ts';
+import { cloudOf, type CloudProfile } from '../../cloud/clouds.ts';
+import { cloudServicesOf } from '../../services.ts';
+import { confirmedRoleRemedy } from '../../cloud/graph-causes.ts';
+import { GraphError, type Graph } from '../../cloud/graph.ts';
+import { preflight, preflightLine, refusal } from '../../cloud/preflight.ts';
 
 /**
  * Pointing Intune's SCEP certificate profiles at the external URL (reference domain.md §7):

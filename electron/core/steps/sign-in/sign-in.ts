@@ -1,11 +1,11 @@
-import { GUID } from '../checks/input-rules.ts';
-import type { PlannedAction } from '../../contract/model.ts';
-import { CompanionError } from '../errors.ts';
-import { INPUT_REFUSED, type StepContext, type StepResult } from '../runbook/step.ts';
-import { cloudOf, type CloudProfile } from './clouds.ts';
-import { cloudServicesOf } from '../services.ts';
-import { DEFAULT_GRAPH_CLIENT_ID, GRAPH_PERMISSIONS } from './sign-in.ts';
-import { judgeTenant, readTenantFacts, type TenantFacts, type TenantFinding } from './tenant.ts';
+import { GUID } from '../../checks/input-rules.ts';
+import type { PlannedAction } from '../../../contract/model.ts';
+import { CompanionError } from '../../errors.ts';
+import { INPUT_REFUSED, type StepContext, type StepResult } from '../step.ts';
+import { cloudOf, type CloudProfile } from '../../cloud/clouds.ts';
+import { cloudServicesOf } from '../../services.ts';
+import { DEFAULT_GRAPH_CLIENT_ID, GRAPH_PERMISSIONS } from '../../cloud/sign-in.ts';
+import { judgeTenant, readTenantFacts, type TenantFacts, type TenantFinding } from '../../cloud/tenant.ts';
 
 const DOMAIN = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/i;
 

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, win32 } from 'node:path';
-import type { PlannedAction } from '../../contract/model.ts';
-import { checkUrl } from '../checks/input-rules.ts';
-import { CompanionError } from '../errors.ts';
-import { INPUT_REFUSED, type StepContext, type StepResult } from '../runbook/step.ts';
-import { cloudOf, type CloudProfile } from './clouds.ts';
-import { cloudServicesOf } from '../services.ts';
-import { readCloudConnectors, type CloudConnector } from './connector-status.ts';
+import type { PlannedAction } from '../../../contract/model.ts';
+import { checkUrl } from '../../checks/input-rules.ts';
+import { CompanionError } from '../../errors.ts';
+import { INPUT_REFUSED, type StepContext, type StepResult } from '../step.ts';
+import { cloudOf, type CloudProfile } from '../../cloud/clouds.ts';
+import { cloudServicesOf } from '../../services.ts';
+import { readCloudConnectors, type CloudConnector } from '../../cloud/connectors.ts';
 import {
   checkCname,
   customHostProblem,
@@ -16,9 +16,9 @@ import {
   type CnameVerdict,
   type PfxFacts,
 } from './custom-domain.ts';
-import { GraphError, type Graph } from './graph.ts';
-import { preflight, preflightLine, refusal } from './preflight.ts';
-import { failedPart, type Undo } from './publish-undo.ts';
+import { GraphError, type Graph } from '../../cloud/graph.ts';
+import { preflight, preflightLine, refusal } from '../../cloud/preflight.ts';
+import { failedPart, type Undo } from './undo.ts';
 
 /**
  * Publishing NDES with Application Proxy through Microsoft Graph (reference domain.md §5.1–§5.3,

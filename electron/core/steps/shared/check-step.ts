@@ -1,9 +1,9 @@
-import type { CheckResult } from '../../contract/model.ts';
-import type { CheckGroup, CheckReport } from '../../contract/model.ts';
-import { STATUS_LABEL, verdictLine } from '../../contract/verdict.ts';
-import { runCheckSuite, type CheckScope } from '../checks/suite.ts';
-import { CompanionError } from '../errors.ts';
-import type { StepContext, StepDefinition, StepResult } from './step.ts';
+import type { CheckResult } from '../../../contract/model.ts';
+import type { CheckGroup, CheckReport } from '../../../contract/model.ts';
+import { STATUS_LABEL, verdictLine } from '../../../contract/verdict.ts';
+import { runCheckSuite, type CheckScope } from '../../checks/suite.ts';
+import { CompanionError } from '../../errors.ts';
+import type { StepContext, StepDefinition, StepResult } from '../step.ts';
 
 export const DEFAULT_TIMEOUT_SECONDS = 5;
 export const DEFAULT_LONG_URL_KB = 20;

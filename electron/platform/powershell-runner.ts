@@ -215,7 +215,7 @@ export function createPowerShellRunner<C extends Catalogue = typeof scriptCatalo
           throw new CompanionError(
             'POWERSHELL_BLOCKED',
             `Windows PowerShell refused to load ${entry.file}: Group Policy does not let it run the companion's unsigned scripts, either through the execution policy (AllSigned or Restricted, which -ExecutionPolicy Bypass cannot override) or through a software restriction policy.`,
-            'Set the Group Policy "Turn on Script Execution" to allow local scripts on this server (or Not Configured), or allow the companion\'s install folder in the software restriction policy, and run gpupdate /force; or install a companion build whose scripts are signed with a certificate your policy trusts (README: signing the scripts).',
+            'Set the Group Policy "Turn on Script Execution" to allow local scripts on this server (or Not Configured), or allow the companion\'s install folder in the software restriction policy, and run gpupdate /force; or install a companion build whose scripts are signed with a certificate your policy trusts (docs/packaging.md: signing the scripts).',
             'https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_execution_policies',
           );
         }

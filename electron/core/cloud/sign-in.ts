@@ -17,7 +17,7 @@ import { createStateStore, type StateStore } from '../store/state-store.ts';
  * The Graph client id by default: Microsoft Graph Command Line Tools, Microsoft's own public
  * client (the one Microsoft Graph PowerShell signs in with). It needs no app registration, but
  * an administrator must consent to the Graph permissions below for it once; a tenant that
- * prefers its own registered public client gives that client id instead (README).
+ * prefers its own registered public client gives that client id instead (docs/cli.md).
  */
 export const DEFAULT_GRAPH_CLIENT_ID = '14d82eec-204b-4c2f-b7e8-296a70dab67e';
 

@@ -7,7 +7,7 @@ import type { IPersistence } from '@azure/msal-node-extensions';
 import { lock } from 'proper-lockfile';
 import { CompanionError } from '../errors.ts';
 
-/** How the token cache file is kept: said by `--help`, `whoami`, and the README. */
+/** How the token cache file is kept: said by `--help`, `whoami`, and docs/cli.md. */
 export type CacheProtection = 'dpapi-current-user' | 'owner-only-plain-file';
 
 export interface TokenCache extends ICachePlugin {

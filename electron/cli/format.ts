@@ -9,7 +9,7 @@ export function stepsTable(steps: StepView[], mode: string): string {
     step.id,
     step.title,
     step.cloud ? (mode === 'offline' ? 'manual' : 'cloud') : 'local',
-    step.available ? step.status : 'not available yet',
+    step.status,
   ]);
   return table(['#', 'id', 'title', 'where', 'status'], rows);
 }

@@ -162,8 +162,7 @@ check --json prints {"ok":true,"value":{"runId","startedAt","finishedAt","verdic
 
 Exit codes:
   0  success (for check: Ready, no critical check failed and every critical check ran)
-  1  the step, check or plan failed (for check: Not ready, a critical check failed), or the capability is not
-     available yet
+  1  the step, check or plan failed (for check: Not ready, a critical check failed), or this host cannot do it
   2  bad usage (unknown command, step or option, or a URL the input rules refuse)
   3  check only: Incomplete, no critical check failed but one could not run (Windows PowerShell missing,
      a fact Windows would not give, the run cancelled); the report says which and why. Never read as

@@ -26,8 +26,8 @@ export type HostKind = 'electron' | 'preview' | 'cli';
  * confirmed: offline runbook mode, the admin recorded what the portal shows (never "verified").
  * interrupted: the companion stopped while the step ran (killed, crashed, restarted); Verify says where it stands.
  */
-export type StepStatus =
-  'not-started' | 'running' | 'passed' | 'failed' | 'not-available' | 'confirmed' | 'interrupted';
+export const stepStatuses = ['not-started', 'running', 'passed', 'failed', 'confirmed', 'interrupted'] as const;
+export type StepStatus = (typeof stepStatuses)[number];
 
 export interface InputSpec {
   id: string;
@@ -52,8 +52,6 @@ export interface StepView {
   inputs: InputSpec[];
   /** True when the step talks to Microsoft's cloud; in offline mode it becomes manual. */
   cloud: boolean;
-  /** False while the capability behind run()/verify() is not built yet. */
-  available: boolean;
   /** True when run() can be asked to check and report without changing anything (-WhatIf). */
   whatIf: boolean;
   status: StepStatus;
@@ -75,7 +73,6 @@ export interface PlannedAction {
 export interface Plan {
   stepId: StepId;
   mode: Mode;
-  available: boolean;
   actions: PlannedAction[];
   notes: string[];
 }

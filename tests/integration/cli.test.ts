@@ -46,7 +46,7 @@ describe('ndes-companion CLI', () => {
   it('steps --json lists the ten steps in order', () => {
     const { code, stdout } = run(['steps', '--json']);
     expect(code).toBe(0);
-    const parsed = JSON.parse(stdout) as { ok: true; value: { steps: { id: string; available: boolean }[] } };
+    const parsed = JSON.parse(stdout) as { ok: true; value: { steps: { id: string }[] } };
     expect(parsed.ok).toBe(true);
     expect(parsed.value.steps.map((step) => step.id)).toEqual([...stepIds]);
   });

@@ -316,6 +316,19 @@ describe('the runbook model', () => {
     expect(runbook.savedInputs('verify')).toEqual({ externalUrl: typed, timeoutSeconds: '1' });
   });
 
+  it('reads a state file an earlier version wrote with a status this one no longer has: that step starts afresh, the others stand', () => {
+    const state = parseState({
+      version: 1,
+      mode: 'guided',
+      steps: {
+        readiness: { status: 'passed', at: '2026-12-01T10:00:00.000Z' },
+        intune: { status: 'not-available', at: '2026-12-01T10:05:00.000Z' },
+      },
+      inputs: {},
+    });
+    expect(state.steps).toEqual({ readiness: { status: 'passed', at: '2026-12-01T10:00:00.000Z' } });
+  });
+
   it('reads a state file written before steps read values back', () => {
     const state = parseState({
       version: 1,

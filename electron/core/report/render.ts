@@ -13,7 +13,6 @@ const MARK: Record<string, string> = {
   'NOT STARTED': '○ NOT STARTED',
   INTERRUPTED: '⚠ INTERRUPTED',
   RUNNING: '… RUNNING',
-  'NOT AVAILABLE': '– NOT AVAILABLE',
 };
 
 const mark = (statusText: string) => MARK[statusText] ?? statusText;

@@ -41,7 +41,7 @@ export const RUNBOOK_REPORT_SCHEMA = z.object({
       id: z.string(),
       title: z.string(),
       status: z
-        .enum(['not-started', 'running', 'passed', 'failed', 'not-available', 'confirmed', 'interrupted'])
+        .enum(['not-started', 'running', 'passed', 'failed', 'confirmed', 'interrupted'])
         .describe(
           'interrupted: the companion stopped while the step ran; Verify says where it stands. confirmed: recorded by the admin in offline mode.',
         ),
@@ -90,7 +90,6 @@ export const STATUS_TEXT: Record<StepStatus, string> = {
   interrupted: 'INTERRUPTED',
   passed: 'PASSED',
   failed: 'FAILED',
-  'not-available': 'NOT AVAILABLE',
   confirmed: 'CONFIRMED BY THE ADMIN',
 };
 

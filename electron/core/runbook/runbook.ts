@@ -410,8 +410,7 @@ export class Runbook {
           return found ? { ...input, default: found } : input;
         }),
         cloud: step.cloud,
-        available: step.capability !== null,
-        whatIf: step.whatIf === true && step.capability !== null,
+        whatIf: step.whatIf === true,
         status: saved?.status ?? 'not-started',
         ...(CONFIRMATIONS[step.id] ? { confirm: CONFIRMATIONS[step.id]?.fields } : {}),
       };
@@ -460,11 +459,7 @@ export class Runbook {
         message: `Plan shown for step ${steps.indexOf(step) + 1} (${step.title}, ${mode === 'offline' ? 'offline runbook' : 'guided'}): ${actions.length} action(s).`,
         data: actions,
       });
-    if (step.capability === null)
-      notes.push(
-        `${step.title} is not available yet in this version: the companion shows what it will do, but cannot carry it out.`,
-      );
-    return { stepId, mode, available: step.capability !== null, actions, notes };
+    return { stepId, mode, actions, notes };
   }
 
   async run(
@@ -585,17 +580,6 @@ export class Runbook {
     progress(
       `${kind === 'run' ? (whatIf ? 'Checking, changing nothing (-WhatIf),' : 'Running') : 'Verifying'} step ${steps.indexOf(step) + 1}: ${step.title}.`,
     );
-    if (step.capability === null) {
-      progress(`${step.title} is not available yet in this version.`, 'warn');
-      this.record(stepId, 'not-available');
-      throw new CompanionError(
-        'NOT_AVAILABLE',
-        `${step.title} is not available yet in this version of the companion.`,
-        manualRemediation(step, this.values()),
-        step.why.docUrl,
-      );
-    }
-
     if (whatIf && step.whatIf !== true) {
       throw new CompanionError(
         'INVALID_REQUEST',
@@ -841,11 +825,6 @@ function duplicateRun(): CompanionError {
     'A run with this id is already in progress.',
     'Wait for it to finish or cancel it.',
   );
-}
-
-function manualRemediation(step: StepDefinition, values: RunbookValues): string {
-  const lines = manualSteps(step.id, values) ?? step.plan({}).map((action) => `${action.title}: ${action.detail}`);
-  return `Do this step by hand for now: ${lines.join(' ')}`;
 }
 
 /** Refuses a step saved as running in another companion process that still runs (that process, not a later one given its id). */

@@ -1,4 +1,4 @@
-import { stepIds, type Mode, type StepId, type StepStatus } from '../../contract/model.ts';
+import { stepIds, stepStatuses, type Mode, type StepId, type StepStatus } from '../../contract/model.ts';
 
 /**
  * The runbook's saved state (state.json): what each step last did, the inputs the admin gave,
@@ -59,7 +59,8 @@ export function parseState(raw: unknown): RunbookState {
   state.mode = value.mode;
   for (const id of stepIds) {
     const saved = value.steps?.[id];
-    if (saved && typeof saved.status === 'string' && typeof saved.at === 'string')
+    // A status this version does not know (an earlier version's 'not-available') is not carried: the step starts afresh.
+    if (saved && (stepStatuses as readonly unknown[]).includes(saved.status) && typeof saved.at === 'string')
       state.steps[id] = {
         status: saved.status,
         at: saved.at,

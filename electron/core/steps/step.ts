@@ -57,8 +57,6 @@ export interface StepResult {
 /**
  * One runbook step: data (id, title, why, inputs) plus code. `plan()` lists exactly what
  * `run()` would do; `verify()` is the truth about the machine, whatever saved state says.
- * `capability` is null until the step's run/verify is built, and the runbook then answers
- * "not available yet" instead of pretending.
  */
 export interface StepDefinition {
   id: StepId;
@@ -77,7 +75,7 @@ export interface StepDefinition {
    * e.g. Publish's external URL; kept in the runbook state.
    */
   readBack?(result: StepResult): Record<string, string>;
-  capability: null | {
+  capability: {
     run(context: StepContext): Promise<StepResult>;
     verify(context: StepContext): Promise<StepResult>;
   };

@@ -19,7 +19,7 @@ import { labEdges, labNames } from '../tests/lab/edges.ts';
 import type { StageResult } from './test-stages.ts';
 
 /**
- * `npm run bench`: measures the budgets of DESIGN.md §5 against the lab and prints one
+ * `npm run bench`: measures the budgets of docs/reference/design.md §5 against the lab and prints one
  * table. Exits 1 when a measurement is over its budget. Never run as a timed test.
  */
 const root = fileURLToPath(new URL('../..', import.meta.url));

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Ids of the ten runbook steps, in order (DESIGN.md §1). */
+/** Ids of the ten runbook steps, in order (docs/reference/design.md §1). */
 export const stepIds = [
   'readiness',
   'sign-in',

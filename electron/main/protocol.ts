@@ -2,7 +2,7 @@ import { protocol } from 'electron';
 import { serveRendererFile } from '../core/security/renderer-files.ts';
 import { APP_HOST, APP_SCHEME } from './window-options.ts';
 
-/** Must run before `app.ready` (checklist item 18: a custom protocol instead of file://). */
+/** Must run before `app.ready` (docs/reference/electron.md §2.1, checklist item 18: a custom protocol instead of file://). */
 export function registerAppScheme(): void {
   protocol.registerSchemesAsPrivileged([
     { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },

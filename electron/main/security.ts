@@ -5,7 +5,7 @@ import { isPermissionGranted } from './window-options.ts';
 import { isSignInContents } from './sign-in-window.ts';
 
 /**
- * Window-wide rules (security checklist items 5, 12–15): no navigation away from the app
+ * Window-wide rules (docs/reference/electron.md §2.1, checklist items 5, 12–15): no navigation away from the app
  * (the sign-in window excepted: it may move between https pages until the redirect),
  * no new windows, no webviews, no permissions but clipboard writing; external links only through the allowlist.
  */

@@ -1,5 +1,5 @@
 /**
- * The one BrowserWindow configuration (security checklist items 2–4, 6, 8–11). Kept free of
+ * The one BrowserWindow configuration (docs/reference/electron.md §2.1, checklist items 2–4, 6, 8–11). Kept free of
  * `electron` imports so a test can assert it without Electron.
  */
 export const APP_SCHEME = 'app';
@@ -26,7 +26,7 @@ export function isPermissionGranted(
   }
 }
 
-/** What every window of the app gets, the sign-in window included (checklist items 2–4, 6, 8–11). */
+/** What every window of the app gets, the sign-in window included (docs/reference/electron.md §2.1, checklist items 2–4, 6, 8–11). */
 export const HARDENED_WEB_PREFERENCES = {
   contextIsolation: true,
   sandbox: true,

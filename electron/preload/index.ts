@@ -4,7 +4,7 @@ import { API_GLOBAL, EVENT_CHANNEL } from '../contract/channels.ts';
 import type { CompanionEvent } from '../contract/model.ts';
 
 /**
- * Exposes only the contract's API (checklist item 20): named functions, never ipcRenderer,
+ * Exposes only the contract's API (docs/reference/electron.md §2.1, checklist item 20): named functions, never ipcRenderer,
  * and listeners receive the event payload, never the IpcRendererEvent.
  */
 const api = buildApi(

@@ -167,7 +167,7 @@ function Get-XmlAttribute {
     return $null
 }
 
-# The <defaultProxy> of a connector service's .exe.config (connector.md CONN-01..03): absent,
+# The <defaultProxy> of a connector service's .exe.config (docs/reference/windows-outputs/connector.md CONN-01..03): absent,
 # disabled, or an explicit proxy with its bypass settings.
 function Get-DefaultProxy {
     param([Parameter(Mandatory = $true)][string]$ConfigPath)
@@ -192,7 +192,7 @@ function Get-DefaultProxy {
     }
 }
 
-# The connector's two generations (renamed in 1.5.3829.0, reference domain.md section 1.1), newest first.
+# The connector's two generations (renamed in 1.5.3829.0, reference docs/reference/domain.md section 1.1), newest first.
 # Older docs also spell the old folder "Microsoft Azure AD App Proxy Connector".
 $script:ConnectorGenerations = @(
     @{ generation = 'entra'; folder = 'Microsoft Entra private network connector'; service = 'MicrosoftEntraPrivateNetworkConnectorService'; updater = 'MicrosoftEntraPrivateNetworkConnectorUpdaterService'; moduleName = 'MicrosoftEntraPrivateNetworkConnectorPSModule'; registryName = 'Microsoft Entra private network connector'; dataFolder = 'Microsoft Entra private network connector'; adminLog = 'Microsoft-Microsoft Entra private network-Connector/Admin'; eventSource = 'Microsoft Entra private network connector' },
@@ -439,7 +439,7 @@ function Get-RecentEvent {
     }
 }
 
-# TrustSettings.xml names the connector's client certificate (connector.md CONN-05): in the
+# TrustSettings.xml names the connector's client certificate (docs/reference/windows-outputs/connector.md CONN-05): in the
 # computer store, or after an automatic renewal in Network Service's own store.
 function Get-TrustCertificate {
     param([Parameter(Mandatory = $true)][hashtable]$Connector)

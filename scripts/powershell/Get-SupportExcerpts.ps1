@@ -39,7 +39,7 @@ $ErrorActionPreference = 'Stop'
 . (Join-Path -Path $PSScriptRoot -ChildPath 'Companion.Common.ps1')
 Initialize-CompanionOutput
 
-# domain.md section 1.1 (both connector generations) and section 8.3 (Intune Certificate Connector).
+# docs/reference/domain.md section 1.1 (both connector generations) and section 8.3 (Intune Certificate Connector).
 $script:EventLogs = @(
     'Microsoft-Microsoft Entra private network-Connector/Admin',
     'Microsoft-Microsoft Entra private network-Updater/Admin',
@@ -48,8 +48,8 @@ $script:EventLogs = @(
     'Microsoft-Intune-CertificateConnectors/Admin',
     'Microsoft-Intune-CertificateConnectors/Operational'
 )
-# Registration failures land in the Application log under the connector's source (connector.md
-# CONN-07); NDES and the legacy Intune connector write there too (domain.md section 8.4 step 21).
+# Registration failures land in the Application log under the connector's source (docs/reference/windows-outputs/connector.md
+# CONN-07); NDES and the legacy Intune connector write there too (docs/reference/domain.md section 8.4 step 21).
 $script:ApplicationSources = @(
     'Microsoft Entra private network connector',
     'Microsoft AAD Application Proxy Connector',
@@ -211,7 +211,7 @@ function Read-IisExcerpt {
             $excerpt['detail'] = "No IIS log folder at $root."
             return $excerpt
         }
-        # The two newest files of each site, as Microsoft's NDES validator reads them (domain.md section 8.4).
+        # The two newest files of each site, as Microsoft's NDES validator reads them (docs/reference/domain.md section 8.4).
         $read = @(foreach ($site in @(Get-ChildItem -LiteralPath $root -Directory | Where-Object { $_.Name -match '^W3SVC\d+$' })) {
                 foreach ($file in @(Get-ChildItem -LiteralPath $site.FullName -Filter '*.log' -File | Where-Object { -not (Test-ReparsePoint -Item $_) } | Sort-Object -Property LastWriteTime -Descending | Select-Object -First 2)) {
                     try {

@@ -7,7 +7,7 @@
     The installer the admin picked is copied into a folder only Administrators and SYSTEM can
     write (under ProgramData\NDES Proxy Companion\Installers) and checked there: one of the two
     installer names, a valid Authenticode signature by Microsoft Corporation, its version. The
-    copy is what runs, with REGISTERCONNECTOR="false" /q (reference domain.md section 1.3).
+    copy is what runs, with REGISTERCONNECTOR="false" /q (reference docs/reference/domain.md section 1.3).
 
     The installer's exit codes are not documented, so this script only reports what happened:
     the exit code, whether Windows Installer's transaction had begun (the _MSIExecute mutex),

@@ -7,7 +7,7 @@
     The token arrives on stdin (one line), never on the command line; it becomes a SecureString
     at once. RegisterConnector.ps1 runs from the connector's install folder with the module path
     and name of the installed generation (new and old names), -AuthenticationMode Token and
-    -Feature ApplicationProxy (reference domain.md section 2.1), after its Authenticode
+    -Feature ApplicationProxy (reference docs/reference/domain.md section 2.1), after its Authenticode
     signature is checked as Microsoft's.
 
     A connector already registered to this tenant with a valid trust certificate is left alone.

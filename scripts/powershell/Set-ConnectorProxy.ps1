@@ -9,18 +9,18 @@
          (WinHttpSettings), UseDefaultProxyForBackendRequests and both services. When all of it
          already matches, nothing is changed.
       2. Checks Microsoft's Authenticode signature on ConfigureOutBoundProxy.ps1 in the
-         connector's install folder (reference domain.md section 3).
+         connector's install folder (reference docs/reference/domain.md section 3).
       3. Keeps a copy of both configs and of WinHttpSettings under
          ProgramData\NDES Proxy Companion\Backups (only Administrators and SYSTEM can write
          there), listed in proxy-backups.json, newest last.
       4. Runs ConfigureOutBoundProxy.ps1 -ProxyAddress <address>, which writes
          <defaultProxy><proxy proxyaddress=... bypassonlocal="True" .../> into both configs
-         and restarts both services (connector.md CONN-03).
+         and restarts both services (docs/reference/windows-outputs/connector.md CONN-03).
       5. Adds the NDES server to <bypasslist> in both configs, so requests to it never go to
          the proxy (bypassonlocal covers only dotless names and loopback).
       6. With -WinHttp Set, sets the WinHTTP proxy (netsh winhttp set proxy) with the bypass
          list "<local>;<NDES host>[;-Bypass entries][;entries already there]": the connector
-         checks certificate chains and CRLs through WinHTTP (domain.md section 9, "Failed to
+         checks certificate chains and CRLs through WinHTTP (docs/reference/domain.md section 9, "Failed to
          validate chain"). WinHTTP is machine-wide: the entries already there are kept.
       7. Restarts both services and reads everything back; records what it left (hashes).
       Any failure from step 4 on puts the backed-up files and WinHTTP setting back. From step 3
@@ -43,7 +43,7 @@
 [CmdletBinding(SupportsShouldProcess = $true)]
 param(
     [ValidateSet('Set', 'Undo', 'Remove')][string]$Action = 'Set',
-    # protocol://host[:port], http or https, as ConfigureOutBoundProxy.ps1 requires (connector.md CONN-04).
+    # protocol://host[:port], http or https, as ConfigureOutBoundProxy.ps1 requires (docs/reference/windows-outputs/connector.md CONN-04).
     [ValidatePattern('^https?://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)(:[0-9]{1,5})?/?$')][string]$ProxyAddress,
     [ValidatePattern('^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$')][string]$NdesHost,
     [ValidateSet('Set', 'Keep')][string]$WinHttp = 'Keep',

@@ -2,14 +2,14 @@
 # RegisterConnector.ps1 and ConfigureOutBoundProxy.ps1 in the connector's install folder,
 # answered by their path (an alias per path, as the native tools are) when the world has them.
 #
-# RegisterConnector.ps1 (reference domain.md section 2.1): -modulePath, -moduleName,
+# RegisterConnector.ps1 (reference docs/reference/domain.md section 2.1): -modulePath, -moduleName,
 # -AuthenticationMode Token, -Token <SecureString>, -TenantId, -Feature ApplicationProxy. What
 # happens is the world's "registration": { "outcome": "ok" | "denied" | "no-tenant" |
 # "one-or-more" | "network" | "config-download", "expectToken": "<token>" }. Success issues the
 # connector's client certificate (subject CN=<tenant id>, issuer
-# connectorregistrationca.msappproxy.net, domain.md section 1.5) into LocalMachine\My, names it
-# in TrustSettings.xml (connector.md CONN-05) and restarts the connector service. A failure
-# writes the Application-log error connector.md CONN-07 quotes, under the connector's source,
+# connectorregistrationca.msappproxy.net, docs/reference/domain.md section 1.5) into LocalMachine\My, names it
+# in TrustSettings.xml (docs/reference/windows-outputs/connector.md CONN-05) and restarts the connector service. A failure
+# writes the Application-log error docs/reference/windows-outputs/connector.md CONN-07 quotes, under the connector's source,
 # and ends with the same message (the script's own output on failure was never captured).
 
 $script:RegistrationErrors = @{
@@ -46,7 +46,7 @@ function Invoke-FakeRegisterConnector {
     if ($spec -and $spec['expectToken']) { $tokenMatches = $plain -ceq [string]$spec['expectToken'] }
     elseif ($plain -match '^eyJ[A-Za-z0-9_-]+\.([A-Za-z0-9_-]+)\.[A-Za-z0-9_-]+$') {
         # A JWT, as the lab's Entra ID issues: the registration service takes only a token for
-        # itself (domain.md section 2.1: its AppIdUri), issued in the tenant being registered to.
+        # itself (docs/reference/domain.md section 2.1: its AppIdUri), issued in the tenant being registered to.
         $body = $Matches[1].Replace('-', '+').Replace('_', '/')
         $body += '=' * ((4 - $body.Length % 4) % 4)
         $claims = [System.Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($body)) | ConvertFrom-Json

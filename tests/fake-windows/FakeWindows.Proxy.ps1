@@ -1,7 +1,7 @@
 # The outbound proxy as Windows keeps it: the connector's own ConfigureOutBoundProxy.ps1, netsh
 # winhttp, and registry values written with Set-ItemProperty / Remove-ItemProperty.
 #
-# ConfigureOutBoundProxy.ps1 (reference domain.md section 3; connector.md CONN-03, CONN-04):
+# ConfigureOutBoundProxy.ps1 (reference docs/reference/domain.md section 3; docs/reference/windows-outputs/connector.md CONN-03, CONN-04):
 # -ProxyAddress protocol://host[:port] (http or https; "proxy.domain.com", "test:8080",
 # "1.1.1.1:8080" are refused), -BypassOnLocal, -UseSystemDefault. It writes
 # <system.net><defaultProxy><proxy proxyaddress=... bypassonlocal="True" usesystemdefault="True"/>
@@ -69,7 +69,7 @@ function Invoke-FakeConfigureOutBoundProxy {
         $copy['text'] = Set-FakeConfigProxy -Text ([string]$entry['text']) -Address $ProxyAddress
         Set-FakeFileEntry -Path $config -Entry $copy
     }
-    # The real script's own words are not on record (connector.md CONN-04); that it talks is: it
+    # The real script's own words are not on record (docs/reference/windows-outputs/connector.md CONN-04); that it talks is: it
     # restarts both services (the cmdlets warn while a service takes its time) and reports on the
     # host. These lines stand for that, so the companion is shown never to read them as its result.
     Write-Host "Updating the proxy settings in $(@($installed.configs).Count) configuration file(s)."

@@ -4,7 +4,7 @@
     runs; Pester and the lab use the same host and this same module.
 
     What it answers, and what each answer is grounded in (captures in
-    ../shared/reference/windows-outputs/, cited by their sample ids):
+    docs/reference/windows-outputs/, cited by their sample ids):
       registry   HKLM:/HKCU: and Registry:: paths: Test-Path, Get-ItemProperty (incl. a trailing
                  \* over subkeys), Get-ChildItem, Get-Item; values typed as Windows types them
                  (DWORD -> Int32, REG_SZ -> String, REG_MULTI_SZ -> String[], REG_BINARY ->
@@ -17,7 +17,7 @@
       services   Get-Service (SVC-01..03; a missing name writes NoServiceFoundForGivenName).
       CIM        Get-CimInstance Win32_OperatingSystem / Win32_ComputerSystem (OS-01..02).
       events     Get-WinEvent -FilterHashtable (LogName, Level, ProviderName), -MaxEvents, newest
-                 first, with connector.md's event texts in the worlds (CONN-06..08).
+                 first, with docs/reference/windows-outputs/connector.md's event texts in the worlds (CONN-06..08).
       policy     Get-ExecutionPolicy [-List], derived from the registry values Group Policy and
                  Set-ExecutionPolicy write, as about_Execution_Policies documents (EP-01..03).
       tools      appcmd.exe (APPCMD-01..22, /xml and config fragments, exit 1168), w32tm.exe

@@ -1,7 +1,7 @@
 <#
     The connector installer of the fake Windows, run as its own process by the fake Start-Process
     (so a script waits for, times out and kills a real process). It behaves as the installer
-    file's "installer" entry says, within what reference domain.md section 1.3 documents:
+    file's "installer" entry says, within what reference docs/reference/domain.md section 1.3 documents:
 
       { "product": "entra"|"aad", "version": "1.5.4287.0", "exitCode": 0, "beforeTransactionMs": 200,
         "transactionMs": 300, "hang": "none"|"before-transaction"|"in-transaction", "crash": false,
@@ -12,12 +12,12 @@
     - 1602 (cancelled) and 1618 (another installation running) end before the transaction;
       everything else holds Windows Installer's _MSIExecute mutex while its transaction runs
       (Microsoft: "_MSIExecute Mutex"), as a real installation does.
-    - Success (0, 3010, 1641) writes the connector as domain.md section 1.1 names it: folders,
-      the service and updater with their .exe.config (connector.md CONN-01), the PowerShell
+    - Success (0, 3010, 1641) writes the connector as docs/reference/domain.md section 1.1 names it: folders,
+      the service and updater with their .exe.config (docs/reference/windows-outputs/connector.md CONN-01), the PowerShell
       module, Microsoft's RegisterConnector.ps1 and ConfigureOutBoundProxy.ps1 (signed), the
       registry keys, both services Running, the event source and the Admin log. An upgrade keeps
       the existing configuration and registration. "filesAfterExitMs" returns first and writes
-      later, as the bootstrapper can (domain.md: Microsoft's own sample sleeps 60 s).
+      later, as the bootstrapper can (docs/reference/domain.md: Microsoft's own sample sleeps 60 s).
     - 1603 writes the installer log named "logName" into TEMP with the "log" lines.
 #>
 param([Parameter(Mandatory = $true)][string]$Request, [int]$DeferredMs = 0)

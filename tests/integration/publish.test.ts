@@ -208,7 +208,7 @@ describe('publish NDES through Microsoft Graph', () => {
 });
 
 /**
- * A custom domain (domain.md §6): the PFX judged here first, the app published on its msappproxy.net
+ * A custom domain (docs/reference/domain.md §6): the PFX judged here first, the app published on its msappproxy.net
  * name and moved to ndes.contoso.com with the certificate, the lab Graph keeping only the
  * certificate's metadata, and the name's CNAME read through the lab resolver.
  */

@@ -1,5 +1,5 @@
 # Pester 5: the fake Windows answers as the cited captures show real Windows answering
-# (../shared/reference/windows-outputs/). These tests hold the fake to its sources, so a check
+# (docs/reference/windows-outputs/). These tests hold the fake to its sources, so a check
 # that agrees with the fake agrees with Windows.
 
 BeforeAll {

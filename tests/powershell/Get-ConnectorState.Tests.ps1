@@ -1,6 +1,6 @@
 # Pester 5: Get-ConnectorState.ps1 started as the companion starts it, in PowerShell over the fake
 # Windows. Worlds: tests/lab/scenarios (connector-registered, connector-trust-expired) and patches
-# of them, with connector.md's config files (CONN-01..03), TrustSettings.xml (CONN-05) and event
+# of them, with docs/reference/windows-outputs/connector.md's config files (CONN-01..03), TrustSettings.xml (CONN-05) and event
 # texts (CONN-06..08).
 
 BeforeAll {
@@ -14,7 +14,7 @@ BeforeAll {
     $oldTrust = "<?xml version=`"1.0`" encoding=`"utf-8`"?>`r`n<ConnectorTrustSettingsFile xmlns:xsd=`"http://www.w3.org/2001/XMLSchema`" xmlns:xsi=`"http://www.w3.org/2001/XMLSchema-instance`">`r`n  <CloudProxyTrust>`r`n    <Thumbprint>4905CC64B2D81BBED60962ECC5DCF63F643CCD55</Thumbprint>`r`n    <IsInUserStore>true</IsInUserStore>`r`n  </CloudProxyTrust>`r`n</ConnectorTrustSettingsFile>`r`n"
     $proxyConfig = "<?xml version=`"1.0`" encoding=`"utf-8`" ?>`r`n<configuration>`r`n  <system.net>  `r`n    <defaultProxy>   `r`n      <proxy proxyaddress=`"http://proxyserver:8080`" bypassonlocal=`"True`" usesystemdefault=`"True`"/>   `r`n    </defaultProxy>  `r`n  </system.net>`r`n  <runtime>`r`n    <gcServer enabled=`"true`"/>`r`n  </runtime>`r`n  <appSettings>`r`n    <add key=`"TraceFilename`" value=`"AadAppProxyConnector.log`" />`r`n  </appSettings>`r`n</configuration>`r`n"
 
-    # The pre-rename connector (connector.md CONN-03, CONN-05 with IsInUserStore true): old folder,
+    # The pre-rename connector (docs/reference/windows-outputs/connector.md CONN-03, CONN-05 with IsInUserStore true): old folder,
     # old module, the proxy only in the service's config, the updater folder absent; one
     # warning in the old Admin log (a one-element collection everywhere).
     $oldFiles = [ordered]@{}

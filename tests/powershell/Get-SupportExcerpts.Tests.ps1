@@ -1,7 +1,7 @@
 # Pester 5: Get-SupportExcerpts.ps1 started as the companion starts it, in PowerShell over the fake
 # Windows. The IIS lines are http-errors-ndes-iis.md HTTP-10 (real, sscep #144) and HTTP-11 (the
 # Intune troubleshooting doc's 500 with win32 status 1346) under IIS's default W3C #Fields line;
-# the connector events are connector.md CONN-07/CONN-08's texts; the installer log line is
+# the connector events are docs/reference/windows-outputs/connector.md CONN-07/CONN-08's texts; the installer log line is
 # HTTP-12's SetupMsi.log sample.
 
 BeforeAll {

@@ -1,6 +1,6 @@
 # Pester 5: Install-Connector.ps1 started as the companion starts it, over the fake Windows, whose
 # installer is a real child process (tests/fake-windows/Invoke-FakeInstaller.ps1) behaving as
-# reference domain.md section 1.3 documents, one world per installer outcome.
+# reference docs/reference/domain.md section 1.3 documents, one world per installer outcome.
 
 BeforeAll {
     Import-Module (Join-Path -Path $PSScriptRoot -ChildPath 'CompanionTestHelpers.psm1') -Force

@@ -1,6 +1,6 @@
 # Pester 5: Register-Connector.ps1 started as the companion starts it, the token on stdin, over the
-# fake Windows whose RegisterConnector.ps1 behaves as reference domain.md section 2.1 and
-# connector.md CONN-05/CONN-07 describe (tests/fake-windows/FakeWindows.Connector.ps1).
+# fake Windows whose RegisterConnector.ps1 behaves as reference docs/reference/domain.md section 2.1 and
+# docs/reference/windows-outputs/connector.md CONN-05/CONN-07 describe (tests/fake-windows/FakeWindows.Connector.ps1).
 
 BeforeAll {
     Import-Module (Join-Path -Path $PSScriptRoot -ChildPath 'CompanionTestHelpers.psm1') -Force
@@ -28,7 +28,7 @@ BeforeAll {
         })
 
     # Renewed by the connector itself: the new certificate lives in Network Service's store, so its
-    # tenant cannot be read (connector.md CONN-05, IsInUserStore).
+    # tenant cannot be read (docs/reference/windows-outputs/connector.md CONN-05, IsInUserStore).
     $trustFile = 'C:\ProgramData\Microsoft\Microsoft Entra private network connector\Config\TrustSettings.xml'
     $userStore = Merge-World -Base $registered -Patch ([ordered]@{ files = [ordered]@{ $trustFile = [ordered]@{ text = "<?xml version=`"1.0`" encoding=`"utf-8`"?>`n<ConnectorTrustSettingsFile xmlns:xsd=`"http://www.w3.org/2001/XMLSchema`" xmlns:xsi=`"http://www.w3.org/2001/XMLSchema-instance`">`n  <CloudProxyTrust>`n    <Thumbprint>0123456789ABCDEF0123456789ABCDEF01234567</Thumbprint>`n    <IsInUserStore>true</IsInUserStore>`n  </CloudProxyTrust>`n</ConnectorTrustSettingsFile>`n" } } })
     # Group Policy "Turn on Module Logging" for every module, and for another module only.

@@ -1,5 +1,5 @@
 # Pester 5: Set-ConnectorProxy.ps1 started as the companion starts it, over the fake Windows whose
-# ConfigureOutBoundProxy.ps1 writes both configs as connector.md CONN-03 shows and restarts both
+# ConfigureOutBoundProxy.ps1 writes both configs as docs/reference/windows-outputs/connector.md CONN-03 shows and restarts both
 # services, and whose netsh winhttp keeps WinHttpSettings (tests/fake-windows/FakeWindows.Proxy.ps1).
 # Runs that build on each other (set, then set again, then undo) take the world the one before left.
 

@@ -13,7 +13,7 @@ let subject: TestCompanion;
 afterEach(() => subject?.dispose());
 
 describe('the runbook model', () => {
-  it('declares the ten steps of DESIGN.md in order, each with a doc link and a plan', () => {
+  it('declares the ten steps of docs/reference/design.md in order, each with a doc link and a plan', () => {
     expect(steps.map((step) => step.id)).toEqual([...stepIds]);
     for (const step of steps) {
       expect(step.why.docUrl).toMatch(/^https:\/\/learn\.microsoft\.com\//);

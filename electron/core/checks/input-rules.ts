@@ -1,5 +1,5 @@
 /**
- * Rules for the URLs an admin types (domain.md §5.2, peers.md P27). Bad input is refused
+ * Rules for the URLs an admin types (docs/reference/domain.md §5.2, docs/reference/peers.md P27). Bad input is refused
  * before any probe, with a message that says what to type instead.
  */
 export type UrlRole = 'internal' | 'external' | 'proxy';
@@ -54,7 +54,7 @@ export function checkUrl(raw: string, role: UrlRole, options: { verifiedDomains?
     if (url.pathname !== '/' || url.search)
       return { ok: false, message: `A proxy address is only scheme, host and port, like ${example}` };
     // The connector's proxy setting takes http:// only, "even if you're using an IP address"
-    // (Microsoft, configure connectors with proxy servers; connector.md CONN-03).
+    // (Microsoft, configure connectors with proxy servers; docs/reference/windows-outputs/connector.md CONN-03).
     if (url.protocol !== 'http:')
       return {
         ok: false,

@@ -3,8 +3,8 @@ import { CompanionError } from '../errors.ts';
 /**
  * The national clouds, one table every step uses. Sign-in and Graph hosts: Microsoft Graph
  * national cloud deployments (learn.microsoft.com/graph/deployments). The custom-app template
- * ids: reference domain.md §5.1. The connector's install environment and App Proxy suffix:
- * domain.md §1.3 and §4.2 — for China neither is documented in our references, so they are
+ * ids: reference docs/reference/domain.md §5.1. The connector's install environment and App Proxy suffix:
+ * docs/reference/domain.md §1.3 and §4.2 — for China neither is documented in our references, so they are
  * null and whatever depends on them says so instead of guessing.
  */
 export type CloudName = 'global' | 'usgov' | 'china';

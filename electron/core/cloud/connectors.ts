@@ -1,6 +1,6 @@
 import type { Graph } from './graph.ts';
 
-/** A connector as Microsoft Graph lists it (reference domain.md §5.3), with its group. */
+/** A connector as Microsoft Graph lists it (reference docs/reference/domain.md §5.3), with its group. */
 export interface CloudConnector {
   id: string;
   machineName: string;

@@ -40,7 +40,7 @@ export function causeOf(status: number, code: string, message: string): GraphCau
   return 'unknown';
 }
 
-/** Where each fix is made, named once so every message says it the same way (domain.md §4.3, §5.3). */
+/** Where each fix is made, named once so every message says it the same way (docs/reference/domain.md §4.3, §5.3). */
 export const PORTAL = {
   roles: 'Microsoft Entra admin center > Identity > Roles & admins > Roles & admins',
   pim: 'Microsoft Entra admin center > Identity Governance > Privileged Identity Management > My roles',

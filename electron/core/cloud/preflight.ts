@@ -8,7 +8,7 @@ import { ROLES } from './tenant.ts';
  * Read fresh from Microsoft Graph each time (a sign-in an hour old says nothing about a role
  * activated or expired since): the active directory roles, the licences, and for publishing
  * whether application proxy is enabled. Anything missing refuses the step before it writes;
- * a read Graph refuses is "could not check", which refuses too (reference domain.md §4.3, §5.3, §5.4).
+ * a read Graph refuses is "could not check", which refuses too (reference docs/reference/domain.md §4.3, §5.3, §5.4).
  * Pointing Intune at the external URL also needs application proxy on; rolling Intune back does not,
  * since going back to the internal URL is the way out when application proxy fails.
  */
@@ -146,7 +146,7 @@ function judgeAppProxy(facts: PreflightFacts, then: string): PreflightCheck {
     return { name: 'application proxy', status: 'ok', message: 'Application proxy is enabled for the tenant.' };
   const unlicensed =
     facts.plans.ok && !facts.plans.value.some((plan) => plan === 'AAD_PREMIUM' || plan === 'AAD_PREMIUM_P2');
-  // "Enable application proxy" stays greyed out until P1/P2 is back (domain.md §4.3).
+  // "Enable application proxy" stays greyed out until P1/P2 is back (docs/reference/domain.md §4.3).
   const turnOn = `${unlicensed ? 'Restore the Microsoft Entra ID P1 or P2 licence first, then turn' : 'Turn'} it on: ${PORTAL.appProxy}; then run this step again.`;
   const connectors = facts.connectors;
   if (!connectors || !connectors.ok)

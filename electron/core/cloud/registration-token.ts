@@ -10,7 +10,7 @@ import type { CloudProfile } from './clouds.ts';
 import type { SignInWindow } from '../ports.ts';
 
 /**
- * A token for the connector registration service, from a sign-in made for it (domain.md §2.1):
+ * A token for the connector registration service, from a sign-in made for it (docs/reference/domain.md §2.1):
  * the connector's own public client and the registration service's scope, the values of
  * Microsoft's token-registration sample. The token lives in this process only: MSAL's cache here
  * is in memory and dropped with the call, so nothing of it reaches the disk.

@@ -21,7 +21,7 @@ import { createStateStore, type StateStore } from '../store/state-store.ts';
  */
 export const DEFAULT_GRAPH_CLIENT_ID = '14d82eec-204b-4c2f-b7e8-296a70dab67e';
 
-/** Delegated Graph permissions the steps use (reference domain.md §5 and §7). */
+/** Delegated Graph permissions the steps use (reference docs/reference/domain.md §5 and §7). */
 export const GRAPH_PERMISSIONS = [
   'Application.ReadWrite.All',
   'OnPremisesPublishingProfiles.ReadWrite.All',
@@ -62,7 +62,7 @@ export interface SignInOptions {
   proxy?: string;
 }
 
-/** AADSTS codes an admin meets at sign-in (reference domain.md §9), in people's words. */
+/** AADSTS codes an admin meets at sign-in (reference docs/reference/domain.md §9), in people's words. */
 const KNOWN: { code: string; message: string; remedy: string }[] = [
   {
     code: 'AADSTS50059',

@@ -1,7 +1,7 @@
 import { GraphError, type Graph } from './graph.ts';
 import { PORTAL } from './graph-causes.ts';
 
-/** Directory role template ids (reference domain.md §4.3). */
+/** Directory role template ids (reference docs/reference/domain.md §4.3). */
 export const ROLES = {
   globalAdministrator: '62e90394-69f5-4237-9190-012177145e10',
   applicationAdministrator: '9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3',
@@ -16,7 +16,7 @@ const ROLE_NAMES: Record<string, string> = {
   [ROLES.intuneAdministrator]: 'Intune Administrator',
 };
 
-/** Service plans that carry the licences (domain.md §4.3). */
+/** Service plans that carry the licences (docs/reference/domain.md §4.3). */
 const ENTRA_PREMIUM = ['AAD_PREMIUM', 'AAD_PREMIUM_P2'];
 const INTUNE = ['INTUNE_A'];
 
@@ -67,7 +67,7 @@ export async function readTenantFacts(graph: Graph, signal?: AbortSignal): Promi
     graph.get<{
       value: { id: string; displayName: string; verifiedDomains: { name: string; isInitial: boolean }[] }[];
     }>('/organization', options),
-    // The OData cast is an advanced query: ConsistencyLevel eventual and $count (domain.md §5.4).
+    // The OData cast is an advanced query: ConsistencyLevel eventual and $count (docs/reference/domain.md §5.4).
     graph
       .list<{ roleTemplateId: string }>('/me/transitiveMemberOf/microsoft.graph.directoryRole?$count=true', {
         ...options,

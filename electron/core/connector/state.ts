@@ -3,7 +3,7 @@ import { FactProblemSchema, ProxyConfigSchema, ServiceSchema } from '../checks/h
 
 /**
  * The JSON document Get-ConnectorState.ps1 prints: the private network connector as this
- * server sees it (reference domain.md §1). Facts only; a fact Windows would not give is null
+ * server sees it (reference docs/reference/domain.md §1). Facts only; a fact Windows would not give is null
  * and why is listed under `problems`.
  */
 const nullableString = z.string().nullable();

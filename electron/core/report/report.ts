@@ -3,7 +3,7 @@ import type { JournalEntry, Mode, PlannedAction, StepId, StepStatus } from '../.
 import type { Redactor } from '../store/redact.ts';
 
 /**
- * The runbook with evidence (DESIGN.md step 10): one model, rendered as Markdown, printable
+ * The runbook with evidence (docs/reference/design.md step 10): one model, rendered as Markdown, printable
  * HTML, PDF and JSON. Everything in it has gone through the redaction hook; its JSON form is
  * described by RUNBOOK_REPORT_SCHEMA (zod, exported as JSON Schema in docs/runbook-report.schema.json).
  */

@@ -15,7 +15,7 @@ export const docs = {
   appProxyTroubleshoot: 'https://learn.microsoft.com/entra/identity/app-proxy/application-proxy-troubleshoot',
 } as const;
 
-/** Hosts the app may open in the system browser (checklist item 15). */
+/** Hosts the app may open in the system browser (docs/reference/electron.md §2.1, checklist item 15). */
 export const externalAllowlist = [
   'learn.microsoft.com',
   'entra.microsoft.com',

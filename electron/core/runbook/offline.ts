@@ -3,7 +3,7 @@ import { checkUrl, GUID } from '../checks/input-rules.ts';
 import { manualRegistrationCommand } from '../steps/registration/register.ts';
 
 /**
- * Offline runbook mode (DESIGN.md §1): cloud steps become the portal path of Microsoft's guide
+ * Offline runbook mode (docs/reference/design.md §1): cloud steps become the portal path of Microsoft's guide
  * (mission/seed-app-proxy-protect-ndes.md), written with this admin's values, and what the admin
  * reads off the portal is recorded as "confirmed by the admin", never as verified.
  */
@@ -88,7 +88,7 @@ const withSlash = (url: string) => url.replace(/\/?$/, '/');
 
 /**
  * The local steps done without the app, for a reader of the printed runbook: Microsoft's own
- * checks and commands from the guide (mission/seed-app-proxy-protect-ndes.md) and domain.md.
+ * checks and commands from the guide (mission/seed-app-proxy-protect-ndes.md) and docs/reference/domain.md.
  */
 export function handSteps(stepId: StepId, values: RunbookValues): string[] | null {
   const server = or(values.connectorServer, 'the NDES server');

@@ -3,7 +3,7 @@ import type { StepServices } from '../services.ts';
 import type { Progress } from '../store/progress.ts';
 
 export interface StepSecrets {
-  /** A token for the connector registration service (domain.md section 2.1). */
+  /** A token for the connector registration service (docs/reference/domain.md section 2.1). */
   registrationToken?: string;
   /** The password of the PFX for a custom domain (Publish): typed in the wizard or piped to the CLI. */
   pfxPassword?: string;

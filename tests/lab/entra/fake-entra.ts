@@ -91,7 +91,7 @@ interface Grant {
   redirectUri?: string;
 }
 
-/** The connector's public client (domain.md §2.1). */
+/** The connector's public client (docs/reference/domain.md §2.1). */
 const CONNECTOR_CLIENT = '55747057-9b5d-4bd4-b387-abf52a8bd489';
 
 const base64url = (value: Buffer | string) => Buffer.from(value).toString('base64url');
@@ -141,7 +141,7 @@ export async function startFakeEntra(options: {
   const kid = randomBytes(8).toString('hex');
   const jwk = { ...publicKey.export({ format: 'jwk' }), kid, use: 'sig', kty: 'RSA' };
   const certificate = await options.ca.issue([host], { subject: `CN=${host}, O=Microsoft Corporation` });
-  // The connector's registration client (domain.md §2.1): Microsoft's samples sign in with it only
+  // The connector's registration client (docs/reference/domain.md §2.1): Microsoft's samples sign in with it only
   // through MSAL.NET's nativeclient redirect (earlier, ADAL's out-of-band one); that it takes a
   // loopback redirect or a device code is undocumented, so the lab refuses both, as Entra ID
   // refuses a client for a redirect it was not registered with (AADSTS50011) or for public

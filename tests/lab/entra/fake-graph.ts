@@ -15,7 +15,7 @@ import type { LabCa } from '../tls.ts';
 
 /**
  * The lab's Microsoft Graph, as graph.microsoft.com over HTTPS: the endpoints the companion
- * calls, shaped as Microsoft Graph documents them (reference domain.md §5.3, §5.4), answering
+ * calls, shaped as Microsoft Graph documents them (reference docs/reference/domain.md §5.3, §5.4), answering
  * only a bearer token the lab's Entra ID signed for Graph. A scenario's "graph" section sets the
  * tenant: roles active and eligible, licences, App Proxy on or off, throttling. Every call is
  * recorded (method, path, status; never a token).
@@ -32,7 +32,7 @@ export interface GraphScenario {
   throttleFirst?: number;
   /** Eligibility schedules cannot be read (403), as without RoleManagement permissions. */
   eligibilityDenied?: boolean;
-  /** Connectors registered in the tenant, and the group each is in (domain.md §5.3). */
+  /** Connectors registered in the tenant, and the group each is in (docs/reference/domain.md §5.3). */
   connectors?: {
     machineName: string;
     status: 'active' | 'inactive';
@@ -44,7 +44,7 @@ export interface GraphScenario {
   apps?: { displayName: string; internalUrl: string; externalUrl: string; externalAuthenticationType?: string }[];
   /** A new application answers 404 this many times before it can be read (replication lag). */
   replicationLag?: number;
-  /** Intune device configurations: SCEP profiles of any type, and others (reference domain.md §7). */
+  /** Intune device configurations: SCEP profiles of any type, and others (reference docs/reference/domain.md §7). */
   deviceConfigurations?: { displayName: string; odataType: string; scepServerUrls?: string[] }[];
   /** Page size of deviceConfigurations (the rest follows in @odata.nextLink). */
   pageSize?: number;
@@ -251,7 +251,7 @@ function newTenant(scenario: GraphScenario): Tenant {
   return tenant;
 }
 
-/** Properties of onPremisesPublishing (reference domain.md §5.2); anything else is refused as Graph refuses it. */
+/** Properties of onPremisesPublishing (reference docs/reference/domain.md §5.2); anything else is refused as Graph refuses it. */
 const PUBLISHING_PROPERTIES = new Set([
   'alternateUrl',
   'applicationServerTimeout',
@@ -430,7 +430,7 @@ export async function startFakeGraph(options: {
       return ok({ id: claims.oid, userPrincipalName: claims.upn, displayName: 'Contoso Admin' });
     }
     if (request.method === 'GET' && path === '/v1.0/me/transitiveMemberOf/microsoft.graph.directoryRole') {
-      // The OData cast is an advanced query (reference domain.md §5.4).
+      // The OData cast is an advanced query (reference docs/reference/domain.md §5.4).
       if (request.headers.consistencylevel !== 'eventual' || url.searchParams.get('$count') !== 'true') {
         record(400);
         return graphError(
@@ -452,7 +452,7 @@ export async function startFakeGraph(options: {
       request.method === 'GET' &&
       path === "/v1.0/roleManagement/directory/roleEligibilityScheduleInstances/filterByCurrentUser(on='principal')"
     ) {
-      // Reading PIM eligibility takes a RoleManagement permission in the token (domain.md §5.4).
+      // Reading PIM eligibility takes a RoleManagement permission in the token (docs/reference/domain.md §5.4).
       const scopes = String(claims.scp ?? '').split(' ');
       if (
         scenario.eligibilityDenied ||
@@ -516,7 +516,7 @@ export async function startFakeGraph(options: {
       record(204);
       send(response, 204);
     };
-    // Who may do what (domain.md §4.3, from Microsoft's role reference [S27]): Application Administrator
+    // Who may do what (docs/reference/domain.md §4.3, from Microsoft's role reference [S27]): Application Administrator
     // and Global Administrator hold microsoft.directory/applications/applicationProxy/* and the
     // connector(Group) permissions; Cloud Application Administrator has "all aspects of app
     // registrations and enterprise apps except App Proxy", so it may instantiate, patch and delete
@@ -556,7 +556,7 @@ export async function startFakeGraph(options: {
     if (request.method === 'GET' && groupApps) {
       const group = tenant.groups.find((candidate) => candidate.id === groupApps[1]);
       if (!group) return notFound(groupApps[1] ?? '');
-      // An app on no group of its own is on the Default group (domain.md §5.3).
+      // An app on no group of its own is on the Default group (docs/reference/domain.md §5.3).
       return ok({
         value: tenant.apps
           .filter(
@@ -573,7 +573,7 @@ export async function startFakeGraph(options: {
       if (!group) return notFound(members[1] ?? '');
       return ok({ value: tenant.connectors.filter((connector) => connector.groupId === group.id).map(shown) });
     }
-    // "Intune Graph APIs require an active Intune license for the tenant" (domain.md §4.3 [S18]).
+    // "Intune Graph APIs require an active Intune license for the tenant" (docs/reference/domain.md §4.3 [S18]).
     if (path.startsWith('/beta/deviceManagement/') && !(scenario.servicePlans ?? []).includes('INTUNE_A')) {
       record(403);
       return graphError(response, 403, 'Forbidden', 'The tenant needs an Intune license to use this API.');
@@ -665,7 +665,7 @@ export async function startFakeGraph(options: {
         connector.groupId = group.id;
         return noContent();
       }
-      // Deleting a group Graph allows only when no connector and no app is in it (domain.md §5.3).
+      // Deleting a group Graph allows only when no connector and no app is in it (docs/reference/domain.md §5.3).
       const groupById = new RegExp(`^${profile}/connectorGroups/([^/]+)$`).exec(path);
       if (request.method === 'DELETE' && groupById) {
         const group = tenant.groups.find((candidate) => candidate.id === groupById[1]);

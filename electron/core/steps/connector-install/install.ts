@@ -13,7 +13,7 @@ export const INSTALLER_NAMES = [
   'AADApplicationProxyConnectorInstaller.exe',
 ] as const;
 
-/** The installer's ENVIRONMENTNAME for the cloud chosen, from the one clouds table (domain.md section 1.3). */
+/** The installer's ENVIRONMENTNAME for the cloud chosen, from the one clouds table (docs/reference/domain.md section 1.3). */
 function connectorEnvironmentOf(inputs: Record<string, string>): NonNullable<CloudProfile['connectorEnvironment']> {
   const cloud = cloudOf(inputs.cloud);
   if (!cloud.connectorEnvironment)
@@ -155,7 +155,7 @@ function versionText(report: InstallReport): string {
   return report.installer?.version ? `version ${report.installer.version}` : 'an unknown version';
 }
 
-/** What an exit code of the installer means, from Windows Installer's documented codes (domain.md section 1.3). */
+/** What an exit code of the installer means, from Windows Installer's documented codes (docs/reference/domain.md section 1.3). */
 export function exitCodeMeaning(code: number): string {
   switch (code) {
     case 0:

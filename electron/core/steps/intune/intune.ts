@@ -12,7 +12,7 @@ import { GraphError, type Graph } from '../../cloud/graph.ts';
 import { preflight, preflightLine, refusal } from '../../cloud/preflight.ts';
 
 /**
- * Pointing Intune's SCEP certificate profiles at the external URL (reference domain.md §7):
+ * Pointing Intune's SCEP certificate profiles at the external URL (reference docs/reference/domain.md §7):
  * every SCEP profile type, across pages, matched on its @odata.type whatever its casing; a
  * per-profile diff; only the profiles the admin names are changed (one first, as a pilot); the
  * values replaced are journaled and kept in the data folder, so rollback restores them exactly.
@@ -115,7 +115,7 @@ export function intuneRequestOf(inputs: Record<string, string>): IntuneRequest {
 
 /**
  * The internal SCEP URL the profiles use today, from the app published for the external URL: its
- * internal URL with the same path below it (Graph's onPremisesPublishing, domain.md §5.2).
+ * internal URL with the same path below it (Graph's onPremisesPublishing, docs/reference/domain.md §5.2).
  */
 async function internalFromPublishedApp(
   graph: Graph,

@@ -13,7 +13,7 @@ export type WinHttpChoice = 'auto' | 'set' | 'keep';
 
 const HOST = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 const BYPASS_ENTRY = /^(\*\.)?[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/i;
-/** Where the connector checks certificate chains and CRLs, through WinHTTP (domain.md §4.2). */
+/** Where the connector checks certificate chains and CRLs, through WinHTTP (docs/reference/domain.md §4.2). */
 const REVOCATION_HOSTS = outboundEndpoints().filter(
   (endpoint) => endpoint.port === 80 && /CRL|OCSP/.test(endpoint.use),
 );

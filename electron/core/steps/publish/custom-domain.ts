@@ -4,14 +4,14 @@ import { ProbeFailure } from '../../checks/probe-errors.ts';
 import { type NetProbe } from '../../ports.ts';
 
 /**
- * Publishing NDES on a verified custom domain of the tenant (reference domain.md §6): the PFX
+ * Publishing NDES on a verified custom domain of the tenant (reference docs/reference/domain.md §6): the PFX
  * the admin gives is judged here, on this machine, before any cloud call, and after publishing
  * the external name's CNAME is read through the resolver port.
  *
  * Microsoft's requirements (learn.microsoft.com/entra/identity/app-proxy/how-to-configure-custom-domain,
  * "Certificates for custom domains"): a PFX "to ensure all required intermediate certificates are
  * included", with the private key; SAN names and wildcards "as long as the wildcard matches the
- * external URL". The upload password may contain only 0-9A-Za-z (domain.md §6, [S9]).
+ * external URL". The upload password may contain only 0-9A-Za-z (docs/reference/domain.md §6, [S9]).
  */
 
 export const PFX_PASSWORD_RULE = /^[0-9A-Za-z]+$/;

@@ -21,11 +21,11 @@ import { preflight, preflightLine, refusal } from '../../cloud/preflight.ts';
 import { failedPart, type Undo } from './undo.ts';
 
 /**
- * Publishing NDES with Application Proxy through Microsoft Graph (reference domain.md §5.1–§5.3,
+ * Publishing NDES with Application Proxy through Microsoft Graph (reference docs/reference/domain.md §5.1–§5.3,
  * §6): reconcile with an app already published for this internal URL, else instantiate the
  * custom-app template, wait out replication, set the URIs, set onPremisesPublishing with
  * Passthrough, optionally put it on a dedicated connector group, and read the external URL back.
- * On a verified custom domain (domain.md §6), the PFX is judged on this machine first, the app is
+ * On a verified custom domain (docs/reference/domain.md §6), the PFX is judged on this machine first, the app is
  * published on its msappproxy.net name, then moved to the custom name with the certificate, and the
  * custom name's CNAME is checked against the msappproxy.net name Graph reported.
  */
@@ -477,7 +477,7 @@ function readCertificate(
 /**
  * The app's name on the App Proxy domain as Graph reports it (its external URL), or null: the
  * web URIs are not used, since the companion wrote them itself before Graph had answered
- * (domain.md §6: read the name back, never construct it).
+ * (docs/reference/domain.md §6: read the name back, never construct it).
  */
 function proxyNameOf(app: AppView, suffix: string): string | null {
   const host = hostOf(app.onPremisesPublishing?.externalUrl ?? undefined);
@@ -758,7 +758,7 @@ export async function runPublish(context: StepContext): Promise<StepResult> {
           run: () =>
             graph.call('PATCH', `/applications/${encodeURIComponent(target.id)}`, {
               version: 'beta',
-              // What it held, and for what it did not say, Graph's documented defaults (domain.md §5.2).
+              // What it held, and for what it did not say, Graph's documented defaults (docs/reference/domain.md §5.2).
               body: {
                 onPremisesPublishing: {
                   externalAuthenticationType: was.externalAuthenticationType,
@@ -904,7 +904,7 @@ export async function runPublish(context: StepContext): Promise<StepResult> {
               }),
           });
         // The shape Microsoft's own sample sends (learn.microsoft.com/entra/identity/app-proxy/scripts/
-        // powershell-get-custom-domain-replace-cert; onPremisesPublishing, Graph beta, domain.md §5.2 [S12]):
+        // powershell-get-custom-domain-replace-cert; onPremisesPublishing, Graph beta, docs/reference/domain.md §5.2 [S12]):
         // verifiedCustomDomainKeyCredential {type "X509CertAndPassword", value: the PFX in base64} and
         // verifiedCustomDomainPasswordCredential {value: its password}. Graph calls are journaled by
         // method and URL only, so neither reaches the journal.

@@ -108,7 +108,7 @@ export function registerPlan(inputs: Record<string, string>): PlannedAction[] {
   ];
 }
 
-/** The known registration errors (domain.md section 9), by what Windows logged or the script said. */
+/** The known registration errors (docs/reference/domain.md section 9), by what Windows logged or the script said. */
 const KNOWN_ERRORS: { pattern: RegExp; cause: string; remedy: string }[] = [
   {
     pattern: /AADSTS50059/,

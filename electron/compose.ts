@@ -137,8 +137,9 @@ export function composeCompanion(options: ComposeOptions): Companion {
 }
 
 /**
- * The CLI's companion, the same from Node (electron/cli) and inside the installed app
- * (electron/main, --cli): the production edges on the data folder asked for, no browser to open.
+ * The CLI's companion, one composition for the three ways the CLI starts: from Node
+ * (electron/cli), inside the installed app (electron/main, --cli), and the lab's own CLI
+ * (tests/lab/cli.ts, which hands in its edges): on the data folder asked for, no browser to open.
  */
 export function composeCliCompanion(options: {
   version: string;
@@ -147,8 +148,12 @@ export function composeCliCompanion(options: {
   signInWindow?: SignInWindow;
   printPdf?: (dataDir: string) => PdfPrinter;
   prepared?: { dir: string; notices: readonly string[] };
+  /** The edges on a data folder: the production ones unless the lab's entry point gives its own. */
+  edges?: (dataDir: string | undefined) => Edges;
 }): Companion {
-  const edges = productionEdges(options.dataDir ? { dataDir: options.dataDir } : {});
+  const edges = options.edges
+    ? options.edges(options.dataDir)
+    : productionEdges(options.dataDir ? { dataDir: options.dataDir } : {});
   return composeCompanion({
     host: 'cli',
     version: options.version,

@@ -111,6 +111,7 @@ const nodeBundles = () =>
     build({ ...nodeEsm, entryPoints: ['tools/bench.ts'], outfile: 'dist/tools/bench.mjs' }),
     build({ ...nodeEsm, entryPoints: ['tools/test.ts'], outfile: 'dist/tools/test.mjs' }),
     build({ ...nodeEsm, entryPoints: ['tools/report-schema.ts'], outfile: 'dist/tools/report-schema.mjs' }),
+    build({ ...nodeEsm, entryPoints: ['tools/cli-docs.ts'], outfile: 'dist/tools/cli-docs.mjs' }),
     // TypeScript's own parser reads the imports; it stays a package, not bundled.
     build({
       ...nodeEsm,

@@ -120,6 +120,19 @@ describe('ndes-companion CLI', () => {
     expect(stderr).toContain('INVALID_REQUEST');
   });
 
+  it('an option another command takes is refused by name, with the one probably meant, before anything runs (exit 2)', () => {
+    const other = run(['check', '--cloud', 'usgov']);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain('--cloud is not an option of the check command.');
+    const typo = run(['steps', '--jsn']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('--jsn is not an option of the steps command. Did you mean --json?');
+    expect(typo.stdout).toBe('');
+    const missing = run(['intune']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('Unknown or incomplete command: intune');
+  });
+
   it('--help documents commands and exit codes', () => {
     const { code, stdout } = run(['--help']);
     expect(code).toBe(0);

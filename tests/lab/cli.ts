@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { composeCompanion } from '../../electron/compose.ts';
+import { composeCliCompanion } from '../../electron/compose.ts';
 import { EXIT, runCli } from '../../electron/cli/main.ts';
 import { readLine, readStdin } from '../../electron/cli/stdin.ts';
 import { appFiles } from '../../electron/platform/app-files.ts';
@@ -24,13 +24,12 @@ const io = {
   readLine: () => readLine(),
 };
 const code = await runCli(argv.slice(2), io, files.version, ({ dataDir, signInWindow }) =>
-  composeCompanion({
-    host: 'cli',
+  composeCliCompanion({
     version: files.version,
     scriptsDir: files.scriptsDir,
-    openExternal: async () => false,
+    ...(dataDir ? { dataDir } : {}),
     ...(signInWindow ? { signInWindow } : {}),
-    edges: { ...labEdges(config), ...(dataDir ? { dataDir } : {}) },
+    edges: (folder) => ({ ...labEdges(config), ...(folder ? { dataDir: folder } : {}) }),
   }),
 );
 // As the shipped CLI: a second Ctrl+C ends the command now.

@@ -1,5 +1,6 @@
 import { EXIT, type Command } from '../command.ts';
 import { checkTable, failureText } from '../format.ts';
+import { LONG_URL_KB } from '../../core/checks/input-rules.ts';
 
 export const checkCommand: Command = {
   names: ['check'],
@@ -47,7 +48,11 @@ export const checkCommand: Command = {
       help: 'Accept external URLs on this verified custom domain of your tenant (repeatable).',
     },
     timeout: { type: 'string', value: 'S', help: 'Seconds each probe may take (default 5).' },
-    'long-url-kb': { type: 'string', value: 'N', help: 'The long-URL probe size, 1 to 31 KB (default 20).' },
+    'long-url-kb': {
+      type: 'string',
+      value: 'N',
+      help: `The long-URL probe size, ${LONG_URL_KB.min} to ${LONG_URL_KB.max} KB (default ${LONG_URL_KB.default}).`,
+    },
   },
   args: { min: 0, max: 0 },
   run: async (context) => {

@@ -8,8 +8,20 @@ export type UrlVerdict = { ok: true; url: URL; normalized: string; notes: string
 
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
+/**
+ * The rules our scripts also hold their parameters to (ValidatePattern); a unit test
+ * (tests/unit/script-patterns.test.ts) keeps each script's pattern agreeing with these.
+ */
 /** A GUID as Microsoft Entra ID writes tenant, object and profile ids. */
 export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A DNS host name: labels of letters, digits and inner hyphens, 63 at most each. */
+export const HOST_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+/** The long-URL SCEP probe's size in KB, the one rule the form, the CLI and the checks read (why long URLs matter: docs/reference/domain.md §8.1). */
+export const LONG_URL_KB = { min: 1, max: 31, default: 20 } as const;
+export const isLongUrlKb = (value: number): boolean =>
+  Number.isInteger(value) && value >= LONG_URL_KB.min && value <= LONG_URL_KB.max;
+/** One WinHTTP bypass entry: a host name, or *.domain. */
+export const BYPASS_ENTRY = /^(\*\.)?[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/i;
 
 function isIpLiteral(hostname: string): boolean {
   return IPV4.test(hostname) || hostname.startsWith('[');

@@ -8,7 +8,7 @@ import type { Clock, HttpProbe, NetProbe, PowerShellRunner } from '../ports.ts';
 import { outboundChecks } from './outbound/outbound-checks.ts';
 import { HOST_FACTS_TIMEOUT_MS, hostChecks } from './host/host-checks.ts';
 import type { HostFacts } from './host/facts.ts';
-import { GUID, checkUrl } from './input-rules.ts';
+import { GUID, LONG_URL_KB, checkUrl, isLongUrlKb } from './input-rules.ts';
 import type { CaCertBundle } from './scep/cacert.ts';
 import { reachabilityChecks } from './scep/reachability.ts';
 
@@ -57,8 +57,8 @@ export function normalizeRequest(request: CheckRequest): CheckRequest & { notes:
   const out: CheckRequest & { notes: string[] } = { ...rest, notes };
   if (request.timeoutMs < 500 || request.timeoutMs > 120_000 || !Number.isFinite(request.timeoutMs))
     refuse('The probe timeout must be between 0.5 and 120 seconds.');
-  if (!Number.isInteger(request.longUrlKb) || request.longUrlKb < 1 || request.longUrlKb > 31)
-    refuse('The long-URL probe size must be a whole number of KB from 1 to 31.');
+  if (!isLongUrlKb(request.longUrlKb))
+    refuse(`The long-URL probe size must be a whole number of KB from ${LONG_URL_KB.min} to ${LONG_URL_KB.max}.`);
   for (const [key, role] of [
     ['internalUrl', 'internal'],
     ['externalUrl', 'external'],

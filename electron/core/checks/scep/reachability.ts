@@ -15,7 +15,7 @@ export interface ReachabilityOptions {
   baseUrl: string;
   role: 'internal' | 'external';
   probe: HttpProbe;
-  /** Size of the long-URL PKIOperation probe, 1–31 KB. */
+  /** Size of the long-URL PKIOperation probe (LONG_URL_KB in input-rules.ts). */
   longUrlKb: number;
   /** The outbound proxy the external URL is reached through (never used for the internal URL). */
   proxy?: string;

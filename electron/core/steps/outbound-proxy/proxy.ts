@@ -1,6 +1,6 @@
 import type { PlannedAction } from '../../../contract/model.ts';
 import { outboundEndpoints } from '../../checks/outbound/endpoints.ts';
-import { checkUrl } from '../../checks/input-rules.ts';
+import { BYPASS_ENTRY, checkUrl, HOST_NAME } from '../../checks/input-rules.ts';
 import { ProbeFailure, ProxyRefusal } from '../../checks/probe-errors.ts';
 import { CompanionError } from '../../errors.ts';
 import { INPUT_REFUSED, type StepContext, type StepResult } from '../step.ts';
@@ -11,8 +11,6 @@ import { CONNECTOR_DIR } from '../../connector/install-folder.ts';
 export type ProxyAction = 'set' | 'undo' | 'remove';
 export type WinHttpChoice = 'auto' | 'set' | 'keep';
 
-const HOST = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
-const BYPASS_ENTRY = /^(\*\.)?[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/i;
 /** Where the connector checks certificate chains and CRLs, through WinHTTP (docs/reference/domain.md §4.2). */
 const REVOCATION_HOSTS = outboundEndpoints().filter(
   (endpoint) => endpoint.port === 80 && /CRL|OCSP/.test(endpoint.use),
@@ -55,7 +53,7 @@ export function proxyAddressOf(inputs: Record<string, string>): string | null {
       'Type it as http://host:port, e.g. http://proxy.contoso.local:8080.',
     );
   const host = verdict.url.hostname;
-  if (!HOST.test(host) && !/^\[[0-9a-f:.]+\]$/i.test(host))
+  if (!HOST_NAME.test(host) && !/^\[[0-9a-f:.]+\]$/i.test(host))
     return invalid(
       `The proxy address was refused: "${host.slice(0, 80)}" is not a host name.`,
       'Type the proxy by its DNS name or IP address, e.g. http://proxy.contoso.local:8080.',
@@ -66,7 +64,7 @@ export function proxyAddressOf(inputs: Record<string, string>): string | null {
 function ndesHostOf(inputs: Record<string, string>): string | null {
   const raw = inputs.ndesHost?.trim() ?? '';
   if (raw === '') return null;
-  if (!HOST.test(raw) || raw.length > 253)
+  if (!HOST_NAME.test(raw) || raw.length > 253)
     return invalid(
       `"${raw.slice(0, 80)}" is not a server name.`,
       'Give the NDES server as the connector reaches it, e.g. ndes01.contoso.local, or leave it empty for this server.',

@@ -3,10 +3,11 @@ import type { CheckGroup, CheckReport } from '../../../contract/model.ts';
 import { STATUS_LABEL, verdictLine } from '../../../contract/verdict.ts';
 import { runCheckSuite, type CheckScope } from '../../checks/suite.ts';
 import { CompanionError } from '../../errors.ts';
+import { LONG_URL_KB } from '../../checks/input-rules.ts';
 import type { StepContext, StepDefinition, StepResult } from '../step.ts';
 
 export const DEFAULT_TIMEOUT_SECONDS = 5;
-export const DEFAULT_LONG_URL_KB = 20;
+export const DEFAULT_LONG_URL_KB = LONG_URL_KB.default;
 
 /** One streamed line per finished check: status and title. The cause and remedy are in the results, said once. */
 export function progressLine(result: CheckResult): string {

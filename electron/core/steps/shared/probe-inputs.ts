@@ -1,6 +1,7 @@
 import type { InputSpec } from '../../../contract/model.ts';
 import { DEFAULT_LONG_URL_KB, DEFAULT_TIMEOUT_SECONDS } from './check-step.ts';
 import { shown } from '../step.ts';
+import { isLongUrlKb, LONG_URL_KB } from '../../checks/input-rules.ts';
 
 /** What Readiness and Verify share: the probe settings and how their URLs are read. */
 
@@ -12,7 +13,7 @@ export function base(inputs: Record<string, string>, id: string, placeholder: st
 
 export function longUrlKbOf(inputs: Record<string, string>): number {
   const value = Number(inputs.longUrlKb?.trim() || DEFAULT_LONG_URL_KB);
-  return Number.isInteger(value) && value >= 1 && value <= 31 ? value : DEFAULT_LONG_URL_KB;
+  return isLongUrlKb(value) ? value : DEFAULT_LONG_URL_KB;
 }
 
 export const probeSettings: InputSpec[] = [
@@ -27,7 +28,7 @@ export const probeSettings: InputSpec[] = [
   {
     id: 'longUrlKb',
     label: 'Long-URL probe size (KB)',
-    help: `1 to 31; Intune requests can be long, default ${DEFAULT_LONG_URL_KB}.`,
+    help: `${LONG_URL_KB.min} to ${LONG_URL_KB.max}; Intune requests can be long, default ${DEFAULT_LONG_URL_KB}.`,
     kind: 'text',
     required: false,
     placeholder: String(DEFAULT_LONG_URL_KB),

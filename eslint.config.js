@@ -72,7 +72,11 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ regex: '^(?!zod$|\\./)', message: 'electron/contract imports only zod and its own files.' }] },
+        {
+          patterns: [
+            { regex: '^(?!zod$|\\./[^./])', message: 'electron/contract imports only zod and its own files.' },
+          ],
+        },
       ],
     },
   },
@@ -114,6 +118,52 @@ export default tseslint.config(
           message: 'Never run a process through a shell: pass argv.',
         },
         { selector: "Literal[value='-Command']", message: 'Run scripts with -File and argv, never -Command.' },
+      ],
+    },
+  },
+  {
+    // The same layer rules for import(): a dynamic import is an import.
+    files: ['electron/core/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        ...electronSyntax,
+        {
+          selector: "Property[key.name='shell'][value.value=true]",
+          message: 'Never run a process through a shell: pass argv.',
+        },
+        { selector: "Literal[value='-Command']", message: 'Run scripts with -File and argv, never -Command.' },
+        {
+          selector: 'ImportExpression[source.value=/platform\\//]',
+          message: 'core/ imports nothing from platform/, not even with import().',
+        },
+      ],
+    },
+  },
+  {
+    files: ['renderer/src/**', 'electron/contract/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        ...electronSyntax,
+        { selector: 'ImportExpression', message: 'The renderer and the contract load nothing with import().' },
+      ],
+    },
+  },
+  {
+    // The preview's page bridge plays the preload's part: it may use the contract and nothing else.
+    files: ['electron/preview/bridge.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: electronImport.paths,
+          patterns: [
+            ...electronImport.patterns,
+            { group: ['node:*'], message: 'The page bridge runs in the page: no Node modules.' },
+            { regex: '^\\.\\./(?!contract/)', message: 'The page bridge imports only electron/contract.' },
+          ],
+        },
       ],
     },
   },

@@ -115,8 +115,8 @@ const nodeBundles = () =>
     // TypeScript's own parser reads the imports; it stays a package, not bundled.
     build({
       ...nodeEsm,
-      entryPoints: ['tools/import-loops.ts'],
-      outfile: 'dist/tools/import-loops.mjs',
+      entryPoints: ['tools/check-import-loops.ts'],
+      outfile: 'dist/tools/check-import-loops.mjs',
       external: ['typescript'],
     }),
     build({

@@ -1,6 +1,5 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
 import ts from 'typescript';
 
 /**
@@ -68,20 +67,3 @@ export function importLoops(graph: Map<string, string[]>): string[][] {
 
 /** The folders whose modules must not import each other in a loop: the whole app and its tooling. */
 export const CHECKED_FOLDERS = ['electron', 'renderer/src', 'tools', 'tests'] as const;
-
-/**
- * `node dist/tools/import-loops.mjs`, part of lint: prints each import loop with its modules and
- * exits 1, or says there is none.
- */
-async function main(): Promise<void> {
-  const root = fileURLToPath(new URL('../..', import.meta.url));
-  const loops = importLoops(importGraph(root, [...CHECKED_FOLDERS]));
-  for (const loop of loops)
-    process.stdout.write(
-      `Import loop of ${loop.length} modules (each reaches itself through the others; cut one edge, e.g. by moving a shared type to ports.ts or to the module both need):\n${loop.map((file) => `  ${relative(root, file)}`).join('\n')}\n`,
-    );
-  if (loops.length) process.exitCode = 1;
-  else process.stdout.write(`No import loops in ${CHECKED_FOLDERS.join(', ')}.\n`);
-}
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();

@@ -97,7 +97,7 @@ function lintAndTypes(buffered: boolean): Promise<StageResult> {
     const checks = [
       ['prettier', [bin.prettier, '--check', '.']],
       ['eslint', [bin.eslint, '.']],
-      ['import loops', [join(root, 'dist', 'tools', 'import-loops.mjs')]],
+      ['import loops', [join(root, 'dist', 'tools', 'check-import-loops.mjs')]],
       ['tsc', [bin.tsc, '-p', 'tsconfig.json']],
       ['svelte-check', [bin.svelteCheck, '--tsconfig', 'renderer/tsconfig.json', '--fail-on-warnings']],
     ] as const;

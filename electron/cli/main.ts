@@ -70,14 +70,17 @@ function unknownOption(error: unknown, word: string | undefined, command: Comman
   if ((error as { code?: string }).code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return null;
   const given = /'(-[^']*)'/.exec((error as Error).message)?.[1];
   if (!given) return null;
-  const known = Object.keys({ ...GLOBAL_OPTIONS, ...(command?.options ?? {}) });
-  const name = given.replace(/^-+/, '');
-  const near = known
-    .map((option) => ({ option, distance: editDistance(name, option) }))
-    .filter((candidate) => candidate.distance <= Math.max(1, Math.floor(candidate.option.length / 3)))
-    .sort((a, b) => a.distance - b.distance)[0];
+  const near = nearest(given.replace(/^-+/, ''), Object.keys({ ...GLOBAL_OPTIONS, ...(command?.options ?? {}) }));
   const what = command ? `an option of the ${word} command` : 'an option';
-  return `${given} is not ${what}.${near ? ` Did you mean --${near.option}?` : ''}`;
+  return `${given} is not ${what}.${near ? ` Did you mean --${near}?` : ''}`;
+}
+
+/** The known word closest to a typed one, when it is close enough to be a typo. */
+function nearest(typed: string, known: readonly string[]): string | undefined {
+  return known
+    .map((word) => ({ word, distance: editDistance(typed, word) }))
+    .filter((candidate) => candidate.distance <= Math.max(1, Math.floor(candidate.word.length / 3)))
+    .sort((a, b) => a.distance - b.distance)[0]?.word;
 }
 
 function editDistance(a: string, b: string): number {
@@ -115,6 +118,16 @@ export async function runCli(
 ): Promise<number> {
   const word = commandWord(argv);
   const command: Command | undefined = word ? commandNamed(word) : undefined;
+  // A mistyped command is said as such, before its options are judged against no command at all.
+  if (word && !command && word !== 'help') {
+    const near = nearest(
+      word,
+      COMMANDS.flatMap((candidate) => candidate.names),
+    );
+    io.err(`Unknown command: ${word}.${near ? ` Did you mean ${near}?` : ''}`);
+    io.err('Run ndes-companion --help for usage.');
+    return EXIT.usage;
+  }
   let values: Values;
   let positionals: string[];
   try {

@@ -84,6 +84,11 @@ const EXAMPLE_LINES: readonly string[] = [
 ];
 
 const GENERAL: readonly string[] = [
+  'Changed in this version, for scripts that call the CLI: each command takes only its own options and the',
+  'global ones (an option of another command, ignored before, is now refused with exit 2 and named, with',
+  'the one probably meant), and `steps --json` and `plan --json` no longer carry `available` (every step',
+  'is available; read `status`).',
+  '',
   'When piping `--json` output, run `npm run -s cli -- …` (or the installed `ndes-companion`) so',
   "npm's own banner stays out of stdout. Exit codes: `0` success (for `check`: Ready), `1` the",
   'step/check/plan failed or this host cannot do it (for `check`: Not ready), `2` bad usage, `3`',

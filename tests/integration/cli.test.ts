@@ -128,6 +128,9 @@ describe('ndes-companion CLI', () => {
     expect(typo.code).toBe(2);
     expect(typo.stderr).toContain('--jsn is not an option of the steps command. Did you mean --json?');
     expect(typo.stdout).toBe('');
+    const mistyped = run(['publsh', '--internal-url', 'https://ndes01.contoso.local/']);
+    expect(mistyped.code).toBe(2);
+    expect(mistyped.stderr).toContain('Unknown command: publsh. Did you mean publish?');
     const missing = run(['intune']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('Unknown or incomplete command: intune');

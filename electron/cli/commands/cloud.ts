@@ -1,6 +1,6 @@
 import { resolve as resolvePath } from 'node:path';
 import type { Command } from '../command.ts';
-import { inputOption, signedInCloudOption, whatIfOption } from './options.ts';
+import { graphWhatIfOption, inputOption, signedInCloudOption } from './options.ts';
 
 export const connectorsCommand: Command = {
   names: ['connectors'],
@@ -59,7 +59,7 @@ export const publishCommand: Command = {
   ],
   options: {
     input: inputOption,
-    'what-if': whatIfOption,
+    'what-if': graphWhatIfOption,
     cloud: signedInCloudOption,
     'internal-url': {
       type: 'string',
@@ -115,7 +115,7 @@ export const intuneCommand: Command = {
   ],
   options: {
     input: inputOption,
-    'what-if': whatIfOption,
+    'what-if': graphWhatIfOption,
     cloud: signedInCloudOption,
     'external-url': { type: 'string', value: 'U', help: 'The external SCEP URL the profiles are to use.' },
     'internal-scep-url': { type: 'string', value: 'U', help: 'The SCEP URL the profiles use today, to replace.' },

@@ -13,6 +13,12 @@ export const whatIfOption: OptionSpec = {
   help: 'Check everything and report, change nothing (PowerShell -WhatIf).',
 };
 
+/** --what-if of the cloud steps: Microsoft Graph is read, never written. */
+export const graphWhatIfOption: OptionSpec = {
+  type: 'boolean',
+  help: 'Check everything and report, change nothing (Microsoft Graph is read, never written).',
+};
+
 export const signedInCloudOption: OptionSpec = {
   type: 'string',
   value: 'C',

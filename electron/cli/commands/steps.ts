@@ -1,7 +1,7 @@
 import type { Command } from '../command.ts';
 import { planText, stepsTable } from '../format.ts';
 import { stepIds, type StepId } from '../../contract/model.ts';
-import { inputOption, whatIfOption } from './options.ts';
+import { inputOption } from './options.ts';
 
 export const stepsCommand: Command = {
   names: ['steps'],
@@ -48,7 +48,13 @@ export const runCommand: Command = {
     { line: 'run <step> [--input k=v]... [--what-if]', text: 'Carry a step out (streams progress to stderr).' },
     { line: 'verify <step> [--input k=v]...', text: "Check a step's result on this machine now." },
   ],
-  options: { input: inputOption, 'what-if': whatIfOption },
+  options: {
+    input: inputOption,
+    'what-if': {
+      type: 'boolean',
+      help: 'Check everything and report, change nothing (PowerShell -WhatIf; for the cloud steps, Graph is only read).',
+    },
+  },
   args: { min: 1, max: 1, oneOf: stepIds },
   run: async (context) => {
     const stepId = context.args[0] as StepId;

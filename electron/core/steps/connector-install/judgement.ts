@@ -1,15 +1,9 @@
 import { z } from 'zod';
 import { ServiceSchema } from '../../checks/host/facts.ts';
+import { SignatureSchema } from '../../connector/signature.ts';
 
 /** The JSON document Install-Connector.ps1 prints: what it saw and did, never a verdict. */
 const nullableString = z.string().nullable();
-
-export const SignatureSchema = z.object({
-  status: z.string(),
-  signer: nullableString,
-  thumbprint: nullableString,
-  isMicrosoft: z.boolean(),
-});
 
 export const InstalledStateSchema = z.object({
   generation: z.enum(['entra', 'aad']).nullable(),

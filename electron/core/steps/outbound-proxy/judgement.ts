@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ProxyConfigSchema, ServiceSchema } from '../../checks/host/facts.ts';
-import { SignatureSchema } from '../connector-install/judgement.ts';
+import { SignatureSchema } from '../../connector/signature.ts';
 
 const WinHttpSchema = z.object({
   present: z.boolean(),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ServiceSchema } from '../../checks/host/facts.ts';
 import { ConnectorEventSchema, ConnectorTrustSchema } from '../../connector/state.ts';
-import { SignatureSchema } from '../connector-install/judgement.ts';
+import { SignatureSchema } from '../../connector/signature.ts';
 
 /** The JSON document Register-Connector.ps1 prints: what it saw and did, never a verdict. */
 const RegistrationSchema = z.object({

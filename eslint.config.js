@@ -27,6 +27,15 @@ const electronSyntax = [
   },
 ];
 
+/** How the core, the platform and the CLI start processes: argv, never a shell or -Command. */
+const processSyntax = [
+  {
+    selector: "Property[key.name='shell'][value.value=true]",
+    message: 'Never run a process through a shell: pass argv.',
+  },
+  { selector: "Literal[value='-Command']", message: 'Run scripts with -File and argv, never -Command.' },
+];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', '.lab/**'] },
   js.configs.recommended,
@@ -110,15 +119,7 @@ export default tseslint.config(
   {
     files: ['electron/core/**', 'electron/platform/**', 'electron/cli/**'],
     rules: {
-      'no-restricted-syntax': [
-        'error',
-        ...electronSyntax,
-        {
-          selector: "Property[key.name='shell'][value.value=true]",
-          message: 'Never run a process through a shell: pass argv.',
-        },
-        { selector: "Literal[value='-Command']", message: 'Run scripts with -File and argv, never -Command.' },
-      ],
+      'no-restricted-syntax': ['error', ...electronSyntax, ...processSyntax],
     },
   },
   {
@@ -128,11 +129,7 @@ export default tseslint.config(
       'no-restricted-syntax': [
         'error',
         ...electronSyntax,
-        {
-          selector: "Property[key.name='shell'][value.value=true]",
-          message: 'Never run a process through a shell: pass argv.',
-        },
-        { selector: "Literal[value='-Command']", message: 'Run scripts with -File and argv, never -Command.' },
+        ...processSyntax,
         {
           selector: 'ImportExpression[source.value=/platform\\//]',
           message: 'core/ imports nothing from platform/, not even with import().',

@@ -13,4 +13,7 @@ for (const loop of loops)
     `Import loop of ${loop.length} modules (each reaches itself through the others; cut one edge, e.g. by moving a shared type to ports.ts or to the module both need):\n${loop.map((file) => `  ${relative(root, file)}`).join('\n')}\n`,
   );
 if (loops.length) process.exitCode = 1;
-else process.stdout.write(`No import loops in ${CHECKED_FOLDERS.join(', ')} (TypeScript modules; .svelte components are not read).\n`);
+else
+  process.stdout.write(
+    `No import loops in ${CHECKED_FOLDERS.join(', ')} (TypeScript modules; .svelte components are not read).\n`,
+  );

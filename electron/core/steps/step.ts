@@ -1,6 +1,7 @@
 import type { CheckReport, InputSpec, Mode, PlannedAction, ScepProfileView, StepId } from '../../contract/model.ts';
 import type { StepServices } from '../services.ts';
 import type { Progress } from '../store/progress.ts';
+import type { ConfirmSpec, RunbookValues } from './shared/offline-text.ts';
 
 export interface StepSecrets {
   /** A token for the connector registration service (docs/reference/domain.md section 2.1). */
@@ -65,6 +66,8 @@ export interface StepDefinition {
   why: { text: string; docUrl: string };
   inputs: InputSpec[];
   cloud: boolean;
+  /** Offline runbook mode and the printed runbook: the portal path, the step by hand, what the admin records. */
+  offline?: StepOffline;
   /** verify() reads only this machine, so it runs in offline runbook mode too. */
   localVerify?: boolean;
   /** run() honours StepContext.whatIf: it checks and reports, and changes nothing. */
@@ -85,4 +88,14 @@ export interface StepDefinition {
 export function shown(inputs: Record<string, string>, id: string, placeholder: string): string {
   const value = inputs[id]?.trim();
   return value ? value : `<${placeholder}>`;
+}
+
+/** A step's text for offline runbook mode and the printed runbook, kept in the step's own folder. */
+export interface StepOffline {
+  /** Cloud steps in offline mode: the portal path of Microsoft's guide, with this runbook's values. */
+  portal?(values: RunbookValues): string[];
+  /** Local steps: the same step done without the app, for a reader of the printed runbook. */
+  byHand?(values: RunbookValues): string[];
+  /** Cloud steps in offline mode: what the admin records from the portal, and how it is checked. */
+  confirm?: ConfirmSpec;
 }

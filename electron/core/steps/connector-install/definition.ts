@@ -1,8 +1,10 @@
 import { type StepDefinition } from '../step.ts';
+import { connectorInstallOffline } from './offline.ts';
 import { docs } from '../../runbook/docs.ts';
 import { INSTALLER_NAMES, installPlan, runInstall, verifyInstall } from './install.ts';
 
 export const connectorInstallStep: StepDefinition = {
+  offline: connectorInstallOffline,
   id: 'connector-install',
   title: 'Connector install',
   summary: "Install the private network connector from Microsoft's signed installer, without registering yet.",

@@ -1,9 +1,11 @@
 import { type StepDefinition } from '../step.ts';
+import { connectorStatusOffline } from './offline.ts';
 import { signedInCloudInput } from '../shared/cloud-input.ts';
 import { docs } from '../../runbook/docs.ts';
 import { connectorStatusPlan, runConnectorStatus } from './connector-status.ts';
 
 export const connectorStatusStep: StepDefinition = {
+  offline: connectorStatusOffline,
   id: 'connector-status',
   title: 'Connector status',
   summary: 'Confirm the connector services run here and the tenant sees this connector as active.',

@@ -1,9 +1,11 @@
 import { type StepDefinition } from '../step.ts';
+import { intuneOffline } from './offline.ts';
 import { signedInCloudInput } from '../shared/cloud-input.ts';
 import { docs } from '../../runbook/docs.ts';
 import { intunePlan, runIntune, verifyIntune } from './intune.ts';
 
 export const intuneStep: StepDefinition = {
+  offline: intuneOffline,
   id: 'intune',
   title: 'Intune',
   summary: 'Point the Intune SCEP certificate profiles at the external URL, keeping what it replaced.',

@@ -1,8 +1,10 @@
 import { type StepDefinition } from '../step.ts';
+import { outboundProxyOffline } from './offline.ts';
 import { docs } from '../../runbook/docs.ts';
 import { proxyPlan, runProxy, verifyProxy } from './proxy.ts';
 
 export const outboundProxyStep: StepDefinition = {
+  offline: outboundProxyOffline,
   id: 'outbound-proxy',
   title: 'Outbound proxy',
   summary: 'Point the connector and its updater at your outbound proxy (optional).',

@@ -1,4 +1,5 @@
 import { type StepDefinition, type StepResult } from '../step.ts';
+import { publishOffline } from './offline.ts';
 import { signedInCloudInput } from '../shared/cloud-input.ts';
 import { docs } from '../../runbook/docs.ts';
 import { publishPlan, runPublish, verifyPublish } from './publish.ts';
@@ -19,6 +20,7 @@ export function publishReadBack(result: StepResult): Record<string, string> {
 }
 
 export const publishStep: StepDefinition = {
+  offline: publishOffline,
   id: 'publish',
   title: 'Publish',
   summary: 'Publish NDES as an on-premises application with Passthrough pre-authentication.',

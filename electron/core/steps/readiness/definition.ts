@@ -1,4 +1,5 @@
 import { type StepDefinition } from '../step.ts';
+import { readinessOffline } from './offline.ts';
 import { docs } from '../../runbook/docs.ts';
 import { checkCapability } from '../shared/check-step.ts';
 import { base, longUrlKbOf, probeSettings } from '../shared/probe-inputs.ts';
@@ -6,6 +7,7 @@ import { outboundEndpoints } from '../../checks/outbound/endpoints.ts';
 import { scepRequests } from '../../checks/scep/reachability.ts';
 
 export const readinessStep: StepDefinition = {
+  offline: readinessOffline,
   id: 'readiness',
   title: 'Readiness',
   summary: 'Check this server, NDES/IIS and the outbound path before changing anything.',

@@ -1,8 +1,10 @@
 import { type StepDefinition } from '../step.ts';
+import { registrationOffline } from './offline.ts';
 import { docs } from '../../runbook/docs.ts';
 import { registerPlan, runRegister, verifyRegister } from './register.ts';
 
 export const registrationStep: StepDefinition = {
+  offline: registrationOffline,
   id: 'registration',
   title: 'Registration',
   summary: 'Sign in for a registration token and register the connector to your tenant with it, on standard input.',

@@ -1,8 +1,10 @@
 import { type StepDefinition } from '../step.ts';
+import { reportOffline } from './offline.ts';
 import { docs } from '../../runbook/docs.ts';
 import { reportPlan, runReport, verifyReport } from './report-step.ts';
 
 export const reportStep: StepDefinition = {
+  offline: reportOffline,
   id: 'report',
   title: 'Report',
   summary: 'Leave a runbook with evidence: Markdown, printable HTML, PDF and JSON.',

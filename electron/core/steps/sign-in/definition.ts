@@ -1,8 +1,10 @@
 import { type StepDefinition } from '../step.ts';
+import { signInOffline } from './offline.ts';
 import { docs } from '../../runbook/docs.ts';
 import { runSignIn, signInPlan, verifySignIn } from './sign-in.ts';
 
 export const signInStep: StepDefinition = {
+  offline: signInOffline,
   id: 'sign-in',
   title: 'Sign-in',
   summary: 'Sign in as an Application Administrator and confirm licence and App Proxy.',

@@ -1,10 +1,12 @@
 import { type StepDefinition } from '../step.ts';
+import { verifyOffline } from './offline.ts';
 import { docs } from '../../runbook/docs.ts';
 import { checkCapability } from '../shared/check-step.ts';
 import { base, longUrlKbOf, probeSettings } from '../shared/probe-inputs.ts';
 import { scepRequests } from '../../checks/scep/reachability.ts';
 
 export const verifyStep: StepDefinition = {
+  offline: verifyOffline,
   id: 'verify',
   title: 'Verify',
   summary: 'Prove IIS and SCEP answer internally and through the external msappproxy.net URL.',

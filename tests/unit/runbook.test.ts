@@ -8,29 +8,23 @@ import { parseState } from '../../electron/core/runbook/state.ts';
 import { steps } from '../../electron/core/steps/index.ts';
 import { publishReadBack } from '../../electron/core/steps/publish/definition.ts';
 import { testCompanion, type TestCompanion } from '../helpers/companion.ts';
-import { CONFIRMATIONS, manualSteps } from '../../electron/core/runbook/offline.ts';
+import { CONFIRMATIONS, handSteps, manualSteps } from '../../electron/core/runbook/offline.ts';
 let subject: TestCompanion;
 afterEach(() => subject?.dispose());
 
 describe('the runbook model', () => {
-  it('declares the ten steps of docs/reference/design.md in order, each with a doc link and a plan', () => {
+  it('declares the ten steps of docs/reference/design.md in order, each with a doc link, a plan, and a way to do it without the app', () => {
     expect(steps.map((step) => step.id)).toEqual([...stepIds]);
     for (const step of steps) {
       expect(step.why.docUrl).toMatch(/^https:\/\/learn\.microsoft\.com\//);
       expect(step.plan({}).length).toBeGreaterThan(0);
-      // Every cloud step has its portal path and what the admin records from it, for offline mode.
+      // The printed runbook says how to do every step without the app: a cloud step by its portal
+      // path and what the admin records from it, a local step by hand.
+      const none = { internalUrl: null, externalUrl: null, connectorServer: null, tenantId: null, appName: null };
       if (step.cloud) {
-        expect(
-          manualSteps(step.id, {
-            internalUrl: null,
-            externalUrl: null,
-            connectorServer: null,
-            tenantId: null,
-            appName: null,
-          })?.length,
-        ).toBeGreaterThan(0);
-        expect(CONFIRMATIONS[step.id]?.fields.length).toBeGreaterThan(0);
-      }
+        expect(manualSteps(step.id, none)?.length, step.id).toBeGreaterThan(0);
+        expect(CONFIRMATIONS[step.id]?.fields.length, step.id).toBeGreaterThan(0);
+      } else expect(handSteps(step.id, none)?.length, step.id).toBeGreaterThan(0);
     }
   });
 

@@ -63,17 +63,33 @@ function optionLines(): string[] {
   for (const command of COMMANDS)
     for (const [name, spec] of Object.entries(command.options)) add(name, spec, command.names.join('/'));
   const out: string[] = [];
-  for (const [name, entries] of seen) {
-    for (const { spec, commands } of entries) {
-      const head = `  --${name}${spec.value ? ` ${spec.value}` : ''}`;
-      const who = entries.length > 1 && commands[0] ? `${commands.join(', ')}: ` : '';
-      const words = wrap(who ? `${who}${spec.help.charAt(0).toLowerCase()}${spec.help.slice(1)}` : spec.help, 24, 24);
-      if (head.length < 23)
-        out.push(`${head.padEnd(24)}${words[0] ?? ''}`, ...words.slice(1).map((w) => `${' '.repeat(24)}${w}`));
-      else out.push(head, ...words.map((w) => `${' '.repeat(24)}${w}`));
-    }
-  }
+  for (const [name, entries] of seen)
+    for (const { spec, commands } of entries)
+      out.push(...optionLine(name, spec, entries.length > 1 && commands[0] ? commands.join(', ') : ''));
   return out;
+}
+
+function optionLine(name: string, spec: OptionSpec, who: string): string[] {
+  const head = `  --${name}${spec.value ? ` ${spec.value}` : ''}`;
+  const words = wrap(who ? `${who}: ${spec.help.charAt(0).toLowerCase()}${spec.help.slice(1)}` : spec.help, 24, 24);
+  return head.length < 23
+    ? [`${head.padEnd(24)}${words[0] ?? ''}`, ...words.slice(1).map((w) => `${' '.repeat(24)}${w}`)]
+    : [head, ...words.map((w) => `${' '.repeat(24)}${w}`)];
+}
+
+/** One command's usage: what `ndes-companion <command> --help` prints. */
+export function usageOf(command: Command): string {
+  return ['Usage:', ...usageLines(command)].join('\n');
+}
+
+/** `ndes-companion <command> --help`: that command's usage and the options it takes. */
+export function commandHelp(command: Command): string {
+  const options = Object.entries({ ...command.options, ...GLOBAL_OPTIONS }).filter(
+    ([name]) => name !== 'help' && name !== 'version',
+  );
+  return [usageOf(command), '', 'Options:', ...options.flatMap(([name, spec]) => optionLine(name, spec, ''))].join(
+    '\n',
+  );
 }
 
 export const EXAMPLES = [

@@ -18,7 +18,7 @@ import {
 } from './command.ts';
 import { COMMANDS, commandNamed } from './commands/index.ts';
 import { failureText, outcomeText } from './format.ts';
-import { GLOBAL_OPTIONS, helpText } from './help.ts';
+import { GLOBAL_OPTIONS, commandHelp, helpText, usageOf } from './help.ts';
 import { pasteSignInWindow } from './paste-sign-in.ts';
 
 export { EXIT, type Io } from './command.ts';
@@ -143,7 +143,9 @@ export async function runCli(
     return EXIT.usage;
   }
   if (values.help === true || word === 'help') {
-    io.out(HELP);
+    // `<command> --help` and `help <command>`: that command alone.
+    const about = command ?? (word === 'help' && positionals[1] ? commandNamed(positionals[1]) : undefined);
+    io.out(about ? commandHelp(about) : HELP);
     return EXIT.ok;
   }
   // Asking for the version must not open the journal or the state of this machine.
@@ -153,14 +155,20 @@ export async function runCli(
   }
   const args = positionals.slice(1);
   const fixed = command?.args.oneOf;
+  if (!command) {
+    io.err('No command given.');
+    io.err('Run ndes-companion --help for usage.');
+    return EXIT.usage;
+  }
   if (
-    !command ||
     args.length < command.args.min ||
     args.length > command.args.max ||
     (fixed && fixed !== stepIds && !fixed.includes(args[0] ?? ''))
   ) {
-    io.err(word ? `Unknown or incomplete command: ${positionals.join(' ')}` : 'No command given.');
-    io.err('Run ndes-companion --help for usage.');
+    // What the command takes, not the whole help: its usage, and where its options are.
+    io.err(`Incomplete or unknown arguments: ${positionals.join(' ')}`);
+    io.err(usageOf(command));
+    io.err(`Run ndes-companion ${word} --help for its options.`);
     return EXIT.usage;
   }
   if (fixed === stepIds && !fixed.includes(args[0] ?? '')) {

@@ -131,9 +131,30 @@ describe('ndes-companion CLI', () => {
     const mistyped = run(['publsh', '--internal-url', 'https://ndes01.contoso.local/']);
     expect(mistyped.code).toBe(2);
     expect(mistyped.stderr).toContain('Unknown command: publsh. Did you mean publish?');
+    // A command without what it needs says its own usage, not the whole help.
     const missing = run(['intune']);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('Unknown or incomplete command: intune');
+    expect(missing.stderr).toContain('Incomplete or unknown arguments: intune');
+    expect(missing.stderr).toContain('ndes-companion intune list|apply|rollback');
+    expect(missing.stderr).not.toContain('ndes-companion publish');
+    const both = run(['proxy', 'http://proxy.contoso.local:8080', '--undo']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('proxy takes either the address to set');
+  });
+
+  it('<command> --help and help <command> print that command alone, with its options', () => {
+    for (const argv of [
+      ['check', '--help'],
+      ['help', 'check'],
+    ]) {
+      const { code, stdout } = run(argv);
+      expect(code).toBe(0);
+      expect(stdout).toContain('ndes-companion check [--internal-url U]');
+      expect(stdout).toContain('--long-url-kb N');
+      expect(stdout).toContain('--data-dir D');
+      expect(stdout).not.toContain('ndes-companion publish');
+      expect(stdout).not.toContain('Exit codes:');
+    }
   });
 
   it('--help documents commands and exit codes', () => {

@@ -179,7 +179,10 @@ export const proxyCommand: Command = {
     const address = context.args[0];
     // Either an address to set, or one way back: never both, never neither.
     if ((undo || remove) === Boolean(address) || (undo && remove))
-      return context.usage(`Unknown or incomplete command: proxy ${context.args.join(' ')}`.trim(), true);
+      return context.usage(
+        'proxy takes either the address to set (proxy http://host:port) or one way back (--undo or --remove), not both and not neither.',
+        true,
+      );
     const inputs = {
       ...context.inputs,
       action: undo ? 'undo' : remove ? 'remove' : 'set',

@@ -182,8 +182,8 @@ describe('a publish that fails part-way', () => {
     try {
       const groupsBefore = world().graph?.connectorGroups();
       const publish = await cli(test, ['publish', '--internal-url', 'http://ndes01.contoso.local/', '--group', 'NDES']);
-      expect(publish.code).toBe(1);
-      expect(publish.out).toMatch(
+      expect(publish.code, `publish printed:\n${publish.out}\n${publish.err}`).toBe(1);
+      expect(publish.out, `publish printed on stderr:\n${publish.err}`).toMatch(
         /^Publishing failed part-way, and what this run changed was undone, so the tenant is as it was: Microsoft Graph refused PUT \/beta\/applications\/[0-9a-f-]+\/connectorGroup\/\$ref/,
       );
       // The role was read a moment before: the remedy does not ask for it again.
@@ -237,8 +237,8 @@ describe('an undo that touches only what this run changed, and says what it cann
       const before = world().graph?.apps();
       const groupsBefore = world().graph?.connectorGroups();
       const publish = await cli(test, ['publish', '--internal-url', 'http://ndes01.contoso.local/', '--group', 'NDES']);
-      expect(publish.code).toBe(1);
-      expect(publish.out).toMatch(
+      expect(publish.code, `publish printed:\n${publish.out}\n${publish.err}`).toBe(1);
+      expect(publish.out, `publish printed on stderr:\n${publish.err}`).toMatch(
         /^Publishing failed part-way, and what this run changed was undone, so the tenant is as it was: /,
       );
       expect(
@@ -275,8 +275,8 @@ describe('an undo that touches only what this run changed, and says what it cann
     const test = await signedInCompanion(world(), 'publish-group-unconfirmed');
     try {
       const publish = await cli(test, ['publish', '--internal-url', 'http://ndes01.contoso.local/', '--group', 'NDES']);
-      expect(publish.code).toBe(1);
-      expect(publish.out).toMatch(
+      expect(publish.code, `publish printed:\n${publish.out}\n${publish.err}`).toBe(1);
+      expect(publish.out, `publish printed on stderr:\n${publish.err}`).toMatch(
         /^Publishing failed part-way, and not all of it could be undone: Microsoft Graph did not confirm POST \/beta\/onPremisesPublishingProfiles\/applicationProxy\/connectorGroups/,
       );
       expect(publish.out).toContain(
